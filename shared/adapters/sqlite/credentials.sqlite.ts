@@ -1,0 +1,65 @@
+import { AuditRecord } from '../../domain/audit';
+import { ConcurrencyConflictError, conflict } from '../../domain/errors';
+import { ConsumedChallengeRepository, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { Versioned } from '../../ports/versioned';
+import { insertAudit } from './audit.sqlite';
+import { SqliteDatabase } from './database';
+import { newEtag } from './sqlHelpers';
+
+export class SqliteCredentialRepository implements CredentialRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>> {
+    const etag = newEtag();
+    this.db.transaction(() => {
+      const { changes } = this.db
+        .prepare('INSERT OR IGNORE INTO credentials (id, user_id, doc, etag) VALUES (?, ?, ?, ?)')
+        .run(credential.id, credential.userId, JSON.stringify(credential), etag);
+      if (changes !== 1) throw conflict('credentialAlreadyRegistered', `A passkey with credential id '${credential.id}' is already registered.`);
+      insertAudit(this.db, audit);
+    })();
+    return { value: credential, etag };
+  }
+
+  async get(id: string): Promise<Versioned<StoredCredential> | null> {
+    const row = this.db.prepare('SELECT doc, etag FROM credentials WHERE id = ?').get(id) as { doc: string; etag: string } | undefined;
+    return row ? { value: JSON.parse(row.doc), etag: row.etag } : null;
+  }
+
+  async listByUser(userId: string): Promise<StoredCredential[]> {
+    const rows = this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(userId) as Array<{ doc: string }>;
+    return rows.map((r) => JSON.parse(r.doc));
+  }
+
+  async update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>> {
+    const etag = newEtag();
+    const { changes } = this.db
+      .prepare('UPDATE credentials SET doc = ?, etag = ? WHERE id = ? AND etag = ?')
+      .run(JSON.stringify(credential), etag, credential.id, ifMatch);
+    if (changes !== 1) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
+    return { value: credential, etag };
+  }
+
+  async delete(userId: string, id: string, audit: AuditRecord): Promise<boolean> {
+    return this.db.transaction(() => {
+      const { changes } = this.db.prepare('DELETE FROM credentials WHERE id = ? AND user_id = ?').run(id, userId);
+      if (changes === 1) insertAudit(this.db, audit);
+      return changes === 1;
+    })();
+  }
+}
+
+export class SqliteConsumedChallengeRepository implements ConsumedChallengeRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async consume(challengeId: string, expiresAt: Date): Promise<boolean> {
+    const { changes } = this.db
+      .prepare('INSERT OR IGNORE INTO consumed_challenges (id, expires_at) VALUES (?, ?)')
+      .run(challengeId, expiresAt.getTime());
+    return changes === 1;
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    return this.db.prepare('DELETE FROM consumed_challenges WHERE expires_at < ?').run(now.getTime()).changes;
+  }
+}

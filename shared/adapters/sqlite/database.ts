@@ -1,0 +1,31 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS policies (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY, upn_lower TEXT NOT NULL UNIQUE, display_lower TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, display_lower TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memberships (group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id));
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (user_id);
+CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, activity_time TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (activity_time);
+CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (user_id);
+CREATE TABLE IF NOT EXISTS consumed_challenges (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+`;
+
+/** Opens (creating if needed) the embedded store file; `:memory:` for tests. */
+export function openSqliteDatabase(file: string): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  return db;
+}

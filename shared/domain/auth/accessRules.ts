@@ -1,0 +1,47 @@
+import { AccessRule } from './principal';
+import { DirectoryRoles as R } from './roles';
+
+/** Per-route access, as Microsoft Graph documents the least-privileged permissions and roles. */
+export const AccessRules = {
+  policyRead: {
+    action: 'read the authentication methods policy',
+    permissions: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod', 'Policy.Read.AuthenticationMethod'],
+    roles: [R['Authentication Policy Administrator'], R['Global Administrator'], R['Global Reader'], R['Security Administrator']],
+  },
+  policyWrite: {
+    action: 'update the authentication methods policy',
+    permissions: ['Policy.ReadWrite.AuthenticationMethod'],
+    roles: [R['Authentication Policy Administrator'], R['Global Administrator']],
+  },
+  directoryRead: {
+    action: 'read the directory',
+    permissions: ['User.Read.All', 'User.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'GroupMember.Read.All'],
+    roles: [R['Global Administrator'], R['Global Reader'], R['User Administrator'], R['Authentication Policy Administrator'], R['Authentication Administrator'], R['Privileged Authentication Administrator']],
+  },
+  userWrite: {
+    action: 'create, update or delete users',
+    permissions: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    roles: [R['Global Administrator'], R['User Administrator']],
+  },
+  groupWrite: {
+    action: 'create groups or change their members',
+    permissions: ['Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.ReadWrite.All'],
+    roles: [R['Global Administrator'], R['User Administrator']],
+  },
+  methodsRead: {
+    action: "read users' authentication methods",
+    permissions: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.Read.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
+    roles: [R['Authentication Administrator'], R['Privileged Authentication Administrator'], R['Global Administrator'], R['Global Reader']],
+  },
+  methodsWrite: {
+    action: "change users' authentication methods",
+    permissions: ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
+    roles: [R['Authentication Administrator'], R['Privileged Authentication Administrator'], R['Global Administrator']],
+  },
+  signedInUser: {
+    action: 'act as the signed-in user',
+    permissions: [],
+    roles: [],
+    signedInUser: true,
+  },
+} satisfies Record<string, AccessRule>;

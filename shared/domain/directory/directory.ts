@@ -1,0 +1,52 @@
+/** Directory objects in Microsoft Graph's shape (the subset the passkey service needs). */
+export type UserType = 'Member' | 'Guest';
+
+export interface User {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  userType: UserType;
+  accountEnabled: boolean;
+  mail: string | null;
+  createdDateTime: string;
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  description: string | null;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  createdDateTime: string;
+}
+
+/** A conjunction of simple OData clauses: `field eq 'v'` or `startswith(field,'v')`. */
+export interface FilterClause {
+  field: 'displayName' | 'userPrincipalName';
+  op: 'eq' | 'startswith';
+  value: string;
+}
+
+export interface ListQuery {
+  filter: FilterClause[];
+  top: number;
+  /** Keyset cursor: the id after which the next page starts. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Set when more items follow; the cursor to pass as `after`. */
+  next?: string;
+}
+
+/** Case-insensitive comparisons, as Graph does for displayName and userPrincipalName. */
+export function matchesFilter(item: Record<string, unknown>, filter: FilterClause[]): boolean {
+  return filter.every((clause) => {
+    const actual = item[clause.field];
+    if (typeof actual !== 'string') return false;
+    const a = actual.toLowerCase();
+    const v = clause.value.toLowerCase();
+    return clause.op === 'eq' ? a === v : a.startsWith(v);
+  });
+}

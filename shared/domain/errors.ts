@@ -1,0 +1,48 @@
+/**
+ * Domain errors carry a stable Graph-style code and a kind; only the HTTP edge maps the kind to a
+ * status (functions/http/errorResponse.ts). Messages say what was received and what was expected.
+ */
+export type DomainErrorKind =
+  | 'badRequest'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict'
+  | 'preconditionFailed'
+  | 'tooManyRequests'
+  | 'unsupportedMediaType'
+  | 'payloadTooLarge'
+  | 'methodNotAllowed';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('badRequest', code, message, details);
+export const notFound = (code: string, message: string) => new DomainError('notFound', code, message);
+export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('forbidden', code, message, details);
+export const conflict = (code: string, message: string) => new DomainError('conflict', code, message);
+
+/** Thrown by stores when an ETag precondition does not hold (optimistic concurrency). */
+export class ConcurrencyConflictError extends DomainError {
+  constructor(resource: string, expectedEtag: string | undefined) {
+    super(
+      'preconditionFailed',
+      'Request_PreconditionFailed',
+      `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`,
+    );
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

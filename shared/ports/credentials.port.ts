@@ -1,0 +1,47 @@
+import { AuditRecord } from '../domain/audit';
+import { Versioned } from './versioned';
+
+/** A registered passkey (Graph: fido2AuthenticationMethod), keyed by its base64url credential id. */
+export interface StoredCredential {
+  id: string;
+  userId: string;
+  displayName: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  signCount: number;
+  transports: string[];
+  aaGuid: string;
+  model: string | null;
+  attestationLevel: 'attested' | 'notAttested';
+  attestationCertificates: string[];
+  attestationFormat: string;
+  /** Self-reported backup eligibility / state flags: recorded, used only for passkeyType. */
+  backupEligible: boolean;
+  backedUp: boolean;
+  createdDateTime: string;
+  lastUsedDateTime: string | null;
+  /** Set when a sign count failed to increase: a possibly cloned authenticator. */
+  cloneWarningDateTime: string | null;
+  /** Set by the UPN-change flow: the passkey still works but must be replaced. */
+  reEnrolmentRequired: boolean;
+}
+
+export interface CredentialRepository {
+  /** Throws a DomainError of kind `conflict` when the credential id is already registered. */
+  create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>>;
+  /** Point read by credential id (the sign-in hot path). */
+  get(id: string): Promise<Versioned<StoredCredential> | null>;
+  listByUser(userId: string): Promise<StoredCredential[]>;
+  /** Replaces the credential; throws ConcurrencyConflictError when `ifMatch` is stale. */
+  update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>>;
+  /** False when there was no such credential for that user. */
+  delete(userId: string, id: string, audit: AuditRecord): Promise<boolean>;
+}
+
+/** Records challenges that were used, until they expire, so each is usable once. */
+export interface ConsumedChallengeRepository {
+  /** Atomically records the challenge; false when it had already been consumed. */
+  consume(challengeId: string, expiresAt: Date): Promise<boolean>;
+  /** Removes records that expired before `now`; returns how many. */
+  purgeExpired(now: Date): Promise<number>;
+}

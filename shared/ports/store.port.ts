@@ -1,0 +1,15 @@
+import { AuditRepository } from './audit.port';
+import { ConsumedChallengeRepository, CredentialRepository } from './credentials.port';
+import { DirectoryRepository } from './directory.port';
+import { PolicyRepository } from './policy.port';
+
+/** Every repository the services need, from one adapter (sqlite or cosmos). */
+export interface Store {
+  readonly kind: 'sqlite' | 'cosmos';
+  readonly policies: PolicyRepository;
+  readonly directory: DirectoryRepository;
+  readonly audit: AuditRepository;
+  readonly credentials: CredentialRepository;
+  readonly challenges: ConsumedChallengeRepository;
+  close(): Promise<void>;
+}
