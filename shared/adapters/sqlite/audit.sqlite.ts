@@ -18,9 +18,13 @@ export class SqliteAuditRepository implements AuditRepository {
   async list(query: AuditQuery): Promise<Page<AuditRecord>> {
     const where: string[] = [];
     const params: Array<string | number> = [];
-    if (query.from) (where.push('activity_time >= ?'), params.push(query.from));
-    if (query.to) (where.push('activity_time < ?'), params.push(query.to));
-    if (query.after) (where.push('seq < ?'), params.push(Number(query.after)));
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (query.from) add('activity_time >= ?', query.from);
+    if (query.to) add('activity_time < ?', query.to);
+    if (query.after) add('seq < ?', Number(query.after));
     const sql = `SELECT seq, doc FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.top + 1) as Array<{ seq: number; doc: string }>;
     const page = rows.slice(0, query.top);

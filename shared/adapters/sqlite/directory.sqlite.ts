@@ -10,7 +10,23 @@ import { filterToSql, newEtag } from './sqlHelpers';
 const upnTaken = (upn: string) =>
   conflict('Request_BadRequest', `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+const idTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+
+/**
+ * Which constraint a write broke, from SQLite's message ("UNIQUE constraint failed: users.upn_lower"):
+ * a duplicate audit id must not be reported as a taken UPN.
+ */
+const violated = (e: unknown, column: string) => {
+  const { code, message } = e as { code?: string; message?: string };
+  return (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && message?.endsWith(`: ${column}`) === true;
+};
+
+/** Maps the directory's unique constraints to the domain conflicts; other errors pass through. */
+function directoryConflict(e: unknown, object: { id: string; userPrincipalName?: string }): unknown {
+  if (object.userPrincipalName !== undefined && violated(e, 'users.upn_lower')) return upnTaken(object.userPrincipalName);
+  if (violated(e, 'users.id') || violated(e, 'groups.id')) return idTaken(object.id);
+  return e;
+}
 
 export class SqliteDirectoryRepository implements DirectoryRepository {
   constructor(private readonly db: SqliteDatabase) {}
@@ -25,8 +41,7 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
         insertAudit(this.db, audit);
       })();
     } catch (e) {
-      if (isUniqueViolation(e)) throw upnTaken(user.userPrincipalName);
-      throw e;
+      throw directoryConflict(e, user);
     }
     return { value: user, etag };
   }
@@ -55,8 +70,7 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
         insertAudit(this.db, audit);
       })();
     } catch (e) {
-      if (isUniqueViolation(e)) throw upnTaken(user.userPrincipalName);
-      throw e;
+      throw directoryConflict(e, user);
     }
     return { value: user, etag };
   }
@@ -76,10 +90,14 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   }
 
   async createGroup(group: Group, audit: AuditRecord): Promise<Group> {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO groups (id, display_lower, doc) VALUES (?, ?, ?)').run(group.id, group.displayName.toLowerCase(), JSON.stringify(group));
-      insertAudit(this.db, audit);
-    })();
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO groups (id, display_lower, doc) VALUES (?, ?, ?)').run(group.id, group.displayName.toLowerCase(), JSON.stringify(group));
+        insertAudit(this.db, audit);
+      })();
+    } catch (e) {
+      throw directoryConflict(e, group);
+    }
     return group;
   }
 
@@ -121,8 +139,14 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   /** Keyset paging by id: stable under concurrent inserts and needs no OFFSET. */
   private page<T>(table: 'users' | 'groups', query: ListQuery, extra?: { sql: string; params: string[] }): Page<T> {
     const { where, params } = filterToSql(query.filter);
-    if (extra) (where.push(extra.sql), params.push(...extra.params));
-    if (query.after) (where.push('id > ?'), params.push(query.after));
+    if (extra) {
+      where.push(extra.sql);
+      params.push(...extra.params);
+    }
+    if (query.after) {
+      where.push('id > ?');
+      params.push(query.after);
+    }
     const sql = `SELECT id, doc FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.top + 1) as Array<{ id: string; doc: string }>;
     const page = rows.slice(0, query.top);

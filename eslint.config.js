@@ -1,0 +1,33 @@
+// @ts-check
+const eslint = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'web/**/*.min.js'] },
+  eslint.configs.recommended,
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // The import rules of DESIGN.md §2: the domain has no I/O; services see ports only; triggers never import local/ or adapters.
+    files: ['shared/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/services/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3', 'node:fs', 'node:http'] }] },
+  },
+  {
+    files: ['shared/services/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3'] }] },
+  },
+  {
+    files: ['functions/**/*.ts', 'orchestrations/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/adapters/**', '@azure/cosmos', '@azure/service-bus', 'better-sqlite3'] }] },
+  },
+);

@@ -1,0 +1,77 @@
+import { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import type { ZodType } from 'zod';
+import type { App } from '../../shared/app';
+import { isAllowed, Principal } from '../../shared/domain/auth/principal';
+import { DomainError } from '../../shared/domain/errors';
+import { describeZodError, errorResponse } from './errorResponse';
+import { HttpFunction } from './httpFunction';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const ANONYMOUS: Principal = { permissions: [], roleTemplateIds: [], scopes: [] };
+
+async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): Promise<Principal> {
+  if (fn.access === 'anonymous') return ANONYMOUS;
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token is empty.');
+  const principal = await app.tokens.verifier.verify(match[1]);
+  if (!isAllowed(principal, fn.access)) {
+    throw new DomainError('forbidden', 'Authorization_RequestDenied', `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`);
+  }
+  return principal;
+}
+
+function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string, notFoundMessage?: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  if (notFoundMessage) throw new DomainError('notFound', 'Request_ResourceNotFound', notFoundMessage);
+  throw new DomainError('badRequest', 'BadRequest', describeZodError(result.error, where));
+}
+
+async function readJsonBody(request: HttpRequest): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+  if (text.trim() === '') throw new DomainError('badRequest', 'BadRequest', 'The request body is empty; expected a JSON object.');
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new DomainError('unsupportedMediaType', 'UnsupportedMediaType', `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DomainError('badRequest', 'BadRequest', `The request body is not valid JSON: ${(e as Error).message}.`);
+  }
+}
+
+/** The client's view of our base URL (honours a reverse proxy's X-Forwarded-* headers). */
+function baseUrlOf(request: HttpRequest): string {
+  const url = new URL(request.url);
+  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
+  const host = request.headers.get('x-forwarded-host') ?? url.host;
+  return `${proto}://${host}`;
+}
+
+/**
+ * Wraps a declared function as an Azure `HttpHandler`: authenticate and authorise, validate params,
+ * query and body with the declared zod schemas, call the handler, map errors to Graph's shape.
+ */
+export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): HttpHandler {
+  return async (request, context): Promise<HttpResponseInit> => {
+    const requestId = request.headers.get('client-request-id') ?? (context.invocationId !== 'unknown' ? context.invocationId : randomUUID());
+    try {
+      const app = await getApp();
+      const principal = await authenticate(app, request, fn);
+      const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
+      const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
+      const body = fn.body ? parse(fn.body, await readJsonBody(request), 'body') : undefined;
+      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl: baseUrlOf(request) });
+      return { ...response, headers: { 'request-id': requestId, ...(response.headers as Record<string, string>) } };
+    } catch (error) {
+      return errorResponse(error, requestId, context);
+    }
+  };
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from '../shared/schemas/zod';
+import { buildOpenApiDocument } from './http/openApiDocument';
+import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { json } from './http/responses';
+
+const packageVersion = (): string => {
+  for (const dir of [join(__dirname, '..'), join(__dirname, '..', '..')]) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next candidate: compiled code runs from dist/, tests from the source tree
+    }
+  }
+  return '0.0.0';
+};
+
+export const VERSION = packageVersion();
+
+const Health = z.object({ status: z.literal('ok'), version: z.string(), node: z.string(), adapters: z.record(z.string(), z.string()) }).openapi('health');
+
+/** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
+export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
+  const health = defineHttpFunction({
+    name: 'health',
+    route: 'health',
+    methods: ['GET'],
+    access: 'anonymous',
+    doc: { summary: 'Liveness, versions and the adapters in use', tags: ['Meta'], responses: { 200: { description: 'Healthy', schema: Health } } },
+    handler: async ({ app }) =>
+      json(200, {
+        status: 'ok',
+        version: VERSION,
+        node: process.version,
+        adapters: { store: app.store.kind, tokens: app.config.entra ? 'entra+local' : 'local' },
+      }),
+  });
+  let cached: unknown;
+  const openapi = defineHttpFunction({
+    name: 'openApiDocument',
+    route: 'openapi.json',
+    methods: ['GET'],
+    access: 'anonymous',
+    doc: { summary: 'This OpenAPI 3.1 document', tags: ['Meta'], responses: { 200: { description: 'OpenAPI document' } } },
+    handler: async () => json(200, (cached ??= buildOpenApiDocument(all(), VERSION))),
+  });
+  const jwks = defineHttpFunction({
+    name: 'jwks',
+    route: '.well-known/jwks.json',
+    methods: ['GET'],
+    access: 'anonymous',
+    doc: { summary: 'Public keys of the tokens this service signs', tags: ['Meta'], responses: { 200: { description: 'JWKS' } } },
+    handler: async ({ app }) => json(200, app.tokens.signer.jwks(), { 'Cache-Control': 'public, max-age=300' }),
+  });
+  return [health, openapi, jwks];
+}

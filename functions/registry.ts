@@ -1,0 +1,24 @@
+import { HttpHandler } from '@azure/functions';
+import type { App } from '../shared/app';
+import { directoryHttpFunctions } from './directory.functions';
+import { HttpFunction } from './http/httpFunction';
+import { toAzureHandler } from './http/pipeline';
+import { metaHttpFunctions } from './meta.functions';
+import { policyHttpFunctions } from './policy.functions';
+
+/** Every HTTP function, declared once; Azure and the local host both mount this list. */
+export function httpFunctions(): HttpFunction[] {
+  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions];
+  list.push(...metaHttpFunctions(() => list));
+  return list;
+}
+
+export interface RegisteredHttpFunction {
+  definition: HttpFunction;
+  handler: HttpHandler;
+}
+
+/** Binds each declared function to an app source (the Azure singleton, or a local host's app). */
+export function buildHttpRegistry(getApp: () => Promise<App>): RegisteredHttpFunction[] {
+  return httpFunctions().map((definition) => ({ definition, handler: toAzureHandler(definition, getApp) }));
+}

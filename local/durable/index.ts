@@ -1,0 +1,18 @@
+/** The local durable engine: what the local host and composition code import. */
+export { LocalDurableEngine } from './engine';
+export { DurableEngineError } from './types';
+export type {
+  DurableInstanceStatus,
+  DurableRegistry,
+  GetStatusOptions,
+  ListInstancesFilter,
+  LocalDurableEngineOptions,
+} from './types';
+export {
+  DURABLE_WEBHOOK_PATH,
+  attachDurableClientInput,
+  durableClientBindingData,
+  handleDurableManagementRequest,
+} from './managementRoutes';
+export type { DurableClientBindingData, DurableManagementOptions, DurableManagementQuery, DurableManagementResponse } from './managementRoutes';
+export { durableManagementListener } from './managementHttp';

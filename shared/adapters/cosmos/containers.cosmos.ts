@@ -1,0 +1,33 @@
+import { Container, ContainerDefinition, Database } from '@azure/cosmos';
+
+/**
+ * The containers of the passkey store. Partition keys are chosen for point reads on the hot paths:
+ * a credential by its id (sign-in), a user by id, the policy by id, a user's group ids in one
+ * partition (policy evaluation). `defaultTtl: -1` turns TTL on without a default, so only documents
+ * that carry a `ttl` expire (consumed challenges).
+ */
+export const CONTAINER_DEFINITIONS = {
+  policies: { id: 'policies', partitionKey: { paths: ['/id'] } },
+  users: { id: 'users', partitionKey: { paths: ['/id'] } },
+  /** One document per lower-case UPN: Cosmos unique keys are per partition, this is global. */
+  userUpns: { id: 'userUpns', partitionKey: { paths: ['/id'] } },
+  groups: { id: 'groups', partitionKey: { paths: ['/id'] } },
+  memberships: { id: 'memberships', partitionKey: { paths: ['/userId'] } },
+  audit: { id: 'audit', partitionKey: { paths: ['/id'] } },
+  credentials: { id: 'credentials', partitionKey: { paths: ['/id'] } },
+  consumedChallenges: { id: 'consumedChallenges', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
+} satisfies Record<string, ContainerDefinition>;
+
+/** One SDK handle per container, by the names above. */
+export type StoreContainers = { [K in keyof typeof CONTAINER_DEFINITIONS]: Container };
+
+/** Creates the containers that are missing (existing ones are left as they are) and returns them. */
+export async function ensureContainers(database: Database): Promise<StoreContainers> {
+  const entries = await Promise.all(
+    Object.entries(CONTAINER_DEFINITIONS).map(async ([name, definition]) => {
+      const { container } = await database.containers.createIfNotExists(definition);
+      return [name, container] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as StoreContainers;
+}

@@ -1,0 +1,68 @@
+import { ConnectionPolicy, CosmosClient } from '@azure/cosmos';
+import type { Agent } from 'node:http';
+import { Store } from '../../ports/store.port';
+import { CosmosAuditRepository } from './audit.cosmos';
+import { CosmosConsumedChallengeRepository } from './challenges.cosmos';
+import { ensureContainers } from './containers.cosmos';
+import { CosmosCredentialRepository } from './credentials.cosmos';
+import { CosmosDirectoryRepository } from './directory.cosmos';
+import { CosmosPolicyRepository } from './policies.cosmos';
+
+/** Where the store lives and how to reach it. */
+export interface CosmosStoreOptions {
+  endpoint: string;
+  key: string;
+  databaseId: string;
+  /**
+   * For an https test server with a self-signed certificate, e.g.
+   * `new https.Agent({ rejectUnauthorized: false, keepAlive: true })`. Leave it unset for an
+   * `http://` endpoint: the SDK then uses its own keep-alive agent and allows plain HTTP, which it
+   * refuses with a custom agent.
+   */
+  agent?: Agent;
+  /** E.g. `{ enableEndpointDiscovery: false }` for a local server that is not a geo-replicated account. */
+  connectionPolicy?: Partial<ConnectionPolicy>;
+  /**
+   * Age after which a UPN reservation whose user does not hold that UPN counts as left over from a
+   * crashed write and may be reclaimed. Default 300 s: far longer than any one write takes.
+   */
+  staleUpnReservationSeconds?: number;
+}
+
+const DEFAULT_STALE_UPN_RESERVATION_SECONDS = 300;
+
+/** A local endpoint has no other regions to discover; discovery would redirect to the account's advertised host. */
+const isLocal = (endpoint: string) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(endpoint);
+
+/**
+ * The production store on Azure Cosmos DB. Creates the database and the containers that are missing
+ * (see containers.cosmos.ts for their partition keys), then serves every repository from them.
+ */
+export async function createCosmosStore(options: CosmosStoreOptions): Promise<Store> {
+  const client = new CosmosClient({
+    endpoint: options.endpoint,
+    key: options.key,
+    ...(options.agent ? { agent: options.agent } : {}),
+    connectionPolicy: { ...(isLocal(options.endpoint) ? { enableEndpointDiscovery: false } : {}), ...options.connectionPolicy },
+  });
+  try {
+    const { database } = await client.databases.createIfNotExists({ id: options.databaseId });
+    const containers = await ensureContainers(database);
+    return {
+      kind: 'cosmos',
+      policies: new CosmosPolicyRepository(containers.policies, containers.audit),
+      directory: new CosmosDirectoryRepository(containers, {
+        staleUpnReservationSeconds: options.staleUpnReservationSeconds ?? DEFAULT_STALE_UPN_RESERVATION_SECONDS,
+      }),
+      audit: new CosmosAuditRepository(containers.audit),
+      credentials: new CosmosCredentialRepository(containers.credentials, containers.audit),
+      challenges: new CosmosConsumedChallengeRepository(containers.consumedChallenges),
+      close: async () => client.dispose(),
+    };
+  } catch (e) {
+    client.dispose();
+    throw new Error(`Could not open the Cosmos DB store (database '${options.databaseId}' at ${options.endpoint}): ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { AuditRecord, ModifiedProperty } from './audit';
+import { Actor } from './auth/actor';
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/** Top-level properties whose values differ, in Graph's modifiedProperties shape. */
+export function diffProperties(before: object | null, after: object | null): ModifiedProperty[] {
+  const a = (before ?? {}) as Record<string, unknown>;
+  const b = (after ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys
+    .filter((k) => json(a[k]) !== json(b[k]))
+    .map((k) => ({ displayName: k, oldValue: json(a[k]), newValue: json(b[k]) }));
+}
+
+export interface AuditInput {
+  id: string;
+  at: Date;
+  actor: Actor;
+  category: AuditRecord['category'];
+  activityDisplayName: string;
+  operationType: AuditRecord['operationType'];
+  target: { id: string; displayName: string | null; type: string };
+  before: object | null;
+  after: object | null;
+}
+
+/** Builds the audit record of a successful change. */
+export function auditRecord(input: AuditInput): AuditRecord {
+  return {
+    id: input.id,
+    activityDateTime: input.at.toISOString(),
+    category: input.category,
+    activityDisplayName: input.activityDisplayName,
+    operationType: input.operationType,
+    loggedByService: 'Authentication Methods',
+    initiatedBy: input.actor,
+    targetResources: [{ ...input.target, modifiedProperties: diffProperties(input.before, input.after) }],
+    result: 'success',
+    resultReason: '',
+    before: input.before,
+    after: input.after,
+  };
+}

@@ -1,0 +1,80 @@
+import { guid } from './common.schema';
+import { z } from './zod';
+
+const upn = z
+  .string()
+  .max(113)
+  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected a userPrincipalName such as alice@contoso.com');
+
+export const UserResource = z
+  .object({
+    id: guid,
+    userPrincipalName: z.string(),
+    displayName: z.string(),
+    userType: z.enum(['Member', 'Guest']),
+    accountEnabled: z.boolean(),
+    mail: z.string().nullable(),
+    createdDateTime: z.string(),
+  })
+  .openapi('user');
+
+export const CreateUserBody = z
+  .object({
+    userPrincipalName: upn,
+    displayName: z.string().min(1).max(256),
+    userType: z.enum(['Member', 'Guest']).optional(),
+    accountEnabled: z.boolean().optional(),
+    mail: z.string().email().nullable().optional(),
+    mailNickname: z.string().max(64).optional(),
+    passwordProfile: z.object({ password: z.string(), forceChangePasswordNextSignIn: z.boolean().optional() }).optional(),
+  })
+  .strict()
+  .openapi('createUser');
+
+export const UpdateUserBody = z
+  .object({
+    userPrincipalName: upn.optional(),
+    displayName: z.string().min(1).max(256).optional(),
+    userType: z.enum(['Member', 'Guest']).optional(),
+    accountEnabled: z.boolean().optional(),
+    mail: z.string().email().nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'expected at least one property to update' })
+  .openapi('updateUser');
+
+export const GroupResource = z
+  .object({
+    id: guid,
+    displayName: z.string(),
+    description: z.string().nullable(),
+    securityEnabled: z.boolean(),
+    mailEnabled: z.boolean(),
+    createdDateTime: z.string(),
+  })
+  .openapi('group');
+
+export const CreateGroupBody = z
+  .object({
+    displayName: z.string().min(1).max(256),
+    securityEnabled: z.boolean(),
+    mailEnabled: z.boolean().optional(),
+    mailNickname: z.string().max(64).optional(),
+    description: z.string().max(1024).nullable().optional(),
+  })
+  .strict()
+  .openapi('createGroup');
+
+/** `{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}`; the last segment is the user id. */
+export const MemberRefBody = z
+  .object({
+    '@odata.id': z
+      .string()
+      .regex(/\/(directoryObjects|users)\/[0-9a-fA-F-]{36}$/, 'expected "https://graph.microsoft.com/v1.0/directoryObjects/{userId}"'),
+  })
+  .strict()
+  .transform((b) => ({ userId: b['@odata.id'].slice(-36) }))
+  .openapi('memberReference');
+
+export const UserKeyParams = z.object({ userId: z.string().min(1).max(256) });
+export const GroupIdParams = z.object({ groupId: guid });

@@ -1,0 +1,60 @@
+import { roleTemplateId } from '../domain/auth/roles';
+import { badRequest } from '../domain/errors';
+import { TokenSigner } from '../ports/tokens.port';
+import { DirectoryService } from './directoryService';
+
+export interface DevTokenRequest {
+  userPrincipalName?: string;
+  roles: string[];
+  permissions: string[];
+  expiresInSeconds: number;
+}
+
+/** Issuer of dev admin tokens: fixed, so it does not depend on the host's PORT. */
+export const LOCAL_DEV_ISSUER = 'urn:passkey-service:local-dev';
+
+/** Application id of app-only dev tokens (the local CLI acting as a daemon app). */
+export const LOCAL_CLI_APP_ID = '00000000-0000-4000-8000-00000000c11a';
+
+/**
+ * Mints Entra-shaped admin tokens signed by the local key, for development: role names become
+ * template ids in `wids`, permissions go to `roles`, a UPN becomes `oid`/`upn` of that user.
+ */
+export class DevTokenService {
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly directory: DirectoryService,
+    private readonly audience: string,
+  ) {}
+
+  async mint(request: DevTokenRequest): Promise<string> {
+    const wids = request.roles.map((name) => {
+      const id = roleTemplateId(name);
+      if (!id) throw badRequest('unknownRole', `Unknown directory role '${name}'; expected a role name such as "Authentication Policy Administrator" or a role template id.`);
+      return id;
+    });
+    if (!request.userPrincipalName) {
+      if (request.permissions.length === 0) throw badRequest('missingPrincipal', 'An app-only token needs at least one --permission; a user token needs --upn.');
+      return this.signer.sign(
+        { oid: LOCAL_CLI_APP_ID, azp: LOCAL_CLI_APP_ID, appid: LOCAL_CLI_APP_ID, idtyp: 'app', roles: request.permissions, ver: '2.0' },
+        { lifetimeSeconds: request.expiresInSeconds, audience: this.audience, subject: LOCAL_CLI_APP_ID },
+      );
+    }
+    const { value: user } = await this.directory.getUser(request.userPrincipalName);
+    return this.signer.sign(
+      {
+        oid: user.id,
+        upn: user.userPrincipalName,
+        preferred_username: user.userPrincipalName,
+        name: user.displayName,
+        azp: LOCAL_CLI_APP_ID,
+        idtyp: 'user',
+        wids,
+        roles: request.permissions,
+        scp: 'user_impersonation',
+        ver: '2.0',
+      },
+      { lifetimeSeconds: request.expiresInSeconds, audience: this.audience, subject: user.id },
+    );
+  }
+}

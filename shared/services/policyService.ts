@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { Actor } from '../domain/auth/actor';
+import { auditRecord } from '../domain/auditRecords';
+import { badRequest, ConcurrencyConflictError } from '../domain/errors';
+import { applyPolicyPatch, Fido2PolicyPatch, referencedGroupIds } from '../domain/policy/applyPolicyPatch';
+import { defaultFido2Policy, Fido2Policy } from '../domain/policy/fido2Policy';
+import { Clock } from '../ports/clock.port';
+import { DirectoryRepository } from '../ports/directory.port';
+import { PolicyRepository } from '../ports/policy.port';
+import { Versioned } from '../ports/versioned';
+
+/** ETag of the policy before its first write: a new tenant's defaults. */
+export const DEFAULT_POLICY_ETAG = '"default"';
+const MAX_ATTEMPTS = 10;
+
+/** Reads and updates the tenant's FIDO2 method policy. */
+export class PolicyService {
+  constructor(
+    private readonly policies: PolicyRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The current policy; a tenant that never changed it has Entra's defaults. */
+  async getFido2(): Promise<Versioned<Fido2Policy>> {
+    return (await this.policies.getFido2()) ?? { value: defaultFido2Policy(), etag: DEFAULT_POLICY_ETAG };
+  }
+
+  /**
+   * Applies a partial update. With `ifMatch` the caller's ETag must be current (412 otherwise);
+   * without it, a write that races another is retried on the fresh policy, so no update is lost.
+   */
+  async patchFido2(patch: Fido2PolicyPatch, options: { ifMatch?: string; actor: Actor }): Promise<Versioned<Fido2Policy>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getFido2();
+      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, current.etag)) {
+        throw new ConcurrencyConflictError('FIDO2 policy', options.ifMatch);
+      }
+      const next = applyPolicyPatch(current.value, patch);
+      await this.assertTargetsAreSecurityGroups(next);
+      try {
+        return await this.policies.saveFido2(next, {
+          ifMatch: current.etag === DEFAULT_POLICY_ETAG ? null : current.etag,
+          audit: auditRecord({
+            id: randomUUID(),
+            at: this.clock.now(),
+            actor: options.actor,
+            category: 'Policy',
+            activityDisplayName: 'Update authentication methods policy',
+            operationType: 'Update',
+            target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
+            before: current.value,
+            after: next,
+          }),
+        });
+      } catch (e) {
+        const retry = e instanceof ConcurrencyConflictError && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
+        if (!retry) throw e;
+      }
+    }
+  }
+
+  private async assertTargetsAreSecurityGroups(policy: Fido2Policy): Promise<void> {
+    for (const id of referencedGroupIds(policy)) {
+      const group = await this.directory.getGroup(id);
+      if (!group) throw badRequest('invalidTarget', `Target group '${id}' does not exist; expected 'all_users' or the id of a security group.`);
+      if (!group.securityEnabled) throw badRequest('invalidTarget', `Target group '${id}' (${group.displayName}) is not a security group; expected securityEnabled: true.`);
+    }
+  }
+}
+
+/** If-Match semantics: `*` matches anything; weak validators compare by their opaque part. */
+export function etagMatches(ifMatch: string, etag: string): boolean {
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return ifMatch
+    .split(',')
+    .map(strip)
+    .some((candidate) => candidate === '*' || candidate === strip(etag));
+}

@@ -1,0 +1,37 @@
+import { Actor } from '../domain/auth/actor';
+import { DirectoryService } from './directoryService';
+
+/** Fixed ids, so the README and scripts can name the demo tenant's objects. */
+export const DemoTenant = {
+  admin: { id: '00000000-0000-4000-8000-0000000000a0', userPrincipalName: 'admin@contoso.com', displayName: 'Contoso Admin', userType: 'Member' as const },
+  alice: { id: '00000000-0000-4000-8000-0000000000a1', userPrincipalName: 'alice@contoso.com', displayName: 'Alice Smith', userType: 'Member' as const },
+  bob: { id: '00000000-0000-4000-8000-0000000000b0', userPrincipalName: 'bob@contoso.com', displayName: 'Bob Jones', userType: 'Member' as const },
+  guest: { id: '00000000-0000-4000-8000-0000000000c0', userPrincipalName: 'guest@fabrikam.com', displayName: 'Fabrikam Guest', userType: 'Guest' as const },
+  pilotGroup: { id: '00000000-0000-4000-8000-0000000000d0', displayName: 'Passkey pilot', securityEnabled: true, description: 'Users piloting passkeys' },
+};
+
+const SEEDER: Actor = { user: null, app: { appId: 'demo-tenant-seed' } };
+
+/**
+ * Seeds the demo tenant on first start. Idempotent: it only adds what is missing, so a host and a
+ * token CLI starting at the same time cannot duplicate anything.
+ */
+export async function seedDemoTenant(directory: DirectoryService): Promise<void> {
+  for (const user of [DemoTenant.admin, DemoTenant.alice, DemoTenant.bob, DemoTenant.guest]) {
+    if (await directory.findUser(user.id)) continue;
+    await directory.createUser(user, SEEDER, user.id).catch(ignoreIfCreatedMeanwhile);
+  }
+  const group = DemoTenant.pilotGroup;
+  const existing = await directory.getGroup(group.id).catch(() => null);
+  if (!existing) {
+    await directory.createGroup(group, SEEDER, group.id).catch(ignoreIfCreatedMeanwhile);
+    await directory.addMember(group.id, DemoTenant.alice.id, SEEDER).catch(ignoreIfCreatedMeanwhile);
+  }
+}
+
+function ignoreIfCreatedMeanwhile(e: unknown): void {
+  const kind = (e as { kind?: string; code?: string }).kind;
+  const sqliteDuplicate = (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT');
+  if (kind === 'conflict' || kind === 'badRequest' || sqliteDuplicate) return;
+  throw e;
+}

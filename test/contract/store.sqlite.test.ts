@@ -1,0 +1,4 @@
+import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
+import { describeStoreContract } from './storeContract';
+
+describeStoreContract('sqlite', async () => createSqliteStore(':memory:'));

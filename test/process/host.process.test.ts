@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
+
+const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
+
+describe('npm start (the built local host) and npm run token', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'passkeys-process-'));
+  });
+  const hosts: HostProcess[] = [];
+  afterAll(async () => {
+    for (const host of hosts) if (host.child.exitCode === null) await host.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('mints tokens before the host ever ran, keeps policy and directory across a restart, and shuts down cleanly', async () => {
+    const cli = runTokenCli(['--upn', 'admin@contoso.com', '--role', 'Authentication Policy Administrator', '--role', 'Global Administrator'], { DATA_DIR: dataDir });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    const token = cli.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(claims.upn).toBe('admin@contoso.com');
+    expect(claims.wids).toEqual(['0526716b-113d-4c15-b2c8-68e3c22b9f80', '62e90394-69f5-4237-9190-012177145e10']);
+    expect(claims.exp - claims.iat).toBe(3600);
+
+    const first = await startHostProcess({ DATA_DIR: dataDir });
+    hosts.push(first);
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const patch = await fetch(`${first.url}${POLICY}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' }),
+    });
+    expect(patch.status).toBe(204);
+    const user = await fetch(`${first.url}/v1.0/users`, { method: 'POST', headers: auth, body: JSON.stringify({ userPrincipalName: 'erin@contoso.com', displayName: 'Erin' }) });
+    expect(user.status).toBe(201);
+
+    // A token minted while the host runs works against it.
+    const appOnly = runTokenCli(['--permission', 'Policy.Read.All', '--expires-in', '10m'], { DATA_DIR: dataDir });
+    expect(appOnly.status).toBe(0);
+    const appClaims = JSON.parse(Buffer.from(appOnly.stdout.trim().split('.')[1], 'base64url').toString());
+    expect(appClaims).toMatchObject({ roles: ['Policy.Read.All'], idtyp: 'app' });
+    expect(appClaims.exp - appClaims.iat).toBe(600);
+    expect((await fetch(`${first.url}${POLICY}`, { headers: { Authorization: `Bearer ${appOnly.stdout.trim()}` } })).status).toBe(200);
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await startHostProcess({ DATA_DIR: dataDir });
+    hosts.push(second);
+    try {
+      const policy = (await (await fetch(`${second.url}${POLICY}`, { headers: auth })).json()) as { state: string };
+      expect(policy.state).toBe('enabled');
+      expect((await fetch(`${second.url}/v1.0/users/erin@contoso.com`, { headers: auth })).status).toBe(200);
+    } finally {
+      expect(await second.stop('SIGINT')).toBe(0);
+    }
+  });
+
+  it('explains a bad role or an unknown user on stderr with a non-zero exit', () => {
+    const badRole = runTokenCli(['--upn', 'alice@contoso.com', '--role', 'Supreme Leader'], { DATA_DIR: dataDir });
+    expect(badRole.status).not.toBe(0);
+    expect(badRole.stdout).toBe('');
+    expect(badRole.stderr).toContain('Supreme Leader');
+    const unknown = runTokenCli(['--upn', 'nobody@contoso.com'], { DATA_DIR: dataDir });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('nobody@contoso.com');
+  });
+});
