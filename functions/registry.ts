@@ -5,10 +5,12 @@ import { HttpFunction } from './http/httpFunction';
 import { toAzureHandler } from './http/pipeline';
 import { metaHttpFunctions } from './meta.functions';
 import { policyHttpFunctions } from './policy.functions';
+import { methodsHttpFunctions } from './methods.functions';
+import { webauthnHttpFunctions } from './webauthn.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
-  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions];
+  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions];
   list.push(...metaHttpFunctions(() => list));
   return list;
 }

@@ -10,6 +10,14 @@ import { DevTokenService, LOCAL_DEV_ISSUER } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
 import { seedDemoTenant } from './services/seedDemoTenant';
+import { loadMetadataStatements } from './adapters/webauthn/metadataStatements';
+import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
+import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
+import { ChallengeService } from './services/webauthn/challenges';
+import { MethodsService } from './services/webauthn/methodsService';
+import { RegistrationService, RelyingParty } from './services/webauthn/registrationService';
+import { SignInService } from './services/webauthn/signInService';
+import { WebAuthnPort } from './ports/webauthn.port';
 import { join } from 'node:path';
 
 /** Everything the triggers need, built once from the configuration. */
@@ -22,13 +30,21 @@ export interface App {
   policy: PolicyService;
   directory: DirectoryService;
   devTokens: DevTokenService;
+  webauthn: WebAuthnPort;
+  registration: RegistrationService;
+  signIn: SignInService;
+  methods: MethodsService;
   close(): Promise<void>;
 }
 
 export interface AppOverrides {
   clock?: Clock;
   store?: Store;
+  webauthn?: WebAuthnPort;
 }
+
+/** Sign-in options are valid for 5 minutes, as Entra's default challenge timeout. */
+export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
 
 async function createStore(config: AppConfig): Promise<Store> {
   if (config.cosmos) {
@@ -58,15 +74,31 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // Dev admin tokens carry a fixed issuer so `npm run token` and a host on another PORT agree.
   const devSigner = new JoseTokenSigner(LOCAL_DEV_ISSUER, signingKey);
   const directory = new DirectoryService(store.directory, clock);
+  const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+  const policy = new PolicyService(store.policies, store.directory, clock);
+  const webauthn = overrides.webauthn ?? (await SimpleWebAuthnAdapter.create(await loadMetadataStatements(config.fidoMdsPath)));
+  const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
+  const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
+  const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const app: App = {
     config,
     store,
     clock,
     tokens: { verifier: new JoseAccessTokenVerifier(trustedIssuers(config, signer)), signer },
-    serverSecret: loadOrCreateServerSecret(config.dataDir, config.serverSecret),
-    policy: new PolicyService(store.policies, store.directory, clock),
+    serverSecret,
+    policy,
     directory,
     devTokens: new DevTokenService(devSigner, directory, config.apiAudience),
+    webauthn,
+    registration: new RegistrationService(common),
+    signIn: new SignInService({
+      ...common,
+      audit: store.audit,
+      signer,
+      token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience },
+      timeoutMs: SIGN_IN_TIMEOUT_MS,
+    }),
+    methods: new MethodsService(directory, store.credentials, clock),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);

@@ -35,7 +35,8 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   if (declared > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`);
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is over ${MAX_BODY_BYTES} bytes.`);
-  if (text.trim() === '') throw new DomainError('badRequest', 'BadRequest', 'The request body is empty; expected a JSON object.');
+  // An empty body reads as `{}`: the schema then says what is missing (or accepts all-optional bodies).
+  if (text.trim() === '') return {};
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new DomainError('unsupportedMediaType', 'UnsupportedMediaType', `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`);

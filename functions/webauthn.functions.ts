@@ -1,0 +1,80 @@
+import { AccessRules } from '../shared/domain/auth/accessRules';
+import { actorOf } from '../shared/domain/auth/actor';
+import { DomainError } from '../shared/domain/errors';
+import { GraphError } from '../shared/schemas/common.schema';
+import { AuthenticationOptionsBody, AuthenticationVerifyBody, Fido2MethodResource, RegistrationOptionsBody, RegistrationVerifyBody, SignInResponse } from '../shared/schemas/webauthn.schema';
+import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { json } from './http/responses';
+
+/** Self-service registration options are valid for 5 minutes (Entra's default challenge timeout). */
+const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
+const errors = { 400: { description: 'Invalid input or response', schema: GraphError }, 401: { description: 'Not signed in / verification failed', schema: GraphError }, 403: { description: 'Refused by policy', schema: GraphError } };
+
+const signedInUserId = (principal: { userId?: string }) => {
+  if (!principal.userId) throw new DomainError('forbidden', 'Authorization_RequestDenied', 'Self-service registration needs a token for a signed-in user (with an oid claim), not an app-only token.');
+  return principal.userId;
+};
+
+const registrationOptions = defineHttpFunction({
+  name: 'webauthnRegistrationOptions',
+  route: 'webauthn/registration/options',
+  methods: ['POST'],
+  access: AccessRules.signedInUser,
+  body: RegistrationOptionsBody,
+  doc: { summary: 'Self-service: creation options for the signed-in user (PublicKeyCredentialCreationOptionsJSON)', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startRegistration()' }, ...errors } },
+  handler: async ({ app, principal, body }) => {
+    const { options } = await app.registration.options(signedInUserId(principal), 'selfService', { timeoutMs: REGISTRATION_TIMEOUT_MS, ...body });
+    return json(200, options);
+  },
+});
+
+const registrationVerify = defineHttpFunction({
+  name: 'webauthnRegistrationVerify',
+  route: 'webauthn/registration/verify',
+  methods: ['POST'],
+  access: AccessRules.signedInUser,
+  body: RegistrationVerifyBody,
+  doc: { summary: "Self-service: verify and register the signed-in user's new passkey", tags: ['Ceremonies'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
+  handler: async ({ app, principal, body }) => {
+    const method = await app.registration.verify(signedInUserId(principal), 'selfService', body.credential as never, body.displayName, actorOf(principal));
+    return json(201, method);
+  },
+});
+
+const authenticationOptions = defineHttpFunction({
+  name: 'webauthnAuthenticationOptions',
+  route: 'webauthn/authentication/options',
+  methods: ['POST'],
+  access: 'anonymous',
+  body: AuthenticationOptionsBody,
+  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400] } },
+  handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
+});
+
+const authenticationVerify = defineHttpFunction({
+  name: 'webauthnAuthenticationVerify',
+  route: 'webauthn/authentication/verify',
+  methods: ['POST'],
+  access: 'anonymous',
+  body: AuthenticationVerifyBody,
+  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors } },
+  handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential as never, body.resource), { 'Cache-Control': 'no-store' }),
+});
+
+const openIdConfiguration = defineHttpFunction({
+  name: 'openIdConfiguration',
+  route: '.well-known/openid-configuration',
+  methods: ['GET'],
+  access: 'anonymous',
+  doc: { summary: 'Issuer and JWKS location of the sign-in tokens', tags: ['Meta'], responses: { 200: { description: 'OpenID provider metadata (subset)' } } },
+  handler: async ({ app }) =>
+    json(200, {
+      issuer: app.config.issuer,
+      jwks_uri: `${app.config.issuer}/.well-known/jwks.json`,
+      id_token_signing_alg_values_supported: ['ES256'],
+      token_endpoint_auth_methods_supported: ['none'],
+      claims_supported: ['sub', 'oid', 'upn', 'name', 'amr', 'aaguid', 'auth_time', 'iss', 'aud', 'exp', 'iat'],
+    }),
+});
+
+export const webauthnHttpFunctions: HttpFunction[] = [registrationOptions, registrationVerify, authenticationOptions, authenticationVerify, openIdConfiguration];

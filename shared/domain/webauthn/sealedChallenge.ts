@@ -1,0 +1,58 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+
+export type Ceremony = 'registration' | 'authentication' | 'provisioning';
+
+/** What a challenge is bound to; sealed into the challenge itself so issuing one writes nothing. */
+export interface ChallengeState {
+  ceremony: Ceremony;
+  /** The user the ceremony is for; absent for usernameless sign-in. */
+  userId?: string;
+  /** Expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const RANDOM_BYTES = 16;
+
+/**
+ * Challenges are AES-256-GCM sealed state: random (16 bytes of entropy inside), authenticated,
+ * bound to ceremony, user and expiry. Single use is enforced by recording the challenge's id when it
+ * is consumed (see ConsumedChallengeRepository), so the unauthenticated options endpoint stores nothing.
+ */
+export class ChallengeSealer {
+  private readonly key: Buffer;
+
+  constructor(serverSecret: Buffer) {
+    this.key = Buffer.from(hkdfSync('sha256', serverSecret, Buffer.alloc(0), 'passkey-challenge-v1', 32));
+  }
+
+  seal(state: ChallengeState): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from([VERSION]));
+    const plaintext = Buffer.from(JSON.stringify({ c: state.ceremony, u: state.userId, e: state.expiresAt, r: randomBytes(RANDOM_BYTES).toString('base64url') }));
+    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([Buffer.from([VERSION]), iv, sealed, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** The sealed state, or null when the challenge was not issued by this key (or was altered). */
+  open(challenge: string): ChallengeState | null {
+    const bytes = Buffer.from(challenge, 'base64url');
+    if (bytes.length < 1 + IV_BYTES + TAG_BYTES + 1 || bytes[0] !== VERSION) return null;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + IV_BYTES));
+      decipher.setAAD(Buffer.from([VERSION]));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      const plaintext = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      const parsed = JSON.parse(plaintext.toString('utf8')) as { c: Ceremony; u?: string; e: number };
+      return { ceremony: parsed.c, userId: parsed.u, expiresAt: parsed.e };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** The id under which a consumed challenge is recorded. */
+export const challengeId = (challenge: string) => createHash('sha256').update(challenge).digest('base64url');

@@ -1,0 +1,68 @@
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+
+export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
+
+export interface CredentialDescriptor {
+  id: string;
+  transports?: string[];
+}
+
+export interface RegistrationOptionsInput {
+  rpId: string;
+  rpName: string;
+  userHandle: string;
+  userName: string;
+  userDisplayName: string;
+  challenge: string;
+  timeoutMs: number;
+  excludeCredentials: CredentialDescriptor[];
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+  residentKey?: 'discouraged' | 'preferred' | 'required';
+}
+
+export interface ExpectedCeremony {
+  challenge: string;
+  origins: string[];
+  rpId: string;
+}
+
+/** A verified registration: the facts the service stores and the policy judges. */
+export interface VerifiedRegistration {
+  credentialId: string;
+  publicKey: string;
+  signCount: number;
+  transports: string[];
+  aaGuid: string;
+  attestationFormat: string;
+  /** True when the attestation chained to a trusted root from the FIDO metadata. */
+  attested: boolean;
+  attestationCertificates: string[];
+  backupEligible: boolean;
+  backedUp: boolean;
+}
+
+export interface VerifiedAuthentication {
+  newSignCount: number;
+  backedUp: boolean;
+  userHandle?: string;
+}
+
+/** WebAuthn option generation and response verification (SimpleWebAuthn), with attestation trust. */
+export interface WebAuthnPort {
+  registrationOptions(input: RegistrationOptionsInput): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /**
+   * Verifies a registration, user verification required. An attestation that cannot be verified
+   * against the metadata yields `attested: false` rather than an error; the policy decides.
+   */
+  verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration>;
+  authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: CredentialDescriptor[] }): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** Verifies an assertion signature, user verification required. Counter checks are the caller's. */
+  verifyAuthentication(response: AuthenticationResponseJSON, expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } }): Promise<VerifiedAuthentication>;
+  /** A display name for an AAGUID: the metadata statement's description, else a well-known list. */
+  modelOf(aaGuid: string): Promise<string | null>;
+}

@@ -1,0 +1,97 @@
+import { z } from './zod';
+
+const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected a base64url string');
+const transports = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(10);
+const extensions = z.record(z.string(), z.unknown());
+
+/** RegistrationResponseJSON, as @simplewebauthn/browser startRegistration() returns it. */
+export const RegistrationResponseJson = z
+  .object({
+    id: base64url,
+    rawId: base64url,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: base64url,
+      attestationObject: base64url,
+      authenticatorData: base64url.optional(),
+      transports: transports.optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: base64url.optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: extensions.default({}),
+  })
+  .openapi('RegistrationResponseJSON');
+
+/** AuthenticationResponseJSON, as @simplewebauthn/browser startAuthentication() returns it. */
+export const AuthenticationResponseJson = z
+  .object({
+    id: base64url,
+    rawId: base64url,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: base64url,
+      authenticatorData: base64url,
+      signature: base64url,
+      userHandle: base64url.optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: extensions.default({}),
+  })
+  .openapi('AuthenticationResponseJSON');
+
+const passkeyName = z.string().trim().min(1).max(256);
+
+export const RegistrationOptionsBody = z
+  .object({
+    displayName: passkeyName.optional(),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    residentKey: z.enum(['discouraged', 'preferred', 'required']).optional(),
+  })
+  .strict()
+  .openapi('registrationOptionsRequest');
+
+export const RegistrationVerifyBody = z
+  .object({ credential: RegistrationResponseJson, displayName: passkeyName.optional() })
+  .strict()
+  .openapi('registrationVerifyRequest');
+
+export const AuthenticationOptionsBody = z
+  .object({ userPrincipalName: z.string().trim().min(3).max(113).optional() })
+  .strict()
+  .openapi('authenticationOptionsRequest');
+
+export const AuthenticationVerifyBody = z
+  .object({
+    credential: AuthenticationResponseJson,
+    /** Audience of the issued token (the API the frontend calls); defaults to this service's API. */
+    resource: z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces').optional(),
+  })
+  .strict()
+  .openapi('authenticationVerifyRequest');
+
+export const SignInResponse = z
+  .object({
+    token: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number(),
+    user: z.object({ id: z.string(), userPrincipalName: z.string(), displayName: z.string() }),
+    method: z.object({ id: z.string(), aaGuid: z.string(), model: z.string().nullable() }),
+  })
+  .openapi('signInResponse');
+
+export const Fido2MethodResource = z
+  .object({
+    '@odata.type': z.literal('#microsoft.graph.fido2AuthenticationMethod'),
+    id: z.string(),
+    displayName: z.string(),
+    createdDateTime: z.string(),
+    aaGuid: z.string(),
+    model: z.string().nullable(),
+    attestationCertificates: z.array(z.string()),
+    attestationLevel: z.enum(['attested', 'notAttested']),
+    passkeyType: z.enum(['deviceBound', 'synced']),
+  })
+  .openapi('fido2AuthenticationMethod');
+
+export const MethodIdParam = z.object({ methodId: base64url.max(1024) });

@@ -1,0 +1,45 @@
+import { badRequest, DomainError } from '../../domain/errors';
+import { Ceremony, ChallengeSealer, ChallengeState, challengeId } from '../../domain/webauthn/sealedChallenge';
+import { Clock } from '../../ports/clock.port';
+import { ConsumedChallengeRepository } from '../../ports/credentials.port';
+
+const challengeError = (kind: 'badRequest' | 'unauthorized', code: string, message: string) => new DomainError(kind, code, message);
+
+/** Issues sealed challenges and checks them on the way back: ceremony, user, expiry, single use. */
+export class ChallengeService {
+  constructor(
+    private readonly sealer: ChallengeSealer,
+    private readonly consumed: ConsumedChallengeRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  issue(ceremony: Ceremony, userId: string | undefined, timeoutMs: number): { challenge: string; expiresAt: Date } {
+    const expiresAt = new Date(this.clock.now().getTime() + timeoutMs);
+    return { challenge: this.sealer.seal({ ceremony, userId, expiresAt: expiresAt.getTime() }), expiresAt };
+  }
+
+  /**
+   * Reads the challenge out of a response's clientDataJSON and checks it was issued by us for this
+   * ceremony (and user), and has not expired. Does not consume it: see `consume`.
+   */
+  open(clientDataJSON: string, ceremony: Ceremony, failureKind: 'badRequest' | 'unauthorized', userId?: string): { challenge: string; state: ChallengeState } {
+    let challenge: unknown;
+    try {
+      challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
+    } catch {
+      throw badRequest('invalidWebAuthnResponse', 'response.clientDataJSON is not base64url-encoded JSON.');
+    }
+    const state = typeof challenge === 'string' ? this.sealer.open(challenge) : null;
+    if (!state) throw challengeError(failureKind, 'invalidChallenge', 'The challenge in clientDataJSON was not issued by this service; request new options.');
+    if (state.ceremony !== ceremony) throw challengeError(failureKind, 'invalidChallenge', `The challenge was issued for ${state.ceremony}, not ${ceremony}; request new options.`);
+    if (userId !== undefined && state.userId !== userId) throw challengeError(failureKind, 'invalidChallenge', 'The challenge was issued for another user; request new options.');
+    if (state.expiresAt <= this.clock.now().getTime()) throw challengeError(failureKind, 'challengeExpired', `The challenge expired at ${new Date(state.expiresAt).toISOString()}; request new options.`);
+    return { challenge: challenge as string, state };
+  }
+
+  /** Marks the challenge used; throws when it already was (a replay, or a parallel duplicate). */
+  async consume(challenge: string, state: ChallengeState, failureKind: 'badRequest' | 'unauthorized'): Promise<void> {
+    const first = await this.consumed.consume(challengeId(challenge), new Date(state.expiresAt));
+    if (!first) throw challengeError(failureKind, 'challengeAlreadyUsed', 'This challenge was already used; each challenge is valid for one ceremony. Request new options.');
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Actor } from '../../domain/auth/actor';
+import { auditRecord } from '../../domain/auditRecords';
+import { notFound } from '../../domain/errors';
+import { passkeyTypeOf } from '../../domain/policy/evaluatePolicy';
+import { Clock } from '../../ports/clock.port';
+import { CredentialRepository } from '../../ports/credentials.port';
+import { DirectoryService } from '../directoryService';
+import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
+
+const methodMissing = (id: string) => notFound('itemNotFound', `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`);
+
+/** A user's registered passkeys (Graph: users/{id}/authentication/fido2Methods). */
+export class MethodsService {
+  constructor(
+    private readonly directory: DirectoryService,
+    private readonly credentials: CredentialRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(userIdOrUpn: string): Promise<Fido2AuthenticationMethod[]> {
+    const { value: user } = await this.directory.getUser(userIdOrUpn);
+    return (await this.credentials.listByUser(user.id)).map(toFido2Method);
+  }
+
+  async get(userIdOrUpn: string, methodId: string): Promise<Fido2AuthenticationMethod> {
+    const { value: user } = await this.directory.getUser(userIdOrUpn);
+    const found = await this.credentials.get(methodId);
+    if (!found || found.value.userId !== user.id) throw methodMissing(methodId);
+    return toFido2Method(found.value);
+  }
+
+  /** Deletes a passkey: it can no longer sign in. */
+  async delete(userIdOrUpn: string, methodId: string, actor: Actor): Promise<void> {
+    const { value: user } = await this.directory.getUser(userIdOrUpn);
+    const found = await this.credentials.get(methodId);
+    if (!found || found.value.userId !== user.id) throw methodMissing(methodId);
+    const type = passkeyTypeOf(found.value.backupEligible) === 'synced' ? 'synced' : 'device-bound';
+    const deleted = await this.credentials.delete(
+      user.id,
+      methodId,
+      auditRecord({
+        id: randomUUID(),
+        at: this.clock.now(),
+        actor,
+        category: 'UserManagement',
+        activityDisplayName: `Delete Passkey (${type})`,
+        operationType: 'Delete',
+        target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
+        before: toFido2Method(found.value),
+        after: null,
+      }),
+    );
+    if (!deleted) throw methodMissing(methodId);
+  }
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { Actor } from '../../domain/auth/actor';
+import { auditRecord } from '../../domain/auditRecords';
+import { User } from '../../domain/directory/directory';
+import { assertMayRegister, assertPasskeyAllowed, passkeyTypeOf } from '../../domain/policy/evaluatePolicy';
+import { userHandleFor } from '../../domain/webauthn/derivedIds';
+import { Clock } from '../../ports/clock.port';
+import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import { DirectoryService } from '../directoryService';
+import { PolicyService } from '../policyService';
+import { ChallengeService } from './challenges';
+import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
+
+export interface RelyingParty {
+  id: string;
+  name: string;
+  origins: string[];
+}
+
+/** Self-service ("Security info") or an administrator provisioning for the user. */
+export type RegistrationMode = 'selfService' | 'admin';
+
+export interface RegistrationOptionsRequest {
+  timeoutMs: number;
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+  residentKey?: 'discouraged' | 'preferred' | 'required';
+}
+
+export interface RegistrationDeps {
+  directory: DirectoryService;
+  policy: PolicyService;
+  credentials: CredentialRepository;
+  challenges: ChallengeService;
+  webauthn: WebAuthnPort;
+  clock: Clock;
+  serverSecret: Buffer;
+  rp: RelyingParty;
+}
+
+const ceremonyOf = (mode: RegistrationMode) => (mode === 'admin' ? 'provisioning' : 'registration');
+
+/** Registers passkeys with every policy rule checked, for the user themself or by an administrator. */
+export class RegistrationService {
+  constructor(private readonly deps: RegistrationDeps) {}
+
+  private async subject(user: User) {
+    return { user, groupIds: await this.deps.directory.groupIdsOfUser(user.id) };
+  }
+
+  /** Creation options; refuses early (nothing issued) when the policy would refuse the registration. */
+  async options(userIdOrUpn: string, mode: RegistrationMode, request: RegistrationOptionsRequest): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; expiresAt: Date; user: User }> {
+    const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
+    const { value: policy } = await this.deps.policy.getFido2();
+    assertMayRegister(policy, await this.subject(user), mode);
+    const existing = await this.deps.credentials.listByUser(user.id);
+    const { challenge, expiresAt } = this.deps.challenges.issue(ceremonyOf(mode), user.id, request.timeoutMs);
+    const options = await this.deps.webauthn.registrationOptions({
+      rpId: this.deps.rp.id,
+      rpName: this.deps.rp.name,
+      userHandle: userHandleFor(this.deps.serverSecret, user.id),
+      userName: user.userPrincipalName,
+      userDisplayName: user.displayName,
+      challenge,
+      timeoutMs: request.timeoutMs,
+      excludeCredentials: existing.map((c) => ({ id: c.id, transports: c.transports })),
+      authenticatorAttachment: request.authenticatorAttachment,
+      residentKey: request.residentKey,
+    });
+    return { options, expiresAt, user };
+  }
+
+  /**
+   * Verifies and stores a new passkey. Every rule is checked before anything is written; the
+   * challenge is consumed in the same step as the write, so a replay or a parallel duplicate fails.
+   */
+  async verify(userIdOrUpn: string, mode: RegistrationMode, response: RegistrationResponseJSON, displayName: string | undefined, actor: Actor): Promise<Fido2AuthenticationMethod> {
+    const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
+    const { challenge, state } = this.deps.challenges.open(response.response.clientDataJSON, ceremonyOf(mode), 'badRequest', user.id);
+    const { value: policy } = await this.deps.policy.getFido2();
+    const profiles = assertMayRegister(policy, await this.subject(user), mode);
+    const verified = await this.deps.webauthn.verifyRegistration(response, { challenge, origins: this.deps.rp.origins, rpId: this.deps.rp.id });
+    const model = await this.deps.webauthn.modelOf(verified.aaGuid);
+    assertPasskeyAllowed(profiles, { aaGuid: verified.aaGuid, model, backupEligible: verified.backupEligible, attested: verified.attested }, 'registration');
+    await this.deps.challenges.consume(challenge, state, 'badRequest');
+
+    const now = this.deps.clock.now().toISOString();
+    const credential: StoredCredential = {
+      id: verified.credentialId,
+      userId: user.id,
+      displayName: displayName ?? model ?? 'Passkey',
+      publicKey: verified.publicKey,
+      signCount: verified.signCount,
+      transports: verified.transports,
+      aaGuid: verified.aaGuid,
+      model,
+      attestationLevel: verified.attested ? 'attested' : 'notAttested',
+      attestationCertificates: verified.attestationCertificates,
+      attestationFormat: verified.attestationFormat,
+      backupEligible: verified.backupEligible,
+      backedUp: verified.backedUp,
+      createdDateTime: now,
+      lastUsedDateTime: null,
+      cloneWarningDateTime: null,
+      reEnrolmentRequired: false,
+    };
+    const type = passkeyTypeOf(verified.backupEligible) === 'synced' ? 'synced' : 'device-bound';
+    await this.deps.credentials.create(
+      credential,
+      auditRecord({
+        id: randomUUID(),
+        at: this.deps.clock.now(),
+        actor,
+        category: 'UserManagement',
+        activityDisplayName: `Add Passkey (${type})${mode === 'admin' ? ' on behalf of user' : ''}`,
+        operationType: 'Add',
+        target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
+        before: null,
+        after: toFido2Method(credential),
+      }),
+    );
+    return toFido2Method(credential);
+  }
+}

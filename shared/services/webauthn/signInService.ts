@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { auditRecord } from '../../domain/auditRecords';
+import { DomainError, forbidden } from '../../domain/errors';
+import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
+import { decoyCredentialsFor, userHandleFor } from '../../domain/webauthn/derivedIds';
+import { ConcurrencyConflictError } from '../../domain/errors';
+import { AuditRepository } from '../../ports/audit.port';
+import { Clock } from '../../ports/clock.port';
+import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { TokenSigner } from '../../ports/tokens.port';
+import { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import { DirectoryService } from '../directoryService';
+import { PolicyService } from '../policyService';
+import { ChallengeService } from './challenges';
+import { RelyingParty } from './registrationService';
+
+export interface SignInDeps {
+  directory: DirectoryService;
+  policy: PolicyService;
+  credentials: CredentialRepository;
+  audit: AuditRepository;
+  challenges: ChallengeService;
+  webauthn: WebAuthnPort;
+  signer: TokenSigner;
+  clock: Clock;
+  serverSecret: Buffer;
+  rp: RelyingParty;
+  token: { lifetimeSeconds: number; defaultAudience: string };
+  timeoutMs: number;
+}
+
+export interface SignInResult {
+  token: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: { id: string; userPrincipalName: string; displayName: string };
+  method: { id: string; aaGuid: string; model: string | null };
+}
+
+const signInFailed = (message: string) => new DomainError('unauthorized', 'fido2SignInFailed', message);
+const MAX_UPDATE_ATTEMPTS = 5;
+
+/** Passkey sign-in: UPN-first or usernameless, every policy rule checked at every sign-in. */
+export class SignInService {
+  constructor(private readonly deps: SignInDeps) {}
+
+  /**
+   * Request options. An unknown UPN, or a user without passkeys, gets options of the same shape
+   * with stable decoy credential ids, so the endpoint does not reveal who is registered. Writes nothing.
+   */
+  async options(userPrincipalName?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    let allowCredentials: Array<{ id: string; transports?: string[] }> = [];
+    let userId: string | undefined;
+    if (userPrincipalName) {
+      const user = await this.deps.directory.findUser(userPrincipalName);
+      const credentials = user ? await this.deps.credentials.listByUser(user.value.id) : [];
+      userId = credentials.length > 0 ? user!.value.id : undefined;
+      allowCredentials = credentials.length > 0 ? credentials.map((c) => ({ id: c.id, transports: c.transports })) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
+    }
+    const { challenge } = this.deps.challenges.issue('authentication', userId, this.deps.timeoutMs);
+    return this.deps.webauthn.authenticationOptions({ rpId: this.deps.rp.id, challenge, timeoutMs: this.deps.timeoutMs, allowCredentials });
+  }
+
+  async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
+    const { challenge, state } = this.deps.challenges.open(response.response.clientDataJSON, 'authentication', 'unauthorized');
+    const stored = await this.deps.credentials.get(response.id);
+    if (!stored) throw signInFailed('This passkey is not registered (it may have been deleted); sign in with another method or register a new passkey.');
+    let credential = stored.value;
+    if (state.userId !== undefined && state.userId !== credential.userId) throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
+    const found = await this.deps.directory.findUser(credential.userId);
+    if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
+    const user = found.value;
+    if (!user.accountEnabled) throw forbidden('userAccountDisabled', `The account '${user.userPrincipalName}' is disabled.`);
+
+    const verified = await this.deps.webauthn.verifyAuthentication(response, {
+      challenge,
+      origins: this.deps.rp.origins,
+      rpId: this.deps.rp.id,
+      credential: { id: credential.id, publicKey: credential.publicKey, transports: credential.transports },
+    }).catch((e: unknown) => {
+      throw e instanceof DomainError ? new DomainError('unauthorized', 'fido2SignInFailed', e.message) : e;
+    });
+    if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, user.id)) {
+      throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
+    }
+
+    // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
+    const { value: policy } = await this.deps.policy.getFido2();
+    const subject = { user, groupIds: await this.deps.directory.groupIdsOfUser(user.id) };
+    try {
+      const profiles = assertMethodAvailable(policy, subject);
+      assertPasskeyAllowed(profiles, { aaGuid: credential.aaGuid, model: credential.model, backupEligible: credential.backupEligible }, 'signIn');
+    } catch (e) {
+      if (e instanceof DomainError) await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
+      throw e;
+    }
+
+    await this.deps.challenges.consume(challenge, state, 'unauthorized');
+    credential = await this.recordUse(credential, stored.etag, verified.newSignCount, verified.backedUp, user.userPrincipalName);
+
+    const lifetime = this.deps.token.lifetimeSeconds;
+    const now = Math.floor(this.deps.clock.now().getTime() / 1000);
+    const token = await this.deps.signer.sign(
+      { oid: user.id, upn: user.userPrincipalName, preferred_username: user.userPrincipalName, name: user.displayName, amr: ['fido'], aaguid: credential.aaGuid, auth_time: now, cred_id: credential.id, idtyp: 'user' },
+      { lifetimeSeconds: lifetime, audience: resource ?? this.deps.token.defaultAudience, subject: user.id },
+    );
+    return {
+      token,
+      tokenType: 'Bearer',
+      expiresIn: lifetime,
+      user: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName },
+      method: { id: credential.id, aaGuid: credential.aaGuid, model: credential.model },
+    };
+  }
+
+  /**
+   * Updates sign count and last use. A counter that does not increase (when either is non-zero)
+   * means a possibly cloned authenticator: refuse and record it.
+   */
+  private async recordUse(credential: StoredCredential, etag: string, newSignCount: number, backedUp: boolean, upn: string): Promise<StoredCredential> {
+    for (let attempt = 1; ; attempt++) {
+      if ((newSignCount > 0 || credential.signCount > 0) && newSignCount <= credential.signCount) {
+        const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
+        await this.deps.credentials.update(flagged, etag).catch(() => undefined);
+        await this.recordRefusal(credential, upn, 'fido2PossibleClonedAuthenticator', `sign count ${newSignCount} did not increase past ${credential.signCount}`);
+        throw forbidden('fido2PossibleClonedAuthenticator', `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`);
+      }
+      const next = { ...credential, signCount: newSignCount, backedUp, lastUsedDateTime: this.deps.clock.now().toISOString() };
+      try {
+        return (await this.deps.credentials.update(next, etag)).value;
+      } catch (e) {
+        if (!(e instanceof ConcurrencyConflictError) || attempt >= MAX_UPDATE_ATTEMPTS) throw e;
+        const fresh = await this.deps.credentials.get(credential.id);
+        if (!fresh) throw signInFailed('This passkey was deleted during sign-in.');
+        credential = fresh.value;
+        etag = fresh.etag;
+      }
+    }
+  }
+
+  private async recordRefusal(credential: StoredCredential, upn: string, rule: string, reason: string): Promise<void> {
+    await this.deps.audit.append({
+      ...auditRecord({
+        id: randomUUID(),
+        at: this.deps.clock.now(),
+        actor: { user: { id: credential.userId, userPrincipalName: upn }, app: null },
+        category: 'Authentication',
+        activityDisplayName: 'Sign-in with passkey refused',
+        operationType: 'Other',
+        target: { id: credential.userId, displayName: upn, type: 'User' },
+        before: null,
+        after: { methodId: credential.id, aaGuid: credential.aaGuid, rule, reason },
+      }),
+      result: 'failure',
+      resultReason: `${rule}: ${reason}`,
+    });
+  }
+}
