@@ -7,10 +7,12 @@ import { metaHttpFunctions } from './meta.functions';
 import { policyHttpFunctions } from './policy.functions';
 import { methodsHttpFunctions } from './methods.functions';
 import { webauthnHttpFunctions } from './webauthn.functions';
+import { provisioningHttpFunctions } from './provisioning.functions';
+import { provisioningJobHttpFunctions } from './provisioningJobs.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
-  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions];
+  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions];
   list.push(...metaHttpFunctions(() => list));
   return list;
 }

@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FunctionInput, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -16,6 +16,9 @@ interface MountedFunction {
   fn: RegisteredHttpFunction;
 }
 
+/** Prepares the InvocationContext of a function that declares extra inputs (the durable client). */
+export type ContextDecorator = (fn: RegisteredHttpFunction, context: InvocationContext) => void;
+
 export interface LocalHostOptions {
   port: number;
   hostname?: string;
@@ -23,6 +26,9 @@ export interface LocalHostOptions {
   corsOrigins: string[];
   logger: Logger;
   rawRoutes?: RawRoute[];
+  decorateContext?: ContextDecorator;
+  /** Extra inputs to declare on a function's context (what `app.http` would get in `extraInputs`). */
+  extraInputsOf?: (fn: RegisteredHttpFunction) => FunctionInput[];
 }
 
 /**
@@ -119,7 +125,9 @@ export class LocalHost {
         invocationId: requestId,
         functionName: fn.definition.name,
         logHandler: (level, ...args) => this.options.logger.log(level, `[${fn.definition.name}]`, ...args),
+        options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: this.options.extraInputsOf?.(fn) ?? [], extraOutputs: [] },
       });
+      this.options.decorateContext?.(fn, context);
       return send(res, await fn.handler(request, context), method === 'HEAD');
     }
     if (allowed.size > 0) {

@@ -1,6 +1,7 @@
 import { buildHttpRegistry } from '../functions/registry';
 import { App, AppOverrides, createApp } from '../shared/app';
 import { AppConfig } from '../shared/config';
+import { LocalDurableRuntime } from './durableRuntime';
 import { LocalHost } from './host';
 import { createLogger, Logger } from './logger';
 
@@ -8,7 +9,8 @@ export interface RunningLocal {
   url: string;
   app: App;
   host: LocalHost;
-  /** Graceful stop: the HTTP server drains, then the store closes. */
+  durable: LocalDurableRuntime;
+  /** Graceful stop: the HTTP server drains, the durable engine finishes in-flight work, the store closes. */
   stop(): Promise<void>;
 }
 
@@ -16,14 +18,25 @@ export interface RunningLocal {
 export async function startLocal(config: AppConfig, options: { logger?: Logger; overrides?: AppOverrides } = {}): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
-  const host = new LocalHost(buildHttpRegistry(async () => app), { port: config.port, corsOrigins: config.origins, logger });
-  const url = await host.start();
+  const durable = new LocalDurableRuntime(config.dataDir, app, logger);
+  const host = new LocalHost(buildHttpRegistry(async () => app), {
+    port: config.port,
+    corsOrigins: config.origins,
+    logger,
+    rawRoutes: [durable.managementRoute],
+    extraInputsOf: durable.extraInputsOf,
+    decorateContext: durable.decorateContext,
+  });
+  await host.start();
+  await durable.start(`http://127.0.0.1:${host.port}`);
   return {
-    url,
+    url: `http://localhost:${host.port}`,
     app,
     host,
+    durable,
     stop: async () => {
       await host.stop();
+      await durable.stop();
       await app.close();
     },
   };

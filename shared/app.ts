@@ -18,6 +18,7 @@ import { MethodsService } from './services/webauthn/methodsService';
 import { RegistrationService, RelyingParty } from './services/webauthn/registrationService';
 import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
+import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
 import { join } from 'node:path';
 
 /** Everything the triggers need, built once from the configuration. */
@@ -34,6 +35,7 @@ export interface App {
   registration: RegistrationService;
   signIn: SignInService;
   methods: MethodsService;
+  provisioningJobs: ProvisioningJobService;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
+  const registration = new RegistrationService(common);
   const app: App = {
     config,
     store,
@@ -90,7 +93,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     directory,
     devTokens: new DevTokenService(devSigner, directory, config.apiAudience),
     webauthn,
-    registration: new RegistrationService(common),
+    registration,
     signIn: new SignInService({
       ...common,
       audit: store.audit,
@@ -99,6 +102,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       timeoutMs: SIGN_IN_TIMEOUT_MS,
     }),
     methods: new MethodsService(directory, store.credentials, clock),
+    provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, clock }),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);

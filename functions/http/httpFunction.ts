@@ -36,6 +36,8 @@ export interface HttpFunction<P = any, Q = any, B = any> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /** The handler uses `df.getClient(context)`: registered with a durable client input. */
+  durableClient?: boolean;
   /** When a route parameter fails validation the resource does not exist: 404, not 400. */
   paramsNotFound?: boolean;
   doc: { summary: string; tags: string[]; responses: Record<number, ResponseDoc>; hidden?: boolean };

@@ -2,6 +2,7 @@ import { AuditRepository } from './audit.port';
 import { ConsumedChallengeRepository, CredentialRepository } from './credentials.port';
 import { DirectoryRepository } from './directory.port';
 import { PolicyRepository } from './policy.port';
+import { ProvisioningJobRepository } from './provisioningJobs.port';
 
 /** Every repository the services need, from one adapter (sqlite or cosmos). */
 export interface Store {
@@ -11,5 +12,6 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly credentials: CredentialRepository;
   readonly challenges: ConsumedChallengeRepository;
+  readonly provisioningJobs: ProvisioningJobRepository;
   close(): Promise<void>;
 }

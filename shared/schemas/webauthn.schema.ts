@@ -95,3 +95,37 @@ export const Fido2MethodResource = z
   .openapi('fido2AuthenticationMethod');
 
 export const MethodIdParam = z.object({ methodId: base64url.max(1024) });
+
+/** Graph's `webauthnPublicKeyCredential` (POST users/{id}/authentication/fido2Methods). */
+export const GraphPublicKeyCredential = z
+  .object({
+    id: base64url,
+    response: z.object({ clientDataJSON: base64url, attestationObject: base64url }),
+    clientExtensionResults: extensions.default({}),
+  })
+  .transform((c) => ({
+    id: c.id,
+    rawId: c.id,
+    type: 'public-key' as const,
+    response: { clientDataJSON: c.response.clientDataJSON, attestationObject: c.response.attestationObject },
+    clientExtensionResults: c.clientExtensionResults,
+  }));
+
+export const CreateFido2MethodBody = z
+  .object({ displayName: passkeyName, publicKeyCredential: GraphPublicKeyCredential })
+  .strict()
+  .openapi('createFido2Method');
+
+/** `creationOptions` or `creationOptions(challengeTimeoutInMinutes=N)`, N from 5 to 43200 (Graph's range). */
+export const CreationOptionsSegment = z
+  .string()
+  .regex(/^creationOptions(\(challengeTimeoutInMinutes=\d+\))?$/i, 'expected creationOptions(challengeTimeoutInMinutes=N)')
+  .transform((s, ctx) => {
+    const n = /=(\d+)\)$/.exec(s);
+    const minutes = n ? Number(n[1]) : 5;
+    if (minutes < 5 || minutes > 43200) {
+      ctx.addIssue({ code: 'custom', message: `challengeTimeoutInMinutes must be from 5 to 43200, received ${minutes}` });
+      return z.NEVER;
+    }
+    return minutes;
+  });

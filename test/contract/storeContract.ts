@@ -6,6 +6,7 @@ import { ContractContext, Fixtures } from './storeContract.fixtures';
 import { groupContract } from './storeContract.groups';
 import { listingContract } from './storeContract.listing';
 import { policyContract } from './storeContract.policies';
+import { provisioningJobContract } from './storeContract.provisioningJobs';
 import { userContract } from './storeContract.users';
 
 /**
@@ -41,5 +42,6 @@ export function describeStoreContract(
     auditContract(ctx);
     credentialContract(ctx);
     challengeContract(ctx);
+    provisioningJobContract(ctx);
   });
 }

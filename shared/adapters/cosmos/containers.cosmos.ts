@@ -3,7 +3,8 @@ import { Container, ContainerDefinition, Database } from '@azure/cosmos';
 /**
  * The containers of the passkey store. Partition keys are chosen for point reads on the hot paths:
  * a credential by its id (sign-in), a user by id, the policy by id, a user's group ids in one
- * partition (policy evaluation). `defaultTtl: -1` turns TTL on without a default, so only documents
+ * partition (policy evaluation), a provisioning job's user rows in one partition (claims, counts,
+ * listing). `defaultTtl: -1` turns TTL on without a default, so only documents
  * that carry a `ttl` expire (consumed challenges).
  */
 export const CONTAINER_DEFINITIONS = {
@@ -16,6 +17,9 @@ export const CONTAINER_DEFINITIONS = {
   audit: { id: 'audit', partitionKey: { paths: ['/id'] } },
   credentials: { id: 'credentials', partitionKey: { paths: ['/id'] } },
   consumedChallenges: { id: 'consumedChallenges', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
+  provisioningJobs: { id: 'provisioningJobs', partitionKey: { paths: ['/id'] } },
+  /** One document per user of a job (id = user id), partitioned by job so every per-job query is single-partition. */
+  provisioningJobUsers: { id: 'provisioningJobUsers', partitionKey: { paths: ['/jobId'] } },
 } satisfies Record<string, ContainerDefinition>;
 
 /** One SDK handle per container, by the names above. */

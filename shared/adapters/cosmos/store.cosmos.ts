@@ -7,6 +7,7 @@ import { ensureContainers } from './containers.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
+import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 
 /** Where the store lives and how to reach it. */
 export interface CosmosStoreOptions {
@@ -57,6 +58,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
       audit: new CosmosAuditRepository(containers.audit),
       credentials: new CosmosCredentialRepository(containers.credentials, containers.audit),
       challenges: new CosmosConsumedChallengeRepository(containers.consumedChallenges),
+      provisioningJobs: new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
       close: async () => client.dispose(),
     };
   } catch (e) {

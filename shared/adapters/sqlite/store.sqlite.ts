@@ -4,6 +4,7 @@ import { SqliteConsumedChallengeRepository, SqliteCredentialRepository } from '.
 import { openSqliteDatabase } from './database';
 import { SqliteDirectoryRepository } from './directory.sqlite';
 import { SqlitePolicyRepository } from './policies.sqlite';
+import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 
 /** The embedded store: one SQLite file (or `:memory:`). */
 export function createSqliteStore(file: string): Store {
@@ -15,6 +16,7 @@ export function createSqliteStore(file: string): Store {
     audit: new SqliteAuditRepository(db),
     credentials: new SqliteCredentialRepository(db),
     challenges: new SqliteConsumedChallengeRepository(db),
+    provisioningJobs: new SqliteProvisioningJobRepository(db),
     close: async () => {
       db.close();
     },

@@ -15,6 +15,13 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const RANDOM_BYTES = 16;
+/**
+ * Plaintexts are padded (JSON tolerates trailing spaces) to at least this many bytes, then to a
+ * multiple of PAD_BLOCK: a challenge's length must not tell whether it is bound to a user, or
+ * sign-in options would reveal which UPNs have passkeys.
+ */
+const PADDED_BYTES = 128;
+const PAD_BLOCK = 32;
 
 /**
  * Challenges are AES-256-GCM sealed state: random (16 bytes of entropy inside), authenticated,
@@ -32,7 +39,8 @@ export class ChallengeSealer {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from([VERSION]));
-    const plaintext = Buffer.from(JSON.stringify({ c: state.ceremony, u: state.userId, e: state.expiresAt, r: randomBytes(RANDOM_BYTES).toString('base64url') }));
+    const json = JSON.stringify({ c: state.ceremony, u: state.userId, e: state.expiresAt, r: randomBytes(RANDOM_BYTES).toString('base64url') });
+    const plaintext = Buffer.from(json.padEnd(Math.max(PADDED_BYTES, Math.ceil(json.length / PAD_BLOCK) * PAD_BLOCK), ' '));
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), iv, sealed, cipher.getAuthTag()]).toString('base64url');
   }

@@ -54,7 +54,9 @@ export class SignInService {
     if (userPrincipalName) {
       const user = await this.deps.directory.findUser(userPrincipalName);
       const credentials = user ? await this.deps.credentials.listByUser(user.value.id) : [];
-      userId = credentials.length > 0 ? user!.value.id : undefined;
+      // UPN-first: only that user's passkey may answer. An unknown UPN binds to an id nobody has,
+      // so its options behave (and fail) like those of a user whose passkey does not match.
+      userId = user ? user.value.id : randomUUID();
       allowCredentials = credentials.length > 0 ? credentials.map((c) => ({ id: c.id, transports: c.transports })) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
     }
     const { challenge } = this.deps.challenges.issue('authentication', userId, this.deps.timeoutMs);

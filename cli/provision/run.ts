@@ -1,0 +1,82 @@
+import { ProvisioningApi, type JobSnapshot } from './api';
+import type { CredentialMaker } from './credential';
+import { Fido2CredMaker } from './fido2CredMaker';
+import type { AuthenticatorOptions, ProvisionOptions } from './options';
+import { createProgress, type ProgressStream } from './progress';
+import { SoftCredentialMaker } from './softMaker';
+import { runJobStation, runSingleUser } from './station';
+import { formatSummary, type UserResult } from './summary';
+import { LOCAL_ADMIN_ROLE, LOCAL_ADMIN_UPN, mintLocalAdminToken } from './token';
+
+/** Everything `provision` touches outside itself, so tests can supply their own. */
+export interface ProvisionDeps {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+  mintToken: () => Promise<string>;
+  fetchImpl?: typeof fetch;
+  createMaker?: (options: AuthenticatorOptions) => CredentialMaker;
+  sleep?: (ms: number) => Promise<void>;
+  waitMs?: () => number;
+}
+
+export const defaultProvisionDeps = (): ProvisionDeps => ({ stdout: process.stdout, stderr: process.stderr, mintToken: mintLocalAdminToken });
+
+/** The passkey name in single-user mode when --display-name is not given. */
+const DEFAULT_DISPLAY_NAME: Readonly<Record<AuthenticatorOptions['kind'], string>> = { soft: 'Soft authenticator', 'fido2-cred': 'Security key' };
+
+export function createMaker(options: AuthenticatorOptions): CredentialMaker {
+  if (options.kind === 'soft') return new SoftCredentialMaker(options);
+  Fido2CredMaker.preflight();
+  return new Fido2CredMaker(options.device, { keyPrompt: options.keyPrompt });
+}
+
+/** The station's rows, then the job's other users (handled elsewhere, skipped, timed out...) as the job reports them. */
+export function mergeJobRows(station: readonly UserResult[], job: JobSnapshot): UserResult[] {
+  const seen = new Set(station.map((r) => r.userPrincipalName.toLowerCase()));
+  const others = job.users
+    .filter((u) => !seen.has(u.userPrincipalName.toLowerCase()))
+    .map((u) => ({ userPrincipalName: u.userPrincipalName, outcome: u.state, reason: u.reason ?? null, methodId: u.methodId ?? null }));
+  return [...station, ...others];
+}
+
+export function formatJobFooter(job: JobSnapshot): string {
+  const counts = Object.entries(job.counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${state} ${n}`)
+    .join(', ');
+  return `Job ${job.id}: ${job.status}, ${job.totalUsers} users${counts ? ` (${counts})` : ''}.\n`;
+}
+
+/**
+ * Runs `provision`: resolves the token, pulls users (job) or asks Graph for one user's creation
+ * options, creates credentials, posts them, shows progress on stderr and the summary on stdout.
+ * Resolves when the run finished (refusals included); rejects with a FatalError otherwise.
+ */
+export async function runProvision(options: ProvisionOptions, deps: ProvisionDeps): Promise<void> {
+  let token = options.token;
+  if (!token) {
+    token = await deps.mintToken();
+    deps.stderr.write(`No --token or TOKEN given: using a local dev token for ${LOCAL_ADMIN_UPN} (${LOCAL_ADMIN_ROLE}).\n`);
+  }
+  const maker = (deps.createMaker ?? createMaker)(options.authenticator);
+  const api = new ProvisioningApi(options.server, token, deps.fetchImpl);
+  // fido2-cred shares the terminal with its PIN prompt: print lines rather than redraw a bar.
+  const progress = createProgress(deps.stderr, { interactive: maker.kind === 'soft' });
+  const stationDeps = { api, maker, progress, origin: options.origin, displayName: options.displayName, sleep: deps.sleep, waitMs: deps.waitMs };
+
+  if (options.target.mode === 'user') {
+    const { userPrincipalName, challengeTimeoutInMinutes } = options.target;
+    progress.sync(0, 1);
+    const result = await runSingleUser(userPrincipalName, challengeTimeoutInMinutes, DEFAULT_DISPLAY_NAME[maker.kind], stationDeps);
+    progress.userDone(result);
+    progress.finish();
+    deps.stdout.write(formatSummary([result]));
+    return;
+  }
+
+  const run = await runJobStation(options.target.jobId, options.concurrency, stationDeps);
+  progress.finish();
+  deps.stderr.write(`Station stopped: ${run.stopReason}.\n`);
+  deps.stdout.write(formatSummary(mergeJobRows(run.results, run.finalJob)));
+  deps.stdout.write(`\n${formatJobFooter(run.finalJob)}`);
+}

@@ -1,0 +1,43 @@
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { Activities, BATCH_SIZE, InstanceIds, Orchestrators } from './names';
+
+export interface ProvisioningJobInput {
+  jobId: string;
+  totalUsers: number;
+}
+
+export interface ProvisioningBatchInput {
+  jobId: string;
+  fromSequence: number;
+  toSequence: number;
+}
+
+/**
+ * A bulk provisioning job: one sub-orchestration per batch of users, so no history grows with the
+ * job size; then the job is marked complete with its counts.
+ */
+export const provisioningJobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const { jobId, totalUsers } = context.df.getInput() as ProvisioningJobInput;
+  const batches = Math.ceil(totalUsers / BATCH_SIZE);
+  context.df.setCustomStatus({ batches });
+  yield context.df.Task.all(
+    Array.from({ length: batches }, (_, i) =>
+      context.df.callSubOrchestrator(
+        Orchestrators.batch,
+        { jobId, fromSequence: i * BATCH_SIZE, toSequence: Math.min(totalUsers, (i + 1) * BATCH_SIZE) } satisfies ProvisioningBatchInput,
+        InstanceIds.batch(jobId, i),
+      ),
+    ),
+  );
+  return yield context.df.callActivity(Activities.completeJob, jobId);
+};
+
+/** One batch: the users with sequence in [from, to), each in its own small orchestration. */
+export const provisioningBatchOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput() as ProvisioningBatchInput;
+  const userIds = (yield context.df.callActivity(Activities.listBatchUsers, input)) as string[];
+  const outcomes = (yield context.df.Task.all(
+    userIds.map((userId) => context.df.callSubOrchestrator(Orchestrators.user, { jobId: input.jobId, userId }, InstanceIds.user(input.jobId, userId))),
+  )) as string[];
+  return outcomes.reduce<Record<string, number>>((counts, outcome) => ({ ...counts, [outcome]: (counts[outcome] ?? 0) + 1 }), {});
+};

@@ -1,0 +1,205 @@
+import { Container } from '@azure/cosmos';
+import { ConcurrencyConflictError } from '../../domain/errors';
+import {
+  JobStatus,
+  JobUserCounts,
+  JobUserState,
+  ProvisioningJob,
+  ProvisioningJobRepository,
+  ProvisioningJobUser,
+} from '../../ports/provisioningJobs.port';
+import { assertPageSize, CosmosDocument, etagOf, isStatus, queryAll, readDocument, toDomainValue, whereClause } from './documents.cosmos';
+import { idTaken } from './storeErrors.cosmos';
+
+/** Row writes in flight at once while creating a job: quick for 10,000 users, few enough not to be throttled. */
+const ROW_WRITE_CONCURRENCY = 20;
+
+/** Re-reads after a 412 before giving up: each 412 means another writer changed the document meanwhile. */
+const REPLACE_ATTEMPTS = 5;
+
+/** Ready rows a claim tries per query: a 412 on one means another station took it, so try the next. */
+const CLAIM_CANDIDATES = 5;
+
+/** Queries a claim makes before giving up; every lost round means other stations claimed rows meanwhile. */
+const CLAIM_ROUNDS = 20;
+
+type UserChanges = Parameters<ProvisioningJobRepository['transition']>[4];
+
+/** The row fields `transition` may change (a fixed list, so no other property of `changes` is ever written). */
+const CHANGE_FIELDS = ['reason', 'creationOptions', 'challengeExpiresDateTime', 'claimedBy', 'methodId', 'updatedDateTime'] as const satisfies ReadonlyArray<
+  keyof UserChanges
+>;
+
+const ALL_STATES = Object.keys({
+  pending: 0,
+  ready: 0,
+  claimed: 0,
+  provisioned: 0,
+  skippedGuest: 0,
+  refusedByPolicy: 0,
+  timedOut: 0,
+  failed: 0,
+  cancelled: 0,
+} satisfies JobUserCounts) as JobUserState[];
+
+/** A row document is the row plus `id` = userId (unique within the job's partition). */
+const USER_HELPER_FIELDS = ['id'] as const;
+
+const toUser = (doc: CosmosDocument) => toDomainValue<ProvisioningJobUser>(doc, USER_HELPER_FIELDS);
+const userDocument = (user: ProvisioningJobUser) => ({ id: user.userId, ...user });
+
+/** Every row must belong to the job (else it would land in another partition), once: checked before anything is written. */
+function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUser[]): void {
+  const seen = new Set<string>();
+  for (const user of users) {
+    if (user.jobId !== jobId) throw new Error(`Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`);
+    if (seen.has(user.userId)) throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
+    seen.add(user.userId);
+  }
+}
+
+/**
+ * Bulk provisioning jobs: one document per job in `provisioningJobs` (partitioned by id) and one per
+ * user row in `provisioningJobUsers`, partitioned by job id so every per-job query is single-partition.
+ * Row moves are read-then-replace If-Match: of two writers that read the same row, one gets 412 and
+ * re-reads, so a user is never claimed or finished twice.
+ */
+export class CosmosProvisioningJobRepository implements ProvisioningJobRepository {
+  constructor(
+    private readonly jobs: Container,
+    private readonly users: Container,
+  ) {}
+
+  /**
+   * Rows first, the job document last: a job is never visible without all its rows. Rows are upserted,
+   * so a create retried after a crash completes; that is safe only because no job document (hence no
+   * orchestration or station) uses them yet, which is checked first.
+   */
+  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void> {
+    assertRowsOfJob(job.id, users);
+    if (await readDocument(this.jobs, job.id)) throw idTaken(job.id);
+    for (let i = 0; i < users.length; i += ROW_WRITE_CONCURRENCY) {
+      await Promise.all(users.slice(i, i + ROW_WRITE_CONCURRENCY).map((user) => this.users.items.upsert(userDocument(user))));
+    }
+    try {
+      await this.jobs.items.create({ ...job });
+    } catch (e) {
+      if (isStatus(e, 409)) throw idTaken(job.id);
+      throw e;
+    }
+  }
+
+  async get(jobId: string): Promise<ProvisioningJob | null> {
+    const doc = await readDocument(this.jobs, jobId);
+    return doc ? toDomainValue<ProvisioningJob>(doc) : null;
+  }
+
+  /** A job that does not exist stays absent (nothing to update). */
+  async setStatus(jobId: string, status: JobStatus, at: string): Promise<void> {
+    let etag: string | undefined;
+    for (let attempt = 1; attempt <= REPLACE_ATTEMPTS; attempt++) {
+      const doc = await readDocument(this.jobs, jobId);
+      if (!doc) return;
+      etag = etagOf(doc);
+      const job: ProvisioningJob = { ...toDomainValue<ProvisioningJob>(doc), status, lastUpdatedDateTime: at };
+      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...job }, etag)) return;
+    }
+    throw new ConcurrencyConflictError(`provisioning job ${jobId}`, etag);
+  }
+
+  async getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null> {
+    const doc = await readDocument(this.users, userId, jobId);
+    return doc ? toUser(doc) : null;
+  }
+
+  async listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]> {
+    assertPageSize(options.top);
+    const where = ['c.jobId = @jobId'];
+    const parameters = [
+      { name: '@jobId', value: jobId },
+      { name: '@top', value: options.top },
+    ];
+    if (options.afterSequence !== undefined) {
+      where.push('c.sequence > @after');
+      parameters.push({ name: '@after', value: options.afterSequence });
+    }
+    if (options.state !== undefined) {
+      where.push('c.state = @state');
+      parameters.push({ name: '@state', value: options.state });
+    }
+    const docs = await queryAll<CosmosDocument>(this.users, `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.sequence`, parameters, jobId);
+    return docs.map(toUser);
+  }
+
+  /** One COUNT per state, in the job's partition (cosmosdb-server has no GROUP BY). */
+  async counts(jobId: string): Promise<JobUserCounts> {
+    const counts = await Promise.all(
+      ALL_STATES.map(async (state) => {
+        const [n] = await queryAll<number>(
+          this.users,
+          'SELECT VALUE COUNT(1) FROM c WHERE c.jobId = @jobId AND c.state = @state',
+          [
+            { name: '@jobId', value: jobId },
+            { name: '@state', value: state },
+          ],
+          jobId,
+        );
+        return [state, n ?? 0] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as JobUserCounts;
+  }
+
+  async transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: UserChanges): Promise<ProvisioningJobUser | null> {
+    let etag: string | undefined;
+    for (let attempt = 1; attempt <= REPLACE_ATTEMPTS; attempt++) {
+      const doc = await readDocument(this.users, userId, jobId);
+      if (!doc || !from.includes(doc.state as JobUserState)) return null;
+      etag = etagOf(doc);
+      const moved = await this.move(doc, to, changes);
+      if (moved) return moved;
+    }
+    throw new ConcurrencyConflictError(`provisioning job ${jobId} user ${userId}`, etag);
+  }
+
+  async claimNextReady(jobId: string, claimedBy: string, at: string): Promise<ProvisioningJobUser | null> {
+    for (let round = 1; round <= CLAIM_ROUNDS; round++) {
+      const candidates = await queryAll<CosmosDocument>(
+        this.users,
+        "SELECT TOP @n * FROM c WHERE c.jobId = @jobId AND c.state = 'ready' ORDER BY c.sequence",
+        [
+          { name: '@n', value: CLAIM_CANDIDATES },
+          { name: '@jobId', value: jobId },
+        ],
+        jobId,
+      );
+      if (candidates.length === 0) return null;
+      for (const doc of candidates) {
+        // If-Match the ETag the query returned: a 412 means another station claimed (or someone moved) it.
+        const claimed = await this.move(doc, 'claimed', { claimedBy, updatedDateTime: at });
+        if (claimed) return claimed;
+      }
+    }
+    throw new ConcurrencyConflictError(`next ready user of provisioning job ${jobId}`, undefined);
+  }
+
+  /** Replaces the row as read with its new state and changes, If-Match its ETag; null when it changed since. */
+  private async move(doc: CosmosDocument, to: JobUserState, changes: UserChanges): Promise<ProvisioningJobUser | null> {
+    const user: ProvisioningJobUser = { ...toUser(doc), state: to };
+    for (const field of CHANGE_FIELDS) {
+      if (changes[field] !== undefined) Object.assign(user, { [field]: changes[field] });
+    }
+    return (await this.replaceIfMatch(this.users, user.userId, user.jobId, userDocument(user), etagOf(doc))) ? user : null;
+  }
+
+  /** False on 412 (changed since read) or 404 (gone since read). */
+  private async replaceIfMatch(container: Container, id: string, partitionKey: string, body: CosmosDocument, etag: string): Promise<boolean> {
+    try {
+      await container.item(id, partitionKey).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return true;
+    } catch (e) {
+      if (isStatus(e, 412) || isStatus(e, 404)) return false;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+import type Database from 'better-sqlite3';
+import { conflict } from '../../domain/errors';
+import {
+  JobStatus,
+  JobUserCounts,
+  JobUserState,
+  ProvisioningJob,
+  ProvisioningJobRepository,
+  ProvisioningJobUser,
+} from '../../ports/provisioningJobs.port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS provisioning_jobs (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, created_date_time TEXT NOT NULL, last_updated_date_time TEXT NOT NULL,
+  created_by TEXT NOT NULL, challenge_timeout_in_minutes INTEGER NOT NULL, display_name_template TEXT NOT NULL,
+  source TEXT NOT NULL, total_users INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS provisioning_job_users (
+  job_id TEXT NOT NULL, user_id TEXT NOT NULL, user_principal_name TEXT NOT NULL, display_name TEXT NOT NULL,
+  sequence INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, creation_options TEXT, challenge_expires_date_time TEXT,
+  claimed_by TEXT, method_id TEXT, updated_date_time TEXT NOT NULL,
+  PRIMARY KEY (job_id, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS provisioning_job_users_by_sequence ON provisioning_job_users (job_id, sequence);
+CREATE INDEX IF NOT EXISTS provisioning_job_users_by_state ON provisioning_job_users (job_id, state, sequence);
+`;
+
+interface JobRow {
+  id: string;
+  status: JobStatus;
+  created_date_time: string;
+  last_updated_date_time: string;
+  created_by: string;
+  challenge_timeout_in_minutes: number;
+  display_name_template: string;
+  source: string;
+  total_users: number;
+}
+
+interface UserRow {
+  job_id: string;
+  user_id: string;
+  user_principal_name: string;
+  display_name: string;
+  sequence: number;
+  state: JobUserState;
+  reason: string | null;
+  creation_options: string | null;
+  challenge_expires_date_time: string | null;
+  claimed_by: string | null;
+  method_id: string | null;
+  updated_date_time: string;
+}
+
+type UserChanges = Parameters<ProvisioningJobRepository['transition']>[4];
+
+/** The row fields `transition` may change, and their columns (a fixed list: no caller text reaches the SQL). */
+const CHANGE_COLUMNS = {
+  reason: 'reason',
+  creationOptions: 'creation_options',
+  challengeExpiresDateTime: 'challenge_expires_date_time',
+  claimedBy: 'claimed_by',
+  methodId: 'method_id',
+  updatedDateTime: 'updated_date_time',
+} as const satisfies Record<keyof UserChanges, string>;
+
+const ZERO_COUNTS: JobUserCounts = {
+  pending: 0,
+  ready: 0,
+  claimed: 0,
+  provisioned: 0,
+  skippedGuest: 0,
+  refusedByPolicy: 0,
+  timedOut: 0,
+  failed: 0,
+  cancelled: 0,
+};
+
+const toJob = (r: JobRow): ProvisioningJob => ({
+  id: r.id,
+  status: r.status,
+  createdDateTime: r.created_date_time,
+  lastUpdatedDateTime: r.last_updated_date_time,
+  createdBy: JSON.parse(r.created_by),
+  challengeTimeoutInMinutes: r.challenge_timeout_in_minutes,
+  displayNameTemplate: r.display_name_template,
+  source: JSON.parse(r.source),
+  totalUsers: r.total_users,
+});
+
+const toUser = (r: UserRow): ProvisioningJobUser => ({
+  jobId: r.job_id,
+  userId: r.user_id,
+  userPrincipalName: r.user_principal_name,
+  displayName: r.display_name,
+  sequence: r.sequence,
+  state: r.state,
+  reason: r.reason,
+  creationOptions: r.creation_options === null ? null : JSON.parse(r.creation_options),
+  challengeExpiresDateTime: r.challenge_expires_date_time,
+  claimedBy: r.claimed_by,
+  methodId: r.method_id,
+  updatedDateTime: r.updated_date_time,
+});
+
+/** A change as its column value: creation options are stored as JSON text. */
+const columnValue = (field: keyof UserChanges, value: unknown) => (field === 'creationOptions' && value !== null ? JSON.stringify(value) : value);
+
+const jobTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+
+/** Every row must belong to the job, once: checked before anything is written. */
+function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUser[]): void {
+  const seen = new Set<string>();
+  for (const user of users) {
+    if (user.jobId !== jobId) throw new Error(`Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`);
+    if (seen.has(user.userId)) throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
+    seen.add(user.userId);
+  }
+}
+
+/**
+ * Bulk provisioning jobs over better-sqlite3; creates its own `provisioning_*` tables. Every write is
+ * one statement or one transaction, and better-sqlite3 runs them synchronously, so a conditional
+ * UPDATE can never interleave with another: a row is claimed or finished once.
+ */
+export class SqliteProvisioningJobRepository implements ProvisioningJobRepository {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.statements = {
+      insertJob: db.prepare(
+        `INSERT INTO provisioning_jobs (id, status, created_date_time, last_updated_date_time, created_by, challenge_timeout_in_minutes,
+           display_name_template, source, total_users)
+         VALUES (@id, @status, @createdDateTime, @lastUpdatedDateTime, @createdBy, @challengeTimeoutInMinutes, @displayNameTemplate, @source, @totalUsers)`,
+      ),
+      insertUser: db.prepare(
+        `INSERT INTO provisioning_job_users (job_id, user_id, user_principal_name, display_name, sequence, state, reason, creation_options,
+           challenge_expires_date_time, claimed_by, method_id, updated_date_time)
+         VALUES (@jobId, @userId, @userPrincipalName, @displayName, @sequence, @state, @reason, @creationOptions,
+           @challengeExpiresDateTime, @claimedBy, @methodId, @updatedDateTime)`,
+      ),
+      getJob: db.prepare('SELECT * FROM provisioning_jobs WHERE id = ?'),
+      setStatus: db.prepare('UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ?'),
+      getUser: db.prepare('SELECT * FROM provisioning_job_users WHERE job_id = ? AND user_id = ?'),
+      counts: db.prepare('SELECT state, COUNT(*) AS n FROM provisioning_job_users WHERE job_id = ? GROUP BY state'),
+      claimNextReady: db.prepare(
+        `UPDATE provisioning_job_users SET state = 'claimed', claimed_by = @claimedBy, updated_date_time = @at
+         WHERE job_id = @jobId AND state = 'ready' AND user_id = (
+           SELECT user_id FROM provisioning_job_users WHERE job_id = @jobId AND state = 'ready' ORDER BY sequence LIMIT 1)
+         RETURNING *`,
+      ),
+    };
+  }
+
+  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void> {
+    assertRowsOfJob(job.id, users);
+    const s = this.statements;
+    this.db.transaction(() => {
+      if (s.getJob.get(job.id)) throw jobTaken(job.id);
+      s.insertJob.run({ ...job, createdBy: JSON.stringify(job.createdBy), source: JSON.stringify(job.source) });
+      for (const user of users) {
+        s.insertUser.run({ ...user, creationOptions: user.creationOptions === null ? null : JSON.stringify(user.creationOptions) });
+      }
+    })();
+  }
+
+  async get(jobId: string): Promise<ProvisioningJob | null> {
+    const row = this.statements.getJob.get(jobId) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  /** A job that does not exist stays absent (nothing to update). */
+  async setStatus(jobId: string, status: JobStatus, at: string): Promise<void> {
+    this.statements.setStatus.run(status, at, jobId);
+  }
+
+  async getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null> {
+    const row = this.statements.getUser.get(jobId, userId) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]> {
+    if (!Number.isSafeInteger(options.top) || options.top < 1) {
+      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${options.top}`);
+    }
+    const where = ['job_id = ?'];
+    const params: Array<string | number> = [jobId];
+    if (options.afterSequence !== undefined) {
+      where.push('sequence > ?');
+      params.push(options.afterSequence);
+    }
+    if (options.state !== undefined) {
+      where.push('state = ?');
+      params.push(options.state);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM provisioning_job_users WHERE ${where.join(' AND ')} ORDER BY sequence LIMIT ?`)
+      .all(...params, options.top) as UserRow[];
+    return rows.map(toUser);
+  }
+
+  async counts(jobId: string): Promise<JobUserCounts> {
+    const counts = { ...ZERO_COUNTS };
+    for (const { state, n } of this.statements.counts.all(jobId) as Array<{ state: JobUserState; n: number }>) counts[state] = n;
+    return counts;
+  }
+
+  /** One conditional UPDATE: the row moves only if it is still in one of `from`. */
+  async transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: UserChanges): Promise<ProvisioningJobUser | null> {
+    if (from.length === 0) return null;
+    const set = ['state = ?'];
+    const params: unknown[] = [to];
+    for (const field of Object.keys(CHANGE_COLUMNS) as Array<keyof UserChanges>) {
+      if (changes[field] === undefined) continue;
+      set.push(`${CHANGE_COLUMNS[field]} = ?`);
+      params.push(columnValue(field, changes[field]));
+    }
+    const row = this.db
+      .prepare(
+        `UPDATE provisioning_job_users SET ${set.join(', ')} WHERE job_id = ? AND user_id = ? AND state IN (${from.map(() => '?').join(', ')}) RETURNING *`,
+      )
+      .get(...params, jobId, userId, ...from) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  /** One conditional UPDATE of the lowest-sequence ready row; `state = 'ready'` is checked again on the row it picks. */
+  async claimNextReady(jobId: string, claimedBy: string, at: string): Promise<ProvisioningJobUser | null> {
+    const row = this.statements.claimNextReady.get({ jobId, claimedBy, at }) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+}

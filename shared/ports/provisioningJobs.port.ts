@@ -1,0 +1,68 @@
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+
+export type JobStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+/** Where one user of a bulk provisioning job stands. */
+export type JobUserState =
+  | 'pending' // waiting for the orchestration to check the user
+  | 'ready' // checked; waiting for a provisioning station to claim it
+  | 'claimed' // a station holds creation options; waiting for its credential
+  | 'provisioned'
+  | 'skippedGuest'
+  | 'refusedByPolicy'
+  | 'timedOut'
+  | 'failed'
+  | 'cancelled';
+
+export const FINAL_USER_STATES: readonly JobUserState[] = ['provisioned', 'skippedGuest', 'refusedByPolicy', 'timedOut', 'failed', 'cancelled'];
+
+export interface ProvisioningJob {
+  id: string;
+  status: JobStatus;
+  createdDateTime: string;
+  lastUpdatedDateTime: string;
+  createdBy: { id: string | null; userPrincipalName: string | null; appId: string | null };
+  challengeTimeoutInMinutes: number;
+  /** e.g. "{displayName} security key"; {displayName} and {userPrincipalName} are replaced. */
+  displayNameTemplate: string;
+  source: { users: string[] } | { groupId: string };
+  totalUsers: number;
+}
+
+export interface ProvisioningJobUser {
+  jobId: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** Order in the job: stations claim the lowest ready sequence first. */
+  sequence: number;
+  state: JobUserState;
+  reason: string | null;
+  /** Set while claimed: what the station must answer, and until when. */
+  creationOptions: PublicKeyCredentialCreationOptionsJSON | null;
+  challengeExpiresDateTime: string | null;
+  claimedBy: string | null;
+  methodId: string | null;
+  updatedDateTime: string;
+}
+
+export type JobUserCounts = Record<JobUserState, number>;
+
+/** Bulk provisioning jobs and their per-user rows. Writes are conditional, so a user is never claimed or finished twice. */
+export interface ProvisioningJobRepository {
+  /** Creates the job with all its user rows (state `pending`). */
+  create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void>;
+  get(jobId: string): Promise<ProvisioningJob | null>;
+  setStatus(jobId: string, status: JobStatus, at: string): Promise<void>;
+  getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null>;
+  /** Rows in sequence order, keyset-paged by sequence. */
+  listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]>;
+  counts(jobId: string): Promise<JobUserCounts>;
+  /**
+   * Moves a row from one of `from` to `to` with the given changes, atomically; returns the updated
+   * row, or null when the row was not in one of `from` (someone else moved it first).
+   */
+  transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: Partial<Pick<ProvisioningJobUser, 'reason' | 'creationOptions' | 'challengeExpiresDateTime' | 'claimedBy' | 'methodId' | 'updatedDateTime'>>): Promise<ProvisioningJobUser | null>;
+  /** Claims the first `ready` row (lowest sequence) for a station, atomically; null when none is ready. */
+  claimNextReady(jobId: string, claimedBy: string, at: string): Promise<ProvisioningJobUser | null>;
+}

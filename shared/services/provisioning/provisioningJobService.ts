@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { Actor } from '../../domain/auth/actor';
+import { badRequest, DomainError, isDomainError, notFound } from '../../domain/errors';
+import { Clock } from '../../ports/clock.port';
+import { CredentialRepository } from '../../ports/credentials.port';
+import { FINAL_USER_STATES, JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobRepository, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
+import { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
+import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '../../ports/webauthn.port';
+import { DirectoryService } from '../directoryService';
+import { RegistrationService } from '../webauthn/registrationService';
+import { User } from '../../domain/directory/directory';
+import { assertMayRegister } from '../../domain/policy/evaluatePolicy';
+import { PolicyService } from '../policyService';
+
+export interface NewJobRequest {
+  users?: string[];
+  groupId?: string;
+  challengeTimeoutInMinutes: number;
+  displayName: string;
+}
+
+export interface ClaimedUser {
+  jobId: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string;
+  challengeTimeoutDateTime: string;
+  publicKey: PublicKeyCredentialCreationOptionsJSON;
+}
+
+export interface JobView {
+  job: ProvisioningJob;
+  counts: JobUserCounts;
+  users: ProvisioningJobUser[];
+  nextSequence?: number;
+}
+
+const OUTCOME_WAIT_MS = 30_000;
+const OUTCOME_POLL_MS = 20;
+const isFinal = (state: JobUserState) => FINAL_USER_STATES.includes(state);
+const jobMissing = (jobId: string) => notFound('jobNotFound', `No provisioning job with id '${jobId}'.`);
+
+/** Renders the passkey name template: {displayName} and {userPrincipalName}. */
+export const renderDisplayName = (template: string, user: Pick<User, 'displayName' | 'userPrincipalName'>) =>
+  template.replace(/\{displayName\}/g, user.displayName).replace(/\{userPrincipalName\}/g, user.userPrincipalName).slice(0, 256);
+
+export interface ProvisioningDeps {
+  jobs: ProvisioningJobRepository;
+  directory: DirectoryService;
+  policy: PolicyService;
+  registration: RegistrationService;
+  credentials: CredentialRepository;
+  clock: Clock;
+}
+
+/**
+ * Bulk provisioning on behalf of users: jobs, stations claiming users, credentials delivered to the
+ * users' orchestrations. The orchestrations call back into the activity methods below.
+ */
+export class ProvisioningJobService {
+  constructor(private readonly deps: ProvisioningDeps) {}
+
+  private now = () => this.deps.clock.now().toISOString();
+
+  async createJob(request: NewJobRequest, actor: Actor, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+    const users = await this.resolveUsers(request);
+    if (users.length === 0) throw badRequest('emptyJob', 'The job has no users: the list is empty or the group has no members.');
+    const now = this.now();
+    const job: ProvisioningJob = {
+      id: randomUUID(),
+      status: 'running',
+      createdDateTime: now,
+      lastUpdatedDateTime: now,
+      createdBy: { id: actor.user?.id ?? null, userPrincipalName: actor.user?.userPrincipalName ?? null, appId: actor.app?.appId ?? null },
+      challengeTimeoutInMinutes: request.challengeTimeoutInMinutes,
+      displayNameTemplate: request.displayName,
+      source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
+      totalUsers: users.length,
+    };
+    await this.deps.jobs.create(
+      job,
+      users.map((u, sequence) => ({
+        jobId: job.id,
+        userId: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        sequence,
+        state: 'pending',
+        reason: null,
+        creationOptions: null,
+        challengeExpiresDateTime: null,
+        claimedBy: null,
+        methodId: null,
+        updatedDateTime: now,
+      })),
+    );
+    await orchestrations.startJob(job.id, users.length);
+    return job;
+  }
+
+  private async resolveUsers(request: NewJobRequest): Promise<User[]> {
+    if (request.groupId) {
+      const members: User[] = [];
+      let after: string | undefined;
+      do {
+        const page = await this.deps.directory.listMembers(request.groupId, { filter: [], top: 500, after });
+        members.push(...page.items);
+        after = page.next;
+      } while (after);
+      return members;
+    }
+    const seen = new Map<string, User>();
+    const unknown: string[] = [];
+    for (const upn of request.users ?? []) {
+      const found = await this.deps.directory.findUser(upn);
+      if (!found) unknown.push(upn);
+      else seen.set(found.value.id, found.value);
+    }
+    if (unknown.length > 0) throw badRequest('unknownUsers', `These users do not exist: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}.`);
+    return [...seen.values()];
+  }
+
+  async getJob(jobId: string, page: { top: number; afterSequence?: number }): Promise<JobView> {
+    const job = await this.deps.jobs.get(jobId);
+    if (!job) throw jobMissing(jobId);
+    const [counts, users] = await Promise.all([this.deps.jobs.counts(jobId), this.deps.jobs.listUsers(jobId, { top: page.top + 1, afterSequence: page.afterSequence })]);
+    const more = users.length > page.top;
+    const shown = users.slice(0, page.top);
+    return { job, counts, users: shown, nextSequence: more ? shown[shown.length - 1].sequence : undefined };
+  }
+
+  private async runningJob(jobId: string): Promise<ProvisioningJob> {
+    const job = await this.deps.jobs.get(jobId);
+    if (!job) throw jobMissing(jobId);
+    if (job.status !== 'running') throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' is ${job.status}; it takes no more work.`);
+    return job;
+  }
+
+  /** A station claims the next ready user; null when none is ready right now. */
+  async claimNext(jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations): Promise<ClaimedUser | null> {
+    const job = await this.runningJob(jobId);
+    for (;;) {
+      const row = await this.deps.jobs.claimNextReady(jobId, stationId, this.now());
+      if (!row) return null;
+      try {
+        // The challenge starts when the station claims the user, so a slow station does not burn it.
+        const { options, expiresAt } = await this.deps.registration.options(row.userId, 'admin', {
+          timeoutMs: job.challengeTimeoutInMinutes * 60_000,
+          authenticatorAttachment: 'cross-platform',
+          residentKey: 'required',
+        });
+        await this.deps.jobs.transition(jobId, row.userId, ['claimed'], 'claimed', { creationOptions: options, challengeExpiresDateTime: expiresAt.toISOString(), updatedDateTime: this.now() });
+        await orchestrations.notifyClaimed(jobId, row.userId, { expiresAt: expiresAt.toISOString() });
+        return { jobId, userId: row.userId, userPrincipalName: row.userPrincipalName, displayName: row.displayName, challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options };
+      } catch (e) {
+        // The policy changed since the user was checked: record the refusal and offer the next user.
+        if (!isDomainError(e) || e.kind !== 'forbidden') throw e;
+        await this.deps.jobs.transition(jobId, row.userId, ['claimed'], 'refusedByPolicy', { reason: e.message, updatedDateTime: this.now() });
+        await orchestrations.notifyClaimed(jobId, row.userId, { refused: e.message });
+      }
+    }
+  }
+
+  /** Hands the station's credential to the user's orchestration and waits for the recorded outcome. */
+  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJobUser> {
+    const row = await this.deps.jobs.getUser(jobId, userId);
+    if (!row) throw notFound('jobUserNotFound', `User '${userId}' is not part of provisioning job '${jobId}'.`);
+    if (row.state !== 'claimed') throw new DomainError('conflict', 'userNotClaimed', `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
+    await orchestrations.deliverCredential(jobId, userId, credential);
+    const deadline = Date.now() + OUTCOME_WAIT_MS;
+    for (;;) {
+      const current = await this.deps.jobs.getUser(jobId, userId);
+      if (current && isFinal(current.state)) return current;
+      if (Date.now() > deadline) return current ?? row;
+      await new Promise((r) => setTimeout(r, OUTCOME_POLL_MS));
+    }
+  }
+
+  async cancel(jobId: string, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+    const job = await this.runningJob(jobId);
+    await this.deps.jobs.setStatus(jobId, 'cancelled', this.now());
+    const open: string[] = [];
+    let afterSequence: number | undefined;
+    for (;;) {
+      const rows = await this.deps.jobs.listUsers(jobId, { top: 500, afterSequence });
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        if (isFinal(row.state)) continue;
+        const moved = await this.deps.jobs.transition(jobId, row.userId, ['pending', 'ready', 'claimed'], 'cancelled', { reason: 'The job was cancelled.', updatedDateTime: this.now() });
+        if (moved) open.push(row.userId);
+      }
+      afterSequence = rows[rows.length - 1].sequence;
+    }
+    await orchestrations.cancelJob(jobId, open);
+    return { ...job, status: 'cancelled' };
+  }
+
+  // ---- activities (called by the orchestrations) ----
+
+  async listBatchUsers(jobId: string, fromSequence: number, toSequence: number): Promise<string[]> {
+    const rows = await this.deps.jobs.listUsers(jobId, { top: toSequence - fromSequence, afterSequence: fromSequence - 1 });
+    return rows.filter((r) => r.sequence < toSequence).map((r) => r.userId);
+  }
+
+  /** Guests are skipped and policy refusals recorded up front; everyone else becomes ready. Idempotent. */
+  async prepareUser(jobId: string, userId: string): Promise<JobUserState> {
+    const row = await this.deps.jobs.getUser(jobId, userId);
+    if (!row) return 'failed';
+    if (row.state !== 'pending') return isFinal(row.state) ? row.state : 'ready';
+    const found = await this.deps.directory.findUser(userId);
+    let to: JobUserState = 'ready';
+    let reason: string | null = null;
+    if (!found) {
+      to = 'failed';
+      reason = 'The user no longer exists.';
+    } else {
+      try {
+        const { value: policy } = await this.deps.policy.getFido2();
+        assertMayRegister(policy, { user: found.value, groupIds: await this.deps.directory.groupIdsOfUser(userId) }, 'admin');
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        to = e.code === 'guestRegistrationNotAllowed' ? 'skippedGuest' : 'refusedByPolicy';
+        reason = e.message;
+      }
+    }
+    const moved = await this.deps.jobs.transition(jobId, userId, ['pending'], to, { reason, updatedDateTime: this.now() });
+    return moved ? to : ((await this.deps.jobs.getUser(jobId, userId))?.state ?? 'failed');
+  }
+
+  /** Registers the delivered credential once; a re-run after a crash finds the row final and stops. */
+  async registerCredential(jobId: string, userId: string, credential: RegistrationResponseJSON): Promise<JobUserState> {
+    const row = await this.deps.jobs.getUser(jobId, userId);
+    const job = await this.deps.jobs.get(jobId);
+    if (!row || !job) return 'failed';
+    if (row.state !== 'claimed') return row.state;
+    // At-least-once activities: a re-run after a crash between the registration and the row update
+    // finds the passkey already registered for this user, and records it instead of failing.
+    const already = await this.deps.credentials.get(credential.id);
+    if (already && already.value.userId === userId) {
+      await this.deps.jobs.transition(jobId, userId, ['claimed'], 'provisioned', { reason: null, methodId: credential.id, updatedDateTime: this.now() });
+      return 'provisioned';
+    }
+    let to: JobUserState;
+    let changes: { reason: string | null; methodId: string | null };
+    try {
+      const actor: Actor = { user: job.createdBy.id ? { id: job.createdBy.id, userPrincipalName: job.createdBy.userPrincipalName } : null, app: job.createdBy.appId ? { appId: job.createdBy.appId } : null };
+      const method = await this.deps.registration.verify(userId, 'admin', credential, renderDisplayName(job.displayNameTemplate, row), actor);
+      to = 'provisioned';
+      changes = { reason: null, methodId: method.id };
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      to = e.kind === 'forbidden' ? 'refusedByPolicy' : e.code === 'challengeExpired' ? 'timedOut' : 'failed';
+      changes = { reason: e.message, methodId: null };
+    }
+    const moved = await this.deps.jobs.transition(jobId, userId, ['claimed'], to, { ...changes, updatedDateTime: this.now() });
+    return moved ? to : ((await this.deps.jobs.getUser(jobId, userId))?.state ?? to);
+  }
+
+  async markTimedOut(jobId: string, userId: string): Promise<JobUserState> {
+    const moved = await this.deps.jobs.transition(jobId, userId, ['claimed'], 'timedOut', { reason: 'No credential arrived before the challenge timed out.', updatedDateTime: this.now() });
+    return moved ? 'timedOut' : ((await this.deps.jobs.getUser(jobId, userId))?.state ?? 'failed');
+  }
+
+  async completeJob(jobId: string): Promise<JobUserCounts> {
+    const job = await this.deps.jobs.get(jobId);
+    if (job?.status === 'running') await this.deps.jobs.setStatus(jobId, 'completed', this.now());
+    return this.deps.jobs.counts(jobId);
+  }
+}
