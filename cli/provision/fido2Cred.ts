@@ -108,7 +108,7 @@ function decodeBase64(line: string, what: string): Uint8Array {
 /** Removes the CBOR byte-string header (major type 2) that fido2-cred keeps around the authenticator data. */
 export function unwrapCborByteString(data: Uint8Array): Uint8Array {
   if (data.length === 0 || data[0] >> 5 !== 2) {
-    throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string (first byte 0x${(data[0] ?? 0).toString(16).padStart(2, '0')}, expected major type 2).`);
+    throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: first byte 0x${(data[0] ?? 0).toString(16).padStart(2, '0')}, expected major type 2.`);
   }
   const info = data[0] & 0x1f;
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -118,9 +118,9 @@ export function unwrapCborByteString(data: Uint8Array): Uint8Array {
   else if (info === 24) [length, header] = [view.readUInt8(1), 2];
   else if (info === 25) [length, header] = [view.readUInt16BE(1), 3];
   else if (info === 26) [length, header] = [view.readUInt32BE(1), 5];
-  else throw new Error(`fido2-cred output: unsupported CBOR byte-string length encoding (additional info ${info}).`);
+  else throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: unsupported length encoding (additional info ${info}).`);
   if (header + length !== data.length) {
-    throw new Error(`fido2-cred output: the CBOR byte string declares ${length} bytes but carries ${data.length - header}.`);
+    throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: it declares ${length} bytes but carries ${data.length - header}.`);
   }
   return data.slice(header);
 }

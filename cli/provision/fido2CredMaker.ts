@@ -53,7 +53,7 @@ export class Fido2CredMaker implements CredentialMaker {
 
   constructor(
     private readonly device: string,
-    private readonly options: { keyPrompt: boolean; binary?: string; run?: typeof runFido2Cred; stderr?: NodeJS.WritableStream } = { keyPrompt: true },
+    private readonly options: { keyPrompt: boolean; binary?: string; run?: typeof runFido2Cred; stderr?: { write(text: string): unknown } } = { keyPrompt: true },
   ) {}
 
   /** Fails early when the tool is missing, before any user is claimed. */

@@ -25,7 +25,7 @@ export interface HostProcess {
 
 /** Runs the built host (`node dist/local/main.js`, what `npm start` runs) and waits until it serves. */
 export async function startHostProcess(env: Record<string, string>): Promise<HostProcess> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'local', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...env },
