@@ -116,8 +116,9 @@ export class ProvisioningApi {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  /** `path` is below --server, or an absolute URL (a next link). */
   private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawResponse> {
-    const url = `${this.server}${path}`;
+    const url = /^https?:\/\//.test(path) ? path : `${this.server}${path}`;
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
@@ -170,10 +171,22 @@ export class ProvisioningApi {
     return response.body as CredentialOutcome;
   }
 
-  async getJob(jobId: string): Promise<JobSnapshot> {
+  /**
+   * The job; with `allUsers`, follows `@odata.nextLink` (the service pages the user rows) so the
+   * snapshot carries every row.
+   */
+  async getJob(jobId: string, options: { allUsers?: boolean } = {}): Promise<JobSnapshot> {
     try {
-      const response = await this.send('GET', `/provisioning/jobs/${segment(jobId)}`);
-      return normaliseJob(response.body);
+      const first = await this.send('GET', `/provisioning/jobs/${segment(jobId)}`);
+      const job = normaliseJob(first.body);
+      const origin = new URL(this.server).origin;
+      let next = nextLinkOf(first.body, origin);
+      for (let page = 1; options.allUsers && next && page < MAX_USER_PAGES; page++) {
+        const response = await this.send('GET', next);
+        job.users.push(...normaliseJob(response.body).users);
+        next = nextLinkOf(response.body, origin);
+      }
+      return job;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) throw new FatalError(`Job '${jobId}' was not found on ${this.server} (${e.code}: ${e.serverMessage}).`);
       throw e;
@@ -190,6 +203,16 @@ export class ProvisioningApi {
   async createFido2Method(userPrincipalName: string, body: Required<CredentialBody>): Promise<Fido2MethodResponse> {
     return (await this.send('POST', `/beta/users/${segment(userPrincipalName)}/authentication/fido2Methods`, body)).body as Fido2MethodResponse;
   }
+}
+
+const MAX_USER_PAGES = 10_000;
+
+/** `@odata.nextLink` re-aimed at --server's origin (the link's host is the server's own view of itself). */
+function nextLinkOf(body: unknown, origin: string): string | undefined {
+  const link = (body as { '@odata.nextLink'?: unknown } | null)?.['@odata.nextLink'];
+  if (typeof link !== 'string' || link === '') return undefined;
+  const url = new URL(link, origin);
+  return `${origin}${url.pathname}${url.search}`;
 }
 
 /** Reads a job snapshot defensively: missing counts are 0, user rows without a UPN or state are dropped. */

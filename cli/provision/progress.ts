@@ -52,7 +52,7 @@ export function createProgress(stream: ProgressStream, options: { interactive?: 
     if (!bar || (!force && now() - drawnAt < 100)) return;
     drawnAt = now();
     drawn = true;
-    stream.write(`\r\x1b[2K${renderProgressBar(done, total, counts, stream.columns ?? 80)}`);
+    stream.write(`\r\x1b[2K${renderProgressBar(done, total, counts, stream.columns || 80)}`);
   };
   const clear = () => {
     if (bar && drawn) stream.write('\r\x1b[2K');

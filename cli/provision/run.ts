@@ -76,7 +76,7 @@ export async function runProvision(options: ProvisionOptions, deps: ProvisionDep
 
   const run = await runJobStation(options.target.jobId, options.concurrency, stationDeps);
   progress.finish();
-  deps.stderr.write(`Station stopped: ${run.stopReason}.\n`);
+  deps.stderr.write(`Station stopped: ${run.stopReason.replace(/\.+$/, '')}.\n`);
   deps.stdout.write(formatSummary(mergeJobRows(run.results, run.finalJob)));
   deps.stdout.write(`\n${formatJobFooter(run.finalJob)}`);
 }

@@ -136,7 +136,7 @@ export async function runJobStation(jobId: string, concurrency: number, deps: St
     );
     if (fatal !== undefined) throw fatal;
   }
-  const finalJob = await getJob();
+  const finalJob = await withRetry(() => deps.api.getJob(jobId, { allUsers: true }), sleep);
   sync(finalJob);
   return { results, finalJob, stopReason: stopReason ?? 'stopped' };
 }

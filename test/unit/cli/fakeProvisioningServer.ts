@@ -30,6 +30,8 @@ export interface FakeJob {
   retryAfterSeconds?: string;
   /** After the last user: 409 jobNotRunning (job completed), or keep answering 204 with status running. */
   end: '409' | '204';
+  /** Page the job's user rows like the service does (`$top`/`$skiptoken`, `@odata.nextLink`). */
+  pageSize?: number;
 }
 
 interface Row extends FakeUser {
@@ -106,15 +108,16 @@ export class FakeProvisioningServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const path = req.url ?? '';
-    const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined, status: 0 };
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
+    const record: RecordedRequest = { method: req.method ?? '', path: `${path}${url.search}`, authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined, status: 0 };
     this.requests.push(record);
     this.records.set(res, record);
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
       return this.send(res, req, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
     }
     let m: RegExpExecArray | null;
-    if ((m = /^\/provisioning\/jobs\/([^/]+)$/.exec(path)) && req.method === 'GET') return this.getJob(res, req, m[1]);
+    if ((m = /^\/provisioning\/jobs\/([^/]+)$/.exec(path)) && req.method === 'GET') return this.getJob(res, req, m[1], Number(url.searchParams.get('$skiptoken') ?? 0));
     if ((m = /^\/provisioning\/jobs\/([^/]+)\/next$/.exec(path)) && req.method === 'POST') return this.next(res, req, m[1]);
     if ((m = /^\/provisioning\/jobs\/([^/]+)\/users\/([^/]+)\/credential$/.exec(path)) && req.method === 'POST') return this.credential(res, req, m[1], m[2], record.body);
     if ((m = /^\/beta\/users\/([^/]+)\/authentication\/fido2Methods\/creationOptions\(challengeTimeoutInMinutes=(\d+)\)$/.exec(path)) && req.method === 'GET') return this.creationOptions(res, req, decodeURIComponent(m[1]));
@@ -128,10 +131,14 @@ export class FakeProvisioningServer {
     return false;
   }
 
-  private getJob(res: ServerResponse, req: IncomingMessage, jobId: string): void {
+  private getJob(res: ServerResponse, req: IncomingMessage, jobId: string, skip: number): void {
     if (!this.knownJob(res, req, jobId)) return;
-    const users = [...this.rows.values()].map(({ userId, userPrincipalName, state, reason, methodId }) => ({ userId, userPrincipalName, state, reason, methodId }));
-    this.send(res, req, 200, { id: jobId, status: this.status, totalUsers: this.rows.size, counts: this.counts, users });
+    const all = [...this.rows.values()].map(({ userId, userPrincipalName, state, reason, methodId }) => ({ userId, userPrincipalName, state, reason, methodId }));
+    const size = this.job?.pageSize ?? all.length;
+    const users = all.slice(skip, skip + size);
+    // The link names the host as the server sees itself, not necessarily as the station reached it.
+    const nextLink = skip + size < all.length ? { '@odata.nextLink': `http://service.internal/provisioning/jobs/${jobId}?$top=${size}&$skiptoken=${skip + size}` } : {};
+    this.send(res, req, 200, { id: jobId, status: this.status, totalUsers: this.rows.size, counts: this.counts, users, ...nextLink });
   }
 
   private async next(res: ServerResponse, req: IncomingMessage, jobId: string): Promise<void> {

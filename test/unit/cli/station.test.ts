@@ -53,7 +53,7 @@ describe('job mode', () => {
     const jobUsers = users(5);
     jobUsers[1].verdict = { state: 'refusedByPolicy', reason: 'fido2KeyRestrictionViolation: AAGUID is blocked' };
     jobUsers.push({ userId: 'g1', userPrincipalName: 'guest@fabrikam.com', displayName: 'Guest', initialState: 'skippedGuest' });
-    const server = await serve({ id: 'job-1', users: jobUsers, waitsFirst: 2, retryAfterSeconds: '2', end: '409' });
+    const server = await serve({ id: 'job-1', users: jobUsers, waitsFirst: 2, retryAfterSeconds: '2', end: '409', pageSize: 4 });
     const h = harness();
 
     await runProvision(options(server, { job: 'job-1', concurrency: '2', displayName: '{displayName} key' }), h.deps);
@@ -69,6 +69,8 @@ describe('job mode', () => {
     expect(server.requests.some((r) => r.path.endsWith('/next') && r.status === 409)).toBe(true);
     expect(h.deps.mintToken).not.toHaveBeenCalled();
 
+    // The final snapshot followed @odata.nextLink (re-aimed at --server) to list every user of the job.
+    expect(server.requests.filter((r) => r.path === '/provisioning/jobs/job-1?$top=4&$skiptoken=4')).toHaveLength(1);
     const rows = summaryRows(h.stdout());
     expect(rows).toHaveLength(6);
     expect(rows).toContainEqual(['user2@contoso.com', 'refusedByPolicy', 'fido2KeyRestrictionViolation: AAGUID is blocked']);

@@ -1,0 +1,220 @@
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Connection, Delivery, EventContext, Receiver, Sender } from 'rhea';
+import rhea = require('rhea');
+import { messagesOfTransfer, withMessageId } from './codec';
+import { QueueEntity, Settlement, tagOf } from './entity';
+import { answerRequest, isRequestNode } from './requests';
+
+const amqpMessage = rhea.message;
+
+export interface AmqpBrokerOptions {
+  /** Topic name → its subscriptions, e.g. `{ 'passkey-events': ['audit', 'webhooks'] }`. */
+  topics: Record<string, readonly string[]>;
+  /** Deliveries after which a subscription moves a message to its dead-letter queue (default 10, as Service Bus). */
+  maxDeliveryCount?: number;
+  /** Peek-lock duration (default 30 s). */
+  lockDurationMs?: number;
+  /** Advertised on every sender attach; the SDK sizes its batches by it (default 256 KiB, Service Bus standard tier). */
+  maxMessageSize?: number;
+}
+
+export interface AmqpBroker {
+  /** For `new ServiceBusClient(connectionString)`: plain TCP through `UseDevelopmentEmulator=true`. */
+  connectionString: string;
+  port: number;
+  /** Active messages of an entity (available, locked or deferred), e.g. `topic/Subscriptions/sub/$deadletterqueue`. */
+  messageCount(entityPath: string): number;
+  close(): Promise<void>;
+}
+
+/**
+ * An AMQP 1.0 broker on rhea that the real `@azure/service-bus` SDK talks to, for tests: topics with
+ * subscriptions (each gets a copy of every message), peek-lock with lock tokens and lock renewal,
+ * abandon, dead-lettering into `<subscription>/$deadletterqueue`, the CBS handshake and the management
+ * operations the SDK uses (renew-lock, peek-message, update-disposition). In memory; no sessions,
+ * filters, scheduling or transactions.
+ */
+export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpBroker> {
+  const settings = { maxDeliveryCount: options.maxDeliveryCount ?? 10, lockDurationMs: options.lockDurationMs ?? 30_000 };
+  const maxMessageSize = options.maxMessageSize ?? 256 * 1024;
+  let sequence = 0;
+  const nextSequenceNumber = () => ++sequence;
+
+  const entities = new Map<string, QueueEntity>();
+  const topics = new Map<string, QueueEntity[]>();
+  for (const [topic, subscriptions] of Object.entries(options.topics)) {
+    topics.set(topic.toLowerCase(), subscriptions.map((name) => {
+      const path = `${topic}/Subscriptions/${name}`;
+      const dlq = new QueueEntity(`${path}/$deadletterqueue`, settings, nextSequenceNumber);
+      const subscription = new QueueEntity(path, settings, nextSequenceNumber, dlq);
+      entities.set(path.toLowerCase(), subscription);
+      entities.set(dlq.path.toLowerCase(), dlq);
+      return subscription;
+    }));
+  }
+  const entityAt = (path: string) => entities.get(path.toLowerCase());
+
+  const consumers = new Map<Sender, QueueEntity>();
+  const publishers = new WeakMap<Receiver, QueueEntity[]>();
+  const requestNodes = new WeakMap<Receiver, string>();
+
+  const container = rhea.create_container({
+    id: 'amqp-test-broker',
+    // Settle explicitly once a message is stored; see a modified outcome as itself, not as released.
+    receiver_options: { autoaccept: false },
+    sender_options: { treat_modified_as_released: false },
+  } as any);
+
+  container.on('receiver_open', (context: EventContext) => {
+    const receiver = context.receiver!;
+    const address: string | undefined = (receiver as any).remote.attach.target?.address;
+    echoTermini(receiver);
+    if (isRequestNode(address)) {
+      requestNodes.set(receiver, address!);
+    } else if (address && topics.has(address.toLowerCase())) {
+      publishers.set(receiver, topics.get(address.toLowerCase())!);
+      (receiver as any).local.attach.max_message_size = maxMessageSize;
+    } else {
+      refuse(receiver, address);
+    }
+  });
+
+  container.on('sender_open', (context: EventContext) => {
+    const sender = context.sender!;
+    const address: string | undefined = (sender as any).remote.attach.source?.address;
+    echoTermini(sender);
+    if (isRequestNode(address)) return; // a reply link: answers find it by name or target (see reply)
+    const entity = address ? entityAt(address) : undefined;
+    if (!entity) return refuse(sender, address);
+    const local = (sender as any).local.attach;
+    const remote = (sender as any).remote.attach;
+    local.snd_settle_mode = remote.snd_settle_mode; // peek-lock: unsettled; receive-and-delete: settled
+    local.rcv_settle_mode = remote.rcv_settle_mode;
+    consumers.set(sender, entity);
+    entity.addConsumer(sender);
+  });
+
+  container.on('message', (context: EventContext) => {
+    const receiver = context.receiver!;
+    const delivery = context.delivery!;
+    const node = requestNodes.get(receiver);
+    if (node) {
+      delivery.update(true, acceptedOutcome());
+      reply(context.connection, answerRequest(node, context.message as any, entityAt));
+      return;
+    }
+    const subscriptions = publishers.get(receiver);
+    try {
+      if (!subscriptions) throw new Error('This link does not lead to a topic');
+      const messages = messagesOfTransfer(context.message, (context as any).format).map(withMessageId);
+      for (const fields of messages) for (const subscription of subscriptions) subscription.enqueue(fields);
+      delivery.update(true, acceptedOutcome());
+    } catch (e) {
+      delivery.update(true, (amqpMessage as any).rejected({ error: { condition: 'amqp:decode-error', description: (e as Error).message } }).described());
+    }
+  });
+
+  container.on('sender_flow', (context: EventContext) => consumers.get(context.sender!)?.creditChanged(context.sender!, false));
+  container.on('sender_draining', (context: EventContext) => consumers.get(context.sender!)?.creditChanged(context.sender!, true));
+
+  for (const outcome of ['accepted', 'released', 'modified', 'rejected'] as const) {
+    container.on(outcome, (context: EventContext) => settleDelivery(context.delivery!, outcome));
+  }
+
+  function settleDelivery(delivery: Delivery, outcome: 'accepted' | 'released' | 'modified' | 'rejected'): void {
+    const entity = consumers.get(delivery.link as Sender);
+    if (!entity || delivery.settled) return; // replies to requests: nothing to do
+    const result = entity.settle(tagOf(delivery), settlementOf(outcome, delivery.remote_state as any));
+    delivery.update(
+      true,
+      result === 'settled'
+        ? undefined
+        : (amqpMessage as any).rejected({ error: { condition: 'com.microsoft:message-lock-lost', description: 'The lock on the message is lost: it expired.' } }).described(),
+    );
+  }
+
+  const dropConsumer = (sender: Sender) => {
+    consumers.get(sender)?.removeConsumer(sender);
+    consumers.delete(sender);
+  };
+  container.on('sender_close', (context: EventContext) => dropConsumer(context.sender!));
+  const dropConnection = (context: EventContext) => {
+    for (const sender of [...consumers.keys()]) if (sender.connection === context.connection) dropConsumer(sender);
+  };
+  container.on('connection_close', dropConnection);
+  container.on('disconnected', dropConnection);
+  // Unhandled link and protocol errors would be thrown by the EventEmitter; a test broker shrugs them off.
+  container.on('error', (e: unknown) => { if (process.env.AMQP_BROKER_DEBUG) console.error('amqp test broker:', e); });
+
+  const sockets = new Set<Socket>();
+  const server: Server = container.listen({ port: 0, host: '127.0.0.1' } as any) as any;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve();
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    connectionString: `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=test;SharedAccessKey=test;UseDevelopmentEmulator=true`,
+    port,
+    messageCount: (path) => {
+      const entity = entityAt(path);
+      if (!entity) throw new Error(`No entity "${path}", expected one of ${[...entities.values()].map((e) => e.path).join(', ')}`);
+      return entity.messageCount;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const entity of entities.values()) entity.close();
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const acceptedOutcome = () => (amqpMessage as any).accepted().described();
+
+/** The SDK takes an attach without a source (or target) as refused: echo what it asked for. */
+function echoTermini(link: Sender | Receiver): void {
+  const remote = (link as any).remote.attach;
+  if (remote.source) (link as any).set_source({ address: remote.source.address });
+  if (remote.target) (link as any).set_target({ address: remote.target.address });
+}
+
+function refuse(link: Sender | Receiver, address: string | undefined): void {
+  link.close({ condition: 'amqp:not-found', description: `The messaging entity '${address}' could not be found.` } as any);
+}
+
+/** Answers go to the requester's reply link: the one named, or addressed, as the request's reply-to. */
+function reply(connection: Connection, response: Record<string, any>): void {
+  const replyTo = response.to;
+  const sender = connection.find_sender((s: any) => s.name === replyTo || s.remote?.attach?.target?.address === replyTo);
+  sender?.send(response as any);
+}
+
+/** Service Bus semantics of the AMQP outcomes the SDK sends. */
+function settlementOf(outcome: 'accepted' | 'released' | 'modified' | 'rejected', state: Record<string, any> | undefined): Settlement {
+  switch (outcome) {
+    case 'accepted':
+      return { kind: 'complete' };
+    case 'released':
+      return { kind: 'abandon' };
+    case 'modified':
+      return state?.undeliverable_here ? { kind: 'defer', annotations: state.message_annotations } : { kind: 'abandon', annotations: state?.message_annotations };
+    case 'rejected': {
+      // deadLetterMessage: condition com.microsoft:dead-letter, the reason and description in the error's info.
+      const error = state?.error ?? {};
+      const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = (error.info ?? {}) as Record<string, unknown>;
+      return {
+        kind: 'deadLetter',
+        reason: (DeadLetterReason as string | undefined) ?? (error.condition === 'com.microsoft:dead-letter' ? undefined : error.condition),
+        description: (DeadLetterErrorDescription as string | undefined) ?? error.description,
+        properties: Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined && v !== null)),
+      };
+    }
+  }
+}

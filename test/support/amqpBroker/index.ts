@@ -1,0 +1,2 @@
+export { startAmqpBroker } from './broker';
+export type { AmqpBroker, AmqpBrokerOptions } from './broker';
