@@ -11,7 +11,8 @@ export interface HttpBenchResult {
 
 /** Runs autocannon against one endpoint on loopback, bounded in time and connections. */
 export async function measure(name: string, options: autocannon.Options): Promise<HttpBenchResult> {
-  const result = await autocannon({ connections: 16, duration: 5, ...options });
+  // A fixed `amount` replaces the default duration; otherwise run for 5 seconds.
+  const result = await autocannon({ connections: 16, ...(options.amount ? {} : { duration: 5 }), ...options });
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),

@@ -22,6 +22,7 @@ async function main() {
     const admin = await tokenApp.devTokens.mint({ userPrincipalName: 'admin@contoso.com', roles: ['Global Administrator', 'Authentication Administrator'], permissions: [], expiresInSeconds: 3600 });
     await tokenApp.close();
     const host = await startBenchHost(dataDir);
+    process.on('exit', () => host.child.kill('SIGKILL'));
     const auth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
     const policyPath = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
     await fetch(`${host.url}${policyPath}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' }) });
@@ -48,7 +49,6 @@ async function main() {
         headers: { 'content-type': 'application/json' },
         connections: 8,
         amount: assertions.length,
-        duration: undefined,
         // Each assertion is single use: hand out the pool in order; a sign count must keep rising,
         // so requests on one credential must not overtake each other by much.
         requests: [{ setupRequest: (req) => ({ ...req, body: assertions.shift() ?? '{}' }) }],

@@ -46,7 +46,9 @@ function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
       doc: { summary: scope === 'users' ? "List a user's passkeys" : "List the signed-in user's passkeys", tags, responses: { 200: { description: 'fido2AuthenticationMethod collection' }, ...errors } },
       handler: async ({ app, params, principal, baseUrl }) => {
         const value = await app.methods.list(subject(params as { userId?: string }, principal));
-        return json(200, { '@odata.context': odataContext(baseUrl, params.ver, `${scope}/authentication/fido2Methods`), value });
+        // For the frontend: every passkey predates a UPN change, so the user should register a new one.
+        const hint = scope === 'me' ? { reEnrolmentRequired: value.length > 0 && value.every((m) => m.reEnrolmentRequired) } : {};
+        return json(200, { '@odata.context': odataContext(baseUrl, params.ver, `${scope}/authentication/fido2Methods`), ...hint, value });
       },
     }),
     defineHttpFunction({

@@ -9,10 +9,13 @@ import { methodsHttpFunctions } from './methods.functions';
 import { webauthnHttpFunctions } from './webauthn.functions';
 import { provisioningHttpFunctions } from './provisioning.functions';
 import { provisioningJobHttpFunctions } from './provisioningJobs.functions';
+import { auditHttpFunctions } from './audit.functions';
+import { webhookHttpFunctions } from './webhooks.functions';
+import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
-  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions];
+  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions, ...auditHttpFunctions, ...webhookHttpFunctions, ...reEnrolmentHttpFunctions];
   list.push(...metaHttpFunctions(() => list));
   return list;
 }

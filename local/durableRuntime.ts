@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,10 +49,18 @@ export class LocalDurableRuntime {
     this.db.close();
   }
 
-  extraInputsOf = (fn: RegisteredHttpFunction) => (fn.definition.durableClient ? [this.clientInput] : []);
+  /** The extra inputs a trigger declares: the durable client input when it uses `df.getClient`. */
+  inputsFor = (usesDurableClient: boolean) => (usesDurableClient ? [this.clientInput] : []);
 
-  decorateContext = (fn: RegisteredHttpFunction, context: import('@azure/functions').InvocationContext) => {
-    if (fn.definition.durableClient) attachDurableClientInput(context, durableClientBindingData(this.baseUrl, TASK_HUB));
+  /** Supplies the durable client input's data to a context built with {@link inputsFor}. */
+  attachClient = (context: InvocationContext) => {
+    attachDurableClientInput(context, durableClientBindingData(this.baseUrl, TASK_HUB));
+  };
+
+  extraInputsOf = (fn: RegisteredHttpFunction) => this.inputsFor(!!fn.definition.durableClient);
+
+  decorateContext = (fn: RegisteredHttpFunction, context: InvocationContext) => {
+    if (fn.definition.durableClient) this.attachClient(context);
   };
 
   /** Serves `/runtime/webhooks/durabletask/*` to loopback callers only (on Azure, system keys guard it). */

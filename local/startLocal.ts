@@ -2,6 +2,7 @@ import { buildHttpRegistry } from '../functions/registry';
 import { App, AppOverrides, createApp } from '../shared/app';
 import { AppConfig } from '../shared/config';
 import { LocalDurableRuntime } from './durableRuntime';
+import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost } from './host';
 import { createLogger, Logger } from './logger';
 
@@ -10,6 +11,7 @@ export interface RunningLocal {
   app: App;
   host: LocalHost;
   durable: LocalDurableRuntime;
+  events: LocalEventRuntime;
   /** Graceful stop: the HTTP server drains, the durable engine finishes in-flight work, the store closes. */
   stop(): Promise<void>;
 }
@@ -29,13 +31,17 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
   });
   await host.start();
   await durable.start(`http://127.0.0.1:${host.port}`);
+  const events = new LocalEventRuntime(app, durable, logger);
+  await events.start();
   return {
     url: `http://localhost:${host.port}`,
     app,
     host,
     durable,
+    events,
     stop: async () => {
       await host.stop();
+      await events.stop();
       await durable.stop();
       await app.close();
     },

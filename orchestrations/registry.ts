@@ -4,6 +4,9 @@ import { Orchestrators } from './provisioning/names';
 import { provisioningActivities } from './provisioning/provisioning.activities';
 import { provisioningBatchOrchestrator, provisioningJobOrchestrator } from './provisioning/provisioningJob.orchestrator';
 import { provisionUserOrchestrator } from './provisioning/provisionUser.orchestrator';
+import { ReEnrolmentOrchestrator } from './reenrolment/names';
+import { reEnrolmentActivities } from './reenrolment/reenrolment.activities';
+import { upnReEnrolmentOrchestrator } from './reenrolment/upnReEnrolment.orchestrator';
 
 export interface DurableFunctions {
   orchestrations: Record<string, OrchestrationHandler>;
@@ -17,7 +20,8 @@ export function durableFunctions(getApp: () => Promise<App>): DurableFunctions {
       [Orchestrators.job]: provisioningJobOrchestrator,
       [Orchestrators.batch]: provisioningBatchOrchestrator,
       [Orchestrators.user]: provisionUserOrchestrator,
+      [ReEnrolmentOrchestrator]: upnReEnrolmentOrchestrator,
     },
-    activities: { ...provisioningActivities(getApp) },
+    activities: { ...provisioningActivities(getApp), ...reEnrolmentActivities(getApp) },
   };
 }

@@ -20,6 +20,10 @@ import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
 import { join } from 'node:path';
+import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
+import { FetchHttpSender } from './adapters/http/fetchHttpSender';
+import { HttpSender } from './ports/httpSender.port';
+import { WebhookService } from './services/events/webhookService';
 
 /** Everything the triggers need, built once from the configuration. */
 export interface App {
@@ -36,6 +40,9 @@ export interface App {
   signIn: SignInService;
   methods: MethodsService;
   provisioningJobs: ProvisioningJobService;
+  /** The UPN-change re-enrolment flow (its consumers and activities). */
+  reEnrolment: ReEnrolmentService;
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -43,6 +50,8 @@ export interface AppOverrides {
   clock?: Clock;
   store?: Store;
   webauthn?: WebAuthnPort;
+  /** Outgoing HTTP of webhook deliveries (default: fetch). */
+  httpSender?: HttpSender;
 }
 
 /** Sign-in options are valid for 5 minutes, as Entra's default challenge timeout. */
@@ -83,6 +92,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
+  const methods = new MethodsService(directory, store.credentials, clock);
   const app: App = {
     config,
     store,
@@ -101,8 +111,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience },
       timeoutMs: SIGN_IN_TIMEOUT_MS,
     }),
-    methods: new MethodsService(directory, store.credentials, clock),
+    methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, clock }),
+    reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
+    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new FetchHttpSender(), clock }),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);

@@ -19,7 +19,13 @@ export interface AppConfig {
   seedDemoTenant: boolean;
   fidoMdsPath?: string;
   signInTokenLifetimeSeconds: number;
+  /** REENROLMENT_GRACE_HOURS: after a UPN change, how long old passkeys keep working without a new one (fractions allowed). */
+  reEnrolmentGraceHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** First redelivery delay of the local event bus, doubling per attempt (EVENT_RETRY_BASE_MS). */
+  eventRetryBaseMs: number;
+  /** Service Bus connection string: events go to the `passkey-events` topic instead of the local bus. */
+  serviceBusConnection?: string;
   /** Private ES256 JWK (JSON) to sign with, e.g. from Key Vault; else a key file under dataDir. */
   signingKeyJwk?: string;
   /** Base64 32-byte server secret, e.g. from Key Vault; else a file under dataDir. */
@@ -38,6 +44,13 @@ export function readLocalSettings(cwd = process.cwd()): Settings {
 
 const bool = (value: string | undefined, fallback: boolean) =>
   value === undefined || value === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+
+function positiveNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`Setting ${name} must be a positive number (hours, fractions allowed), received '${value}'.`);
+  return n;
+}
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -78,6 +91,9 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     seedDemoTenant: bool(s.SEED_DEMO_TENANT, true),
     fidoMdsPath: s.FIDO_MDS_PATH || undefined,
     signInTokenLifetimeSeconds: positiveInt('SIGNIN_TOKEN_LIFETIME_SECONDS', s.SIGNIN_TOKEN_LIFETIME_SECONDS, 3600),
+    reEnrolmentGraceHours: positiveNumber('REENROLMENT_GRACE_HOURS', s.REENROLMENT_GRACE_HOURS, 72),
+    eventRetryBaseMs: positiveInt('EVENT_RETRY_BASE_MS', s.EVENT_RETRY_BASE_MS, 100),
+    serviceBusConnection: s.SERVICEBUS_CONNECTION || undefined,
     signingKeyJwk: s.SIGNING_KEY_JWK || undefined,
     serverSecret: s.SERVER_SECRET || undefined,
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '') ? s.LOG_LEVEL : 'info') as AppConfig['logLevel'],

@@ -77,6 +77,10 @@ export const SignInResponse = z
     expiresIn: z.number(),
     user: z.object({ id: z.string(), userPrincipalName: z.string(), displayName: z.string() }),
     method: z.object({ id: z.string(), aaGuid: z.string(), model: z.string().nullable() }),
+    reEnrolmentRequired: z.boolean().openapi({ description: 'The passkey was registered under an earlier userPrincipalName: ask the user to register a new one.' }),
+    signalCurrentUserDetails: z
+      .object({ rpId: z.string(), userId: z.string().openapi({ description: 'The WebAuthn user handle (base64url)' }), name: z.string(), displayName: z.string() })
+      .openapi({ description: "Arguments for PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the user's current name" }),
   })
   .openapi('signInResponse');
 
@@ -91,6 +95,7 @@ export const Fido2MethodResource = z
     attestationCertificates: z.array(z.string()),
     attestationLevel: z.enum(['attested', 'notAttested']),
     passkeyType: z.enum(['deviceBound', 'synced']),
+    reEnrolmentRequired: z.boolean().openapi({ description: 'Registered under an earlier userPrincipalName: still works until replaced or the re-enrolment deadline' }),
   })
   .openapi('fido2AuthenticationMethod');
 

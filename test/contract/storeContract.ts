@@ -8,6 +8,7 @@ import { listingContract } from './storeContract.listing';
 import { policyContract } from './storeContract.policies';
 import { provisioningJobContract } from './storeContract.provisioningJobs';
 import { userContract } from './storeContract.users';
+import { webhookContract } from './storeContract.webhooks';
 
 /**
  * The one contract every Store adapter must meet (sqlite, cosmos), as Keyv's test-suite does for its
@@ -43,5 +44,6 @@ export function describeStoreContract(
     credentialContract(ctx);
     challengeContract(ctx);
     provisioningJobContract(ctx);
+    webhookContract(ctx);
   });
 }

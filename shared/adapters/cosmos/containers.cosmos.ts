@@ -20,6 +20,9 @@ export const CONTAINER_DEFINITIONS = {
   provisioningJobs: { id: 'provisioningJobs', partitionKey: { paths: ['/id'] } },
   /** One document per user of a job (id = user id), partitioned by job so every per-job query is single-partition. */
   provisioningJobUsers: { id: 'provisioningJobUsers', partitionKey: { paths: ['/jobId'] } },
+  webhookSubscriptions: { id: 'webhookSubscriptions', partitionKey: { paths: ['/id'] } },
+  /** A subscription's delivery log in one partition: the log, the already-delivered check and the clean-up on delete. */
+  webhookDeliveries: { id: 'webhookDeliveries', partitionKey: { paths: ['/subscriptionId'] } },
 } satisfies Record<string, ContainerDefinition>;
 
 /** One SDK handle per container, by the names above. */

@@ -8,6 +8,7 @@ import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
+import { CosmosWebhookRepository } from './webhooks.cosmos';
 
 /** Where the store lives and how to reach it. */
 export interface CosmosStoreOptions {
@@ -59,6 +60,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
       credentials: new CosmosCredentialRepository(containers.credentials, containers.audit),
       challenges: new CosmosConsumedChallengeRepository(containers.consumedChallenges),
       provisioningJobs: new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
+      webhooks: new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries),
       close: async () => client.dispose(),
     };
   } catch (e) {

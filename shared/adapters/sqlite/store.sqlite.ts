@@ -5,6 +5,8 @@ import { openSqliteDatabase } from './database';
 import { SqliteDirectoryRepository } from './directory.sqlite';
 import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
+import { SqliteOutboxRepository } from './outbox.sqlite';
+import { SqliteWebhookRepository } from './webhooks.sqlite';
 
 /** The embedded store: one SQLite file (or `:memory:`). */
 export function createSqliteStore(file: string): Store {
@@ -17,6 +19,8 @@ export function createSqliteStore(file: string): Store {
     credentials: new SqliteCredentialRepository(db),
     challenges: new SqliteConsumedChallengeRepository(db),
     provisioningJobs: new SqliteProvisioningJobRepository(db),
+    webhooks: new SqliteWebhookRepository(db),
+    outbox: new SqliteOutboxRepository(db),
     close: async () => {
       db.close();
     },

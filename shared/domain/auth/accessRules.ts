@@ -38,6 +38,11 @@ export const AccessRules = {
     permissions: ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
     roles: [R['Authentication Administrator'], R['Privileged Authentication Administrator'], R['Global Administrator']],
   },
+  auditRead: {
+    action: 'read the audit log',
+    permissions: ['AuditLog.Read.All'],
+    roles: [R['Global Administrator'], R['Global Reader'], R['Security Administrator'], R['Authentication Policy Administrator'], R['Authentication Administrator'], R['Privileged Authentication Administrator']],
+  },
   signedInUser: {
     action: 'act as the signed-in user',
     permissions: [],

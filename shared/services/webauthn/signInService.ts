@@ -35,6 +35,10 @@ export interface SignInResult {
   expiresIn: number;
   user: { id: string; userPrincipalName: string; displayName: string };
   method: { id: string; aaGuid: string; model: string | null };
+  /** The passkey was registered under an earlier UPN: the frontend should have the user register a new one. */
+  reEnrolmentRequired: boolean;
+  /** For WebAuthn's PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the current name. */
+  signalCurrentUserDetails: { rpId: string; userId: string; name: string; displayName: string };
 }
 
 const signInFailed = (message: string) => new DomainError('unauthorized', 'fido2SignInFailed', message);
@@ -112,6 +116,8 @@ export class SignInService {
       expiresIn: lifetime,
       user: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName },
       method: { id: credential.id, aaGuid: credential.aaGuid, model: credential.model },
+      reEnrolmentRequired: credential.reEnrolmentRequired,
+      signalCurrentUserDetails: { rpId: this.deps.rp.id, userId: userHandleFor(this.deps.serverSecret, user.id), name: user.userPrincipalName, displayName: user.displayName },
     };
   }
 

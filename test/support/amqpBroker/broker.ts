@@ -37,25 +37,25 @@ export interface AmqpBroker {
 export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpBroker> {
   const settings = { maxDeliveryCount: options.maxDeliveryCount ?? 10, lockDurationMs: options.lockDurationMs ?? 30_000 };
   const maxMessageSize = options.maxMessageSize ?? 256 * 1024;
-  let sequence = 0;
-  const nextSequenceNumber = () => ++sequence;
 
+  // Entity names are case-insensitive in Service Bus, hence the lower-cased keys.
   const entities = new Map<string, QueueEntity>();
-  const topics = new Map<string, QueueEntity[]>();
+  const topics = new Map<string, Topic>();
   for (const [topic, subscriptions] of Object.entries(options.topics)) {
-    topics.set(topic.toLowerCase(), subscriptions.map((name) => {
+    const copies = subscriptions.map((name) => {
       const path = `${topic}/Subscriptions/${name}`;
-      const dlq = new QueueEntity(`${path}/$deadletterqueue`, settings, nextSequenceNumber);
-      const subscription = new QueueEntity(path, settings, nextSequenceNumber, dlq);
+      const dlq = new QueueEntity(`${path}/$deadletterqueue`, settings);
+      const subscription = new QueueEntity(path, settings, dlq);
       entities.set(path.toLowerCase(), subscription);
       entities.set(dlq.path.toLowerCase(), dlq);
       return subscription;
-    }));
+    });
+    topics.set(topic.toLowerCase(), { subscriptions: copies, lastSequenceNumber: 0 });
   }
   const entityAt = (path: string) => entities.get(path.toLowerCase());
 
   const consumers = new Map<Sender, QueueEntity>();
-  const publishers = new WeakMap<Receiver, QueueEntity[]>();
+  const publishers = new WeakMap<Receiver, Topic>();
   const requestNodes = new WeakMap<Receiver, string>();
 
   const container = rhea.create_container({
@@ -83,7 +83,12 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     const sender = context.sender!;
     const address: string | undefined = (sender as any).remote.attach.source?.address;
     echoTermini(sender);
-    if (isRequestNode(address)) return; // a reply link: answers find it by name or target (see reply)
+    if (isRequestNode(address)) {
+      // A reply link (answers find it by name or target, see reply). Replies go pre-settled, or each
+      // would stay in the session's outgoing buffer until the client settled it.
+      (sender as any).local.attach.snd_settle_mode = 1;
+      return;
+    }
     const entity = address ? entityAt(address) : undefined;
     if (!entity) return refuse(sender, address);
     const local = (sender as any).local.attach;
@@ -103,11 +108,14 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
       reply(context.connection, answerRequest(node, context.message as any, entityAt));
       return;
     }
-    const subscriptions = publishers.get(receiver);
+    const topic = publishers.get(receiver);
     try {
-      if (!subscriptions) throw new Error('This link does not lead to a topic');
+      if (!topic) throw new Error('This link does not lead to a topic');
       const messages = messagesOfTransfer(context.message, (context as any).format).map(withMessageId);
-      for (const fields of messages) for (const subscription of subscriptions) subscription.enqueue(fields);
+      for (const fields of messages) {
+        const sequenceNumber = ++topic.lastSequenceNumber;
+        for (const subscription of topic.subscriptions) subscription.enqueue(fields, sequenceNumber);
+      }
       delivery.update(true, acceptedOutcome());
     } catch (e) {
       delivery.update(true, (amqpMessage as any).rejected({ error: { condition: 'amqp:decode-error', description: (e as Error).message } }).described());
@@ -127,8 +135,9 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     const result = entity.settle(tagOf(delivery), settlementOf(outcome, delivery.remote_state as any));
     delivery.update(
       true,
+      // The SDK fails the settle call when the state carries an error, so a done settlement answers `accepted`.
       result === 'settled'
-        ? undefined
+        ? acceptedOutcome()
         : (amqpMessage as any).rejected({ error: { condition: 'com.microsoft:message-lock-lost', description: 'The lock on the message is lost: it expired.' } }).described(),
     );
   }
@@ -141,14 +150,22 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
   const dropConnection = (context: EventContext) => {
     for (const sender of [...consumers.keys()]) if (sender.connection === context.connection) dropConsumer(sender);
   };
+  container.on('session_close', (context: EventContext) => {
+    for (const sender of [...consumers.keys()]) if (sender.session === context.session) dropConsumer(sender);
+  });
   container.on('connection_close', dropConnection);
   container.on('disconnected', dropConnection);
-  // Unhandled link and protocol errors would be thrown by the EventEmitter; a test broker shrugs them off.
-  container.on('error', (e: unknown) => { if (process.env.AMQP_BROKER_DEBUG) console.error('amqp test broker:', e); });
+  // Unhandled link and protocol errors would be thrown by the EventEmitter; a test broker shrugs them
+  // off, and shows them with AMQP_BROKER_DEBUG=1 (rhea's own frame log: DEBUG=rhea:frames).
+  container.on('error', (error: unknown) => {
+    if (process.env.AMQP_BROKER_DEBUG) console.error('amqp test broker:', error);
+  });
 
   const sockets = new Set<Socket>();
   const server: Server = container.listen({ port: 0, host: '127.0.0.1' } as any) as any;
   server.on('connection', (socket: Socket) => {
+    // rhea writes each frame on its own; with Nagle's algorithm the second of two waits ~40 ms for an ACK.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -176,9 +193,15 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
   };
 }
 
+/** A topic fans each message out to every subscription, under one sequence number. */
+interface Topic {
+  subscriptions: QueueEntity[];
+  lastSequenceNumber: number;
+}
+
 const acceptedOutcome = () => (amqpMessage as any).accepted().described();
 
-/** The SDK takes an attach without a source (or target) as refused: echo what it asked for. */
+/** An attach answered without a source (or target) reads as refused in AMQP: echo what the client asked for. */
 function echoTermini(link: Sender | Receiver): void {
   const remote = (link as any).remote.attach;
   if (remote.source) (link as any).set_source({ address: remote.source.address });

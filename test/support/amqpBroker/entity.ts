@@ -40,17 +40,20 @@ export class QueueEntity {
   constructor(
     readonly path: string,
     private readonly settings: EntitySettings,
-    private readonly nextSequenceNumber: () => number,
     readonly deadLetterQueue?: QueueEntity,
   ) {}
+
+  private lastSequenceNumber = 0;
+  private readonly nextSequenceNumber = () => ++this.lastSequenceNumber;
 
   /** Active (not dead-lettered) messages: available, locked and deferred. */
   get messageCount(): number {
     return this.available.length + this.locks.size + this.deferred.length;
   }
 
-  enqueue(fields: AmqpMessageFields, deliveries = 0): void {
-    this.insert({ sequenceNumber: this.nextSequenceNumber(), enqueuedTime: Date.now(), deliveries, fields });
+  /** Stores a message. A topic numbers each message once for all its subscriptions; a dead-letter queue numbers its own. */
+  enqueue(fields: AmqpMessageFields, sequenceNumber = this.nextSequenceNumber(), deliveries = 0): void {
+    this.insert({ sequenceNumber, enqueuedTime: Date.now(), deliveries, fields });
     this.schedulePump();
   }
 
@@ -67,8 +70,10 @@ export class QueueEntity {
     for (const [token, lock] of this.locks) if (lock.sender === sender) this.unlock(token, lock, {});
   }
 
+  /** After a flow frame; a drain with nothing to send is answered at once (rhea writes the flow after this event). */
   creditChanged(sender: Sender, draining: boolean): void {
-    if (draining) this.draining.add(sender);
+    if (draining && this.available.length === 0) sender.set_drained(true);
+    else if (draining) this.draining.add(sender);
     this.schedulePump();
   }
 
@@ -141,7 +146,7 @@ export class QueueEntity {
     if (reason !== undefined) applicationProperties.DeadLetterReason = reason;
     if (description !== undefined) applicationProperties.DeadLetterErrorDescription = description;
     const annotations = { ...message.fields.message_annotations, 'x-opt-deadletter-source': this.path };
-    dlq.enqueue({ ...message.fields, application_properties: applicationProperties, message_annotations: annotations }, message.deliveries);
+    dlq.enqueue({ ...message.fields, application_properties: applicationProperties, message_annotations: annotations }, undefined, message.deliveries);
   }
 
   /**
@@ -169,7 +174,10 @@ export class QueueEntity {
         this.deliver(sender, message);
         sent = true;
       } else if (this.draining.delete(sender)) {
-        sender.set_drained(true); // nothing left for the credit: give it back, as a drain asks
+        // Nothing left for the credit: give it back, as a drain asks. Outside rhea's own event handling
+        // nothing would write the flow frame, so ask the connection to process.
+        sender.set_drained(true);
+        (sender.connection as any)._register();
       }
     }
     this.rotation = n ? (this.rotation + 1) % n : 0;

@@ -85,7 +85,19 @@ describe('job mode', () => {
     expect(h.stdout()).toContain('Job job-1: completed, 6 users (provisioned 4, skippedGuest 1, refusedByPolicy 1).');
     // Not a terminal: one progress line per user on stderr, and why the station stopped.
     expect(h.stderr()).toMatch(/\[\d\/6\] user2@contoso\.com refusedByPolicy \(fido2KeyRestrictionViolation: AAGUID is blocked\)/);
-    expect(h.stderr()).toContain('Station stopped: jobNotRunning');
+    // A worker stops on the 409, or on a 204 whose job snapshot is already completed (its sibling held the last user).
+    expect(h.stderr()).toMatch(/Station stopped: (jobNotRunning: Job 'job-1' is completed|the job is completed)\.\n/);
+  });
+
+  test('one worker: the 409 jobNotRunning is what stops the station', async () => {
+    const server = await serve({ id: 'job-6', users: users(2), end: '409' });
+    const h = harness();
+
+    await runProvision(options(server, { job: 'job-6', concurrency: '1' }), h.deps);
+
+    expect(server.requests.filter((r) => r.path.endsWith('/next')).map((r) => r.status)).toEqual([200, 200, 409]);
+    expect(h.stderr()).toContain("Station stopped: jobNotRunning: Job 'job-6' is completed.\n");
+    expect(summaryRows(h.stdout()).map((r) => r[1])).toEqual(['provisioned', 'provisioned']);
   });
 
   test('stops after a 204 when the job still runs but no user is pending, ready or claimed', async () => {

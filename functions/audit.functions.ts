@@ -1,0 +1,43 @@
+import { AccessRules } from '../shared/domain/auth/accessRules';
+import { AuditRecord } from '../shared/domain/audit';
+import { parseAuditFilter } from '../shared/domain/parseAuditFilter';
+import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
+import { z } from '../shared/schemas/zod';
+import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { collection, json, odataContext } from './http/responses';
+
+/** A stored audit record in Graph's `directoryAudit` shape. */
+const directoryAudit = (r: AuditRecord) => ({
+  id: r.id,
+  category: r.category,
+  correlationId: r.id,
+  result: r.result,
+  resultReason: r.resultReason,
+  activityDisplayName: r.activityDisplayName,
+  activityDateTime: r.activityDateTime,
+  loggedByService: r.loggedByService,
+  operationType: r.operationType,
+  initiatedBy: {
+    user: r.initiatedBy.user ? { id: r.initiatedBy.user.id, displayName: null, userPrincipalName: r.initiatedBy.user.userPrincipalName, ipAddress: null } : null,
+    app: r.initiatedBy.app ? { appId: r.initiatedBy.app.appId, displayName: null, servicePrincipalId: null, servicePrincipalName: null } : null,
+  },
+  targetResources: r.targetResources.map((t) => ({ ...t, userPrincipalName: t.type === 'User' ? t.displayName : null })),
+  additionalDetails: [],
+});
+
+const directoryAudits = defineHttpFunction({
+  name: 'directoryAuditsList',
+  route: '{ver:regex(^(beta|v1\\.0)$)}/auditLogs/directoryAudits',
+  methods: ['GET'],
+  access: AccessRules.auditRead,
+  params: z.object({ ver: GraphVersion }),
+  paramsNotFound: true,
+  query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
+  doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' }, 400: { description: 'Bad $filter', schema: GraphError } } },
+  handler: async ({ app, params, query, baseUrl, request }) => {
+    const page = await app.store.audit.list({ ...parseAuditFilter(query.$filter), top: query.$top, after: query.$skiptoken });
+    return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, request.url));
+  },
+});
+
+export const auditHttpFunctions: HttpFunction[] = [directoryAudits];

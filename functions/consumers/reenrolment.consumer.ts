@@ -1,0 +1,19 @@
+import * as df from 'durable-functions';
+import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
+import { EventConsumer } from './consumer';
+
+/**
+ * The UPN-change trigger: `user.upnChanged` (re)starts the user's re-enrolment orchestration,
+ * `fido2Method.registered` tells a running one that the new passkey arrived. Idempotent by event id.
+ */
+export const reEnrolmentConsumer: EventConsumer = {
+  name: 'reEnrolmentConsumer',
+  subscription: 'reenrolment',
+  eventTypes: ['user.upnChanged', 'fido2Method.registered'],
+  durableClient: true,
+  handler: async (event, { app, context }) => {
+    const flows = new DurableReEnrolmentOrchestrations(df.getClient(context));
+    if (event.type === 'user.upnChanged') await app.reEnrolment.onUpnChanged(event, flows);
+    else await app.reEnrolment.onPasskeyRegistered(event, flows);
+  },
+};

@@ -1,0 +1,45 @@
+import * as df from 'durable-functions';
+import { AccessRules } from '../shared/domain/auth/accessRules';
+import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
+import { UserKeyParams } from '../shared/schemas/directory.schema';
+import { z } from '../shared/schemas/zod';
+import { DurableReEnrolmentOrchestrations } from './durable/durableReEnrolmentOrchestrations';
+import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { json, odataContext } from './http/responses';
+
+const VER = '{ver:regex(^(beta|v1\\.0)$)}';
+const errors = { 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError }, 404: { description: 'No such user, or no re-enrolment for the user', schema: GraphError } };
+
+const reEnrolmentStatus = defineHttpFunction({
+  name: 'userReEnrolmentGet',
+  route: `${VER}/users/{userId}/authentication/reEnrolment`,
+  methods: ['GET'],
+  access: AccessRules.methodsRead,
+  durableClient: true,
+  params: z.object({ ver: GraphVersion }).extend(UserKeyParams.shape),
+  paramsNotFound: true,
+  doc: { summary: "The user's passkey re-enrolment after a UPN change: state, old passkeys, deadline", tags: ['Passkeys'], responses: { 200: { description: 'Runtime status and custom status of the re-enrolment orchestration' }, ...errors } },
+  handler: async ({ app, params, context, baseUrl }) => {
+    const flow = await app.reEnrolment.status(params.userId, new DurableReEnrolmentOrchestrations(df.getClient(context)));
+    const custom = flow.customStatus;
+    return json(200, {
+      '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/reEnrolment/$entity'),
+      userId: flow.userId,
+      instanceId: flow.instanceId,
+      status: flow.runtimeStatus,
+      state: custom?.state ?? null,
+      oldUserPrincipalName: custom?.oldUserPrincipalName ?? flow.input?.oldUserPrincipalName ?? null,
+      newUserPrincipalName: custom?.newUserPrincipalName ?? flow.input?.newUserPrincipalName ?? null,
+      oldMethodIds: custom?.oldMethodIds ?? [],
+      deadline: custom?.deadline ?? null,
+      newMethodId: custom?.newMethodId ?? null,
+      message: custom?.message ?? null,
+      eventId: flow.input?.eventId ?? null,
+      changedDateTime: flow.input?.changedAt ?? null,
+      createdDateTime: flow.createdTime,
+      lastUpdatedDateTime: flow.lastUpdatedTime,
+    });
+  },
+});
+
+export const reEnrolmentHttpFunctions: HttpFunction[] = [reEnrolmentStatus];

@@ -1,0 +1,125 @@
+import Database from 'better-sqlite3';
+import { DeliveryContext, DomainEvent, EventBus, EventHandler, SubscriptionOptions } from '../../ports/eventBus.port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS bus_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bus_subscriptions (name TEXT PRIMARY KEY, cursor INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS bus_dead_letters (subscription TEXT NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL, delivery_count INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (subscription, seq));
+`;
+
+export interface LocalEventBusOptions {
+  /** Delay before redelivery after the n-th failed attempt (default 100 ms doubling, max 30 s). */
+  backoffMs?: (attempt: number) => number;
+  /** How often an idle subscription looks for new events (default 50 ms). */
+  pollMs?: number;
+}
+
+interface Pump {
+  stopped: boolean;
+  wake: () => void;
+  done: Promise<void>;
+}
+
+/**
+ * The in-process bus of the embedded runtime, durable in SQLite: events are kept, each subscription
+ * has a persisted cursor, a failing handler is retried with backoff and dead-lettered after
+ * maxDeliveryCount, and a restart resumes every subscription where it stopped. Same semantics as
+ * the Service Bus topic: at least once, in order per subscription. Publishing is idempotent by event id.
+ */
+export class LocalEventBus implements EventBus {
+  readonly kind = 'local' as const;
+  private readonly pumps = new Map<string, Pump>();
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: LocalEventBusOptions = {},
+  ) {
+    db.exec(SCHEMA);
+    this.backoffMs = options.backoffMs ?? ((attempt) => Math.min(30_000, 100 * 2 ** (attempt - 1)));
+    this.pollMs = options.pollMs ?? 50;
+  }
+
+  /** Opens (or creates) the bus file. */
+  static open(file: string, options?: LocalEventBusOptions): LocalEventBus {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return new LocalEventBus(db, options);
+  }
+
+  async publish(events: DomainEvent[]): Promise<void> {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO bus_events (id, body) VALUES (?, ?)');
+    this.db.transaction(() => events.forEach((e) => insert.run(e.id, JSON.stringify(e))))();
+    for (const pump of this.pumps.values()) pump.wake();
+  }
+
+  async subscribe(subscription: string, handler: EventHandler, options: SubscriptionOptions = {}): Promise<void> {
+    if (this.pumps.has(subscription)) throw new Error(`Subscription '${subscription}' already has a handler in this process.`);
+    // A new subscription receives what is published from now on, as a new Service Bus subscription does.
+    this.db.prepare('INSERT OR IGNORE INTO bus_subscriptions (name, cursor) VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM bus_events))').run(subscription);
+    const maxDeliveryCount = options.maxDeliveryCount ?? 5;
+    let wake = () => {};
+    const pump: Pump = { stopped: false, wake: () => wake(), done: Promise.resolve() };
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    pump.done = (async () => {
+      while (!pump.stopped) {
+        const delay = await this.deliverNext(subscription, handler, maxDeliveryCount);
+        if (delay > 0 && !pump.stopped) await sleep(delay);
+      }
+    })();
+    this.pumps.set(subscription, pump);
+  }
+
+  /** Delivers the subscription's next event; returns how long to wait before the next attempt. */
+  private async deliverNext(subscription: string, handler: EventHandler, maxDeliveryCount: number): Promise<number> {
+    const sub = this.db.prepare('SELECT cursor, attempts FROM bus_subscriptions WHERE name = ?').get(subscription) as { cursor: number; attempts: number };
+    const next = this.db.prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT 1').get(sub.cursor) as { seq: number; body: string } | undefined;
+    if (!next) return this.pollMs;
+    const event = JSON.parse(next.body) as DomainEvent;
+    const context: DeliveryContext = { deliveryCount: sub.attempts + 1, subscription };
+    try {
+      await handler(event, context);
+      this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
+      return 0;
+    } catch (error) {
+      const attempts = sub.attempts + 1;
+      if (attempts >= maxDeliveryCount) {
+        this.db.transaction(() => {
+          this.db
+            .prepare('INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)')
+            .run(subscription, next.seq, `MaxDeliveryCountExceeded: ${error instanceof Error ? error.message : String(error)}`, attempts, next.body);
+          this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
+        })();
+        return 0;
+      }
+      this.db.prepare('UPDATE bus_subscriptions SET attempts = ? WHERE name = ?').run(attempts, subscription);
+      return this.backoffMs(attempts);
+    }
+  }
+
+  async deadLetters(subscription: string, top: number) {
+    const rows = this.db.prepare('SELECT body, reason, delivery_count FROM bus_dead_letters WHERE subscription = ? ORDER BY seq LIMIT ?').all(subscription, top) as Array<{ body: string; reason: string; delivery_count: number }>;
+    return rows.map((r) => ({ event: JSON.parse(r.body) as DomainEvent, reason: r.reason, deliveryCount: r.delivery_count }));
+  }
+
+  /** Stops delivering; an in-flight handler finishes first. */
+  async close(): Promise<void> {
+    const pumps = [...this.pumps.values()];
+    for (const pump of pumps) {
+      pump.stopped = true;
+      pump.wake();
+    }
+    await Promise.all(pumps.map((p) => p.done));
+    this.pumps.clear();
+    if (this.db.open) this.db.close();
+  }
+}
