@@ -5,6 +5,7 @@ import { LocalDurableRuntime } from './durableRuntime';
 import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost } from './host';
 import { createLogger, Logger } from './logger';
+import { staticFilesRoute } from './staticFiles';
 
 export interface RunningLocal {
   url: string;
@@ -25,7 +26,7 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
     port: config.port,
     corsOrigins: config.origins,
     logger,
-    rawRoutes: [durable.managementRoute],
+    rawRoutes: [durable.managementRoute, staticFilesRoute()],
     extraInputsOf: durable.extraInputsOf,
     decorateContext: durable.decorateContext,
   });

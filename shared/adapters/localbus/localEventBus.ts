@@ -12,6 +12,8 @@ export interface LocalEventBusOptions {
   backoffMs?: (attempt: number) => number;
   /** How often an idle subscription looks for new events (default 50 ms). */
   pollMs?: number;
+  /** Subscriptions to provision at open, as infrastructure provisions Service Bus subscriptions. */
+  subscriptions?: readonly string[];
 }
 
 interface Pump {
@@ -39,6 +41,12 @@ export class LocalEventBus implements EventBus {
     db.exec(SCHEMA);
     this.backoffMs = options.backoffMs ?? ((attempt) => Math.min(30_000, 100 * 2 ** (attempt - 1)));
     this.pollMs = options.pollMs ?? 50;
+    for (const name of options.subscriptions ?? []) this.provision(name);
+  }
+
+  /** Creates the subscription if missing; it receives what is published from then on (as on Service Bus). */
+  private provision(subscription: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO bus_subscriptions (name, cursor) VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM bus_events))').run(subscription);
   }
 
   /** Opens (or creates) the bus file. */
@@ -57,8 +65,7 @@ export class LocalEventBus implements EventBus {
 
   async subscribe(subscription: string, handler: EventHandler, options: SubscriptionOptions = {}): Promise<void> {
     if (this.pumps.has(subscription)) throw new Error(`Subscription '${subscription}' already has a handler in this process.`);
-    // A new subscription receives what is published from now on, as a new Service Bus subscription does.
-    this.db.prepare('INSERT OR IGNORE INTO bus_subscriptions (name, cursor) VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM bus_events))').run(subscription);
+    this.provision(subscription);
     const maxDeliveryCount = options.maxDeliveryCount ?? 5;
     let wake = () => {};
     const pump: Pump = { stopped: false, wake: () => wake(), done: Promise.resolve() };

@@ -122,7 +122,6 @@ export class ServiceBusEventBus implements EventBus {
 
   /** Stops receiving, lets the deliveries in progress settle, then closes the connection. */
   async close(): Promise<void> {
-    if (this.publish.length < 100) return;
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();

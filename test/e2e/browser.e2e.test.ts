@@ -1,0 +1,232 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Browser, chromium, Page } from 'playwright-core';
+import { createLogger } from '../../local/logger';
+import { RunningLocal, startLocal } from '../../local/startLocal';
+import { loadConfig } from '../../shared/config';
+import { DemoTenant } from '../../shared/services/seedDemoTenant';
+import { DEFAULT_PROFILE_ID, FIDO2_CONFIGURATION, POLICY_V1 } from '../support/ceremonies';
+import { Roles } from '../support/localService';
+import { freePort } from '../support/processes';
+
+/**
+ * The demo sign-in frontend (web/) in real headless Chromium, against the real local host, with a
+ * CTAP2 virtual authenticator from the DevTools Protocol: registration and sign-in go through the
+ * browser's WebAuthn implementation and @simplewebauthn/browser exactly as for a user.
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); CI installs it. Set
+ * E2E_SCREENSHOT_DIR to keep screenshots of the page.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ALICE = DemoTenant.alice;
+
+jest.setTimeout(30_000);
+
+/** Browsers accept RP ID `localhost` only on a localhost origin, so the port is chosen before the host starts. */
+async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const base = `http://localhost:${port}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-web-e2e-'));
+    const config = loadConfig({ PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir }, dataDir);
+    try {
+      const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none') });
+      return { running, base, dataDir };
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
+}
+
+const noRestrictions = { isEnforced: false, enforcementType: 'block', aaGuids: [] as string[] };
+const policy = (state: 'enabled' | 'disabled') => ({
+  '@odata.type': FIDO2_CONFIGURATION,
+  state,
+  isSelfServiceRegistrationAllowed: true,
+  isAttestationEnforced: false,
+  keyRestrictions: noRestrictions,
+  includeTargets: [{ targetType: 'group', id: 'all_users' }],
+  excludeTargets: [],
+  passkeyProfiles: [{ id: DEFAULT_PROFILE_ID, name: 'Default passkey profile', passkeyTypes: 'deviceBound,synced', attestationEnforcement: 'disabled', keyRestrictions: noRestrictions }],
+  defaultPasskeyProfile: DEFAULT_PROFILE_ID,
+});
+
+describe('demo sign-in frontend (web/) in headless Chromium with a virtual authenticator', () => {
+  let running: RunningLocal | undefined;
+  let base: string;
+  let dataDir: string | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let authenticatorId: string;
+  let cdp: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
+  let policyAdmin: string;
+  let aliceDevToken: string;
+  const screenshots = process.env.E2E_SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'passkeys-web-shots-'));
+
+  const mint = (upn: string, roles: string[] = []) =>
+    running!.app.devTokens.mint({ userPrincipalName: upn, roles, permissions: [], expiresInSeconds: 3600 });
+
+  const setPolicy = async (state: 'enabled' | 'disabled') => {
+    const res = await fetch(`${base}${POLICY_V1}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${policyAdmin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(policy(state)),
+    });
+    if (res.status !== 204) throw new Error(`policy PATCH failed: ${res.status} ${await res.text()}`);
+  };
+
+  /** Verifies a sign-in token the way a relying app would: against the published JWKS and issuer. */
+  const verifyToken = async (token: string) => {
+    const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    const discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: discovery.issuer });
+    return payload;
+  };
+
+  const shot = async (name: string) => {
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  };
+
+  const signOut = async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectText('#status', 'Signed out.');
+  };
+
+  const expectText = async (selector: string, text: string | RegExp) => {
+    const locator = page.locator(selector);
+    await locator.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForFunction(
+      ([sel, source, flags]) => {
+        const content = document.querySelector(sel)?.textContent ?? '';
+        return flags === null ? content.includes(source) : new RegExp(source, flags).test(content);
+      },
+      [selector, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
+      { timeout: 10_000 },
+    ).catch(async (error) => {
+      throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(await locator.textContent())} (error box: ${JSON.stringify(await page.locator('#error').textContent())})\n${error}`);
+    });
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is not installed at ${CHROMIUM}. The browser e2e test needs it: apt-get update && apt-get install -y chromium (CI's .ci/run does this), or set CHROMIUM_PATH.`);
+    }
+    ({ running, base, dataDir } = await startOnLocalhostOrigin());
+    policyAdmin = await mint('admin@contoso.com', [Roles.authPolicyAdmin]);
+    aliceDevToken = await mint(ALICE.userPrincipalName);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (error) => process.stderr.write(`[browser pageerror] ${error.message}\n`));
+    cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    }));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!process.env.E2E_SCREENSHOT_DIR) rmSync(screenshots, { recursive: true, force: true });
+  });
+
+  it('serves the page and its WebAuthn library', async () => {
+    await setPolicy('enabled');
+    const response = await page.goto(`${base}/web/`);
+    expect(response?.status()).toBe(200);
+    await page.waitForSelector('html[data-ready="true"]');
+    expect(await page.title()).toContain('passkeys');
+    expect(await page.evaluate(() => typeof (globalThis as any).SimpleWebAuthnBrowser?.startAuthentication)).toBe('function');
+    expect(await page.locator('#unsupported').isHidden()).toBe(true);
+    await expect(page.getByRole('heading', { name: 'Sign in with a passkey' }).isVisible()).resolves.toBe(true);
+  });
+
+  let credentialId: string;
+
+  it('registers a passkey in the browser with a pasted dev token (Security info)', async () => {
+    await page.getByLabel('Development token').fill(aliceDevToken);
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await expectText('#status', `Using a development token for ${ALICE.userPrincipalName}`);
+    await expectText('#methods-empty', 'no passkeys');
+
+    await page.getByLabel('Name (optional)').fill('Chromium virtual key');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expectText('#status', 'Passkey "Chromium virtual key" added.');
+    await expectText('#methods-body', 'Chromium virtual key');
+    await shot('1-registered');
+
+    // The browser's authenticator holds a discoverable credential, and the service has the same one.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].isResidentCredential).toBe(true);
+    credentialId = Buffer.from(credentials[0].credentialId, 'base64').toString('base64url');
+    const rowIds = await page.locator('#methods-body tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.methodId));
+    expect(rowIds).toEqual([credentialId]);
+    const listed = await (await fetch(`${base}/v1.0/me/authentication/fido2Methods`, { headers: { Authorization: `Bearer ${aliceDevToken}` } })).json();
+    expect(listed.value).toEqual([expect.objectContaining({ id: credentialId, displayName: 'Chromium virtual key', passkeyType: 'deviceBound' })]);
+
+    await signOut();
+    expect(await page.locator('#methods').isHidden()).toBe(true);
+  });
+
+  it('signs alice in UPN-first; the token verifies against the JWKS', async () => {
+    await page.getByLabel('Username').fill(ALICE.userPrincipalName);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expectText('#status', `Signed in as ${ALICE.displayName}.`);
+    await expectText('#session-name', ALICE.displayName);
+    await expectText('#session-upn', ALICE.userPrincipalName);
+    await expectText('#session-how', 'a passkey');
+    await expectText('#methods-body', 'Chromium virtual key');
+    await shot('2-signed-in');
+
+    const token = await page.locator('#session-token').inputValue();
+    const claims = await verifyToken(token);
+    expect(claims).toMatchObject({ sub: ALICE.id, upn: ALICE.userPrincipalName, amr: ['fido'], cred_id: credentialId });
+    await signOut();
+  });
+
+  it('signs alice in usernameless (discoverable credential)', async () => {
+    await page.getByLabel('Username').fill('');
+    await page.getByRole('button', { name: 'Sign in without a username' }).click();
+    await expectText('#session-upn', ALICE.userPrincipalName);
+    const claims = await verifyToken(await page.locator('#session-token').inputValue());
+    expect(claims).toMatchObject({ sub: ALICE.id, upn: ALICE.userPrincipalName, cred_id: credentialId });
+    // The token is kept across a reload (sessionStorage) and still lists the passkeys.
+    await page.reload();
+    await expectText('#session-upn', ALICE.userPrincipalName);
+    await expectText('#methods-body', 'Chromium virtual key');
+    await signOut();
+  });
+
+  it("refuses sign-in once the policy disables the method, showing the policy's Graph error", async () => {
+    await setPolicy('disabled');
+    await page.getByLabel('Username').fill(ALICE.userPrincipalName);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expectText('#error', 'Sign-in failed');
+    await expectText('#error-message', /disabled/);
+    await expectText('#error-code', /^fido2MethodDisabled · HTTP 403 · request-id /);
+    expect(await page.locator('#session').isHidden()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
+    await shot('3-refused');
+  });
+
+  it('deletes the passkey from Security info', async () => {
+    await page.getByLabel('Development token').fill(aliceDevToken);
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await expectText('#methods-body', 'Chromium virtual key');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete passkey Chromium virtual key' }).click();
+    await expectText('#status', 'Deleted Chromium virtual key.');
+    await expectText('#methods-empty', 'no passkeys');
+  });
+});
