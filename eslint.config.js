@@ -9,6 +9,17 @@ module.exports = tseslint.config(
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
   },
+  {
+    // The demo sign-in frontend: plain browser ES modules, no build step.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly', document: 'readonly', console: 'readonly', fetch: 'readonly', sessionStorage: 'readonly',
+        atob: 'readonly', TextDecoder: 'readonly', PublicKeyCredential: 'readonly', HTMLElement: 'readonly', URL: 'readonly',
+      },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -2,6 +2,11 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
 import { getDefaultApp } from '../shared/app';
+import { createEventBus } from '../shared/eventBusFactory';
+import type { EventBus } from '../shared/ports/eventBus.port';
+import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
+import { EVENTS_TOPIC } from './consumers/consumer';
+import { eventConsumers } from './consumers';
 import { buildHttpRegistry } from './registry';
 
 // Azure Functions entry point (package.json "main"): registers every declared function with the
@@ -19,3 +24,25 @@ for (const { definition, handler } of buildHttpRegistry(getDefaultApp)) {
 const durable = durableFunctions(getDefaultApp);
 for (const [name, handler] of Object.entries(durable.orchestrations)) df.app.orchestration(name, handler);
 for (const [name, handler] of Object.entries(durable.activities)) df.app.activity(name, { handler });
+
+// Event consumers: one Service Bus subscription each, the same handlers the local bus calls.
+for (const consumer of eventConsumers()) {
+  app.serviceBusTopic(consumer.name, {
+    connection: 'SERVICEBUS_CONNECTION',
+    topicName: EVENTS_TOPIC,
+    subscriptionName: consumer.subscription,
+    extraInputs: consumer.durableClient ? [df.input.durableClient()] : [],
+    handler: serviceBusConsumerHandler(consumer, getDefaultApp),
+  });
+}
+
+// The outbox relay: the audit container's change feed publishes every recorded change as an event.
+let bus: Promise<EventBus> | undefined;
+app.cosmosDB('outboxRelay', {
+  connection: 'COSMOS_CONNECTION',
+  databaseName: process.env.COSMOS_DATABASE || 'passkeys',
+  containerName: 'audit',
+  leaseContainerName: 'leases',
+  createLeaseContainerIfNotExists: true,
+  handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= getDefaultApp().then((a) => createEventBus(a.config)))),
+});

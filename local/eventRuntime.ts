@@ -1,22 +1,13 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { eventConsumers } from '../functions/consumers';
 import { matchesEventType } from '../shared/domain/events/matchesEventType';
 import type { App } from '../shared/app';
-import { LocalEventBus } from '../shared/adapters/localbus/localEventBus';
+import { createEventBus } from '../shared/eventBusFactory';
 import { EventBus } from '../shared/ports/eventBus.port';
 import { OutboxRelay } from '../shared/services/events/outboxRelay';
 import type { LocalDurableRuntime } from './durableRuntime';
 import type { Logger } from './logger';
-
-/**
- * The local bus's redelivery delay: `EVENT_RETRY_BASE_MS` (default 100) doubling per failed attempt,
- * at most 30 s. Tests set a small base so retries and dead-lettering take milliseconds.
- */
-function retryBackoff(base: number): (attempt: number) => number {
-  return (attempt) => Math.min(30_000, base * 2 ** (attempt - 1));
-}
 
 /**
  * Events on the embedded runtime: the local bus (durable, under DATA_DIR), the outbox relay that
@@ -24,16 +15,18 @@ function retryBackoff(base: number): (attempt: number) => number {
  * on its Service Bus subscription.
  */
 export class LocalEventRuntime {
-  readonly bus: EventBus;
   private relay?: OutboxRelay;
 
-  constructor(
+  private constructor(
+    readonly bus: EventBus,
     private readonly app: App,
     private readonly durable: LocalDurableRuntime,
     private readonly logger: Logger,
-    bus?: EventBus,
-  ) {
-    this.bus = bus ?? LocalEventBus.open(join(app.config.dataDir, 'bus.db'), { backoffMs: retryBackoff(app.config.eventRetryBaseMs) });
+  ) {}
+
+  /** The bus for the configuration: the durable local bus, or Service Bus when configured. */
+  static async create(app: App, durable: LocalDurableRuntime, logger: Logger): Promise<LocalEventRuntime> {
+    return new LocalEventRuntime(await createEventBus(app.config), app, durable, logger);
   }
 
   async start(): Promise<void> {

@@ -32,7 +32,7 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
   });
   await host.start();
   await durable.start(`http://127.0.0.1:${host.port}`);
-  const events = new LocalEventRuntime(app, durable, logger);
+  const events = await LocalEventRuntime.create(app, durable, logger);
   await events.start();
   return {
     url: `http://localhost:${host.port}`,

@@ -285,7 +285,12 @@ function renderMethods(collection) {
         name.append(' ', badge);
       }
       const model = document.createElement('td');
-      model.textContent = m.model || `AAGUID ${m.aaGuid}`;
+      model.textContent = m.model || 'Unknown model';
+      const aaguid = document.createElement('span');
+      aaguid.className = 'aaguid';
+      aaguid.textContent = m.aaGuid;
+      aaguid.title = 'AAGUID: identifies the make and model of the authenticator';
+      model.append(aaguid);
       const type = document.createElement('td');
       type.textContent = TYPE_LABELS[m.passkeyType] || m.passkeyType || '';
       const added = document.createElement('td');

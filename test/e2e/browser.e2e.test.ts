@@ -80,8 +80,8 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
 
   /** Verifies a sign-in token the way a relying app would: against the published JWKS and issuer. */
   const verifyToken = async (token: string) => {
-    const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
-    const discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0];
+    const discovery = (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as { issuer: string };
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: discovery.issuer });
     return payload;
   };
@@ -96,19 +96,20 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     await expectText('#status', 'Signed out.');
   };
 
+  /** Waits (up to 10 s) until the element is visible and its text contains / matches `text`. */
   const expectText = async (selector: string, text: string | RegExp) => {
     const locator = page.locator(selector);
-    await locator.waitFor({ state: 'visible', timeout: 10_000 });
-    await page.waitForFunction(
-      ([sel, source, flags]) => {
-        const content = document.querySelector(sel)?.textContent ?? '';
-        return flags === null ? content.includes(source) : new RegExp(source, flags).test(content);
-      },
-      [selector, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
-      { timeout: 10_000 },
-    ).catch(async (error) => {
-      throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(await locator.textContent())} (error box: ${JSON.stringify(await page.locator('#error').textContent())})\n${error}`);
-    });
+    const deadline = Date.now() + 10_000;
+    let shown: string;
+    for (;;) {
+      shown = (await locator.textContent()) ?? '';
+      const matches = typeof text === 'string' ? shown.includes(text) : text.test(shown);
+      if (matches && (await locator.isVisible())) return;
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const errorBox = await page.locator('#error').textContent();
+    throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)} (error box: ${JSON.stringify(errorBox)})`);
   };
 
   beforeAll(async () => {
@@ -170,9 +171,10 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     expect(credentials).toHaveLength(1);
     expect(credentials[0].isResidentCredential).toBe(true);
     credentialId = Buffer.from(credentials[0].credentialId, 'base64').toString('base64url');
-    const rowIds = await page.locator('#methods-body tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.methodId));
-    expect(rowIds).toEqual([credentialId]);
-    const listed = await (await fetch(`${base}/v1.0/me/authentication/fido2Methods`, { headers: { Authorization: `Bearer ${aliceDevToken}` } })).json();
+    const rows = page.locator('#methods-body tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-method-id')).toBe(credentialId);
+    const listed = (await (await fetch(`${base}/v1.0/me/authentication/fido2Methods`, { headers: { Authorization: `Bearer ${aliceDevToken}` } })).json()) as { value: unknown[] };
     expect(listed.value).toEqual([expect.objectContaining({ id: credentialId, displayName: 'Chromium virtual key', passkeyType: 'deviceBound' })]);
 
     await signOut();
@@ -216,7 +218,7 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     await expectText('#error-message', /disabled/);
     await expectText('#error-code', /^fido2MethodDisabled · HTTP 403 · request-id /);
     expect(await page.locator('#session').isHidden()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
     await shot('3-refused');
   });
 

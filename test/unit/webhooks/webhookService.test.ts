@@ -1,3 +1,4 @@
+import { matchesEventType } from '../../../shared/domain/events/matchesEventType';
 import { randomUUID } from 'node:crypto';
 import { createSqliteStore } from '../../../shared/adapters/sqlite/store.sqlite';
 import { Actor } from '../../../shared/domain/auth/actor';
@@ -182,7 +183,7 @@ describe('WebhookService', () => {
 describe('webhooks consumer', () => {
   it('takes every event type and tells the service which attempt is the last', async () => {
     expect(webhooksConsumer).toMatchObject({ subscription: 'webhooks', maxDeliveryCount: 8 });
-    for (const type of ['fido2Policy.updated', 'user.upnChanged', 'provisioningJob.completed', 'anything.else']) expect(webhooksConsumer.eventTypes.includes(type)).toBe(true);
+    for (const type of ['fido2Policy.updated', 'user.upnChanged', 'provisioningJob.completed', 'anything.else']) expect(matchesEventType(webhooksConsumer.eventTypes, type)).toBe(true);
     const deliver = jest.fn(async () => ({ delivered: 0, skipped: 0 }));
     const app = { webhooks: { deliver } } as never;
     const event = policyEvent();
