@@ -46,3 +46,11 @@ app.cosmosDB('outboxRelay', {
   createLeaseContainerIfNotExists: true,
   handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= getDefaultApp().then((a) => createEventBus(a.config)))),
 });
+
+// Used challenges are recorded until they expire (single use); forget the expired ones every 10 minutes.
+app.timer('purgeConsumedChallenges', {
+  schedule: '0 */10 * * * *',
+  handler: async () => {
+    await (await getDefaultApp()).challenges.purgeExpired();
+  },
+});

@@ -26,8 +26,11 @@ var cosmosContainers = [
   { name: 'consumedChallenges', pk: '/id' }
   { name: 'provisioningJobs', pk: '/id' }
   { name: 'provisioningJobUsers', pk: '/jobId' }
+  { name: 'webhookSubscriptions', pk: '/id' }
+  { name: 'webhookDeliveries', pk: '/subscriptionId' }
+  { name: 'leases', pk: '/id' }
 ]
-var eventSubscriptions = [ 'audit', 'webhooks', 'reenrolment', 'metrics' ]
+var eventSubscriptions = [ 'webhooks', 'reenrolment' ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take(toLower(replace(name, '-', '')), 24)
@@ -132,6 +135,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COSMOS_ENDPOINT', value: cosmos.properties.documentEndpoint }
         { name: 'COSMOS_KEY', value: cosmos.listKeys().primaryMasterKey }
         { name: 'COSMOS_DATABASE', value: 'passkeys' }
+        // The change-feed trigger (outbox relay on the audit container) reads this connection string.
+        { name: 'COSMOS_CONNECTION', value: 'AccountEndpoint=${cosmos.properties.documentEndpoint};AccountKey=${cosmos.listKeys().primaryMasterKey};' }
         { name: 'SERVICEBUS_CONNECTION', value: listKeys('${serviceBus.id}/AuthorizationRules/RootManageSharedAccessKey', serviceBus.apiVersion).primaryConnectionString }
         { name: 'ENTRA_TENANT_ID', value: tenantId }
         { name: 'ENTRA_AUDIENCE', value: apiAudience }

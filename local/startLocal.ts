@@ -7,6 +7,8 @@ import { LocalHost } from './host';
 import { createLogger, Logger } from './logger';
 import { staticFilesRoute } from './staticFiles';
 
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface RunningLocal {
   url: string;
   app: App;
@@ -34,6 +36,9 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
   await durable.start(`http://127.0.0.1:${host.port}`);
   const events = await LocalEventRuntime.create(app, durable, logger);
   await events.start();
+  // Used challenges are kept until they expire; forget the expired ones now and then.
+  const purge = setInterval(() => void app.challenges.purgeExpired().catch((e) => logger.error('purging used challenges failed', e)), PURGE_INTERVAL_MS);
+  purge.unref();
   return {
     url: `http://localhost:${host.port}`,
     app,
@@ -41,6 +46,7 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
     durable,
     events,
     stop: async () => {
+      clearInterval(purge);
       await host.stop();
       await events.stop();
       await durable.stop();

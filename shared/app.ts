@@ -36,6 +36,7 @@ export interface App {
   directory: DirectoryService;
   devTokens: DevTokenService;
   webauthn: WebAuthnPort;
+  challenges: ChallengeService;
   registration: RegistrationService;
   signIn: SignInService;
   methods: MethodsService;
@@ -103,6 +104,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     directory,
     devTokens: new DevTokenService(devSigner, directory, config.apiAudience),
     webauthn,
+    challenges,
     registration,
     signIn: new SignInService({
       ...common,

@@ -37,6 +37,11 @@ export class ChallengeService {
     return { challenge: challenge as string, state };
   }
 
+  /** Forgets used challenges that have expired (they can no longer be replayed anyway). */
+  purgeExpired(): Promise<number> {
+    return this.consumed.purgeExpired(this.clock.now());
+  }
+
   /** Marks the challenge used; throws when it already was (a replay, or a parallel duplicate). */
   async consume(challenge: string, state: ChallengeState, failureKind: 'badRequest' | 'unauthorized'): Promise<void> {
     const first = await this.consumed.consume(challengeId(challenge), new Date(state.expiresAt));
