@@ -1,6 +1,6 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
-import { AccessRule, Principal } from '../shared/domain/auth/principal';
+import { Principal } from '../shared/domain/auth/principal';
 import { DomainError } from '../shared/domain/errors';
 import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { UserKeyParams } from '../shared/schemas/directory.schema';
@@ -18,16 +18,6 @@ const me = (principal: Principal) => {
   return principal.userId;
 };
 
-/**
- * /me routes: any signed-in user. An app-only token holding passkey-methods permissions is let
- * through too, so that it gets Graph's 400 from `me()` ("only valid with a delegated token")
- * instead of a misleading 403 "insufficient privileges".
- */
-const meAccess: AccessRule = {
-  ...AccessRules.signedInUser,
-  permissions: [...new Set([...AccessRules.methodsRead.permissions, ...AccessRules.methodsWrite.permissions])],
-};
-
 /** users/{id}/... for administrators, me/... for the signed-in user: same handlers, other subject. */
 function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
   const base = scope === 'users' ? `${VER}/users/{userId}/authentication/fido2Methods` : `${VER}/me/authentication/fido2Methods`;
@@ -40,7 +30,7 @@ function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
       name: `${prefix}List`,
       route: base,
       methods: ['GET'],
-      access: scope === 'users' ? AccessRules.methodsRead : meAccess,
+      access: scope === 'users' ? AccessRules.methodsRead : AccessRules.signedInUser,
       params: Params,
       paramsNotFound: true,
       doc: { summary: scope === 'users' ? "List a user's passkeys" : "List the signed-in user's passkeys", tags, responses: { 200: { description: 'fido2AuthenticationMethod collection' }, ...errors } },
@@ -55,7 +45,7 @@ function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
       name: `${prefix}Get`,
       route: `${base}/{methodId}`,
       methods: ['GET'],
-      access: scope === 'users' ? AccessRules.methodsRead : meAccess,
+      access: scope === 'users' ? AccessRules.methodsRead : AccessRules.signedInUser,
       params: Params.extend(MethodIdParam.shape),
       paramsNotFound: true,
       doc: { summary: 'Read a passkey (AAGUID, model, attestation)', tags, responses: { 200: { description: 'fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
@@ -68,7 +58,7 @@ function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
       name: `${prefix}Delete`,
       route: `${base}/{methodId}`,
       methods: ['DELETE'],
-      access: scope === 'users' ? AccessRules.methodsWrite : meAccess,
+      access: scope === 'users' ? AccessRules.methodsWrite : AccessRules.signedInUser,
       params: Params.extend(MethodIdParam.shape),
       paramsNotFound: true,
       doc: { summary: 'Delete a passkey; it can no longer sign in', tags, responses: { 204: { description: 'Deleted' }, ...errors } },

@@ -16,6 +16,10 @@ async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): P
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token is empty.');
   const principal = await app.tokens.verifier.verify(match[1]);
+  if (fn.access.signedInUser && !principal.userId) {
+    // As Graph: a valid app-only token on a signed-in-user route is a bad request, not a denial.
+    throw new DomainError('badRequest', 'BadRequest', `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`);
+  }
   if (!isAllowed(principal, fn.access)) {
     throw new DomainError('forbidden', 'Authorization_RequestDenied', `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`);
   }
