@@ -153,8 +153,12 @@ export class ProvisioningJobService {
         await orchestrations.notifyClaimed(jobId, row.userId, { expiresAt: expiresAt.toISOString() });
         return { jobId, userId: row.userId, userPrincipalName: row.userPrincipalName, displayName: row.displayName, challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options };
       } catch (e) {
+        if (!isDomainError(e) || e.kind !== 'forbidden') {
+          // Not a policy answer (e.g. the store failed): hand the user back, so the claim is not stuck.
+          await this.deps.jobs.transition(jobId, row.userId, ['claimed'], 'ready', { claimedBy: null, creationOptions: null, challengeExpiresDateTime: null, updatedDateTime: this.now() }).catch(() => undefined);
+          throw e;
+        }
         // The policy changed since the user was checked: record the refusal and offer the next user.
-        if (!isDomainError(e) || e.kind !== 'forbidden') throw e;
         await this.deps.jobs.transition(jobId, row.userId, ['claimed'], 'refusedByPolicy', { reason: e.message, updatedDateTime: this.now() });
         await orchestrations.notifyClaimed(jobId, row.userId, { refused: e.message });
       }
