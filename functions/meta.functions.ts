@@ -33,7 +33,11 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
         status: 'ok',
         version: VERSION,
         node: process.version,
-        adapters: { store: app.store.kind, tokens: app.config.entra ? 'entra+local' : 'local' },
+        adapters: {
+          store: app.store.kind,
+          events: app.config.serviceBusConnection ? 'servicebus' : 'local',
+          tokens: app.config.entra ? (app.config.allowLocalTokens ? 'entra+local' : 'entra') : 'local',
+        },
       }),
   });
   let cached: unknown;
