@@ -1,3 +1,4 @@
+import { ALL_JOB_USER_STATES, assertRowsOfJob } from '../../domain/provisioning/jobRows';
 import { Container } from '@azure/cosmos';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import {
@@ -30,17 +31,6 @@ const CHANGE_FIELDS = ['reason', 'creationOptions', 'challengeExpiresDateTime', 
   keyof UserChanges
 >;
 
-const ALL_STATES = Object.keys({
-  pending: 0,
-  ready: 0,
-  claimed: 0,
-  provisioned: 0,
-  skippedGuest: 0,
-  refusedByPolicy: 0,
-  timedOut: 0,
-  failed: 0,
-  cancelled: 0,
-} satisfies JobUserCounts) as JobUserState[];
 
 /** A row document is the row plus `id` = userId (unique within the job's partition). */
 const USER_HELPER_FIELDS = ['id'] as const;
@@ -48,15 +38,6 @@ const USER_HELPER_FIELDS = ['id'] as const;
 const toUser = (doc: CosmosDocument) => toDomainValue<ProvisioningJobUser>(doc, USER_HELPER_FIELDS);
 const userDocument = (user: ProvisioningJobUser) => ({ id: user.userId, ...user });
 
-/** Every row must belong to the job (else it would land in another partition), once: checked before anything is written. */
-function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUser[]): void {
-  const seen = new Set<string>();
-  for (const user of users) {
-    if (user.jobId !== jobId) throw new Error(`Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`);
-    if (seen.has(user.userId)) throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
-    seen.add(user.userId);
-  }
-}
 
 /**
  * Bulk provisioning jobs: one document per job in `provisioningJobs` (partitioned by id) and one per
@@ -134,7 +115,7 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
   /** One COUNT per state, in the job's partition (cosmosdb-server has no GROUP BY). */
   async counts(jobId: string): Promise<JobUserCounts> {
     const counts = await Promise.all(
-      ALL_STATES.map(async (state) => {
+      ALL_JOB_USER_STATES.map(async (state) => {
         const [n] = await queryAll<number>(
           this.users,
           'SELECT VALUE COUNT(1) FROM c WHERE c.jobId = @jobId AND c.state = @state',

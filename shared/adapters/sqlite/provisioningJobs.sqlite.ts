@@ -1,3 +1,4 @@
+import { assertRowsOfJob, zeroJobUserCounts } from '../../domain/provisioning/jobRows';
 import type Database from 'better-sqlite3';
 import { conflict } from '../../domain/errors';
 import {
@@ -62,17 +63,6 @@ const CHANGE_COLUMNS = {
   updatedDateTime: 'updated_date_time',
 } as const satisfies Record<keyof UserChanges, string>;
 
-const ZERO_COUNTS: JobUserCounts = {
-  pending: 0,
-  ready: 0,
-  claimed: 0,
-  provisioned: 0,
-  skippedGuest: 0,
-  refusedByPolicy: 0,
-  timedOut: 0,
-  failed: 0,
-  cancelled: 0,
-};
 
 const toJob = (r: JobRow): ProvisioningJob => ({
   id: r.id,
@@ -106,15 +96,6 @@ const columnValue = (field: keyof UserChanges, value: unknown) => (field === 'cr
 
 const jobTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
 
-/** Every row must belong to the job, once: checked before anything is written. */
-function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUser[]): void {
-  const seen = new Set<string>();
-  for (const user of users) {
-    if (user.jobId !== jobId) throw new Error(`Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`);
-    if (seen.has(user.userId)) throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
-    seen.add(user.userId);
-  }
-}
 
 /**
  * Bulk provisioning jobs over better-sqlite3; creates its own `provisioning_*` tables. Every write is
@@ -199,7 +180,7 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
   }
 
   async counts(jobId: string): Promise<JobUserCounts> {
-    const counts = { ...ZERO_COUNTS };
+    const counts = zeroJobUserCounts();
     for (const { state, n } of this.statements.counts.all(jobId) as Array<{ state: JobUserState; n: number }>) counts[state] = n;
     return counts;
   }
