@@ -53,7 +53,11 @@ export interface ProvisioningJobRepository {
   /** Creates the job with all its user rows (state `pending`). */
   create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void>;
   get(jobId: string): Promise<ProvisioningJob | null>;
-  setStatus(jobId: string, status: JobStatus, at: string): Promise<void>;
+  /**
+   * Moves the job from `running` to `status`, atomically; false when the job is not running (a
+   * cancel and the job's own completion racing: the first one wins) or does not exist.
+   */
+  finish(jobId: string, status: Exclude<JobStatus, 'running'>, at: string): Promise<boolean>;
   getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null>;
   /** Rows in sequence order, keyset-paged by sequence. */
   listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]>;

@@ -324,16 +324,26 @@ export function provisioningJobContract(ctx: ContractContext): void {
       expect(await jobs().counts(created.id)).toEqual({ ...NO_USERS, pending: 3, claimed: 5 });
     });
 
-    it("sets a job's status and last update, and nothing else", async () => {
+    it("finishes a running job once: status and last update change, nothing else; a finished job stays as it is", async () => {
       const { job: created, users } = await createJob(1);
       const at = ctx.data.nextTime();
-      await jobs().setStatus(created.id, 'cancelled', at);
+      expect(await jobs().finish(created.id, 'cancelled', at)).toBe(true);
       expect(await jobs().get(created.id)).toEqual({ ...created, status: 'cancelled', lastUpdatedDateTime: at });
       expect(await jobs().getUser(created.id, users[0].userId)).toEqual(users[0]);
+      // The job's own completion arriving after the cancel does not overwrite it.
+      expect(await jobs().finish(created.id, 'completed', ctx.data.nextTime())).toBe(false);
+      expect((await jobs().get(created.id))?.status).toBe('cancelled');
 
       const unknown = randomUUID();
-      await jobs().setStatus(unknown, 'completed', at);
+      expect(await jobs().finish(unknown, 'completed', at)).toBe(false);
       expect(await jobs().get(unknown)).toBeNull();
+    });
+
+    it('lets exactly one of a racing cancel and completion finish the job', async () => {
+      const { job: created } = await createJob(1);
+      const results = await Promise.all([jobs().finish(created.id, 'cancelled', ctx.data.nextTime()), jobs().finish(created.id, 'completed', ctx.data.nextTime())]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await jobs().get(created.id))?.status).toBe(results[0] ? 'cancelled' : 'completed');
     });
 
     it('creates a job of hundreds of users whole, and pages through them all', async () => {

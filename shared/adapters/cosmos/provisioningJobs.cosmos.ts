@@ -76,14 +76,16 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
   }
 
   /** A job that does not exist stays absent (nothing to update). */
-  async setStatus(jobId: string, status: JobStatus, at: string): Promise<void> {
+  async finish(jobId: string, status: Exclude<JobStatus, 'running'>, at: string): Promise<boolean> {
     let etag: string | undefined;
     for (let attempt = 1; attempt <= REPLACE_ATTEMPTS; attempt++) {
       const doc = await readDocument(this.jobs, jobId);
-      if (!doc) return;
+      if (!doc) return false;
+      const current = toDomainValue<ProvisioningJob>(doc);
+      if (current.status !== 'running') return false;
       etag = etagOf(doc);
-      const job: ProvisioningJob = { ...toDomainValue<ProvisioningJob>(doc), status, lastUpdatedDateTime: at };
-      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...job }, etag)) return;
+      // If-Match: of a cancel and a completion racing, the one that replaces first wins; the other re-reads and stops.
+      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...current, status, lastUpdatedDateTime: at }, etag)) return true;
     }
     throw new ConcurrencyConflictError(`provisioning job ${jobId}`, etag);
   }

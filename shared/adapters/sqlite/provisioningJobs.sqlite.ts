@@ -120,7 +120,7 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
            @challengeExpiresDateTime, @claimedBy, @methodId, @updatedDateTime)`,
       ),
       getJob: db.prepare('SELECT * FROM provisioning_jobs WHERE id = ?'),
-      setStatus: db.prepare('UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ?'),
+      finish: db.prepare("UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ? AND status = 'running'"),
       getUser: db.prepare('SELECT * FROM provisioning_job_users WHERE job_id = ? AND user_id = ?'),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM provisioning_job_users WHERE job_id = ? GROUP BY state'),
       claimNextReady: db.prepare(
@@ -150,8 +150,8 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
   }
 
   /** A job that does not exist stays absent (nothing to update). */
-  async setStatus(jobId: string, status: JobStatus, at: string): Promise<void> {
-    this.statements.setStatus.run(status, at, jobId);
+  async finish(jobId: string, status: Exclude<JobStatus, 'running'>, at: string): Promise<boolean> {
+    return this.statements.finish.run(status, at, jobId).changes === 1;
   }
 
   async getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null> {

@@ -182,7 +182,9 @@ export class ProvisioningJobService {
 
   async cancel(jobId: string, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
     const job = await this.runningJob(jobId);
-    await this.deps.jobs.setStatus(jobId, 'cancelled', this.now());
+    if (!(await this.deps.jobs.finish(jobId, 'cancelled', this.now()))) {
+      throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' finished while it was being cancelled.`);
+    }
     const open: string[] = [];
     let afterSequence: number | undefined;
     for (;;) {
@@ -266,8 +268,7 @@ export class ProvisioningJobService {
   }
 
   async completeJob(jobId: string): Promise<JobUserCounts> {
-    const job = await this.deps.jobs.get(jobId);
-    if (job?.status === 'running') await this.deps.jobs.setStatus(jobId, 'completed', this.now());
+    await this.deps.jobs.finish(jobId, 'completed', this.now()); // false when cancelled meanwhile: cancel wins
     return this.deps.jobs.counts(jobId);
   }
 }
