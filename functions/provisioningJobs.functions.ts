@@ -122,8 +122,8 @@ const cancelJob = defineHttpFunction({
   params: JobIdParams,
   paramsNotFound: true,
   doc: { summary: 'Cancel a running job: users not yet provisioned are marked cancelled', tags: ['Provisioning'], responses: { 202: { description: 'Cancelled' }, 409: { description: 'The job is not running', schema: GraphError }, ...errors } },
-  handler: async ({ app, params, context, baseUrl }) => {
-    const job = await app.provisioningJobs.cancel(params.jobId, orchestrations(context));
+  handler: async ({ app, params, context, baseUrl, principal }) => {
+    const job = await app.provisioningJobs.cancel(params.jobId, orchestrations(context), actorOf(principal));
     return json(202, { ...jobSummary(job), ...jobLinks(baseUrl, job.id) });
   },
 });

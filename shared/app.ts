@@ -114,7 +114,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       timeoutMs: SIGN_IN_TIMEOUT_MS,
     }),
     methods,
-    provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, clock }),
+    provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
     webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new FetchHttpSender(), clock }),
     close: () => store.close(),

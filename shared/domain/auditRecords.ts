@@ -42,3 +42,7 @@ export function auditRecord(input: AuditInput): AuditRecord {
     after: input.after,
   };
 }
+
+/** Entra's audit wording for a passkey: "Passkey (device-bound) security key" or "Passkey (synced)". */
+export const passkeyActivityName = (verb: 'Add' | 'Delete', backupEligible: boolean) =>
+  backupEligible ? `${verb} Passkey (synced)` : `${verb} Passkey (device-bound) security key`;

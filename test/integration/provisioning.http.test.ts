@@ -1,3 +1,4 @@
+import { eventTypeOf } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
@@ -118,6 +119,8 @@ describe('provisioning on behalf of users over HTTP', () => {
       if (again.body.status !== 'running') {
         expect(again.body.status).toBe('completed');
         expect(again.body.runtimeStatus).toBe('Completed');
+        const completed = (await svc.app.store.audit.list({ top: 20 })).items.find((r) => r.activityDisplayName === 'Provisioning job completed' && r.targetResources[0].id === job.body.id);
+        expect(completed?.after).toMatchObject({ counts: { provisioned: 198, skippedGuest: 1, refusedByPolicy: 1 } });
         return;
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -136,6 +139,14 @@ describe('provisioning on behalf of users over HTTP', () => {
     const status = await svc.call('GET', `/provisioning/jobs/${job.body.id}`, { token: authAdmin });
     expect(status.body.status).toBe('cancelled');
     expect(status.body.counts.cancelled + status.body.counts.refusedByPolicy + status.body.counts.provisioned).toBe(1);
+
+    // The job's lifecycle is recorded, and so published as provisioningJob.created / .cancelled events.
+    const audit = await svc.app.store.audit.list({ top: 50 });
+    const steps = audit.items.filter((r) => r.targetResources[0]?.id === job.body.id).map((r) => [r.activityDisplayName, eventTypeOf(r)]);
+    expect(steps).toEqual([
+      ['Provisioning job cancelled', 'provisioningJob.cancelled'],
+      ['Provisioning job created', 'provisioningJob.created'],
+    ]);
   });
 
   it('validates job requests', async () => {

@@ -90,7 +90,7 @@ describe('UPN change: delete and re-enrol passkeys over HTTP', () => {
 
     const story = await auditStory(svc, globalAdmin, DemoTenant.alice.id);
     const steps = story.filter((r) => /^(Update user|Add Passkey|Delete Passkey)/.test(r.activityDisplayName));
-    expect(steps.map((r) => r.activityDisplayName)).toEqual(['Add Passkey (device-bound)', 'Update user', 'Add Passkey (device-bound)', 'Delete Passkey (device-bound)']);
+    expect(steps.map((r) => r.activityDisplayName)).toEqual(['Add Passkey (device-bound) security key', 'Update user', 'Add Passkey (device-bound) security key', 'Delete Passkey (device-bound) security key']);
     expect(steps[1].targetResources[0].modifiedProperties).toContainEqual(expect.objectContaining({ displayName: 'userPrincipalName', newValue: '"alice.smith@contoso.com"' }));
     expect(steps[1].initiatedBy.user?.userPrincipalName).toBe('admin@contoso.com');
     expect(steps[3].initiatedBy).toMatchObject({ user: null, app: { appId: 'upn-reenrolment' } });
@@ -163,7 +163,7 @@ describe('UPN change: the re-enrolment deadline passes', () => {
 
     const story = await auditStory(svc, globalAdmin, DemoTenant.alice.id);
     const tail = story.slice(-2);
-    expect(tail.map((r) => r.activityDisplayName)).toEqual(['Delete Passkey (device-bound)', 'Passkey re-enrolment deadline passed']);
+    expect(tail.map((r) => r.activityDisplayName)).toEqual(['Delete Passkey (device-bound) security key', 'Passkey re-enrolment deadline passed']);
     expect(tail.every((r) => r.initiatedBy.app?.appId === 'upn-reenrolment')).toBe(true);
     expect(tail[1].activityDateTime).toBe(done.body.deadline);
   });

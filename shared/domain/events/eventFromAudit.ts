@@ -16,7 +16,8 @@ export function eventTypeOf(record: AuditRecord): string {
     const upnChanged = record.targetResources[0]?.modifiedProperties.some((p) => p.displayName === 'userPrincipalName');
     return upnChanged ? 'user.upnChanged' : 'user.updated';
   }
-  if (name.startsWith('Provisioning job')) return `provisioningJob.${name.slice('Provisioning job '.length)}`;
+  if (name.startsWith('Provisioning job ')) return `provisioningJob.${name.slice('Provisioning job '.length)}`;
+  if (name === 'Passkey re-enrolment deadline passed') return 'user.reEnrolmentDeadlinePassed';
   const generic: Record<string, string> = {
     'Add user': 'user.created',
     'Delete user': 'user.deleted',
@@ -50,7 +51,9 @@ function dataOf(type: string, record: AuditRecord): unknown {
 const subjectOf = (record: AuditRecord) => {
   const target = record.targetResources[0];
   if (!target) return 'tenant';
-  return target.type === 'Policy' ? 'policies/authenticationMethodsPolicy/fido2' : `${target.type.toLowerCase()}s/${target.id}`;
+  if (target.type === 'Policy') return 'policies/authenticationMethodsPolicy/fido2';
+  if (target.type === 'ProvisioningJob') return `provisioning/jobs/${target.id}`;
+  return `${target.type.toLowerCase()}s/${target.id}`;
 };
 
 export function eventFromAudit(record: AuditRecord, source: string): DomainEvent {

@@ -3,6 +3,8 @@ import { Actor } from '../../domain/auth/actor';
 import { badRequest, DomainError, isDomainError, notFound } from '../../domain/errors';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
+import { AuditRepository } from '../../ports/audit.port';
+import { auditRecord } from '../../domain/auditRecords';
 import { FINAL_USER_STATES, JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobRepository, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '../../ports/webauthn.port';
@@ -50,6 +52,7 @@ export interface ProvisioningDeps {
   policy: PolicyService;
   registration: RegistrationService;
   credentials: CredentialRepository;
+  audit: AuditRepository;
   clock: Clock;
 }
 
@@ -61,6 +64,23 @@ export class ProvisioningJobService {
   constructor(private readonly deps: ProvisioningDeps) {}
 
   private now = () => this.deps.clock.now().toISOString();
+
+  /** Records a job's lifecycle step; the outbox relay publishes it as `provisioningJob.<step>`. */
+  private async recordJob(step: 'created' | 'completed' | 'cancelled', job: ProvisioningJob, actor: Actor, details: Record<string, unknown>): Promise<void> {
+    await this.deps.audit.append(
+      auditRecord({
+        id: randomUUID(),
+        at: this.deps.clock.now(),
+        actor,
+        category: 'UserManagement',
+        activityDisplayName: `Provisioning job ${step}`,
+        operationType: step === 'created' ? 'Add' : 'Update',
+        target: { id: job.id, displayName: job.displayNameTemplate, type: 'ProvisioningJob' },
+        before: null,
+        after: { jobId: job.id, totalUsers: job.totalUsers, ...details },
+      }),
+    );
+  }
 
   async createJob(request: NewJobRequest, actor: Actor, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
     const users = await this.resolveUsers(request);
@@ -95,6 +115,7 @@ export class ProvisioningJobService {
       })),
     );
     await orchestrations.startJob(job.id, users.length);
+    await this.recordJob('created', job, actor, { source: job.source });
     return job;
   }
 
@@ -180,7 +201,7 @@ export class ProvisioningJobService {
     }
   }
 
-  async cancel(jobId: string, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+  async cancel(jobId: string, orchestrations: ProvisioningOrchestrations, actor: Actor): Promise<ProvisioningJob> {
     const job = await this.runningJob(jobId);
     if (!(await this.deps.jobs.finish(jobId, 'cancelled', this.now()))) {
       throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' finished while it was being cancelled.`);
@@ -198,6 +219,7 @@ export class ProvisioningJobService {
       afterSequence = rows[rows.length - 1].sequence;
     }
     await orchestrations.cancelJob(jobId, open);
+    await this.recordJob('cancelled', job, actor, { cancelledUsers: open.length });
     return { ...job, status: 'cancelled' };
   }
 
@@ -268,7 +290,10 @@ export class ProvisioningJobService {
   }
 
   async completeJob(jobId: string): Promise<JobUserCounts> {
-    await this.deps.jobs.finish(jobId, 'completed', this.now()); // false when cancelled meanwhile: cancel wins
-    return this.deps.jobs.counts(jobId);
+    const finished = await this.deps.jobs.finish(jobId, 'completed', this.now()); // false when cancelled meanwhile: cancel wins
+    const counts = await this.deps.jobs.counts(jobId);
+    const job = finished ? await this.deps.jobs.get(jobId) : null;
+    if (job) await this.recordJob('completed', job, { user: null, app: { appId: 'provisioning-job' } }, { counts });
+    return counts;
   }
 }

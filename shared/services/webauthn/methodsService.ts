@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
-import { auditRecord } from '../../domain/auditRecords';
+import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { notFound } from '../../domain/errors';
-import { passkeyTypeOf } from '../../domain/policy/evaluatePolicy';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { DirectoryService } from '../directoryService';
@@ -35,7 +34,6 @@ export class MethodsService {
     const { value: user } = await this.directory.getUser(userIdOrUpn);
     const found = await this.credentials.get(methodId);
     if (!found || found.value.userId !== user.id) throw methodMissing(methodId);
-    const type = passkeyTypeOf(found.value.backupEligible) === 'synced' ? 'synced' : 'device-bound';
     const deleted = await this.credentials.delete(
       user.id,
       methodId,
@@ -44,7 +42,7 @@ export class MethodsService {
         at: this.clock.now(),
         actor,
         category: 'UserManagement',
-        activityDisplayName: `Delete Passkey (${type})`,
+        activityDisplayName: passkeyActivityName('Delete', found.value.backupEligible),
         operationType: 'Delete',
         target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
         before: toFido2Method(found.value),

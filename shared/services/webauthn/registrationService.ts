@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
-import { auditRecord } from '../../domain/auditRecords';
+import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { User } from '../../domain/directory/directory';
-import { assertMayRegister, assertPasskeyAllowed, passkeyTypeOf } from '../../domain/policy/evaluatePolicy';
+import { assertMayRegister, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { userHandleFor } from '../../domain/webauthn/derivedIds';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -104,7 +104,6 @@ export class RegistrationService {
       cloneWarningDateTime: null,
       reEnrolmentRequired: false,
     };
-    const type = passkeyTypeOf(verified.backupEligible) === 'synced' ? 'synced' : 'device-bound';
     await this.deps.credentials.create(
       credential,
       auditRecord({
@@ -112,7 +111,7 @@ export class RegistrationService {
         at: this.deps.clock.now(),
         actor,
         category: 'UserManagement',
-        activityDisplayName: `Add Passkey (${type})${mode === 'admin' ? ' on behalf of user' : ''}`,
+        activityDisplayName: `${passkeyActivityName('Add', verified.backupEligible)}${mode === 'admin' ? ' on behalf of user' : ''}`,
         operationType: 'Add',
         target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
         before: null,
