@@ -88,8 +88,8 @@ const deleteSubscription = defineHttpFunction({
   params: WebhookSubscriptionParams,
   paramsNotFound: true,
   doc: { summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once', tags: TAGS, responses: { 204: { description: 'Deleted' }, ...errors, ...notFound } },
-  handler: async ({ app, params }) => {
-    await app.webhooks.delete(params.id);
+  handler: async ({ app, params, principal }) => {
+    await app.webhooks.delete(params.id, actorOf(principal));
     return noContent();
   },
 });

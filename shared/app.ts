@@ -116,7 +116,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
-    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new FetchHttpSender(), clock }),
+    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new FetchHttpSender(), clock, audit: store.audit }),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);

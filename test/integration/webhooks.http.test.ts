@@ -131,6 +131,14 @@ describe('webhooks over HTTP, with a real receiver', () => {
       expect((await svc.call('DELETE', `${SUBSCRIPTIONS}/${id}`, { token: admin })).status).toBe(404);
       expect((await svc.call('GET', `${SUBSCRIPTIONS}/${id}/deliveries`, { token: reader })).status).toBe(404);
       expect((await svc.call('GET', `${SUBSCRIPTIONS}/not-a-guid`, { token: reader })).status).toBe(404);
+
+      // Registering and removing an outside endpoint is audited, without the secret.
+      const audit = (await svc.app.store.audit.list({ top: 20 })).items.filter((r) => r.targetResources[0]?.id === id);
+      expect(audit.map((r) => [r.activityDisplayName, r.initiatedBy.user?.userPrincipalName])).toEqual([
+        ['Delete webhook subscription', 'admin@contoso.com'],
+        ['Add webhook subscription', 'admin@contoso.com'],
+      ]);
+      expect(JSON.stringify(audit)).not.toContain(secret);
     });
 
     it.each([

@@ -24,6 +24,8 @@ export function eventTypeOf(record: AuditRecord): string {
     'Add group': 'group.created',
     'Add member to group': 'group.memberAdded',
     'Remove member from group': 'group.memberRemoved',
+    'Add webhook subscription': 'webhookSubscription.created',
+    'Delete webhook subscription': 'webhookSubscription.deleted',
   };
   return generic[name] ?? `audit.${record.category}`;
 }
@@ -53,6 +55,7 @@ const subjectOf = (record: AuditRecord) => {
   if (!target) return 'tenant';
   if (target.type === 'Policy') return 'policies/authenticationMethodsPolicy/fido2';
   if (target.type === 'ProvisioningJob') return `provisioning/jobs/${target.id}`;
+  if (target.type === 'WebhookSubscription') return `webhooks/subscriptions/${target.id}`;
   return `${target.type.toLowerCase()}s/${target.id}`;
 };
 

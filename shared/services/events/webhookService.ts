@@ -4,6 +4,8 @@ import { badRequest, notFound } from '../../domain/errors';
 import { matchesEventType } from '../../domain/events/matchesEventType';
 import { webhookHeaders } from '../../domain/events/webhookSignature';
 import { Clock } from '../../ports/clock.port';
+import { AuditRepository } from '../../ports/audit.port';
+import { auditRecord } from '../../domain/auditRecords';
 import { DomainEvent } from '../../ports/eventBus.port';
 import { HttpSender } from '../../ports/httpSender.port';
 import { WebhookDelivery, WebhookDeliveryStatus, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
@@ -59,8 +61,26 @@ function assertDeliverableUrl(value: string): void {
  */
 export class WebhookService {
   constructor(
-    private readonly deps: { webhooks: WebhookRepository; sender: HttpSender; clock: Clock },
+    private readonly deps: { webhooks: WebhookRepository; sender: HttpSender; clock: Clock; audit?: AuditRepository },
   ) {}
+
+  /** Registering or removing an outside endpoint is security-relevant: it is audited (never with the secret). */
+  private async record(verb: 'Add' | 'Delete', subscription: WebhookSubscription, actor: Actor): Promise<void> {
+    const view = { id: subscription.id, url: subscription.url, eventTypes: subscription.eventTypes, enabled: subscription.enabled };
+    await this.deps.audit?.append(
+      auditRecord({
+        id: randomUUID(),
+        at: this.deps.clock.now(),
+        actor,
+        category: 'ApplicationManagement',
+        activityDisplayName: `${verb} webhook subscription`,
+        operationType: verb,
+        target: { id: subscription.id, displayName: subscription.url, type: 'WebhookSubscription' },
+        before: verb === 'Delete' ? view : null,
+        after: verb === 'Add' ? view : null,
+      }),
+    );
+  }
 
   /** Creates a subscription; the secret is in the answer and nowhere else afterwards. */
   async create(request: NewWebhookSubscription, actor: Actor): Promise<{ subscription: WebhookSubscription; secret: string }> {
@@ -84,6 +104,7 @@ export class WebhookService {
       enabled: true,
     };
     await this.deps.webhooks.createSubscription(subscription);
+    await this.record('Add', subscription, actor);
     return { subscription, secret };
   }
 
@@ -97,8 +118,10 @@ export class WebhookService {
     return subscription;
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.deps.webhooks.deleteSubscription(id))) throw subscriptionMissing(id);
+  async delete(id: string, actor: Actor): Promise<void> {
+    const subscription = await this.deps.webhooks.getSubscription(id);
+    if (!subscription || !(await this.deps.webhooks.deleteSubscription(id))) throw subscriptionMissing(id);
+    await this.record('Delete', subscription, actor);
   }
 
   /** The delivery log of a subscription, newest first. */

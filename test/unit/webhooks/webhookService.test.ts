@@ -96,11 +96,11 @@ describe('WebhookService', () => {
 
     it('answers not found for an unknown subscription, and deletes one with its log', async () => {
       await expect(service.get(randomUUID())).rejects.toMatchObject({ kind: 'notFound', code: 'webhookSubscriptionNotFound' });
-      await expect(service.delete(randomUUID())).rejects.toMatchObject({ kind: 'notFound' });
+      await expect(service.delete(randomUUID(), admin)).rejects.toMatchObject({ kind: 'notFound' });
       await expect(service.deliveries(randomUUID(), 10)).rejects.toMatchObject({ kind: 'notFound' });
       const { subscription } = await subscribe('https://hooks.example.com/a');
       await service.deliver(policyEvent(), { attempt: 1, lastAttempt: false });
-      await service.delete(subscription.id);
+      await service.delete(subscription.id, admin);
       await expect(service.get(subscription.id)).rejects.toMatchObject({ kind: 'notFound' });
       expect(await store.webhooks.listDeliveries(subscription.id, 10)).toEqual([]);
     });
