@@ -1,28 +1,23 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { Principal } from '../shared/domain/auth/principal';
-import { DomainError } from '../shared/domain/errors';
 import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { UserKeyParams } from '../shared/schemas/directory.schema';
 import { Fido2MethodResource, MethodIdParam } from '../shared/schemas/webauthn.schema';
 import { z } from '../shared/schemas/zod';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { signedInUserId } from './http/signedInUser';
 import { json, noContent, odataContext } from './http/responses';
 
 const VER = '{ver:regex(^(beta|v1\\.0)$)}';
 const Ver = z.object({ ver: GraphVersion });
 const errors = { 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError }, 404: { description: 'No such user or passkey', schema: GraphError } };
 
-const me = (principal: Principal) => {
-  if (!principal.userId) throw new DomainError('badRequest', 'BadRequest', "/me is only valid with a delegated (user) token; this token has no signed-in user.");
-  return principal.userId;
-};
-
 /** users/{id}/... for administrators, me/... for the signed-in user: same handlers, other subject. */
 function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
   const base = scope === 'users' ? `${VER}/users/{userId}/authentication/fido2Methods` : `${VER}/me/authentication/fido2Methods`;
   const Params = scope === 'users' ? Ver.extend(UserKeyParams.shape) : Ver;
-  const subject = (params: { userId?: string }, principal: Principal) => (scope === 'users' ? params.userId! : me(principal));
+  const subject = (params: { userId?: string }, principal: Principal) => (scope === 'users' ? params.userId! : signedInUserId(principal));
   const prefix = scope === 'users' ? 'userFido2Methods' : 'meFido2Methods';
   const tags = ['Passkeys'];
   return [

@@ -1,19 +1,14 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
-import { DomainError } from '../shared/domain/errors';
 import { GraphError } from '../shared/schemas/common.schema';
 import { AuthenticationOptionsBody, AuthenticationVerifyBody, Fido2MethodResource, RegistrationOptionsBody, RegistrationVerifyBody, SignInResponse } from '../shared/schemas/webauthn.schema';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { signedInUserId } from './http/signedInUser';
 import { json } from './http/responses';
 
 /** Self-service registration options are valid for 5 minutes (Entra's default challenge timeout). */
 const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
 const errors = { 400: { description: 'Invalid input or response', schema: GraphError }, 401: { description: 'Not signed in / verification failed', schema: GraphError }, 403: { description: 'Refused by policy', schema: GraphError } };
-
-const signedInUserId = (principal: { userId?: string }) => {
-  if (!principal.userId) throw new DomainError('forbidden', 'Authorization_RequestDenied', 'Self-service registration needs a token for a signed-in user (with an oid claim), not an app-only token.');
-  return principal.userId;
-};
 
 const registrationOptions = defineHttpFunction({
   name: 'webauthnRegistrationOptions',

@@ -10,6 +10,7 @@ import { ProvisioningOrchestrations } from '../../ports/provisioningOrchestratio
 import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '../../ports/webauthn.port';
 import { DirectoryService } from '../directoryService';
 import { RegistrationService } from '../webauthn/registrationService';
+import { Fido2AuthenticationMethod, toFido2Method } from '../webauthn/fido2Method';
 import { User } from '../../domain/directory/directory';
 import { assertMayRegister } from '../../domain/policy/evaluatePolicy';
 import { PolicyService } from '../policyService';
@@ -187,16 +188,23 @@ export class ProvisioningJobService {
   }
 
   /** Hands the station's credential to the user's orchestration and waits for the recorded outcome. */
-  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJobUser> {
+  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
     const row = await this.deps.jobs.getUser(jobId, userId);
     if (!row) throw notFound('jobUserNotFound', `User '${userId}' is not part of provisioning job '${jobId}'.`);
     if (row.state !== 'claimed') throw new DomainError('conflict', 'userNotClaimed', `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
     await orchestrations.deliverCredential(jobId, userId, credential);
+    const outcome = await this.waitForOutcome(jobId, userId, row);
+    const stored = outcome.methodId ? await this.deps.credentials.get(outcome.methodId) : null;
+    return { row: outcome, method: stored ? toFido2Method(stored.value) : undefined };
+  }
+
+  /** The user's row once the orchestration recorded an outcome (or as it stands after the wait). */
+  private async waitForOutcome(jobId: string, userId: string, fallback: ProvisioningJobUser): Promise<ProvisioningJobUser> {
     const deadline = Date.now() + OUTCOME_WAIT_MS;
     for (;;) {
       const current = await this.deps.jobs.getUser(jobId, userId);
       if (current && isFinal(current.state)) return current;
-      if (Date.now() > deadline) return current ?? row;
+      if (Date.now() > deadline) return current ?? fallback;
       await new Promise((r) => setTimeout(r, OUTCOME_POLL_MS));
     }
   }
