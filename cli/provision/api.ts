@@ -1,16 +1,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { GraphPublicKeyCredential } from './credential';
+import type { ClaimedUser } from '../../shared/services/provisioning/provisioningJobService';
 import { FatalError } from './errors';
 
-/** A user claimed from a job: `POST /provisioning/jobs/{id}/next` → 200. */
-export interface ClaimedUser {
-  jobId: string;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string;
-  challengeTimeoutDateTime: string;
-  publicKey: PublicKeyCredentialCreationOptionsJSON;
-}
+/** A user claimed from a job (`POST /provisioning/jobs/{id}/next` → 200): the server's own type. */
+export type { ClaimedUser };
 
 export type ClaimResult =
   | { kind: 'claimed'; user: ClaimedUser }

@@ -1,4 +1,5 @@
 import { Actor } from '../domain/auth/actor';
+import { isDomainError } from '../domain/errors';
 import { DirectoryService } from './directoryService';
 
 /** Fixed ids, so the README and scripts can name the demo tenant's objects. */
@@ -29,9 +30,8 @@ export async function seedDemoTenant(directory: DirectoryService): Promise<void>
   }
 }
 
+/** A duplicate (conflict) or an existing membership (badRequest): another process seeded it first. */
 function ignoreIfCreatedMeanwhile(e: unknown): void {
-  const kind = (e as { kind?: string; code?: string }).kind;
-  const sqliteDuplicate = (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT');
-  if (kind === 'conflict' || kind === 'badRequest' || sqliteDuplicate) return;
+  if (isDomainError(e) && (e.kind === 'conflict' || e.kind === 'badRequest')) return;
   throw e;
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
-import { DomainError, forbidden } from '../../domain/errors';
+import { ConcurrencyConflictError, DomainError, forbidden } from '../../domain/errors';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { decoyCredentialsFor, userHandleFor } from '../../domain/webauthn/derivedIds';
-import { ConcurrencyConflictError } from '../../domain/errors';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
