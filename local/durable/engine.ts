@@ -15,6 +15,7 @@ import { runActivity } from './activityRunner';
 import { BoundedRunner } from './boundedRunner';
 import { decideEpisode } from './episode';
 import { eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
+import { pendingInstance } from './pendingInstance';
 import { toInstanceStatus } from './statusView';
 import { TimerScheduler } from './timerScheduler';
 import {
@@ -115,22 +116,8 @@ export class LocalDurableEngine {
       throw new DurableEngineError('badRequest', `Invalid instance id ${JSON.stringify(instanceId)}: expected a non-empty id without '/', '\\', '#', '?' or control characters.`);
     }
     const executionId = newId();
-    const now = this.clock.now().toISOString();
     const inputJson = toJsonText(options.input);
-    const instance: DurableInstance = {
-      instanceId,
-      name,
-      status: 'Pending',
-      executionId,
-      input: inputJson ?? null,
-      output: null,
-      customStatus: null,
-      createdTime: now,
-      lastUpdatedTime: now,
-      parentInstanceId: null,
-      parentExecutionId: null,
-      parentTaskId: null,
-    };
+    const instance = pendingInstance({ instanceId, name, executionId, inputJson, now: this.clock.now() });
     try {
       await this.store.createInstance({
         instance,

@@ -9,6 +9,7 @@ import {
 import { SchedulingAction } from './actionPlan';
 import * as ev from './historyEvents';
 import { EventType, LocalMark } from './historyEvents';
+import { pendingInstance } from './pendingInstance';
 import { RetryStep, retryDelayMs } from './retries';
 
 /** What a SchedulePlan needs to know about the episode. */
@@ -100,20 +101,7 @@ export class SchedulePlan {
     const executionId = this.input.newExecutionId();
     const parent = { instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, taskId: id };
     this.children.push({
-      instance: {
-        instanceId: childId,
-        name,
-        status: 'Pending',
-        executionId,
-        input: inputJson ?? null,
-        output: null,
-        customStatus: null,
-        createdTime: now.toISOString(),
-        lastUpdatedTime: now.toISOString(),
-        parentInstanceId: instance.instanceId,
-        parentExecutionId: instance.executionId,
-        parentTaskId: id,
-      },
+      instance: pendingInstance({ instanceId: childId, name, executionId, inputJson, now, parent }),
       start: { instanceId: childId, executionId, event: ev.executionStarted(now, name, inputJson, childId, executionId, parent) },
     });
   }

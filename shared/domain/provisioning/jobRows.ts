@@ -24,3 +24,21 @@ export function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUs
     seen.add(user.userId);
   }
 }
+
+/** A user's row when the job is created: pending, in job order. */
+export function pendingJobUser(jobId: string, user: { id: string; userPrincipalName: string; displayName: string }, sequence: number, at: string): ProvisioningJobUser {
+  return {
+    jobId,
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    displayName: user.displayName,
+    sequence,
+    state: 'pending',
+    reason: null,
+    creationOptions: null,
+    challengeExpiresDateTime: null,
+    claimedBy: null,
+    methodId: null,
+    updatedDateTime: at,
+  };
+}

@@ -5,6 +5,7 @@ import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { AuditRepository } from '../../ports/audit.port';
 import { auditRecord } from '../../domain/auditRecords';
+import { pendingJobUser } from '../../domain/provisioning/jobRows';
 import { FINAL_USER_STATES, JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobRepository, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '../../ports/webauthn.port';
@@ -100,20 +101,7 @@ export class ProvisioningJobService {
     };
     await this.deps.jobs.create(
       job,
-      users.map((u, sequence) => ({
-        jobId: job.id,
-        userId: u.id,
-        userPrincipalName: u.userPrincipalName,
-        displayName: u.displayName,
-        sequence,
-        state: 'pending',
-        reason: null,
-        creationOptions: null,
-        challengeExpiresDateTime: null,
-        claimedBy: null,
-        methodId: null,
-        updatedDateTime: now,
-      })),
+      users.map((u, sequence) => pendingJobUser(job.id, u, sequence, now)),
     );
     await orchestrations.startJob(job.id, users.length);
     await this.recordJob('created', job, actor, { source: job.source });
