@@ -7,7 +7,7 @@ import { createLogger } from '../../local/logger';
 import { RunningLocal, startLocal } from '../../local/startLocal';
 import { loadConfig } from '../../shared/config';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
-import { DEFAULT_PROFILE_ID, FIDO2_CONFIGURATION, POLICY_V1 } from '../support/ceremonies';
+import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
 import { freePort } from '../support/processes';
 
@@ -41,18 +41,7 @@ async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: 
   }
 }
 
-const noRestrictions = { isEnforced: false, enforcementType: 'block', aaGuids: [] as string[] };
-const policy = (state: 'enabled' | 'disabled') => ({
-  '@odata.type': FIDO2_CONFIGURATION,
-  state,
-  isSelfServiceRegistrationAllowed: true,
-  isAttestationEnforced: false,
-  keyRestrictions: noRestrictions,
-  includeTargets: [{ targetType: 'group', id: 'all_users' }],
-  excludeTargets: [],
-  passkeyProfiles: [{ id: DEFAULT_PROFILE_ID, name: 'Default passkey profile', passkeyTypes: 'deviceBound,synced', attestationEnforcement: 'disabled', keyRestrictions: noRestrictions }],
-  defaultPasskeyProfile: DEFAULT_PROFILE_ID,
-});
+const policy = (state: 'enabled' | 'disabled') => ({ ...openPolicy(), state });
 
 describe('demo sign-in frontend (web/) in headless Chromium with a virtual authenticator', () => {
   let running: RunningLocal | undefined;
