@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -10,16 +10,16 @@ import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
 import { freePort } from '../support/processes';
+import { chromiumExecutable, CHROMIUM_ARGS } from '../support/chromium';
 
 /**
  * The demo sign-in frontend (web/) in real headless Chromium, against the real local host, with a
  * CTAP2 virtual authenticator from the DevTools Protocol: registration and sign-in go through the
  * browser's WebAuthn implementation and @simplewebauthn/browser exactly as for a user.
  *
- * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); CI installs it. Set
- * E2E_SCREENSHOT_DIR to keep screenshots of the page.
+ * Uses CHROME_PATH, else a system Chromium, else the one the npm package @sparticuz/chromium ships
+ * (see test/support/chromium). Set E2E_SCREENSHOT_DIR to keep screenshots of the page.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ALICE = DemoTenant.alice;
 
 jest.setTimeout(30_000);
@@ -102,16 +102,13 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}. The browser e2e test needs it: apt-get update && apt-get install -y chromium (CI's .ci/run does this), or set CHROMIUM_PATH.`);
-    }
     ({ running, base, dataDir } = await startOnLocalhostOrigin());
     policyAdmin = await mint('admin@contoso.com', [Roles.authPolicyAdmin]);
     aliceDevToken = await mint(ALICE.userPrincipalName);
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumExecutable(),
+      args: CHROMIUM_ARGS,
     });
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
     page = await context.newPage();
