@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { mkdirSync } from 'node:fs';
+import { createPrivateFile } from '../shared/adapters/sqlite/database';
 import { join } from 'node:path';
 import type { RegisteredHttpFunction } from '../functions/registry';
 import { durableFunctions } from '../orchestrations/registry';
@@ -26,7 +26,7 @@ export class LocalDurableRuntime {
   private baseUrl = 'http://127.0.0.1:7071';
 
   constructor(dataDir: string, app: App, logger: Logger) {
-    mkdirSync(dataDir, { recursive: true });
+    createPrivateFile(join(dataDir, 'durable.db'));
     this.db = new Database(join(dataDir, 'durable.db'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -28,9 +28,50 @@ export interface AppConfig {
   serviceBusConnection?: string;
   /** Private ES256 JWK (JSON) to sign with, e.g. from Key Vault; else a key file under dataDir. */
   signingKeyJwk?: string;
-  /** Base64 32-byte server secret, e.g. from Key Vault; else a file under dataDir. */
+  /** Base64 32-byte server secret, e.g. from Key Vault; else a file under dataDir. Checked strictly at load. */
   serverSecret?: string;
+  /** HOST: the addresses the local host listens on; loopback only (127.0.0.1 and ::1) unless told otherwise. */
+  listenHosts: string[];
+  /** TRUST_PROXY: take the client address and public URL from X-Forwarded-* (only behind a proxy you run). */
+  trustProxy: boolean;
+  /** RATE_LIMIT_PER_MINUTE: requests per client address per minute on the unauthenticated ceremony routes; 0 = off. */
+  rateLimitPerMinute: number;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: let webhooks reach loopback and private ranges (a receiver on the developer's machine). */
+  webhookAllowPrivateNetworks: boolean;
+  /** ALLOWED_AUDIENCES: token audiences (`resource`) a sign-in may ask for, besides API_AUDIENCE and TOKEN_ISSUER. */
+  allowedAudiences: string[];
 }
+
+/** Entra caps configurable token lifetimes at one day; so do we. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+/**
+ * SERVER_SECRET must be exactly 32 bytes in canonical base64. A Key Vault reference that fails to
+ * resolve arrives as its literal text (`@Microsoft.KeyVault(...)`), which lenient base64 decoding
+ * would turn into a weak key: refuse to start instead.
+ */
+export function parseServerSecret(value: string): Buffer {
+  const bytes = Buffer.from(value, 'base64');
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(value) || bytes.length !== 32 || bytes.toString('base64') !== value) {
+    throw new Error(`Setting SERVER_SECRET must be 32 bytes in base64 (44 characters ending in '='), received ${value.length} characters that are not; generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`);
+  }
+  return bytes;
+}
+
+function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Setting ${name} must be a whole number, 0 or more, received '${value}'.`);
+  return n;
+}
+
+function boundedInt(name: string, value: string | undefined, fallback: number, max: number): number {
+  const n = positiveInt(name, value, fallback);
+  if (n > max) throw new Error(`Setting ${name} must be at most ${max}, received '${value}'.`);
+  return n;
+}
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 
 export type Settings = Record<string, string | undefined>;
 
@@ -90,12 +131,17 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     allowLocalTokens: bool(s.ALLOW_LOCAL_TOKENS, !tenantId),
     seedDemoTenant: bool(s.SEED_DEMO_TENANT, true),
     fidoMdsPath: s.FIDO_MDS_PATH || undefined,
-    signInTokenLifetimeSeconds: positiveInt('SIGNIN_TOKEN_LIFETIME_SECONDS', s.SIGNIN_TOKEN_LIFETIME_SECONDS, 3600),
+    signInTokenLifetimeSeconds: boundedInt('SIGNIN_TOKEN_LIFETIME_SECONDS', s.SIGNIN_TOKEN_LIFETIME_SECONDS, 3600, MAX_TOKEN_LIFETIME_SECONDS),
     reEnrolmentGraceHours: positiveNumber('REENROLMENT_GRACE_HOURS', s.REENROLMENT_GRACE_HOURS, 72),
     eventRetryBaseMs: positiveInt('EVENT_RETRY_BASE_MS', s.EVENT_RETRY_BASE_MS, 100),
     serviceBusConnection: s.SERVICEBUS_CONNECTION || undefined,
     signingKeyJwk: s.SIGNING_KEY_JWK || undefined,
-    serverSecret: s.SERVER_SECRET || undefined,
+    serverSecret: s.SERVER_SECRET ? (parseServerSecret(s.SERVER_SECRET), s.SERVER_SECRET) : undefined,
+    listenHosts: s.HOST ? list(s.HOST) : ['127.0.0.1', '::1'],
+    trustProxy: bool(s.TRUST_PROXY, false),
+    rateLimitPerMinute: nonNegativeInt('RATE_LIMIT_PER_MINUTE', s.RATE_LIMIT_PER_MINUTE, 0),
+    webhookAllowPrivateNetworks: bool(s.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
+    allowedAudiences: list(s.ALLOWED_AUDIENCES),
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '') ? s.LOG_LEVEL : 'info') as AppConfig['logLevel'],
   };
 }

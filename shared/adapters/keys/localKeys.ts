@@ -2,6 +2,7 @@ import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike } from 'jose';
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseServerSecret } from '../../config';
 
 export interface SigningKey {
   kid: string;
@@ -29,7 +30,7 @@ export async function loadOrCreateSigningKey(dataDir: string, configuredJwk?: st
     privateJwk = JSON.parse(configuredJwk) as JWK;
   } else {
     const dir = join(dataDir, 'keys');
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const fresh = await exportJWK(privateKey);
     privateJwk = JSON.parse(createOnce(join(dir, 'signing-key.json'), () => JSON.stringify(fresh))) as JWK;
@@ -45,8 +46,8 @@ export async function loadOrCreateSigningKey(dataDir: string, configuredJwk?: st
 
 /** A 32-byte server secret (challenge sealing, pseudo-random credential ids), created on first use. */
 export function loadOrCreateServerSecret(dataDir: string, configured?: string): Buffer {
-  if (configured) return Buffer.from(configured, 'base64');
+  if (configured) return parseServerSecret(configured);
   const dir = join(dataDir, 'keys');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return Buffer.from(createOnce(join(dir, 'server-secret'), () => randomBytes(32).toString('base64')).trim(), 'base64');
 }

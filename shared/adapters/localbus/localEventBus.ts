@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createPrivateFile } from '../sqlite/database';
 import { DeliveryContext, DomainEvent, EventBus, EventHandler, SubscriptionOptions } from '../../ports/eventBus.port';
 
 const SCHEMA = `
@@ -51,6 +52,7 @@ export class LocalEventBus implements EventBus {
 
   /** Opens (or creates) the bus file. */
   static open(file: string, options?: LocalEventBusOptions): LocalEventBus {
+    createPrivateFile(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
@@ -18,9 +18,21 @@ CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (user_id);
 CREATE TABLE IF NOT EXISTS consumed_challenges (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 `;
 
+/**
+ * Creates a data file readable by this user only (its folder 0700, the file 0600) before SQLite opens
+ * it: it holds credentials, secrets of webhooks and audit records. SQLite gives its -wal and -shm
+ * files the permissions of the database file.
+ */
+export function createPrivateFile(file: string): void {
+  if (file === ':memory:') return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
 /** Opens (creating if needed) the embedded store file; `:memory:` for tests. */
 export function openSqliteDatabase(file: string): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  createPrivateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
