@@ -40,7 +40,8 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
   let aliceCredential: string;
 
   beforeAll(async () => {
-    svc = await startTestService({}, { clock });
+    // A second audience on the allow list, for the "token for another resource" test.
+    svc = await startTestService({ ALLOWED_AUDIENCES: 'api://contoso-app' }, { clock });
     probe = new StoreProbe(svc.dataDir);
     const policyAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     [alice, bob] = await Promise.all([svc.token({ upn: ALICE }), svc.token({ upn: BOB })]);

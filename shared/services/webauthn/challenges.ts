@@ -1,5 +1,5 @@
 import { badRequest, DomainError } from '../../domain/errors';
-import { Ceremony, ChallengeSealer, ChallengeState, challengeId } from '../../domain/webauthn/sealedChallenge';
+import { Ceremony, ChallengeSealer, ChallengeState, challengeId, USED_CHALLENGE_MARGIN_MS } from '../../domain/webauthn/sealedChallenge';
 import { Clock } from '../../ports/clock.port';
 import { ConsumedChallengeRepository } from '../../ports/credentials.port';
 
@@ -37,9 +37,12 @@ export class ChallengeService {
     return { challenge: challenge as string, state };
   }
 
-  /** Forgets used challenges that have expired (they can no longer be replayed anyway). */
+  /**
+   * Forgets used challenges once they expired more than USED_CHALLENGE_MARGIN_MS ago: by then no
+   * instance, even one whose clock is behind, still accepts them.
+   */
   purgeExpired(): Promise<number> {
-    return this.consumed.purgeExpired(this.clock.now());
+    return this.consumed.purgeExpired(new Date(this.clock.now().getTime() - USED_CHALLENGE_MARGIN_MS));
   }
 
   /** Marks the challenge used; throws when it already was (a replay, or a parallel duplicate). */
