@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
 import { badRequest, ConcurrencyConflictError, DomainError, forbidden } from '../../domain/errors';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
-import { decoyCredentialsFor, userHandleFor } from '../../domain/webauthn/derivedIds';
+import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
+import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/descriptorShape';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -41,6 +42,12 @@ export interface SignInResult {
   signalCurrentUserDetails: { rpId: string; userId: string; name: string; displayName: string };
 }
 
+/** A stored credential as sign-in options list it: canonical transports, never the raw list. */
+function descriptorOf(credential: StoredCredential): DescriptorShape {
+  const transports = canonicalTransports(credential.transports);
+  return transports ? { id: credential.id, transports } : { id: credential.id };
+}
+
 const signInFailed = (message: string) => new DomainError('unauthorized', 'fido2SignInFailed', message);
 const MAX_UPDATE_ATTEMPTS = 5;
 
@@ -50,18 +57,20 @@ export class SignInService {
 
   /**
    * Request options. An unknown UPN, or a user without passkeys, gets options of the same shape
-   * with stable decoy credential ids, so the endpoint does not reveal who is registered. Writes nothing.
+   * (decoy descriptors drawn like real lists, stable per UPN), and the store does the same work
+   * (a user lookup, then a credential lookup by user id) either way, so the endpoint does not
+   * reveal who is registered. Writes nothing.
    */
   async options(userPrincipalName?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    let allowCredentials: Array<{ id: string; transports?: string[] }> = [];
+    let allowCredentials: DescriptorShape[] = [];
     let userId: string | undefined;
     if (userPrincipalName) {
       const user = await this.deps.directory.findUser(userPrincipalName);
-      const credentials = user ? await this.deps.credentials.listByUser(user.value.id) : [];
       // UPN-first: only that user's passkey may answer. An unknown UPN binds to an id nobody has,
       // so its options behave (and fail) like those of a user whose passkey does not match.
-      userId = user ? user.value.id : randomUUID();
-      allowCredentials = credentials.length > 0 ? credentials.map((c) => ({ id: c.id, transports: c.transports })) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
+      userId = user ? user.value.id : decoyUserIdFor(this.deps.serverSecret, userPrincipalName);
+      const credentials = await this.deps.credentials.listByUser(userId);
+      allowCredentials = credentials.length > 0 ? credentials.map(descriptorOf) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
     }
     const { challenge } = this.deps.challenges.issue('authentication', userId, this.deps.timeoutMs);
     return this.deps.webauthn.authenticationOptions({ rpId: this.deps.rp.id, challenge, timeoutMs: this.deps.timeoutMs, allowCredentials });
