@@ -31,7 +31,7 @@ const registrationVerify = defineHttpFunction({
   body: RegistrationVerifyBody,
   doc: { summary: "Self-service: verify and register the signed-in user's new passkey", tags: ['Ceremonies'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
   handler: async ({ app, principal, body }) => {
-    const method = await app.registration.verify(signedInUserId(principal), 'selfService', body.credential as never, body.displayName, actorOf(principal));
+    const method = await app.registration.verify(signedInUserId(principal), 'selfService', body.credential, body.displayName, actorOf(principal));
     return json(201, method);
   },
 });
@@ -53,7 +53,7 @@ const authenticationVerify = defineHttpFunction({
   access: 'anonymous',
   body: AuthenticationVerifyBody,
   doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors } },
-  handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential as never, body.resource), { 'Cache-Control': 'no-store' }),
+  handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential, body.resource), { 'Cache-Control': 'no-store' }),
 });
 
 const openIdConfiguration = defineHttpFunction({

@@ -1,5 +1,5 @@
 import { createSqliteStore } from './adapters/sqlite/store.sqlite';
-import { loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
+import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
 import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
 import { AppConfig, loadConfig } from './config';
@@ -30,7 +30,12 @@ export interface App {
   config: AppConfig;
   store: Store;
   clock: Clock;
-  tokens: { verifier: AccessTokenVerifier; signer: TokenSigner };
+  /**
+   * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
+   * sign-in tokens, and serves only the signed-in-user routes (/me, self-service registration).
+   * `signer` signs sign-in tokens, `devSigner` dev admin tokens, each with its own key.
+   */
+  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner; devSigner: TokenSigner };
   serverSecret: Buffer;
   policy: PolicyService;
   directory: DirectoryService;
@@ -67,24 +72,32 @@ async function createStore(config: AppConfig): Promise<Store> {
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));
 }
 
-function trustedIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
+/** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
+function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
-  if (config.allowLocalTokens) {
-    // Tokens signed by this installation's key: dev admin tokens, and sign-in tokens used on /me routes.
-    for (const issuer of [LOCAL_DEV_ISSUER, config.issuer]) issuers.push({ issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) });
-  }
+  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
   if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
   return issuers;
+}
+
+/**
+ * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
+ * user only: an administrator's passkey sign-in is not an admin token.
+ */
+function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
+  // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
+  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
 }
 
 /** The composition root: picks the adapters for the configuration and builds the services. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? (await createStore(config));
-  const signingKey = await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk);
-  const signer = new JoseTokenSigner(config.issuer, signingKey);
-  // Dev admin tokens carry a fixed issuer so `npm run token` and a host on another PORT agree.
-  const devSigner = new JoseTokenSigner(LOCAL_DEV_ISSUER, signingKey);
+  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
+  const signer = new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
+  // Dev admin tokens carry a fixed issuer so `npm run token` and a host on another PORT agree, and
+  // their own key, so neither kind of token verifies as the other.
+  const devSigner = new JoseTokenSigner(LOCAL_DEV_ISSUER, config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey());
   const directory = new DirectoryService(store.directory, clock);
   const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
   const policy = new PolicyService(store.policies, store.directory, clock);
@@ -98,7 +111,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     config,
     store,
     clock,
-    tokens: { verifier: new JoseAccessTokenVerifier(trustedIssuers(config, signer)), signer },
+    tokens: {
+      verifier: new JoseAccessTokenVerifier(adminIssuers(config, devSigner)),
+      signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, devSigner), ...signInIssuers(config, signer)]),
+      signer,
+      devSigner,
+    },
     serverSecret,
     policy,
     directory,
@@ -110,7 +128,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ...common,
       audit: store.audit,
       signer,
-      token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience },
+      token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience, allowedAudiences: [config.issuer, ...config.allowedAudiences] },
       timeoutMs: SIGN_IN_TIMEOUT_MS,
     }),
     methods,

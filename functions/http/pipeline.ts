@@ -15,7 +15,8 @@ async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): P
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token is empty.');
-  const principal = await app.tokens.verifier.verify(match[1]);
+  // Sign-in tokens act for the signed-in user only; admin routes take admin tokens.
+  const principal = await (fn.access.signedInUser ? app.tokens.signedInUserVerifier : app.tokens.verifier).verify(match[1]);
   if (fn.access.signedInUser && !principal.userId) {
     // As Graph: a valid app-only token on a signed-in-user route is a bad request, not a denial.
     throw new DomainError('badRequest', 'BadRequest', `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`);

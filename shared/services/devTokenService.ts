@@ -1,3 +1,4 @@
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../config';
 import { roleTemplateId } from '../domain/auth/roles';
 import { badRequest } from '../domain/errors';
 import { TokenSigner } from '../ports/tokens.port';
@@ -27,7 +28,11 @@ export class DevTokenService {
     private readonly audience: string,
   ) {}
 
+  /** @throws DomainError `invalidTokenLifetime` past MAX_TOKEN_LIFETIME_SECONDS: a leaked dev token must not outlive a day. */
   async mint(request: DevTokenRequest): Promise<string> {
+    if (!Number.isInteger(request.expiresInSeconds) || request.expiresInSeconds <= 0 || request.expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+      throw badRequest('invalidTokenLifetime', `A dev token lives 1 to ${MAX_TOKEN_LIFETIME_SECONDS} seconds (one day), received ${request.expiresInSeconds}.`);
+    }
     const wids = request.roles.map((name) => {
       const id = roleTemplateId(name);
       if (!id) throw badRequest('unknownRole', `Unknown directory role '${name}'; expected a role name such as "Authentication Policy Administrator" or a role template id.`);

@@ -28,5 +28,20 @@ export function challengeContract(ctx: ContractContext): void {
       expect(await ctx.store.challenges.consume('live', inMinutes(5))).toBe(false);
       expect(await ctx.store.challenges.consume('expired-1', inMinutes(5))).toBe(true);
     });
+
+    it('purges strictly before the cutoff it is given (the service passes expiry plus a margin)', async () => {
+      const cutoff = new Date(Date.now() - 10 * 60_000);
+      await ctx.store.challenges.consume('before-cutoff', new Date(cutoff.getTime() - 1));
+      await ctx.store.challenges.consume('at-cutoff', cutoff);
+      await ctx.store.challenges.consume('expired-after-cutoff', new Date(cutoff.getTime() + 60_000));
+      expect(await ctx.store.challenges.purgeExpired(cutoff)).toBe(1);
+      expect(await ctx.store.challenges.consume('at-cutoff', inMinutes(5))).toBe(false);
+      expect(await ctx.store.challenges.consume('expired-after-cutoff', inMinutes(5))).toBe(false);
+    });
+
+    it('ids are case-sensitive (challenge ids are base64url)', async () => {
+      expect(await ctx.store.challenges.consume('CaseId', inMinutes(5))).toBe(true);
+      expect(await ctx.store.challenges.consume('caseid', inMinutes(5))).toBe(true);
+    });
   });
 }

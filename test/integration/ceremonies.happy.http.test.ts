@@ -13,7 +13,7 @@ describe('passkey registration and sign-in over HTTP (happy paths)', () => {
   const key = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
 
   beforeAll(async () => {
-    svc = await startTestService();
+    svc = await startTestService({ ALLOWED_AUDIENCES: 'api://contoso-app' });
     const policyAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     expect((await svc.call('PATCH', POLICY, { token: policyAdmin, body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' } })).status).toBe(204);
     aliceToken = await svc.token({ upn: 'alice@contoso.com' });

@@ -64,12 +64,16 @@ describe('FIDO2 policy rules over HTTP: each refused and allowed', () => {
     return { options: options.body, post: () => svc.call('POST', VERIFY, { token, body: { credential } }) };
   }
 
-  /** Runs `refusals` and checks they wrote no credential, consumed no challenge and (registration) audited nothing. */
+  /**
+   * Runs `refusals` and checks they wrote no credential and (registration) audited nothing. A
+   * sign-in refused by policy consumes its challenge before it is recorded (so a replay cannot add
+   * a second record): one consumed challenge per recorded refusal, none for registrations.
+   */
   async function expectNothingWritten(refusals: () => Promise<void>, audit: { signInRefusals: number } = { signInRefusals: 0 }) {
     const before = probe.ceremonyState();
     const audits = probe.auditCount();
     await refusals();
-    expect(probe.ceremonyState()).toEqual(before);
+    expect(probe.ceremonyState()).toEqual({ ...before, consumedChallenges: before.consumedChallenges + audit.signInRefusals });
     // A refused sign-in is recorded (a failure in the audit log); a refused registration writes nothing at all.
     expect(probe.auditCount()).toBe(audits + audit.signInRefusals);
     if (audit.signInRefusals > 0) {

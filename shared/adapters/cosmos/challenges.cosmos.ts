@@ -1,4 +1,5 @@
 import { Container } from '@azure/cosmos';
+import { USED_CHALLENGE_MARGIN_MS } from '../../domain/webauthn/sealedChallenge';
 import { ConsumedChallengeRepository } from '../../ports/credentials.port';
 import { deleteDocuments, isStatus, queryAll } from './documents.cosmos';
 
@@ -6,7 +7,7 @@ import { deleteDocuments, isStatus, queryAll } from './documents.cosmos';
  * Kept past expiry, so a clock skew between instances cannot make an expired challenge usable twice
  * after Cosmos removed its record; purgeExpired removes them sooner on stores without TTL.
  */
-const TTL_MARGIN_SECONDS = 300;
+const TTL_MARGIN_SECONDS = USED_CHALLENGE_MARGIN_MS / 1000;
 
 /** Single-use challenges: creating the document is the atomic "first use" test. */
 export class CosmosConsumedChallengeRepository implements ConsumedChallengeRepository {

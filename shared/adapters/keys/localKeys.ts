@@ -23,18 +23,37 @@ function createOnce(file: string, make: () => string): string {
   return readFileSync(file, 'utf8');
 }
 
-/** The ES256 key this installation signs tokens with, created on first use under `dataDir/keys`. */
-export async function loadOrCreateSigningKey(dataDir: string, configuredJwk?: string): Promise<SigningKey> {
+/**
+ * What a key signs. Sign-in tokens (published at /.well-known/jwks.json for relying parties) and
+ * dev admin tokens never share a key: a token of one kind must not verify as the other.
+ */
+export type SigningKeyPurpose = 'signIn' | 'devAdmin';
+
+const KEY_FILES: Record<SigningKeyPurpose, string> = { signIn: 'signing-key.json', devAdmin: 'dev-token-signing-key.json' };
+
+/**
+ * The ES256 key this installation signs `purpose` tokens with, created on first use under
+ * `dataDir/keys` (a configured JWK, e.g. from Key Vault, serves sign-in tokens only).
+ */
+export async function loadOrCreateSigningKey(dataDir: string, configuredJwk?: string, purpose: SigningKeyPurpose = 'signIn'): Promise<SigningKey> {
   let privateJwk: JWK;
-  if (configuredJwk) {
+  if (configuredJwk && purpose === 'signIn') {
     privateJwk = JSON.parse(configuredJwk) as JWK;
   } else {
     const dir = join(dataDir, 'keys');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const fresh = await exportJWK(privateKey);
-    privateJwk = JSON.parse(createOnce(join(dir, 'signing-key.json'), () => JSON.stringify(fresh))) as JWK;
+    const fresh = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    privateJwk = JSON.parse(createOnce(join(dir, KEY_FILES[purpose]), () => JSON.stringify(fresh))) as JWK;
   }
+  return fromPrivateJwk(privateJwk);
+}
+
+/** A key that lives only in memory: for dev tokens where local tokens are not accepted (they verify nowhere). */
+export async function createEphemeralSigningKey(): Promise<SigningKey> {
+  return fromPrivateJwk(await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey));
+}
+
+async function fromPrivateJwk(privateJwk: JWK): Promise<SigningKey> {
   const { d: _d, ...publicJwk } = privateJwk;
   const kid = privateJwk.kid ?? createHash('sha256').update(`${publicJwk.x}.${publicJwk.y}`).digest('base64url').slice(0, 16);
   return {

@@ -62,5 +62,17 @@ export class ChallengeSealer {
   }
 }
 
-/** The id under which a consumed challenge is recorded. */
-export const challengeId = (challenge: string) => createHash('sha256').update(challenge).digest('base64url');
+/**
+ * The id under which a consumed challenge is recorded: a hash of the decoded bytes, not of the
+ * string. Base64url decoding ignores padding and the unused low bits of the last character, so one
+ * challenge has several spellings that all open; keyed on the string, each spelling (signed into
+ * a fresh clientDataJSON by a hostile client) would be a new "first use".
+ */
+export const challengeId = (challenge: string) => createHash('sha256').update(Buffer.from(challenge, 'base64url')).digest('base64url');
+
+/**
+ * How long a used challenge stays recorded after its expiry. Instances' clocks differ a little:
+ * one that is behind still accepts a challenge another already considers expired, so the record
+ * must outlive the expiry by more than any plausible skew.
+ */
+export const USED_CHALLENGE_MARGIN_MS = 5 * 60 * 1000;

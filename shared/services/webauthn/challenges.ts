@@ -1,5 +1,6 @@
 import { badRequest, DomainError } from '../../domain/errors';
-import { Ceremony, ChallengeSealer, ChallengeState, challengeId } from '../../domain/webauthn/sealedChallenge';
+import { ClientDataFrame, crossOriginProblem } from '../../domain/webauthn/clientDataRules';
+import { Ceremony, ChallengeSealer, ChallengeState, challengeId, USED_CHALLENGE_MARGIN_MS } from '../../domain/webauthn/sealedChallenge';
 import { Clock } from '../../ports/clock.port';
 import { ConsumedChallengeRepository } from '../../ports/credentials.port';
 
@@ -20,15 +21,20 @@ export class ChallengeService {
 
   /**
    * Reads the challenge out of a response's clientDataJSON and checks it was issued by us for this
-   * ceremony (and user), and has not expired. Does not consume it: see `consume`.
+   * ceremony (and user), and has not expired, and that the ceremony did not run in another site's
+   * frame. Does not consume it: see `consume`.
    */
   open(clientDataJSON: string, ceremony: Ceremony, failureKind: 'badRequest' | 'unauthorized', userId?: string): { challenge: string; state: ChallengeState } {
-    let challenge: unknown;
+    let clientData: { challenge?: unknown } & ClientDataFrame;
     try {
-      challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
+      clientData = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as typeof clientData;
     } catch {
       throw badRequest('invalidWebAuthnResponse', 'response.clientDataJSON is not base64url-encoded JSON.');
     }
+    if (typeof clientData !== 'object' || clientData === null) throw badRequest('invalidWebAuthnResponse', 'response.clientDataJSON is not a JSON object.');
+    const framed = crossOriginProblem(clientData);
+    if (framed) throw challengeError(failureKind, 'crossOriginCeremony', `The ${ceremony} was refused: ${framed}.`);
+    const challenge = clientData.challenge;
     const state = typeof challenge === 'string' ? this.sealer.open(challenge) : null;
     if (!state) throw challengeError(failureKind, 'invalidChallenge', 'The challenge in clientDataJSON was not issued by this service; request new options.');
     if (state.ceremony !== ceremony) throw challengeError(failureKind, 'invalidChallenge', `The challenge was issued for ${state.ceremony}, not ${ceremony}; request new options.`);
@@ -37,9 +43,12 @@ export class ChallengeService {
     return { challenge: challenge as string, state };
   }
 
-  /** Forgets used challenges that have expired (they can no longer be replayed anyway). */
+  /**
+   * Forgets used challenges once they expired more than USED_CHALLENGE_MARGIN_MS ago: by then no
+   * instance, even one whose clock is behind, still accepts them.
+   */
   purgeExpired(): Promise<number> {
-    return this.consumed.purgeExpired(this.clock.now());
+    return this.consumed.purgeExpired(new Date(this.clock.now().getTime() - USED_CHALLENGE_MARGIN_MS));
   }
 
   /** Marks the challenge used; throws when it already was (a replay, or a parallel duplicate). */

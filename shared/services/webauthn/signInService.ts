@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
-import { ConcurrencyConflictError, DomainError, forbidden } from '../../domain/errors';
+import { badRequest, ConcurrencyConflictError, DomainError, forbidden } from '../../domain/errors';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
-import { decoyCredentialsFor, userHandleFor } from '../../domain/webauthn/derivedIds';
+import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
+import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/descriptorShape';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -24,7 +25,8 @@ export interface SignInDeps {
   clock: Clock;
   serverSecret: Buffer;
   rp: RelyingParty;
-  token: { lifetimeSeconds: number; defaultAudience: string };
+  /** `allowedAudiences`: besides the default, the audiences a sign-in may ask for as `resource`. */
+  token: { lifetimeSeconds: number; defaultAudience: string; allowedAudiences: string[] };
   timeoutMs: number;
 }
 
@@ -40,6 +42,12 @@ export interface SignInResult {
   signalCurrentUserDetails: { rpId: string; userId: string; name: string; displayName: string };
 }
 
+/** A stored credential as sign-in options list it: canonical transports, never the raw list. */
+function descriptorOf(credential: StoredCredential): DescriptorShape {
+  const transports = canonicalTransports(credential.transports);
+  return transports ? { id: credential.id, transports } : { id: credential.id };
+}
+
 const signInFailed = (message: string) => new DomainError('unauthorized', 'fido2SignInFailed', message);
 const MAX_UPDATE_ATTEMPTS = 5;
 
@@ -49,33 +57,37 @@ export class SignInService {
 
   /**
    * Request options. An unknown UPN, or a user without passkeys, gets options of the same shape
-   * with stable decoy credential ids, so the endpoint does not reveal who is registered. Writes nothing.
+   * (decoy descriptors drawn like real lists, stable per UPN), and the store does the same work
+   * (a user lookup, then a credential lookup by user id) either way, so the endpoint does not
+   * reveal who is registered. Writes nothing.
    */
   async options(userPrincipalName?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    let allowCredentials: Array<{ id: string; transports?: string[] }> = [];
+    let allowCredentials: DescriptorShape[] = [];
     let userId: string | undefined;
     if (userPrincipalName) {
       const user = await this.deps.directory.findUser(userPrincipalName);
-      const credentials = user ? await this.deps.credentials.listByUser(user.value.id) : [];
       // UPN-first: only that user's passkey may answer. An unknown UPN binds to an id nobody has,
       // so its options behave (and fail) like those of a user whose passkey does not match.
-      userId = user ? user.value.id : randomUUID();
-      allowCredentials = credentials.length > 0 ? credentials.map((c) => ({ id: c.id, transports: c.transports })) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
+      userId = user ? user.value.id : decoyUserIdFor(this.deps.serverSecret, userPrincipalName);
+      const credentials = await this.deps.credentials.listByUser(userId);
+      allowCredentials = credentials.length > 0 ? credentials.map(descriptorOf) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
     }
     const { challenge } = this.deps.challenges.issue('authentication', userId, this.deps.timeoutMs);
     return this.deps.webauthn.authenticationOptions({ rpId: this.deps.rp.id, challenge, timeoutMs: this.deps.timeoutMs, allowCredentials });
   }
 
+  /**
+   * Verifies an assertion and signs a token. Order matters: the signature is checked before any
+   * answer that depends on the account (another user's passkey, a deleted or disabled user), so
+   * without the private key every response looks alike; the challenge is consumed before a refusal
+   * is recorded, so replaying one refused assertion adds one record, not one per replay.
+   */
   async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
+    const audience = this.audienceFor(resource);
     const { challenge, state } = this.deps.challenges.open(response.response.clientDataJSON, 'authentication', 'unauthorized');
     const stored = await this.deps.credentials.get(response.id);
     if (!stored) throw signInFailed('This passkey is not registered (it may have been deleted); sign in with another method or register a new passkey.');
     let credential = stored.value;
-    if (state.userId !== undefined && state.userId !== credential.userId) throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
-    const found = await this.deps.directory.findUser(credential.userId);
-    if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
-    const user = found.value;
-    if (!user.accountEnabled) throw forbidden('userAccountDisabled', `The account '${user.userPrincipalName}' is disabled.`);
 
     const verified = await this.deps.webauthn.verifyAuthentication(response, {
       challenge,
@@ -85,9 +97,16 @@ export class SignInService {
     }).catch((e: unknown) => {
       throw e instanceof DomainError ? new DomainError('unauthorized', 'fido2SignInFailed', e.message) : e;
     });
-    if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, user.id)) {
+    // From here on the caller holds the passkey's private key: specific answers reveal nothing new.
+    if (state.userId !== undefined && state.userId !== credential.userId) throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
+    if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, credential.userId)) {
       throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
     }
+    const found = await this.deps.directory.findUser(credential.userId);
+    if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
+    const user = found.value;
+    if (!user.accountEnabled) throw forbidden('userAccountDisabled', `The account '${user.userPrincipalName}' is disabled.`);
+    await this.deps.challenges.consume(challenge, state, 'unauthorized');
 
     // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
     const { value: policy } = await this.deps.policy.getFido2();
@@ -100,14 +119,13 @@ export class SignInService {
       throw e;
     }
 
-    await this.deps.challenges.consume(challenge, state, 'unauthorized');
     credential = await this.recordUse(credential, stored.etag, verified.newSignCount, verified.backedUp, user.userPrincipalName);
 
     const lifetime = this.deps.token.lifetimeSeconds;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     const token = await this.deps.signer.sign(
       { oid: user.id, upn: user.userPrincipalName, preferred_username: user.userPrincipalName, name: user.displayName, amr: ['fido'], aaguid: credential.aaGuid, auth_time: now, cred_id: credential.id, idtyp: 'user' },
-      { lifetimeSeconds: lifetime, audience: resource ?? this.deps.token.defaultAudience, subject: user.id },
+      { lifetimeSeconds: lifetime, audience, subject: user.id },
     );
     return {
       token,
@@ -118,6 +136,18 @@ export class SignInService {
       reEnrolmentRequired: credential.reEnrolmentRequired,
       signalCurrentUserDetails: { rpId: this.deps.rp.id, userId: userHandleFor(this.deps.serverSecret, user.id), name: user.userPrincipalName, displayName: user.displayName },
     };
+  }
+
+  /**
+   * The token's audience: the admin API by default; a `resource` only when it is the API, this
+   * issuer or a configured ALLOWED_AUDIENCES entry (anything else would let a sign-in mint tokens
+   * for any relying party that trusts our keys).
+   */
+  private audienceFor(resource: string | undefined): string {
+    const { defaultAudience, allowedAudiences } = this.deps.token;
+    if (resource === undefined) return defaultAudience;
+    if (resource === defaultAudience || allowedAudiences.includes(resource)) return resource;
+    throw badRequest('invalidResource', `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`);
   }
 
   /**
