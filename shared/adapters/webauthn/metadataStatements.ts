@@ -39,10 +39,11 @@ function parseRoots(base64: string[]): X509Certificate[] {
 }
 
 function toEntry(s: Statement, e?: Entry): MetadataEntry {
-  const keyIds = [...(e?.attestationCertificateKeyIdentifiers ?? []), ...(s.attestationCertificateKeyIdentifiers ?? [])];
+  // MDS repeats the identifiers on the entry and in its statement.
+  const keyIds = new Set([...(e?.attestationCertificateKeyIdentifiers ?? []), ...(s.attestationCertificateKeyIdentifiers ?? [])].map((k) => k.toLowerCase()));
   return {
     aaguid: (e?.aaguid ?? s.aaguid)?.toLowerCase(),
-    attestationCertificateKeyIdentifiers: keyIds.map((k) => k.toLowerCase()),
+    attestationCertificateKeyIdentifiers: [...keyIds],
     statusReports: e?.statusReports ?? [],
     description: s.description,
     roots: parseRoots(s.attestationRootCertificates),
