@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createHash, webcrypto } from 'node:crypto';
 import { attestationKeyIdentifier, createSelfSignedAttestationCertificate, TestAttestationCa } from '../../../cli/authenticators/soft';
 import { readLeafFacts } from './attestationCertificate';
 
@@ -26,6 +28,17 @@ describe('readLeafFacts', () => {
     expect(facts.keyIdentifier).toBe(attestationKeyIdentifier(leaf));
     // Not the SHA-1 of the whole certificate (the Graph thumbprint) nor of the SPKI.
     expect(facts.keyIdentifier).not.toBe(createHash('sha1').update(leaf.certificate).digest('hex'));
+  });
+
+  it('attack: an AAGUID extension that is not an OCTET STRING of 16 bytes is malformed (never "absent")', async () => {
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+    const raw16 = Buffer.from(AAGUID.replace(/-/g, ''), 'hex');
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01', name: 'CN=Odd', keys, signingAlgorithm: alg, notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400000),
+      extensions: [new x509.Extension('1.3.6.1.4.1.45724.1.1.4', false, raw16)],
+    }, webcrypto);
+    expect(readLeafFacts(new Uint8Array(cert.rawData)).certificateAaguid).toEqual({ kind: 'malformed' });
   });
 
   it('attack: bytes that are not a certificate read as a malformed extension (never as "absent")', () => {
