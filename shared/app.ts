@@ -10,7 +10,8 @@ import { DevTokenService, LOCAL_DEV_ISSUER } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
 import { seedDemoTenant } from './services/seedDemoTenant';
-import { loadMetadataStatements } from './adapters/webauthn/metadataStatements';
+import { loadMetadata } from './adapters/webauthn/metadataStatements';
+import { loadTrustRoots } from './adapters/webauthn/trustRoots';
 import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
 import { ChallengeService } from './services/webauthn/challenges';
@@ -101,7 +102,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const directory = new DirectoryService(store.directory, clock);
   const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
   const policy = new PolicyService(store.policies, store.directory, clock);
-  const webauthn = overrides.webauthn ?? (await SimpleWebAuthnAdapter.create(await loadMetadataStatements(config.fidoMdsPath)));
+  const webauthn = overrides.webauthn ?? (await SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) }));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };

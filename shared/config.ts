@@ -18,6 +18,8 @@ export interface AppConfig {
   allowLocalTokens: boolean;
   seedDemoTenant: boolean;
   fidoMdsPath?: string;
+  /** ATTESTATION_TRUST_ROOTS: a PEM file or a folder of them; attestations chaining to these roots are attested, for any model. */
+  attestationTrustRoots?: string;
   signInTokenLifetimeSeconds: number;
   /** REENROLMENT_GRACE_HOURS: after a UPN change, how long old passkeys keep working without a new one (fractions allowed). */
   reEnrolmentGraceHours: number;
@@ -131,6 +133,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     allowLocalTokens: bool(s.ALLOW_LOCAL_TOKENS, !tenantId),
     seedDemoTenant: bool(s.SEED_DEMO_TENANT, true),
     fidoMdsPath: s.FIDO_MDS_PATH || undefined,
+    attestationTrustRoots: s.ATTESTATION_TRUST_ROOTS || undefined,
     signInTokenLifetimeSeconds: boundedInt('SIGNIN_TOKEN_LIFETIME_SECONDS', s.SIGNIN_TOKEN_LIFETIME_SECONDS, 3600, MAX_TOKEN_LIFETIME_SECONDS),
     reEnrolmentGraceHours: positiveNumber('REENROLMENT_GRACE_HOURS', s.REENROLMENT_GRACE_HOURS, 72),
     eventRetryBaseMs: positiveInt('EVENT_RETRY_BASE_MS', s.EVENT_RETRY_BASE_MS, 100),

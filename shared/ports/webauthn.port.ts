@@ -4,6 +4,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import type { AttestationTrustReason } from '../domain/webauthn/attestationTrust';
 
 export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
 
@@ -39,8 +40,13 @@ export interface VerifiedRegistration {
   transports: string[];
   aaGuid: string;
   attestationFormat: string;
-  /** True when the attestation chained to a trusted root from the FIDO metadata. */
+  /**
+   * True only on a positive trust decision: the x5c chain reaches a root of the metadata statement
+   * matched for this model (by AAGUID; fido-u2f by key identifier) or a configured root.
+   */
   attested: boolean;
+  /** Why the attestation was or was not trusted (for logs and audits). */
+  attestationTrust?: AttestationTrustReason;
   attestationCertificates: string[];
   backupEligible: boolean;
   backedUp: boolean;
@@ -56,8 +62,8 @@ export interface VerifiedAuthentication {
 export interface WebAuthnPort {
   registrationOptions(input: RegistrationOptionsInput): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /**
-   * Verifies a registration, user verification required. An attestation that cannot be verified
-   * against the metadata yields `attested: false` rather than an error; the policy decides.
+   * Verifies a registration, user verification required. An attestation that is not trusted
+   * (see {@link VerifiedRegistration.attested}) yields `attested: false` rather than an error; the policy decides.
    */
   verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration>;
   authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: CredentialDescriptor[] }): Promise<PublicKeyCredentialRequestOptionsJSON>;

@@ -1,7 +1,9 @@
 /**
  * Attestation trust and enforcement over HTTP (issue 3 items 3-4): the local host is started with
  * FIDO_MDS_PATH pointing at a statements file for a test authenticator model whose attestation
- * chains to a test CA; attestation is enforced at registration only.
+ * chains to a test CA; attestation is enforced at registration only. The attacks on the trust
+ * decision itself (fido-u2f, unknown and expired roots, compromised status, configured roots) are
+ * in test/hardening/attestationAttacks.test.ts.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,5 +111,18 @@ describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MD
     expect(res.status).toBe(200);
     expect(res.body.method).toMatchObject({ id: earlyId, aaGuid: CONTOSO_KEY });
     expect((await svc.app.store.credentials.get(earlyId))!.value.signCount).toBeGreaterThan(before.signCount);
+  });
+});
+
+describe('ATTESTATION_TRUST_ROOTS at start', () => {
+  it('a setting that holds no certificate stops the start, naming the setting (never silently trusting nothing or everything)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passkeys-roots-'));
+    try {
+      const junk = join(dir, 'roots.pem');
+      writeFileSync(junk, 'not a certificate');
+      await expect(startTestService({ DATA_DIR: dir, ATTESTATION_TRUST_ROOTS: junk })).rejects.toThrow(/ATTESTATION_TRUST_ROOTS: .*not an X.509 certificate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

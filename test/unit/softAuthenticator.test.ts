@@ -19,6 +19,7 @@ import { decodeCBOR, type CBORType } from '@levischuck/tiny-cbor';
 import { X509Certificate } from '@peculiar/x509';
 import {
   ID_FIDO_GEN_CE_AAGUID,
+  createSelfSignedAttestationCertificate,
   SoftAuthenticator,
   TestAttestationCa,
   createMetadataStatement,
@@ -220,6 +221,68 @@ describe('packed x5c attestation against MetadataService (strict)', () => {
       const result = await fresh.verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID });
       expect(result.verified).toBe(true);
     });
+  });
+});
+
+describe('fido-u2f, intermediates and certificate AAGUID overrides', () => {
+  const U2F = '00000000-0000-0000-0000-000000000000';
+  afterEach(() => SettingsService.setRootCertificates({ identifier: 'packed', certificates: [] }));
+
+  function x5cOf(response: RegistrationResponseJSON): Uint8Array[] {
+    const object = decodeCBOR(new Uint8Array(Buffer.from(response.response.attestationObject, 'base64url'))) as Map<string, CBORType>;
+    return ((object.get('attStmt') as Map<string, CBORType>).get('x5c') as Uint8Array[] | undefined) ?? [];
+  }
+
+  async function registerWith(model: SoftAuthenticatorOptions) {
+    const authenticator = new SoftAuthenticator(model);
+    const options = await registrationOptions();
+    const response = await authenticator.createCredential(options, { origin: ORIGIN });
+    return { response, result: await verifyRegistration(response, options) };
+  }
+
+  test('fido-u2f from a CA verifies as fmt fido-u2f; the leaf has no AAGUID extension by default', async () => {
+    await useMetadata('strict', [createMetadataStatement(AAGUID, ca)]);
+    const { response, result } = await registerWith({ aaguid: U2F, attestation: 'fido-u2f', ca });
+    expect(result).toMatchObject({ verified: true, registrationInfo: { fmt: 'fido-u2f', aaguid: U2F } });
+    const [leaf] = x5cOf(response);
+    expect(new X509Certificate(leaf).getExtension(ID_FIDO_GEN_CE_AAGUID)).toBeNull();
+  });
+
+  // The root of issue 8 §1: SimpleWebAuthn has no fido-u2f roots, so its chain check passes
+  // vacuously and a homemade certificate "verifies". Trust must be decided by the service.
+  test('library behaviour: a self-signed fido-u2f certificate verifies, even with strict metadata', async () => {
+    await useMetadata('strict', [createMetadataStatement(AAGUID, ca)]);
+    const attestationCertificate = await createSelfSignedAttestationCertificate();
+    await expect(registerWith({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate })).resolves.toMatchObject({ result: { verified: true } });
+  });
+
+  test('library behaviour: fido-u2f with a non-zero AAGUID is refused', async () => {
+    await useMetadata('permissive');
+    await expect(registerWith({ aaguid: AAGUID, attestation: 'fido-u2f', ca })).rejects.toThrow('was not expected value');
+  });
+
+  test('fido-u2f needs an ES256 key and a certificate source', () => {
+    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f', ca, algorithm: 'EdDSA' })).toThrow('ES256');
+    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f' })).toThrow('fido-u2f attestation needs `ca` or `attestationCertificate`');
+  });
+
+  test('a leaf from an intermediate CA sends the intermediate in x5c and chains to the root', async () => {
+    await useMetadata('permissive');
+    const intermediate = await ca.issueIntermediateCa();
+    SettingsService.setRootCertificates({ identifier: 'packed', certificates: [ca.certificatePem] });
+    const { response, result } = await registerWith({ aaguid: AAGUID, attestation: 'packed-x5c', ca: intermediate });
+    expect(result.verified).toBe(true);
+    expect(x5cOf(response).map((c) => Buffer.from(c).toString('base64'))).toEqual([expect.any(String), intermediate.certificateBase64]);
+  });
+
+  test('certificateAaguid puts another AAGUID into the leaf (refused by the packed extension check)', async () => {
+    await useMetadata('permissive');
+    await expect(registerWith({ aaguid: AAGUID, attestation: 'packed-x5c', ca, certificateAaguid: OTHER_AAGUID })).rejects.toThrow(/id-fido-gen-ce-aaguid .* was present but not equal/);
+  });
+
+  test('a root with past validity is issued as asked', async () => {
+    const old = await TestAttestationCa.create({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') });
+    expect(new X509Certificate(old.certificate).notAfter.toISOString()).toBe('2021-01-01T00:00:00.000Z');
   });
 });
 

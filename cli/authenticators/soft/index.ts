@@ -4,7 +4,7 @@ export type { SoftAttestation } from './attestation';
 export type { AuthenticatorFlags } from './authenticatorData';
 export type { CollectedClientData } from './clientData';
 export { COSE_ALGORITHM, type SoftAlgorithm } from './credentialKey';
-export { createMetadataStatement } from './metadataStatement';
+export { attestationKeyIdentifier, createMetadataEntry, createMetadataStatement, createU2fMetadataStatement, type TestStatusReport } from './metadataStatement';
 export {
   SoftAuthenticator,
   type CeremonyOptions,
@@ -14,6 +14,7 @@ export {
 } from './softAuthenticator';
 export type { SerializedSoftCredential, SoftCredential } from './softCredential';
 export {
+  createSelfSignedAttestationCertificate,
   ID_FIDO_GEN_CE_AAGUID,
   TestAttestationCa,
   type AttestationCertificate,

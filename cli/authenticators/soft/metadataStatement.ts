@@ -1,5 +1,6 @@
 import type { MetadataStatement } from '@simplewebauthn/server';
-import type { TestAttestationCa } from './testCa';
+import { createHash, createPublicKey } from 'node:crypto';
+import type { AttestationCertificate, TestAttestationCa } from './testCa';
 
 /**
  * Builds a FIDO MDS3 metadata statement for a test authenticator model whose attestation chains to `ca`,
@@ -37,5 +38,55 @@ export function createMetadataStatement(
       algorithms: [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -8 }],
     },
     ...overrides,
+  };
+}
+
+/**
+ * The key identifier FIDO MDS lists for U2F models (`attestationCertificateKeyIdentifiers`): hex
+ * SHA-1 of the leaf's subjectPublicKey bits, here the uncompressed P-256 point 0x04 | x | y.
+ */
+export function attestationKeyIdentifier(attestationCertificate: AttestationCertificate): string {
+  const jwk = createPublicKey(attestationCertificate.privateKey).export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+  return createHash('sha1').update(point).digest('hex');
+}
+
+/**
+ * A metadata statement for a U2F model: no AAGUID, identified by the key identifiers of its
+ * attestation certificates, roots from `ca`. `overrides` replace top-level members.
+ */
+export function createU2fMetadataStatement(keyIdentifiers: string[], ca: TestAttestationCa, overrides: Partial<MetadataStatement> = {}): MetadataStatement {
+  const { aaguid: _aaguid, authenticatorGetInfo: _getInfo, ...common } = createMetadataStatement('00000000-0000-0000-0000-000000000000', ca);
+  return {
+    ...common,
+    description: 'Contoso Test U2F Key',
+    protocolFamily: 'u2f',
+    upv: [{ major: 1, minor: 1 }],
+    authenticationAlgorithms: ['secp256r1_ecdsa_sha256_raw'],
+    publicKeyAlgAndEncodings: ['ecc_x962_raw'],
+    userVerificationDetails: [[{ userVerificationMethod: 'presence_internal' }]],
+    attestationCertificateKeyIdentifiers: keyIdentifiers,
+    ...overrides,
+  };
+}
+
+/** An MDS3 status report, e.g. `{ status: 'REVOKED', effectiveDate: '2026-01-01' }`. */
+export interface TestStatusReport {
+  status: string;
+  effectiveDate?: string;
+}
+
+/**
+ * An MDS3 BLOB payload entry (`{entries: [...]}` is what FIDO_MDS_PATH accepts with status reports):
+ * the statement with its identifiers lifted to the entry, and the given status reports
+ * (default one `FIDO_CERTIFIED_L1`).
+ */
+export function createMetadataEntry(statement: MetadataStatement, statusReports: TestStatusReport[] = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2025-01-01' }]) {
+  return {
+    ...(statement.aaguid ? { aaguid: statement.aaguid } : {}),
+    ...(statement.attestationCertificateKeyIdentifiers ? { attestationCertificateKeyIdentifiers: statement.attestationCertificateKeyIdentifiers } : {}),
+    metadataStatement: statement,
+    statusReports,
+    timeOfLastStatusChange: statusReports.at(-1)?.effectiveDate ?? '2025-01-01',
   };
 }

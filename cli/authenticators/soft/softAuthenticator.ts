@@ -16,18 +16,23 @@ import type { AttestationCertificate, TestAttestationCa } from './testCa';
 
 /** Construction options of a {@link SoftAuthenticator}, i.e. the authenticator model. */
 export interface SoftAuthenticatorOptions {
-  /** AAGUID of the model, canonical form. */
+  /** AAGUID of the model, canonical form. U2F authenticators report the zero AAGUID (fido-u2f requires it). */
   aaguid: string;
   /** Attestation produced at registration, whatever the RP's conveyance preference. Default `none`. */
   attestation?: SoftAttestation;
   /** Credential key algorithm; must be offered in `pubKeyCredParams`. Default `ES256`. */
   algorithm?: SoftAlgorithm;
-  /** Issuer of the attestation leaf for `packed-x5c` (issued lazily, once per authenticator). */
+  /** Issuer of the attestation leaf for `packed-x5c` and `fido-u2f` (issued lazily, once per authenticator). */
   ca?: TestAttestationCa;
-  /** A pre-issued attestation leaf for `packed-x5c` (takes precedence over `ca`), e.g. one with a wrong AAGUID. */
+  /**
+   * A pre-issued attestation leaf for `packed-x5c` / `fido-u2f` (takes precedence over `ca`), e.g. one
+   * with a wrong AAGUID, a self-signed one ({@link createSelfSignedAttestationCertificate}) or an expired one.
+   */
   attestationCertificate?: AttestationCertificate;
-  /** Put the id-fido-gen-ce-aaguid extension into the leaf issued by `ca`. Default `true`. */
+  /** Put the id-fido-gen-ce-aaguid extension into the leaf issued by `ca`. Default `true`, `false` for `fido-u2f`. */
   includeAaguidExtension?: boolean;
+  /** AAGUID the leaf issued by `ca` carries in its extension instead of the model's (a mismatch attack). */
+  certificateAaguid?: string;
   /** Flags for every ceremony. Default `{ up: true, uv: true, be: false, bs: false }`. */
   flags?: Partial<AuthenticatorFlags>;
   /** Counter value written at registration. Default 0. */
@@ -82,26 +87,32 @@ function b64url(data: Uint8Array): string {
  * @simplewebauthn/browser would send. Credentials live in memory (see {@link SoftAuthenticator.exportCredentials}).
  */
 export class SoftAuthenticator {
-  private readonly options: Required<Omit<SoftAuthenticatorOptions, 'ca' | 'attestationCertificate' | 'flags'>> & { flags: AuthenticatorFlags };
+  private readonly options: Required<Omit<SoftAuthenticatorOptions, 'ca' | 'attestationCertificate' | 'flags' | 'certificateAaguid'>> & { flags: AuthenticatorFlags };
   private readonly held = new Map<string, SoftCredential>();
   private attestationCertificate?: Promise<AttestationCertificate>;
 
-  /** @throws Error when `packed-x5c` is requested without `ca` or `attestationCertificate`, or the AAGUID is malformed. */
+  /**
+   * @throws Error when `packed-x5c` or `fido-u2f` is requested without `ca` or `attestationCertificate`,
+   *   `fido-u2f` with a non-ES256 algorithm, or the AAGUID is malformed.
+   */
   constructor(private readonly model: SoftAuthenticatorOptions) {
     aaguidToBytes(model.aaguid);
     this.options = {
       aaguid: model.aaguid,
       attestation: model.attestation ?? 'none',
       algorithm: model.algorithm ?? 'ES256',
-      includeAaguidExtension: model.includeAaguidExtension ?? true,
+      includeAaguidExtension: model.includeAaguidExtension ?? model.attestation !== 'fido-u2f',
       flags: { ...DEFAULT_FLAGS, ...model.flags },
       initialSignCount: model.initialSignCount ?? 0,
       signCountIncrement: model.signCountIncrement ?? 1,
       transports: model.transports ?? ['usb'],
       authenticatorAttachment: model.authenticatorAttachment ?? 'cross-platform',
     };
-    if (this.options.attestation === 'packed-x5c' && !model.ca && !model.attestationCertificate) {
-      throw new Error('packed-x5c attestation needs `ca` or `attestationCertificate`');
+    if (this.usesCertificate && !model.ca && !model.attestationCertificate) {
+      throw new Error(`${this.options.attestation} attestation needs \`ca\` or \`attestationCertificate\``);
+    }
+    if (this.options.attestation === 'fido-u2f' && this.options.algorithm !== 'ES256') {
+      throw new Error('fido-u2f attestation needs the ES256 algorithm (U2F keys are P-256)');
     }
     if (model.attestationCertificate) this.attestationCertificate = Promise.resolve(model.attestationCertificate);
   }
@@ -157,7 +168,7 @@ export class SoftAuthenticator {
       authData,
       clientDataHash: sha256(clientDataJSON),
       credentialPrivateKey: privateKey,
-      attestationCertificate: attestation === 'packed-x5c' ? await this.getAttestationCertificate() : undefined,
+      attestationCertificate: this.usesCertificate ? await this.getAttestationCertificate() : undefined,
     });
 
     const selection = options.authenticatorSelection;
@@ -244,10 +255,15 @@ export class SoftAuthenticator {
     return match;
   }
 
+  /** Whether the configured attestation signs with an attestation certificate (x5c). */
+  private get usesCertificate(): boolean {
+    return this.options.attestation === 'packed-x5c' || this.options.attestation === 'fido-u2f';
+  }
+
   private getAttestationCertificate(): Promise<AttestationCertificate> {
     const { ca } = this.model;
     if (!this.attestationCertificate && ca) {
-      const aaguid = this.options.includeAaguidExtension ? this.options.aaguid : undefined;
+      const aaguid = this.options.includeAaguidExtension ? (this.model.certificateAaguid ?? this.options.aaguid) : undefined;
       this.attestationCertificate = ca.issueAttestationCertificate({ aaguid });
     }
     return this.attestationCertificate ?? Promise.reject(new Error('no attestation certificate'));

