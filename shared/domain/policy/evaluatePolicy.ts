@@ -72,7 +72,7 @@ function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegist
   if (restriction) return ['fido2KeyRestrictionViolation', restriction];
   // Attestation enforcement applies at registration only: passkeys registered before it was switched on keep working.
   if (atRegistration && profile.attestationEnforcement === 'registrationOnly' && !passkey.attested) {
-    return ['fido2AttestationRequired', 'the policy enforces attestation and this passkey has no attestation that chains to a trusted root in the FIDO metadata (none and self attestation are refused)'];
+    return ['fido2AttestationRequired', 'the policy enforces attestation and this passkey has no attestation that chains to a trusted root (the FIDO metadata statement of its model, or ATTESTATION_TRUST_ROOTS); none, self and unverifiable attestation are refused'];
   }
   return undefined;
 }
