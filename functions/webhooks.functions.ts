@@ -11,7 +11,6 @@ import {
   WebhookSubscriptionParams,
   WebhookSubscriptionView,
 } from '../shared/schemas/webhooks.schema';
-import { secretHint } from '../shared/services/events/webhookService';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
 import { json, noContent } from './http/responses';
 
@@ -19,7 +18,11 @@ const errors = { 401: { description: 'No valid token', schema: GraphError }, 403
 const notFound = { 404: { description: 'No such subscription', schema: GraphError } };
 const TAGS = ['Webhooks'];
 
-/** A subscription as the API shows it: every field named, so the secret never slips out. */
+/**
+ * A subscription as the API shows it: every field named, so the secret never slips out. No part of
+ * the secret is shown after the creation answer, to readers or writers (Graph never returns a
+ * subscription's clientState either): a receiver that lost it gets a new subscription.
+ */
 const view = (s: WebhookSubscription) => ({
   id: s.id,
   url: s.url,
@@ -27,7 +30,6 @@ const view = (s: WebhookSubscription) => ({
   enabled: s.enabled,
   createdDateTime: s.createdDateTime,
   createdBy: s.createdBy,
-  secretHint: secretHint(s.secret),
 });
 
 const deliveryView = (d: WebhookDelivery) => ({

@@ -22,7 +22,7 @@ import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
 import { join } from 'node:path';
 import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
-import { FetchHttpSender } from './adapters/http/fetchHttpSender';
+import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { HttpSender } from './ports/httpSender.port';
 import { WebhookService } from './services/events/webhookService';
 
@@ -57,7 +57,7 @@ export interface AppOverrides {
   clock?: Clock;
   store?: Store;
   webauthn?: WebAuthnPort;
-  /** Outgoing HTTP of webhook deliveries (default: fetch). */
+  /** Outgoing HTTP of webhook deliveries (default: PinnedHttpSender). */
   httpSender?: HttpSender;
 }
 
@@ -135,7 +135,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
-    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new FetchHttpSender(), clock, audit: store.audit }),
+    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks }), clock, audit: store.audit }),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);

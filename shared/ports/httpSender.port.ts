@@ -1,17 +1,47 @@
+import { DestinationRefusal } from '../domain/network/destinationRefusal';
+
 /** One outgoing HTTP request (webhook deliveries). */
 export interface OutgoingHttpRequest {
   url: string;
   method: 'POST';
   headers: Record<string, string>;
   body: string;
-  /** The request is abandoned (and fails) after this long. */
+  /** The request is abandoned (and fails) after this long, name resolution included. */
   timeoutMs: number;
 }
 
 /**
- * Sends HTTP requests to outside endpoints. Resolves with the status of any response (2xx or not);
- * rejects when no response came (DNS, connection refused, timeout). Redirects are not followed.
+ * Why a request got no response, in categories safe to show any reader of the delivery log: the
+ * raw network error (addresses, ports, resolver text) would map the internal network for them.
+ */
+export type SendFailureCategory = 'refusedAddress' | 'httpsRequired' | 'unresolvedHost' | 'connectionFailed' | 'timeout' | 'tlsFailed' | 'invalidResponse';
+
+/** The rejection of `HttpSender.send`: a category for the log, the detail kept as `cause` for operators. */
+export class HttpSendError extends Error {
+  constructor(
+    readonly category: SendFailureCategory,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HttpSendError';
+  }
+}
+
+/**
+ * Sends HTTP requests to outside endpoints, only where the outgoing-address rules allow
+ * (domain/network/destinationRefusal.ts), checked on every request against the addresses the
+ * connection will really use.
  */
 export interface HttpSender {
+  /**
+   * Whether the URL's destination is allowed now (at registration): its host resolved and every
+   * address checked. Null when allowed, or when the host does not resolve now (checked again at send time).
+   */
+  checkDestination(url: string): Promise<DestinationRefusal | null>;
+  /**
+   * Resolves with the status of any response (2xx or not); rejects with an HttpSendError when no
+   * response came (refused destination, DNS, connection, TLS, timeout). Redirects are not followed.
+   */
   send(request: OutgoingHttpRequest): Promise<{ status: number }>;
 }

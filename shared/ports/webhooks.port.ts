@@ -1,12 +1,12 @@
 /**
  * An outside endpoint an admin registered to receive domain events. `secret` is the HMAC key of
- * the signatures: it is stored, shown once in the creation response, and afterwards only as a hint.
+ * the signatures: it is stored and shown once, in the creation response; never again, not even in part.
  */
 export interface WebhookSubscription {
   id: string;
-  /** An http(s) URL. */
+  /** An https URL (http only to loopback or a private network, with WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
   url: string;
-  /** Event types delivered: exact types (`fido2Policy.updated`), prefixes (`fido2Method.*`) or `*` for all. */
+  /** Event types delivered: known types (`fido2Policy.updated`, domain/events/eventTypes.ts), prefixes (`fido2Method.*`) or `*` for all. */
   eventTypes: string[];
   secret: string;
   createdDateTime: string;
@@ -28,6 +28,10 @@ export interface WebhookDelivery {
   status: WebhookDeliveryStatus;
   /** The receiver's HTTP status; null when no response came (network error, timeout). */
   httpStatus: number | null;
+  /**
+   * Why the attempt failed, as a category (SendFailureCategory, or `httpError 5xx` and the like);
+   * never the raw network error, which would show every reader the internal network.
+   */
   error: string | null;
   durationMs: number;
   /** ISO 8601, when the attempt finished. */

@@ -18,8 +18,13 @@ const eventTypePattern = z
 
 export const CreateWebhookSubscriptionBody = z
   .object({
-    url: z.string().trim().max(2048).refine(isHttpUrl, { message: "expected an absolute http or https URL such as 'https://example.com/hooks'" }),
-    eventTypes: z.array(eventTypePattern).min(1).max(50),
+    url: z
+      .string()
+      .trim()
+      .max(2048)
+      .refine(isHttpUrl, { message: "expected an absolute http or https URL such as 'https://example.com/hooks'" })
+      .openapi({ description: 'An https URL on the internet; loopback and private-network receivers (http allowed) only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true' }),
+    eventTypes: z.array(eventTypePattern).min(1).max(50).openapi({ description: "Known event types (case-sensitive), prefixes such as 'fido2Method.*', or '*'" }),
     secret: z.string().min(16).max(256).optional().openapi({ description: 'HMAC-SHA256 key of the webhook-signature header (at least 16 characters); generated when absent' }),
   })
   .strict()
@@ -37,12 +42,11 @@ export const WebhookSubscriptionView = z
     enabled: z.boolean(),
     createdDateTime: z.string(),
     createdBy: z.object({ id: z.string().nullable(), userPrincipalName: z.string().nullable(), appId: z.string().nullable() }),
-    secretHint: z.string().openapi({ description: 'The last characters of the secret; the secret itself is only in the creation response' }),
   })
   .openapi('webhookSubscription');
 
 export const CreatedWebhookSubscription = WebhookSubscriptionView.extend({
-  secret: z.string().openapi({ description: 'The signing secret, shown this once' }),
+  secret: z.string().openapi({ description: 'The signing secret, shown this once and never again (no hint either)' }),
 }).openapi('createdWebhookSubscription');
 
 export const WebhookDeliveryView = z
@@ -54,7 +58,10 @@ export const WebhookDeliveryView = z
     attempt: z.number().int(),
     status: z.enum(['delivered', 'failed', 'deadLettered']),
     httpStatus: z.number().int().nullable(),
-    error: z.string().nullable(),
+    error: z.string().nullable().openapi({
+      description:
+        'Why the attempt failed, as a category (never the raw network error): refusedAddress, httpsRequired, unresolvedHost, connectionFailed, timeout, tlsFailed, invalidResponse, or httpError 3xx/4xx/5xx (redirects are not followed)',
+    }),
     durationMs: z.number(),
     at: z.string(),
   })

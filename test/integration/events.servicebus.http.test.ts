@@ -31,7 +31,7 @@ describe('events on the Service Bus adapter (test broker)', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    svc = await startTestService({ SERVICEBUS_CONNECTION: broker.connectionString });
+    svc = await startTestService({ SERVICEBUS_CONNECTION: broker.connectionString, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
   });
   afterAll(async () => {
     await svc?.close();

@@ -2,12 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
 import { badRequest, notFound } from '../../domain/errors';
 import { matchesEventType } from '../../domain/events/matchesEventType';
+import { isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
+import { describeRefusal } from '../../domain/network/destinationRefusal';
 import { webhookHeaders } from '../../domain/events/webhookSignature';
 import { Clock } from '../../ports/clock.port';
 import { AuditRepository } from '../../ports/audit.port';
 import { auditRecord } from '../../domain/auditRecords';
 import { DomainEvent } from '../../ports/eventBus.port';
-import { HttpSender } from '../../ports/httpSender.port';
+import { HttpSender, HttpSendError, SendFailureCategory } from '../../ports/httpSender.port';
 import { WebhookDelivery, WebhookDeliveryStatus, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
 
 /** A receiver has this long to answer one delivery. */
@@ -15,7 +17,6 @@ export const WEBHOOK_TIMEOUT_MS = 5_000;
 export const MIN_SECRET_LENGTH = 16;
 /** Every event fans out to every subscription in parallel: keep the fan-out bounded. */
 export const MAX_SUBSCRIPTIONS = 100;
-const MAX_ERROR_LENGTH = 500;
 
 export interface NewWebhookSubscription {
   url: string;
@@ -32,8 +33,11 @@ export interface DeliveryAttempt {
   lastAttempt: boolean;
 }
 
-/** The last characters of a secret, so an admin can tell which one a receiver holds. */
-export const secretHint = (secret: string) => `…${secret.slice(-4)}`;
+/**
+ * What the delivery log says went wrong: a category, never the raw network error, since every
+ * policy reader sees the log and raw errors (addresses, ports, resolver text) map the internal network.
+ */
+export type DeliveryErrorCategory = SendFailureCategory | `httpError ${number}xx`;
 
 const subscriptionMissing = (id: string) => notFound('webhookSubscriptionNotFound', `No webhook subscription with id '${id}'.`);
 
@@ -51,6 +55,22 @@ function assertDeliverableUrl(value: string): void {
   if (url.username || url.password) {
     throw badRequest('invalidWebhookUrl', 'The webhook url carries credentials; expected none (the receiver authenticates deliveries by their signature).');
   }
+}
+
+/** Unknown event types never match any event: refused, naming the known ones (and the likely intended one). */
+function assertKnownEventTypes(patterns: readonly string[]): void {
+  if (patterns.length === 0) throw badRequest('invalidEventTypes', "The subscription has no event types; expected at least one, or '*' for all.");
+  const unknown = patterns.filter((p) => !isKnownEventTypePattern(p));
+  if (unknown.length === 0) return;
+  const named = unknown.map((p) => {
+    const like = knownPatternLike(p);
+    return like ? `'${p}' (did you mean '${like}'?)` : `'${p}'`;
+  });
+  throw badRequest(
+    'invalidEventTypes',
+    `The event type${unknown.length > 1 ? 's' : ''} ${named.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not published by this service (types are case-sensitive); ` +
+      `expected '*', a prefix (${KNOWN_EVENT_TYPE_PREFIXES.join(', ')}) or one of: ${KNOWN_EVENT_TYPES.join(', ')}.`,
+  );
 }
 
 /**
@@ -85,7 +105,7 @@ export class WebhookService {
   /** Creates a subscription; the secret is in the answer and nowhere else afterwards. */
   async create(request: NewWebhookSubscription, actor: Actor): Promise<{ subscription: WebhookSubscription; secret: string }> {
     assertDeliverableUrl(request.url);
-    if (request.eventTypes.length === 0) throw badRequest('invalidEventTypes', "The subscription has no event types; expected at least one, or '*' for all.");
+    assertKnownEventTypes(request.eventTypes);
     const secret = request.secret ?? randomBytes(32).toString('base64url');
     if (secret.length < MIN_SECRET_LENGTH) {
       throw badRequest('webhookSecretTooShort', `The secret has ${secret.length} characters; expected at least ${MIN_SECRET_LENGTH} (or none, to have one generated).`);
@@ -94,6 +114,9 @@ export class WebhookService {
     if (existing.length >= MAX_SUBSCRIPTIONS) {
       throw badRequest('tooManyWebhookSubscriptions', `There are already ${existing.length} webhook subscriptions; at most ${MAX_SUBSCRIPTIONS} are allowed. Delete one first.`);
     }
+    // Checked now for a clear 400, and again at every delivery (DNS answers change).
+    const refusal = await this.deps.sender.checkDestination(request.url);
+    if (refusal) throw badRequest('webhookDestinationRefused', describeRefusal(new URL(request.url).hostname, refusal));
     const subscription: WebhookSubscription = {
       id: randomUUID(),
       url: request.url,
@@ -154,7 +177,7 @@ export class WebhookService {
   private async attempt(subscription: WebhookSubscription, event: DomainEvent, body: string, timestamp: number, delivery: DeliveryAttempt): Promise<WebhookDelivery> {
     const started = performance.now();
     let httpStatus: number | null = null;
-    let error: string | null = null;
+    let error: DeliveryErrorCategory | null = null;
     try {
       ({ status: httpStatus } = await this.deps.sender.send({
         url: subscription.url,
@@ -167,9 +190,10 @@ export class WebhookService {
         body,
         timeoutMs: WEBHOOK_TIMEOUT_MS,
       }));
-      if (httpStatus < 200 || httpStatus > 299) error = `The receiver answered HTTP ${httpStatus}; expected a 2xx status.`;
+      // Redirects are not followed: a 3xx is a failure like any other non-2xx answer.
+      if (httpStatus < 200 || httpStatus > 299) error = `httpError ${Math.floor(httpStatus / 100)}xx`;
     } catch (e) {
-      error = (e instanceof Error ? e.message : String(e)).slice(0, MAX_ERROR_LENGTH);
+      error = e instanceof HttpSendError ? e.category : 'connectionFailed';
     }
     const status: WebhookDeliveryStatus = error === null ? 'delivered' : delivery.lastAttempt ? 'deadLettered' : 'failed';
     const record: WebhookDelivery = {

@@ -4,7 +4,8 @@ import { createSqliteStore } from '../../../shared/adapters/sqlite/store.sqlite'
 import { Actor } from '../../../shared/domain/auth/actor';
 import { verifyWebhookSignature } from '../../../shared/domain/events/webhookSignature';
 import { DomainEvent } from '../../../shared/ports/eventBus.port';
-import { HttpSender, OutgoingHttpRequest } from '../../../shared/ports/httpSender.port';
+import { DestinationRefusal } from '../../../shared/domain/network/destinationRefusal';
+import { HttpSender, HttpSendError, OutgoingHttpRequest } from '../../../shared/ports/httpSender.port';
 import { Store } from '../../../shared/ports/store.port';
 import { MAX_SUBSCRIPTIONS, WebhookService } from '../../../shared/services/events/webhookService';
 import { webhooksConsumer, WEBHOOK_MAX_DELIVERY_COUNT } from '../../../functions/consumers/webhooks.consumer';
@@ -13,6 +14,12 @@ import { webhooksConsumer, WEBHOOK_MAX_DELIVERY_COUNT } from '../../../functions
 class FakeSender implements HttpSender {
   readonly requests: OutgoingHttpRequest[] = [];
   private readonly scripts = new Map<string, Array<number | Error>>();
+  /** What checkDestination answers per URL (null, allowed, when absent). */
+  readonly refusals = new Map<string, DestinationRefusal>();
+
+  async checkDestination(url: string): Promise<DestinationRefusal | null> {
+    return this.refusals.get(url) ?? null;
+  }
 
   script(url: string, ...answers: Array<number | Error>) {
     this.scripts.set(url, answers);
@@ -89,6 +96,29 @@ describe('WebhookService', () => {
       expect(await service.list()).toEqual([]);
     });
 
+    it.each([
+      ['a wrong-case type', ['fido2policy.updated'], "'fido2policy.updated' (did you mean 'fido2Policy.updated'?)"],
+      ['an unknown type', ['fido2Policy.created'], "'fido2Policy.created'"],
+      ['an unknown prefix', ['fido2.*'], "'fido2.*'"],
+      ['a wrong-case prefix among good ones', ['*', 'fido2method.*'], "'fido2method.*' (did you mean 'fido2Method.*'?)"],
+    ])('attack: %s, which would never match, is refused naming the known types', async (_name, eventTypes, named) => {
+      const refused = service.create({ url: 'https://hooks.example.com/a', eventTypes }, admin);
+      await expect(refused).rejects.toMatchObject({ kind: 'badRequest', code: 'invalidEventTypes', message: expect.stringContaining(named) });
+      await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('fido2Policy.updated, fido2Method.registered') });
+      await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('fido2Method.*') });
+      expect(await service.list()).toEqual([]);
+    });
+
+    it('attack: a destination the sender refuses is a 400 that says why, and nothing is created', async () => {
+      sender.refusals.set('https://hooks.example.com/internal', { reason: 'refusedAddress', address: '10.0.0.7', addressClass: 'private', privateNetworkSetting: true });
+      await expect(service.create({ url: 'https://hooks.example.com/internal', eventTypes: ['*'] }, admin)).rejects.toMatchObject({
+        kind: 'badRequest',
+        code: 'webhookDestinationRefused',
+        message: expect.stringContaining("'hooks.example.com' resolves to 10.0.0.7, a private-network address"),
+      });
+      expect(await service.list()).toEqual([]);
+    });
+
     it(`refuses more than ${MAX_SUBSCRIPTIONS} subscriptions`, async () => {
       for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) await subscribe(`https://hooks.example.com/${i}`);
       await expect(subscribe('https://hooks.example.com/one-too-many')).rejects.toMatchObject({ code: 'tooManyWebhookSubscriptions' });
@@ -135,11 +165,11 @@ describe('WebhookService', () => {
     it('throws after logging a failed receiver, and on redelivery posts only to the receivers that lack the event', async () => {
       const ok = await subscribe('https://ok.example.com/hook');
       const flaky = await subscribe('https://flaky.example.com/hook');
-      sender.script('https://flaky.example.com/hook', 500, new Error('connect ECONNREFUSED 10.0.0.1:443'));
+      sender.script('https://flaky.example.com/hook', 500, new HttpSendError('connectionFailed', 'No response from flaky.example.com.', { cause: new Error('connect ECONNREFUSED 10.0.0.1:443') }));
       const event = policyEvent();
 
-      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(/failed for 1 of 2 subscription\(s\), attempt 1: .*HTTP 500/);
-      await expect(service.deliver(event, { attempt: 2, lastAttempt: false })).rejects.toThrow(/ECONNREFUSED/);
+      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(/failed for 1 of 2 subscription\(s\), attempt 1: .*httpError 5xx/);
+      await expect(service.deliver(event, { attempt: 2, lastAttempt: false })).rejects.toThrow(/connectionFailed/);
       expect(await service.deliver(event, { attempt: 3, lastAttempt: false })).toEqual({ delivered: 1, skipped: 1 });
       // The next redelivery (a duplicate) posts nothing at all.
       expect(await service.deliver(event, { attempt: 4, lastAttempt: false })).toEqual({ delivered: 0, skipped: 2 });
@@ -153,7 +183,7 @@ describe('WebhookService', () => {
         [3, 'delivered', 204],
       ]);
       const [networkError] = (await service.deliveries(flaky.subscription.id, 100)).filter((d) => d.httpStatus === null);
-      expect(networkError.error).toBe('connect ECONNREFUSED 10.0.0.1:443');
+      expect(networkError.error).toBe('connectionFailed');
       // Every retry of the event carries the same webhook-id, so receivers can dedupe too.
       expect(new Set(sender.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
     });
@@ -162,14 +192,37 @@ describe('WebhookService', () => {
       const down = await subscribe('https://down.example.com/hook');
       sender.script('https://down.example.com/hook', 503, 503, 503);
       const event = policyEvent();
-      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(/HTTP 503/);
-      await expect(service.deliver(event, { attempt: 2, lastAttempt: false })).rejects.toThrow(/HTTP 503/);
-      await expect(service.deliver(event, { attempt: 3, lastAttempt: true })).rejects.toThrow(/HTTP 503/);
+      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(/httpError 5xx/);
+      await expect(service.deliver(event, { attempt: 2, lastAttempt: false })).rejects.toThrow(/httpError 5xx/);
+      await expect(service.deliver(event, { attempt: 3, lastAttempt: true })).rejects.toThrow(/httpError 5xx/);
       expect(await log(down.subscription.id)).toEqual([
         [1, 'failed', 503],
         [2, 'failed', 503],
         [3, 'deadLettered', 503],
       ]);
+    });
+
+    it('attack: the delivery log shows categories, never the raw network error that would map the internal network', async () => {
+      const probe = await subscribe('https://probe.example.com/hook');
+      sender.script(
+        'https://probe.example.com/hook',
+        new HttpSendError('refusedAddress', 'The destination probe.example.com was refused (refusedAddress).'),
+        new HttpSendError('timeout', 'No response from probe.example.com.', { cause: new Error('connect ETIMEDOUT 10.20.30.40:8443') }),
+        new Error('connect ECONNREFUSED 10.20.30.40:22'),
+        302,
+        404,
+      );
+      const event = policyEvent();
+      for (let attempt = 1; attempt <= 5; attempt++) await expect(service.deliver(event, { attempt, lastAttempt: false })).rejects.toThrow();
+      const rows = (await service.deliveries(probe.subscription.id, 10)).reverse();
+      expect(rows.map((r) => [r.error, r.httpStatus])).toEqual([
+        ['refusedAddress', null],
+        ['timeout', null],
+        ['connectionFailed', null],
+        ['httpError 3xx', 302],
+        ['httpError 4xx', 404],
+      ]);
+      expect(JSON.stringify(rows)).not.toMatch(/10\.20\.30\.40|ECONN|ETIMEDOUT/);
     });
 
     it('does nothing for an event no subscription takes', async () => {

@@ -1,0 +1,103 @@
+import { AddressClass, classifyAddress } from './classifyAddress';
+
+describe('classifyAddress', () => {
+  it.each<[string, AddressClass | null]>([
+    // IPv4
+    ['8.8.8.8', 'public'],
+    ['93.184.216.34', 'public'],
+    ['1.1.1.1', 'public'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['10.0.0.1', 'private'],
+    ['10.255.255.255', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['172.15.255.255', 'public'],
+    ['172.32.0.0', 'public'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'sharedAddressSpace'],
+    ['100.127.255.255', 'sharedAddressSpace'],
+    ['100.128.0.0', 'public'],
+    ['169.254.0.1', 'linkLocal'],
+    ['169.254.169.254', 'metadata'],
+    ['169.254.170.2', 'metadata'],
+    ['168.63.129.16', 'metadata'],
+    ['100.100.100.200', 'metadata'],
+    ['192.0.0.192', 'metadata'],
+    ['0.0.0.0', 'unspecified'],
+    ['0.1.2.3', 'unspecified'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.250', 'multicast'],
+    ['255.255.255.255', 'broadcast'],
+    ['240.0.0.1', 'reserved'],
+    ['192.0.2.1', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['203.0.113.9', 'reserved'],
+    // IPv6
+    ['2606:4700:4700::1111', 'public'],
+    ['[2606:4700:4700::1111]', 'public'],
+    ['::1', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['::', 'unspecified'],
+    ['fe80::1', 'linkLocal'],
+    ['fe80::1%eth0', 'linkLocal'],
+    ['febf::1', 'linkLocal'],
+    ['fc00::1', 'private'],
+    ['fd12:3456::1', 'private'],
+    ['fd00:ec2::254', 'metadata'],
+    ['ff02::1', 'multicast'],
+    ['2001:db8::1', 'reserved'],
+    ['fec0::1', 'reserved'],
+    ['::7f00:1', 'reserved'],
+    ['4000::1', 'reserved'],
+    // IPv6 forms that embed an IPv4 address are classified by it
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['::ffff:169.254.169.254', 'metadata'],
+    ['::ffff:a9fe:a9fe', 'metadata'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:8.8.8.8', 'public'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::808:808', 'public'],
+    ['64:ff9b:1::1', 'private'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'metadata'],
+    ['2002:808:808::1', 'public'],
+    // Not an address in canonical form: a host name to resolve
+    ['example.com', null],
+    ['2130706433', null],
+    ['0x7f.1', null],
+    ['0177.0.0.1', null],
+    ['127.1', null],
+    ['256.0.0.1', null],
+    ['1::2::3', null],
+    ['1:2:3:4:5:6:7:8:9', null],
+    ['12345::', null],
+    ['', null],
+  ])('%s is %s', (text, expected) => {
+    expect(classifyAddress(text)).toBe(expected);
+  });
+
+  // The WHATWG URL parser (Node's URL) normalises the encoded forms an attacker would use; the
+  // classification of its hostname must see through them.
+  it.each<[string, AddressClass]>([
+    ['http://2130706433/', 'loopback'],
+    ['http://0x7f.1/', 'loopback'],
+    ['http://0x7f000001/', 'loopback'],
+    ['http://0177.0.0.1/', 'loopback'],
+    ['http://127.1/', 'loopback'],
+    ['http://127.0.0.1./', 'loopback'],
+    ['http://a@127.0.0.1/', 'loopback'],
+    ['http://0/', 'unspecified'],
+    ['http://[::ffff:127.0.0.1]/', 'loopback'],
+    ['http://[0:0:0:0:0:0:0:1]/', 'loopback'],
+    ['http://[::ffff:169.254.169.254]/', 'metadata'],
+    ['http://0xa9fea9fe/', 'metadata'],
+    ['http://2852039166/', 'metadata'],
+    ['http://[fd00:ec2::254]/', 'metadata'],
+    ['http://①②⑦.0.0.1/', 'loopback'],
+  ])('attack: %s normalises to a %s address', (url, expected) => {
+    expect(classifyAddress(new URL(url).hostname)).toBe(expected);
+  });
+});
