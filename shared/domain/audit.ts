@@ -11,7 +11,7 @@ export interface ModifiedProperty {
 export interface AuditRecord {
   id: string;
   activityDateTime: string;
-  category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'Authentication';
+  category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'RoleManagement' | 'ApplicationManagement' | 'Authentication';
   activityDisplayName: string;
   operationType: 'Add' | 'Update' | 'Delete' | 'Other';
   loggedByService: string;
