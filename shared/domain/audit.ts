@@ -18,6 +18,8 @@ export interface AuditRecord {
   initiatedBy: {
     user: { id: string; userPrincipalName: string | null } | null;
     app: { appId: string } | null;
+    /** Work done for a provisioning job: the job and who created it (the actor above delivered the credential). */
+    provisioningJob?: { id: string; createdBy: { id: string | null; userPrincipalName: string | null; appId: string | null } };
   };
   targetResources: Array<{
     id: string;
