@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Actor, actorOf } from '../domain/auth/actor';
 import { Principal } from '../domain/auth/principal';
-import { assertMayActOnUser, SensitiveAction } from '../domain/auth/privilegedTargets';
+import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../domain/auth/privilegedTargets';
 import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
 import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
@@ -90,15 +90,16 @@ export class DirectoryService {
   }
 
   /**
-   * Updates a user; returns the UPN change when the userPrincipalName changed. Renaming a user who
-   * holds a privileged role takes a Privileged Authentication Administrator or Global Administrator.
+   * Updates a user; returns the UPN change when the userPrincipalName changed. Changing a sign-in
+   * property (UPN, accountEnabled, userType, mail) of a user who holds a privileged role takes a
+   * Privileged Authentication Administrator or Global Administrator (Entra's sensitive attributes).
    */
   async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<{ user: User; upnChange?: UpnChange }> {
     const actor = actorOf(principal);
     for (;;) {
       const current = await this.getUser(idOrUpn);
       const next: User = { ...current.value, ...patch };
-      if (current.value.userPrincipalName !== next.userPrincipalName) await this.assertMayActOnUser(principal, 'userPrincipalName', current.value);
+      if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
       try {
         await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));

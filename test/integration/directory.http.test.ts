@@ -253,12 +253,16 @@ describe('directory role assignments and privileged targets over HTTP', () => {
     expect((await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: app })).status).toBe(200);
   });
 
-  it('attack: a User Administrator renames a Global Administrator (starting the UPN re-enrolment that deletes passkeys), refused (403); a Global Administrator may', async () => {
+  it('attack: a User Administrator renames, disables or turns into a guest a Global Administrator (a rename starts the UPN re-enrolment that deletes passkeys), refused (403); a Global Administrator may', async () => {
     const res = await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body: { userPrincipalName: 'owned@contoso.com' } });
-    expectRefused(res, 403, 'privilegedTargetRequiresPrivilegedRole', /userPrincipalName of 'admin@contoso\.com'/);
+    expectRefused(res, 403, 'privilegedTargetRequiresPrivilegedRole', /userPrincipalName.* of 'admin@contoso\.com'/);
     expect((await svc.app.directory.getUser(DemoTenant.admin.id)).value.userPrincipalName).toBe('admin@contoso.com');
     const app = await svc.token({ permissions: ['User.ReadWrite.All'] });
     expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: app, body: { userPrincipalName: 'owned@contoso.com' } })).status).toBe(403);
+    for (const body of [{ accountEnabled: false }, { userType: 'Guest' }, { mail: 'attacker@fabrikam.com' }]) {
+      expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body })).status).toBe(403);
+    }
+    expect((await svc.app.directory.getUser(DemoTenant.admin.id)).value).toMatchObject({ accountEnabled: true, userType: 'Member', mail: null });
     // Other properties are no sensitive action: the User Administrator may change the display name.
     expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body: { displayName: 'Contoso Admin' } })).status).toBe(204);
     expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: globalAdmin, body: { userPrincipalName: 'Admin@contoso.com' } })).status).toBe(204);

@@ -22,15 +22,15 @@ describe('isPrivilegedUser', () => {
 describe('mayActOnPrivilegedUser', () => {
   it.each<[string, Principal, SensitiveAction, boolean]>([
     ['attack: Authentication Administrator changes the passkeys of a privileged user', delegated(R['Authentication Administrator']), 'authenticationMethods', false],
-    ['attack: User Administrator renames a privileged user', delegated(R['User Administrator']), 'userPrincipalName', false],
+    ['attack: User Administrator renames a privileged user', delegated(R['User Administrator']), 'signInProperties', false],
     ['attack: User Administrator deletes a privileged user', delegated(R['User Administrator']), 'deleteUser', false],
     ['Privileged Authentication Administrator changes passkeys', delegated(R['Privileged Authentication Administrator']), 'authenticationMethods', true],
-    ['Privileged Authentication Administrator renames', delegated(R['Privileged Authentication Administrator']), 'userPrincipalName', true],
+    ['Privileged Authentication Administrator renames', delegated(R['Privileged Authentication Administrator']), 'signInProperties', true],
     ['Global Administrator deletes', delegated(R['Global Administrator']), 'deleteUser', true],
     ['app with UserAuthenticationMethod.ReadWrite.All changes passkeys (as Graph)', application('UserAuthenticationMethod.ReadWrite.All'), 'authenticationMethods', true],
-    ['attack: app with User.ReadWrite.All renames a privileged user', application('User.ReadWrite.All'), 'userPrincipalName', false],
+    ['attack: app with User.ReadWrite.All renames a privileged user', application('User.ReadWrite.All'), 'signInProperties', false],
     ['attack: app with Directory.ReadWrite.All deletes a privileged user', application('Directory.ReadWrite.All'), 'deleteUser', false],
-    ['app with RoleManagement.ReadWrite.Directory renames (it could make itself GA anyway)', application('RoleManagement.ReadWrite.Directory'), 'userPrincipalName', true],
+    ['app with RoleManagement.ReadWrite.Directory renames (it could make itself GA anyway)', application('RoleManagement.ReadWrite.Directory'), 'signInProperties', true],
     ['attack: app with wids-like permissions only', application(R['Global Administrator']), 'authenticationMethods', false],
   ])('%s', (_t, principal, action, expected) => expect(mayActOnPrivilegedUser(principal, action)).toBe(expected));
 });
@@ -45,6 +45,6 @@ describe('assertMayActOnUser', () => {
     );
   });
   it('names the application permission an app would need', () => {
-    expect(() => assertMayActOnUser(application('User.ReadWrite.All'), 'userPrincipalName', { userPrincipalName: 'admin@contoso.com', roleDefinitionIds: [R['Global Administrator']] })).toThrow(/RoleManagement\.ReadWrite\.Directory/);
+    expect(() => assertMayActOnUser(application('User.ReadWrite.All'), 'signInProperties', { userPrincipalName: 'admin@contoso.com', roleDefinitionIds: [R['Global Administrator']] })).toThrow(/RoleManagement\.ReadWrite\.Directory/);
   });
 });

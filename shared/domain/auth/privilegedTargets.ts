@@ -21,12 +21,19 @@ const LIMITED_ROLES: ReadonlySet<string> = new Set([
 /** Delegated callers who may change anything of anyone, as Entra: PAA and GA. */
 const PRIVILEGED_ACTORS: readonly string[] = [R['Privileged Authentication Administrator'], R['Global Administrator']];
 
-/** What is about to change on the target user. */
-export type SensitiveAction = 'authenticationMethods' | 'userPrincipalName' | 'deleteUser';
+/**
+ * What is about to change on the target user: their passkeys, a sign-in property (Entra's
+ * "sensitive attributes": the UPN — a rename starts the re-enrolment that deletes passkeys —, the
+ * account's enabled state, guest/member type, mail), or the whole user (deletion takes their passkeys).
+ */
+export type SensitiveAction = 'authenticationMethods' | 'signInProperties' | 'deleteUser';
+
+/** User properties whose change is a sensitive action on a privileged user. */
+export const SIGN_IN_PROPERTIES = ['userPrincipalName', 'accountEnabled', 'userType', 'mail'] as const;
 
 const ACTION_TEXT: Record<SensitiveAction, string> = {
   authenticationMethods: 'change the passkeys of',
-  userPrincipalName: 'change the userPrincipalName of',
+  signInProperties: `change ${SIGN_IN_PROPERTIES.join(', ')} of`,
   deleteUser: 'delete',
 };
 
@@ -38,7 +45,7 @@ const ACTION_TEXT: Record<SensitiveAction, string> = {
  */
 const APP_PERMISSIONS: Record<SensitiveAction, readonly string[]> = {
   authenticationMethods: ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
-  userPrincipalName: ['RoleManagement.ReadWrite.Directory'],
+  signInProperties: ['RoleManagement.ReadWrite.Directory'],
   deleteUser: ['RoleManagement.ReadWrite.Directory'],
 };
 
