@@ -76,9 +76,9 @@ const updateUser = defineHttpFunction({
   params: UserParams,
   paramsNotFound: true,
   body: UpdateUserBody,
-  doc: { summary: 'Update a user (a userPrincipalName change is recorded as a UPN change)', tags: ['Directory'], responses: { 204: { description: 'Updated' }, ...errors, ...notFound } },
+  doc: { summary: 'Update a user (a userPrincipalName change is recorded as a UPN change; renaming a user with a privileged role takes a Privileged Authentication Administrator or Global Administrator)', tags: ['Directory'], responses: { 204: { description: 'Updated' }, ...errors, ...notFound } },
   handler: async ({ app, params, body, principal }) => {
-    await app.directory.updateUser(params.userId, body, actorOf(principal));
+    await app.directory.updateUser(params.userId, body, principal);
     return noContent();
   },
 });
@@ -90,9 +90,9 @@ const deleteUser = defineHttpFunction({
   access: AccessRules.userWrite,
   params: UserParams,
   paramsNotFound: true,
-  doc: { summary: 'Delete a user', tags: ['Directory'], responses: { 204: { description: 'Deleted' }, ...errors, ...notFound } },
+  doc: { summary: 'Delete a user with their passkeys and role assignments (a user with a privileged role: Privileged Authentication Administrator or Global Administrator)', tags: ['Directory'], responses: { 204: { description: 'Deleted' }, ...errors, ...notFound } },
   handler: async ({ app, params, principal }) => {
-    await app.directory.deleteUser(params.userId, actorOf(principal));
+    await app.directory.deleteUser(params.userId, principal);
     return noContent();
   },
 });

@@ -1,5 +1,4 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
-import { actorOf } from '../shared/domain/auth/actor';
 import { Principal } from '../shared/domain/auth/principal';
 import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { UserKeyParams } from '../shared/schemas/directory.schema';
@@ -58,7 +57,7 @@ function methodFunctions(scope: 'users' | 'me'): HttpFunction[] {
       paramsNotFound: true,
       doc: { summary: 'Delete a passkey; it can no longer sign in', tags, responses: { 204: { description: 'Deleted' }, ...errors } },
       handler: async ({ app, params, principal }) => {
-        await app.methods.delete(subject(params as { userId?: string }, principal), params.methodId, actorOf(principal));
+        await app.methods.deleteForCaller(subject(params as { userId?: string }, principal), params.methodId, principal, scope === 'users' ? 'user' : 'self');
         return noContent();
       },
     }),

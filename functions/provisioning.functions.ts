@@ -21,7 +21,9 @@ const creationOptions = defineHttpFunction({
   access: AccessRules.methodsWrite,
   params: Params.extend({ operation: CreationOptionsSegment }),
   doc: { summary: 'Creation options to provision a passkey for a user (challengeTimeoutInMinutes 5..43200, default 5)', tags: ['Provisioning'], responses: { 200: { description: 'webauthnCredentialCreationOptions' }, ...errors } },
-  handler: async ({ app, params, baseUrl }) => {
+  handler: async ({ app, params, baseUrl, principal }) => {
+    // Privileged users' passkeys take a PAA or GA (Entra); checked here, before any challenge is issued.
+    await app.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', params.userId);
     const { options, expiresAt } = await app.registration.options(params.userId, 'admin', {
       timeoutMs: params.operation * 60_000,
       authenticatorAttachment: 'cross-platform',
@@ -47,6 +49,7 @@ const createMethod = defineHttpFunction({
   body: CreateFido2MethodBody,
   doc: { summary: 'Register a passkey created on behalf of a user (Graph provisioning API)', tags: ['Provisioning'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
+    await app.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', params.userId);
     const method = await app.registration.verify(params.userId, 'admin', body.publicKeyCredential as never, body.displayName, actorOf(principal));
     return json(201, { '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity'), ...method });
   },

@@ -49,7 +49,7 @@ const createJob = defineHttpFunction({
   body: CreateJobBody,
   doc: { summary: 'Start a bulk provisioning job for a list of users or a group', tags: ['Provisioning'], responses: { 202: { description: 'Accepted: the job id and its status URLs' }, ...errors } },
   handler: async ({ app, body, principal, context, baseUrl }) => {
-    const job = await app.provisioningJobs.createJob(body, actorOf(principal), orchestrations(context));
+    const job = await app.provisioningJobs.createJob(body, principal, orchestrations(context));
     const links = jobLinks(baseUrl, job.id);
     return json(202, { ...jobSummary(job), ...links }, { Location: links.statusQueryGetUri });
   },
@@ -90,8 +90,10 @@ const claimNext = defineHttpFunction({
   body: ClaimBody,
   doc: { summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)', tags: ['Provisioning'], responses: { 200: { description: 'The claimed user and publicKey creation options' }, 204: { description: 'No user ready right now; retry' }, 409: { description: 'The job is not running', schema: GraphError }, ...errors } },
   handler: async ({ app, params, body, principal, context }) => {
-    const station = body.stationId ?? principal.userPrincipalName ?? principal.appId ?? 'station';
-    const claimed = await app.provisioningJobs.claimNext(params.jobId, station, orchestrations(context));
+    // Who claims is the caller (from its token); the station id in the body is only a label beside it.
+    const caller = principal.userPrincipalName ?? principal.userId ?? principal.appId ?? 'unknown caller';
+    const station = body.stationId ? `${caller} (station ${body.stationId})` : caller;
+    const claimed = await app.provisioningJobs.claimNext(params.jobId, station, orchestrations(context), principal);
     return claimed ? json(200, claimed) : noContent({ 'Retry-After': '1' });
   },
 });
@@ -106,8 +108,8 @@ const deliverCredential = defineHttpFunction({
   paramsNotFound: true,
   body: CreateFido2MethodBody.partial({ displayName: true }),
   doc: { summary: "Deliver the credential created for a claimed user; answers with the user's outcome", tags: ['Provisioning'], responses: { 200: { description: 'The outcome for that user' }, 409: { description: 'The user is not claimed', schema: GraphError }, ...errors } },
-  handler: async ({ app, params, body, context }) => {
-    const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential as never, orchestrations(context));
+  handler: async ({ app, params, body, context, principal }) => {
+    const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential as never, orchestrations(context), principal);
     return json(200, { ...userRow(row), method });
   },
 });

@@ -12,10 +12,11 @@ import { provisioningJobHttpFunctions } from './provisioningJobs.functions';
 import { auditHttpFunctions } from './audit.functions';
 import { webhookHttpFunctions } from './webhooks.functions';
 import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
+import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
-  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions, ...auditHttpFunctions, ...webhookHttpFunctions, ...reEnrolmentHttpFunctions];
+  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions, ...auditHttpFunctions, ...webhookHttpFunctions, ...reEnrolmentHttpFunctions, ...roleAssignmentHttpFunctions];
   list.push(...metaHttpFunctions(() => list));
   return list;
 }

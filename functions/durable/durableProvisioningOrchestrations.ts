@@ -1,7 +1,6 @@
 import type { DurableClient } from 'durable-functions';
 import { Orchestrators, InstanceIds, ProvisioningEvents } from '../../orchestrations/provisioning/names';
-import { ProvisioningOrchestrations } from '../../shared/ports/provisioningOrchestrations.port';
-import type { RegistrationResponseJSON } from '../../shared/ports/webauthn.port';
+import { CredentialDelivery, ProvisioningOrchestrations } from '../../shared/ports/provisioningOrchestrations.port';
 
 /** The job service's view of the durable runtime, through the Durable Functions client. */
 export class DurableProvisioningOrchestrations implements ProvisioningOrchestrations {
@@ -15,8 +14,8 @@ export class DurableProvisioningOrchestrations implements ProvisioningOrchestrat
     await this.client.raiseEvent(InstanceIds.user(jobId, userId), ProvisioningEvents.claimed, event);
   }
 
-  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON): Promise<void> {
-    await this.client.raiseEvent(InstanceIds.user(jobId, userId), ProvisioningEvents.credential, credential);
+  async deliverCredential(jobId: string, userId: string, delivery: CredentialDelivery): Promise<void> {
+    await this.client.raiseEvent(InstanceIds.user(jobId, userId), ProvisioningEvents.credential, delivery);
   }
 
   async cancelJob(jobId: string, userIds: string[]): Promise<void> {

@@ -16,7 +16,7 @@ export const Activities = {
 export const ProvisioningEvents = {
   /** A station claimed the user: `{ expiresAt }` (ISO), or `{ refused: reason }`. */
   claimed: 'claimed',
-  /** The station delivered the credential: a RegistrationResponseJSON. */
+  /** The station delivered the credential: a CredentialDelivery (the credential and its deliverer). */
   credential: 'credential',
 } as const;
 

@@ -1,6 +1,6 @@
 import type { ActivityHandler } from 'durable-functions';
 import type { App } from '../../shared/app';
-import type { RegistrationResponseJSON } from '../../shared/ports/webauthn.port';
+import type { CredentialDelivery } from '../../shared/ports/provisioningOrchestrations.port';
 import { Activities } from './names';
 import type { ProvisioningBatchInput } from './provisioningJob.orchestrator';
 import type { ProvisionUserInput } from './provisionUser.orchestrator';
@@ -18,7 +18,8 @@ export function provisioningActivities(getApp: () => Promise<App>): Record<strin
       return (await jobs()).prepareUser(jobId, userId);
     },
     [Activities.registerCredential]: async (input: unknown) => {
-      const { jobId, userId, credential } = input as ProvisionUserInput & { credential: RegistrationResponseJSON };
+      // `credential` is the credential event's payload: the credential with its deliverer.
+      const { jobId, userId, credential } = input as ProvisionUserInput & { credential: CredentialDelivery };
       return (await jobs()).registerCredential(jobId, userId, credential);
     },
     [Activities.markTimedOut]: async (input: unknown) => {

@@ -11,13 +11,15 @@ export interface ModifiedProperty {
 export interface AuditRecord {
   id: string;
   activityDateTime: string;
-  category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'Authentication';
+  category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'RoleManagement' | 'ApplicationManagement' | 'Authentication';
   activityDisplayName: string;
   operationType: 'Add' | 'Update' | 'Delete' | 'Other';
   loggedByService: string;
   initiatedBy: {
     user: { id: string; userPrincipalName: string | null } | null;
     app: { appId: string } | null;
+    /** Work done for a provisioning job: the job and who created it (the actor above delivered the credential). */
+    provisioningJob?: { id: string; createdBy: { id: string | null; userPrincipalName: string | null; appId: string | null } };
   };
   targetResources: Array<{
     id: string;

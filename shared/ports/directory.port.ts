@@ -1,10 +1,29 @@
 import { AuditRecord } from '../domain/audit';
+import { RoleAssignment } from '../domain/auth/roleAssignment';
 import { Group, ListQuery, Page, User } from '../domain/directory/directory';
+import { StoredCredential } from './credentials.port';
 import { Versioned } from './versioned';
 
 /**
- * Users, groups and memberships. UPNs are unique case-insensitively: creating or renaming to a
- * taken UPN throws a DomainError with kind `conflict`.
+ * The audit records of what goes with a deleted user: each passkey and each role assignment is
+ * recorded as its own change (so `fido2Method.deleted` consumers hear of it), built by the service
+ * from what the store actually removes.
+ */
+export interface UserDeletionAudits {
+  user: AuditRecord;
+  passkey(credential: StoredCredential): AuditRecord;
+  roleAssignment(assignment: RoleAssignment): AuditRecord;
+}
+
+/** Which role assignments to list: every given property must match (Graph's `$filter ... eq`). */
+export interface RoleAssignmentFilter {
+  principalId?: string;
+  roleDefinitionId?: string;
+}
+
+/**
+ * Users, groups, memberships and directory role assignments. UPNs are unique case-insensitively:
+ * creating or renaming to a taken UPN throws a DomainError with kind `conflict`.
  */
 export interface DirectoryRepository {
   createUser(user: User, audit: AuditRecord): Promise<Versioned<User>>;
@@ -12,8 +31,11 @@ export interface DirectoryRepository {
   getUserByUpn(userPrincipalName: string): Promise<Versioned<User> | null>;
   /** Replaces the user; throws ConcurrencyConflictError when `ifMatch` is stale. */
   updateUser(user: User, ifMatch: string, audit: AuditRecord): Promise<Versioned<User>>;
-  /** Deletes the user and their memberships; false when there was no such user. */
-  deleteUser(id: string, audit: AuditRecord): Promise<boolean>;
+  /**
+   * Deletes the user with their memberships, passkeys and role assignments, each removal audited;
+   * false when there was no such user.
+   */
+  deleteUser(id: string, audits: UserDeletionAudits): Promise<boolean>;
   listUsers(query: ListQuery): Promise<Page<User>>;
 
   createGroup(group: Group, audit: AuditRecord): Promise<Group>;
@@ -26,4 +48,12 @@ export interface DirectoryRepository {
   listMembers(groupId: string, query: ListQuery): Promise<Page<User>>;
   /** The ids of the groups a user is a direct member of (hot path of policy evaluation). */
   groupIdsOfUser(userId: string): Promise<string[]>;
+
+  /** Records the assignment with its audit record; a DomainError `conflict` when it exists already. */
+  createRoleAssignment(assignment: RoleAssignment, audit: AuditRecord): Promise<void>;
+  getRoleAssignment(id: string): Promise<RoleAssignment | null>;
+  /** Assignments matching the filter, ordered by id. */
+  listRoleAssignments(filter: RoleAssignmentFilter): Promise<RoleAssignment[]>;
+  /** Removes the assignment with its audit record; false when there was none. */
+  deleteRoleAssignment(id: string, audit: AuditRecord): Promise<boolean>;
 }

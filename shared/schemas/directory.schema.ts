@@ -78,3 +78,28 @@ export const MemberRefBody = z
 
 export const UserKeyParams = z.object({ userId: z.string().min(1).max(256) });
 export const GroupIdParams = z.object({ groupId: guid });
+
+/** Graph's `unifiedRoleAssignment` (tenant scope only): `roleDefinitionId` is the role template id. */
+export const RoleAssignmentResource = z
+  .object({
+    id: z.string(),
+    principalId: guid,
+    roleDefinitionId: guid,
+    directoryScopeId: z.literal('/'),
+  })
+  .openapi('unifiedRoleAssignment');
+
+export const CreateRoleAssignmentBody = z
+  .object({
+    '@odata.type': z.literal('#microsoft.graph.unifiedRoleAssignment').optional(),
+    principalId: guid,
+    roleDefinitionId: guid,
+    directoryScopeId: z.literal('/', { error: 'expected "/" (tenant-wide): administrative unit and application scopes are not supported' }),
+  })
+  .strict()
+  .openapi('createUnifiedRoleAssignment');
+
+/** Ids are base64url of the role and principal GUIDs plus "-1", as Graph issues them. */
+export const RoleAssignmentIdParams = z.object({ assignmentId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a role assignment id') });
+
+export const RoleAssignmentQuery = z.object({ $filter: z.string().max(500).optional() });

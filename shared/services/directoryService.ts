@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Actor } from '../domain/auth/actor';
-import { auditRecord, AuditInput } from '../domain/auditRecords';
+import { Actor, actorOf } from '../domain/auth/actor';
+import { Principal } from '../domain/auth/principal';
+import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../domain/auth/privilegedTargets';
+import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
+import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
 import { badRequest, ConcurrencyConflictError, notFound } from '../domain/errors';
 import { Clock } from '../ports/clock.port';
-import { DirectoryRepository } from '../ports/directory.port';
+import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../ports/directory.port';
 import { Versioned } from '../ports/versioned';
+import { toFido2Method } from './webauthn/fido2Method';
 
 export interface NewUser {
   userPrincipalName: string;
@@ -37,7 +41,18 @@ export const isGuid = (value: string) => GUID.test(value);
 const resourceMissing = (id: string) =>
   notFound('Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
 
-/** The embedded directory: users, security groups and memberships, with every change audited. */
+/** A new role assignment, as Graph's `unifiedRoleAssignment` create body (tenant scope only). */
+export interface NewRoleAssignment {
+  principalId: string;
+  roleDefinitionId: string;
+}
+
+const assignmentMissing = (id: string) => notFound('Request_ResourceNotFound', `No role assignment with id '${id}' exists.`);
+
+/**
+ * The embedded directory: users, security groups, memberships and directory role assignments,
+ * with every change audited.
+ */
 export class DirectoryService {
   constructor(
     private readonly directory: DirectoryRepository,
@@ -74,11 +89,17 @@ export class DirectoryService {
     return found;
   }
 
-  /** Updates a user; returns the UPN change when the userPrincipalName changed. */
-  async updateUser(idOrUpn: string, patch: UserPatch, actor: Actor): Promise<{ user: User; upnChange?: UpnChange }> {
+  /**
+   * Updates a user; returns the UPN change when the userPrincipalName changed. Changing a sign-in
+   * property (UPN, accountEnabled, userType, mail) of a user who holds a privileged role takes a
+   * Privileged Authentication Administrator or Global Administrator (Entra's sensitive attributes).
+   */
+  async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<{ user: User; upnChange?: UpnChange }> {
+    const actor = actorOf(principal);
     for (;;) {
       const current = await this.getUser(idOrUpn);
       const next: User = { ...current.value, ...patch };
+      if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
       try {
         await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
@@ -94,11 +115,43 @@ export class DirectoryService {
     }
   }
 
-  async deleteUser(idOrUpn: string, actor: Actor): Promise<void> {
+  /**
+   * Deletes a user with their memberships, passkeys and role assignments (each removal audited, so
+   * consumers hear `fido2Method.deleted`). A user holding a privileged role takes a PAA or GA.
+   */
+  async deleteUser(idOrUpn: string, principal: Principal): Promise<void> {
+    const actor = actorOf(principal);
     const { value: user } = await this.getUser(idOrUpn);
+    await this.assertMayActOnUser(principal, 'deleteUser', user);
     const target = { id: user.id, displayName: user.userPrincipalName, type: 'User' };
-    const deleted = await this.directory.deleteUser(user.id, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Delete user', operationType: 'Delete', target, before: user, after: null }));
+    const audits: UserDeletionAudits = {
+      user: this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Delete user', operationType: 'Delete', target, before: user, after: null }),
+      passkey: (credential) =>
+        this.audit(actor, { category: 'UserManagement', activityDisplayName: passkeyActivityName('Delete', credential.backupEligible), operationType: 'Delete', target, before: toFido2Method(credential), after: null }),
+      roleAssignment: (assignment) => this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user.userPrincipalName),
+    };
+    const deleted = await this.directory.deleteUser(user.id, audits);
     if (!deleted) throw resourceMissing(idOrUpn);
+  }
+
+  /**
+   * Refuses (403) when `user` holds a privileged directory role and the caller may not perform
+   * `action` on such users (Entra: "who can perform sensitive actions"). The user's roles are read
+   * from the directory's role assignments, never from a token.
+   */
+  async assertMayActOnUser(principal: Principal, action: SensitiveAction, user: Pick<User, 'id' | 'userPrincipalName'>): Promise<void> {
+    assertMayActOnUser(principal, action, { userPrincipalName: user.userPrincipalName, roleDefinitionIds: await this.roleIdsOfUser(user.id) });
+  }
+
+  /** As {@link assertMayActOnUser}, for a user named by id or userPrincipalName (404 when unknown). */
+  async assertMayActOnUserNamed(principal: Principal, action: SensitiveAction, idOrUpn: string): Promise<void> {
+    const { value: user } = await this.getUser(idOrUpn);
+    await this.assertMayActOnUser(principal, action, user);
+  }
+
+  /** The role template ids assigned to a user, tenant-wide. */
+  async roleIdsOfUser(userId: string): Promise<string[]> {
+    return (await this.directory.listRoleAssignments({ principalId: userId })).map((a) => a.roleDefinitionId);
   }
 
   listUsers(query: ListQuery): Promise<Page<User>> {
@@ -152,5 +205,47 @@ export class DirectoryService {
 
   groupIdsOfUser(userId: string): Promise<string[]> {
     return this.directory.groupIdsOfUser(userId);
+  }
+
+  private roleAssignmentAudit(actor: Actor, activityDisplayName: 'Add member to role' | 'Remove member from role', assignment: RoleAssignment, userPrincipalName: string | null) {
+    const adding = activityDisplayName === 'Add member to role';
+    return this.audit(actor, {
+      category: 'RoleManagement',
+      activityDisplayName,
+      operationType: adding ? 'Add' : 'Delete',
+      target: { id: assignment.principalId, displayName: userPrincipalName, type: 'User' },
+      before: adding ? null : assignment,
+      after: adding ? assignment : null,
+    });
+  }
+
+  /**
+   * Assigns a directory role to a user, tenant-wide (Graph: POST roleManagement/directory/roleAssignments).
+   * The principal must be a user of this directory; the role any template id (unknown ones count as
+   * privileged). A second identical assignment is a conflict (409).
+   */
+  async createRoleAssignment(input: NewRoleAssignment, actor: Actor): Promise<RoleAssignment> {
+    const found = isGuid(input.principalId) ? await this.directory.getUserById(input.principalId) : null;
+    if (!found) throw badRequest('Request_BadRequest', `The principal '${input.principalId}' does not exist in the directory; expected the object id of a user.`);
+    const assignment = newRoleAssignment(input.roleDefinitionId, found.value.id);
+    await this.directory.createRoleAssignment(assignment, this.roleAssignmentAudit(actor, 'Add member to role', assignment, found.value.userPrincipalName));
+    return assignment;
+  }
+
+  async getRoleAssignment(id: string): Promise<RoleAssignment> {
+    const found = await this.directory.getRoleAssignment(id);
+    if (!found) throw assignmentMissing(id);
+    return found;
+  }
+
+  listRoleAssignments(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
+    return this.directory.listRoleAssignments(filter);
+  }
+
+  async deleteRoleAssignment(id: string, actor: Actor): Promise<void> {
+    const assignment = await this.getRoleAssignment(id);
+    const user = await this.directory.getUserById(assignment.principalId);
+    const deleted = await this.directory.deleteRoleAssignment(id, this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user?.value.userPrincipalName ?? null));
+    if (!deleted) throw assignmentMissing(id);
   }
 }

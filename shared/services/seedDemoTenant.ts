@@ -1,4 +1,5 @@
 import { Actor } from '../domain/auth/actor';
+import { DirectoryRoles } from '../domain/auth/roles';
 import { isDomainError } from '../domain/errors';
 import { DirectoryService } from './directoryService';
 
@@ -13,11 +14,18 @@ export const DemoTenant = {
 
 const SEEDER: Actor = { user: null, app: { appId: 'demo-tenant-seed' } };
 
+/** admin@contoso.com holds Global Administrator, so its passkeys are a privileged target. */
+export const DEMO_ADMIN_ROLE = DirectoryRoles['Global Administrator'];
+
 /**
- * Seeds the demo tenant on first start. Idempotent: it only adds what is missing, so a host and a
- * token CLI starting at the same time cannot duplicate anything.
+ * Seeds the demo tenant into an empty store only (no user yet): a store that has users is someone's
+ * directory, and demo users an administrator deleted must stay deleted. Safe to race: a host and a
+ * token CLI starting at the same time both see an empty store, and each write of the other's is
+ * ignored as a duplicate.
  */
 export async function seedDemoTenant(directory: DirectoryService): Promise<void> {
+  const { items } = await directory.listUsers({ filter: [], top: 1 });
+  if (items.length > 0) return;
   for (const user of [DemoTenant.admin, DemoTenant.alice, DemoTenant.bob, DemoTenant.guest]) {
     if (await directory.findUser(user.id)) continue;
     await directory.createUser(user, SEEDER, user.id).catch(ignoreIfCreatedMeanwhile);
@@ -28,6 +36,7 @@ export async function seedDemoTenant(directory: DirectoryService): Promise<void>
     await directory.createGroup(group, SEEDER, group.id).catch(ignoreIfCreatedMeanwhile);
     await directory.addMember(group.id, DemoTenant.alice.id, SEEDER).catch(ignoreIfCreatedMeanwhile);
   }
+  await directory.createRoleAssignment({ principalId: DemoTenant.admin.id, roleDefinitionId: DEMO_ADMIN_ROLE }, SEEDER).catch(ignoreIfCreatedMeanwhile);
 }
 
 /** A duplicate (conflict) or an existing membership (badRequest): another process seeded it first. */

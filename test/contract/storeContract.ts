@@ -7,6 +7,7 @@ import { groupContract } from './storeContract.groups';
 import { listingContract } from './storeContract.listing';
 import { policyContract } from './storeContract.policies';
 import { provisioningJobContract } from './storeContract.provisioningJobs';
+import { roleAssignmentContract } from './storeContract.roleAssignments';
 import { userContract } from './storeContract.users';
 import { webhookContract } from './storeContract.webhooks';
 
@@ -38,6 +39,7 @@ export function describeStoreContract(
 
     policyContract(ctx);
     userContract(ctx);
+    roleAssignmentContract(ctx);
     listingContract(ctx);
     groupContract(ctx);
     auditContract(ctx);

@@ -1,4 +1,8 @@
+import { AuditRecord } from '../../shared/domain/audit';
+import { newRoleAssignment } from '../../shared/domain/auth/roleAssignment';
+import { DirectoryRoles } from '../../shared/domain/auth/roles';
 import { ConcurrencyConflictError } from '../../shared/domain/errors';
+import { UserDeletionAudits } from '../../shared/ports/directory.port';
 import { allAudit, ContractContext, expectConflict, expectStaleEtag, race } from './storeContract.fixtures';
 
 const UPN_TAKEN = 'Request_BadRequest';
@@ -159,16 +163,56 @@ export function userContract(ctx: ContractContext): void {
       await ctx.store.directory.addMember(group.id, stayer.id, ctx.data.audit());
       const audit = ctx.data.audit('Delete user');
 
-      expect(await ctx.store.directory.deleteUser(user.id, audit)).toBe(true);
+      expect(await ctx.store.directory.deleteUser(user.id, deletionAudits(ctx, audit))).toBe(true);
       expect(await ctx.store.directory.getUserById(user.id)).toBeNull();
       expect(await ctx.store.directory.getUserByUpn('leaver@contoso.com')).toBeNull();
       expect(await ctx.store.directory.groupIdsOfUser(user.id)).toEqual([]);
       expect((await ctx.store.directory.listMembers(group.id, { filter: [], top: 10 })).items).toEqual([stayer]);
       expect((await allAudit(ctx.store))[0]).toEqual(audit);
 
-      expect(await ctx.store.directory.deleteUser(user.id, ctx.data.audit())).toBe(false);
+      expect(await ctx.store.directory.deleteUser(user.id, deletionAudits(ctx, ctx.data.audit()))).toBe(false);
       expect(await allAudit(ctx.store)).toHaveLength(6);
       await ctx.store.directory.createUser(ctx.data.user({ userPrincipalName: 'leaver@contoso.com' }), ctx.data.audit());
     });
+
+    it('deletes a user with their passkeys and role assignments, auditing each removal, and leaves other users alone', async () => {
+      const user = ctx.data.user();
+      const stayer = ctx.data.user();
+      await ctx.store.directory.createUser(user, ctx.data.audit());
+      await ctx.store.directory.createUser(stayer, ctx.data.audit());
+      const keys = [ctx.data.credential(user.id), ctx.data.credential(user.id, { backupEligible: true })];
+      const kept = ctx.data.credential(stayer.id);
+      for (const c of [...keys, kept]) await ctx.store.credentials.create(c, ctx.data.audit('Add Passkey'));
+      const role = newRoleAssignment(DirectoryRoles['Global Administrator'], user.id);
+      const keptRole = newRoleAssignment(DirectoryRoles['Global Administrator'], stayer.id);
+      await ctx.store.directory.createRoleAssignment(role, ctx.data.audit('Add member to role'));
+      await ctx.store.directory.createRoleAssignment(keptRole, ctx.data.audit('Add member to role'));
+      const before = (await allAudit(ctx.store)).length;
+
+      const removedPasskeys: string[] = [];
+      const removedRoles: string[] = [];
+      const audits: UserDeletionAudits = {
+        user: ctx.data.audit('Delete user'),
+        passkey: (c) => (removedPasskeys.push(c.id), ctx.data.audit('Delete Passkey')),
+        roleAssignment: (a) => (removedRoles.push(a.id), ctx.data.audit('Remove member from role')),
+      };
+      expect(await ctx.store.directory.deleteUser(user.id, audits)).toBe(true);
+
+      expect(removedPasskeys.sort()).toEqual(keys.map((k) => k.id).sort());
+      expect(removedRoles).toEqual([role.id]);
+      expect(await ctx.store.credentials.listByUser(user.id)).toEqual([]);
+      for (const k of keys) expect(await ctx.store.credentials.get(k.id)).toBeNull();
+      expect(await ctx.store.directory.listRoleAssignments({ principalId: user.id })).toEqual([]);
+      expect(await ctx.store.directory.getRoleAssignment(role.id)).toBeNull();
+      expect((await ctx.store.credentials.get(kept.id))?.value).toEqual(kept);
+      expect(await ctx.store.directory.listRoleAssignments({ principalId: stayer.id })).toEqual([keptRole]);
+      const names = (await allAudit(ctx.store)).slice(0, (await allAudit(ctx.store)).length - before).map((r) => r.activityDisplayName);
+      expect(names.sort()).toEqual(['Delete Passkey', 'Delete Passkey', 'Delete user', 'Remove member from role']);
+    });
   });
+}
+
+/** Deletion audits that name only the user's own record (for users without passkeys or roles). */
+function deletionAudits(ctx: ContractContext, user: AuditRecord): UserDeletionAudits {
+  return { user, passkey: () => ctx.data.audit('Delete Passkey'), roleAssignment: () => ctx.data.audit('Remove member from role') };
 }

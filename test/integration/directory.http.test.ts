@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventTypeOf } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
-import { Roles, startTestService, TestService } from '../support/localService';
+import { expectRefused, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
+import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
+import { SoftAuthenticator } from '../support/softAuthenticator';
 
 describe('embedded directory over HTTP', () => {
   let svc: TestService;
@@ -134,5 +140,180 @@ describe('embedded directory over HTTP', () => {
     const health = await svc.call('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', node: process.version, adapters: { store: 'sqlite' } });
+  });
+});
+
+const RA = '/v1.0/roleManagement/directory/roleAssignments';
+const GA_ROLE = '62e90394-69f5-4237-9190-012177145e10';
+const READERS_ROLE = '88d8e3e3-8f55-4a1e-953a-9b9898b8876b';
+
+describe('directory role assignments and privileged targets over HTTP', () => {
+  let svc: TestService;
+  let globalAdmin: string;
+  let paa: string;
+  let authAdmin: string;
+  let userAdmin: string;
+  let privilegedRoleAdmin: string;
+  let adminKey: SoftAuthenticator;
+  let adminPasskey: string;
+
+  beforeAll(async () => {
+    svc = await startTestService();
+    globalAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
+    // The callers below are Bob with one role each: what their token says, not what the store holds for Bob.
+    paa = await svc.token({ upn: 'bob@contoso.com', roles: ['Privileged Authentication Administrator'] });
+    authAdmin = await svc.token({ upn: 'bob@contoso.com', roles: [Roles.authAdmin] });
+    userAdmin = await svc.token({ upn: 'bob@contoso.com', roles: ['User Administrator'] });
+    privilegedRoleAdmin = await svc.token({ upn: 'bob@contoso.com', roles: ['Privileged Role Administrator'] });
+    await setPolicy(svc, await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] }));
+    adminKey = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
+    adminPasskey = (await register(svc, await svc.token({ upn: 'admin@contoso.com' }), adminKey)).id;
+  });
+  afterAll(() => svc.close());
+
+  const adminPasskeys = async () => (await svc.app.store.credentials.listByUser(DemoTenant.admin.id)).map((c) => c.id);
+
+  it("seeds Global Administrator for admin@contoso.com, listed in Graph's shape with $filter on principalId, on v1.0 and beta", async () => {
+    for (const ver of ['v1.0', 'beta']) {
+      const list = await svc.call('GET', `/${ver}/roleManagement/directory/roleAssignments?$filter=principalId eq '${DemoTenant.admin.id}'`, { token: globalAdmin });
+      expect(list.status).toBe(200);
+      expect(list.body['@odata.context']).toContain('$metadata#roleManagement/directory/roleAssignments');
+      expect(list.body.value).toEqual([{ id: expect.stringMatching(/-1$/), principalId: DemoTenant.admin.id, roleDefinitionId: GA_ROLE, directoryScopeId: '/' }]);
+      const one = await svc.call('GET', `/${ver}/roleManagement/directory/roleAssignments/${list.body.value[0].id}`, { token: globalAdmin });
+      expect(one.body).toMatchObject(list.body.value[0]);
+    }
+    const none = await svc.call('GET', `${RA}?$filter=principalId eq '${DemoTenant.alice.id}'`, { token: globalAdmin });
+    expect(none.body.value).toEqual([]);
+  });
+
+  it('assigns and removes a role (201, 204), each change audited, and refuses duplicates, unknown users and other scopes', async () => {
+    const created = await svc.call('POST', RA, { token: privilegedRoleAdmin, body: { '@odata.type': '#microsoft.graph.unifiedRoleAssignment', principalId: DemoTenant.alice.id, roleDefinitionId: READERS_ROLE, directoryScopeId: '/' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ principalId: DemoTenant.alice.id, roleDefinitionId: READERS_ROLE, directoryScopeId: '/' });
+    expect(created.headers.get('location')).toContain(`/roleAssignments/${created.body.id}`);
+    const dup = await svc.call('POST', RA, { token: globalAdmin, body: { principalId: DemoTenant.alice.id, roleDefinitionId: READERS_ROLE, directoryScopeId: '/' } });
+    expect(dup.status).toBe(409);
+    expect((await svc.call('POST', RA, { token: globalAdmin, body: { principalId: '00000000-0000-4000-8000-00000000dead', roleDefinitionId: READERS_ROLE, directoryScopeId: '/' } })).status).toBe(400);
+    expect((await svc.call('POST', RA, { token: globalAdmin, body: { principalId: DemoTenant.alice.id, roleDefinitionId: READERS_ROLE, directoryScopeId: '/administrativeUnits/x' } })).status).toBe(400);
+    expect((await svc.call('GET', `${RA}?$filter=startswith(principalId,'0')`, { token: globalAdmin })).status).toBe(400);
+
+    expect((await svc.call('DELETE', `${RA}/${created.body.id}`, { token: globalAdmin })).status).toBe(204);
+    expect((await svc.call('DELETE', `${RA}/${created.body.id}`, { token: globalAdmin })).status).toBe(404);
+    expect((await svc.call('GET', `${RA}/${created.body.id}`, { token: globalAdmin })).status).toBe(404);
+    const audit = (await svc.app.store.audit.list({ top: 20 })).items.filter((r) => r.category === 'RoleManagement' && r.targetResources[0].id === DemoTenant.alice.id);
+    expect(audit.map((r) => [r.activityDisplayName, r.initiatedBy.user?.userPrincipalName])).toEqual([
+      ['Remove member from role', 'admin@contoso.com'],
+      ['Add member to role', 'bob@contoso.com'],
+    ]);
+  });
+
+  it('attack: a User Administrator or Authentication Administrator assigns itself Global Administrator, refused (403)', async () => {
+    for (const token of [userAdmin, authAdmin, paa]) {
+      const res = await svc.call('POST', RA, { token, body: { principalId: DemoTenant.bob.id, roleDefinitionId: GA_ROLE, directoryScopeId: '/' } });
+      expect(res.status).toBe(403);
+    }
+    expect((await svc.call('GET', RA, { token: userAdmin })).status).toBe(403);
+    expect((await svc.call('GET', RA, { token: await svc.token({ permissions: ['RoleManagement.Read.Directory'] }) })).status).toBe(200);
+    expect((await svc.call('POST', RA, { token: await svc.token({ permissions: ['RoleManagement.Read.Directory'] }), body: { principalId: DemoTenant.bob.id, roleDefinitionId: GA_ROLE, directoryScopeId: '/' } })).status).toBe(403);
+    expect(await svc.app.directory.roleIdsOfUser(DemoTenant.bob.id)).toEqual([]);
+  });
+
+  it('attack: an Authentication Administrator gets creation options for a Global Administrator, refused (403)', async () => {
+    const res = await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: authAdmin });
+    expectRefused(res, 403, 'privilegedTargetRequiresPrivilegedRole', /admin@contoso\.com.*Privileged Authentication Administrator or Global Administrator/);
+    // Alice holds no role: the Authentication Administrator may provision for her.
+    expect((await svc.call('GET', '/v1.0/users/alice@contoso.com/authentication/fido2Methods/creationOptions', { token: authAdmin })).status).toBe(200);
+    expect((await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: paa })).status).toBe(200);
+  });
+
+  it("attack: an Authentication Administrator registers a passkey of its own on a Global Administrator's account, refused (403)", async () => {
+    const options = await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: paa });
+    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options.body.publicKey, { origin: FRONTEND_ORIGIN });
+    const publicKeyCredential = { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} };
+    const res = await svc.call('POST', '/v1.0/users/admin@contoso.com/authentication/fido2Methods', { token: authAdmin, body: { displayName: 'attacker key', publicKeyCredential } });
+    expectRefused(res, 403, 'privilegedTargetRequiresPrivilegedRole', /admin@contoso\.com/);
+    expect(await adminPasskeys()).toEqual([adminPasskey]);
+    const allowed = await svc.call('POST', '/v1.0/users/admin@contoso.com/authentication/fido2Methods', { token: paa, body: { displayName: 'second key', publicKeyCredential } });
+    expect(allowed.status).toBe(201);
+    expect((await svc.call('DELETE', `/v1.0/users/admin@contoso.com/authentication/fido2Methods/${credential.id}`, { token: paa })).status).toBe(204);
+  });
+
+  it("attack: an Authentication Administrator deletes a Global Administrator's passkey, refused (403); allowed once the role is removed, and for an app with UserAuthenticationMethod.ReadWrite.All", async () => {
+    const path = `/v1.0/users/${DemoTenant.admin.id}/authentication/fido2Methods/${adminPasskey}`;
+    expectRefused(await svc.call('DELETE', path, { token: authAdmin }), 403, 'privilegedTargetRequiresPrivilegedRole', /admin@contoso\.com/);
+    expect(await adminPasskeys()).toEqual([adminPasskey]);
+    // The role comes from the directory, not from the target's token: without the assignment, the same call is allowed.
+    const [assignment] = await svc.app.directory.listRoleAssignments({ principalId: DemoTenant.admin.id });
+    expect((await svc.call('DELETE', `${RA}/${assignment.id}`, { token: globalAdmin })).status).toBe(204);
+    const probe = await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: authAdmin });
+    expect(probe.status).toBe(200);
+    expect((await svc.call('POST', RA, { token: globalAdmin, body: { principalId: DemoTenant.admin.id, roleDefinitionId: GA_ROLE, directoryScopeId: '/' } })).status).toBe(201);
+    expect((await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: authAdmin })).status).toBe(403);
+    const app = await svc.token({ permissions: ['UserAuthenticationMethod.ReadWrite.All'] });
+    expect((await svc.call('GET', '/v1.0/users/admin@contoso.com/authentication/fido2Methods/creationOptions', { token: app })).status).toBe(200);
+  });
+
+  it('attack: a User Administrator renames, disables or turns into a guest a Global Administrator (a rename starts the UPN re-enrolment that deletes passkeys), refused (403); a Global Administrator may', async () => {
+    const res = await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body: { userPrincipalName: 'owned@contoso.com' } });
+    expectRefused(res, 403, 'privilegedTargetRequiresPrivilegedRole', /userPrincipalName.* of 'admin@contoso\.com'/);
+    expect((await svc.app.directory.getUser(DemoTenant.admin.id)).value.userPrincipalName).toBe('admin@contoso.com');
+    const app = await svc.token({ permissions: ['User.ReadWrite.All'] });
+    expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: app, body: { userPrincipalName: 'owned@contoso.com' } })).status).toBe(403);
+    for (const body of [{ accountEnabled: false }, { userType: 'Guest' }, { mail: 'attacker@fabrikam.com' }]) {
+      expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body })).status).toBe(403);
+    }
+    expect((await svc.app.directory.getUser(DemoTenant.admin.id)).value).toMatchObject({ accountEnabled: true, userType: 'Member', mail: null });
+    // Other properties are no sensitive action: the User Administrator may change the display name.
+    expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin, body: { displayName: 'Contoso Admin' } })).status).toBe(204);
+    expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: globalAdmin, body: { userPrincipalName: 'Admin@contoso.com' } })).status).toBe(204);
+    expect((await svc.call('PATCH', `/v1.0/users/${DemoTenant.admin.id}`, { token: globalAdmin, body: { userPrincipalName: 'admin@contoso.com' } })).status).toBe(204);
+  });
+
+  it('attack: a User Administrator deletes a Global Administrator (and so their passkeys), refused (403)', async () => {
+    expectRefused(await svc.call('DELETE', `/v1.0/users/${DemoTenant.admin.id}`, { token: userAdmin }), 403, 'privilegedTargetRequiresPrivilegedRole', /delete 'admin@contoso\.com'/);
+    expect(await svc.app.directory.findUser(DemoTenant.admin.id)).not.toBeNull();
+    expect(await adminPasskeys()).toEqual([adminPasskey]);
+  });
+
+  it("deletes a user with their passkeys and role assignments, each removal audited; the deleted user's passkey no longer signs in", async () => {
+    const carol = await svc.call('POST', '/v1.0/users', { token: globalAdmin, body: { userPrincipalName: 'carol@contoso.com', displayName: 'Carol' } });
+    const key = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
+    const passkey = (await register(svc, await svc.token({ upn: 'carol@contoso.com' }), key)).id;
+    expect((await svc.call('POST', RA, { token: globalAdmin, body: { principalId: carol.body.id, roleDefinitionId: READERS_ROLE, directoryScopeId: '/' } })).status).toBe(201);
+
+    expect((await svc.call('DELETE', `/v1.0/users/${carol.body.id}`, { token: userAdmin })).status).toBe(204);
+    expect(await svc.app.store.credentials.get(passkey)).toBeNull();
+    expect(await svc.app.directory.listRoleAssignments({ principalId: carol.body.id })).toEqual([]);
+    const records = (await svc.app.store.audit.list({ top: 10 })).items.filter((r) => r.targetResources[0]?.id === carol.body.id).slice(0, 3);
+    expect(records.map((r) => [r.activityDisplayName, eventTypeOf(r)]).sort()).toEqual([
+      ['Delete Passkey (device-bound) security key', 'fido2Method.deleted'],
+      ['Delete user', 'user.deleted'],
+      ['Remove member from role', 'audit.RoleManagement'],
+    ]);
+    const signIn = await svc.call('POST', '/webauthn/authentication/options', { body: {} });
+    const assertion = await key.getAssertion(signIn.body, { origin: FRONTEND_ORIGIN });
+    expect((await svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } })).status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('demo tenant seeding', () => {
+  it('seeds only an empty store: a deleted demo user stays deleted after a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-seed-'));
+    try {
+      const first = await startTestService({ DATA_DIR: dataDir });
+      const admin = await first.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
+      expect((await first.call('DELETE', `/v1.0/users/${DemoTenant.bob.id}`, { token: admin })).status).toBe(204);
+      await first.close();
+      const second = await startTestService({ DATA_DIR: dataDir });
+      try {
+        expect(await second.app.directory.findUser(DemoTenant.bob.id)).toBeNull();
+        expect(await second.app.directory.findUser(DemoTenant.alice.id)).not.toBeNull();
+        expect(await second.app.directory.roleIdsOfUser(DemoTenant.admin.id)).toEqual([GA_ROLE]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

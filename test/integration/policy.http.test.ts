@@ -108,7 +108,7 @@ describe('FIDO2 method policy over HTTP', () => {
 
   it('answers 401 for an expired token', async () => {
     // jose allows 60 s of clock skew, so the token expired two minutes ago
-    const claims = { oid: DemoTenant.admin.id, wids: ['62e90394-69f5-4237-9190-012177145e10'] };
+    const claims = { oid: DemoTenant.admin.id, wids: ['62e90394-69f5-4237-9190-012177145e10'], scp: 'user_impersonation' };
     const past = await svc.app.tokens.devSigner.sign(claims, { lifetimeSeconds: -120, audience: svc.app.config.apiAudience, subject: DemoTenant.admin.id });
     const fresh = await svc.app.tokens.devSigner.sign(claims, { lifetimeSeconds: 300, audience: svc.app.config.apiAudience, subject: DemoTenant.admin.id });
     expect((await get(past)).status).toBe(401);

@@ -1,4 +1,5 @@
 import { eventTypeOf } from '../../shared/domain/events/eventFromAudit';
+import { LOCAL_CLI_APP_ID } from '../../shared/services/devTokenService';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
@@ -147,6 +148,71 @@ describe('provisioning on behalf of users over HTTP', () => {
       ['Provisioning job cancelled', 'provisioningJob.cancelled'],
       ['Provisioning job created', 'provisioningJob.created'],
     ]);
+  });
+
+  /** Claims and delivers until the job has no open user; returns each delivered user's outcome. */
+  async function runStation(jobId: string, token: string, stationId?: string): Promise<Map<string, string>> {
+    const outcomes = new Map<string, string>();
+    for (let idle = 0; idle < 200; ) {
+      const next = await svc.call('POST', `/provisioning/jobs/${jobId}/next`, { token, body: stationId ? { stationId } : {} });
+      if (next.status === 409) break;
+      if (next.status === 204) {
+        const status = await svc.call('GET', `/provisioning/jobs/${jobId}`, { token: authAdmin });
+        if (status.body.counts.pending + status.body.counts.ready + status.body.counts.claimed === 0) break;
+        idle++;
+        await new Promise((r) => setTimeout(r, 25));
+        continue;
+      }
+      expect(next.status).toBe(200);
+      const publicKeyCredential = await createOnKey(ALLOWED, next.body.publicKey);
+      const result = await svc.call('POST', `/provisioning/jobs/${jobId}/users/${next.body.userId}/credential`, { token, body: { publicKeyCredential } });
+      expect(result.status).toBe(200);
+      outcomes.set(next.body.userPrincipalName, result.body.state);
+    }
+    return outcomes;
+  }
+
+  const jobRows = async (jobId: string) => {
+    const job = await svc.call('GET', `/provisioning/jobs/${jobId}?$top=1000`, { token: authAdmin });
+    return new Map<string, { state: string; reason: string | null }>(job.body.users.map((u: { userPrincipalName: string; state: string; reason: string | null }) => [u.userPrincipalName, u]));
+  };
+
+  it("attack: an Authentication Administrator's job provisions a Global Administrator; that user is refused with its reason, the others go on", async () => {
+    const job = await svc.call('POST', '/provisioning/jobs', { token: authAdmin, body: { users: ['admin@contoso.com', 'bob@contoso.com'], challengeTimeoutInMinutes: 10 } });
+    expect(job.status).toBe(202);
+    const outcomes = await runStation(job.body.id, authAdmin);
+    expect([...outcomes]).toEqual([['bob@contoso.com', 'provisioned']]);
+    const rows = await jobRows(job.body.id);
+    expect(rows.get('admin@contoso.com')).toMatchObject({ state: 'refusedByPolicy', reason: expect.stringMatching(/admin@contoso\.com.*privileged directory role.*Privileged Authentication Administrator or Global Administrator/) });
+    expect(await svc.app.store.credentials.listByUser(DemoTenant.admin.id)).toEqual([]);
+  });
+
+  it('attack: a station without PAA or GA claims a user who became Global Administrator after the job started; refused with its reason', async () => {
+    const paa = await svc.token({ upn: 'admin@contoso.com', roles: ['Privileged Authentication Administrator'] });
+    const job = await svc.call('POST', '/provisioning/jobs', { token: paa, body: { users: ['bob@contoso.com'], challengeTimeoutInMinutes: 10 } });
+    expect(job.status).toBe(202);
+    const assigned = await svc.app.directory.createRoleAssignment({ principalId: DemoTenant.bob.id, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' }, { user: null, app: { appId: 'test' } });
+    try {
+      const outcomes = await runStation(job.body.id, authAdmin);
+      expect(outcomes.size).toBe(0);
+      expect((await jobRows(job.body.id)).get('bob@contoso.com')).toMatchObject({ state: 'refusedByPolicy', reason: expect.stringMatching(/privileged directory role/) });
+    } finally {
+      await svc.app.directory.deleteRoleAssignment(assigned.id, { user: null, app: { appId: 'test' } });
+    }
+  });
+
+  it("attack: a station names someone else as deliverer in the body; the passkey's audit names the calling principal, with the job's creator beside it", async () => {
+    const job = await svc.call('POST', '/provisioning/jobs', { token: authAdmin, body: { users: ['alice@contoso.com'], challengeTimeoutInMinutes: 10 } });
+    const app = await svc.token({ permissions: ['UserAuthenticationMethod.ReadWrite.All'] });
+    // Alice's key would be refused by the key restriction only for BLOCKED; runStation uses ALLOWED.
+    const outcomes = await runStation(job.body.id, app, 'admin@contoso.com');
+    expect([...outcomes]).toEqual([['alice@contoso.com', 'provisioned']]);
+    const added = (await svc.app.store.audit.list({ top: 20 })).items.find((r) => r.activityDisplayName.startsWith('Add Passkey') && r.targetResources[0].id === DemoTenant.alice.id);
+    expect(added?.initiatedBy).toEqual({
+      user: null,
+      app: { appId: LOCAL_CLI_APP_ID },
+      provisioningJob: { id: job.body.id, createdBy: { id: DemoTenant.admin.id, userPrincipalName: 'admin@contoso.com', appId: null } },
+    });
   });
 
   it('validates job requests', async () => {

@@ -49,6 +49,16 @@ describe('Entra access tokens (offline, local JWKS)', () => {
     expect((await svc.call('GET', POLICY, { token: user })).status).toBe(403);
   });
 
+  it('attack: a delegated tenant token with the Graph scope but no directory role is refused (403); the same scope with the role is accepted', async () => {
+    const claims = { oid: '33333333-3333-4333-8333-333333333333', preferred_username: 'user@contoso.com', scp: 'Policy.ReadWrite.AuthenticationMethod Policy.Read.All' };
+    const scopeOnly = await svc.call('GET', POLICY, { token: await sign(claims) });
+    expect(scopeOnly.status).toBe(403);
+    expect(scopeOnly.body.error.code).toBe('Authorization_RequestDenied');
+    expect((await svc.call('GET', POLICY, { token: await sign({ ...claims, wids: [DirectoryRoles['Global Reader']] }) })).status).toBe(200);
+    // A user token's `roles` are app roles of this API, not Graph application permissions.
+    expect((await svc.call('GET', POLICY, { token: await sign({ ...claims, scp: 'User.Read', roles: ['Policy.Read.All'] }) })).status).toBe(403);
+  });
+
   it('accepts an app-only tenant token by its application permission', async () => {
     const app = await sign({ oid: 'app-object-id', sub: 'app-object-id', azp: 'app-id', idtyp: 'app', roles: ['Policy.Read.All'] });
     expect((await svc.call('GET', POLICY, { token: app })).status).toBe(200);

@@ -14,6 +14,8 @@ export const CONTAINER_DEFINITIONS = {
   userUpns: { id: 'userUpns', partitionKey: { paths: ['/id'] } },
   groups: { id: 'groups', partitionKey: { paths: ['/id'] } },
   memberships: { id: 'memberships', partitionKey: { paths: ['/userId'] } },
+  /** Directory role assignments, partitioned by principal: "the roles of this user" is one partition (the id names the principal too). */
+  roleAssignments: { id: 'roleAssignments', partitionKey: { paths: ['/principalId'] } },
   audit: { id: 'audit', partitionKey: { paths: ['/id'] } },
   credentials: { id: 'credentials', partitionKey: { paths: ['/id'] } },
   consumedChallenges: { id: 'consumedChallenges', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },

@@ -2,12 +2,15 @@ import { Container } from '@azure/cosmos';
 import { AuditRecord } from '../../domain/audit';
 import { Group, ListQuery, Page, User } from '../../domain/directory/directory';
 import { ConcurrencyConflictError } from '../../domain/errors';
-import { DirectoryRepository } from '../../ports/directory.port';
+import { RoleAssignment } from '../../domain/auth/roleAssignment';
+import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../../ports/directory.port';
 import { Versioned } from '../../ports/versioned';
 import { appendAudit } from './audit.cosmos';
 import { CosmosDocument, deleteDocument, etagOf, isStatus, readDocument, toDomainValue } from './documents.cosmos';
 import { keysetPage, LOWERCASE_FIELD, lowercaseCopiesOf, withLowercaseCopies } from './listing.cosmos';
+import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosMemberships } from './memberships.cosmos';
+import { CosmosRoleAssignments } from './roleAssignments.cosmos';
 import { idTaken } from './storeErrors.cosmos';
 import { UpnIndex } from './upnIndex.cosmos';
 
@@ -17,6 +20,9 @@ export interface DirectoryContainers {
   userUpns: Container;
   groups: Container;
   memberships: Container;
+  /** A deleted user's passkeys and role assignments go with them. */
+  credentials: Container;
+  roleAssignments: Container;
   audit: Container;
 }
 
@@ -31,6 +37,8 @@ const DELETE_ATTEMPTS = 3;
 export class CosmosDirectoryRepository implements DirectoryRepository {
   private readonly upns: UpnIndex;
   private readonly memberships: CosmosMemberships;
+  private readonly credentials: CosmosCredentialRepository;
+  private readonly roleAssignments: CosmosRoleAssignments;
 
   constructor(
     private readonly containers: DirectoryContainers,
@@ -38,6 +46,8 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   ) {
     this.upns = new UpnIndex(containers.userUpns, containers.users, options.staleUpnReservationSeconds);
     this.memberships = new CosmosMemberships(containers.memberships, containers.users);
+    this.credentials = new CosmosCredentialRepository(containers.credentials, containers.audit);
+    this.roleAssignments = new CosmosRoleAssignments(containers.roleAssignments, containers.audit);
   }
 
   async createUser(user: User, audit: AuditRecord): Promise<Versioned<User>> {
@@ -93,7 +103,14 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     return { value: user, etag: etagOf(written) };
   }
 
-  async deleteUser(id: string, audit: AuditRecord): Promise<boolean> {
+  /**
+   * Passkeys and role assignments first (each removal audited), then the user: a crash part-way
+   * leaves a user with fewer passkeys or roles, never a deleted user whose passkeys still sign in
+   * or whose roles would pass to a new user of the same id; a retry finishes the job.
+   */
+  async deleteUser(id: string, audits: UserDeletionAudits): Promise<boolean> {
+    if (!(await readDocument(this.containers.users, id))) return false;
+    await this.removeDependentsOf(id, audits);
     for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
       const current = await readDocument(this.containers.users, id);
       if (!current) return false;
@@ -107,10 +124,17 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
       await this.memberships.removeAllOf(id);
       const upn = lowercaseCopiesOf(current).userPrincipalName;
       if (upn !== undefined) await this.releaseQuietly(upn, id);
-      await appendAudit(this.containers.audit, audit);
+      await appendAudit(this.containers.audit, audits.user);
+      // A passkey registered while we deleted (the registration read the user before): remove it too.
+      await this.removeDependentsOf(id, audits);
       return true;
     }
     throw new ConcurrencyConflictError(`user ${id}`, undefined);
+  }
+
+  private async removeDependentsOf(userId: string, audits: UserDeletionAudits): Promise<void> {
+    for (const credential of await this.credentials.listByUser(userId)) await this.credentials.delete(userId, credential.id, audits.passkey(credential));
+    for (const assignment of await this.roleAssignments.list({ principalId: userId })) await this.roleAssignments.delete(assignment.id, audits.roleAssignment(assignment));
   }
 
   listUsers(query: ListQuery): Promise<Page<User>> {
@@ -157,6 +181,22 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
 
   groupIdsOfUser(userId: string): Promise<string[]> {
     return this.memberships.groupIdsOf(userId);
+  }
+
+  createRoleAssignment(assignment: RoleAssignment, audit: AuditRecord): Promise<void> {
+    return this.roleAssignments.create(assignment, audit);
+  }
+
+  getRoleAssignment(id: string): Promise<RoleAssignment | null> {
+    return this.roleAssignments.get(id);
+  }
+
+  listRoleAssignments(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
+    return this.roleAssignments.list(filter);
+  }
+
+  deleteRoleAssignment(id: string, audit: AuditRecord): Promise<boolean> {
+    return this.roleAssignments.delete(id, audit);
   }
 
   /**

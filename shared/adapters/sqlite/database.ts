@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit (activity_time);
 CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (user_id);
+CREATE TABLE IF NOT EXISTS role_assignments (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, role_definition_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS role_assignments_by_principal ON role_assignments (principal_id);
 CREATE TABLE IF NOT EXISTS consumed_challenges (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 `;
 

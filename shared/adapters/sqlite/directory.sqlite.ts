@@ -1,10 +1,13 @@
 import { AuditRecord } from '../../domain/audit';
 import { Group, ListQuery, Page, User } from '../../domain/directory/directory';
 import { ConcurrencyConflictError, conflict } from '../../domain/errors';
-import { DirectoryRepository } from '../../ports/directory.port';
+import { RoleAssignment } from '../../domain/auth/roleAssignment';
+import { StoredCredential } from '../../ports/credentials.port';
+import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../../ports/directory.port';
 import { Versioned } from '../../ports/versioned';
 import { insertAudit } from './audit.sqlite';
 import { SqliteDatabase } from './database';
+import { SqliteRoleAssignments } from './roleAssignments.sqlite';
 import { filterToSql, newEtag } from './sqlHelpers';
 
 const upnTaken = (upn: string) =>
@@ -29,7 +32,11 @@ function directoryConflict(e: unknown, object: { id: string; userPrincipalName?:
 }
 
 export class SqliteDirectoryRepository implements DirectoryRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly roleAssignments: SqliteRoleAssignments;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.roleAssignments = new SqliteRoleAssignments(db);
+  }
 
   async createUser(user: User, audit: AuditRecord): Promise<Versioned<User>> {
     const etag = newEtag();
@@ -75,12 +82,19 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     return { value: user, etag };
   }
 
-  async deleteUser(id: string, audit: AuditRecord): Promise<boolean> {
+  /** One transaction: the user, their memberships, passkeys and role assignments go together or not at all. */
+  async deleteUser(id: string, audits: UserDeletionAudits): Promise<boolean> {
     return this.db.transaction(() => {
       const { changes } = this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
       if (changes === 0) return false;
       this.db.prepare('DELETE FROM memberships WHERE user_id = ?').run(id);
-      insertAudit(this.db, audit);
+      const credentials = (this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(id) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as StoredCredential);
+      this.db.prepare('DELETE FROM credentials WHERE user_id = ?').run(id);
+      const assignments = this.roleAssignments.list({ principalId: id });
+      this.db.prepare('DELETE FROM role_assignments WHERE principal_id = ?').run(id.toLowerCase());
+      insertAudit(this.db, audits.user);
+      for (const credential of credentials) insertAudit(this.db, audits.passkey(credential));
+      for (const assignment of assignments) insertAudit(this.db, audits.roleAssignment(assignment));
       return true;
     })();
   }
@@ -134,6 +148,22 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   async groupIdsOfUser(userId: string): Promise<string[]> {
     const rows = this.db.prepare('SELECT group_id FROM memberships WHERE user_id = ?').all(userId) as Array<{ group_id: string }>;
     return rows.map((r) => r.group_id);
+  }
+
+  async createRoleAssignment(assignment: RoleAssignment, audit: AuditRecord): Promise<void> {
+    this.roleAssignments.create(assignment, audit);
+  }
+
+  async getRoleAssignment(id: string): Promise<RoleAssignment | null> {
+    return this.roleAssignments.get(id);
+  }
+
+  async listRoleAssignments(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
+    return this.roleAssignments.list(filter);
+  }
+
+  async deleteRoleAssignment(id: string, audit: AuditRecord): Promise<boolean> {
+    return this.roleAssignments.delete(id, audit);
   }
 
   /** Keyset paging by id: stable under concurrent inserts and needs no OFFSET. */

@@ -43,6 +43,16 @@ export const AccessRules = {
     permissions: ['AuditLog.Read.All'],
     roles: [R['Global Administrator'], R['Global Reader'], R['Security Administrator'], R['Authentication Policy Administrator'], R['Authentication Administrator'], R['Privileged Authentication Administrator']],
   },
+  roleAssignmentsRead: {
+    action: 'read directory role assignments',
+    permissions: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    roles: [R['Global Administrator'], R['Global Reader'], R['Privileged Role Administrator']],
+  },
+  roleAssignmentsWrite: {
+    action: 'assign or remove directory roles',
+    permissions: ['RoleManagement.ReadWrite.Directory'],
+    roles: [R['Global Administrator'], R['Privileged Role Administrator']],
+  },
   signedInUser: {
     action: 'act as the signed-in user',
     permissions: [],

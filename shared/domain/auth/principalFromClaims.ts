@@ -8,16 +8,19 @@ const str = (value: unknown) => (typeof value === 'string' && value !== '' ? val
 /**
  * Reads an Entra-shaped access token's claims: `oid`/`upn` for a user (`preferred_username` as
  * Entra v2 tokens carry it), `roles` for application permissions, `wids` for directory roles,
- * `scp` for delegated scopes. An app-only token has no `oid`-bearing user, or `idtyp: app`.
+ * `scp` for delegated scopes. An app-only token has `idtyp: app`, or (v1 tokens) no user, no scope
+ * and `oid === sub`; every other token is delegated, so its `roles` never count as permissions.
  */
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
   const isAppOnly = claims.idtyp === 'app' || (!claims.upn && !claims.preferred_username && !claims.scp && claims.oid === claims.sub && !!claims.roles);
   return {
+    kind: isAppOnly ? 'application' : 'delegated',
     userId: isAppOnly ? undefined : str(claims.oid),
     userPrincipalName: isAppOnly ? undefined : str(claims.upn) ?? str(claims.preferred_username),
     appId: str(claims.azp) ?? str(claims.appid),
     permissions: strings(claims.roles),
     roleTemplateIds: strings(claims.wids).map((w) => w.toLowerCase()),
-    scopes: strings(claims.scp),
+    // An app-only token has no delegated scopes; one that carries `scp` anyway gains nothing from it.
+    scopes: isAppOnly ? [] : strings(claims.scp),
   };
 }

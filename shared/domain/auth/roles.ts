@@ -11,6 +11,14 @@ export const DirectoryRoles = {
   'Conditional Access Administrator': 'b1be1c3e-b65d-4f19-8427-f6fa0d97feb9',
   'Security Administrator': '194ae4cb-b126-40b2-bd5b-6091b380977d',
   'User Administrator': 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  'Privileged Role Administrator': 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  'Helpdesk Administrator': '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  'Password Administrator': '966707d0-3269-4727-9be2-8c3a10f19b9d',
+  'Directory Readers': '88d8e3e3-8f55-4a1e-953a-9b9898b8876b',
+  'Guest Inviter': '95e79109-95c0-4d8e-aee3-d01accf2d47b',
+  'Message Center Reader': '790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b',
+  'Reports Reader': '4a5d8f65-41da-4de4-8968-e035b65339cf',
+  'Usage Summary Reports Reader': '75934031-6c7e-415a-99d7-48dbd49e875e',
 } as const;
 
 export type DirectoryRoleName = keyof typeof DirectoryRoles;

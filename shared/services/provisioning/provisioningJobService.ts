@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Actor } from '../../domain/auth/actor';
+import { Actor, actorOf } from '../../domain/auth/actor';
+import { Principal } from '../../domain/auth/principal';
+import { isPrivilegedUser, mayActOnPrivilegedUser } from '../../domain/auth/privilegedTargets';
 import { badRequest, DomainError, isDomainError, notFound } from '../../domain/errors';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
@@ -7,7 +9,7 @@ import { AuditRepository } from '../../ports/audit.port';
 import { auditRecord } from '../../domain/auditRecords';
 import { pendingJobUser } from '../../domain/provisioning/jobRows';
 import { FINAL_USER_STATES, JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobRepository, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
-import { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
+import { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '../../ports/webauthn.port';
 import { DirectoryService } from '../directoryService';
 import { RegistrationService } from '../webauthn/registrationService';
@@ -22,6 +24,9 @@ export interface NewJobRequest {
   challengeTimeoutInMinutes: number;
   displayName: string;
 }
+
+/** Orchestrations started before deliveries carried their deliverer raised the bare credential. */
+const isDelivery = (value: CredentialDelivery | RegistrationResponseJSON): value is CredentialDelivery => 'deliveredBy' in value && 'credential' in value;
 
 export interface ClaimedUser {
   jobId: string;
@@ -43,6 +48,10 @@ const OUTCOME_WAIT_MS = 30_000;
 const OUTCOME_POLL_MS = 20;
 const isFinal = (state: JobUserState) => FINAL_USER_STATES.includes(state);
 const jobMissing = (jobId: string) => notFound('jobNotFound', `No provisioning job with id '${jobId}'.`);
+
+/** Why a privileged user is refused for this caller (the job row's reason, the station's 403). */
+const privilegedRefusal = (userPrincipalName: string, who: 'creator' | 'station') =>
+  `'${userPrincipalName}' holds a privileged directory role: only a Privileged Authentication Administrator or Global Administrator (or an application with UserAuthenticationMethod.ReadWrite.All) can provision passkeys for them, and the job's ${who} is neither.`;
 
 /** Renders the passkey name template: {displayName} and {userPrincipalName}. */
 export const renderDisplayName = (template: string, user: Pick<User, 'displayName' | 'userPrincipalName'>) =>
@@ -84,7 +93,12 @@ export class ProvisioningJobService {
     );
   }
 
-  async createJob(request: NewJobRequest, actor: Actor, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+  /**
+   * Creates a job. Users holding a privileged role whom the creator may not act on (Entra: only a
+   * PAA or GA changes their methods) are refused up front, each with its reason; the others go on.
+   */
+  async createJob(request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+    const actor = actorOf(principal);
     const users = await this.resolveUsers(request);
     if (users.length === 0) throw badRequest('emptyJob', 'The job has no users: the list is empty or the group has no members.');
     const now = this.now();
@@ -99,10 +113,15 @@ export class ProvisioningJobService {
       source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
       totalUsers: users.length,
     };
-    await this.deps.jobs.create(
-      job,
-      users.map((u, sequence) => pendingJobUser(job.id, u, sequence, now)),
-    );
+    const mayActOnPrivileged = mayActOnPrivilegedUser(principal, 'authenticationMethods');
+    const rows = [];
+    for (const [sequence, u] of users.entries()) {
+      const row = pendingJobUser(job.id, u, sequence, now);
+      const refused = !mayActOnPrivileged && isPrivilegedUser(await this.deps.directory.roleIdsOfUser(u.id));
+      // A final state at creation: the user's orchestration finds it and stops (prepareUser is idempotent).
+      rows.push(refused ? { ...row, state: 'refusedByPolicy' as const, reason: privilegedRefusal(u.userPrincipalName, 'creator') } : row);
+    }
+    await this.deps.jobs.create(job, rows);
     await orchestrations.startJob(job.id, users.length);
     await this.recordJob('created', job, actor, { source: job.source });
     return job;
@@ -146,13 +165,20 @@ export class ProvisioningJobService {
     return job;
   }
 
-  /** A station claims the next ready user; null when none is ready right now. */
-  async claimNext(jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations): Promise<ClaimedUser | null> {
+  /**
+   * A station claims the next ready user; null when none is ready right now. A user who gained a
+   * privileged role since the job started, and whom this station's caller may not act on, is
+   * refused like a policy refusal, and the next user is offered.
+   */
+  async claimNext(jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
     const job = await this.runningJob(jobId);
     for (;;) {
       const row = await this.deps.jobs.claimNextReady(jobId, stationId, this.now());
       if (!row) return null;
       try {
+        if (!mayActOnPrivilegedUser(principal, 'authenticationMethods') && isPrivilegedUser(await this.deps.directory.roleIdsOfUser(row.userId))) {
+          throw new DomainError('forbidden', 'privilegedTargetRequiresPrivilegedRole', privilegedRefusal(row.userPrincipalName, 'station'));
+        }
         // The challenge starts when the station claims the user, so a slow station does not burn it.
         const { options, expiresAt } = await this.deps.registration.options(row.userId, 'admin', {
           timeoutMs: job.challengeTimeoutInMinutes * 60_000,
@@ -175,12 +201,18 @@ export class ProvisioningJobService {
     }
   }
 
-  /** Hands the station's credential to the user's orchestration and waits for the recorded outcome. */
-  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
+  /**
+   * Hands the station's credential to the user's orchestration and waits for the recorded outcome.
+   * The caller (from its token, never from the body) becomes the actor of the passkey's audit
+   * record, the job's creator is recorded beside it; a caller who may not act on a privileged user gets 403.
+   */
+  async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
     const row = await this.deps.jobs.getUser(jobId, userId);
     if (!row) throw notFound('jobUserNotFound', `User '${userId}' is not part of provisioning job '${jobId}'.`);
     if (row.state !== 'claimed') throw new DomainError('conflict', 'userNotClaimed', `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
-    await orchestrations.deliverCredential(jobId, userId, credential);
+    await this.deps.directory.assertMayActOnUser(principal, 'authenticationMethods', { id: row.userId, userPrincipalName: row.userPrincipalName });
+    const delivery: CredentialDelivery = { credential, deliveredBy: actorOf(principal) };
+    await orchestrations.deliverCredential(jobId, userId, delivery);
     const outcome = await this.waitForOutcome(jobId, userId, row);
     const stored = outcome.methodId ? await this.deps.credentials.get(outcome.methodId) : null;
     return { row: outcome, method: stored ? toFido2Method(stored.value) : undefined };
@@ -252,7 +284,8 @@ export class ProvisioningJobService {
   }
 
   /** Registers the delivered credential once; a re-run after a crash finds the row final and stops. */
-  async registerCredential(jobId: string, userId: string, credential: RegistrationResponseJSON): Promise<JobUserState> {
+  async registerCredential(jobId: string, userId: string, delivered: CredentialDelivery | RegistrationResponseJSON): Promise<JobUserState> {
+    const { credential, deliveredBy } = isDelivery(delivered) ? delivered : { credential: delivered, deliveredBy: null };
     const row = await this.deps.jobs.getUser(jobId, userId);
     const job = await this.deps.jobs.get(jobId);
     if (!row || !job) return 'failed';
@@ -267,7 +300,9 @@ export class ProvisioningJobService {
     let to: JobUserState;
     let changes: { reason: string | null; methodId: string | null };
     try {
-      const actor: Actor = { user: job.createdBy.id ? { id: job.createdBy.id, userPrincipalName: job.createdBy.userPrincipalName } : null, app: job.createdBy.appId ? { appId: job.createdBy.appId } : null };
+      const creator: Actor = { user: job.createdBy.id ? { id: job.createdBy.id, userPrincipalName: job.createdBy.userPrincipalName } : null, app: job.createdBy.appId ? { appId: job.createdBy.appId } : null };
+      // Who delivered the credential acts; the job's creator, who asked for it, is recorded beside.
+      const actor: Actor = { ...(deliveredBy ?? creator), provisioningJob: { id: job.id, createdBy: job.createdBy } };
       const method = await this.deps.registration.verify(userId, 'admin', credential, renderDisplayName(job.displayNameTemplate, row), actor);
       to = 'provisioned';
       changes = { reason: null, methodId: method.id };

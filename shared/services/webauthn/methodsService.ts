@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Actor } from '../../domain/auth/actor';
+import { Actor, actorOf } from '../../domain/auth/actor';
+import { Principal } from '../../domain/auth/principal';
 import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { notFound } from '../../domain/errors';
 import { Clock } from '../../ports/clock.port';
@@ -29,7 +30,17 @@ export class MethodsService {
     return toFido2Method(found.value);
   }
 
-  /** Deletes a passkey: it can no longer sign in. */
+  /**
+   * A caller deletes a passkey. `on: 'user'` is an administrator acting on a user (users/{id}/...):
+   * a user holding a privileged role needs a PAA or GA; `on: 'self'` (me/...) is the signed-in
+   * user's own passkey.
+   */
+  async deleteForCaller(userIdOrUpn: string, methodId: string, principal: Principal, on: 'user' | 'self'): Promise<void> {
+    if (on === 'user') await this.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', userIdOrUpn);
+    await this.delete(userIdOrUpn, methodId, actorOf(principal));
+  }
+
+  /** Deletes a passkey: it can no longer sign in (system flows such as re-enrolment call this directly). */
   async delete(userIdOrUpn: string, methodId: string, actor: Actor): Promise<void> {
     const { value: user } = await this.directory.getUser(userIdOrUpn);
     const found = await this.credentials.get(methodId);
