@@ -75,16 +75,11 @@ export class CosmosOutboxRepository implements OutboxRepository {
     );
     const started = Date.now();
     const fresh = new Map<string, AuditDocument>();
-    let complete = false;
-    for (;;) {
-      if (!iterator.hasMoreResults()) {
-        complete = true;
-        break;
-      }
+    do {
       const { resources } = await iterator.fetchNext();
       for (const doc of resources) if (isAuditDocument(doc) && !(doc.id in state.published)) fresh.set(doc.id, doc);
-      if (fresh.size >= top || Date.now() - started > PASS_BUDGET_MS) break;
-    }
+    } while (iterator.hasMoreResults() && fresh.size < top && Date.now() - started <= PASS_BUDGET_MS);
+    const complete = !iterator.hasMoreResults();
     let batch = [...fresh.values()];
     if (!complete && batch.length > 0) {
       // The newest second may go on in the next page: leave it whole for the next pass, so records
