@@ -62,7 +62,7 @@ export class CosmosOutboxRepository implements OutboxRepository {
 
   constructor(
     private readonly audit: Container,
-    /** Holds the cursor documents (`outboxCursor:<relay>`), partitioned by id. */
+    /** Holds the cursor documents (`outboxCursor-<relay>`), partitioned by id. */
     private readonly meta: Container,
   ) {}
 
@@ -77,7 +77,7 @@ export class CosmosOutboxRepository implements OutboxRepository {
     const fresh = new Map<string, AuditDocument>();
     do {
       const { resources } = await iterator.fetchNext();
-      for (const doc of resources) if (isAuditDocument(doc) && !(doc.id in state.published)) fresh.set(doc.id, doc);
+      for (const doc of resources) if (isAuditDocument(doc) && !Object.hasOwn(state.published, doc.id)) fresh.set(doc.id, doc);
     } while (iterator.hasMoreResults() && fresh.size < top && Date.now() - started <= PASS_BUDGET_MS);
     const complete = !iterator.hasMoreResults();
     let batch = [...fresh.values()];
