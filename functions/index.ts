@@ -44,6 +44,8 @@ app.cosmosDB('outboxRelay', {
   containerName: 'audit',
   leaseContainerName: 'leases',
   createLeaseContainerIfNotExists: true,
+  // Without a retry policy a failed batch is skipped (the lease moves on): retry until it is published.
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1000, maximumInterval: 60_000 },
   handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= getDefaultApp().then((a) => createEventBus(a.config)))),
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from '../shared/schemas/zod';
+import { relayHealthOf } from '../shared/services/events/relayHealth';
 import { buildOpenApiDocument } from './http/openApiDocument';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
 import { json } from './http/responses';
@@ -18,7 +19,19 @@ const packageVersion = (): string => {
 
 export const VERSION = packageVersion();
 
-const Health = z.object({ status: z.literal('ok'), version: z.string(), node: z.string(), adapters: z.record(z.string(), z.string()) }).openapi('health');
+const RelayStatus = z
+  .object({
+    kind: z.enum(['sqlite-poller', 'cosmos-query', 'cosmos-changefeed']),
+    running: z.boolean(),
+    lastPublishedAt: z.string().nullable(),
+    lastPublishLagMs: z.number().nullable(),
+    lastPolledAt: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+  })
+  .openapi('outboxRelayStatus', { description: 'The outbox relay that publishes recorded changes as events (null when none runs in this process)' });
+const Health = z
+  .object({ status: z.literal('ok'), version: z.string(), node: z.string(), adapters: z.record(z.string(), z.string()), relay: RelayStatus.nullable() })
+  .openapi('health');
 
 /** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
 export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
@@ -38,6 +51,7 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
           events: app.config.serviceBusConnection ? 'servicebus' : 'local',
           tokens: app.config.entra ? (app.config.allowLocalTokens ? 'entra+local' : 'entra') : 'local',
         },
+        relay: relayHealthOf(app)?.status() ?? null,
       }),
   });
   let cached: unknown;

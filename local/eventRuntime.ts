@@ -6,8 +6,12 @@ import type { App } from '../shared/app';
 import { createEventBus } from '../shared/eventBusFactory';
 import { EventBus } from '../shared/ports/eventBus.port';
 import { OutboxRelay } from '../shared/services/events/outboxRelay';
+import { registerRelayHealth } from '../shared/services/events/relayHealth';
 import type { LocalDurableRuntime } from './durableRuntime';
 import type { Logger } from './logger';
+
+const SQLITE_POLL_MS = 100;
+const COSMOS_POLL_MS = 200;
 
 /**
  * Events on the embedded runtime: the local bus (durable, under DATA_DIR), the outbox relay that
@@ -47,10 +51,24 @@ export class LocalEventRuntime {
         { maxDeliveryCount: consumer.maxDeliveryCount },
       );
     }
-    if (this.app.store.outbox) {
-      this.relay = new OutboxRelay(this.app.store.outbox, this.bus, this.app.config.issuer);
-      this.relay.start();
-    }
+    this.startRelay();
+  }
+
+  /**
+   * The outbox relay of the store: SQLite's poller, or the query over Cosmos DB's audit container
+   * (the local runtime has no change-feed trigger). Cosmos DB polls less often: each poll is a query.
+   */
+  private startRelay(): void {
+    const outbox = this.app.store.outbox;
+    if (!outbox) return;
+    this.relay = new OutboxRelay(outbox, this.bus, this.app.config.issuer, outbox.relayKind === 'cosmos-query' ? COSMOS_POLL_MS : SQLITE_POLL_MS);
+    registerRelayHealth(this.app, this.relay.health);
+    this.relay.start();
+  }
+
+  /** The relay, for tests that stop and restart it (a crash between write and publish). */
+  get outboxRelay(): OutboxRelay | undefined {
+    return this.relay;
   }
 
   /** Publishes everything written so far (tests use it to reach a quiet point). */

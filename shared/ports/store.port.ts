@@ -16,7 +16,10 @@ export interface Store {
   readonly challenges: ConsumedChallengeRepository;
   readonly provisioningJobs: ProvisioningJobRepository;
   readonly webhooks: WebhookRepository;
-  /** The audit log read as an outbox, where the store supports ordered reads (SQLite); on Cosmos DB the change feed plays this role. */
+  /**
+   * The audit log read as an outbox by the local runtime's relay (SQLite: by sequence; Cosmos DB: by
+   * `_ts` with an overlap window). On Azure the Cosmos DB change-feed trigger reads it instead.
+   */
   readonly outbox?: OutboxRepository;
   close(): Promise<void>;
 }

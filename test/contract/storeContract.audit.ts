@@ -42,4 +42,55 @@ export function auditContract(ctx: ContractContext): void {
       expect(await ctx.store.audit.list({ top: 10 })).toEqual({ items: [] });
     });
   });
+
+  describe('audit as the outbox', () => {
+    const outbox = () => {
+      expect(ctx.store.outbox).toBeDefined();
+      return ctx.store.outbox!;
+    };
+    /** Reads from `cursor` until nothing is new; returns the records in order and the last cursor. */
+    async function readAll(cursor: string | undefined, top = 100): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
+      const records: AuditRecord[] = [];
+      for (;;) {
+        const batch = await outbox().readAfter(cursor, top);
+        if (batch.records.length === 0) return { records, cursor: batch.cursor ?? cursor };
+        records.push(...batch.records);
+        cursor = batch.cursor;
+      }
+    }
+
+    it('reads appended records oldest first from the start, as they were written', async () => {
+      const records = [1, 2, 3].map((n) => ctx.data.audit(`Change ${n}`));
+      for (const record of records) await ctx.store.audit.append(record);
+      expect((await readAll(undefined)).records).toEqual(records);
+    });
+
+    it('resumes after a cursor: nothing again, then only what was appended later', async () => {
+      const first = ctx.data.audit('First');
+      await ctx.store.audit.append(first);
+      const { cursor } = await readAll(undefined);
+      expect(cursor).toBeDefined();
+      expect((await outbox().readAfter(cursor, 100)).records).toEqual([]);
+      const later = [ctx.data.audit('Second'), ctx.data.audit('Third')];
+      for (const record of later) await ctx.store.audit.append(record);
+      expect(idsOf((await readAll(cursor)).records)).toEqual(idsOf(later));
+    });
+
+    it('pages with a small top and loses nothing across pages', async () => {
+      const records = [1, 2, 3, 4, 5].map((n) => ctx.data.audit(`Change ${n}`));
+      for (const record of records) await ctx.store.audit.append(record);
+      expect(idsOf((await readAll(undefined, 2)).records)).toEqual(idsOf(records));
+    });
+
+    it('keeps a cursor per relay, and overwrites it', async () => {
+      expect(await outbox().getCursor('relay-a')).toBeUndefined();
+      await ctx.store.audit.append(ctx.data.audit());
+      const { cursor } = await readAll(undefined);
+      await outbox().setCursor('relay-a', cursor!);
+      expect(await outbox().getCursor('relay-a')).toBe(cursor);
+      expect(await outbox().getCursor('relay-b')).toBeUndefined();
+      await outbox().setCursor('relay-a', cursor!);
+      expect(await outbox().getCursor('relay-a')).toBe(cursor);
+    });
+  });
 }

@@ -4,7 +4,7 @@ import { verifyWebhookSignature } from '../../shared/domain/events/webhookSignat
 import { PASSKEY_EVENTS_TOPIC } from '../../shared/adapters/servicebus/serviceBus.eventBus';
 import { EVENT_SUBSCRIPTIONS } from '../../shared/eventBusFactory';
 import { AmqpBroker, startAmqpBroker } from '../support/amqpBroker';
-import { Roles, startTestService, TestService } from '../support/localService';
+import { Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
 
 const SECRET = 'servicebus-receiver-secret-42';
 
@@ -12,7 +12,7 @@ const SECRET = 'servicebus-receiver-secret-42';
  * The whole service with its events on Service Bus: the real @azure/service-bus SDK over AMQP to the
  * test broker, the outbox relay publishing to the topic, the webhooks consumer on its subscription.
  */
-describe('events on the Service Bus adapter (test broker)', () => {
+describe.each(TEST_STORES)('events on the Service Bus adapter (test broker, %s store)', (store) => {
   let broker: AmqpBroker;
   let svc: TestService;
   let receiver: Server;
@@ -31,7 +31,7 @@ describe('events on the Service Bus adapter (test broker)', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    svc = await startTestService({ SERVICEBUS_CONNECTION: broker.connectionString, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    svc = await startTestService({ SERVICEBUS_CONNECTION: broker.connectionString, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, undefined, { store });
   });
   afterAll(async () => {
     await svc?.close();

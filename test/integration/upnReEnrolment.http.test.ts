@@ -3,7 +3,7 @@ import { reEnrolmentConsumer } from '../../functions/consumers/reenrolment.consu
 import { eventFromAudit } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { register, setPolicy, signIn, YUBIKEY_5 } from '../support/ceremonies';
-import { Roles, startTestService, TestService } from '../support/localService';
+import { Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 
 type Response = Awaited<ReturnType<TestService['call']>>;
@@ -29,12 +29,12 @@ async function auditStory(svc: TestService, token: string, userId: string): Prom
   return (res.body.value as DirectoryAudit[]).filter((r) => r.targetResources[0]?.id === userId).reverse();
 }
 
-describe('UPN change: delete and re-enrol passkeys over HTTP', () => {
+describe.each(TEST_STORES)('UPN change: delete and re-enrol passkeys over HTTP (%s store)', (store) => {
   let svc: TestService;
   let globalAdmin: string;
 
   beforeAll(async () => {
-    svc = await startTestService();
+    svc = await startTestService({}, undefined, { store });
     globalAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
     await setPolicy(svc, await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] }));
   });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../shared/domain/events/webhookSignature';
-import { Roles, startTestService, TestService } from '../support/localService';
+import { Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 const SUBSCRIPTIONS = '/webhooks/subscriptions';
@@ -71,7 +71,7 @@ function independentlyVerified(r: Received, secret: string): boolean {
   return (r.headers['webhook-signature'] as string).split(' ').includes(`v1,${expected}`);
 }
 
-describe('webhooks over HTTP, with a real receiver', () => {
+describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)', (store) => {
   let svc: TestService;
   let receiver: Receiver;
   let admin: string;
@@ -81,7 +81,7 @@ describe('webhooks over HTTP, with a real receiver', () => {
   beforeAll(async () => {
     receiver = new Receiver();
     await receiver.start();
-    svc = await startTestService({ EVENT_RETRY_BASE_MS: RETRY_BASE_MS, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    svc = await startTestService({ EVENT_RETRY_BASE_MS: RETRY_BASE_MS, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, undefined, { store });
     admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     reader = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalReader] });
   });

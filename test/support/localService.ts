@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { loadConfig, Settings } from '../../shared/config';
 import { createLogger } from '../../local/logger';
 import { RunningLocal, startLocal } from '../../local/startLocal';
 import { DevTokenRequest } from '../../shared/services/devTokenService';
+import { CosmosTestServer, startCosmosServer } from './cosmosServer';
 
 export const FRONTEND_ORIGIN = 'http://localhost:7071';
 
@@ -17,8 +19,30 @@ export interface TestService extends RunningLocal {
   close(): Promise<void>;
 }
 
-/** Starts the real local host in-process on an ephemeral port with a fresh data directory. */
-export async function startTestService(settings: Settings = {}, overrides?: AppOverrides): Promise<TestService> {
+/** The stores a suite can run on; `describe.each(TEST_STORES)` runs it on each. */
+export type TestStore = 'sqlite' | 'cosmos';
+export const TEST_STORES: Array<[TestStore]> = [['sqlite'], ['cosmos']];
+
+/**
+ * Starts the real local host in-process on an ephemeral port with a fresh data directory. With
+ * `store: 'cosmos'` and no COSMOS_ENDPOINT in the settings, it runs on its own cosmosdb-server (in
+ * process, in memory), closed with the service.
+ */
+export async function startTestService(settings: Settings = {}, overrides?: AppOverrides, options: { store?: TestStore } = {}): Promise<TestService> {
+  let cosmos: CosmosTestServer | undefined;
+  if (options.store === 'cosmos' && !settings.COSMOS_ENDPOINT) {
+    cosmos = await startCosmosServer();
+    settings = { ...settings, COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `test-${randomUUID()}` };
+  }
+  try {
+    return await startOn(settings, overrides, cosmos);
+  } catch (e) {
+    await cosmos?.close();
+    throw e;
+  }
+}
+
+async function startOn(settings: Settings, overrides: AppOverrides | undefined, cosmos: CosmosTestServer | undefined): Promise<TestService> {
   const dataDir = settings.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'passkeys-test-'));
   const config = loadConfig({ PORT: '1', ORIGINS: FRONTEND_ORIGIN, TOKEN_ISSUER: 'http://localhost:7071', ...settings, DATA_DIR: dataDir }, dataDir);
   config.port = 0;
@@ -49,6 +73,7 @@ export async function startTestService(settings: Settings = {}, overrides?: AppO
     },
     close: async () => {
       await running.stop();
+      await cosmos?.close();
       if (!settings.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };

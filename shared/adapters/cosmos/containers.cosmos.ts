@@ -25,6 +25,8 @@ export const CONTAINER_DEFINITIONS = {
   webhookSubscriptions: { id: 'webhookSubscriptions', partitionKey: { paths: ['/id'] } },
   /** A subscription's delivery log in one partition: the log, the already-delivered check and the clean-up on delete. */
   webhookDeliveries: { id: 'webhookDeliveries', partitionKey: { paths: ['/subscriptionId'] } },
+  /** The service's own bookkeeping, one document each: the local outbox relay's cursor. */
+  meta: { id: 'meta', partitionKey: { paths: ['/id'] } },
 } satisfies Record<string, ContainerDefinition>;
 
 /** One SDK handle per container, by the names above. */

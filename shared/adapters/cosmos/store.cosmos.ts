@@ -6,6 +6,7 @@ import { CosmosConsumedChallengeRepository } from './challenges.cosmos';
 import { ensureContainers } from './containers.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
+import { CosmosOutboxRepository } from './outbox.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
@@ -61,6 +62,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
       challenges: new CosmosConsumedChallengeRepository(containers.consumedChallenges),
       provisioningJobs: new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
       webhooks: new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries),
+      outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
       close: async () => client.dispose(),
     };
   } catch (e) {

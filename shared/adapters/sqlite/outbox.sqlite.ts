@@ -4,6 +4,8 @@ import { SqliteDatabase } from './database';
 
 /** The audit table is the outbox: its autoincrement `seq` is the publishing order. */
 export class SqliteOutboxRepository implements OutboxRepository {
+  readonly relayKind = 'sqlite-poller';
+
   constructor(private readonly db: SqliteDatabase) {
     db.exec('CREATE TABLE IF NOT EXISTS outbox_cursors (relay TEXT PRIMARY KEY, cursor TEXT NOT NULL)');
   }

@@ -1,41 +1,68 @@
-import { eventFromAudit } from '../../domain/events/eventFromAudit';
 import { EventBus } from '../../ports/eventBus.port';
 import { OutboxRepository } from '../../ports/outbox.port';
+import { OutboxPublisher } from './outboxPublisher';
+import { RelayHealth } from './relayHealth';
 
 const RELAY = 'event-bus';
 const BATCH = 200;
 
 /**
- * Publishes the outbox (audit log) to the event bus, in order, from a persisted position. Publish
- * first, then move the position: a crash in between publishes a record again (at least once), never
- * loses one. Locally it polls; on Azure a Cosmos DB change-feed trigger plays this role.
+ * Polls the outbox (audit log) and hands it to the relay core in order, from a persisted position.
+ * Publish first, then move the position: a crash in between publishes a record again (at least
+ * once), never loses one. Runs locally over SQLite and Cosmos DB; on Azure a Cosmos DB change-feed
+ * trigger hands its documents to the same core instead.
  */
 export class OutboxRelay {
+  readonly health: RelayHealth;
+  private readonly publisher: OutboxPublisher;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** Drains run one at a time: two at once would publish twice and could store an older position last. */
+  private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
     private readonly outbox: OutboxRepository,
-    private readonly bus: EventBus,
-    private readonly source: string,
+    bus: EventBus,
+    source: string,
     private readonly intervalMs = 100,
-  ) {}
+  ) {
+    this.health = new RelayHealth(outbox.relayKind);
+    this.publisher = new OutboxPublisher(bus, source, this.health);
+  }
 
   /** Publishes everything written so far; returns how many events were published. */
-  async drain(): Promise<number> {
+  drain(): Promise<number> {
+    const next = this.queue.then(() => this.drainNow());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async drainNow(): Promise<number> {
     let published = 0;
-    for (;;) {
-      const position = await this.outbox.getCursor(RELAY);
-      const { records, cursor } = await this.outbox.readAfter(position, BATCH);
-      if (records.length === 0 || cursor === undefined) return published;
-      await this.bus.publish(records.map((r) => eventFromAudit(r, this.source)));
-      await this.outbox.setCursor(RELAY, cursor);
-      published += records.length;
+    try {
+      for (;;) {
+        const position = await this.outbox.getCursor(RELAY);
+        const { records, cursor } = await this.outbox.readAfter(position, BATCH);
+        this.health.polled();
+        if (records.length === 0 || cursor === undefined) {
+          // A pass with nothing new may still have moved the position (Cosmos DB forgets ids out of its window).
+          if (cursor !== undefined && cursor !== position) await this.outbox.setCursor(RELAY, cursor);
+          this.health.succeeded();
+          return published;
+        }
+        published += await this.publisher.publish(records);
+        await this.outbox.setCursor(RELAY, cursor);
+      }
+    } catch (e) {
+      this.health.failed();
+      throw e;
     }
   }
 
   start(): void {
+    this.stopped = false;
+    this.health.setRunning(true);
     const tick = () => {
       if (this.stopped) return;
       this.running = this.drain()
@@ -50,6 +77,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.health.setRunning(false);
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
