@@ -29,6 +29,8 @@ var cosmosContainers = [
   { name: 'webhookSubscriptions', pk: '/id' }
   { name: 'webhookDeliveries', pk: '/subscriptionId' }
   { name: 'leases', pk: '/id' }
+  { name: 'meta', pk: '/id' }
+  { name: 'roleAssignments', pk: '/principalId' }
 ]
 var eventSubscriptions = [ 'webhooks', 'reenrolment' ]
 
