@@ -98,7 +98,9 @@ export class ReEnrolmentService {
     const credentials = await this.deps.credentials.listByUser(claim.userId);
     const old: StoredCredential[] = [];
     for (const c of credentials) if (await this.showsStaleName(c, check.user.userPrincipalName, claim.changedAt)) old.push(c);
-    for (const credential of old) if (!credential.reEnrolmentRequired) await this.markForReEnrolment(credential.id);
+    for (const credential of old) if (!credential.reEnrolmentRequired) await this.setReEnrolmentRequired(credential.id, true);
+    // A name changed back: passkeys that show the current name again no longer need replacing.
+    for (const credential of credentials) if (credential.reEnrolmentRequired && !old.includes(credential)) await this.setReEnrolmentRequired(credential.id, false);
     const changed = Date.parse(claim.changedAt);
     return {
       oldMethodIds: old.map((c) => c.id),
@@ -160,13 +162,13 @@ export class ReEnrolmentService {
     return showsStaleName({ createdDateTime: credential.createdDateTime, registeredUserPrincipalName: registration?.targetResources[0]?.displayName ?? undefined }, currentUpn, changedAt);
   }
 
-  private async markForReEnrolment(methodId: string): Promise<void> {
+  private async setReEnrolmentRequired(methodId: string, required: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.credentials.get(methodId);
-      if (!current || current.value.reEnrolmentRequired) return;
-      const marked: StoredCredential = { ...current.value, reEnrolmentRequired: true };
+      if (!current || current.value.reEnrolmentRequired === required) return;
+      const next: StoredCredential = { ...current.value, reEnrolmentRequired: required };
       try {
-        await this.deps.credentials.update(marked, current.etag);
+        await this.deps.credentials.update(next, current.etag);
         return;
       } catch (e) {
         if (!(e instanceof ConcurrencyConflictError) || attempt >= MAX_UPDATE_ATTEMPTS) throw e; // a sign-in updated it meanwhile
