@@ -2,6 +2,7 @@ import type { AuditRecord } from '../../../shared/domain/audit';
 import { auditRecord } from '../../../shared/domain/auditRecords';
 import type { User } from '../../../shared/domain/directory/directory';
 import type { AuditQuery, AuditRepository } from '../../../shared/ports/audit.port';
+import type { StoredCredential } from '../../../shared/ports/credentials.port';
 import type { DomainEvent } from '../../../shared/ports/eventBus.port';
 import type { ReEnrolmentInstance, ReEnrolmentOrchestrations, UpnReEnrolmentInput } from '../../../shared/ports/reEnrolmentOrchestrations.port';
 import { ReEnrolmentDeps, ReEnrolmentService } from '../../../shared/services/reenrolment/reEnrolmentService';
@@ -137,5 +138,92 @@ describe('ReEnrolmentService event decisions', () => {
     const none = fakeFlows();
     await service.onPasskeyRegistered(registered('new-1'), none.flows);
     expect([...done.calls, ...none.calls]).toEqual([]);
+  });
+});
+
+/** The activities read the store again before marking or deleting (fake store, real rules). */
+describe('ReEnrolmentService activities re-check the store', () => {
+  const CHANGED = '2025-03-01T08:00:00.000Z';
+  const claim: UpnReEnrolmentInput = { eventId: 'e1', userId: 'u-1', changedAt: CHANGED, oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' };
+
+  function world(currentUpn: string) {
+    const records: AuditRecord[] = [renameRecord('e1', CHANGED, 'alice@contoso.com', 'alice.smith@contoso.com')];
+    const credentials = new Map<string, StoredCredential>();
+    /** A passkey registered at `at` under `upn`, with its registration record (as the registration service writes it). */
+    const passkey = (id: string, at: string, upn: string, reEnrolmentRequired = false) => {
+      credentials.set(id, { id, userId: 'u-1', createdDateTime: at, reEnrolmentRequired } as StoredCredential);
+      records.push(auditRecord({ id: `reg-${id}`, at: new Date(at), actor: admin, category: 'UserManagement', activityDisplayName: 'Add Passkey (device-bound) security key', operationType: 'Add', target: { id: 'u-1', displayName: upn, type: 'User' }, before: null, after: { id } }));
+    };
+    const deleted: string[] = [];
+    const deps = {
+      graceHours: 72,
+      audit: memoryAudit(records),
+      directory: { findUser: async (id: string) => (id === 'u-1' ? { value: user(currentUpn), etag: '1' } : null) },
+      credentials: {
+        listByUser: async () => [...credentials.values()],
+        get: async (id: string) => (credentials.has(id) ? { value: credentials.get(id)!, etag: '1' } : null),
+        update: async (c: StoredCredential) => {
+          credentials.set(c.id, c);
+          return { value: c, etag: '2' };
+        },
+      },
+      methods: {
+        delete: async (_userId: string, id: string) => {
+          deleted.push(id);
+          credentials.delete(id);
+        },
+      },
+    };
+    return { service: new ReEnrolmentService(deps as unknown as ReEnrolmentDeps), passkey, credentials, deleted };
+  }
+
+  it('marks only passkeys registered under a name the user no longer has, and reads the grace period from configuration', async () => {
+    const w = world('alice.smith@contoso.com');
+    w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com');
+    w.passkey('new', '2025-03-02T00:00:00.000Z', 'alice.smith@contoso.com');
+    w.passkey('older-name', '2025-01-10T00:00:00.000Z', 'a.older@contoso.com');
+    w.credentials.set('unrecorded', { id: 'unrecorded', userId: 'u-1', createdDateTime: '2025-02-02T00:00:00.000Z', reEnrolmentRequired: false } as StoredCredential);
+    expect(await w.service.markOldPasskeys(claim)).toEqual({ oldMethodIds: ['old', 'older-name'], newMethodIds: ['new'], graceHours: 72 });
+    expect(w.credentials.get('old')!.reEnrolmentRequired).toBe(true);
+    expect(w.credentials.get('unrecorded')!.reEnrolmentRequired).toBe(false); // no proof of its name: kept as it is
+  });
+
+  it('attack: a forged claim marks nothing and reports why', async () => {
+    const w = world('alice.smith@contoso.com');
+    w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com');
+    const marked = await w.service.markOldPasskeys({ ...claim, eventId: 'forged' });
+    expect(marked).toMatchObject({ oldMethodIds: [], newMethodIds: [], graceHours: 72, notConfirmed: expect.stringMatching(/^changeNotConfirmed/) });
+    expect(w.credentials.get('old')!.reEnrolmentRequired).toBe(false);
+  });
+
+  it('deletes the old passkeys when the store still shows the change', async () => {
+    const w = world('alice.smith@contoso.com');
+    w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
+    expect(await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered' })).toEqual({ deletedMethodIds: ['old'] });
+    expect(w.deleted).toEqual(['old']);
+  });
+
+  it.each([
+    ['a forged event id', { ...claim, eventId: 'forged' }, 'alice.smith@contoso.com'],
+    ['a forged old name', { ...claim, oldUserPrincipalName: 'someone@contoso.com' }, 'alice.smith@contoso.com'],
+    ['another user', { ...claim, userId: 'u-2' }, 'alice.smith@contoso.com'],
+    ['a name changed back during the grace period', claim, 'alice@contoso.com'],
+  ])('attack: the delete activity with %s deletes nothing', async (_what, forged, currentUpn) => {
+    const w = world(currentUpn);
+    w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
+    const result = await w.service.deleteOldPasskeys({ ...forged, methodIds: ['old'], reason: 'deadlinePassed', notice: { id: 'n1', at: CHANGED, newUserPrincipalName: 'x' } });
+    expect(result).toEqual({ deletedMethodIds: [], notConfirmed: expect.stringMatching(/^changeNotConfirmed/) });
+    expect(w.deleted).toEqual([]);
+  });
+
+  it('attack: the delete activity skips passkeys it was not asked about legitimately (unmarked, newer, under the current name, another user)', async () => {
+    const w = world('alice.smith@contoso.com');
+    w.passkey('unmarked', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', false);
+    w.passkey('newer', '2025-03-02T00:00:00.000Z', 'alice@contoso.com', true);
+    w.passkey('current-name', '2025-02-01T00:00:00.000Z', 'alice.smith@contoso.com', true);
+    w.credentials.set('bobs', { id: 'bobs', userId: 'u-2', createdDateTime: '2025-02-01T00:00:00.000Z', reEnrolmentRequired: true } as StoredCredential);
+    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['unmarked', 'newer', 'current-name', 'bobs', 'gone'], reason: 'newPasskeyRegistered' });
+    expect(result).toEqual({ deletedMethodIds: [] });
+    expect(w.deleted).toEqual([]);
   });
 });
