@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
-import { startTestService, TestService } from '../support/localService';
+import { Roles, startTestService, TestService } from '../support/localService';
 
 const HOOKS = '/runtime/webhooks/durabletask';
 
@@ -115,5 +115,31 @@ describe('durable management routes require the system key', () => {
       expect(link).not.toContain(new URL(svc.durable.managementOrigin).host);
     }
     expect(await client.purgeInstanceHistory(id)).toEqual({ instancesDeleted: 1 });
+  });
+});
+
+describe('status links behind a reverse proxy', () => {
+  let svc: TestService;
+
+  beforeAll(async () => {
+    svc = await startTestService({ TRUST_PROXY: 'true' });
+  });
+  afterAll(() => svc.close());
+
+  it('job links use the public origin of the request, never the internal management address nor the system key', async () => {
+    const token = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authAdmin] });
+    const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'passkeys.example.com' };
+    const job = await svc.call('POST', '/provisioning/jobs', { token, headers, body: { users: ['bob@contoso.com'] } });
+    expect(job.status).toBe(202);
+    const base = `https://passkeys.example.com/provisioning/jobs/${job.body.id}`;
+    expect(job.body).toMatchObject({ statusQueryGetUri: base, nextPostUri: `${base}/next`, cancelPostUri: `${base}/cancel` });
+    expect(job.headers.get('location')).toBe(base);
+    const status = await svc.call('GET', `/provisioning/jobs/${job.body.id}`, { token, headers });
+    expect(status.body.statusQueryGetUri).toBe(base);
+    const internal = new URL(svc.durable.managementOrigin).host;
+    for (const text of [JSON.stringify(job.body), JSON.stringify(status.body)]) {
+      expect(text).not.toContain(internal);
+      expect(text).not.toContain('/runtime/webhooks/durabletask');
+    }
   });
 });
