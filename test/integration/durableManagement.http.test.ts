@@ -1,5 +1,12 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { createLogger } from '../../local/logger';
+import { startLocal } from '../../local/startLocal';
+import { loadConfig } from '../../shared/config';
 import { ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { Roles, startTestService, TestService } from '../support/localService';
@@ -141,5 +148,41 @@ describe('status links behind a reverse proxy', () => {
       expect(text).not.toContain(internal);
       expect(text).not.toContain('/runtime/webhooks/durabletask');
     }
+  });
+});
+
+describe('the system key stays in memory', () => {
+  it('never appears in the log (trace level), in DATA_DIR files or in an inspected runtime', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-key-'));
+    const lines: string[] = [];
+    const config = loadConfig({ PORT: '1', ORIGINS: 'http://localhost:7071', TOKEN_ISSUER: 'http://localhost:7071', DATA_DIR: dataDir }, dataDir);
+    config.port = 0;
+    const running = await startLocal(config, { logger: createLogger('trace', (line) => lines.push(line)) });
+    let key: string;
+    try {
+      const context = new InvocationContext({ functionName: 'probe', options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: running.durable.inputsFor(true), extraOutputs: [] } });
+      running.durable.attachClient(context);
+      key = decodeURIComponent(new URL((context.extraInputs.get(running.durable.inputsFor(true)[0]) as { rpcBaseUrl: string }).rpcBaseUrl).password);
+      expect(key.length).toBeGreaterThanOrEqual(43);
+
+      const base = `http://127.0.0.1:${running.host.port}`;
+      const token = await running.app.devTokens.mint({ userPrincipalName: 'admin@contoso.com', roles: ['Global Administrator'], permissions: [], expiresInSeconds: 600 });
+      expect((await fetch(`${base}${HOOKS}/instances`)).status).toBe(401);
+      expect((await fetch(`${base}/v1.0/users/bob@contoso.com/authentication/reEnrolment`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404); // the client at work
+      const client = df.getClient(context);
+      const id = await client.startNew(ReEnrolmentOrchestrator, { instanceId: 'key-probe', input: { bad: true } });
+      await running.durable.engine.waitForCompletion(id, 5000);
+      await client.getStatus(id);
+
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('\n')).not.toContain(key);
+      expect(inspect(running.durable, { depth: 3 })).not.toContain(key);
+    } finally {
+      await running.stop();
+    }
+    const files = readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect({ file: file.name, holdsKey: readFileSync(join(file.parentPath, file.name)).includes(Buffer.from(key)) }).toEqual({ file: file.name, holdsKey: false });
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });
