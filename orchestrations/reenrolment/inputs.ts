@@ -34,5 +34,6 @@ export const NewPasskeyRegisteredSchema = z.object({ methodId: z.string().min(1)
 export const DeleteOldPasskeysInputSchema = UpnReEnrolmentInputSchema.extend({
   methodIds: z.array(z.string().min(1)).max(1000),
   reason: z.enum(['newPasskeyRegistered', 'deadlinePassed']),
+  newMethodId: z.string().min(1).optional(),
   notice: z.object({ id: z.string().min(1), at: z.iso.datetime(), newUserPrincipalName: upn }).optional(),
 }) satisfies z.ZodType<DeleteOldPasskeysInput>;

@@ -52,7 +52,7 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
 
   status({ state: 'deletingOldPasskeys', oldMethodIds, deadline: deadline.toISOString(), newMethodId });
   const deleteInput: DeleteOldPasskeysInput = newMethodId
-    ? { ...input, methodIds: oldMethodIds, reason: 'newPasskeyRegistered' }
+    ? { ...input, methodIds: oldMethodIds, reason: 'newPasskeyRegistered', newMethodId }
     : {
         ...input,
         methodIds: oldMethodIds,

@@ -36,6 +36,8 @@ export interface MarkedPasskeys {
 export interface DeleteOldPasskeysInput extends UpnReEnrolmentInput {
   methodIds: string[];
   reason: 'newPasskeyRegistered' | 'deadlinePassed';
+  /** The passkey whose registration ended the wait: it must be in the store before anything is deleted. */
+  newMethodId?: string;
   /** Deadline passed: the notice to the user is recorded with this id and time (the same on a rerun). */
   notice?: { id: string; at: string; newUserPrincipalName: string };
 }

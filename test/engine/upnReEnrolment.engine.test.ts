@@ -27,7 +27,7 @@ describe('upnReEnrolment in the local durable engine', () => {
       const done = await h.engine.waitForCompletion(id, 5000);
       expect(done.runtimeStatus).toBe('Completed');
       expect(done.output).toMatchObject({ state: 'completed', newMethodId: 'new-1', oldMethodIds: ['old-1'] });
-      expect(deletions).toEqual([{ ...input, methodIds: ['old-1'], reason: 'newPasskeyRegistered' }]);
+      expect(deletions).toEqual([{ ...input, methodIds: ['old-1'], reason: 'newPasskeyRegistered', newMethodId: 'new-1' }]);
       expect(await h.store.pendingWork()).toEqual([]); // the deadline timer was cancelled
     } finally {
       await h.close();

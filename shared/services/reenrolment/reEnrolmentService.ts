@@ -18,7 +18,7 @@ import { z } from '../../schemas/zod';
 import { DirectoryService } from '../directoryService';
 import { MethodsService } from '../webauthn/methodsService';
 import { findAuditRecord } from './auditLookup';
-import { checkUpnChange, refusalMessage, showsStaleName, UpnChangeCheck } from './upnChangeCheck';
+import { checkUpnChange, isNewPasskey, refusalMessage, showsStaleName, UpnChangeCheck } from './upnChangeCheck';
 
 /** The flow's own changes (deletions, the deadline notice) are audited as made by this app. */
 export const REENROLMENT_ACTOR: Actor = { user: null, app: { appId: 'upn-reenrolment' } };
@@ -81,8 +81,11 @@ export class ReEnrolmentService {
     if (!data.success) return;
     const { userId, method } = data.data;
     const flow = await flows.get(userId);
-    if (!flow || !isRunningFlow(flow.runtimeStatus)) return;
+    if (!flow?.input || !isRunningFlow(flow.runtimeStatus)) return;
     if (flow.customStatus?.oldMethodIds.includes(method.id)) return;
+    // The store, not the event, says whether a new passkey exists (a forged event must not end the grace period).
+    const passkey = await this.deps.credentials.get(method.id);
+    if (!isNewPasskey(passkey?.value, userId, flow.input.changedAt)) return;
     await flows.notifyNewPasskey(userId, { methodId: method.id, eventId: event.id });
   }
 
@@ -119,6 +122,10 @@ export class ReEnrolmentService {
   async deleteOldPasskeys(input: DeleteOldPasskeysInput): Promise<DeletedOldPasskeys> {
     const check = await this.confirmChange(input);
     if (!check.confirmed) return { deletedMethodIds: [], notConfirmed: refusalMessage(check.reason) };
+    if (input.reason === 'newPasskeyRegistered') {
+      const fresh = input.newMethodId ? await this.deps.credentials.get(input.newMethodId) : null;
+      if (!isNewPasskey(fresh?.value, input.userId, input.changedAt)) return { deletedMethodIds: [], notConfirmed: refusalMessage('newPasskeyNotFound') };
+    }
     const deleted: string[] = [];
     for (const methodId of input.methodIds) {
       const current = await this.deps.credentials.get(methodId);

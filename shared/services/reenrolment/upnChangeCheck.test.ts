@@ -2,7 +2,7 @@ import type { AuditRecord } from '../../domain/audit';
 import { auditRecord } from '../../domain/auditRecords';
 import type { User } from '../../domain/directory/directory';
 import type { UpnReEnrolmentInput } from '../../ports/reEnrolmentOrchestrations.port';
-import { checkUpnChange, showsStaleName } from './upnChangeCheck';
+import { checkUpnChange, isNewPasskey, showsStaleName } from './upnChangeCheck';
 
 const AT = '2025-03-01T08:00:00.000Z';
 const user = (upn: string, id = 'u-1'): User => ({ id, userPrincipalName: upn, displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' });
@@ -46,5 +46,17 @@ describe('showsStaleName', () => {
     ['with no registration record (unknown name)', '2025-02-01T00:00:00.000Z', undefined, 'alice.smith@contoso.com', false],
   ])('%s', (_what, createdDateTime, registered, current, expected) => {
     expect(showsStaleName({ createdDateTime, registeredUserPrincipalName: registered }, current, AT)).toBe(expected);
+  });
+});
+
+describe('isNewPasskey', () => {
+  it.each<[string, { userId: string; createdDateTime: string } | null, boolean]>([
+    ["the user's passkey registered after the change", { userId: 'u-1', createdDateTime: '2025-03-01T08:00:00.001Z' }, true],
+    ['a passkey registered at the very time of the change', { userId: 'u-1', createdDateTime: AT }, false],
+    ['a passkey registered before the change', { userId: 'u-1', createdDateTime: '2025-02-01T00:00:00.000Z' }, false],
+    ["another user's passkey", { userId: 'u-2', createdDateTime: '2025-03-02T00:00:00.000Z' }, false],
+    ['a passkey not in the store', null, false],
+  ])('%s', (_what, passkey, expected) => {
+    expect(isNewPasskey(passkey, 'u-1', AT)).toBe(expected);
   });
 });

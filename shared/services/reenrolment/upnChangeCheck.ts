@@ -3,7 +3,7 @@ import type { User } from '../../domain/directory/directory';
 import type { UpnReEnrolmentInput } from '../../ports/reEnrolmentOrchestrations.port';
 
 /** Why a claimed UPN change is not acted on. */
-export type UpnChangeRefusal = 'userNotFound' | 'changeNotRecorded' | 'changeDiffers' | 'upnNotChanged';
+export type UpnChangeRefusal = 'userNotFound' | 'changeNotRecorded' | 'changeDiffers' | 'upnNotChanged' | 'newPasskeyNotFound';
 
 export type UpnChangeCheck = { confirmed: true; user: User } | { confirmed: false; reason: UpnChangeRefusal };
 
@@ -44,6 +44,14 @@ export function showsStaleName(passkey: { createdDateTime: string; registeredUse
   return passkey.registeredUserPrincipalName !== undefined && !sameUpn(passkey.registeredUserPrincipalName, currentUpn);
 }
 
+/**
+ * Whether a passkey can end the wait: it is in the store, belongs to the user and was registered
+ * after the change (a forged `fido2Method.registered` event must not cut the grace period short).
+ */
+export function isNewPasskey(passkey: { userId: string; createdDateTime: string } | null | undefined, userId: string, changedAt: string): boolean {
+  return !!passkey && passkey.userId === userId && Date.parse(passkey.createdDateTime) > Date.parse(changedAt);
+}
+
 /** A short sentence for the flow's status: why nothing was marked or deleted. */
 export const refusalMessage = (reason: UpnChangeRefusal): string =>
   ({
@@ -51,4 +59,5 @@ export const refusalMessage = (reason: UpnChangeRefusal): string =>
     changeNotRecorded: 'changeNotConfirmed — the audit log holds no such UPN change; nothing deleted',
     changeDiffers: 'changeNotConfirmed — the recorded UPN change differs from the claimed one; nothing deleted',
     upnNotChanged: "changeNotConfirmed — the user's current UPN is the old one; nothing deleted",
+    newPasskeyNotFound: 'changeNotConfirmed — the new passkey that ended the wait is not in the store; nothing deleted',
   })[reason];

@@ -28,7 +28,18 @@ describe('ReEnrolmentService event decisions', () => {
     renameRecord('e1', '2025-03-01T08:00:00.000Z', 'alice@contoso.com', 'alice.smith@contoso.com'),
     renameRecord('e2', '2025-03-01T09:00:00.000Z', 'alice@contoso.com', 'alice.jones@contoso.com'),
   ];
-  const deps = { graceHours: 72, audit: memoryAudit(records), directory: { findUser: async (id: string) => (id === 'u-1' ? { value: user(currentUpn), etag: '1' } : null) } };
+  /** Passkeys in the store: one registered after the change, one before it, one of another user. */
+  const passkeys: Record<string, Partial<StoredCredential>> = {
+    'new-1': { userId: 'u-1', createdDateTime: '2025-03-01T08:30:00.000Z' },
+    'before-1': { userId: 'u-1', createdDateTime: '2025-02-01T00:00:00.000Z' },
+    'other-1': { userId: 'u-2', createdDateTime: '2025-03-01T08:30:00.000Z' },
+  };
+  const deps = {
+    graceHours: 72,
+    audit: memoryAudit(records),
+    directory: { findUser: async (id: string) => (id === 'u-1' ? { value: user(currentUpn), etag: '1' } : null) },
+    credentials: { get: async (id: string) => (passkeys[id] ? { value: { id, ...passkeys[id] }, etag: '1' } : null) },
+  };
   const service = new ReEnrolmentService(deps as unknown as ReEnrolmentDeps);
   beforeEach(() => {
     currentUpn = 'alice.smith@contoso.com';
@@ -127,6 +138,16 @@ describe('ReEnrolmentService event decisions', () => {
     expect(fake.calls).toEqual([]);
   });
 
+  it.each([
+    ['a passkey that is not in the store', 'forged-1'],
+    ['a passkey registered before the change', 'before-1'],
+    ["another user's passkey", 'other-1'],
+  ])('attack: a forged fido2Method.registered event (%s) does not end the wait', async (_what, methodId) => {
+    const live = fakeFlows(running({}, 'Running', ['old-1']));
+    await service.onPasskeyRegistered(registered(methodId), live.flows);
+    expect(live.calls).toEqual([]);
+  });
+
   it('tells a running flow about a new passkey, but not a finished flow nor about an old passkey', async () => {
     const live = fakeFlows(running({}, 'Running', ['old-1']));
     await service.onPasskeyRegistered(registered('new-1'), live.flows);
@@ -199,8 +220,21 @@ describe('ReEnrolmentService activities re-check the store', () => {
   it('deletes the old passkeys when the store still shows the change', async () => {
     const w = world('alice.smith@contoso.com');
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
-    expect(await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered' })).toEqual({ deletedMethodIds: ['old'] });
+    w.passkey('fresh', '2025-03-02T00:00:00.000Z', 'alice.smith@contoso.com');
+    expect(await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered', newMethodId: 'fresh' })).toEqual({ deletedMethodIds: ['old'] });
     expect(w.deleted).toEqual(['old']);
+  });
+
+  it.each([
+    ['not in the store', 'missing'],
+    ['registered before the change', 'old'],
+    ['not named', undefined],
+  ])('attack: the delete activity ending the wait on a new passkey %s deletes nothing', async (_what, newMethodId) => {
+    const w = world('alice.smith@contoso.com');
+    w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
+    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered', newMethodId });
+    expect(result).toEqual({ deletedMethodIds: [], notConfirmed: expect.stringMatching(/new passkey/) });
+    expect(w.deleted).toEqual([]);
   });
 
   it.each([
@@ -222,7 +256,7 @@ describe('ReEnrolmentService activities re-check the store', () => {
     w.passkey('newer', '2025-03-02T00:00:00.000Z', 'alice@contoso.com', true);
     w.passkey('current-name', '2025-02-01T00:00:00.000Z', 'alice.smith@contoso.com', true);
     w.credentials.set('bobs', { id: 'bobs', userId: 'u-2', createdDateTime: '2025-02-01T00:00:00.000Z', reEnrolmentRequired: true } as StoredCredential);
-    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['unmarked', 'newer', 'current-name', 'bobs', 'gone'], reason: 'newPasskeyRegistered' });
+    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['unmarked', 'newer', 'current-name', 'bobs', 'gone'], reason: 'deadlinePassed' });
     expect(result).toEqual({ deletedMethodIds: [] });
     expect(w.deleted).toEqual([]);
   });

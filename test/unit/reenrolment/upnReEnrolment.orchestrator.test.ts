@@ -65,7 +65,7 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     fake.events[0].result = { methodId: 'new-1', eventId: 'evt-2' };
     const remove = generator.next(fake.events[0]);
     expect(fake.timers[0].cancel).toHaveBeenCalled();
-    expect(remove.value).toEqual({ kind: 'activity', name: ReEnrolmentActivities.deleteOldPasskeys, input: { ...input, methodIds: ['old-1', 'old-2'], reason: 'newPasskeyRegistered' } });
+    expect(remove.value).toEqual({ kind: 'activity', name: ReEnrolmentActivities.deleteOldPasskeys, input: { ...input, methodIds: ['old-1', 'old-2'], reason: 'newPasskeyRegistered', newMethodId: 'new-1' } });
 
     const done = generator.next({ deletedMethodIds: ['old-1', 'old-2'] });
     expect(done.done).toBe(true);
@@ -114,7 +114,7 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     generator.next();
     const remove = generator.next({ oldMethodIds: ['old-1'], newMethodIds: ['new-0'], graceHours: 72 });
     expect(fake.createTimer).not.toHaveBeenCalled();
-    expect((remove.value as FakeTask).input).toEqual({ ...input, methodIds: ['old-1'], reason: 'newPasskeyRegistered' });
+    expect((remove.value as FakeTask).input).toEqual({ ...input, methodIds: ['old-1'], reason: 'newPasskeyRegistered', newMethodId: 'new-0' });
     expect(generator.next({ deletedMethodIds: ['old-1'] }).value).toMatchObject({ state: 'completed', newMethodId: 'new-0' });
   });
 
