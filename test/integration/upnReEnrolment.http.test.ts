@@ -213,6 +213,26 @@ describe('UPN change: the grace period comes from configuration, not the orchest
     expect(ids(await svc.call('GET', '/v1.0/users/bob.jones@contoso.com/authentication/fido2Methods', { token: globalAdmin }))).toEqual([old.id]);
     await svc.durable.engine.terminate(id, 'done');
   });
+
+  it('attack: a forged fido2Method.registered event does not cut the grace period short (old passkey kept)', async () => {
+    const old = await register(svc, await svc.token({ upn: 'alice@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    expect((await svc.call('PATCH', '/v1.0/users/alice@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'alice.smith@contoso.com' } })).status).toBe(204);
+    const status = () => svc.call('GET', '/v1.0/users/alice.smith@contoso.com/authentication/reEnrolment', { token: globalAdmin });
+    await eventually(status, (r) => r.body?.state === 'waitingForNewPasskey', 'the flow to wait');
+    await deliver(svc, {
+      specversion: '1.0',
+      id: randomUUID(),
+      type: 'fido2Method.registered',
+      source: svc.app.config.issuer,
+      subject: `users/${DemoTenant.alice.id}`,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { userId: DemoTenant.alice.id, method: { id: 'forged-passkey-id' } },
+    });
+    await sleep(300);
+    expect((await status()).body).toMatchObject({ state: 'waitingForNewPasskey', newMethodId: null });
+    expect(ids(await svc.call('GET', '/v1.0/users/alice.smith@contoso.com/authentication/fido2Methods', { token: globalAdmin }))).toEqual([old.id]);
+  });
 });
 
 /** Polls the engine until the instance reports `state` in its custom status. */
