@@ -1,29 +1,49 @@
 import Database from 'better-sqlite3';
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { createPrivateFile } from '../shared/adapters/sqlite/database';
 import { join } from 'node:path';
 import type { RegisteredHttpFunction } from '../functions/registry';
 import { durableFunctions } from '../orchestrations/registry';
 import type { App } from '../shared/app';
 import { SqliteDurableStore } from '../shared/adapters/sqlite/durable.sqlite';
-import { attachDurableClientInput, DURABLE_WEBHOOK_PATH, durableClientBindingData, handleDurableManagementRequest, LocalDurableEngine } from './durable';
+import {
+  attachDurableClientInput,
+  DURABLE_WEBHOOK_PATH,
+  durableClientBindingData,
+  durableManagementListener,
+  DurableSystemKey,
+  handleDurableManagementRequest,
+  LocalDurableEngine,
+  refuseWithoutSystemKey,
+} from './durable';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';
 
 export const TASK_HUB = 'PasskeyHub';
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** The management listener the durable client calls: loopback only, never the public listener. */
+const RPC_HOST = '127.0.0.1';
 
 /**
  * The local durable runtime: the engine over its own SQLite file (`durable.db` under DATA_DIR, so
  * a restart resumes every unfinished instance), the management routes the durable client calls,
  * and the durable client input for functions that declare one.
+ *
+ * Management calls need this process's system key (random per process, held only here and in
+ * the durable client binding). The client calls a separate listener on 127.0.0.1 (as the Functions
+ * host's local RPC endpoint), so it works whatever HOST the public listener binds; the same
+ * routes on the public listener answer 401 to any caller without the key.
  */
 export class LocalDurableRuntime {
   readonly engine: LocalDurableEngine;
   private readonly db: Database.Database;
   private readonly clientInput = df.input.durableClient();
-  private baseUrl = 'http://127.0.0.1:7071';
+  private readonly systemKey = DurableSystemKey.generate();
+  private publicBaseUrl = 'http://127.0.0.1:7071';
+  private rpcServer?: Server;
+  private rpcOrigin = '';
 
   constructor(dataDir: string, app: App, logger: Logger) {
     createPrivateFile(join(dataDir, 'durable.db'));
@@ -38,14 +58,31 @@ export class LocalDurableRuntime {
     });
   }
 
-  /** Starts the engine (resuming unfinished instances); `baseUrl` is where the host listens. */
-  async start(baseUrl: string): Promise<void> {
-    this.baseUrl = baseUrl;
+  /**
+   * Opens the client's management listener and starts the engine (resuming unfinished
+   * instances); `publicBaseUrl` is where the host listens (the origin of the binding's link templates).
+   */
+  async start(publicBaseUrl: string): Promise<void> {
+    this.publicBaseUrl = publicBaseUrl;
+    await this.openRpcListener();
     await this.engine.start();
+  }
+
+  /** Origin of the loopback listener the durable client calls (it still requires the key). */
+  get managementOrigin(): string {
+    return this.rpcOrigin;
   }
 
   async stop(): Promise<void> {
     await this.engine.stop();
+    const server = this.rpcServer;
+    this.rpcServer = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
     this.db.close();
   }
 
@@ -54,7 +91,7 @@ export class LocalDurableRuntime {
 
   /** Supplies the durable client input's data to a context built with {@link inputsFor}. */
   attachClient = (context: InvocationContext) => {
-    attachDurableClientInput(context, durableClientBindingData(this.baseUrl, TASK_HUB));
+    attachDurableClientInput(context, durableClientBindingData(this.publicBaseUrl, TASK_HUB, { systemKey: this.systemKey, origin: this.rpcOrigin }));
   };
 
   extraInputsOf = (fn: RegisteredHttpFunction) => this.inputsFor(!!fn.definition.durableClient);
@@ -63,16 +100,38 @@ export class LocalDurableRuntime {
     if (fn.definition.durableClient) this.attachClient(context);
   };
 
-  /** Serves `/runtime/webhooks/durabletask/*` to loopback callers only (on Azure, system keys guard it). */
+  /**
+   * `/runtime/webhooks/durabletask/*` on the public listener, as Azure serves it: only with the
+   * system key (`x-functions-key` or `code=`); links in its answers use the request's origin.
+   */
   managementRoute: RawRoute = async (req, res, url, body) => {
-    if (!url.pathname.startsWith(`${DURABLE_WEBHOOK_PATH}/`)) return false;
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'The durable management API is only served to loopback callers.' }));
-      return true;
-    }
-    const response = await handleDurableManagementRequest(this.engine, req.method ?? 'GET', url.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1), url.searchParams, body.toString('utf8'), { baseUrl: this.baseUrl, taskHubName: TASK_HUB });
+    if (url.pathname !== DURABLE_WEBHOOK_PATH && !url.pathname.startsWith(`${DURABLE_WEBHOOK_PATH}/`)) return false;
+    const response =
+      refuseWithoutSystemKey(this.systemKey, req.headers, url.searchParams) ??
+      (await handleDurableManagementRequest(this.engine, req.method ?? 'GET', url.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1), url.searchParams, body.toString('utf8'), {
+        baseUrl: url.origin,
+        taskHubName: TASK_HUB,
+      }));
     res.writeHead(response.status, response.headers);
     res.end(response.body);
     return true;
   };
+
+  private async openRpcListener(): Promise<void> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, RPC_HOST, resolve);
+    });
+    this.rpcOrigin = `http://${RPC_HOST}:${(server.address() as AddressInfo).port}`;
+    const listener = durableManagementListener(this.engine, { systemKey: this.systemKey, baseUrl: this.rpcOrigin, taskHubName: TASK_HUB });
+    server.on('request', (req, res) => {
+      listener(req, res)
+        .then((served) => {
+          if (!served) res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code: 'NotFound', message: `Only ${DURABLE_WEBHOOK_PATH}/ is served here.` } }));
+        })
+        .catch(() => res.destroy());
+    });
+    this.rpcServer = server;
+  }
 }

@@ -5,6 +5,9 @@ import { EventConsumer } from './consumer';
 /**
  * The UPN-change trigger: `user.upnChanged` (re)starts the user's re-enrolment orchestration,
  * `fido2Method.registered` tells a running one that the new passkey arrived. Idempotent by event id.
+ * The event is a claim: the service confirms the change against the store (the audit record under
+ * the event's id, the user's current UPN) before starting anything, and the flow confirms it again
+ * before deleting, so a forged or stale event deletes nothing.
  */
 export const reEnrolmentConsumer: EventConsumer = {
   name: 'reEnrolmentConsumer',

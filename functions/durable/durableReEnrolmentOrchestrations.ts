@@ -1,4 +1,5 @@
 import type { DurableClient } from 'durable-functions';
+import { UpnReEnrolmentInputSchema } from '../../orchestrations/reenrolment/inputs';
 import { ReEnrolmentEvents, ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
 import {
   isRunningFlow,
@@ -26,7 +27,8 @@ export class DurableReEnrolmentOrchestrations implements ReEnrolmentOrchestratio
     return {
       instanceId,
       runtimeStatus: status.runtimeStatus,
-      input: (status.input ?? null) as UpnReEnrolmentInput | null,
+      // An instance started with a bad input (it failed) reports no input rather than a wrong one.
+      input: UpnReEnrolmentInputSchema.safeParse(status.input).data ?? null,
       customStatus: (status.customStatus ?? null) as ReEnrolmentStatus | null,
       createdTime: iso(status.createdTime),
       lastUpdatedTime: iso(status.lastUpdatedTime),
@@ -34,7 +36,7 @@ export class DurableReEnrolmentOrchestrations implements ReEnrolmentOrchestratio
   }
 
   async start(input: UpnReEnrolmentInput): Promise<void> {
-    await this.client.startNew(ReEnrolmentOrchestrator, { instanceId: reEnrolmentInstanceId(input.userId), input });
+    await this.client.startNew(ReEnrolmentOrchestrator, { instanceId: reEnrolmentInstanceId(input.userId), input: UpnReEnrolmentInputSchema.parse(input) });
   }
 
   async stop(userId: string, reason: string): Promise<void> {

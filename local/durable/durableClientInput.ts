@@ -1,4 +1,5 @@
 import type { FunctionInput, InvocationContext } from '@azure/functions';
+import type { DurableSystemKey } from './systemKey';
 
 /** Where the management routes are mounted, as in the Functions host. */
 export const DURABLE_WEBHOOK_PATH = '/runtime/webhooks/durabletask';
@@ -42,16 +43,29 @@ export function managementUrls(webhookRoot: string, taskHubName: string, instanc
 
 const requiredQuery = (taskHubName: string) => `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
 
+/** Where the durable client of this process sends its management calls, and with which key. */
+export interface DurableClientRpc {
+  /** The system key the management routes require; carried in `rpcBaseUrl`'s userinfo. */
+  systemKey: DurableSystemKey;
+  /** Origin of the listener serving the management routes to the client (default: the public base URL). */
+  origin?: string;
+}
+
 /**
  * The JSON the host must supply as the `durableClient` input so that `df.getClient(context)`
- * works outside Azure. `baseUrl` is the local host's origin (e.g. `http://localhost:7071`); the
- * client sends every call to `rpcBaseUrl` = `<baseUrl>/runtime/webhooks/durabletask/`, where
- * {@link handleDurableManagementRequest} must be mounted. (Outside Azure — no WEBSITE_HOSTNAME —
- * getClient rewrites the origin of creationUrls/managementUrls to http://localhost:7071; those are
- * only used for the links in createCheckStatusResponse, which then take the request's origin.)
+ * works outside Azure.
+ *
+ * - `rpcBaseUrl` (`<rpc origin>/runtime/webhooks/durabletask/`, with the system key as its
+ *   userinfo) is where durable-functions 3.x sends every client call — start, status, raise event,
+ *   terminate, purge — as `new URL(path, rpcBaseUrl)`, like the extension's local RPC endpoint.
+ * - `creationUrls`/`managementUrls` only feed the links of `createCheckStatusResponse`, which takes
+ *   their path and the origin of the request it is given (outside Azure — no WEBSITE_HOSTNAME —
+ *   getClient first rewrites their origin to http://localhost:7071). They are built on the public
+ *   base URL and carry no key: Azure puts `code=<system key>` in them, but here the key would then
+ *   reach whoever receives a status link; our own status links are the authenticated job routes.
  */
-export function durableClientBindingData(baseUrl: string, taskHubName: string): DurableClientBindingData {
-  const root = `${trimSlash(baseUrl)}${DURABLE_WEBHOOK_PATH}`;
+export function durableClientBindingData(publicBaseUrl: string, taskHubName: string, rpc: DurableClientRpc): DurableClientBindingData {
+  const root = `${trimSlash(publicBaseUrl)}${DURABLE_WEBHOOK_PATH}`;
   const qs = requiredQuery(taskHubName);
   return {
     taskHubName,
@@ -62,7 +76,7 @@ export function durableClientBindingData(baseUrl: string, taskHubName: string): 
     managementUrls: managementUrls(root, taskHubName, INSTANCE_ID_PLACEHOLDER),
     baseUrl: root,
     requiredQueryStringParameters: qs,
-    rpcBaseUrl: `${root}/`,
+    rpcBaseUrl: rpc.systemKey.withCredentials(`${trimSlash(rpc.origin ?? publicBaseUrl)}${DURABLE_WEBHOOK_PATH}/`),
     httpBaseUrl: DURABLE_WEBHOOK_PATH,
     maxGrpcMessageSizeInBytes: 0,
     grpcHttpClientTimeout: '00:01:40',

@@ -14,5 +14,8 @@ export {
   durableClientBindingData,
   handleDurableManagementRequest,
 } from './managementRoutes';
-export type { DurableClientBindingData, DurableManagementOptions, DurableManagementQuery, DurableManagementResponse } from './managementRoutes';
+export type { DurableClientBindingData, DurableClientRpc, DurableManagementOptions, DurableManagementQuery, DurableManagementResponse } from './managementRoutes';
 export { durableManagementListener } from './managementHttp';
+export type { DurableManagementListenerOptions } from './managementHttp';
+export { refuseWithoutSystemKey } from './managementAuth';
+export { DurableSystemKey, presentedSystemKeys, presentsSystemKey, SYSTEM_KEY_USER } from './systemKey';

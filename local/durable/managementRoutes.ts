@@ -4,7 +4,7 @@ import { LocalDurableEngine } from './engine';
 import { DurableEngineError, DurableInstanceStatus, ListInstancesFilter } from './types';
 
 export { DURABLE_WEBHOOK_PATH, attachDurableClientInput, durableClientBindingData } from './durableClientInput';
-export type { DurableClientBindingData } from './durableClientInput';
+export type { DurableClientBindingData, DurableClientRpc } from './durableClientInput';
 
 /** A response for the host to send as is (`body` is JSON text, or undefined for none). */
 export interface DurableManagementResponse {
@@ -37,8 +37,10 @@ const problem = (status: number, message: string) => json(status, { message });
 /**
  * The Durable Functions extension's instance-management HTTP API, served by the local engine:
  * the routes `df.getClient(context)` (durable-functions 3.x DurableClient) calls under
- * `rpcBaseUrl`, which are also the public `/runtime/webhooks/durabletask/...` webhooks.
+ * `rpcBaseUrl`, which are also the `/runtime/webhooks/durabletask/...` webhooks.
  * Mount it under {@link DURABLE_WEBHOOK_PATH} and pass the path after `/runtime/webhooks/durabletask/`.
+ * This is the router only: whoever mounts it on a socket must first require the system key
+ * (`refuseWithoutSystemKey`; `durableManagementListener` does).
  *
  * - `POST orchestrators/{name}[/{instanceId}]` body = input → 202 `{ id, statusQueryGetUri, ... }` (409 if running, 400 unknown name)
  * - `GET instances/{id}[?showHistory&showHistoryOutput&showInput]` → 200 finished / 202 in progress / 404
@@ -58,13 +60,9 @@ export async function handleDurableManagementRequest(
   options: DurableManagementOptions = {},
 ): Promise<DurableManagementResponse> {
   const q = queryReader(query);
-  const segments = pathAfterPrefix
-    .replace(/^\/+|\/+$/g, '')
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => decodeURIComponent(s));
   const verb = method.toUpperCase();
   try {
+    const segments = pathSegments(pathAfterPrefix);
     const [resource, id, action, actionArg] = segments;
     if (resource === 'orchestrators' && id && segments.length <= 3) {
       if (verb !== 'POST') return problem(405, `${verb} is not allowed on orchestrators/{name}; expected POST.`);
@@ -132,6 +130,15 @@ async function instanceStatus(engine: LocalDurableEngine, id: string, q: (key: s
 }
 
 class BadBodyError extends Error {}
+
+function pathSegments(pathAfterPrefix: string): string[] {
+  const raw = pathAfterPrefix.replace(/^\/+|\/+$/g, '').split('/').filter((s) => s !== '');
+  try {
+    return raw.map((s) => decodeURIComponent(s));
+  } catch {
+    throw new BadBodyError(`The path ${JSON.stringify(pathAfterPrefix.slice(0, 80))} is not validly percent-encoded.`);
+  }
+}
 
 /** Request bodies are JSON (the client JSON-encodes inputs and event data); empty means no value. */
 function parseBody(bodyText: string | undefined): unknown {

@@ -1,12 +1,12 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { Activities, ProvisioningEvents } from './names';
+import { z } from 'zod';
+import { parseOrchestrationInput } from '../orchestrationInput';
+import { ClaimedEventSchema, ProvisionUserInputSchema } from './inputs';
+import { Activities, Orchestrators, ProvisioningEvents } from './names';
 
-export interface ProvisionUserInput {
-  jobId: string;
-  userId: string;
-}
+export type ProvisionUserInput = z.infer<typeof ProvisionUserInputSchema>;
 
-export type ClaimedEvent = { expiresAt: string } | { refused: string };
+export type ClaimedEvent = z.infer<typeof ClaimedEventSchema>;
 
 /**
  * One user of a job: check the user (guests and policy refusals end here), wait for a station to
@@ -14,11 +14,11 @@ export type ClaimedEvent = { expiresAt: string } | { refused: string };
  * the outcome. Time comes from the orchestration clock; the timer is cancelled when the credential wins.
  */
 export const provisionUserOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as ProvisionUserInput;
+  const input = parseOrchestrationInput(ProvisionUserInputSchema, context.df.getInput(), Orchestrators.user);
   const prepared = (yield context.df.callActivity(Activities.prepareUser, input)) as string;
   if (prepared !== 'ready') return prepared;
 
-  const claimed = (yield context.df.waitForExternalEvent(ProvisioningEvents.claimed)) as ClaimedEvent;
+  const claimed = parseOrchestrationInput(ClaimedEventSchema, yield context.df.waitForExternalEvent(ProvisioningEvents.claimed), `${Orchestrators.user} event ${ProvisioningEvents.claimed}`);
   if ('refused' in claimed) return 'refusedByPolicy';
 
   const credentialEvent = context.df.waitForExternalEvent(ProvisioningEvents.credential);

@@ -1,23 +1,19 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { z } from 'zod';
+import { parseOrchestrationInput } from '../orchestrationInput';
+import { ProvisioningBatchInputSchema, ProvisioningJobInputSchema } from './inputs';
 import { Activities, BATCH_SIZE, InstanceIds, Orchestrators } from './names';
 
-export interface ProvisioningJobInput {
-  jobId: string;
-  totalUsers: number;
-}
+export type ProvisioningJobInput = z.infer<typeof ProvisioningJobInputSchema>;
 
-export interface ProvisioningBatchInput {
-  jobId: string;
-  fromSequence: number;
-  toSequence: number;
-}
+export type ProvisioningBatchInput = z.infer<typeof ProvisioningBatchInputSchema>;
 
 /**
  * A bulk provisioning job: one sub-orchestration per batch of users, so no history grows with the
  * job size; then the job is marked complete with its counts.
  */
 export const provisioningJobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const { jobId, totalUsers } = context.df.getInput() as ProvisioningJobInput;
+  const { jobId, totalUsers } = parseOrchestrationInput(ProvisioningJobInputSchema, context.df.getInput(), Orchestrators.job);
   const batches = Math.ceil(totalUsers / BATCH_SIZE);
   context.df.setCustomStatus({ batches });
   yield context.df.Task.all(
@@ -34,7 +30,7 @@ export const provisioningJobOrchestrator: OrchestrationHandler = function* (cont
 
 /** One batch: the users with sequence in [from, to), each in its own small orchestration. */
 export const provisioningBatchOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as ProvisioningBatchInput;
+  const input = parseOrchestrationInput(ProvisioningBatchInputSchema, context.df.getInput(), Orchestrators.batch);
   const userIds = (yield context.df.callActivity(Activities.listBatchUsers, input)) as string[];
   const outcomes = (yield context.df.Task.all(
     userIds.map((userId) => context.df.callSubOrchestrator(Orchestrators.user, { jobId: input.jobId, userId }, InstanceIds.user(input.jobId, userId))),

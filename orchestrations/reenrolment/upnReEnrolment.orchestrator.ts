@@ -1,6 +1,8 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { DeleteOldPasskeysInput, MarkedPasskeys, NewPasskeyRegistered, ReEnrolmentStatus, UpnReEnrolmentInput } from '../../shared/ports/reEnrolmentOrchestrations.port';
-import { ReEnrolmentActivities, ReEnrolmentEvents } from './names';
+import type { DeleteOldPasskeysInput, ReEnrolmentStatus } from '../../shared/ports/reEnrolmentOrchestrations.port';
+import { parseOrchestrationInput } from '../orchestrationInput';
+import { DeletedOldPasskeysSchema, MarkedPasskeysSchema, NewPasskeyRegisteredSchema, UpnReEnrolmentInputSchema } from './inputs';
+import { ReEnrolmentActivities, ReEnrolmentEvents, ReEnrolmentOrchestrator } from './names';
 
 const HOUR_MS = 3_600_000;
 
@@ -9,10 +11,13 @@ const HOUR_MS = 3_600_000;
  * (they keep signing in), then the flow waits for a new passkey or the grace deadline, whichever
  * comes first, and deletes the old ones. Time comes from the orchestration clock; the deadline
  * timer is cancelled when the new passkey wins; all I/O happens in the activities.
+ *
+ * The input is only a claim: it is validated here (a bad one fails the instance before any
+ * activity runs), the activities confirm the change against the store before marking and again
+ * before deleting, and the grace period comes from configuration through the mark activity.
  */
 export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as UpnReEnrolmentInput;
-  const deadline = new Date(context.df.currentUtcDateTime.getTime() + input.graceHours * HOUR_MS);
+  const input = parseOrchestrationInput(UpnReEnrolmentInputSchema, context.df.getInput(), ReEnrolmentOrchestrator);
   const base = { eventId: input.eventId, oldUserPrincipalName: input.oldUserPrincipalName, newUserPrincipalName: input.newUserPrincipalName };
   const status = (s: Omit<ReEnrolmentStatus, keyof typeof base>): ReEnrolmentStatus => {
     const full = { ...base, ...s };
@@ -21,8 +26,11 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
   };
   status({ state: 'markingOldPasskeys', oldMethodIds: [], deadline: null });
 
-  const { oldMethodIds, newMethodIds } = (yield context.df.callActivity(ReEnrolmentActivities.markOldPasskeys, { userId: input.userId, changedAt: input.changedAt })) as MarkedPasskeys;
+  const marked = parseOrchestrationInput(MarkedPasskeysSchema, yield context.df.callActivity(ReEnrolmentActivities.markOldPasskeys, input), ReEnrolmentActivities.markOldPasskeys);
+  const { oldMethodIds, newMethodIds } = marked;
+  if (marked.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds: [], deadline: null, message: marked.notConfirmed });
   if (oldMethodIds.length === 0) return status({ state: 'nothingToReEnrol', oldMethodIds, deadline: null });
+  const deadline = new Date(context.df.currentUtcDateTime.getTime() + marked.graceHours * HOUR_MS);
 
   // A passkey registered between the change and this start already counts as the new one.
   let newMethodId: string | undefined = newMethodIds[0];
@@ -33,10 +41,10 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
       const registered = context.df.waitForExternalEvent(ReEnrolmentEvents.newPasskeyRegistered);
       const winner = yield context.df.Task.any([registered, timer]);
       if (winner !== registered) break;
-      const { methodId } = registered.result as NewPasskeyRegistered;
-      // A late event about a passkey from before the change does not end the wait.
-      if (oldMethodIds.includes(methodId)) continue;
-      newMethodId = methodId;
+      const event = NewPasskeyRegisteredSchema.safeParse(registered.result);
+      // A malformed event, or a late one about a passkey from before the change, does not end the wait.
+      if (!event.success || oldMethodIds.includes(event.data.methodId)) continue;
+      newMethodId = event.data.methodId;
       timer.cancel();
       break;
     }
@@ -44,14 +52,15 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
 
   status({ state: 'deletingOldPasskeys', oldMethodIds, deadline: deadline.toISOString(), newMethodId });
   const deleteInput: DeleteOldPasskeysInput = newMethodId
-    ? { userId: input.userId, methodIds: oldMethodIds, reason: 'newPasskeyRegistered' }
+    ? { ...input, methodIds: oldMethodIds, reason: 'newPasskeyRegistered', newMethodId }
     : {
-        userId: input.userId,
+        ...input,
         methodIds: oldMethodIds,
         reason: 'deadlinePassed',
         notice: { id: context.df.newGuid(context.df.instanceId), at: deadline.toISOString(), newUserPrincipalName: input.newUserPrincipalName },
       };
-  yield context.df.callActivity(ReEnrolmentActivities.deleteOldPasskeys, deleteInput);
+  const deleted = parseOrchestrationInput(DeletedOldPasskeysSchema, yield context.df.callActivity(ReEnrolmentActivities.deleteOldPasskeys, deleteInput), ReEnrolmentActivities.deleteOldPasskeys);
+  if (deleted.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds, deadline: deadline.toISOString(), newMethodId, message: deleted.notConfirmed });
   return newMethodId
     ? status({ state: 'completed', oldMethodIds, deadline: deadline.toISOString(), newMethodId })
     : status({ state: 'deadlinePassed', oldMethodIds, deadline: deadline.toISOString(), message: 'deadlinePassed — old passkeys deleted, user must register again' });

@@ -4,7 +4,11 @@
  * `fido2Method.registered`. Adapter: functions/durable/durableReEnrolmentOrchestrations.ts.
  */
 
-/** Input of the `upnReEnrolment` orchestration. */
+/**
+ * Input of the `upnReEnrolment` orchestration: the change it claims happened. It is a claim, not
+ * a fact: the activities confirm it against the store before marking or deleting anything. It
+ * carries no policy value (the grace period comes from configuration).
+ */
 export interface UpnReEnrolmentInput {
   /** Id of the `user.upnChanged` event that started this run: redeliveries of it are skipped. */
   eventId: string;
@@ -13,23 +17,35 @@ export interface UpnReEnrolmentInput {
   changedAt: string;
   oldUserPrincipalName: string;
   newUserPrincipalName: string;
-  /** REENROLMENT_GRACE_HOURS at the time of the change: how long the old passkeys keep working. */
-  graceHours: number;
 }
 
-/** What the mark activity found: passkeys from before the change (now marked) and any made since. */
+/**
+ * What the mark activity found: passkeys registered under a name the user no longer has, from
+ * before the change (now marked), and any made since; `notConfirmed` when the store does not show
+ * the claimed change (nothing marked then).
+ */
 export interface MarkedPasskeys {
   oldMethodIds: string[];
   newMethodIds: string[];
+  /** REENROLMENT_GRACE_HOURS, read from configuration when the flow starts. */
+  graceHours: number;
+  notConfirmed?: string;
 }
 
-/** Input of the delete activity. */
-export interface DeleteOldPasskeysInput {
-  userId: string;
+/** Input of the delete activity: the claimed change (confirmed again before deleting) and what to delete. */
+export interface DeleteOldPasskeysInput extends UpnReEnrolmentInput {
   methodIds: string[];
   reason: 'newPasskeyRegistered' | 'deadlinePassed';
+  /** The passkey whose registration ended the wait: it must be in the store before anything is deleted. */
+  newMethodId?: string;
   /** Deadline passed: the notice to the user is recorded with this id and time (the same on a rerun). */
   notice?: { id: string; at: string; newUserPrincipalName: string };
+}
+
+/** What the delete activity did: the passkeys deleted, or why nothing was (`notConfirmed`). */
+export interface DeletedOldPasskeys {
+  deletedMethodIds: string[];
+  notConfirmed?: string;
 }
 
 /** Data of the `newPasskeyRegistered` external event. */
@@ -39,7 +55,15 @@ export interface NewPasskeyRegistered {
   eventId: string;
 }
 
-export type ReEnrolmentState = 'markingOldPasskeys' | 'nothingToReEnrol' | 'waitingForNewPasskey' | 'deletingOldPasskeys' | 'completed' | 'deadlinePassed';
+export type ReEnrolmentState =
+  | 'markingOldPasskeys'
+  | 'nothingToReEnrol'
+  | 'waitingForNewPasskey'
+  | 'deletingOldPasskeys'
+  | 'completed'
+  | 'deadlinePassed'
+  /** The store does not show the claimed UPN change (forged, stale, or changed back): nothing deleted. */
+  | 'changeNotConfirmed';
 
 /** The orchestration's custom status: what admins see on GET users/{id}/authentication/reEnrolment. */
 export interface ReEnrolmentStatus {

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { durableManagementListener } from '../../local/durable/managementHttp';
 import { attachDurableClientInput, durableClientBindingData, handleDurableManagementRequest } from '../../local/durable/managementRoutes';
+import { DurableSystemKey } from '../../local/durable/systemKey';
 import { Harness, startEngine, waitForStatus } from './support/engineHarness';
 import { newWorld, sampleRegistry } from './fixtures/sampleOrchestrations';
 
@@ -12,10 +13,11 @@ describe('the real durable-functions DurableClient against the local management 
   let server: Server;
   let baseUrl: string;
   let client: df.DurableClient;
+  const systemKey = DurableSystemKey.generate();
 
   beforeAll(async () => {
     h = await startEngine(sampleRegistry(newWorld()));
-    const listener = durableManagementListener(h.engine);
+    const listener = durableManagementListener(h.engine, { systemKey });
     server = createServer((req, res) => {
       void listener(req, res).then((served) => {
         if (!served) res.writeHead(404).end();
@@ -27,7 +29,7 @@ describe('the real durable-functions DurableClient against the local management 
     // What the local host does for a function registered with extraInputs: [df.input.durableClient()].
     const clientInput = df.input.durableClient();
     const context = new InvocationContext({ functionName: 'starter', options: { extraInputs: [clientInput] } });
-    expect(attachDurableClientInput(context, durableClientBindingData(baseUrl, 'LocalTaskHub'))).toBe(1);
+    expect(attachDurableClientInput(context, durableClientBindingData(baseUrl, 'LocalTaskHub', { systemKey }))).toBe(1);
     client = df.getClient(context);
   });
   afterAll(async () => {

@@ -1,4 +1,7 @@
 import { InvocationContext } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import { ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
+import type { DomainEvent } from '../../shared/ports/eventBus.port';
 import { reEnrolmentConsumer } from '../../functions/consumers/reenrolment.consumer';
 import { eventFromAudit } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
@@ -166,5 +169,142 @@ describe('UPN change: the re-enrolment deadline passes', () => {
     expect(tail.map((r) => r.activityDisplayName)).toEqual(['Delete Passkey (device-bound) security key', 'Passkey re-enrolment deadline passed']);
     expect(tail.every((r) => r.initiatedBy.app?.appId === 'upn-reenrolment')).toBe(true);
     expect(tail[1].activityDateTime).toBe(done.body.deadline);
+  });
+});
+
+/** Calls the re-enrolment consumer as the bus delivers an event, and waits for it. */
+async function deliver(svc: TestService, event: DomainEvent): Promise<void> {
+  const context = new InvocationContext({
+    functionName: reEnrolmentConsumer.name,
+    options: { trigger: { type: 'serviceBusTrigger', name: 'message' }, extraInputs: svc.durable.inputsFor(true), extraOutputs: [] },
+  });
+  svc.durable.attachClient(context);
+  await reEnrolmentConsumer.handler(event, { app: svc.app, context, delivery: { deliveryCount: 1, subscription: reEnrolmentConsumer.subscription } });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('UPN change: the grace period comes from configuration, not the orchestration input', () => {
+  let svc: TestService;
+  let globalAdmin: string;
+
+  beforeAll(async () => {
+    svc = await startTestService(); // REENROLMENT_GRACE_HOURS defaults to 72
+    globalAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
+    await setPolicy(svc, await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] }));
+  });
+  afterAll(() => svc.close());
+
+  it('attack: start upnReEnrolment with graceHours 0 in the input → the deadline is the configured 72 hours and nothing is deleted', async () => {
+    const old = await register(svc, await svc.token({ upn: 'bob@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    expect(old.res.status).toBe(201);
+    expect((await svc.call('PATCH', '/v1.0/users/bob@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'bob.jones@contoso.com' } })).status).toBe(204);
+    const genuine = await eventually(() => svc.call('GET', '/v1.0/users/bob.jones@contoso.com/authentication/reEnrolment', { token: globalAdmin }), (r) => r.body?.state === 'waitingForNewPasskey', 'the genuine flow to wait');
+    const realInstance = await svc.durable.engine.getStatus(genuine.body.instanceId, { showInput: true });
+    await svc.durable.engine.terminate(genuine.body.instanceId, 'making room for the attack');
+    await svc.durable.engine.waitForCompletion(genuine.body.instanceId, 5000);
+
+    // The genuine change's input, with a zero grace period smuggled in (what a caller of the management API would send).
+    const id = await svc.durable.engine.startNew(ReEnrolmentOrchestrator, { instanceId: 'attack-grace-0', input: { ...(realInstance!.input as object), graceHours: 0 } });
+    const waiting = await waitForState(svc, id, 'waitingForNewPasskey');
+    const graceMs = Date.parse((waiting.customStatus as { deadline: string }).deadline) - Date.now();
+    expect(graceMs).toBeGreaterThan(71 * 3600_000);
+    await sleep(300);
+    expect(ids(await svc.call('GET', '/v1.0/users/bob.jones@contoso.com/authentication/fido2Methods', { token: globalAdmin }))).toEqual([old.id]);
+    await svc.durable.engine.terminate(id, 'done');
+  });
+
+  it('attack: a forged fido2Method.registered event does not cut the grace period short (old passkey kept)', async () => {
+    const old = await register(svc, await svc.token({ upn: 'alice@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    expect((await svc.call('PATCH', '/v1.0/users/alice@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'alice.smith@contoso.com' } })).status).toBe(204);
+    const status = () => svc.call('GET', '/v1.0/users/alice.smith@contoso.com/authentication/reEnrolment', { token: globalAdmin });
+    await eventually(status, (r) => r.body?.state === 'waitingForNewPasskey', 'the flow to wait');
+    await deliver(svc, {
+      specversion: '1.0',
+      id: randomUUID(),
+      type: 'fido2Method.registered',
+      source: svc.app.config.issuer,
+      subject: `users/${DemoTenant.alice.id}`,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { userId: DemoTenant.alice.id, method: { id: 'forged-passkey-id' } },
+    });
+    await sleep(300);
+    expect((await status()).body).toMatchObject({ state: 'waitingForNewPasskey', newMethodId: null });
+    expect(ids(await svc.call('GET', '/v1.0/users/alice.smith@contoso.com/authentication/fido2Methods', { token: globalAdmin }))).toEqual([old.id]);
+  });
+});
+
+/** Polls the engine until the instance reports `state` in its custom status. */
+async function waitForState(svc: TestService, instanceId: string, state: string, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await svc.durable.engine.getStatus(instanceId);
+    if ((status?.customStatus as { state?: string } | null)?.state === state) return status!;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${instanceId} to reach ${state}; last ${JSON.stringify(status)}`);
+    await sleep(25);
+  }
+}
+
+describe('UPN change: a forged or stale change deletes nothing', () => {
+  let svc: TestService;
+  let globalAdmin: string;
+  const GRACE_MS = 1_100;
+
+  beforeAll(async () => {
+    svc = await startTestService({ REENROLMENT_GRACE_HOURS: '0.0003' }); // about 1.1 seconds: an accepted forgery would delete at once
+    globalAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
+    await setPolicy(svc, await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] }));
+  });
+  afterAll(() => svc.close());
+
+  const methodsOf = async (upn: string) => (await svc.call('GET', `/v1.0/users/${upn}/authentication/fido2Methods`, { token: globalAdmin })).body.value as Array<{ id: string; reEnrolmentRequired: boolean }>;
+
+  it('attack: a forged user.upnChanged event for a user whose UPN did not change → no flow, nothing deleted', async () => {
+    const key = await register(svc, await svc.token({ upn: 'bob@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    expect(key.res.status).toBe(201);
+    const forged: DomainEvent = {
+      specversion: '1.0',
+      id: randomUUID(),
+      type: 'user.upnChanged',
+      source: svc.app.config.issuer,
+      subject: `users/${DemoTenant.bob.id}`,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { userId: DemoTenant.bob.id, oldUserPrincipalName: 'bob.before@contoso.com', newUserPrincipalName: 'bob@contoso.com' },
+    };
+    await deliver(svc, forged);
+    await svc.events.bus.publish([{ ...forged, id: randomUUID() }]); // and on the bus, as a holder of its connection string would
+    expect(await svc.durable.engine.getStatus(reEnrolmentInstanceId(DemoTenant.bob.id))).toBeUndefined();
+    await sleep(GRACE_MS * 2);
+    expect(await svc.durable.engine.getStatus(reEnrolmentInstanceId(DemoTenant.bob.id))).toBeUndefined();
+    expect(await methodsOf('bob@contoso.com')).toEqual([expect.objectContaining({ id: key.id, reEnrolmentRequired: false })]);
+  });
+
+  it('attack: upnReEnrolment started directly with a forged input (past the consumer) marks and deletes nothing', async () => {
+    const [bobsKey] = await methodsOf('bob@contoso.com');
+    const id = await svc.durable.engine.startNew(ReEnrolmentOrchestrator, {
+      instanceId: 'attack-forged-input',
+      input: { eventId: randomUUID(), userId: DemoTenant.bob.id, changedAt: new Date().toISOString(), oldUserPrincipalName: 'bob.before@contoso.com', newUserPrincipalName: 'bob@contoso.com', graceHours: 0 },
+    });
+    const done = await svc.durable.engine.waitForCompletion(id, 10_000);
+    expect(done).toMatchObject({ runtimeStatus: 'Completed', output: { state: 'changeNotConfirmed', oldMethodIds: [] } });
+    expect(await methodsOf('bob@contoso.com')).toEqual([expect.objectContaining({ id: bobsKey.id, reEnrolmentRequired: false })]);
+  });
+
+  it('a UPN changed and changed back before the deadline deletes nothing and unmarks the passkey', async () => {
+    const key = await register(svc, await svc.token({ upn: 'alice@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    expect(key.res.status).toBe(201);
+    expect((await svc.call('PATCH', '/v1.0/users/alice@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'alice.smith@contoso.com' } })).status).toBe(204);
+    expect((await svc.call('PATCH', '/v1.0/users/alice.smith@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'alice@contoso.com' } })).status).toBe(204);
+    const updates = (await auditStory(svc, globalAdmin, DemoTenant.alice.id)).filter((r) => r.activityDisplayName === 'Update user');
+    const back = await eventually(
+      () => svc.call('GET', '/v1.0/users/alice@contoso.com/authentication/reEnrolment', { token: globalAdmin }),
+      (r) => r.body?.eventId === updates[1].id && r.body?.status === 'Completed',
+      'the flow of the change back to finish',
+    );
+    expect(back.body).toMatchObject({ state: 'nothingToReEnrol', oldMethodIds: [] });
+    await sleep(GRACE_MS * 2);
+    expect(await methodsOf('alice@contoso.com')).toEqual([expect.objectContaining({ id: key.id, reEnrolmentRequired: false })]);
   });
 });

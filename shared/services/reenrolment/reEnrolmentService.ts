@@ -6,14 +6,19 @@ import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { DomainEvent } from '../../ports/eventBus.port';
 import {
+  DeletedOldPasskeys,
   DeleteOldPasskeysInput,
   isRunningFlow,
   MarkedPasskeys,
   ReEnrolmentInstance,
   ReEnrolmentOrchestrations,
+  UpnReEnrolmentInput,
 } from '../../ports/reEnrolmentOrchestrations.port';
+import { z } from '../../schemas/zod';
 import { DirectoryService } from '../directoryService';
 import { MethodsService } from '../webauthn/methodsService';
+import { findAuditRecord } from './auditLookup';
+import { checkUpnChange, isNewPasskey, refusalMessage, showsStaleName, UpnChangeCheck } from './upnChangeCheck';
 
 /** The flow's own changes (deletions, the deadline notice) are audited as made by this app. */
 export const REENROLMENT_ACTOR: Actor = { user: null, app: { appId: 'upn-reenrolment' } };
@@ -30,16 +35,13 @@ export interface ReEnrolmentDeps {
   graceHours: number;
 }
 
-interface UpnChangedData {
-  userId?: string;
-  oldUserPrincipalName?: string;
-  newUserPrincipalName?: string;
-}
+const upn = z.string().min(1).max(256);
+/** The data of `user.upnChanged` as eventFromAudit writes it; anything else is ignored. */
+const UpnChangedData = z.object({ userId: z.string().min(1).max(256), oldUserPrincipalName: upn, newUserPrincipalName: upn });
+const MethodRegisteredData = z.object({ userId: z.string().min(1), method: z.object({ id: z.string().min(1) }) });
 
-interface MethodRegisteredData {
-  userId?: string;
-  method?: { id?: string };
-}
+/** A passkey's registration record is written right after it is created (the same operation). */
+const REGISTRATION_WINDOW = { beforeMs: 1_000, afterMs: 5_000 };
 
 const isNotFound = (e: unknown) => e instanceof DomainError && e.kind === 'notFound';
 
@@ -52,55 +54,83 @@ const isNotFound = (e: unknown) => e instanceof DomainError && e.kind === 'notFo
 export class ReEnrolmentService {
   constructor(private readonly deps: ReEnrolmentDeps) {}
 
-  /** `user.upnChanged`: (re)starts the user's flow; a redelivered or outdated event changes nothing. */
+  /**
+   * `user.upnChanged`: (re)starts the user's flow; a redelivered or outdated event changes nothing,
+   * and neither does one the store does not bear out (no such recorded change, or the user's
+   * name is still the old one): a forged or stale event starts nothing.
+   */
   async onUpnChanged(event: DomainEvent, flows: ReEnrolmentOrchestrations): Promise<void> {
-    const data = event.data as UpnChangedData;
-    if (!data.userId || !data.newUserPrincipalName) return;
-    const existing = await flows.get(data.userId);
+    const data = UpnChangedData.safeParse(event.data);
+    if (!data.success) return;
+    const claim: UpnReEnrolmentInput = { eventId: event.id, changedAt: event.time, ...data.data };
+    const existing = await flows.get(claim.userId);
     if (existing?.input) {
       if (existing.input.eventId === event.id) return;
       if (Date.parse(existing.input.changedAt) > Date.parse(event.time)) return; // a later change already restarted it
     }
+    if (!(await this.confirmChange(claim)).confirmed) return;
     if (existing && isRunningFlow(existing.runtimeStatus)) {
-      await flows.stop(data.userId, `The userPrincipalName changed again (to ${data.newUserPrincipalName}, event ${event.id}): re-enrolment restarts.`);
+      await flows.stop(claim.userId, `The userPrincipalName changed again (to ${claim.newUserPrincipalName}, event ${event.id}): re-enrolment restarts.`);
     }
-    await flows.start({
-      eventId: event.id,
-      userId: data.userId,
-      changedAt: event.time,
-      oldUserPrincipalName: data.oldUserPrincipalName ?? '',
-      newUserPrincipalName: data.newUserPrincipalName,
-      graceHours: this.deps.graceHours,
-    });
+    await flows.start(claim);
   }
 
   /** `fido2Method.registered`: tells the user's running flow, unless the passkey is one of the old ones. */
   async onPasskeyRegistered(event: DomainEvent, flows: ReEnrolmentOrchestrations): Promise<void> {
-    const data = event.data as MethodRegisteredData;
-    const methodId = data.method?.id;
-    if (!data.userId || !methodId) return;
-    const flow = await flows.get(data.userId);
-    if (!flow || !isRunningFlow(flow.runtimeStatus)) return;
-    if (flow.customStatus?.oldMethodIds.includes(methodId)) return;
-    await flows.notifyNewPasskey(data.userId, { methodId, eventId: event.id });
-  }
-
-  /** Activity: marks the passkeys created up to the change; returns them and any created since. */
-  async markOldPasskeys(userId: string, changedAt: string): Promise<MarkedPasskeys> {
-    const changed = Date.parse(changedAt);
-    const credentials = await this.deps.credentials.listByUser(userId);
-    const old = credentials.filter((c) => Date.parse(c.createdDateTime) <= changed);
-    for (const credential of old) if (!credential.reEnrolmentRequired) await this.markForReEnrolment(credential.id);
-    return { oldMethodIds: old.map((c) => c.id), newMethodIds: credentials.filter((c) => !old.includes(c)).map((c) => c.id) };
+    const data = MethodRegisteredData.safeParse(event.data);
+    if (!data.success) return;
+    const { userId, method } = data.data;
+    const flow = await flows.get(userId);
+    if (!flow?.input || !isRunningFlow(flow.runtimeStatus)) return;
+    if (flow.customStatus?.oldMethodIds.includes(method.id)) return;
+    // The store, not the event, says whether a new passkey exists (a forged event must not end the grace period).
+    const passkey = await this.deps.credentials.get(method.id);
+    if (!isNewPasskey(passkey?.value, userId, flow.input.changedAt)) return;
+    await flows.notifyNewPasskey(userId, { methodId: method.id, eventId: event.id });
   }
 
   /**
-   * Activity: deletes the old passkeys through the methods service (each deletion audited). Safe to
-   * run again: passkeys already gone are skipped, the deadline notice has a fixed id and time.
+   * Activity: confirms the claimed change against the store, then marks the passkeys that show a
+   * name the user no longer has (registered under another UPN, before the change); returns them,
+   * any created since, and the grace period from configuration (never from the flow's input).
    */
-  async deleteOldPasskeys(input: DeleteOldPasskeysInput): Promise<string[]> {
+  async markOldPasskeys(claim: UpnReEnrolmentInput): Promise<MarkedPasskeys> {
+    const graceHours = this.deps.graceHours;
+    const check = await this.confirmChange(claim);
+    if (!check.confirmed) return { oldMethodIds: [], newMethodIds: [], graceHours, notConfirmed: refusalMessage(check.reason) };
+    const credentials = await this.deps.credentials.listByUser(claim.userId);
+    const old: StoredCredential[] = [];
+    for (const c of credentials) if (await this.showsStaleName(c, check.user.userPrincipalName, claim.changedAt)) old.push(c);
+    for (const credential of old) if (!credential.reEnrolmentRequired) await this.setReEnrolmentRequired(credential.id, true);
+    // A name changed back: passkeys that show the current name again no longer need replacing.
+    for (const credential of credentials) if (credential.reEnrolmentRequired && !old.includes(credential)) await this.setReEnrolmentRequired(credential.id, false);
+    const changed = Date.parse(claim.changedAt);
+    return {
+      oldMethodIds: old.map((c) => c.id),
+      newMethodIds: credentials.filter((c) => Date.parse(c.createdDateTime) > changed).map((c) => c.id),
+      graceHours,
+    };
+  }
+
+  /**
+   * Activity: deletes the old passkeys through the methods service (each deletion audited) — after
+   * reading the user, the change and each passkey again: nothing is deleted unless the store still
+   * shows the change and the passkey still shows a name the user no longer has (a forged input, or
+   * a name changed back during the grace period, deletes nothing). Safe to run again: passkeys
+   * already gone are skipped, the deadline notice has a fixed id and time.
+   */
+  async deleteOldPasskeys(input: DeleteOldPasskeysInput): Promise<DeletedOldPasskeys> {
+    const check = await this.confirmChange(input);
+    if (!check.confirmed) return { deletedMethodIds: [], notConfirmed: refusalMessage(check.reason) };
+    if (input.reason === 'newPasskeyRegistered') {
+      const fresh = input.newMethodId ? await this.deps.credentials.get(input.newMethodId) : null;
+      if (!isNewPasskey(fresh?.value, input.userId, input.changedAt)) return { deletedMethodIds: [], notConfirmed: refusalMessage('newPasskeyNotFound') };
+    }
     const deleted: string[] = [];
     for (const methodId of input.methodIds) {
+      const current = await this.deps.credentials.get(methodId);
+      if (!current || current.value.userId !== input.userId || !current.value.reEnrolmentRequired) continue;
+      if (!(await this.showsStaleName(current.value, check.user.userPrincipalName, input.changedAt))) continue;
       try {
         await this.deps.methods.delete(input.userId, methodId, REENROLMENT_ACTOR);
         deleted.push(methodId);
@@ -109,7 +139,7 @@ export class ReEnrolmentService {
       }
     }
     if (input.notice) await this.recordDeadlinePassed(input, input.notice);
-    return deleted;
+    return { deletedMethodIds: deleted };
   }
 
   /** The user's flow for administrators: 404 when the user has never had one. */
@@ -120,13 +150,32 @@ export class ReEnrolmentService {
     return { ...flow, userId: user.id };
   }
 
-  private async markForReEnrolment(methodId: string): Promise<void> {
+  /** Re-reads the user and the recorded change: the store, not the event, decides. */
+  private async confirmChange(claim: UpnReEnrolmentInput): Promise<UpnChangeCheck> {
+    const user = await this.deps.directory.findUser(claim.userId);
+    const record = await findAuditRecord(this.deps.audit, claim.changedAt, (r) => r.id === claim.eventId, { beforeMs: 0, afterMs: 1 });
+    return checkUpnChange(claim, user?.value ?? null, record);
+  }
+
+  /** Whether the passkey shows a stale name, by the UPN its registration record names. */
+  private async showsStaleName(credential: StoredCredential, currentUpn: string, changedAt: string): Promise<boolean> {
+    if (Date.parse(credential.createdDateTime) > Date.parse(changedAt)) return false;
+    const registration = await findAuditRecord(
+      this.deps.audit,
+      credential.createdDateTime,
+      (r) => r.operationType === 'Add' && r.targetResources[0]?.id === credential.userId && (r.after as { id?: unknown } | null)?.id === credential.id,
+      REGISTRATION_WINDOW,
+    );
+    return showsStaleName({ createdDateTime: credential.createdDateTime, registeredUserPrincipalName: registration?.targetResources[0]?.displayName ?? undefined }, currentUpn, changedAt);
+  }
+
+  private async setReEnrolmentRequired(methodId: string, required: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.credentials.get(methodId);
-      if (!current || current.value.reEnrolmentRequired) return;
-      const marked: StoredCredential = { ...current.value, reEnrolmentRequired: true };
+      if (!current || current.value.reEnrolmentRequired === required) return;
+      const next: StoredCredential = { ...current.value, reEnrolmentRequired: required };
       try {
-        await this.deps.credentials.update(marked, current.etag);
+        await this.deps.credentials.update(next, current.etag);
         return;
       } catch (e) {
         if (!(e instanceof ConcurrencyConflictError) || attempt >= MAX_UPDATE_ATTEMPTS) throw e; // a sign-in updated it meanwhile

@@ -85,4 +85,28 @@ describe('provisioning orchestrators (generators stepped with fakes)', () => {
     second.next('ready');
     expect(second.next({ refused: 'key restrictions' })).toEqual({ done: true, value: 'refusedByPolicy' });
   });
+  it.each([
+    ['job', provisioningJobOrchestrator, null],
+    ['job', provisioningJobOrchestrator, { jobId: 'j1', totalUsers: 10_000_000 }],
+    ['job', provisioningJobOrchestrator, { jobId: 'j1', totalUsers: -1 }],
+    ['job', provisioningJobOrchestrator, { jobId: '', totalUsers: 5 }],
+    ['batch', provisioningBatchOrchestrator, { jobId: 'j1', fromSequence: 0, toSequence: BATCH_SIZE + 1 }],
+    ['batch', provisioningBatchOrchestrator, { jobId: 'j1', fromSequence: 5, toSequence: 5 }],
+    ['user', provisionUserOrchestrator, { jobId: 'j1' }],
+    ['user', provisionUserOrchestrator, 'u1'],
+  ])('attack: a bad %s input (case %#) fails the instance before anything is scheduled', (_which, orchestrator, input) => {
+    const { context, df } = fakeContext(input);
+    const run = orchestrator(context) as Generator;
+    expect(() => run.next()).toThrow(/^Invalid input for provision/);
+    expect(df.callActivity).not.toHaveBeenCalled();
+    expect(df.callSubOrchestrator).not.toHaveBeenCalled();
+  });
+
+  it('a claimed event that is neither an expiry nor a refusal fails the user instance', () => {
+    const { context } = fakeContext({ jobId: 'j1', userId: 'u1' });
+    const run = provisionUserOrchestrator(context) as Generator;
+    run.next();
+    run.next('ready');
+    expect(() => run.next({ expiresAt: 'soon' })).toThrow(/Invalid input for provisionUser event claimed/);
+  });
 });
