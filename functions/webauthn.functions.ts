@@ -62,10 +62,12 @@ const openIdConfiguration = defineHttpFunction({
   methods: ['GET'],
   access: 'anonymous',
   doc: { summary: 'Issuer and JWKS location of the sign-in tokens', tags: ['Meta'], responses: { 200: { description: 'OpenID provider metadata (subset)' } } },
-  handler: async ({ app }) =>
+  // The issuer is the configured `iss` of the tokens (TOKEN_ISSUER); the key location follows the
+  // origin the client used, so it is right behind a TLS proxy too.
+  handler: async ({ app, baseUrl }) =>
     json(200, {
       issuer: app.config.issuer,
-      jwks_uri: `${app.config.issuer}/.well-known/jwks.json`,
+      jwks_uri: `${baseUrl}/.well-known/jwks.json`,
       id_token_signing_alg_values_supported: ['ES256'],
       token_endpoint_auth_methods_supported: ['none'],
       claims_supported: ['sub', 'oid', 'upn', 'name', 'amr', 'aaguid', 'auth_time', 'iss', 'aud', 'exp', 'iat'],

@@ -5,6 +5,7 @@ import type { App } from '../../shared/app';
 import { isAllowed, Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
 import { describeZodError, errorResponse } from './errorResponse';
+import { publicOrigin } from './forwarded';
 import { HttpFunction } from './httpFunction';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -52,13 +53,12 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   }
 }
 
-/** The client's view of our base URL (honours a reverse proxy's X-Forwarded-* headers). */
-function baseUrlOf(request: HttpRequest): string {
-  const url = new URL(request.url);
-  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
-  const host = request.headers.get('x-forwarded-host') ?? url.host;
-  return `${proto}://${host}`;
-}
+/**
+ * The client's view of our base URL. X-Forwarded-Proto/Host count only with TRUST_PROXY: otherwise
+ * any client could make the links we write point elsewhere. (The local host has already rewritten
+ * `request.url` to the public URL; on Azure the platform's own URL is used unless told to trust.)
+ */
+const baseUrlOf = (request: HttpRequest, trustProxy: boolean): string => publicOrigin(request.url, request.headers, trustProxy);
 
 /**
  * Wraps a declared function as an Azure `HttpHandler`: authenticate and authorise, validate params,
@@ -73,7 +73,7 @@ export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): Ht
       const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
       const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
       const body = fn.body ? parse(fn.body, await readJsonBody(request), 'body') : undefined;
-      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl: baseUrlOf(request) });
+      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl: baseUrlOf(request, app.config.trustProxy) });
       return { ...response, headers: { 'request-id': requestId, ...(response.headers as Record<string, string>) } };
     } catch (error) {
       return errorResponse(error, requestId, context);
