@@ -38,6 +38,8 @@ export interface HttpFunction<P = any, Q = any, B = any> {
   body?: ZodType<B>;
   /** The handler uses `df.getClient(context)`: registered with a durable client input. */
   durableClient?: boolean;
+  /** An unauthenticated ceremony route: RATE_LIMIT_PER_MINUTE per client address applies (429 beyond it). */
+  rateLimited?: boolean;
   /** When a route parameter fails validation the resource does not exist: 404, not 400. */
   paramsNotFound?: boolean;
   doc: { summary: string; tags: string[]; responses: Record<number, ResponseDoc>; hidden?: boolean };

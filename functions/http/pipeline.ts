@@ -5,6 +5,7 @@ import type { App } from '../../shared/app';
 import { isAllowed, Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
 import { describeZodError, errorResponse } from './errorResponse';
+import { rateLimitRefusal } from './clientRateLimit';
 import { publicOrigin } from './forwarded';
 import { HttpFunction } from './httpFunction';
 
@@ -69,6 +70,9 @@ export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): Ht
     const requestId = request.headers.get('client-request-id') ?? (context.invocationId !== 'unknown' ? context.invocationId : randomUUID());
     try {
       const app = await getApp();
+      // Before any other work: a refused request must cost next to nothing.
+      const refusal = fn.rateLimited ? rateLimitRefusal(app, request, requestId) : undefined;
+      if (refusal) return { ...refusal, headers: { 'request-id': requestId, ...(refusal.headers as Record<string, string>) } };
       const principal = await authenticate(app, request, fn);
       const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
       const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
