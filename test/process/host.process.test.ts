@@ -1,9 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
+
+/** Sends one raw HTTP/1.1 request and resolves with the status line's code (or the socket error). */
+function rawStatus(host: string, port: number, request: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? 'error'));
+    socket.write(request);
+  });
+}
+
+const externalIPv4 = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
 describe('npm start (the built local host) and npm run token', () => {
   let dataDir: string;
@@ -58,6 +76,31 @@ describe('npm start (the built local host) and npm run token', () => {
     } finally {
       expect(await second.stop('SIGINT')).toBe(0);
     }
+  });
+
+  it('attack: a request with Host "a b" (which ended npm start) gets 400 and the built host keeps serving', async () => {
+    const host = await startHostProcess({ DATA_DIR: dataDir });
+    hosts.push(host);
+    const port = Number(new URL(host.url).port);
+    expect(await rawStatus('127.0.0.1', port, 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')).toBe(400);
+    expect(await rawStatus('127.0.0.1', port, 'NOT HTTP AT ALL\r\n\r\n')).toBe(400);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(host.child.exitCode).toBeNull();
+    expect((await fetch(`${host.url}/health`)).status).toBe(200);
+    const external = externalIPv4();
+    // Loopback only by default: the machine's network address is refused.
+    if (external) expect(await rawStatus(external, port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('ECONNREFUSED');
+    expect(await host.stop('SIGTERM')).toBe(0);
+  });
+
+  it('HOST=0.0.0.0 exposes the host on the network address (an explicit choice)', async () => {
+    const external = externalIPv4();
+    if (!external) return; // no network interface on this machine
+    const host = await startHostProcess({ DATA_DIR: dataDir, HOST: '0.0.0.0' });
+    hosts.push(host);
+    const port = Number(new URL(host.url).port);
+    expect(await rawStatus(external, port, `GET /health HTTP/1.1\r\nHost: ${external}:${port}\r\nConnection: close\r\n\r\n`)).toBe(200);
+    expect(await host.stop('SIGTERM')).toBe(0);
   });
 
   it('explains a bad role or an unknown user on stderr with a non-zero exit', () => {
