@@ -8,6 +8,7 @@ import { json } from './http/responses';
 
 /** Self-service registration options are valid for 5 minutes (Entra's default challenge timeout). */
 const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
+const rateLimited = { 429: { description: 'Over RATE_LIMIT_PER_MINUTE for this client address (Retry-After says when to retry)', schema: GraphError } };
 const errors = { 400: { description: 'Invalid input or response', schema: GraphError }, 401: { description: 'Not signed in / verification failed', schema: GraphError }, 403: { description: 'Refused by policy', schema: GraphError } };
 
 const registrationOptions = defineHttpFunction({
@@ -43,7 +44,7 @@ const authenticationOptions = defineHttpFunction({
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationOptionsBody,
-  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400] } },
+  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400], ...rateLimited } },
   handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
 });
 
@@ -54,7 +55,7 @@ const authenticationVerify = defineHttpFunction({
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationVerifyBody,
-  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors } },
+  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors, ...rateLimited } },
   handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential as never, body.resource), { 'Cache-Control': 'no-store' }),
 });
 

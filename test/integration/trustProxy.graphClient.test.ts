@@ -96,6 +96,9 @@ describe('behind a TLS reverse proxy: Microsoft Graph SDK paging', () => {
     expect(discovery.jwks_uri).toBe(`${proxy.url}/.well-known/jwks.json`);
     const created = await client.api('/users').post({ userPrincipalName: 'grace@contoso.com', displayName: 'Grace' });
     expect(created['@odata.context']).toBe(`${proxy.url}/v1.0/$metadata#users/$entity`);
+    const job = await client.api(`${proxy.url}/provisioning/jobs`).post({ users: ['alice@contoso.com'] });
+    expect(job).toMatchObject({ statusQueryGetUri: `${proxy.url}/provisioning/jobs/${job.id}`, nextPostUri: `${proxy.url}/provisioning/jobs/${job.id}/next` });
+    expect((await client.api(job.statusQueryGetUri).get()).id).toBe(job.id);
   });
 
   it('attack: without TRUST_PROXY a client-sent X-Forwarded-Host/Proto cannot redirect the links we write', async () => {
