@@ -1,21 +1,19 @@
 import { FunctionInput, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { AddressInfo } from 'node:net';
 import type { RegisteredHttpFunction } from '../functions/registry';
 import { graphError } from '../functions/http/errorResponse';
 import { clientAddress, isValidHostHeader, publicOrigin } from '../functions/http/forwarded';
 import { MAX_BODY_BYTES } from '../functions/http/pipeline';
 import { bySpecificity, compileRoute, CompiledRoute, matchRoute } from './routeTemplate';
+import { answerClientError, MAX_HEADER_BYTES } from './clientError';
 import { Logger } from './logger';
 
 /** Extra routes served outside the function registry (durable management API, static files). */
 export type RawRoute = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<boolean>;
 
 const DEFAULT_HOSTNAMES = ['127.0.0.1', '::1'];
-/** Node's default (16 KiB): enough for a bearer token and cookies, refused with 431 above it. */
-const MAX_HEADER_BYTES = 16 * 1024;
 /** A client gets 20 s for its headers and 60 s for the whole (at most 1 MiB) request: slowloris ends there. */
 const HEADERS_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -107,6 +105,8 @@ export class LocalHost {
           }
           throw error;
         }
+        // A listener error after start (e.g. EMFILE) is logged, never thrown at the process.
+        server.on('error', (error) => this.options.logger.error(`local host listener on ${hostname} failed`, error));
         servers.push(server);
         port = (server.address() as AddressInfo).port;
       }
@@ -124,8 +124,6 @@ export class LocalHost {
     });
     server.keepAliveTimeout = 5000;
     server.on('clientError', (error, socket) => answerClientError(error, socket));
-    // A listener error after start (e.g. EMFILE) is logged, never thrown at the process.
-    server.on('error', (error) => this.options.logger.error('local host listener error', error));
     return server;
   }
 
@@ -330,25 +328,4 @@ function isDecodable(pathname: string): boolean {
   } catch {
     return false;
   }
-}
-
-const CLIENT_ERROR_STATUS: Record<string, [number, string, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'RequestHeaderFieldsTooLarge', `The request headers are over ${MAX_HEADER_BYTES} bytes.`],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'RequestTimeout', 'The request was not received in time.'],
-};
-
-/**
- * A request Node could not parse (bad request line, invalid chunk, oversized headers, timeout):
- * answer with a Graph error and close that connection; nothing reaches the functions.
- */
-function answerClientError(error: Error, socket: Duplex): void {
-  const code = errnoOf(error) ?? '';
-  if (code === 'ECONNRESET' || !socket.writable || (socket instanceof Socket && socket.destroyed)) {
-    socket.destroy();
-    return;
-  }
-  const [status, graphCode, message] = CLIENT_ERROR_STATUS[code] ?? [400, 'BadRequest', 'The request could not be parsed as HTTP/1.1.'];
-  const body = JSON.stringify({ error: { code: graphCode, message } });
-  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
