@@ -156,7 +156,8 @@ export class LocalHost {
     const requestId = randomUUID();
     try {
       const target = this.requestTarget(req);
-      if (typeof target === 'string') return send(res, graphError(400, 'BadRequest', target, requestId));
+      // Unread body bytes of a request we cannot place are not trusted to frame the next one.
+      if (typeof target === 'string') return send(res, graphError(400, 'BadRequest', target, requestId, { Connection: 'close' }));
       const { url, headers } = target;
       this.applyCors(req, res);
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
