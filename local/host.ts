@@ -194,8 +194,10 @@ export class LocalHost {
     const host = req.headers.host ?? `localhost:${req.socket.localPort ?? this.port}`;
     if (!isValidHostHeader(host)) return `The Host header '${host.slice(0, 100)}' is not a valid host[:port].`;
     let path: URL;
+    const target = req.url ?? '/';
     try {
-      path = new URL(req.url ?? '/', 'http://path.invalid');
+      // Origin-form (`/a//b`) is a path as written, not a scheme-relative URL naming a host.
+      path = target.startsWith('/') ? new URL(`http://path.invalid${target}`) : new URL(target, 'http://path.invalid');
     } catch {
       return `The request target '${(req.url ?? '').slice(0, 100)}' is not a valid path.`;
     }
@@ -215,7 +217,10 @@ export class LocalHost {
     delete headers['x-forwarded-host'];
     delete headers['x-forwarded-for'];
     if (address) headers['x-forwarded-for'] = address;
-    return { url: new URL(`${path.pathname}${path.search}`, origin), headers };
+    const url = new URL(origin);
+    url.pathname = path.pathname;
+    url.search = path.search;
+    return { url, headers };
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>, body: Buffer, requestId: string): Promise<void> {

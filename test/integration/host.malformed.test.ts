@@ -110,6 +110,12 @@ describe('local host: malformed requests over a raw socket', () => {
     expect(statusOf(text)).toBe(200);
   });
 
+  it('attack: a path starting with // (found by the edge fuzzer: 500) is a path, not a host', async () => {
+    const { text } = await raw(port, 'GET //evil.example//health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(statusOf(text)).toBe(404);
+    expect(graphErrorOf(text).error.message).toContain('//evil.example//health');
+  });
+
   it('listens on loopback only by default (127.0.0.1 and ::1, one port)', async () => {
     const addresses = running.host.addresses;
     expect(addresses.map((a) => a.address).sort()).toEqual(expect.arrayContaining(['127.0.0.1']));
