@@ -15,6 +15,8 @@ export interface HttpInput<P, Q, B> {
   context: InvocationContext;
   /** Base URL the client used (scheme://host[:port]), for @odata.context and links. */
   baseUrl: string;
+  /** The request's URL as the client used it (`baseUrl` + path and query), for @odata.nextLink. */
+  publicUrl: string;
 }
 
 export interface ResponseDoc {

@@ -61,6 +61,12 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
  */
 const baseUrlOf = (request: HttpRequest, trustProxy: boolean): string => publicOrigin(request.url, request.headers, trustProxy);
 
+/** `url` with its origin replaced by `origin` (path and query kept). */
+function rebase(url: string, origin: string): string {
+  const { pathname, search } = new URL(url);
+  return `${origin}${pathname}${search}`;
+}
+
 /**
  * Wraps a declared function as an Azure `HttpHandler`: authenticate and authorise, validate params,
  * query and body with the declared zod schemas, call the handler, map errors to Graph's shape.
@@ -77,7 +83,8 @@ export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): Ht
       const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
       const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
       const body = fn.body ? parse(fn.body, await readJsonBody(request), 'body') : undefined;
-      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl: baseUrlOf(request, app.config.trustProxy) });
+      const baseUrl = baseUrlOf(request, app.config.trustProxy);
+      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl, publicUrl: rebase(request.url, baseUrl) });
       return { ...response, headers: { 'request-id': requestId, ...(response.headers as Record<string, string>) } };
     } catch (error) {
       return errorResponse(error, requestId, context);
