@@ -17,6 +17,8 @@ const DEFAULT_HOSTNAMES = ['127.0.0.1', '::1'];
 /** A client gets 20 s for its headers and 60 s for the whole (at most 1 MiB) request: slowloris ends there. */
 const HEADERS_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node enforces those timeouts (its default, 30 s, would let a slow client hold on for 50 s). */
+const TIMEOUT_CHECK_MS = 5_000;
 
 /** The client went away (or sent an unparseable body) before the request was complete. */
 class RequestAborted extends Error {}
@@ -119,7 +121,13 @@ export class LocalHost {
   }
 
   private createServer(): Server {
-    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, headersTimeout: this.options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, connectionsCheckingInterval: this.options.connectionsCheckingIntervalMs }, (req, res) => {
+    const limits = {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: this.options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: this.options.connectionsCheckingIntervalMs ?? TIMEOUT_CHECK_MS,
+    };
+    const server = createServer(limits, (req, res) => {
       this.handle(req, res).catch((error) => this.options.logger.error('request handling failed', error));
     });
     server.keepAliveTimeout = 5000;

@@ -1,4 +1,4 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { buildHttpRegistry, RegisteredHttpFunction } from '../../functions/registry';
 import { Roles, startTestService, TestService } from '../support/localService';
 
@@ -19,8 +19,9 @@ describe('HTTP pipeline on Azure (no local host in front)', () => {
     return { svc, fn: (name) => registry.find((r) => r.definition.name === name)! };
   }
 
-  const invoke = (fn: RegisteredHttpFunction, init: ConstructorParameters<typeof HttpRequest>[0]) =>
-    fn.handler(new HttpRequest(init), new InvocationContext({ functionName: fn.definition.name }));
+  // Our handlers always return an HttpResponseInit (the pipeline builds it).
+  const invoke = async (fn: RegisteredHttpFunction, init: ConstructorParameters<typeof HttpRequest>[0]): Promise<HttpResponseInit> =>
+    (await fn.handler(new HttpRequest(init), new InvocationContext({ functionName: fn.definition.name }))) as HttpResponseInit;
 
   it.each([
     ['with TRUST_PROXY, nextLink and @odata.context use the front door origin', 'true', 'https://passkeys.contoso.com'],
