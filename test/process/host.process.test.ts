@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
+import { freePort, HostProcess, ROOT, runTokenCli, startHostProcess } from '../support/processes';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 
@@ -103,6 +104,38 @@ describe('npm start (the built local host) and npm run token', () => {
     // On a machine with a network interface, reach it there too.
     if (external) expect(await rawStatus(external, port, `GET /health HTTP/1.1\r\nHost: ${external}:${port}\r\nConnection: close\r\n\r\n`)).toBe(200);
     expect(await host.stop('SIGTERM')).toBe(0);
+  });
+
+  it('a stray rejected promise and a throwing timer are logged, and the host keeps serving', async () => {
+    // Preloaded into the host process: both fire once the service answers.
+    const preload = join(dataDir, 'misbehave.js');
+    writeFileSync(
+      preload,
+      [
+        'const poll = setInterval(() => fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => {',
+        '  if (!r.ok) return;',
+        '  clearInterval(poll);',
+        "  Promise.reject(new Error('stray rejection'));",
+        "  setTimeout(() => { throw new Error('stray throw'); }, 50);",
+        '}, () => undefined), 100);',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--require', preload, join(ROOT, 'dist', 'local', 'main.js')], { cwd: ROOT, env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      for (let i = 0; i < 300 && !(output.includes('stray rejection') && output.includes('stray throw')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('unhandled promise rejection (the service keeps running)');
+      expect(output).toContain('uncaught exception (the service keeps running)');
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('explains a bad role or an unknown user on stderr with a non-zero exit', () => {
