@@ -14,10 +14,11 @@ const PARENT_CHECK_MS = 1000;
 
 let current;
 let stopping;
+const running = () => current && current.exitCode === null && current.signalCode === null;
 for (const signal of SIGNALS) {
   process.on(signal, () => {
     stopping = signal;
-    if (current && current.exitCode === null) current.kill(signal);
+    if (running()) current.kill(signal);
     else process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
   });
 }
@@ -29,7 +30,7 @@ setInterval(() => {
   if (stopping) return;
   if (process.ppid === parent && (grandparent === undefined || parentOf(parent) === grandparent)) return;
   stopping = 'SIGTERM';
-  if (current && current.exitCode === null) current.kill('SIGTERM');
+  if (running()) current.kill('SIGTERM');
   else process.exit(1);
 }, PARENT_CHECK_MS).unref();
 
