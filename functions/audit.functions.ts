@@ -34,9 +34,9 @@ const directoryAudits = defineHttpFunction({
   paramsNotFound: true,
   query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
   doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' }, 400: { description: 'Bad $filter', schema: GraphError } } },
-  handler: async ({ app, params, query, baseUrl, request }) => {
+  handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.store.audit.list({ ...parseAuditFilter(query.$filter), top: query.$top, after: query.$skiptoken });
-    return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, request.url));
+    return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, publicUrl));
   },
 });
 

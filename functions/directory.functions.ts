@@ -45,9 +45,9 @@ const listUsers = defineHttpFunction({
   paramsNotFound: true,
   query: CollectionQuery,
   doc: { summary: 'List users ($top, $select, $filter on displayName/userPrincipalName with eq and startswith)', tags: ['Directory'], responses: { 200: { description: 'A page of users', schema: collectionOf(UserResource, 'userCollection') }, ...errors } },
-  handler: async ({ app, params, query, baseUrl, request }) => {
+  handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listUsers(toListQuery(query));
-    return json(200, collection(odataContext(baseUrl, params.ver, 'users'), page.items.map((u) => select(u, query.$select)), page.next, request.url));
+    return json(200, collection(odataContext(baseUrl, params.ver, 'users'), page.items.map((u) => select(u, query.$select)), page.next, publicUrl));
   },
 });
 
@@ -123,9 +123,9 @@ const listGroups = defineHttpFunction({
   paramsNotFound: true,
   query: CollectionQuery,
   doc: { summary: 'List groups ($top, $select, $filter on displayName)', tags: ['Directory'], responses: { 200: { description: 'A page of groups', schema: collectionOf(GroupResource, 'groupCollection') }, ...errors } },
-  handler: async ({ app, params, query, baseUrl, request }) => {
+  handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listGroups(toListQuery(query, GROUP_FILTER_FIELDS));
-    return json(200, collection(odataContext(baseUrl, params.ver, 'groups'), page.items.map((g) => select(g, query.$select)), page.next, request.url));
+    return json(200, collection(odataContext(baseUrl, params.ver, 'groups'), page.items.map((g) => select(g, query.$select)), page.next, publicUrl));
   },
 });
 
@@ -155,10 +155,10 @@ const listMembers = defineHttpFunction({
   paramsNotFound: true,
   query: CollectionQuery,
   doc: { summary: "List a group's direct members", tags: ['Directory'], responses: { 200: { description: 'A page of members (users)' }, ...errors, ...notFound } },
-  handler: async ({ app, params, query, baseUrl, request }) => {
+  handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listMembers(params.groupId, toListQuery(query));
     const members = page.items.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...select(u, query.$select) }));
-    return json(200, collection(odataContext(baseUrl, params.ver, 'directoryObjects'), members, page.next, request.url));
+    return json(200, collection(odataContext(baseUrl, params.ver, 'directoryObjects'), members, page.next, publicUrl));
   },
 });
 

@@ -8,6 +8,7 @@ import { json } from './http/responses';
 
 /** Self-service registration options are valid for 5 minutes (Entra's default challenge timeout). */
 const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
+const rateLimited = { 429: { description: 'Over RATE_LIMIT_PER_MINUTE for this client address (Retry-After says when to retry)', schema: GraphError } };
 const errors = { 400: { description: 'Invalid input or response', schema: GraphError }, 401: { description: 'Not signed in / verification failed', schema: GraphError }, 403: { description: 'Refused by policy', schema: GraphError } };
 
 const registrationOptions = defineHttpFunction({
@@ -41,8 +42,9 @@ const authenticationOptions = defineHttpFunction({
   route: 'webauthn/authentication/options',
   methods: ['POST'],
   access: 'anonymous',
+  rateLimited: true,
   body: AuthenticationOptionsBody,
-  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400] } },
+  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400], ...rateLimited } },
   handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
 });
 
@@ -51,8 +53,9 @@ const authenticationVerify = defineHttpFunction({
   route: 'webauthn/authentication/verify',
   methods: ['POST'],
   access: 'anonymous',
+  rateLimited: true,
   body: AuthenticationVerifyBody,
-  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors } },
+  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors, ...rateLimited } },
   handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential, body.resource), { 'Cache-Control': 'no-store' }),
 });
 
@@ -62,10 +65,12 @@ const openIdConfiguration = defineHttpFunction({
   methods: ['GET'],
   access: 'anonymous',
   doc: { summary: 'Issuer and JWKS location of the sign-in tokens', tags: ['Meta'], responses: { 200: { description: 'OpenID provider metadata (subset)' } } },
-  handler: async ({ app }) =>
+  // The issuer is the configured `iss` of the tokens (TOKEN_ISSUER); the key location follows the
+  // origin the client used, so it is right behind a TLS proxy too.
+  handler: async ({ app, baseUrl }) =>
     json(200, {
       issuer: app.config.issuer,
-      jwks_uri: `${app.config.issuer}/.well-known/jwks.json`,
+      jwks_uri: `${baseUrl}/.well-known/jwks.json`,
       id_token_signing_alg_values_supported: ['ES256'],
       token_endpoint_auth_methods_supported: ['none'],
       claims_supported: ['sub', 'oid', 'upn', 'name', 'amr', 'aaguid', 'auth_time', 'iss', 'aud', 'exp', 'iat'],

@@ -3,7 +3,7 @@ import { App, AppOverrides, createApp } from '../shared/app';
 import { AppConfig } from '../shared/config';
 import { LocalDurableRuntime } from './durableRuntime';
 import { LocalEventRuntime } from './eventRuntime';
-import { LocalHost } from './host';
+import { LocalHost, LocalHostOptions } from './host';
 import { createLogger, Logger } from './logger';
 import { staticFilesRoute } from './staticFiles';
 
@@ -20,12 +20,18 @@ export interface RunningLocal {
 }
 
 /** Builds the app from the configuration and serves every registered function on the local host. */
-export async function startLocal(config: AppConfig, options: { logger?: Logger; overrides?: AppOverrides } = {}): Promise<RunningLocal> {
+export async function startLocal(
+  config: AppConfig,
+  options: { logger?: Logger; overrides?: AppOverrides; host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'> } = {},
+): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
   const durable = new LocalDurableRuntime(config.dataDir, app, logger);
   const host = new LocalHost(buildHttpRegistry(async () => app), {
     port: config.port,
+    hostnames: config.listenHosts,
+    trustProxy: config.trustProxy,
+    ...options.host,
     corsOrigins: config.origins,
     logger,
     rawRoutes: [durable.managementRoute, staticFilesRoute()],
@@ -33,7 +39,7 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
     decorateContext: durable.decorateContext,
   });
   await host.start();
-  await durable.start(`http://127.0.0.1:${host.port}`);
+  await durable.start(loopbackUrl(host));
   const events = await LocalEventRuntime.create(app, durable, logger);
   await events.start();
   // Used challenges are kept until they expire; forget the expired ones now and then.
@@ -53,4 +59,12 @@ export async function startLocal(config: AppConfig, options: { logger?: Logger; 
       await app.close();
     },
   };
+}
+
+/** Where this process reaches its own host: a loopback address it listens on (the durable client calls it). */
+function loopbackUrl(host: LocalHost): string {
+  const addresses = host.addresses.map((a) => a.address);
+  if (addresses.some((a) => a === '127.0.0.1' || a === '0.0.0.0')) return `http://127.0.0.1:${host.port}`;
+  if (addresses.some((a) => a === '::1' || a === '::')) return `http://[::1]:${host.port}`;
+  return `http://${addresses[0].includes(':') ? `[${addresses[0]}]` : addresses[0]}:${host.port}`;
 }

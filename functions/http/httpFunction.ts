@@ -15,6 +15,8 @@ export interface HttpInput<P, Q, B> {
   context: InvocationContext;
   /** Base URL the client used (scheme://host[:port]), for @odata.context and links. */
   baseUrl: string;
+  /** The request's URL as the client used it (`baseUrl` + path and query), for @odata.nextLink. */
+  publicUrl: string;
 }
 
 export interface ResponseDoc {
@@ -38,6 +40,8 @@ export interface HttpFunction<P = any, Q = any, B = any> {
   body?: ZodType<B>;
   /** The handler uses `df.getClient(context)`: registered with a durable client input. */
   durableClient?: boolean;
+  /** An unauthenticated ceremony route: RATE_LIMIT_PER_MINUTE per client address applies (429 beyond it). */
+  rateLimited?: boolean;
   /** When a route parameter fails validation the resource does not exist: 404, not 400. */
   paramsNotFound?: boolean;
   doc: { summary: string; tags: string[]; responses: Record<number, ResponseDoc>; hidden?: boolean };

@@ -5,6 +5,8 @@ import type { App } from '../../shared/app';
 import { isAllowed, Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
 import { describeZodError, errorResponse } from './errorResponse';
+import { rateLimitRefusal } from './clientRateLimit';
+import { publicOrigin } from './forwarded';
 import { HttpFunction } from './httpFunction';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -53,12 +55,17 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   }
 }
 
-/** The client's view of our base URL (honours a reverse proxy's X-Forwarded-* headers). */
-function baseUrlOf(request: HttpRequest): string {
-  const url = new URL(request.url);
-  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
-  const host = request.headers.get('x-forwarded-host') ?? url.host;
-  return `${proto}://${host}`;
+/**
+ * The client's view of our base URL. X-Forwarded-Proto/Host count only with TRUST_PROXY: otherwise
+ * any client could make the links we write point elsewhere. (The local host has already rewritten
+ * `request.url` to the public URL; on Azure the platform's own URL is used unless told to trust.)
+ */
+const baseUrlOf = (request: HttpRequest, trustProxy: boolean): string => publicOrigin(request.url, request.headers, trustProxy);
+
+/** `url` with its origin replaced by `origin` (path and query kept). */
+function rebase(url: string, origin: string): string {
+  const { pathname, search } = new URL(url);
+  return `${origin}${pathname}${search}`;
 }
 
 /**
@@ -70,11 +77,15 @@ export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): Ht
     const requestId = request.headers.get('client-request-id') ?? (context.invocationId !== 'unknown' ? context.invocationId : randomUUID());
     try {
       const app = await getApp();
+      // Before any other work: a refused request must cost next to nothing.
+      const refusal = fn.rateLimited ? rateLimitRefusal(app, request, requestId) : undefined;
+      if (refusal) return { ...refusal, headers: { 'request-id': requestId, ...(refusal.headers as Record<string, string>) } };
       const principal = await authenticate(app, request, fn);
       const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
       const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
       const body = fn.body ? parse(fn.body, await readJsonBody(request), 'body') : undefined;
-      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl: baseUrlOf(request) });
+      const baseUrl = baseUrlOf(request, app.config.trustProxy);
+      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl, publicUrl: rebase(request.url, baseUrl) });
       return { ...response, headers: { 'request-id': requestId, ...(response.headers as Record<string, string>) } };
     } catch (error) {
       return errorResponse(error, requestId, context);

@@ -62,7 +62,8 @@ describe('passkey registration and sign-in over HTTP (happy paths)', () => {
 
     const jwks = await svc.call('GET', '/.well-known/jwks.json');
     const discovery = await svc.call('GET', '/.well-known/openid-configuration');
-    expect(discovery.body.jwks_uri).toBe(`${discovery.body.issuer}/.well-known/jwks.json`);
+    // The issuer is TOKEN_ISSUER; the key location follows the origin the client used.
+    expect(discovery.body.jwks_uri).toBe(`http://127.0.0.1:${svc.host.port}/.well-known/jwks.json`);
     const { payload, protectedHeader } = await jwtVerify(res.body.token, createLocalJWKSet(jwks.body), { issuer: discovery.body.issuer });
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload).toMatchObject({ sub: DemoTenant.alice.id, oid: DemoTenant.alice.id, upn: 'alice@contoso.com', amr: ['fido'], aaguid: YUBIKEY_5 });

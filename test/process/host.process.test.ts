@@ -1,9 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
+import { freePort, HostProcess, ROOT, runTokenCli, startHostProcess } from '../support/processes';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
+
+/** Sends one raw HTTP/1.1 request and resolves with the status line's code (or the socket error). */
+function rawStatus(host: string, port: number, request: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? 'error'));
+    socket.write(request);
+  });
+}
+
+const externalIPv4 = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
 describe('npm start (the built local host) and npm run token', () => {
   let dataDir: string;
@@ -57,6 +76,65 @@ describe('npm start (the built local host) and npm run token', () => {
       expect((await fetch(`${second.url}/v1.0/users/erin@contoso.com`, { headers: auth })).status).toBe(200);
     } finally {
       expect(await second.stop('SIGINT')).toBe(0);
+    }
+  });
+
+  it('attack: a request with Host "a b" (which ended npm start) gets 400 and the built host keeps serving', async () => {
+    const host = await startHostProcess({ DATA_DIR: dataDir });
+    hosts.push(host);
+    const port = Number(new URL(host.url).port);
+    expect(await rawStatus('127.0.0.1', port, 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')).toBe(400);
+    expect(await rawStatus('127.0.0.1', port, 'NOT HTTP AT ALL\r\n\r\n')).toBe(400);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(host.child.exitCode).toBeNull();
+    expect((await fetch(`${host.url}/health`)).status).toBe(200);
+    expect(host.output()).toMatch(/\(addresses: 127\.0\.0\.1(, ::1)?;/);
+    const external = externalIPv4();
+    // Loopback only by default: the machine's network address is refused.
+    if (external) expect(await rawStatus(external, port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('ECONNREFUSED');
+    expect(await host.stop('SIGTERM')).toBe(0);
+  });
+
+  it('HOST=0.0.0.0 exposes the host on the network address (an explicit choice)', async () => {
+    const host = await startHostProcess({ DATA_DIR: dataDir, HOST: '0.0.0.0' });
+    hosts.push(host);
+    const port = Number(new URL(host.url).port);
+    expect(host.output()).toContain('(addresses: 0.0.0.0;');
+    const external = externalIPv4();
+    // On a machine with a network interface, reach it there too.
+    if (external) expect(await rawStatus(external, port, `GET /health HTTP/1.1\r\nHost: ${external}:${port}\r\nConnection: close\r\n\r\n`)).toBe(200);
+    expect(await host.stop('SIGTERM')).toBe(0);
+  });
+
+  it('a stray rejected promise and a throwing timer are logged, and the host keeps serving', async () => {
+    // Preloaded into the host process: both fire once the service answers.
+    const preload = join(dataDir, 'misbehave.js');
+    writeFileSync(
+      preload,
+      [
+        'const poll = setInterval(() => fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => {',
+        '  if (!r.ok) return;',
+        '  clearInterval(poll);',
+        "  Promise.reject(new Error('stray rejection'));",
+        "  setTimeout(() => { throw new Error('stray throw'); }, 50);",
+        '}, () => undefined), 100);',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--require', preload, join(ROOT, 'dist', 'local', 'main.js')], { cwd: ROOT, env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      for (let i = 0; i < 300 && !(output.includes('stray rejection') && output.includes('stray throw')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('unhandled promise rejection (the service keeps running)');
+      expect(output).toContain('uncaught exception (the service keeps running)');
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 
