@@ -20,7 +20,7 @@ import { settle, StoreWatch, TableState } from './support/storeWatch';
 const CASES = scaled(12, 150);
 const REQUEST_TIMEOUT_MS = 8_000;
 const RP_ID = 'localhost';
-const B64URL_KEYS = new Set(['id', 'rawId', 'clientDataJSON', 'attestationObject', 'authenticatorData', 'signature', 'userHandle', 'publicKey']);
+const B64URL_KEYS = new Set(['id', 'rawId', 'clientDataJSON', 'attestationObject', 'authenticatorData', 'signature', 'userHandle']);
 const b64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,6 +34,9 @@ type BodyRecipe =
   | { kind: 'cbor'; bytes: Uint8Array }
   | { kind: 'clientData'; clientData: Json }
   | { kind: 'wrongType'; contentType: string };
+
+/** The media types the pipeline reads as JSON (functions/http/pipeline.ts). */
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 type Auth = 'right' | 'none' | 'garbage' | 'wrong';
 
@@ -70,12 +73,35 @@ const KNOWN: Array<{ why: string; matches(route: RouteUnderFuzz, c: FuzzCase, st
     matches: (route, c, status) => route.route === 'webauthn/registration/verify' && c.body.kind === 'cbor' && status < 300,
   },
   {
+    // shared/adapters/webauthn/simpleWebAuthn.adapter.ts attestationFacts() reads
+    // decoded.get('attStmt').get('x5c') from the client's attestation object after the `none`
+    // fallback verified: an object whose attStmt is missing or not a map answers 500 (TypeError).
+    why: 'an attestation object without an attStmt map answers 500',
+    matches: (route, c, status) => status === 500 && /registration\/verify|fido2Methods$|\/credential$/.test(route.route) && c.body.kind === 'cbor',
+  },
+  {
+    // Graph's webauthnPublicKeyCredential.id becomes rawId (shared/schemas/webauthn.schema.ts) and
+    // nothing compares it with the credential id inside the attestation (the one stored): any
+    // base64url id is accepted on the admin routes.
+    why: 'publicKeyCredential.id is not compared with the credential id in the attestation',
+    matches: (route, c, status) => status < 300 && /fido2Methods$|\/credential$/.test(route.route) && c.body.kind === 'mutate' && typeof c.body.value === 'string',
+  },
+  {
     // local/durable/managementRoutes.ts decodes path segments with decodeURIComponent outside its
     // error handling: a malformed escape (%C0%AF, %E0%A4%A) answers 500.
     why: 'a malformed percent-escape in a durable management path answers 500',
-    matches: (route, c, status) => route.route.startsWith('runtime/') && status === 500 && Object.values(c.params).some((p) => /%(?![0-9A-F]{2})|%[C-F][0-9A-F]%[0-7]/i.test(p.value) || p.value === '%'),
+    matches: (route, c, status) => route.route.startsWith('runtime/') && status === 500 && Object.values(c.params).some((p) => !decodes(p.value)),
   },
 ];
+
+const decodes = (segment: string) => {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 interface Fixture {
   svc: TestService;
@@ -234,9 +260,9 @@ function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
 async function template(route: RouteUnderFuzz): Promise<Record<string, Json>> {
   const r = route.route;
   if (r.includes('authenticationMethodConfigurations')) return { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', isSelfServiceRegistrationAllowed: true, keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] } };
-  if (r.endsWith('/users') && route.method === 'POST') return { userPrincipalName: 'new.fuzz@contoso.com', displayName: 'New Fuzz', accountEnabled: true, userType: 'Member' };
+  if (r.endsWith('/users') && route.method === 'POST') return { userPrincipalName: 'new.fuzz@contoso.com', displayName: 'New Fuzz', accountEnabled: true, userType: 'Member', mailNickname: 'newfuzz', passwordProfile: { password: 'xWwvJ]6NMw+bWH-d', forceChangePasswordNextSignIn: true } };
   if (r.endsWith('/users/{userId}')) return { displayName: 'Alice Renamed', accountEnabled: false };
-  if (r.endsWith('/groups')) return { displayName: 'New group', securityEnabled: true, description: 'made by the fuzzer' };
+  if (r.endsWith('/groups')) return { displayName: 'New group', securityEnabled: true, mailNickname: 'newgroup' };
   if (r.endsWith('/members/$ref')) return { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${fx.bob.id}` };
   if (r === 'webauthn/registration/options') return { displayName: 'My key', residentKey: 'required', authenticatorAttachment: 'cross-platform' };
   if (r === 'webauthn/authentication/options') return { userPrincipalName: fx.alice.upn };
@@ -246,7 +272,10 @@ async function template(route: RouteUnderFuzz): Promise<Record<string, Json>> {
   if (r === 'webauthn/registration/verify') {
     const options = await fx.svc.call('POST', '/webauthn/registration/options', { token: fx.userToken, body: {} });
     const credential = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
-    return { credential: credential as unknown as Json, displayName: 'Fuzzed key' };
+    // Drop the informational copies (authenticatorData, publicKey, publicKeyAlgorithm, transports):
+    // the service reads the attestation object, so a changed copy is still a valid request.
+    const { authenticatorData: _a, publicKey: _p, publicKeyAlgorithm: _k, transports: _t, ...response } = credential.response;
+    return { credential: { ...credential, response } as unknown as Json, displayName: 'Fuzzed key' };
   }
   if (r === 'webauthn/authentication/verify') {
     const options = await fx.svc.call('POST', '/webauthn/authentication/options', { body: { userPrincipalName: fx.alice.upn } });
@@ -321,7 +350,7 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
   const body = await bodyOf(route, c.body);
   if (body === 'skip') return undefined;
   const fn = httpFunctions().find((f) => f.route === route.route && (f.methods as string[]).includes(route.method));
-  if (fn?.body && c.body.kind === 'text' && /^application\/json$/i.test(body.contentType ?? '')) {
+  if (fn?.body && c.body.kind === 'text' && (JSON_TYPE.test(body.contentType ?? '') || !body.text?.trim())) {
     // Random JSON the schema happens to accept is a valid request, not a fuzz case: skip it.
     let parsed: unknown;
     try {
@@ -390,6 +419,13 @@ describe('fuzz: every route answers hostile input with a Graph 4xx and writes no
     );
     recordFigure('fuzz', `cases ${route.method} /${route.route}`, cases);
   }, 180_000);
+
+  it('attack: a user created with a 200 000-character password is refused (400), nothing stored', async () => {
+    const before = fx.watch.dataVersion();
+    const res = await fx.svc.call('POST', '/v1.0/users', { token: fx.adminToken, body: { userPrincipalName: 'long.password@contoso.com', displayName: 'Long Password', passwordProfile: { password: 'A'.repeat(200_000) } } });
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'BadRequest' });
+    expect(fx.watch.dataVersion()).toBe(before);
+  });
 
   it('leaves the store as it found it', () => {
     expect(StoreWatch.diff(baseline, fx.watch.tables())).toEqual([]);
