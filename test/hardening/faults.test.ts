@@ -55,10 +55,10 @@ describe('faults: the host killed mid-request', () => {
     const user = await host.call('POST', '/v1.0/users', admin, { userPrincipalName: 'kill.register@contoso.com', displayName: 'Kill Register' });
     expect(user.status).toBe(201);
     const token = host.token(['--upn', 'kill.register@contoso.com']);
-    const key = new SoftAuthenticator({ aaguid: YUBIKEY });
     for (let i = 0; i < KILLS; i++) {
       const options = await host.call('POST', '/webauthn/registration/options', token, {});
-      const credential = await key.createCredential(options.body, { origin: host.origin });
+      // A new key each time: an authenticator holding an excluded credential refuses to make another.
+      const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, { origin: host.origin });
       const { outcome } = await killDuring(host, delay(i), () => host.call('POST', '/webauthn/registration/verify', token, { credential }));
       const state = host.withStore((db) => ({
         stored: (db.prepare('SELECT COUNT(*) AS n FROM credentials WHERE id = ?').get(credential.id) as { n: number }).n,
