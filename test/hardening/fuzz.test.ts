@@ -46,6 +46,8 @@ interface FuzzCase {
   auth: Auth;
   requestId?: string;
   ifMatch?: string;
+  /** A method no route declares (405 where the path exists, 404 elsewhere). */
+  method?: string;
   body: BodyRecipe;
 }
 
@@ -252,6 +254,7 @@ function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
     auth: fc.oneof({ weight: 4, arbitrary: fc.constant<Auth>('right') }, fc.constantFrom<Auth>('none', 'garbage', 'wrong')),
     requestId: fc.option(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }), { nil: undefined }),
     ifMatch: fc.option(fc.oneof(fc.constantFrom('*', '"x"', 'W/"1"', ''), fc.string({ maxLength: 20 })), { nil: undefined }),
+    method: fc.option(fc.constantFrom('PUT', 'OPTIONS', 'MKCOL', 'PROPFIND'), { nil: undefined, freq: 8 }),
     body: bodyRecipe(route),
   });
 }
@@ -374,7 +377,8 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
   let res: Response;
   let text: string;
   try {
-    res = await fetch(`http://127.0.0.1:${fx.svc.host.port}${path}${query}`, { method: route.method, headers, body: body.text, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const method = c.method ?? route.method;
+    res = await fetch(`http://127.0.0.1:${fx.svc.host.port}${path}${query}`, { method, headers, body: body.text, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     text = await res.text();
   } catch (e) {
     return `no answer within ${REQUEST_TIMEOUT_MS} ms (${(e as Error).message}) for ${route.method} ${path}${query}`;
