@@ -386,7 +386,6 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
   totalCases++;
   const where = `${route.method} ${path.slice(0, 200)}${query.slice(0, 100)} body ${(body.text ?? '').slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
   const known = () => KNOWN.some((k) => k.matches(route, c, res.status)) && (knownHits++, true);
-  if (process.env.FUZZ_DEBUG && res.status < 300 && route.method !== 'GET') console.log(`accepted: ${where} ${c.body.kind === 'cbor' ? `cbor ${c.body.bytes.length}/${fx.validAttestation.length} bytes, differs at ${[...c.body.bytes].map((b, i) => (b !== fx.validAttestation[i] ? i : -1)).filter((i) => i >= 0).slice(0, 5).join(',')} ${Buffer.from(c.body.bytes).toString('hex')}` : JSON.stringify(c.body).slice(0, 400)}`);
   if (res.status >= 500) return known() ? undefined : `server error: ${where}`;
   // Static files answer plain 404s; the durable management API speaks the Durable Functions format.
   if (res.status >= 400 && !route.route.startsWith('web/') && !route.route.startsWith('runtime/')) {
