@@ -6,7 +6,7 @@ import { register, setPolicy } from '../support/ceremonies';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { recordFigure, scaled } from './figures';
 import { fillRoute, hostileQueryValue, hostileSegment, paramNames, RouteUnderFuzz, routesUnderFuzz } from './support/fuzzRoutes';
-import { hostileAttestationObject, hostileAuthenticatorData } from './support/hostileCbor';
+import { bodyOf, bodyRecipe, BodyRecipe, Json, JSON_TYPE } from './support/fuzzBodies';
 import { settle, StoreWatch, TableState } from './support/storeWatch';
 
 /*
@@ -20,23 +20,8 @@ import { settle, StoreWatch, TableState } from './support/storeWatch';
 const CASES = scaled(12, 150);
 const REQUEST_TIMEOUT_MS = 8_000;
 const RP_ID = 'localhost';
-const B64URL_KEYS = new Set(['id', 'rawId', 'clientDataJSON', 'attestationObject', 'authenticatorData', 'signature', 'userHandle']);
-const b64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+const YUBIKEY = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** How one case builds its body. */
-type BodyRecipe =
-  | { kind: 'none' }
-  | { kind: 'text'; text: string; contentType: string }
-  | { kind: 'mutate'; pick: number; value: Json; contentType: string }
-  | { kind: 'huge'; pick: number; size: number }
-  | { kind: 'cbor'; bytes: Uint8Array }
-  | { kind: 'clientData'; clientData: Json }
-  | { kind: 'wrongType'; contentType: string };
-
-/** The media types the pipeline reads as JSON (functions/http/pipeline.ts). */
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 type Auth = 'right' | 'none' | 'garbage' | 'wrong';
 
@@ -134,7 +119,7 @@ beforeAll(async () => {
   const bob = await svc.call('POST', '/v1.0/users', { token: adminToken, body: { userPrincipalName: 'bob.fuzz@contoso.com', displayName: 'Bob Fuzz' } });
   const group = await svc.call('POST', '/v1.0/groups', { token: adminToken, body: { displayName: 'Fuzzers', securityEnabled: true } });
   const userToken = await svc.token({ upn: 'alice.fuzz@contoso.com' });
-  const key = new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' });
+  const key = new SoftAuthenticator({ aaguid: YUBIKEY });
   const registered = await register(svc, userToken, key);
   if (registered.res.status !== 200 && registered.res.status !== 201) throw new Error(`setup registration failed: ${registered.res.status} ${JSON.stringify(registered.res.body)}`);
   const methods = await svc.call('GET', `/v1.0/users/${created.body.id}/authentication/fido2Methods`, { token: adminToken });
@@ -142,7 +127,7 @@ beforeAll(async () => {
   const options = await svc.call('POST', '/webauthn/registration/options', { token: userToken, body: {} });
   // Self attestation signs the sample's clientDataHash: with the fresh clientDataJSON of a case, no
   // truncation or flipped byte of it can verify, so each one must be refused.
-  const sample = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', attestation: 'packed-self' }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
+  const sample = await new SoftAuthenticator({ aaguid: YUBIKEY, attestation: 'packed-self' }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
   const watch = new StoreWatch(svc.dataDir);
   await settle(watch);
   fx = {
@@ -197,49 +182,6 @@ function realValue(route: RouteUnderFuzz, name: string): fc.Arbitrary<string> {
 /** A body-less route that changes something (DELETE, POST .../cancel): never with real ids and a valid token. */
 const destructive = (route: RouteUnderFuzz) => route.method === 'DELETE' || (route.method === 'POST' && !route.hasBody);
 
-const contentType = fc.oneof(
-  { weight: 4, arbitrary: fc.constant('application/json') },
-  fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-16', 'application/jsonx', 'application/xml', 'application/merge-patch+json', 'APPLICATION/JSON', 'application/json;;;'),
-);
-
-const hostileValue: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom<Json>(null, true, false, 0, -1, 1e308, -0.5, [], {}, [null], { $ref: '#' }, { __proto__: { isAdmin: true } } as Json, { constructor: { prototype: { polluted: true } } }),
-  fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
-);
-
-const hostileB64url: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', '=', '====', 'a', 'ab=c', '!!!!', 'a b', 'a+b/c', '\u0000', 'Zm9v\n', '😀', '-_-_', 'A'.repeat(16_385)),
-  fc.uint8Array({ maxLength: 200 }).map(b64url),
-  fc.string({ maxLength: 40 }),
-);
-
-function bodyRecipe(route: RouteUnderFuzz): fc.Arbitrary<BodyRecipe> {
-  if (!route.hasBody) return fc.constant({ kind: 'none' });
-  const ceremony = /webauthn\/(registration|authentication)\/verify|fido2Methods$|\/credential$/.test(route.route);
-  const recipes: Array<fc.Arbitrary<BodyRecipe>> = [
-    fc.record({ kind: fc.constant('text' as const), text: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), contentType }),
-    fc.record({
-      kind: fc.constant('text' as const),
-      text: fc.oneof(
-        fc.string({ maxLength: 60 }),
-        fc.constantFrom('{', '{"a":', '[1,2', '{"a":1}}', 'nul', '\u0000', '{"__proto__":{"x":1}}', '{"a":1,"a":2}', '\ufeff{}', '1', '"x"', 'true', '[]', 'null'),
-        fc.integer({ min: 1_000, max: 200_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
-        fc.integer({ min: 1_000, max: 100_000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
-      ),
-      contentType,
-    }),
-    fc.record({ kind: fc.constant('mutate' as const), pick: fc.nat(), value: fc.oneof(hostileValue, hostileB64url), contentType: fc.constant('application/json') }),
-    fc.record({ kind: fc.constant('huge' as const), pick: fc.nat(), size: fc.oneof(fc.integer({ min: 20_000, max: 300_000 }), fc.constant(1_100_000)) }),
-    fc.record({ kind: fc.constant('wrongType' as const), contentType: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'text/html', 'application/octet-stream', 'image/png') }),
-  ];
-  if (ceremony) {
-    const cbor = route.route.includes('authentication') ? hostileAuthenticatorData(RP_ID) : hostileAttestationObject(RP_ID, fx.validAttestation);
-    recipes.push(fc.record({ kind: fc.constant('cbor' as const), bytes: cbor }), fc.record({ kind: fc.constant('cbor' as const), bytes: cbor }));
-    recipes.push(fc.record({ kind: fc.constant('clientData' as const), clientData: fc.oneof(hostileValue, fc.record({ type: fc.oneof(fc.constantFrom('webauthn.create', 'webauthn.get'), hostileValue), challenge: fc.oneof(hostileB64url, hostileValue), origin: fc.oneof(fc.constant(FRONTEND_ORIGIN), hostileValue) }) as fc.Arbitrary<Json>) }));
-  }
-  return fc.oneof(...recipes);
-}
-
 function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
   const params = Object.fromEntries(
     paramNames(route.route).map((name) => [
@@ -255,7 +197,7 @@ function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
     requestId: fc.option(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }), { nil: undefined }),
     ifMatch: fc.option(fc.oneof(fc.constantFrom('*', '"x"', 'W/"1"', ''), fc.string({ maxLength: 20 })), { nil: undefined }),
     method: fc.option(fc.constantFrom('PUT', 'OPTIONS', 'MKCOL', 'PROPFIND'), { nil: undefined, freq: 8 }),
-    body: bodyRecipe(route),
+    body: bodyRecipe(route, RP_ID, fx.validAttestation),
   });
 }
 
@@ -274,7 +216,7 @@ async function template(route: RouteUnderFuzz): Promise<Record<string, Json>> {
   if (r === 'webhooks/subscriptions') return { url: 'https://example.com/hooks', eventTypes: ['fido2Policy.updated'], secret: '0123456789abcdef0123' };
   if (r === 'webauthn/registration/verify') {
     const options = await fx.svc.call('POST', '/webauthn/registration/options', { token: fx.userToken, body: {} });
-    const credential = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
+    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
     // Drop the informational copies (authenticatorData, publicKey, publicKeyAlgorithm, transports):
     // the service reads the attestation object, so a changed copy is still a valid request.
     const { authenticatorData: _a, publicKey: _p, publicKeyAlgorithm: _k, transports: _t, ...response } = credential.response;
@@ -287,56 +229,11 @@ async function template(route: RouteUnderFuzz): Promise<Record<string, Json>> {
   }
   if (r.endsWith('fido2Methods') || r.endsWith('/credential')) {
     const options = await fx.svc.call('GET', `/v1.0/users/${fx.alice.id}/authentication/fido2Methods/creationOptions`, { token: fx.adminToken });
-    const credential = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }).createCredential(options.body.publicKey, { origin: FRONTEND_ORIGIN });
+    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body.publicKey, { origin: FRONTEND_ORIGIN });
     const publicKeyCredential = { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} };
     return r.endsWith('/credential') ? { publicKeyCredential } : { displayName: 'Provisioned key', publicKeyCredential };
   }
   return {};
-}
-
-/** Paths of every value in a JSON document (not inside clientExtensionResults, which takes anything). */
-function leaves(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
-  if (value === null || typeof value !== 'object') return [path];
-  const out: Array<Array<string | number>> = path.length ? [path] : [];
-  for (const [k, v] of Object.entries(value)) if (k !== 'clientExtensionResults') out.push(...leaves(v as Json, [...path, Array.isArray(value) ? Number(k) : k]));
-  return out;
-}
-
-function setAt(doc: Json, path: Array<string | number>, value: Json): Json {
-  if (path.length === 0) return value;
-  const copy: Json = Array.isArray(doc) ? [...doc] : { ...(doc as Record<string, Json>) };
-  const [head, ...rest] = path;
-  (copy as Record<string, Json>)[head] = setAt((doc as Record<string, Json>)[head], rest, value);
-  return copy;
-}
-
-const getAt = (doc: Json, path: Array<string | number>): Json => path.reduce<Json>((d, p) => (d as Record<string, Json>)[p], doc);
-
-/** A hostile value that is wrong for the leaf it replaces (a string where a number goes, ...). */
-function wrongFor(current: Json, key: string | number | undefined, value: Json): Json | undefined {
-  if (typeof value === 'string') return typeof key === 'string' && B64URL_KEYS.has(key) ? value : typeof current === 'string' ? undefined : value;
-  if (typeof current === typeof value && Array.isArray(current) === Array.isArray(value) && (current === null) === (value === null)) return undefined;
-  return value;
-}
-
-async function bodyOf(route: RouteUnderFuzz, recipe: BodyRecipe): Promise<{ text?: string; contentType?: string } | 'skip'> {
-  if (recipe.kind === 'none') return {};
-  if (recipe.kind === 'text') return { text: recipe.text, contentType: recipe.contentType };
-  const doc = await template(route);
-  if (recipe.kind === 'wrongType') return { text: JSON.stringify(doc), contentType: recipe.contentType };
-  const paths = leaves(doc);
-  if (recipe.kind === 'mutate' || recipe.kind === 'huge') {
-    if (paths.length === 0) return 'skip';
-    const path = paths[recipe.pick % paths.length];
-    const value = recipe.kind === 'huge' ? 'A'.repeat(recipe.size) : wrongFor(getAt(doc, path), path[path.length - 1], recipe.value);
-    if (value === undefined) return 'skip';
-    return { text: JSON.stringify(setAt(doc, path, value)), contentType: 'application/json' };
-  }
-  const field = recipe.kind === 'clientData' ? 'clientDataJSON' : route.route.includes('authentication') ? 'authenticatorData' : 'attestationObject';
-  const path = paths.find((p) => p[p.length - 1] === field);
-  if (!path) return 'skip';
-  const bytes = recipe.kind === 'cbor' ? recipe.bytes : Buffer.from(JSON.stringify(recipe.clientData));
-  return { text: JSON.stringify(setAt(doc, path, b64url(bytes))), contentType: 'application/json' };
 }
 
 function tokenFor(route: RouteUnderFuzz, auth: Auth): string | undefined {
@@ -350,7 +247,7 @@ function tokenFor(route: RouteUnderFuzz, auth: Auth): string | undefined {
 async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | undefined> {
   const real = Object.values(c.params).every((p) => p.real);
   const auth: Auth = destructive(route) && real && c.auth === 'right' ? 'wrong' : c.auth;
-  const body = await bodyOf(route, c.body);
+  const body = await bodyOf(c.body, () => template(route), route.route.includes('authentication') ? 'authenticatorData' : 'attestationObject');
   if (body === 'skip') return undefined;
   const fn = httpFunctions().find((f) => f.route === route.route && (f.methods as string[]).includes(route.method));
   if (fn?.body && c.body.kind === 'text' && (JSON_TYPE.test(body.contentType ?? '') || !body.text?.trim())) {
