@@ -11,6 +11,7 @@ import { SoftAuthenticator } from '../support/softAuthenticator';
 import { recordFigure, scaled } from './figures';
 import { killDuring, RestartableHost } from './support/faultHost';
 import { CosmosFaultProxy, startCosmosFaultProxy } from './support/cosmosFaultProxy';
+import { settle, StoreWatch } from './support/storeWatch';
 
 /*
  * Faults: the host is killed (SIGKILL: no handler, no flush) in the middle of a registration, a
@@ -194,6 +195,10 @@ describe('faults: the store is unavailable', () => {
       const admin = await svc.token({ permissions: ['Policy.ReadWrite.AuthenticationMethod', 'User.ReadWrite.All'] });
       expect((await svc.call('PATCH', POLICY_V1, { token: admin, body: openPolicy() })).status).toBe(204);
       const before = await svc.call('GET', POLICY_V1, { token: admin });
+      // Let the event runtime finish with the setup's events first: its writes would wait on the lock too.
+      const watch = new StoreWatch(svc.dataDir);
+      await settle(watch);
+      watch.close();
       blocker.exec('BEGIN IMMEDIATE');
       const writes: Array<[string, string, unknown]> = [['PATCH', POLICY_V1, { ...openPolicy(), isSelfServiceRegistrationAllowed: false }]];
       if (scaled(0, 1)) writes.push(['POST', '/v1.0/users', { userPrincipalName: 'busy@contoso.com', displayName: 'Busy' }]);
