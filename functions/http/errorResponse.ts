@@ -1,6 +1,6 @@
 import { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
-import { DomainError, DomainErrorKind, isDomainError } from '../../shared/domain/errors';
+import { DomainError, DomainErrorKind, isDomainError, StoreUnavailableError } from '../../shared/domain/errors';
 import { json } from './responses';
 
 const STATUS: Record<DomainErrorKind, number> = {
@@ -14,7 +14,16 @@ const STATUS: Record<DomainErrorKind, number> = {
   payloadTooLarge: 413,
   unsupportedMediaType: 415,
   tooManyRequests: 429,
+  serviceUnavailable: 503,
 };
+
+/** Headers a domain error asks for: a bearer challenge on 401, a retry delay on 503. */
+function headersOf(error: DomainError): Record<string, string> {
+  if (error.kind === 'unauthorized') return { 'WWW-Authenticate': 'Bearer' };
+  if (error instanceof StoreUnavailableError) return { 'Retry-After': String(error.retryAfterSeconds) };
+  if (error.kind === 'serviceUnavailable') return { 'Retry-After': '1' };
+  return {};
+}
 
 /** Graph's error body. `innerError` carries the request id, never a stack trace. */
 export function graphError(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
@@ -34,8 +43,8 @@ export function describeZodError(error: ZodError, where: string): string {
 /** The one place where domain errors become HTTP statuses. */
 export function errorResponse(error: unknown, requestId: string, context: InvocationContext): HttpResponseInit {
   if (isDomainError(error)) {
-    const headers: Record<string, string> = error.kind === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer' } : {};
-    return graphError(STATUS[error.kind], error.code, error.message, requestId, headers);
+    if (error.kind === 'serviceUnavailable') context.warn(`${context.functionName} (request-id ${requestId}): ${error.message}`);
+    return graphError(STATUS[error.kind], error.code, error.message, requestId, headersOf(error));
   }
   context.error(`Unhandled error in ${context.functionName} (request-id ${requestId}):`, error);
   return graphError(500, 'generalException', `An internal error occurred. Quote request-id ${requestId} when reporting it.`, requestId);

@@ -12,7 +12,8 @@ export type DomainErrorKind =
   | 'tooManyRequests'
   | 'unsupportedMediaType'
   | 'payloadTooLarge'
-  | 'methodNotAllowed';
+  | 'methodNotAllowed'
+  | 'serviceUnavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -42,6 +43,22 @@ export class ConcurrencyConflictError extends DomainError {
       'Request_PreconditionFailed',
       `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`,
     );
+  }
+}
+
+/**
+ * The store could not serve the request for now (SQLite busy or locked past its busy timeout,
+ * Cosmos DB throttling after the SDK's own retries, 503, a timeout). Nothing was written: the
+ * client may retry after `retryAfterSeconds`. Adapters raise it; the edge answers 503 + Retry-After.
+ */
+export class StoreUnavailableError extends DomainError {
+  constructor(
+    readonly store: 'sqlite' | 'cosmos',
+    readonly retryAfterSeconds: number,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('serviceUnavailable', 'serviceUnavailable', `The ${store === 'sqlite' ? 'SQLite' : 'Cosmos DB'} store is unavailable for now (${reason}); nothing was changed. Retry after ${retryAfterSeconds} s.`, undefined, options);
   }
 }
 

@@ -26,7 +26,8 @@ export const CreateUserBody = z
     accountEnabled: z.boolean().optional(),
     mail: z.string().email().nullable().optional(),
     mailNickname: z.string().max(64).optional(),
-    passwordProfile: z.object({ password: z.string(), forceChangePasswordNextSignIn: z.boolean().optional() }).optional(),
+    // Graph caps passwords at 256 characters; unbounded, a body could store up to the 1 MB request limit.
+    passwordProfile: z.object({ password: z.string().max(256), forceChangePasswordNextSignIn: z.boolean().optional() }).optional(),
   })
   .strict()
   .openapi('createUser');

@@ -10,6 +10,8 @@ import { CosmosOutboxRepository } from './outbox.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
+import { translateErrors } from '../translateErrors';
+import { translateCosmosError } from './storeErrors.cosmos';
 
 /** Where the store lives and how to reach it. */
 export interface CosmosStoreOptions {
@@ -51,17 +53,19 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
   try {
     const { database } = await client.databases.createIfNotExists({ id: options.databaseId });
     const containers = await ensureContainers(database);
+    // Throttling, 503 and timeouts reach the services as StoreUnavailableError (storeErrors.cosmos.ts).
+    const t = <T extends object>(repository: T): T => translateErrors(repository, translateCosmosError);
     return {
       kind: 'cosmos',
-      policies: new CosmosPolicyRepository(containers.policies, containers.audit),
-      directory: new CosmosDirectoryRepository(containers, {
+      policies: t(new CosmosPolicyRepository(containers.policies, containers.audit)),
+      directory: t(new CosmosDirectoryRepository(containers, {
         staleUpnReservationSeconds: options.staleUpnReservationSeconds ?? DEFAULT_STALE_UPN_RESERVATION_SECONDS,
-      }),
-      audit: new CosmosAuditRepository(containers.audit),
-      credentials: new CosmosCredentialRepository(containers.credentials, containers.audit),
-      challenges: new CosmosConsumedChallengeRepository(containers.consumedChallenges),
-      provisioningJobs: new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
-      webhooks: new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries),
+      })),
+      audit: t(new CosmosAuditRepository(containers.audit)),
+      credentials: t(new CosmosCredentialRepository(containers.credentials, containers.audit)),
+      challenges: t(new CosmosConsumedChallengeRepository(containers.consumedChallenges)),
+      provisioningJobs: t(new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers)),
+      webhooks: t(new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries)),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
       close: async () => client.dispose(),
     };

@@ -7,20 +7,23 @@ import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 import { SqliteOutboxRepository } from './outbox.sqlite';
 import { SqliteWebhookRepository } from './webhooks.sqlite';
+import { translateErrors } from '../translateErrors';
+import { translateSqliteError } from './storeErrors.sqlite';
 
-/** The embedded store: one SQLite file (or `:memory:`). */
+/** The embedded store: one SQLite file (or `:memory:`). A busy file surfaces as StoreUnavailableError. */
 export function createSqliteStore(file: string): Store {
   const db = openSqliteDatabase(file);
+  const t = <T extends object>(repository: T): T => translateErrors(repository, translateSqliteError);
   return {
     kind: 'sqlite',
-    policies: new SqlitePolicyRepository(db),
-    directory: new SqliteDirectoryRepository(db),
-    audit: new SqliteAuditRepository(db),
-    credentials: new SqliteCredentialRepository(db),
-    challenges: new SqliteConsumedChallengeRepository(db),
-    provisioningJobs: new SqliteProvisioningJobRepository(db),
-    webhooks: new SqliteWebhookRepository(db),
-    outbox: new SqliteOutboxRepository(db),
+    policies: t(new SqlitePolicyRepository(db)),
+    directory: t(new SqliteDirectoryRepository(db)),
+    audit: t(new SqliteAuditRepository(db)),
+    credentials: t(new SqliteCredentialRepository(db)),
+    challenges: t(new SqliteConsumedChallengeRepository(db)),
+    provisioningJobs: t(new SqliteProvisioningJobRepository(db)),
+    webhooks: t(new SqliteWebhookRepository(db)),
+    outbox: t(new SqliteOutboxRepository(db)),
     close: async () => {
       db.close();
     },
