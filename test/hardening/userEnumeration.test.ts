@@ -150,13 +150,15 @@ describe('sign-in options for known and unknown UPNs', () => {
   });
 
   it('attack: user enumeration by store work: a known and an unknown UPN make the same store calls', async () => {
-    // Call-through spies on every method of the credential and directory repositories.
-    const repositories = { credentials: svc.app.store.credentials, directory: svc.app.store.directory } as unknown as Record<string, Record<string, unknown>>;
-    const spies = Object.entries(repositories).flatMap(([repository, instance]) =>
-      Object.getOwnPropertyNames(Object.getPrototypeOf(instance))
-        .filter((name) => name !== 'constructor' && typeof instance[name] === 'function')
-        .map((name) => [`${repository}.${name}`, jest.spyOn(instance as Record<string, () => unknown>, name)] as const),
-    );
+    // Call-through spies on every method of the credential and directory repositories. They sit on
+    // the prototypes: the store hands out error-translating proxies whose methods are wrappers.
+    const repositories = { credentials: svc.app.store.credentials, directory: svc.app.store.directory } as unknown as Record<string, object>;
+    const spies = Object.entries(repositories).flatMap(([repository, instance]) => {
+      const prototype = Object.getPrototypeOf(instance) as Record<string, () => unknown>;
+      return Object.getOwnPropertyNames(prototype)
+        .filter((name) => name !== 'constructor' && typeof prototype[name] === 'function')
+        .map((name) => [`${repository}.${name}`, jest.spyOn(prototype, name)] as const);
+    });
     const work = async (upn: string) => {
       for (const [, spy] of spies) spy.mockClear();
       expect((await authenticationOptions(svc, upn)).status).toBe(200);
