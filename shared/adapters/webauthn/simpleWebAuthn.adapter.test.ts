@@ -52,6 +52,29 @@ describe('SimpleWebAuthnAdapter attestation trust', () => {
     await expect(registerThrough({ trustRoots, now: later }, model)).resolves.toMatchObject({ attested: false, attestationTrust: 'expiredCertificate' });
   });
 
+  it('attack: a response naming another credential id than the attested one is refused', async () => {
+    const adapter = await SimpleWebAuthnAdapter.create({});
+    const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
+    const options = await adapter.registrationOptions({ rpId: 'localhost', rpName: 'Contoso', userHandle: 'dXNlcg', userName: 'alice', userDisplayName: 'Alice', challenge, timeoutMs: 60000, excludeCredentials: [] });
+    const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, { origin: ORIGIN });
+    const forged = Buffer.from('someone-elses-credential-id').toString('base64url');
+    await expect(adapter.verifyRegistration({ ...response, id: forged, rawId: forged }, { challenge, origins: [ORIGIN], rpId: 'localhost' })).rejects.toMatchObject({ code: 'invalidWebAuthnResponse' });
+    await expect(adapter.verifyRegistration(response, { challenge, origins: [ORIGIN], rpId: 'localhost' })).resolves.toMatchObject({ credentialId: response.id });
+  });
+
+  it('attack: an attestation object whose attStmt is not a map registers as notAttested instead of crashing (500)', async () => {
+    const adapter = await SimpleWebAuthnAdapter.create({});
+    const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
+    const options = await adapter.registrationOptions({ rpId: 'localhost', rpName: 'Contoso', userHandle: 'dXNlcg', userName: 'alice', userDisplayName: 'Alice', challenge, timeoutMs: 60000, excludeCredentials: [] });
+    const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, { origin: ORIGIN });
+    const { isoCBOR } = await import('@simplewebauthn/server/helpers');
+    const decoded = isoCBOR.decodeFirst<Map<string, unknown>>(Buffer.from(response.response.attestationObject, 'base64url'));
+    decoded.set('attStmt', 7);
+    const attestationObject = Buffer.from(isoCBOR.encode(decoded as Map<string, never>)).toString('base64url');
+    const result = adapter.verifyRegistration({ ...response, response: { ...response.response, attestationObject } }, { challenge, origins: [ORIGIN], rpId: 'localhost' });
+    await expect(result.then((v) => v.attested)).resolves.toBe(false);
+  });
+
   it('attack: none and self attestation are notAttested (noCertificateChain) even with roots configured', async () => {
     const sources = { metadata: [entry({ aaguid: AAGUID })], trustRoots: [new X509Certificate(vendor.certificate)] };
     for (const attestation of ['none', 'packed-self'] as const) {

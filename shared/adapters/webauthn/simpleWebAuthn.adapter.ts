@@ -28,9 +28,13 @@ const invalidResponse = (ceremony: string, e: unknown) =>
 /** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
 function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {
   const decoded = decodeAttestationObject(Buffer.from(attestationObject, 'base64url'));
-  const x5c: unknown = decoded.get('attStmt').get('x5c');
-  return { fmt: decoded.get('fmt'), x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [] };
+  // The client's CBOR: attStmt may be missing or not a map at all.
+  const statement: unknown = decoded.get('attStmt');
+  const x5c: unknown = statement instanceof Map ? statement.get('x5c') : undefined;
+  const fmt: unknown = decoded.get('fmt');
+  return { fmt: typeof fmt === 'string' ? fmt : 'unknown', x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [] };
 }
+
 
 /** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
 const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
@@ -110,8 +114,9 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     try {
       verified = await verifyRegistrationResponse({ ...options, response });
     } catch {
-      // A statement that does not verify (bad signature, malformed certificate) registers as not
-      // attested; the policy then decides (attestation enforcement refuses it with a clear reason).
+      // A statement that does not verify (bad signature, malformed certificate, AAGUID extension
+      // mismatch) proves nothing, exactly like `none`: it registers as not attested, and the policy
+      // decides (attestation enforcement refuses it with a clear reason — issue 8 §1).
       try {
         verified = await verifyRegistrationResponse({ ...options, response: withoutAttestation(response) });
       } catch (e2) {
@@ -121,6 +126,10 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     }
     if (!verified.verified) throw invalidResponse('registration', 'verification returned false');
     const info = verified.registrationInfo;
+    // Graph's publicKeyCredential.id is the client's word; the attested id is the one stored.
+    if (response.id !== info.credential.id) {
+      throw invalidResponse('registration', `the credential id '${response.id.slice(0, 64)}' is not the attested credential id '${info.credential.id}'`);
+    }
     const { fmt, x5c } = attestationFacts(response.response.attestationObject);
     const trust = this.trustOf(fmt, x5c, info.aaguid, statementVerified);
     return {
