@@ -1,7 +1,7 @@
 import { InvocationContext, LogHandler } from '@azure/functions';
 import type { OrchestrationHandler } from 'durable-functions';
 import { randomUUID } from 'node:crypto';
-import { DurableHistoryEvent } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent } from './durable.port';
 import { FailureDetails } from './historyEvents';
 
 /**
