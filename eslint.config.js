@@ -30,6 +30,12 @@ module.exports = tseslint.config(
   },
   {
     // The import rules of DESIGN.md §2: the domain has no I/O; services see ports only; triggers never import local/ or adapters.
+    // shared/ runs on Azure too, so it never imports the embedded runtime (local/: the host, the durable engine
+    // and its store). The domain and services blocks below repeat '**/local/**': a later block replaces the rule.
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/local/**'] }] },
+  },
+  {
     files: ['shared/domain/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/services/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3', 'node:fs', 'node:http'] }] },
   },

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { RegisteredHttpFunction } from '../functions/registry';
 import { durableFunctions } from '../orchestrations/registry';
 import type { App } from '../shared/app';
-import { SqliteDurableStore } from '../shared/adapters/sqlite/durable.sqlite';
 import {
   attachDurableClientInput,
   DURABLE_WEBHOOK_PATH,
@@ -18,6 +17,7 @@ import {
   handleDurableManagementRequest,
   LocalDurableEngine,
   refuseWithoutSystemKey,
+  SqliteDurableStore,
 } from './durable';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';

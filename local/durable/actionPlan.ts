@@ -1,4 +1,4 @@
-import { DurableHistoryEvent } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent } from './durable.port';
 import { EventType, RetryPolicy, localMark } from './historyEvents';
 
 /**

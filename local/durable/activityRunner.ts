@@ -1,7 +1,7 @@
 import { InvocationContext, LogHandler } from '@azure/functions';
 import type { ActivityHandler } from 'durable-functions';
 import { randomUUID } from 'node:crypto';
-import { DurableHistoryEvent, DurableWorkItem } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent, DurableWorkItem } from './durable.port';
 import { failureDetailsOf, taskCompleted, taskFailed } from './historyEvents';
 
 /**

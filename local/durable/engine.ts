@@ -10,7 +10,7 @@ import {
   DurableWorkItem,
   TERMINAL_DURABLE_STATUSES,
   isTerminalDurableStatus,
-} from '../../shared/ports/durable.port';
+} from './durable.port';
 import { runActivity } from './activityRunner';
 import { BoundedRunner } from './boundedRunner';
 import { decideEpisode } from './episode';

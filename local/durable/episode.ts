@@ -1,6 +1,6 @@
 import type { LogHandler } from '@azure/functions';
 import type { OrchestrationHandler } from 'durable-functions';
-import { DurableEpisodeCommit, DurableHistoryEvent, DurableInstance, DurableMessage, isTerminalDurableStatus } from '../../shared/ports/durable.port';
+import { DurableEpisodeCommit, DurableHistoryEvent, DurableInstance, DurableMessage, isTerminalDurableStatus } from './durable.port';
 import { NonDeterminismError, SchedulingAction, UnsupportedActionError, flattenActions, newActionsAfterReplay, originEvents } from './actionPlan';
 import { commitFor, continueAsNew, finish, instanceFields } from './episodeCommits';
 import * as ev from './historyEvents';

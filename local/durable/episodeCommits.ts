@@ -3,7 +3,7 @@ import {
   DurableHistoryEvent,
   DurableInstance,
   NewDurableMessage,
-} from '../../shared/ports/durable.port';
+} from './durable.port';
 import * as ev from './historyEvents';
 import { FailureDetails } from './historyEvents';
 

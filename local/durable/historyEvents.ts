@@ -1,4 +1,4 @@
-import { DurableHistoryEvent } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent } from './durable.port';
 
 /**
  * Durable Task history event types, numbered as `durable-functions` 3.x numbers them

@@ -1,5 +1,7 @@
 /** The local durable engine: what the local host and composition code import. */
 export { LocalDurableEngine } from './engine';
+export { SqliteDurableStore } from './durable.sqlite';
+export type { DurableStore } from './durable.port';
 export { DurableEngineError } from './types';
 export type {
   DurableInstanceStatus,

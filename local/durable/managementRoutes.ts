@@ -1,4 +1,4 @@
-import { DurableRuntimeStatus, isTerminalDurableStatus } from '../../shared/ports/durable.port';
+import { DurableRuntimeStatus, isTerminalDurableStatus } from './durable.port';
 import { DURABLE_WEBHOOK_PATH, managementUrls } from './durableClientInput';
 import { LocalDurableEngine } from './engine';
 import { DurableEngineError, DurableInstanceStatus, ListInstancesFilter } from './types';

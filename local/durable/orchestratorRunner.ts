@@ -1,7 +1,7 @@
 import { InvocationContext, LogHandler } from '@azure/functions';
 import type { OrchestrationHandler } from 'durable-functions';
 import { randomUUID } from 'node:crypto';
-import { DurableHistoryEvent } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent } from './durable.port';
 import { FailureDetails } from './historyEvents';
 
 /**
@@ -27,13 +27,16 @@ interface OrchestratorClass {
 // durable-functions 3.x exposes no public way to invoke an orchestrator outside the host:
 // df.app.orchestration() wraps the handler in this class (via createOrchestrator) and hands it to
 // app.generic, which drops it outside the host. So we use the same class the host path uses.
-const { Orchestrator } = require('durable-functions/lib/src/orchestrations/Orchestrator') as { Orchestrator: OrchestratorClass };
+// test/engine/durableLibraryCanary.test.ts checks this module and the constants below against the installed library.
+/** The library-internal module that holds the Orchestrator class. */
+export const ORCHESTRATOR_MODULE = 'durable-functions/lib/src/orchestrations/Orchestrator';
+const { Orchestrator } = require(ORCHESTRATOR_MODULE) as { Orchestrator: OrchestratorClass };
 
 /** ReplaySchema.V4 (lib/src/orchestrations/ReplaySchema.js): flat, cumulative action list. */
 export const REPLAY_SCHEMA_V4 = 3;
 
-/** Separator durable-functions puts between the error message and the serialized state. */
-const OUT_OF_PROC_DATA_LABEL = '\n\n$OutOfProcData$:';
+/** Separator durable-functions puts between the error message and the serialized state (lib/src/error/OrchestrationFailureError.js). */
+export const OUT_OF_PROC_DATA_LABEL = '\n\n$OutOfProcData$:';
 
 export interface RunOrchestratorArgs {
   name: string;
@@ -59,7 +62,20 @@ export async function runOrchestratorEpisode(args: RunOrchestratorArgs): Promise
     options: { trigger: { type: 'orchestrationTrigger', name: 'context' } },
     logHandler: args.logHandler,
   });
-  const trigger = {
+  try {
+    const state = await new Orchestrator(args.handler).handle(orchestrationTriggerData(args), context);
+    return { kind: 'state', state };
+  } catch (error) {
+    return { kind: 'failed', failure: orchestratorFailure(args.name, error) };
+  }
+}
+
+/**
+ * The orchestrationTrigger binding data the host would send for this episode (the fields of the
+ * library's DurableOrchestrationBindingInfo).
+ */
+export function orchestrationTriggerData(args: Omit<RunOrchestratorArgs, 'name' | 'handler' | 'logHandler'>) {
+  return {
     // The library turns string Timestamps into Dates in place; hand it copies so ours stay intact.
     history: args.history.map((e) => ({ ...e })),
     input: args.input,
@@ -73,12 +89,6 @@ export async function runOrchestratorEpisode(args: RunOrchestratorArgs): Promise
     longRunningTimerIntervalDuration: '3.00:00:00',
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
-  try {
-    const state = await new Orchestrator(args.handler).handle(trigger, context);
-    return { kind: 'state', state };
-  } catch (error) {
-    return { kind: 'failed', failure: orchestratorFailure(args.name, error) };
-  }
 }
 
 /**

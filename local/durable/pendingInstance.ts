@@ -1,4 +1,4 @@
-import type { DurableInstance } from '../../shared/ports/durable.port';
+import type { DurableInstance } from './durable.port';
 
 /** The instance record of a new orchestration (started by a client, or as a parent's sub-orchestration). */
 export function pendingInstance(init: {

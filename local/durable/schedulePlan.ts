@@ -5,7 +5,7 @@ import {
   NewDurableMessage,
   NewDurableWorkItem,
   isTerminalDurableStatus,
-} from '../../shared/ports/durable.port';
+} from './durable.port';
 import { SchedulingAction } from './actionPlan';
 import * as ev from './historyEvents';
 import { EventType, LocalMark } from './historyEvents';

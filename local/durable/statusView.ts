@@ -1,4 +1,4 @@
-import { DurableHistoryEvent, DurableInstance } from '../../shared/ports/durable.port';
+import { DurableHistoryEvent, DurableInstance } from './durable.port';
 import { EventType, eventTypeName } from './historyEvents';
 import { DurableInstanceStatus, GetStatusOptions } from './types';
 

@@ -1,5 +1,5 @@
 import { Clock } from '../../shared/ports/clock.port';
-import { DurableWorkItem } from '../../shared/ports/durable.port';
+import { DurableWorkItem } from './durable.port';
 
 // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days); longer timers re-arm in steps.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -1,7 +1,7 @@
 import type { LogHandler } from '@azure/functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
 import type { Clock } from '../../shared/ports/clock.port';
-import type { DurableRuntimeStatus, DurableStore } from '../../shared/ports/durable.port';
+import type { DurableRuntimeStatus, DurableStore } from './durable.port';
 
 /**
  * The orchestrators and activities the engine can run, by function name. Outside the Functions

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { SqliteDurableStore } from '../../shared/adapters/sqlite/durable.sqlite';
-import { DurableEpisodeCommit, DurableInstance, DurableStoreConflictError } from '../../shared/ports/durable.port';
+import { SqliteDurableStore } from '../../local/durable/durable.sqlite';
+import { DurableEpisodeCommit, DurableInstance, DurableStoreConflictError } from '../../local/durable/durable.port';
 
 const T = '2024-05-01T10:00:00.000Z';
 const event = (EventType: number, EventId = -1) => ({ EventType, EventId, IsPlayed: false, Timestamp: T });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteDurableStore } from '../../shared/adapters/sqlite/durable.sqlite';
+import { SqliteDurableStore } from '../../local/durable/durable.sqlite';
 import { LocalDurableEngine } from '../../local/durable/engine';
 import { newWorld, sampleRegistry } from './fixtures/sampleOrchestrations';
 

@@ -4,7 +4,7 @@
  * argv: <database file> <journal file>
  */
 import Database from 'better-sqlite3';
-import { SqliteDurableStore } from '../../../shared/adapters/sqlite/durable.sqlite';
+import { SqliteDurableStore } from '../../../local/durable/durable.sqlite';
 import { LocalDurableEngine } from '../../../local/durable/engine';
 import { newWorld, sampleRegistry } from '../fixtures/sampleOrchestrations';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { Clock } from '../../../shared/ports/clock.port';
-import { SqliteDurableStore } from '../../../shared/adapters/sqlite/durable.sqlite';
+import { SqliteDurableStore } from '../../../local/durable/durable.sqlite';
 import { LocalDurableEngine } from '../../../local/durable/engine';
 import { DurableInstanceStatus, DurableRegistry } from '../../../local/durable/types';
 

@@ -130,7 +130,7 @@ export class DurableStoreConflictError extends Error {
   }
 }
 
-/** The durable engine's persistence port (adapter: shared/adapters/sqlite/durable.sqlite.ts). */
+/** The durable engine's persistence port (adapter: ./durable.sqlite.ts). */
 export interface DurableStore {
   getInstance(instanceId: string): Promise<DurableInstance | undefined>;
   listInstances(filter: DurableInstanceFilter): Promise<DurableInstance[]>;

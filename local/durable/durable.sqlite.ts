@@ -12,7 +12,7 @@ import {
   NewDurableInstance,
   NewDurableMessage,
   TERMINAL_DURABLE_STATUSES,
-} from '../../ports/durable.port';
+} from './durable.port';
 
 // History rows are keyed (instance, seq) so loading one instance's history is one index range scan,
 // whatever the size of other instances' histories.
