@@ -1,0 +1,91 @@
+import { z } from '../../shared/schemas/zod';
+import { ERROR_DOCS } from './errorDocs';
+import { graphRoute, VERSION_SEGMENT } from './graphRoute';
+import { json } from './responses';
+
+const handler = async () => json(200, {});
+const doc = { summary: 's', tags: ['T'], responses: { 200: { description: 'ok' } } };
+const UserId = z.string().min(1);
+
+describe('graphRoute', () => {
+  it('expands {ver} into the version constraint and validates it', () => {
+    const fn = graphRoute({ name: 'a', path: '{ver}/users/{userId}', methods: ['GET'], access: 'anonymous', params: { userId: UserId }, doc, handler });
+    expect(fn.route).toBe(`${VERSION_SEGMENT}/users/{userId}`);
+    expect(fn.params!.safeParse({ ver: 'v1.0', userId: 'u' }).success).toBe(true);
+    expect(fn.params!.safeParse({ ver: 'v2.0', userId: 'u' }).success).toBe(false);
+    expect(fn.params!.safeParse({ ver: 'beta', userId: '' }).success).toBe(false);
+  });
+
+  it('answers 404 for parameters that fail their schema, unless told they are inputs', () => {
+    const byDefault = graphRoute({ name: 'a', path: 'jobs/{jobId}', methods: ['GET'], access: 'anonymous', params: { jobId: UserId }, doc, handler });
+    const inputs = graphRoute({ name: 'b', path: 'jobs/{jobId}', methods: ['GET'], access: 'anonymous', params: { jobId: UserId }, paramsNotFound: false, doc, handler });
+    expect(byDefault.paramsNotFound).toBe(true);
+    expect(byDefault.doc.responses[404]).toBeDefined();
+    expect(inputs.paramsNotFound).toBeUndefined();
+    expect(inputs.doc.responses[404]).toBeUndefined();
+    expect(inputs.doc.responses[400]).toBeDefined();
+  });
+
+  it('declares no parameters for a path without any', () => {
+    const fn = graphRoute({ name: 'a', path: 'health', methods: ['GET'], access: 'anonymous', doc, handler });
+    expect(fn.params).toBeUndefined();
+    expect(fn.paramsNotFound).toBeUndefined();
+    expect(Object.keys(fn.doc.responses)).toEqual(['200']);
+  });
+
+  it('keeps a constrained segment as written and names its parameter', () => {
+    const fn = graphRoute({ name: 'a', path: 'x/{op:regex(^go(\\(.*\\))?$)}', methods: ['GET'], access: 'anonymous', params: { op: z.string() }, doc, handler });
+    expect(fn.route).toBe('x/{op:regex(^go(\\(.*\\))?$)}');
+  });
+
+  it('refuses parameter schemas that do not match the path', () => {
+    const params = { userId: UserId } as never;
+    expect(() => graphRoute({ name: 'a', path: '{ver}/groups/{groupId}', methods: ['GET'], access: 'anonymous', params, doc, handler })).toThrow(/missing \[groupId\], not in the path \[userId\]/);
+    expect(() => graphRoute({ name: 'a', path: '{ver}/groups', methods: ['GET'], access: 'anonymous', params: { ver: z.string() } as never, doc, handler })).toThrow(/'ver' is implied/);
+  });
+
+  it('takes the error answers from the table: token, input, resource, rate limit, extras', () => {
+    const fn = graphRoute({
+      name: 'a',
+      path: '{ver}/things/{id}',
+      methods: ['PATCH'],
+      access: { action: 'change things', permissions: ['Things.ReadWrite.All'], roles: [] },
+      params: { id: UserId },
+      body: z.object({ x: z.number() }),
+      rateLimited: true,
+      doc: { ...doc, errors: { 412: true, 404: 'No such thing' } },
+      handler,
+    });
+    expect(Object.keys(fn.doc.responses)).toEqual(['200', '400', '401', '403', '404', '412', '429']);
+    expect(fn.doc.responses[404].description).toBe('No such thing');
+    expect(fn.doc.responses[412].description).toBe(ERROR_DOCS[412]);
+  });
+});
+
+describe('graphRoute types (checked by tsc)', () => {
+  it('types params from the path', () => {
+    const fn = graphRoute({
+      name: 'a',
+      path: '{ver}/users/{userId}',
+      methods: ['GET'],
+      access: 'anonymous',
+      params: { userId: z.coerce.number() },
+      doc,
+      handler: async ({ params }) => {
+        const ver: 'beta' | 'v1.0' = params.ver;
+        const userId: number = params.userId;
+        // @ts-expect-error not a parameter of the path
+        void params.groupId;
+        return json(200, { ver, userId });
+      },
+    });
+    expect(fn.name).toBe('a');
+  });
+
+  it('requires a schema for every parameter', () => {
+    // @ts-expect-error params missing for {userId}
+    expect(() => graphRoute({ name: 'a', path: 'users/{userId}', methods: ['GET'], access: 'anonymous', doc, handler })).toThrow(/missing \[userId\]/);
+    // @ts-expect-error no schema for {groupId}
+    expect(() => graphRoute({ name: 'a', path: 'users/{userId}/{groupId}', methods: ['GET'], access: 'anonymous', params: { userId: UserId }, doc, handler })).toThrow(/missing \[groupId\]/);
+  });
+});
