@@ -25,6 +25,7 @@ import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
 import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { HttpSender } from './ports/httpSender.port';
 import { WebhookService } from './services/events/webhookService';
+import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
 
 /** Everything the triggers need, built once from the configuration. */
 export interface App {
@@ -60,9 +61,6 @@ export interface AppOverrides {
   /** Outgoing HTTP of webhook deliveries (default: PinnedHttpSender). */
   httpSender?: HttpSender;
 }
-
-/** Sign-in options are valid for 5 minutes, as Entra's default challenge timeout. */
-export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
 
 async function createStore(config: AppConfig): Promise<Store> {
   if (config.cosmos) {
@@ -130,7 +128,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       audit: store.audit,
       signer,
       token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience, allowedAudiences: [config.issuer, ...config.allowedAudiences] },
-      timeoutMs: SIGN_IN_TIMEOUT_MS,
+      timeoutMs: DEFAULT_CHALLENGE_TIMEOUT_MS,
     }),
     methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),

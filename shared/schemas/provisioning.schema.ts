@@ -1,4 +1,5 @@
 import { guid } from './common.schema';
+import { CHALLENGE_TIMEOUT_MINUTES } from '../domain/webauthn/challengeTimeout';
 import { z } from './zod';
 
 const upn = z.string().trim().min(3).max(113);
@@ -7,7 +8,7 @@ export const CreateJobBody = z
   .object({
     users: z.array(upn).min(1).max(100_000).optional(),
     groupId: guid.optional(),
-    challengeTimeoutInMinutes: z.number().int().min(5).max(43200).default(60),
+    challengeTimeoutInMinutes: z.number().int().min(CHALLENGE_TIMEOUT_MINUTES.min).max(CHALLENGE_TIMEOUT_MINUTES.max).default(60),
     displayName: z.string().trim().min(1).max(256).default('{displayName} security key'),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from './zod';
+import { CHALLENGE_TIMEOUT_MINUTES } from '../domain/webauthn/challengeTimeout';
 
 const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected a base64url string');
 const transports = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(10);
@@ -127,9 +128,9 @@ export const CreationOptionsSegment = z
   .regex(/^creationOptions(\(challengeTimeoutInMinutes=\d+\))?$/i, 'expected creationOptions(challengeTimeoutInMinutes=N)')
   .transform((s, ctx) => {
     const n = /=(\d+)\)$/.exec(s);
-    const minutes = n ? Number(n[1]) : 5;
-    if (minutes < 5 || minutes > 43200) {
-      ctx.addIssue({ code: 'custom', message: `challengeTimeoutInMinutes must be from 5 to 43200, received ${minutes}` });
+    const minutes = n ? Number(n[1]) : CHALLENGE_TIMEOUT_MINUTES.default;
+    if (minutes < CHALLENGE_TIMEOUT_MINUTES.min || minutes > CHALLENGE_TIMEOUT_MINUTES.max) {
+      ctx.addIssue({ code: 'custom', message: `challengeTimeoutInMinutes must be from ${CHALLENGE_TIMEOUT_MINUTES.min} to ${CHALLENGE_TIMEOUT_MINUTES.max}, received ${minutes}` });
       return z.NEVER;
     }
     return minutes;
