@@ -3,6 +3,7 @@ import { Actor, actorOf } from '../../domain/auth/actor';
 import { Principal } from '../../domain/auth/principal';
 import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { notFound } from '../../domain/errors';
+import { mustReEnrol } from '../../domain/webauthn/reEnrolmentHint';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { DirectoryService } from '../directoryService';
@@ -21,6 +22,12 @@ export class MethodsService {
   async list(userIdOrUpn: string): Promise<Fido2AuthenticationMethod[]> {
     const { value: user } = await this.directory.getUser(userIdOrUpn);
     return (await this.credentials.listByUser(user.id)).map(toFido2Method);
+  }
+
+  /** The signed-in user's own passkeys, with the hint that they should register a new one after a UPN change. */
+  async listOwn(userId: string): Promise<{ reEnrolmentRequired: boolean; value: Fido2AuthenticationMethod[] }> {
+    const value = await this.list(userId);
+    return { reEnrolmentRequired: mustReEnrol(value), value };
   }
 
   async get(userIdOrUpn: string, methodId: string): Promise<Fido2AuthenticationMethod> {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Actor } from '../../domain/auth/actor';
+import { Actor, actorOf } from '../../domain/auth/actor';
+import { Principal } from '../../domain/auth/principal';
 import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { User } from '../../domain/directory/directory';
 import { forbidden } from '../../domain/errors';
 import { assertMayRegister, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
+import { challengeTimeoutMs, DEFAULT_CHALLENGE_TIMEOUT_MS } from '../../domain/webauthn/challengeTimeout';
 import { userHandleFor } from '../../domain/webauthn/derivedIds';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -23,7 +25,8 @@ export interface RelyingParty {
 export type RegistrationMode = 'selfService' | 'admin';
 
 export interface RegistrationOptionsRequest {
-  timeoutMs: number;
+  /** Default: Entra's 5 minutes. */
+  timeoutMs?: number;
   authenticatorAttachment?: 'platform' | 'cross-platform';
   residentKey?: 'discouraged' | 'preferred' | 'required';
 }
@@ -52,12 +55,13 @@ export class RegistrationService {
   }
 
   /** Creation options; refuses early (nothing issued) when the policy would refuse the registration. */
-  async options(userIdOrUpn: string, mode: RegistrationMode, request: RegistrationOptionsRequest): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; expiresAt: Date; user: User }> {
+  async options(userIdOrUpn: string, mode: RegistrationMode, request: RegistrationOptionsRequest = {}): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; expiresAt: Date; user: User }> {
+    const timeoutMs = request.timeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS;
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const { value: policy } = await this.deps.policy.getFido2();
     assertMayRegister(policy, await this.subject(user), mode);
     const existing = await this.deps.credentials.listByUser(user.id);
-    const { challenge, expiresAt } = this.deps.challenges.issue(ceremonyOf(mode), user.id, request.timeoutMs);
+    const { challenge, expiresAt } = this.deps.challenges.issue(ceremonyOf(mode), user.id, timeoutMs);
     const options = await this.deps.webauthn.registrationOptions({
       rpId: this.deps.rp.id,
       rpName: this.deps.rp.name,
@@ -65,12 +69,39 @@ export class RegistrationService {
       userName: user.userPrincipalName,
       userDisplayName: user.displayName,
       challenge,
-      timeoutMs: request.timeoutMs,
+      timeoutMs,
       excludeCredentials: existing.map((c) => ({ id: c.id, transports: c.transports })),
       authenticatorAttachment: request.authenticatorAttachment,
       residentKey: request.residentKey,
     });
     return { options, expiresAt, user };
+  }
+
+  /**
+   * Options for a passkey an administrator creates on a user's behalf (Graph creationOptions, a
+   * provisioning station): a roaming security key (cross-platform) holding a discoverable
+   * credential, so the user can sign in with it without typing a name.
+   */
+  adminOptions(userIdOrUpn: string, challengeTimeoutInMinutes: number) {
+    return this.options(userIdOrUpn, 'admin', { timeoutMs: challengeTimeoutMs(challengeTimeoutInMinutes), authenticatorAttachment: 'cross-platform', residentKey: 'required' });
+  }
+
+  /**
+   * Graph creationOptions: an administrator asks for a user's creation options. A user holding a
+   * privileged role takes a PAA or GA (Entra): checked before any challenge is issued.
+   */
+  async creationOptionsFor(principal: Principal, userIdOrUpn: string, challengeTimeoutInMinutes: number) {
+    await this.deps.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', userIdOrUpn);
+    return this.adminOptions(userIdOrUpn, challengeTimeoutInMinutes);
+  }
+
+  /**
+   * Graph: an administrator registers a passkey created on the user's behalf (self-service off
+   * does not block it); a user holding a privileged role takes a PAA or GA.
+   */
+  async provisionFor(principal: Principal, userIdOrUpn: string, response: RegistrationResponseJSON, displayName: string | undefined): Promise<Fido2AuthenticationMethod> {
+    await this.deps.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', userIdOrUpn);
+    return this.verify(userIdOrUpn, 'admin', response, displayName, actorOf(principal));
   }
 
   /**
