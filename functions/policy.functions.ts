@@ -1,14 +1,14 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { Fido2Policy } from '../shared/domain/policy/fido2Policy';
-import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { FIDO2_ODATA_TYPE, Fido2PolicyPatchBody, Fido2PolicyResource, Fido2PolicyRouteParams } from '../shared/schemas/fido2Policy.schema';
-import { z } from '../shared/schemas/zod';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
 import { json, noContent, odataContext } from './http/responses';
 
-const VER = '{ver:regex(^(beta|v1\\.0)$)}';
-const errors = { 400: { description: 'Invalid input', schema: GraphError }, 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError } };
+/** `{configId}`: the one method configuration we serve (fido2). */
+const ConfigParams = { configId: Fido2PolicyRouteParams.shape.configId };
+type ConfigPath = `{ver}/${string}/authenticationMethodConfigurations/{configId}`;
 
 /** The policy in Graph's JSON shape (passkeyTypes as Graph's comma-separated flags). */
 export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: string) {
@@ -27,29 +27,27 @@ export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: s
   };
 }
 
-function policyFunctions(name: string, route: string): HttpFunction[] {
-  const get = defineHttpFunction({
+function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
+  const get = graphRoute({
     name: `${name}Get`,
-    route,
+    path,
     methods: ['GET'],
     access: AccessRules.policyRead,
-    params: Fido2PolicyRouteParams,
-    paramsNotFound: true,
-    doc: { summary: 'Read the passkey (FIDO2) method policy', tags: ['Policy'], responses: { 200: { description: 'The policy (ETag header for If-Match)', schema: Fido2PolicyResource }, ...errors } },
+    params: ConfigParams,
+    doc: { summary: 'Read the passkey (FIDO2) method policy', tags: ['Policy'], responses: { 200: { description: 'The policy (ETag header for If-Match)', schema: Fido2PolicyResource } } },
     handler: async ({ app, params, baseUrl }) => {
       const { value, etag } = await app.policy.getFido2();
       return json(200, fido2PolicyResource(value, baseUrl, params.ver), { ETag: etag });
     },
   });
-  const patch = defineHttpFunction({
+  const patch = graphRoute({
     name: `${name}Patch`,
-    route,
+    path,
     methods: ['PATCH'],
     access: AccessRules.policyWrite,
-    params: Fido2PolicyRouteParams,
-    paramsNotFound: true,
+    params: ConfigParams,
     body: Fido2PolicyPatchBody,
-    doc: { summary: 'Update the passkey (FIDO2) method policy (partial update; If-Match optional)', tags: ['Policy'], responses: { 204: { description: 'Updated; the new ETag is in the ETag header' }, 412: { description: 'If-Match did not match', schema: GraphError }, ...errors } },
+    doc: { summary: 'Update the passkey (FIDO2) method policy (partial update; If-Match optional)', tags: ['Policy'], responses: { 204: { description: 'Updated; the new ETag is in the ETag header' } }, errors: { 412: true } },
     handler: async ({ app, body, request, principal }) => {
       const { '@odata.type': _t, '@odata.context': _c, 'includeTargets@odata.context': _i, id: _id, ...patch } = body;
       const saved = await app.policy.patchFido2(patch, { ifMatch: request.headers.get('if-match') ?? undefined, actor: actorOf(principal) });
@@ -59,14 +57,12 @@ function policyFunctions(name: string, route: string): HttpFunction[] {
   return [get, patch];
 }
 
-const methodsPolicy = defineHttpFunction({
+const methodsPolicy = graphRoute({
   name: 'authenticationMethodsPolicyGet',
-  route: `${VER}/policies/authenticationMethodsPolicy`,
+  path: '{ver}/policies/authenticationMethodsPolicy',
   methods: ['GET'],
   access: AccessRules.policyRead,
-  params: z.object({ ver: GraphVersion }),
-  paramsNotFound: true,
-  doc: { summary: 'Read the authentication methods policy with its method configurations', tags: ['Policy'], responses: { 200: { description: 'authenticationMethodsPolicy' }, ...errors } },
+  doc: { summary: 'Read the authentication methods policy with its method configurations', tags: ['Policy'], responses: { 200: { description: 'authenticationMethodsPolicy' } } },
   handler: async ({ app, params, baseUrl }) => {
     const { value } = await app.policy.getFido2();
     const { '@odata.context': _ctx, ...fido2 } = fido2PolicyResource(value, baseUrl, params.ver);
@@ -85,6 +81,6 @@ const methodsPolicy = defineHttpFunction({
 /** Graph's path, and the seed's shorter beta path without `/policies`. */
 export const policyHttpFunctions: HttpFunction[] = [
   methodsPolicy,
-  ...policyFunctions('fido2Policy', `${VER}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}`),
-  ...policyFunctions('fido2PolicyShortPath', `${VER}/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}`),
+  ...policyFunctions('fido2Policy', '{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}'),
+  ...policyFunctions('fido2PolicyShortPath', '{ver}/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}'),
 ];

@@ -1,67 +1,65 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
-import { GraphError } from '../shared/schemas/common.schema';
 import { AuthenticationOptionsBody, AuthenticationVerifyBody, Fido2MethodResource, RegistrationOptionsBody, RegistrationVerifyBody, SignInResponse } from '../shared/schemas/webauthn.schema';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
+import { serviceLink } from './http/links';
 import { signedInUserId } from './http/signedInUser';
 import { json } from './http/responses';
 
-/** Self-service registration options are valid for 5 minutes (Entra's default challenge timeout). */
-const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
-const rateLimited = { 429: { description: 'Over RATE_LIMIT_PER_MINUTE for this client address (Retry-After says when to retry)', schema: GraphError } };
-const errors = { 400: { description: 'Invalid input or response', schema: GraphError }, 401: { description: 'Not signed in / verification failed', schema: GraphError }, 403: { description: 'Refused by policy', schema: GraphError } };
+const errors = { 400: 'Invalid input or response', 401: 'Not signed in / verification failed', 403: 'Refused by policy' };
 
-const registrationOptions = defineHttpFunction({
+const registrationOptions = graphRoute({
   name: 'webauthnRegistrationOptions',
-  route: 'webauthn/registration/options',
+  path: 'webauthn/registration/options',
   methods: ['POST'],
   access: AccessRules.signedInUser,
   body: RegistrationOptionsBody,
-  doc: { summary: 'Self-service: creation options for the signed-in user (PublicKeyCredentialCreationOptionsJSON)', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startRegistration()' }, ...errors } },
+  doc: { summary: 'Self-service: creation options for the signed-in user (PublicKeyCredentialCreationOptionsJSON)', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startRegistration()' } }, errors },
   handler: async ({ app, principal, body }) => {
-    const { options } = await app.registration.options(signedInUserId(principal), 'selfService', { timeoutMs: REGISTRATION_TIMEOUT_MS, ...body });
+    const { options } = await app.registration.options(signedInUserId(principal), 'selfService', body);
     return json(200, options);
   },
 });
 
-const registrationVerify = defineHttpFunction({
+const registrationVerify = graphRoute({
   name: 'webauthnRegistrationVerify',
-  route: 'webauthn/registration/verify',
+  path: 'webauthn/registration/verify',
   methods: ['POST'],
   access: AccessRules.signedInUser,
   body: RegistrationVerifyBody,
-  doc: { summary: "Self-service: verify and register the signed-in user's new passkey", tags: ['Ceremonies'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
+  doc: { summary: "Self-service: verify and register the signed-in user's new passkey", tags: ['Ceremonies'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors },
   handler: async ({ app, principal, body }) => {
     const method = await app.registration.verify(signedInUserId(principal), 'selfService', body.credential, body.displayName, actorOf(principal));
     return json(201, method);
   },
 });
 
-const authenticationOptions = defineHttpFunction({
+const authenticationOptions = graphRoute({
   name: 'webauthnAuthenticationOptions',
-  route: 'webauthn/authentication/options',
+  path: 'webauthn/authentication/options',
   methods: ['POST'],
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationOptionsBody,
-  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' }, 400: errors[400], ...rateLimited } },
+  doc: { summary: 'Sign-in: request options (UPN-first or usernameless); reveals nothing about unknown UPNs', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' } }, errors: { 400: errors[400] } },
   handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
 });
 
-const authenticationVerify = defineHttpFunction({
+const authenticationVerify = graphRoute({
   name: 'webauthnAuthenticationVerify',
-  route: 'webauthn/authentication/verify',
+  path: 'webauthn/authentication/verify',
   methods: ['POST'],
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationVerifyBody,
-  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse }, ...errors, ...rateLimited } },
+  doc: { summary: 'Sign-in: verify the assertion and issue a signed token', tags: ['Ceremonies'], responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse } }, errors },
   handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential, body.resource), { 'Cache-Control': 'no-store' }),
 });
 
-const openIdConfiguration = defineHttpFunction({
+const openIdConfiguration = graphRoute({
   name: 'openIdConfiguration',
-  route: '.well-known/openid-configuration',
+  path: '.well-known/openid-configuration',
   methods: ['GET'],
   access: 'anonymous',
   doc: { summary: 'Issuer and JWKS location of the sign-in tokens', tags: ['Meta'], responses: { 200: { description: 'OpenID provider metadata (subset)' } } },
@@ -70,7 +68,7 @@ const openIdConfiguration = defineHttpFunction({
   handler: async ({ app, baseUrl }) =>
     json(200, {
       issuer: app.config.issuer,
-      jwks_uri: `${baseUrl}/.well-known/jwks.json`,
+      jwks_uri: serviceLink(baseUrl, '.well-known/jwks.json'),
       id_token_signing_alg_values_supported: ['ES256'],
       token_endpoint_auth_methods_supported: ['none'],
       claims_supported: ['sub', 'oid', 'upn', 'name', 'amr', 'aaguid', 'auth_time', 'iss', 'aud', 'exp', 'iat'],
