@@ -1,9 +1,9 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { AuditRecord } from '../shared/domain/audit';
 import { parseAuditFilter } from '../shared/domain/parseAuditFilter';
-import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { z } from '../shared/schemas/zod';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
 import { collection, json, odataContext } from './http/responses';
 
 /** A stored audit record in Graph's `directoryAudit` shape. */
@@ -25,15 +25,13 @@ const directoryAudit = (r: AuditRecord) => ({
   additionalDetails: [],
 });
 
-const directoryAudits = defineHttpFunction({
+const directoryAudits = graphRoute({
   name: 'directoryAuditsList',
-  route: '{ver:regex(^(beta|v1\\.0)$)}/auditLogs/directoryAudits',
+  path: '{ver}/auditLogs/directoryAudits',
   methods: ['GET'],
   access: AccessRules.auditRead,
-  params: z.object({ ver: GraphVersion }),
-  paramsNotFound: true,
   query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
-  doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' }, 400: { description: 'Bad $filter', schema: GraphError } } },
+  doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' } }, errors: { 400: 'Bad $filter' } },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.store.audit.list({ ...parseAuditFilter(query.$filter), top: query.$top, after: query.$skiptoken });
     return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, publicUrl));

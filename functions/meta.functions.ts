@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from '../shared/schemas/zod';
 import { relayHealthOf } from '../shared/services/events/relayHealth';
 import { buildOpenApiDocument } from './http/openApiDocument';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
 import { json } from './http/responses';
 
 const packageVersion = (): string => {
@@ -35,9 +36,9 @@ const Health = z
 
 /** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
 export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
-  const health = defineHttpFunction({
+  const health = graphRoute({
     name: 'health',
-    route: 'health',
+    path: 'health',
     methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'Liveness, versions and the adapters in use', tags: ['Meta'], responses: { 200: { description: 'Healthy', schema: Health } } },
@@ -55,17 +56,17 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
       }),
   });
   let cached: unknown;
-  const openapi = defineHttpFunction({
+  const openapi = graphRoute({
     name: 'openApiDocument',
-    route: 'openapi.json',
+    path: 'openapi.json',
     methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'This OpenAPI 3.1 document', tags: ['Meta'], responses: { 200: { description: 'OpenAPI document' } } },
     handler: async () => json(200, (cached ??= buildOpenApiDocument(all(), VERSION))),
   });
-  const jwks = defineHttpFunction({
+  const jwks = graphRoute({
     name: 'jwks',
-    route: '.well-known/jwks.json',
+    path: '.well-known/jwks.json',
     methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'Public keys of the tokens this service signs', tags: ['Meta'], responses: { 200: { description: 'JWKS' } } },

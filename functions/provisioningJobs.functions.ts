@@ -3,19 +3,22 @@ import { InvocationContext } from '@azure/functions';
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { ProvisioningJob, ProvisioningJobUser } from '../shared/ports/provisioningJobs.port';
-import { GraphError } from '../shared/schemas/common.schema';
 import { ClaimBody, CreateJobBody, JobIdParams, JobQuery, JobUserParams } from '../shared/schemas/provisioning.schema';
 import { CreateFido2MethodBody } from '../shared/schemas/webauthn.schema';
 import { DurableProvisioningOrchestrations } from './durable/durableProvisioningOrchestrations';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
+import { serviceLink } from './http/links';
 import { json, noContent } from './http/responses';
 
-const errors = { 400: { description: 'Invalid input', schema: GraphError }, 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError }, 404: { description: 'No such job', schema: GraphError } };
+const errors = { 404: 'No such job' };
 const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(df.getClient(context));
+const jobPath = (id: string) => `provisioning/jobs/${id}`;
+/** Where a job's client polls, claims and cancels (the durable-functions status-URL convention). */
 const jobLinks = (baseUrl: string, id: string) => ({
-  statusQueryGetUri: `${baseUrl}/provisioning/jobs/${id}`,
-  nextPostUri: `${baseUrl}/provisioning/jobs/${id}/next`,
-  cancelPostUri: `${baseUrl}/provisioning/jobs/${id}/cancel`,
+  statusQueryGetUri: serviceLink(baseUrl, jobPath(id)),
+  nextPostUri: serviceLink(baseUrl, `${jobPath(id)}/next`),
+  cancelPostUri: serviceLink(baseUrl, `${jobPath(id)}/cancel`),
 });
 
 const userRow = (u: ProvisioningJobUser) => ({
@@ -40,14 +43,14 @@ const jobSummary = (job: ProvisioningJob) => ({
   totalUsers: job.totalUsers,
 });
 
-const createJob = defineHttpFunction({
+const createJob = graphRoute({
   name: 'provisioningJobsCreate',
-  route: 'provisioning/jobs',
+  path: 'provisioning/jobs',
   methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
   body: CreateJobBody,
-  doc: { summary: 'Start a bulk provisioning job for a list of users or a group', tags: ['Provisioning'], responses: { 202: { description: 'Accepted: the job id and its status URLs' }, ...errors } },
+  doc: { summary: 'Start a bulk provisioning job for a list of users or a group', tags: ['Provisioning'], responses: { 202: { description: 'Accepted: the job id and its status URLs' } } },
   handler: async ({ app, body, principal, context, baseUrl }) => {
     const job = await app.provisioningJobs.createJob(body, principal, orchestrations(context));
     const links = jobLinks(baseUrl, job.id);
@@ -55,16 +58,15 @@ const createJob = defineHttpFunction({
   },
 });
 
-const getJob = defineHttpFunction({
+const getJob = graphRoute({
   name: 'provisioningJobsGet',
-  route: 'provisioning/jobs/{jobId}',
+  path: 'provisioning/jobs/{jobId}',
   methods: ['GET'],
   access: AccessRules.methodsRead,
   durableClient: true,
-  params: JobIdParams,
-  paramsNotFound: true,
+  params: JobIdParams.shape,
   query: JobQuery,
-  doc: { summary: 'Job progress: counts per outcome, per-user rows (paged), runtime status', tags: ['Provisioning'], responses: { 200: { description: 'The job' }, ...errors } },
+  doc: { summary: 'Job progress: counts per outcome, per-user rows (paged), runtime status', tags: ['Provisioning'], responses: { 200: { description: 'The job' } }, errors },
   handler: async ({ app, params, query, context, baseUrl }) => {
     const view = await app.provisioningJobs.getJob(params.jobId, { top: query.$top, afterSequence: query.$skiptoken });
     const runtimeStatus = await orchestrations(context).runtimeStatus(params.jobId);
@@ -73,22 +75,21 @@ const getJob = defineHttpFunction({
       runtimeStatus,
       counts: view.counts,
       users: view.users.map(userRow),
-      ...(view.nextSequence !== undefined ? { '@odata.nextLink': `${baseUrl}/provisioning/jobs/${params.jobId}?$top=${query.$top}&$skiptoken=${view.nextSequence}` } : {}),
+      ...(view.nextSequence !== undefined ? { '@odata.nextLink': serviceLink(baseUrl, jobPath(params.jobId), { $top: query.$top, $skiptoken: view.nextSequence }) } : {}),
       ...jobLinks(baseUrl, params.jobId),
     });
   },
 });
 
-const claimNext = defineHttpFunction({
+const claimNext = graphRoute({
   name: 'provisioningJobsNext',
-  route: 'provisioning/jobs/{jobId}/next',
+  path: 'provisioning/jobs/{jobId}/next',
   methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
-  params: JobIdParams,
-  paramsNotFound: true,
+  params: JobIdParams.shape,
   body: ClaimBody,
-  doc: { summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)', tags: ['Provisioning'], responses: { 200: { description: 'The claimed user and publicKey creation options' }, 204: { description: 'No user ready right now; retry' }, 409: { description: 'The job is not running', schema: GraphError }, ...errors } },
+  doc: { summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)', tags: ['Provisioning'], responses: { 200: { description: 'The claimed user and publicKey creation options' }, 204: { description: 'No user ready right now; retry' } }, errors: { ...errors, 409: 'The job is not running' } },
   handler: async ({ app, params, body, principal, context }) => {
     // Who claims is the caller (from its token); the station id in the body is only a label beside it.
     const caller = principal.userPrincipalName ?? principal.userId ?? principal.appId ?? 'unknown caller';
@@ -98,31 +99,29 @@ const claimNext = defineHttpFunction({
   },
 });
 
-const deliverCredential = defineHttpFunction({
+const deliverCredential = graphRoute({
   name: 'provisioningJobsCredential',
-  route: 'provisioning/jobs/{jobId}/users/{userId}/credential',
+  path: 'provisioning/jobs/{jobId}/users/{userId}/credential',
   methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
-  params: JobUserParams,
-  paramsNotFound: true,
+  params: JobUserParams.shape,
   body: CreateFido2MethodBody.partial({ displayName: true }),
-  doc: { summary: "Deliver the credential created for a claimed user; answers with the user's outcome", tags: ['Provisioning'], responses: { 200: { description: 'The outcome for that user' }, 409: { description: 'The user is not claimed', schema: GraphError }, ...errors } },
+  doc: { summary: "Deliver the credential created for a claimed user; answers with the user's outcome", tags: ['Provisioning'], responses: { 200: { description: 'The outcome for that user' } }, errors: { ...errors, 409: 'The user is not claimed' } },
   handler: async ({ app, params, body, context, principal }) => {
     const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential as never, orchestrations(context), principal);
     return json(200, { ...userRow(row), method });
   },
 });
 
-const cancelJob = defineHttpFunction({
+const cancelJob = graphRoute({
   name: 'provisioningJobsCancel',
-  route: 'provisioning/jobs/{jobId}/cancel',
+  path: 'provisioning/jobs/{jobId}/cancel',
   methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
-  params: JobIdParams,
-  paramsNotFound: true,
-  doc: { summary: 'Cancel a running job: users not yet provisioned are marked cancelled', tags: ['Provisioning'], responses: { 202: { description: 'Cancelled' }, 409: { description: 'The job is not running', schema: GraphError }, ...errors } },
+  params: JobIdParams.shape,
+  doc: { summary: 'Cancel a running job: users not yet provisioned are marked cancelled', tags: ['Provisioning'], responses: { 202: { description: 'Cancelled' } }, errors: { ...errors, 409: 'The job is not running' } },
   handler: async ({ app, params, context, baseUrl, principal }) => {
     const job = await app.provisioningJobs.cancel(params.jobId, orchestrations(context), actorOf(principal));
     return json(202, { ...jobSummary(job), ...jobLinks(baseUrl, job.id) });

@@ -1,24 +1,19 @@
 import * as df from 'durable-functions';
 import { AccessRules } from '../shared/domain/auth/accessRules';
-import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { UserKeyParams } from '../shared/schemas/directory.schema';
-import { z } from '../shared/schemas/zod';
 import { DurableReEnrolmentOrchestrations } from './durable/durableReEnrolmentOrchestrations';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
 import { json, odataContext } from './http/responses';
 
-const VER = '{ver:regex(^(beta|v1\\.0)$)}';
-const errors = { 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError }, 404: { description: 'No such user, or no re-enrolment for the user', schema: GraphError } };
-
-const reEnrolmentStatus = defineHttpFunction({
+const reEnrolmentStatus = graphRoute({
   name: 'userReEnrolmentGet',
-  route: `${VER}/users/{userId}/authentication/reEnrolment`,
+  path: '{ver}/users/{userId}/authentication/reEnrolment',
   methods: ['GET'],
   access: AccessRules.methodsRead,
   durableClient: true,
-  params: z.object({ ver: GraphVersion }).extend(UserKeyParams.shape),
-  paramsNotFound: true,
-  doc: { summary: "The user's passkey re-enrolment after a UPN change: state, old passkeys, deadline", tags: ['Passkeys'], responses: { 200: { description: 'Runtime status and custom status of the re-enrolment orchestration' }, ...errors } },
+  params: UserKeyParams.shape,
+  doc: { summary: "The user's passkey re-enrolment after a UPN change: state, old passkeys, deadline", tags: ['Passkeys'], responses: { 200: { description: 'Runtime status and custom status of the re-enrolment orchestration' } }, errors: { 404: 'No such user, or no re-enrolment for the user' } },
   handler: async ({ app, params, context, baseUrl }) => {
     const flow = await app.reEnrolment.status(params.userId, new DurableReEnrolmentOrchestrations(df.getClient(context)));
     const custom = flow.customStatus;

@@ -1,74 +1,66 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { parseRoleAssignmentFilter } from '../shared/domain/auth/parseRoleAssignmentFilter';
-import { collectionOf, GraphError, GraphVersion } from '../shared/schemas/common.schema';
+import { collectionOf } from '../shared/schemas/common.schema';
 import { CreateRoleAssignmentBody, RoleAssignmentIdParams, RoleAssignmentQuery, RoleAssignmentResource } from '../shared/schemas/directory.schema';
-import { z } from '../shared/schemas/zod';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
+import { serviceLink } from './http/links';
 import { json, noContent, odataContext } from './http/responses';
 
-const VER = '{ver:regex(^(beta|v1\\.0)$)}';
-const Ver = z.object({ ver: GraphVersion });
-const base = `${VER}/roleManagement/directory/roleAssignments`;
+const base = '{ver}/roleManagement/directory/roleAssignments';
 const TAGS = ['Directory'];
-const errors = { 400: { description: 'Invalid input', schema: GraphError }, 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError } };
-const notFound = { 404: { description: 'No such role assignment', schema: GraphError } };
+const errors = { 404: 'No such role assignment' };
 const CONTEXT = 'roleManagement/directory/roleAssignments';
 
-const listAssignments = defineHttpFunction({
+const listAssignments = graphRoute({
   name: 'roleAssignmentsList',
-  route: base,
+  path: base,
   methods: ['GET'],
   access: AccessRules.roleAssignmentsRead,
-  params: Ver,
-  paramsNotFound: true,
   query: RoleAssignmentQuery,
-  doc: { summary: "List directory role assignments ($filter: principalId eq '...' and/or roleDefinitionId eq '...')", tags: TAGS, responses: { 200: { description: 'The assignments', schema: collectionOf(RoleAssignmentResource, 'unifiedRoleAssignmentCollection') }, ...errors } },
+  doc: { summary: "List directory role assignments ($filter: principalId eq '...' and/or roleDefinitionId eq '...')", tags: TAGS, responses: { 200: { description: 'The assignments', schema: collectionOf(RoleAssignmentResource, 'unifiedRoleAssignmentCollection') } } },
   handler: async ({ app, params, query, baseUrl }) => {
     const value = await app.directory.listRoleAssignments(parseRoleAssignmentFilter(query.$filter));
     return json(200, { '@odata.context': odataContext(baseUrl, params.ver, CONTEXT), value });
   },
 });
 
-const createAssignment = defineHttpFunction({
+const createAssignment = graphRoute({
   name: 'roleAssignmentsCreate',
-  route: base,
+  path: base,
   methods: ['POST'],
   access: AccessRules.roleAssignmentsWrite,
-  params: Ver,
-  paramsNotFound: true,
   body: CreateRoleAssignmentBody,
-  doc: { summary: 'Assign a directory role to a user, tenant-wide (audited as "Add member to role")', tags: TAGS, responses: { 201: { description: 'The assignment', schema: RoleAssignmentResource }, 409: { description: 'Already assigned', schema: GraphError }, ...errors } },
+  doc: { summary: 'Assign a directory role to a user, tenant-wide (audited as "Add member to role")', tags: TAGS, responses: { 201: { description: 'The assignment', schema: RoleAssignmentResource } }, errors: { 409: 'Already assigned' } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const assignment = await app.directory.createRoleAssignment(body, actorOf(principal));
-    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, `${CONTEXT}/$entity`), ...assignment }, { Location: `${baseUrl}/${params.ver}/${CONTEXT}/${assignment.id}` });
+    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, `${CONTEXT}/$entity`), ...assignment }, { Location: serviceLink(baseUrl, `${params.ver}/${CONTEXT}/${assignment.id}`) });
   },
 });
 
-const Params = Ver.extend(RoleAssignmentIdParams.shape);
+const Params = RoleAssignmentIdParams.shape;
 
-const getAssignment = defineHttpFunction({
+const getAssignment = graphRoute({
   name: 'roleAssignmentsGet',
-  route: `${base}/{assignmentId}`,
+  path: `${base}/{assignmentId}`,
   methods: ['GET'],
   access: AccessRules.roleAssignmentsRead,
   params: Params,
-  paramsNotFound: true,
-  doc: { summary: 'Read a directory role assignment', tags: TAGS, responses: { 200: { description: 'The assignment', schema: RoleAssignmentResource }, ...errors, ...notFound } },
+  doc: { summary: 'Read a directory role assignment', tags: TAGS, responses: { 200: { description: 'The assignment', schema: RoleAssignmentResource } }, errors },
   handler: async ({ app, params, baseUrl }) => {
     const assignment = await app.directory.getRoleAssignment(params.assignmentId);
     return json(200, { '@odata.context': odataContext(baseUrl, params.ver, `${CONTEXT}/$entity`), ...assignment });
   },
 });
 
-const deleteAssignment = defineHttpFunction({
+const deleteAssignment = graphRoute({
   name: 'roleAssignmentsDelete',
-  route: `${base}/{assignmentId}`,
+  path: `${base}/{assignmentId}`,
   methods: ['DELETE'],
   access: AccessRules.roleAssignmentsWrite,
   params: Params,
-  paramsNotFound: true,
-  doc: { summary: 'Remove a directory role assignment (audited as "Remove member from role")', tags: TAGS, responses: { 204: { description: 'Removed' }, ...errors, ...notFound } },
+  doc: { summary: 'Remove a directory role assignment (audited as "Remove member from role")', tags: TAGS, responses: { 204: { description: 'Removed' } }, errors },
   handler: async ({ app, params, principal }) => {
     await app.directory.deleteRoleAssignment(params.assignmentId, actorOf(principal));
     return noContent();

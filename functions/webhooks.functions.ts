@@ -1,7 +1,6 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { WebhookDelivery, WebhookSubscription } from '../shared/ports/webhooks.port';
-import { GraphError } from '../shared/schemas/common.schema';
 import {
   CreatedWebhookSubscription,
   CreateWebhookSubscriptionBody,
@@ -11,11 +10,12 @@ import {
   WebhookSubscriptionParams,
   WebhookSubscriptionView,
 } from '../shared/schemas/webhooks.schema';
-import { defineHttpFunction, HttpFunction } from './http/httpFunction';
+import { graphRoute } from './http/graphRoute';
+import { HttpFunction } from './http/httpFunction';
+import { serviceLink } from './http/links';
 import { json, noContent } from './http/responses';
 
-const errors = { 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError } };
-const notFound = { 404: { description: 'No such subscription', schema: GraphError } };
+const errors = { 404: 'No such subscription' };
 const TAGS = ['Webhooks'];
 
 /**
@@ -45,66 +45,63 @@ const deliveryView = (d: WebhookDelivery) => ({
   at: d.at,
 });
 
-const createSubscription = defineHttpFunction({
+const createSubscription = graphRoute({
   name: 'webhookSubscriptionsCreate',
-  route: 'webhooks/subscriptions',
+  path: 'webhooks/subscriptions',
   methods: ['POST'],
   access: AccessRules.policyWrite,
   body: CreateWebhookSubscriptionBody,
   doc: {
     summary: 'Register an outside endpoint for events; deliveries are signed (webhook-signature, Standard Webhooks) with the secret, shown only in this answer',
     tags: TAGS,
-    responses: { 201: { description: 'Created, with the secret', schema: CreatedWebhookSubscription }, 400: { description: 'Invalid input', schema: GraphError }, ...errors },
+    responses: { 201: { description: 'Created, with the secret', schema: CreatedWebhookSubscription } },
   },
   handler: async ({ app, body, principal, baseUrl }) => {
     const { subscription, secret } = await app.webhooks.create(body, actorOf(principal));
-    return json(201, { ...view(subscription), secret }, { Location: `${baseUrl}/webhooks/subscriptions/${subscription.id}` });
+    return json(201, { ...view(subscription), secret }, { Location: serviceLink(baseUrl, `webhooks/subscriptions/${subscription.id}`) });
   },
 });
 
-const listSubscriptions = defineHttpFunction({
+const listSubscriptions = graphRoute({
   name: 'webhookSubscriptionsList',
-  route: 'webhooks/subscriptions',
+  path: 'webhooks/subscriptions',
   methods: ['GET'],
   access: AccessRules.policyRead,
-  doc: { summary: 'Every webhook subscription, oldest first', tags: TAGS, responses: { 200: { description: 'The subscriptions', schema: WebhookSubscriptionCollection }, ...errors } },
+  doc: { summary: 'Every webhook subscription, oldest first', tags: TAGS, responses: { 200: { description: 'The subscriptions', schema: WebhookSubscriptionCollection } } },
   handler: async ({ app }) => json(200, { value: (await app.webhooks.list()).map(view) }),
 });
 
-const getSubscription = defineHttpFunction({
+const getSubscription = graphRoute({
   name: 'webhookSubscriptionsGet',
-  route: 'webhooks/subscriptions/{id}',
+  path: 'webhooks/subscriptions/{id}',
   methods: ['GET'],
   access: AccessRules.policyRead,
-  params: WebhookSubscriptionParams,
-  paramsNotFound: true,
-  doc: { summary: 'One webhook subscription', tags: TAGS, responses: { 200: { description: 'The subscription', schema: WebhookSubscriptionView }, ...errors, ...notFound } },
+  params: WebhookSubscriptionParams.shape,
+  doc: { summary: 'One webhook subscription', tags: TAGS, responses: { 200: { description: 'The subscription', schema: WebhookSubscriptionView } }, errors },
   handler: async ({ app, params }) => json(200, view(await app.webhooks.get(params.id))),
 });
 
-const deleteSubscription = defineHttpFunction({
+const deleteSubscription = graphRoute({
   name: 'webhookSubscriptionsDelete',
-  route: 'webhooks/subscriptions/{id}',
+  path: 'webhooks/subscriptions/{id}',
   methods: ['DELETE'],
   access: AccessRules.policyWrite,
-  params: WebhookSubscriptionParams,
-  paramsNotFound: true,
-  doc: { summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once', tags: TAGS, responses: { 204: { description: 'Deleted' }, ...errors, ...notFound } },
+  params: WebhookSubscriptionParams.shape,
+  doc: { summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once', tags: TAGS, responses: { 204: { description: 'Deleted' } }, errors },
   handler: async ({ app, params, principal }) => {
     await app.webhooks.delete(params.id, actorOf(principal));
     return noContent();
   },
 });
 
-const listDeliveries = defineHttpFunction({
+const listDeliveries = graphRoute({
   name: 'webhookDeliveriesList',
-  route: 'webhooks/subscriptions/{id}/deliveries',
+  path: 'webhooks/subscriptions/{id}/deliveries',
   methods: ['GET'],
   access: AccessRules.policyRead,
-  params: WebhookSubscriptionParams,
-  paramsNotFound: true,
+  params: WebhookSubscriptionParams.shape,
   query: WebhookDeliveriesQuery,
-  doc: { summary: 'The delivery log of a subscription, newest first: one row per attempt ($top, default 50)', tags: TAGS, responses: { 200: { description: 'The attempts', schema: WebhookDeliveryCollection }, 400: { description: 'Bad $top', schema: GraphError }, ...errors, ...notFound } },
+  doc: { summary: 'The delivery log of a subscription, newest first: one row per attempt ($top, default 50)', tags: TAGS, responses: { 200: { description: 'The attempts', schema: WebhookDeliveryCollection } }, errors: { ...errors, 400: 'Bad $top' } },
   handler: async ({ app, params, query }) => json(200, { value: (await app.webhooks.deliveries(params.id, query.$top)).map(deliveryView) }),
 });
 

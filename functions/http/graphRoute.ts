@@ -74,7 +74,6 @@ export function graphRoute<Path extends string, S extends ParamSchemas<Path> = P
   if (missing.length || extra.length || 'ver' in schemas) {
     throw new Error(`Route ${def.name} (${def.path}): parameter schemas must match the path: missing [${missing.join(', ')}], not in the path [${extra.join(', ')}]${'ver' in schemas ? ", 'ver' is implied" : ''}.`);
   }
-  if (names.includes('ver')) schemas.ver = GraphVersion;
   const hasParams = names.length > 0;
   const paramsNotFound = hasParams && (def.paramsNotFound ?? true);
   const { errors, ...doc } = def.doc;
@@ -83,7 +82,8 @@ export function graphRoute<Path extends string, S extends ParamSchemas<Path> = P
     route: def.path.replace('{ver}', VERSION_SEGMENT),
     methods: def.methods,
     access: def.access,
-    params: hasParams ? (z.object(schemas) as unknown as ZodType<RouteParams<Path, S>>) : undefined,
+    // `ver` first, as the path reads (the OpenAPI document lists parameters in this order).
+    params: hasParams ? (z.object({ ...(names.includes('ver') ? { ver: GraphVersion } : {}), ...schemas }) as unknown as ZodType<RouteParams<Path, S>>) : undefined,
     paramsNotFound: paramsNotFound || undefined,
     query: def.query,
     body: def.body,

@@ -25,7 +25,7 @@ export interface ResponseDoc {
 }
 
 /**
- * One HTTP function, declared once: Azure registers it with `app.http`, the local host mounts it,
+ * One HTTP function, declared once (with `graphRoute`): Azure registers it with `app.http`, the local host mounts it,
  * the OpenAPI document is generated from it.
  */
 export interface HttpFunction<P = any, Q = any, B = any> {
@@ -47,6 +47,3 @@ export interface HttpFunction<P = any, Q = any, B = any> {
   doc: { summary: string; tags: string[]; responses: Record<number, ResponseDoc>; hidden?: boolean };
   handler(input: HttpInput<P, Q, B>): Promise<HttpResponseInit>;
 }
-
-/** Keeps the generic types of a definition (helps inference at the declaration site). */
-export const defineHttpFunction = <P, Q, B>(fn: HttpFunction<P, Q, B>): HttpFunction<P, Q, B> => fn;
