@@ -25,10 +25,8 @@ const directoryAudit = (r: AuditRecord) => ({
   additionalDetails: [],
 });
 
-const directoryAudits = graphRoute({
+const directoryAudits = graphRoute('GET', '{ver}/auditLogs/directoryAudits', {
   name: 'directoryAuditsList',
-  path: '{ver}/auditLogs/directoryAudits',
-  methods: ['GET'],
   access: AccessRules.auditRead,
   query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
   doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' } }, errors: { 400: 'Bad $filter' } },

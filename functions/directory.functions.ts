@@ -8,8 +8,7 @@ import { collectionOf } from '../shared/schemas/common.schema';
 import { z } from '../shared/schemas/zod';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { serviceLink } from './http/links';
-import { collection, json, noContent, odataContext, select } from './http/responses';
+import { collection, created, json, noContent, odataContext, odataEntity, select } from './http/responses';
 
 const DEFAULT_PAGE = 100;
 const toListQuery = (q: z.infer<typeof CollectionQuery>, fields?: ReadonlySet<string>): ListQuery => ({
@@ -18,23 +17,19 @@ const toListQuery = (q: z.infer<typeof CollectionQuery>, fields?: ReadonlySet<st
   after: q.$skiptoken,
 });
 
-const createUser = graphRoute({
+const createUser = graphRoute('POST', '{ver}/users', {
   name: 'usersCreate',
-  path: '{ver}/users',
-  methods: ['POST'],
   access: AccessRules.userWrite,
   body: CreateUserBody,
   doc: { summary: 'Create a user', tags: ['Directory'], responses: { 201: { description: 'The user', schema: UserResource } } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const user = await app.directory.createUser(body, actorOf(principal));
-    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, 'users/$entity'), ...user }, { Location: serviceLink(baseUrl, `${params.ver}/users/${user.id}`) });
+    return created(baseUrl, params.ver, 'users', user);
   },
 });
 
-const listUsers = graphRoute({
+const listUsers = graphRoute('GET', '{ver}/users', {
   name: 'usersList',
-  path: '{ver}/users',
-  methods: ['GET'],
   access: AccessRules.directoryRead,
   query: CollectionQuery,
   doc: { summary: 'List users ($top, $select, $filter on displayName/userPrincipalName with eq and startswith)', tags: ['Directory'], responses: { 200: { description: 'A page of users', schema: collectionOf(UserResource, 'userCollection') } } },
@@ -46,24 +41,20 @@ const listUsers = graphRoute({
 
 const UserParams = UserKeyParams.shape;
 
-const getUser = graphRoute({
+const getUser = graphRoute('GET', '{ver}/users/{userId}', {
   name: 'usersGet',
-  path: '{ver}/users/{userId}',
-  methods: ['GET'],
   access: AccessRules.directoryRead,
   params: UserParams,
   query: CollectionQuery.pick({ $select: true }),
   doc: { summary: 'Read a user by id or userPrincipalName', tags: ['Directory'], responses: { 200: { description: 'The user', schema: UserResource } } },
   handler: async ({ app, params, query, baseUrl }) => {
     const { value: user } = await app.directory.getUser(params.userId);
-    return json(200, { '@odata.context': odataContext(baseUrl, params.ver, 'users/$entity'), ...select(user, query.$select) });
+    return json(200, odataEntity(baseUrl, params.ver, 'users/$entity', select(user, query.$select)));
   },
 });
 
-const updateUser = graphRoute({
+const updateUser = graphRoute('PATCH', '{ver}/users/{userId}', {
   name: 'usersUpdate',
-  path: '{ver}/users/{userId}',
-  methods: ['PATCH'],
   access: AccessRules.userWrite,
   params: UserParams,
   body: UpdateUserBody,
@@ -74,10 +65,8 @@ const updateUser = graphRoute({
   },
 });
 
-const deleteUser = graphRoute({
+const deleteUser = graphRoute('DELETE', '{ver}/users/{userId}', {
   name: 'usersDelete',
-  path: '{ver}/users/{userId}',
-  methods: ['DELETE'],
   access: AccessRules.userWrite,
   params: UserParams,
   doc: { summary: 'Delete a user with their passkeys and role assignments (a user with a privileged role: Privileged Authentication Administrator or Global Administrator)', tags: ['Directory'], responses: { 204: { description: 'Deleted' } } },
@@ -87,25 +76,21 @@ const deleteUser = graphRoute({
   },
 });
 
-const createGroup = graphRoute({
+const createGroup = graphRoute('POST', '{ver}/groups', {
   name: 'groupsCreate',
-  path: '{ver}/groups',
-  methods: ['POST'],
   access: AccessRules.groupWrite,
   body: CreateGroupBody,
   doc: { summary: 'Create a group', tags: ['Directory'], responses: { 201: { description: 'The group', schema: GroupResource } } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const group = await app.directory.createGroup(body, actorOf(principal));
-    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, 'groups/$entity'), ...group }, { Location: serviceLink(baseUrl, `${params.ver}/groups/${group.id}`) });
+    return created(baseUrl, params.ver, 'groups', group);
   },
 });
 
 const GROUP_FILTER_FIELDS = new Set(['displayName']);
 
-const listGroups = graphRoute({
+const listGroups = graphRoute('GET', '{ver}/groups', {
   name: 'groupsList',
-  path: '{ver}/groups',
-  methods: ['GET'],
   access: AccessRules.directoryRead,
   query: CollectionQuery,
   doc: { summary: 'List groups ($top, $select, $filter on displayName)', tags: ['Directory'], responses: { 200: { description: 'A page of groups', schema: collectionOf(GroupResource, 'groupCollection') } } },
@@ -117,24 +102,20 @@ const listGroups = graphRoute({
 
 const GroupParams = GroupIdParams.shape;
 
-const getGroup = graphRoute({
+const getGroup = graphRoute('GET', '{ver}/groups/{groupId}', {
   name: 'groupsGet',
-  path: '{ver}/groups/{groupId}',
-  methods: ['GET'],
   access: AccessRules.directoryRead,
   params: GroupParams,
   query: CollectionQuery.pick({ $select: true }),
   doc: { summary: 'Read a group', tags: ['Directory'], responses: { 200: { description: 'The group', schema: GroupResource } } },
   handler: async ({ app, params, query, baseUrl }) => {
     const group = await app.directory.getGroup(params.groupId);
-    return json(200, { '@odata.context': odataContext(baseUrl, params.ver, 'groups/$entity'), ...select(group, query.$select) });
+    return json(200, odataEntity(baseUrl, params.ver, 'groups/$entity', select(group, query.$select)));
   },
 });
 
-const listMembers = graphRoute({
+const listMembers = graphRoute('GET', '{ver}/groups/{groupId}/members', {
   name: 'groupMembersList',
-  path: '{ver}/groups/{groupId}/members',
-  methods: ['GET'],
   access: AccessRules.directoryRead,
   params: GroupParams,
   query: CollectionQuery,
@@ -146,10 +127,8 @@ const listMembers = graphRoute({
   },
 });
 
-const addMember = graphRoute({
+const addMember = graphRoute('POST', '{ver}/groups/{groupId}/members/$ref', {
   name: 'groupMembersAdd',
-  path: '{ver}/groups/{groupId}/members/$ref',
-  methods: ['POST'],
   access: AccessRules.groupWrite,
   params: GroupParams,
   body: MemberRefBody,
@@ -160,10 +139,8 @@ const addMember = graphRoute({
   },
 });
 
-const removeMember = graphRoute({
+const removeMember = graphRoute('DELETE', '{ver}/groups/{groupId}/members/{userId}/$ref', {
   name: 'groupMembersRemove',
-  path: '{ver}/groups/{groupId}/members/{userId}/$ref',
-  methods: ['DELETE'],
   access: AccessRules.groupWrite,
   params: { ...GroupParams, ...UserParams },
   doc: { summary: 'Remove a member from a group', tags: ['Directory'], responses: { 204: { description: 'Removed' } } },

@@ -36,10 +36,8 @@ const Health = z
 
 /** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
 export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
-  const health = graphRoute({
+  const health = graphRoute('GET', 'health', {
     name: 'health',
-    path: 'health',
-    methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'Liveness, versions and the adapters in use', tags: ['Meta'], responses: { 200: { description: 'Healthy', schema: Health } } },
     handler: async ({ app }) =>
@@ -56,18 +54,14 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
       }),
   });
   let cached: unknown;
-  const openapi = graphRoute({
+  const openapi = graphRoute('GET', 'openapi.json', {
     name: 'openApiDocument',
-    path: 'openapi.json',
-    methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'This OpenAPI 3.1 document', tags: ['Meta'], responses: { 200: { description: 'OpenAPI document' } } },
     handler: async () => json(200, (cached ??= buildOpenApiDocument(all(), VERSION))),
   });
-  const jwks = graphRoute({
+  const jwks = graphRoute('GET', '.well-known/jwks.json', {
     name: 'jwks',
-    path: '.well-known/jwks.json',
-    methods: ['GET'],
     access: 'anonymous',
     doc: { summary: 'Public keys of the tokens this service signs', tags: ['Meta'], responses: { 200: { description: 'JWKS' } } },
     handler: async ({ app }) => json(200, app.tokens.signer.jwks(), { 'Cache-Control': 'public, max-age=300' }),

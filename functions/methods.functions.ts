@@ -4,7 +4,7 @@ import { Fido2MethodResource, MethodIdParam } from '../shared/schemas/webauthn.s
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
 import { signedInUserId } from './http/signedInUser';
-import { json, noContent, odataContext } from './http/responses';
+import { json, noContent, odataEntity } from './http/responses';
 
 /** users/{id}/... for administrators, me/... for the signed-in user: same services, other subject. */
 const USERS = '{ver}/users/{userId}/authentication/fido2Methods';
@@ -17,32 +17,26 @@ const listed = { 200: { description: 'fido2AuthenticationMethod collection' } };
 const read = { summary: 'Read a passkey (AAGUID, model, attestation)', tags, responses: { 200: { description: 'fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors };
 const deleted = { summary: 'Delete a passkey; it can no longer sign in', tags, responses: { 204: { description: 'Deleted' } }, errors };
 
-const page = (baseUrl: string, ver: string, scope: 'users' | 'me', body: object) => json(200, { '@odata.context': odataContext(baseUrl, ver, `${scope}/authentication/fido2Methods`), ...body });
-const entity = (baseUrl: string, ver: string, scope: 'users' | 'me', method: object) => json(200, { '@odata.context': odataContext(baseUrl, ver, `${scope}/authentication/fido2Methods/$entity`), ...method });
+const page = (baseUrl: string, ver: string, scope: 'users' | 'me', body: object) => json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods`, body));
+const entity = (baseUrl: string, ver: string, scope: 'users' | 'me', method: object) => json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods/$entity`, method));
 
 export const methodsHttpFunctions: HttpFunction[] = [
-  graphRoute({
+  graphRoute('GET', USERS, {
     name: 'userFido2MethodsList',
-    path: USERS,
-    methods: ['GET'],
     access: AccessRules.methodsRead,
     params: UserParams,
     doc: { summary: "List a user's passkeys", tags, responses: listed, errors },
     handler: async ({ app, params, baseUrl }) => page(baseUrl, params.ver, 'users', { value: await app.methods.list(params.userId) }),
   }),
-  graphRoute({
+  graphRoute('GET', `${USERS}/{methodId}`, {
     name: 'userFido2MethodsGet',
-    path: `${USERS}/{methodId}`,
-    methods: ['GET'],
     access: AccessRules.methodsRead,
     params: { ...UserParams, ...MethodParams },
     doc: read,
     handler: async ({ app, params, baseUrl }) => entity(baseUrl, params.ver, 'users', await app.methods.get(params.userId, params.methodId)),
   }),
-  graphRoute({
+  graphRoute('DELETE', `${USERS}/{methodId}`, {
     name: 'userFido2MethodsDelete',
-    path: `${USERS}/{methodId}`,
-    methods: ['DELETE'],
     access: AccessRules.methodsWrite,
     params: { ...UserParams, ...MethodParams },
     doc: deleted,
@@ -51,28 +45,22 @@ export const methodsHttpFunctions: HttpFunction[] = [
       return noContent();
     },
   }),
-  graphRoute({
+  graphRoute('GET', ME, {
     name: 'meFido2MethodsList',
-    path: ME,
-    methods: ['GET'],
     access: AccessRules.signedInUser,
     doc: { summary: "List the signed-in user's passkeys", tags, responses: listed, errors },
     // With `reEnrolmentRequired`, the frontend's hint to register a new passkey after a UPN change.
     handler: async ({ app, params, principal, baseUrl }) => page(baseUrl, params.ver, 'me', await app.methods.listOwn(signedInUserId(principal))),
   }),
-  graphRoute({
+  graphRoute('GET', `${ME}/{methodId}`, {
     name: 'meFido2MethodsGet',
-    path: `${ME}/{methodId}`,
-    methods: ['GET'],
     access: AccessRules.signedInUser,
     params: MethodParams,
     doc: read,
     handler: async ({ app, params, principal, baseUrl }) => entity(baseUrl, params.ver, 'me', await app.methods.get(signedInUserId(principal), params.methodId)),
   }),
-  graphRoute({
+  graphRoute('DELETE', `${ME}/{methodId}`, {
     name: 'meFido2MethodsDelete',
-    path: `${ME}/{methodId}`,
-    methods: ['DELETE'],
     access: AccessRules.signedInUser,
     params: MethodParams,
     doc: deleted,

@@ -28,10 +28,8 @@ export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: s
 }
 
 function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
-  const get = graphRoute({
+  const get = graphRoute('GET', path, {
     name: `${name}Get`,
-    path,
-    methods: ['GET'],
     access: AccessRules.policyRead,
     params: ConfigParams,
     doc: { summary: 'Read the passkey (FIDO2) method policy', tags: ['Policy'], responses: { 200: { description: 'The policy (ETag header for If-Match)', schema: Fido2PolicyResource } } },
@@ -40,10 +38,8 @@ function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
       return json(200, fido2PolicyResource(value, baseUrl, params.ver), { ETag: etag });
     },
   });
-  const patch = graphRoute({
+  const patch = graphRoute('PATCH', path, {
     name: `${name}Patch`,
-    path,
-    methods: ['PATCH'],
     access: AccessRules.policyWrite,
     params: ConfigParams,
     body: Fido2PolicyPatchBody,
@@ -57,10 +53,8 @@ function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
   return [get, patch];
 }
 
-const methodsPolicy = graphRoute({
+const methodsPolicy = graphRoute('GET', '{ver}/policies/authenticationMethodsPolicy', {
   name: 'authenticationMethodsPolicyGet',
-  path: '{ver}/policies/authenticationMethodsPolicy',
-  methods: ['GET'],
   access: AccessRules.policyRead,
   doc: { summary: 'Read the authentication methods policy with its method configurations', tags: ['Policy'], responses: { 200: { description: 'authenticationMethodsPolicy' } } },
   handler: async ({ app, params, baseUrl }) => {

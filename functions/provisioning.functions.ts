@@ -3,17 +3,15 @@ import { UserKeyParams } from '../shared/schemas/directory.schema';
 import { CreateFido2MethodBody, CreationOptionsSegment, Fido2MethodResource } from '../shared/schemas/webauthn.schema';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { json, odataContext } from './http/responses';
+import { json, odataContext, odataEntity } from './http/responses';
 
 const base = '{ver}/users/{userId}/authentication/fido2Methods';
 const errors = { 400: 'Invalid input or credential', 403: 'Not allowed, or refused by policy', 404: 'No such user' };
 
 /** Graph: creationOptions for a user, to create a credential on a security key on their behalf. */
-const creationOptions = graphRoute({
+// A constrained segment: more specific than `{methodId}`, so it wins as in ASP.NET routing.
+const creationOptions = graphRoute('GET', `${base}/{operation:regex(^creationOptions(\\(.*\\))?$)}`, {
   name: 'userFido2MethodsCreationOptions',
-  // A constrained segment: more specific than `{methodId}`, so it wins as in ASP.NET routing.
-  path: `${base}/{operation:regex(^creationOptions(\\(.*\\))?$)}`,
-  methods: ['GET'],
   access: AccessRules.methodsWrite,
   params: { ...UserKeyParams.shape, operation: CreationOptionsSegment },
   // The segment carries the function's argument: a bad one is a bad request, as on Graph.
@@ -31,17 +29,15 @@ const creationOptions = graphRoute({
 });
 
 /** Graph: register a credential created on the user's behalf. Self-service off does not block this. */
-const createMethod = graphRoute({
+const createMethod = graphRoute('POST', base, {
   name: 'userFido2MethodsCreate',
-  path: base,
-  methods: ['POST'],
   access: AccessRules.methodsWrite,
   params: UserKeyParams.shape,
   body: CreateFido2MethodBody,
   doc: { summary: 'Register a passkey created on behalf of a user (Graph provisioning API)', tags: ['Provisioning'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const method = await app.registration.provisionFor(principal, params.userId, body.publicKeyCredential as never, body.displayName);
-    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity'), ...method });
+    return json(201, odataEntity(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity', method));
   },
 });
 

@@ -43,10 +43,8 @@ const jobSummary = (job: ProvisioningJob) => ({
   totalUsers: job.totalUsers,
 });
 
-const createJob = graphRoute({
+const createJob = graphRoute('POST', 'provisioning/jobs', {
   name: 'provisioningJobsCreate',
-  path: 'provisioning/jobs',
-  methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
   body: CreateJobBody,
@@ -58,10 +56,8 @@ const createJob = graphRoute({
   },
 });
 
-const getJob = graphRoute({
+const getJob = graphRoute('GET', 'provisioning/jobs/{jobId}', {
   name: 'provisioningJobsGet',
-  path: 'provisioning/jobs/{jobId}',
-  methods: ['GET'],
   access: AccessRules.methodsRead,
   durableClient: true,
   params: JobIdParams.shape,
@@ -81,10 +77,8 @@ const getJob = graphRoute({
   },
 });
 
-const claimNext = graphRoute({
+const claimNext = graphRoute('POST', 'provisioning/jobs/{jobId}/next', {
   name: 'provisioningJobsNext',
-  path: 'provisioning/jobs/{jobId}/next',
-  methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
   params: JobIdParams.shape,
@@ -99,10 +93,8 @@ const claimNext = graphRoute({
   },
 });
 
-const deliverCredential = graphRoute({
+const deliverCredential = graphRoute('POST', 'provisioning/jobs/{jobId}/users/{userId}/credential', {
   name: 'provisioningJobsCredential',
-  path: 'provisioning/jobs/{jobId}/users/{userId}/credential',
-  methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
   params: JobUserParams.shape,
@@ -114,10 +106,8 @@ const deliverCredential = graphRoute({
   },
 });
 
-const cancelJob = graphRoute({
+const cancelJob = graphRoute('POST', 'provisioning/jobs/{jobId}/cancel', {
   name: 'provisioningJobsCancel',
-  path: 'provisioning/jobs/{jobId}/cancel',
-  methods: ['POST'],
   access: AccessRules.methodsWrite,
   durableClient: true,
   params: JobIdParams.shape,

@@ -6,10 +6,8 @@ import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
 import { json, odataContext } from './http/responses';
 
-const reEnrolmentStatus = graphRoute({
+const reEnrolmentStatus = graphRoute('GET', '{ver}/users/{userId}/authentication/reEnrolment', {
   name: 'userReEnrolmentGet',
-  path: '{ver}/users/{userId}/authentication/reEnrolment',
-  methods: ['GET'],
   access: AccessRules.methodsRead,
   durableClient: true,
   params: UserKeyParams.shape,

@@ -5,18 +5,15 @@ import { collectionOf } from '../shared/schemas/common.schema';
 import { CreateRoleAssignmentBody, RoleAssignmentIdParams, RoleAssignmentQuery, RoleAssignmentResource } from '../shared/schemas/directory.schema';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { serviceLink } from './http/links';
-import { json, noContent, odataContext } from './http/responses';
+import { created, json, noContent, odataContext, odataEntity } from './http/responses';
 
 const base = '{ver}/roleManagement/directory/roleAssignments';
 const TAGS = ['Directory'];
 const errors = { 404: 'No such role assignment' };
 const CONTEXT = 'roleManagement/directory/roleAssignments';
 
-const listAssignments = graphRoute({
+const listAssignments = graphRoute('GET', base, {
   name: 'roleAssignmentsList',
-  path: base,
-  methods: ['GET'],
   access: AccessRules.roleAssignmentsRead,
   query: RoleAssignmentQuery,
   doc: { summary: "List directory role assignments ($filter: principalId eq '...' and/or roleDefinitionId eq '...')", tags: TAGS, responses: { 200: { description: 'The assignments', schema: collectionOf(RoleAssignmentResource, 'unifiedRoleAssignmentCollection') } } },
@@ -26,38 +23,32 @@ const listAssignments = graphRoute({
   },
 });
 
-const createAssignment = graphRoute({
+const createAssignment = graphRoute('POST', base, {
   name: 'roleAssignmentsCreate',
-  path: base,
-  methods: ['POST'],
   access: AccessRules.roleAssignmentsWrite,
   body: CreateRoleAssignmentBody,
   doc: { summary: 'Assign a directory role to a user, tenant-wide (audited as "Add member to role")', tags: TAGS, responses: { 201: { description: 'The assignment', schema: RoleAssignmentResource } }, errors: { 409: 'Already assigned' } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const assignment = await app.directory.createRoleAssignment(body, actorOf(principal));
-    return json(201, { '@odata.context': odataContext(baseUrl, params.ver, `${CONTEXT}/$entity`), ...assignment }, { Location: serviceLink(baseUrl, `${params.ver}/${CONTEXT}/${assignment.id}`) });
+    return created(baseUrl, params.ver, CONTEXT, assignment);
   },
 });
 
 const Params = RoleAssignmentIdParams.shape;
 
-const getAssignment = graphRoute({
+const getAssignment = graphRoute('GET', `${base}/{assignmentId}`, {
   name: 'roleAssignmentsGet',
-  path: `${base}/{assignmentId}`,
-  methods: ['GET'],
   access: AccessRules.roleAssignmentsRead,
   params: Params,
   doc: { summary: 'Read a directory role assignment', tags: TAGS, responses: { 200: { description: 'The assignment', schema: RoleAssignmentResource } }, errors },
   handler: async ({ app, params, baseUrl }) => {
     const assignment = await app.directory.getRoleAssignment(params.assignmentId);
-    return json(200, { '@odata.context': odataContext(baseUrl, params.ver, `${CONTEXT}/$entity`), ...assignment });
+    return json(200, odataEntity(baseUrl, params.ver, `${CONTEXT}/$entity`, assignment));
   },
 });
 
-const deleteAssignment = graphRoute({
+const deleteAssignment = graphRoute('DELETE', `${base}/{assignmentId}`, {
   name: 'roleAssignmentsDelete',
-  path: `${base}/{assignmentId}`,
-  methods: ['DELETE'],
   access: AccessRules.roleAssignmentsWrite,
   params: Params,
   doc: { summary: 'Remove a directory role assignment (audited as "Remove member from role")', tags: TAGS, responses: { 204: { description: 'Removed' } }, errors },

@@ -9,10 +9,8 @@ import { json } from './http/responses';
 
 const errors = { 400: 'Invalid input or response', 401: 'Not signed in / verification failed', 403: 'Refused by policy' };
 
-const registrationOptions = graphRoute({
+const registrationOptions = graphRoute('POST', 'webauthn/registration/options', {
   name: 'webauthnRegistrationOptions',
-  path: 'webauthn/registration/options',
-  methods: ['POST'],
   access: AccessRules.signedInUser,
   body: RegistrationOptionsBody,
   doc: { summary: 'Self-service: creation options for the signed-in user (PublicKeyCredentialCreationOptionsJSON)', tags: ['Ceremonies'], responses: { 200: { description: 'Options for @simplewebauthn/browser startRegistration()' } }, errors },
@@ -22,10 +20,8 @@ const registrationOptions = graphRoute({
   },
 });
 
-const registrationVerify = graphRoute({
+const registrationVerify = graphRoute('POST', 'webauthn/registration/verify', {
   name: 'webauthnRegistrationVerify',
-  path: 'webauthn/registration/verify',
-  methods: ['POST'],
   access: AccessRules.signedInUser,
   body: RegistrationVerifyBody,
   doc: { summary: "Self-service: verify and register the signed-in user's new passkey", tags: ['Ceremonies'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors },
@@ -35,10 +31,8 @@ const registrationVerify = graphRoute({
   },
 });
 
-const authenticationOptions = graphRoute({
+const authenticationOptions = graphRoute('POST', 'webauthn/authentication/options', {
   name: 'webauthnAuthenticationOptions',
-  path: 'webauthn/authentication/options',
-  methods: ['POST'],
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationOptionsBody,
@@ -46,10 +40,8 @@ const authenticationOptions = graphRoute({
   handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
 });
 
-const authenticationVerify = graphRoute({
+const authenticationVerify = graphRoute('POST', 'webauthn/authentication/verify', {
   name: 'webauthnAuthenticationVerify',
-  path: 'webauthn/authentication/verify',
-  methods: ['POST'],
   access: 'anonymous',
   rateLimited: true,
   body: AuthenticationVerifyBody,
@@ -57,10 +49,8 @@ const authenticationVerify = graphRoute({
   handler: async ({ app, body }) => json(200, await app.signIn.verify(body.credential, body.resource), { 'Cache-Control': 'no-store' }),
 });
 
-const openIdConfiguration = graphRoute({
+const openIdConfiguration = graphRoute('GET', '.well-known/openid-configuration', {
   name: 'openIdConfiguration',
-  path: '.well-known/openid-configuration',
-  methods: ['GET'],
   access: 'anonymous',
   doc: { summary: 'Issuer and JWKS location of the sign-in tokens', tags: ['Meta'], responses: { 200: { description: 'OpenID provider metadata (subset)' } } },
   // The issuer is the configured `iss` of the tokens (TOKEN_ISSUER); the key location follows the

@@ -45,10 +45,8 @@ const deliveryView = (d: WebhookDelivery) => ({
   at: d.at,
 });
 
-const createSubscription = graphRoute({
+const createSubscription = graphRoute('POST', 'webhooks/subscriptions', {
   name: 'webhookSubscriptionsCreate',
-  path: 'webhooks/subscriptions',
-  methods: ['POST'],
   access: AccessRules.policyWrite,
   body: CreateWebhookSubscriptionBody,
   doc: {
@@ -62,29 +60,23 @@ const createSubscription = graphRoute({
   },
 });
 
-const listSubscriptions = graphRoute({
+const listSubscriptions = graphRoute('GET', 'webhooks/subscriptions', {
   name: 'webhookSubscriptionsList',
-  path: 'webhooks/subscriptions',
-  methods: ['GET'],
   access: AccessRules.policyRead,
   doc: { summary: 'Every webhook subscription, oldest first', tags: TAGS, responses: { 200: { description: 'The subscriptions', schema: WebhookSubscriptionCollection } } },
   handler: async ({ app }) => json(200, { value: (await app.webhooks.list()).map(view) }),
 });
 
-const getSubscription = graphRoute({
+const getSubscription = graphRoute('GET', 'webhooks/subscriptions/{id}', {
   name: 'webhookSubscriptionsGet',
-  path: 'webhooks/subscriptions/{id}',
-  methods: ['GET'],
   access: AccessRules.policyRead,
   params: WebhookSubscriptionParams.shape,
   doc: { summary: 'One webhook subscription', tags: TAGS, responses: { 200: { description: 'The subscription', schema: WebhookSubscriptionView } }, errors },
   handler: async ({ app, params }) => json(200, view(await app.webhooks.get(params.id))),
 });
 
-const deleteSubscription = graphRoute({
+const deleteSubscription = graphRoute('DELETE', 'webhooks/subscriptions/{id}', {
   name: 'webhookSubscriptionsDelete',
-  path: 'webhooks/subscriptions/{id}',
-  methods: ['DELETE'],
   access: AccessRules.policyWrite,
   params: WebhookSubscriptionParams.shape,
   doc: { summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once', tags: TAGS, responses: { 204: { description: 'Deleted' } }, errors },
@@ -94,10 +86,8 @@ const deleteSubscription = graphRoute({
   },
 });
 
-const listDeliveries = graphRoute({
+const listDeliveries = graphRoute('GET', 'webhooks/subscriptions/{id}/deliveries', {
   name: 'webhookDeliveriesList',
-  path: 'webhooks/subscriptions/{id}/deliveries',
-  methods: ['GET'],
   access: AccessRules.policyRead,
   params: WebhookSubscriptionParams.shape,
   query: WebhookDeliveriesQuery,

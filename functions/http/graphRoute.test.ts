@@ -9,7 +9,7 @@ const UserId = z.string().min(1);
 
 describe('graphRoute', () => {
   it('expands {ver} into the version constraint and validates it', () => {
-    const fn = graphRoute({ name: 'a', path: '{ver}/users/{userId}', methods: ['GET'], access: 'anonymous', params: { userId: UserId }, doc, handler });
+    const fn = graphRoute('GET', '{ver}/users/{userId}', { name: 'a', access: 'anonymous', params: { userId: UserId }, doc, handler });
     expect(fn.route).toBe(`${VERSION_SEGMENT}/users/{userId}`);
     expect(fn.params!.safeParse({ ver: 'v1.0', userId: 'u' }).success).toBe(true);
     expect(fn.params!.safeParse({ ver: 'v2.0', userId: 'u' }).success).toBe(false);
@@ -17,8 +17,8 @@ describe('graphRoute', () => {
   });
 
   it('answers 404 for parameters that fail their schema, unless told they are inputs', () => {
-    const byDefault = graphRoute({ name: 'a', path: 'jobs/{jobId}', methods: ['GET'], access: 'anonymous', params: { jobId: UserId }, doc, handler });
-    const inputs = graphRoute({ name: 'b', path: 'jobs/{jobId}', methods: ['GET'], access: 'anonymous', params: { jobId: UserId }, paramsNotFound: false, doc, handler });
+    const byDefault = graphRoute('GET', 'jobs/{jobId}', { name: 'a', access: 'anonymous', params: { jobId: UserId }, doc, handler });
+    const inputs = graphRoute('GET', 'jobs/{jobId}', { name: 'b', access: 'anonymous', params: { jobId: UserId }, paramsNotFound: false, doc, handler });
     expect(byDefault.paramsNotFound).toBe(true);
     expect(byDefault.doc.responses[404]).toBeDefined();
     expect(inputs.paramsNotFound).toBeUndefined();
@@ -27,28 +27,26 @@ describe('graphRoute', () => {
   });
 
   it('declares no parameters for a path without any', () => {
-    const fn = graphRoute({ name: 'a', path: 'health', methods: ['GET'], access: 'anonymous', doc, handler });
+    const fn = graphRoute('GET', 'health', { name: 'a', access: 'anonymous', doc, handler });
     expect(fn.params).toBeUndefined();
     expect(fn.paramsNotFound).toBeUndefined();
     expect(Object.keys(fn.doc.responses)).toEqual(['200']);
   });
 
   it('keeps a constrained segment as written and names its parameter', () => {
-    const fn = graphRoute({ name: 'a', path: 'x/{op:regex(^go(\\(.*\\))?$)}', methods: ['GET'], access: 'anonymous', params: { op: z.string() }, doc, handler });
+    const fn = graphRoute('GET', 'x/{op:regex(^go(\\(.*\\))?$)}', { name: 'a', access: 'anonymous', params: { op: z.string() }, doc, handler });
     expect(fn.route).toBe('x/{op:regex(^go(\\(.*\\))?$)}');
   });
 
   it('refuses parameter schemas that do not match the path', () => {
     const params = { userId: UserId } as never;
-    expect(() => graphRoute({ name: 'a', path: '{ver}/groups/{groupId}', methods: ['GET'], access: 'anonymous', params, doc, handler })).toThrow(/missing \[groupId\], not in the path \[userId\]/);
-    expect(() => graphRoute({ name: 'a', path: '{ver}/groups', methods: ['GET'], access: 'anonymous', params: { ver: z.string() } as never, doc, handler })).toThrow(/'ver' is implied/);
+    expect(() => graphRoute('GET', '{ver}/groups/{groupId}', { name: 'a', access: 'anonymous', params, doc, handler })).toThrow(/missing \[groupId\], not in the path \[userId\]/);
+    expect(() => graphRoute('GET', '{ver}/groups', { name: 'a', access: 'anonymous', params: { ver: z.string() } as never, doc, handler })).toThrow(/'ver' is implied/);
   });
 
   it('takes the error answers from the table: token, input, resource, rate limit, extras', () => {
-    const fn = graphRoute({
+    const fn = graphRoute('PATCH', '{ver}/things/{id}', {
       name: 'a',
-      path: '{ver}/things/{id}',
-      methods: ['PATCH'],
       access: { action: 'change things', permissions: ['Things.ReadWrite.All'], roles: [] },
       params: { id: UserId },
       body: z.object({ x: z.number() }),
@@ -64,10 +62,8 @@ describe('graphRoute', () => {
 
 describe('graphRoute types (checked by tsc)', () => {
   it('types params from the path', () => {
-    const fn = graphRoute({
+    const fn = graphRoute('GET', '{ver}/users/{userId}', {
       name: 'a',
-      path: '{ver}/users/{userId}',
-      methods: ['GET'],
       access: 'anonymous',
       params: { userId: z.coerce.number() },
       doc,
@@ -84,8 +80,8 @@ describe('graphRoute types (checked by tsc)', () => {
 
   it('requires a schema for every parameter', () => {
     // @ts-expect-error params missing for {userId}
-    expect(() => graphRoute({ name: 'a', path: 'users/{userId}', methods: ['GET'], access: 'anonymous', doc, handler })).toThrow(/missing \[userId\]/);
+    expect(() => graphRoute('GET', 'users/{userId}', { name: 'a', access: 'anonymous', doc, handler })).toThrow(/missing \[userId\]/);
     // @ts-expect-error no schema for {groupId}
-    expect(() => graphRoute({ name: 'a', path: 'users/{userId}/{groupId}', methods: ['GET'], access: 'anonymous', params: { userId: UserId }, doc, handler })).toThrow(/missing \[groupId\]/);
+    expect(() => graphRoute('GET', 'users/{userId}/{groupId}', { name: 'a', access: 'anonymous', params: { userId: UserId }, doc, handler })).toThrow(/missing \[groupId\]/);
   });
 });

@@ -1,10 +1,9 @@
 import { HttpMethod, HttpResponseInit } from '@azure/functions';
 import type { ZodType } from 'zod';
-import type { AccessRule } from '../../shared/domain/auth/principal';
 import { GraphVersion } from '../../shared/schemas/common.schema';
 import { z } from '../../shared/schemas/zod';
 import { errorDocs, ErrorDocRequest } from './errorDocs';
-import { HttpFunction, HttpInput, ResponseDoc } from './httpFunction';
+import { HttpFunction, HttpInput } from './httpFunction';
 
 /**
  * `{ver}` in a path: the Graph versions we serve, as an Azure route constraint, so a path under
@@ -29,58 +28,50 @@ export type RouteParams<Path extends string, S> = ('ver' extends RouteParamNames
 /** `params`: a schema for each parameter of the path but `ver`; required (and checked against the path) when it has any. */
 type ParamsField<Path extends string, S> = [Exclude<RouteParamNames<Path>, 'ver'>] extends [never] ? { params?: undefined } : { params: S };
 
-/** A route declared with {@link graphRoute}. */
-export interface RouteDefinition<Path extends string, S extends ParamSchemas<Path>, Q, B> {
-  name: string;
-  /** The route template, `{ver}` standing for {@link VERSION_SEGMENT}; other parameters as Azure writes them. */
-  path: Path;
-  methods: HttpMethod[];
-  access: AccessRule | 'anonymous';
+/**
+ * A route declared with {@link graphRoute}: an {@link HttpFunction} without its route template
+ * and methods (the call names them), with parameter schemas per segment and error docs by status.
+ */
+export interface RouteDefinition<Path extends string, S extends ParamSchemas<Path>, Q, B> extends Pick<HttpFunction, 'name' | 'access' | 'durableClient' | 'rateLimited'> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
-  durableClient?: boolean;
-  rateLimited?: boolean;
   /**
    * A parameter that fails its schema names no resource: 404 (default, as Graph answers for an
    * unknown id), or `false` for 400 when the parameter is an input (a function's arguments).
    */
   paramsNotFound?: boolean;
-  doc: {
-    summary: string;
-    tags: string[];
-    /** The answers that are not errors. */
-    responses: Record<number, ResponseDoc>;
-    /** Errors beyond the ones the declaration implies, or another wording for one of those. */
-    errors?: ErrorDocRequest;
-    hidden?: boolean;
-  };
+  /** `responses`: the answers that are not errors; `errors`: beyond the ones the declaration implies, or another wording. */
+  doc: HttpFunction['doc'] & { errors?: ErrorDocRequest };
   handler(input: HttpInput<RouteParams<Path, S>, Q, B>): Promise<HttpResponseInit>;
 }
 
 const namesIn = (path: string): string[] => [...path.matchAll(/\{\*?(\w+)[^}]*\}/g)].map((m) => m[1]);
 
 /**
- * Declares an HTTP function the one way every route is declared: the `{ver}` prefix expanded and
- * validated, the parameters typed from the path, unknown ids answered 404, and the error answers
- * of the OpenAPI document taken from one table ({@link errorDocs}).
+ * Declares an HTTP function the one way every route is declared: `method` on `path` (the route
+ * template, `{ver}` standing for {@link VERSION_SEGMENT}, other parameters as Azure writes them),
+ * the version validated, the parameters typed from the path, unknown ids answered 404, and the
+ * error answers of the OpenAPI document taken from one table ({@link errorDocs}).
  */
 export function graphRoute<Path extends string, S extends ParamSchemas<Path> = ParamSchemas<Path>, Q = unknown, B = unknown>(
+  method: HttpMethod,
+  path: Path,
   def: RouteDefinition<Path, S, Q, B> & ParamsField<Path, S>,
 ): HttpFunction<RouteParams<Path, S>, Q, B> {
-  const names = namesIn(def.path);
+  const names = namesIn(path);
   const schemas: Record<string, ZodType> = { ...(def.params ?? {}) };
   const missing = names.filter((n) => n !== 'ver' && !schemas[n]);
   const extra = Object.keys(schemas).filter((n) => !names.includes(n));
   if (missing.length || extra.length || 'ver' in schemas) {
-    throw new Error(`Route ${def.name} (${def.path}): parameter schemas must match the path: missing [${missing.join(', ')}], not in the path [${extra.join(', ')}]${'ver' in schemas ? ", 'ver' is implied" : ''}.`);
+    throw new Error(`Route ${def.name} (${method} ${path}): parameter schemas must match the path: missing [${missing.join(', ')}], not in the path [${extra.join(', ')}]${'ver' in schemas ? ", 'ver' is implied" : ''}.`);
   }
   const hasParams = names.length > 0;
   const paramsNotFound = hasParams && (def.paramsNotFound ?? true);
   const { errors, ...doc } = def.doc;
   return {
     name: def.name,
-    route: def.path.replace('{ver}', VERSION_SEGMENT),
-    methods: def.methods,
+    route: path.replace('{ver}', VERSION_SEGMENT),
+    methods: [method],
     access: def.access,
     // `ver` first, as the path reads (the OpenAPI document lists parameters in this order).
     params: hasParams ? (z.object({ ...(names.includes('ver') ? { ver: GraphVersion } : {}), ...schemas }) as unknown as ZodType<RouteParams<Path, S>>) : undefined,

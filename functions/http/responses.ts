@@ -1,4 +1,5 @@
 import { HttpResponseInit } from '@azure/functions';
+import { serviceLink } from './links';
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -10,6 +11,13 @@ export const noContent = (headers: Record<string, string> = {}): HttpResponseIni
 
 /** `{base}/{ver}/$metadata#{fragment}` as Graph's @odata.context. */
 export const odataContext = (baseUrl: string, ver: string, fragment: string) => `${baseUrl}/${ver}/$metadata#${fragment}`;
+
+/** A Graph entity: its `@odata.context` (`{ver}/$metadata#{fragment}`) and its fields. */
+export const odataEntity = (baseUrl: string, ver: string, fragment: string, value: object) => ({ '@odata.context': odataContext(baseUrl, ver, fragment), ...value });
+
+/** 201 Created for a new entity of the collection at `{ver}/{collection}`: its context, and its Location. */
+export const created = (baseUrl: string, ver: string, collection: string, value: { id: string }): HttpResponseInit =>
+  json(201, odataEntity(baseUrl, ver, `${collection}/$entity`, value), { Location: serviceLink(baseUrl, `${ver}/${collection}/${value.id}`) });
 
 /** A Graph collection page; `next` (a cursor) becomes an @odata.nextLink carrying $skiptoken. */
 export function collection(context: string, value: unknown[], next: string | undefined, requestUrl: string): Record<string, unknown> {
