@@ -5,10 +5,11 @@ import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../doma
 import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
 import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
-import { badRequest, ConcurrencyConflictError, notFound } from '../domain/errors';
+import { badRequest, notFound } from '../domain/errors';
 import { Clock } from '../ports/clock.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../ports/directory.port';
 import { Versioned } from '../ports/versioned';
+import { retryOnConflict } from './retryOnConflict';
 import { toFido2Method } from './webauthn/fido2Method';
 
 export interface NewUser {
@@ -96,23 +97,18 @@ export class DirectoryService {
    */
   async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<{ user: User; upnChange?: UpnChange }> {
     const actor = actorOf(principal);
-    for (;;) {
+    return retryOnConflict(async () => {
       const current = await this.getUser(idOrUpn);
       const next: User = { ...current.value, ...patch };
       if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
-      try {
-        await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
-      } catch (e) {
-        if (e instanceof ConcurrencyConflictError) continue;
-        throw e;
-      }
+      await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
       const renamed = current.value.userPrincipalName.toLowerCase() !== next.userPrincipalName.toLowerCase();
       return {
         user: next,
         upnChange: renamed ? { userId: next.id, oldUserPrincipalName: current.value.userPrincipalName, newUserPrincipalName: next.userPrincipalName } : undefined,
       };
-    }
+    });
   }
 
   /**
