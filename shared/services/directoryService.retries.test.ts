@@ -26,7 +26,7 @@ const admin: Principal = { kind: 'application', appId: 'admin-app', permissions:
 describe('DirectoryService.updateUser under lost races', () => {
   it('retries on the fresh user and succeeds', async () => {
     const { directory, updates } = racingDirectory(2);
-    const { user } = await new DirectoryService(directory, clock).updateUser(USER_ID, { displayName: 'Ada L.' }, admin);
+    const user = await new DirectoryService(directory, clock).updateUser(USER_ID, { displayName: 'Ada L.' }, admin);
     expect(user.displayName).toBe('Ada L.');
     expect(updates).toHaveBeenCalledTimes(3);
   });

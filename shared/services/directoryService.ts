@@ -29,13 +29,6 @@ export interface NewGroup {
   description?: string | null;
 }
 
-/** A user's UPN changed: the passkeys registered under the old name need re-enrolment. */
-export interface UpnChange {
-  userId: string;
-  oldUserPrincipalName: string;
-  newUserPrincipalName: string;
-}
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (value: string) => GUID.test(value);
 
@@ -91,11 +84,12 @@ export class DirectoryService {
   }
 
   /**
-   * Updates a user; returns the UPN change when the userPrincipalName changed. Changing a sign-in
+   * Updates a user and answers it as stored; a UPN change reaches the re-enrolment flow as the
+   * `user.upnChanged` event of the audit record, not through this result. Changing a sign-in
    * property (UPN, accountEnabled, userType, mail) of a user who holds a privileged role takes a
    * Privileged Authentication Administrator or Global Administrator (Entra's sensitive attributes).
    */
-  async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<{ user: User; upnChange?: UpnChange }> {
+  async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<User> {
     const actor = actorOf(principal);
     return retryOnConflict(async () => {
       const current = await this.getUser(idOrUpn);
@@ -103,11 +97,7 @@ export class DirectoryService {
       if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
       await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
-      const renamed = current.value.userPrincipalName.toLowerCase() !== next.userPrincipalName.toLowerCase();
-      return {
-        user: next,
-        upnChange: renamed ? { userId: next.id, oldUserPrincipalName: current.value.userPrincipalName, newUserPrincipalName: next.userPrincipalName } : undefined,
-      };
+      return next;
     });
   }
 
