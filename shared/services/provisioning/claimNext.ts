@@ -4,7 +4,7 @@ import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchest
 import type { PublicKeyCredentialCreationOptionsJSON } from '../../ports/webauthn.port';
 import { runningJob } from './jobLookups';
 import { moveJobUser } from './moveJobUser';
-import { nowIso, type ProvisioningDeps } from './provisioningDeps';
+import { nowIso, type ProvisioningContext } from './provisioningDeps';
 import { privilegedRefusal, refusesPrivilegedUsers } from './privilegedUsers';
 
 /** What a station receives for the user it claimed: the creation options to answer with a security key. */
@@ -22,7 +22,7 @@ export interface ClaimedUser {
  * privileged role since the job started, and whom this station's caller may not act on, is
  * refused like a policy refusal, and the next user is offered. 404/409 when the job is missing or finished.
  */
-export async function claimNext(deps: ProvisioningDeps, jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
+export async function claimNext(deps: ProvisioningContext, jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
   const job = await runningJob(deps, jobId);
   const refusesPrivileged = refusesPrivilegedUsers(deps, principal);
   for (;;) {
@@ -38,17 +38,17 @@ export async function claimNext(deps: ProvisioningDeps, jobId: string, stationId
         authenticatorAttachment: 'cross-platform',
         residentKey: 'required',
       });
-      await moveJobUser(deps.jobs, jobId, row.userId, ['claimed'], 'claimed', { creationOptions: options, challengeExpiresDateTime: expiresAt.toISOString(), updatedDateTime: nowIso(deps) });
+      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'claimed', { creationOptions: options, challengeExpiresDateTime: expiresAt.toISOString(), updatedDateTime: nowIso(deps) });
       await orchestrations.notifyClaimed(jobId, row.userId, { expiresAt: expiresAt.toISOString() });
       return { jobId, userId: row.userId, userPrincipalName: row.userPrincipalName, displayName: row.displayName, challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options };
     } catch (e) {
       if (!isDomainError(e) || e.kind !== 'forbidden') {
         // Not a policy answer (e.g. the store failed): hand the user back, so the claim is not stuck.
-        await moveJobUser(deps.jobs, jobId, row.userId, ['claimed'], 'ready', { claimedBy: null, creationOptions: null, challengeExpiresDateTime: null, updatedDateTime: nowIso(deps) }).catch(() => undefined);
+        await moveJobUser(deps, jobId, row.userId, ['claimed'], 'ready', { claimedBy: null, creationOptions: null, challengeExpiresDateTime: null, updatedDateTime: nowIso(deps) }).catch(() => undefined);
         throw e;
       }
       // The policy changed since the user was checked: record the refusal and offer the next user.
-      await moveJobUser(deps.jobs, jobId, row.userId, ['claimed'], 'refusedByPolicy', { reason: e.message, updatedDateTime: nowIso(deps) });
+      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'refusedByPolicy', { reason: e.message, updatedDateTime: nowIso(deps) });
       await orchestrations.notifyClaimed(jobId, row.userId, { refused: e.message });
     }
   }

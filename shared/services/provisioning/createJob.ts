@@ -6,7 +6,7 @@ import { badRequest } from '../../domain/errors';
 import { pendingJobUser } from '../../domain/provisioning/jobRows';
 import type { ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
-import { nowIso, type ProvisioningDeps } from './provisioningDeps';
+import { nowIso, type ProvisioningContext } from './provisioningDeps';
 import { privilegedRefusal, refusesPrivilegedUsers } from './privilegedUsers';
 import { recordJobStep } from './recordJobStep';
 
@@ -28,7 +28,7 @@ const UNKNOWN_USERS_SHOWN = 10;
  * not act on (Entra: only a PAA or GA changes their methods) are refused up front, each with its
  * reason; the others go on. Throws 400 `emptyJob` for no users, `unknownUsers` for names not found.
  */
-export async function createJob(deps: ProvisioningDeps, request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+export async function createJob(deps: ProvisioningContext, request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
   const actor = actorOf(principal);
   const users = await resolveUsers(deps, request);
   if (users.length === 0) throw badRequest('emptyJob', 'The job has no users: the list is empty or the group has no members.');
@@ -58,7 +58,7 @@ export async function createJob(deps: ProvisioningDeps, request: NewJobRequest, 
 }
 
 /** The job's users: all members of the group, or each listed user once (400 when any is unknown). */
-async function resolveUsers(deps: ProvisioningDeps, request: NewJobRequest): Promise<User[]> {
+async function resolveUsers(deps: ProvisioningContext, request: NewJobRequest): Promise<User[]> {
   if (request.groupId) {
     const members: User[] = [];
     let after: string | undefined;

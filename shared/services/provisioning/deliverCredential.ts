@@ -5,7 +5,7 @@ import type { ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
 import { type Fido2AuthenticationMethod, toFido2Method } from '../webauthn/fido2Method';
-import type { ProvisioningDeps } from './provisioningDeps';
+import type { ProvisioningContext } from './provisioningDeps';
 import { waitForOutcome } from './waitForOutcome';
 
 /**
@@ -15,7 +15,7 @@ import { waitForOutcome } from './waitForOutcome';
  * 404 `jobUserNotFound` for a user not in the job, 409 `userNotClaimed` for a user no station holds.
  */
 export async function deliverCredential(
-  deps: ProvisioningDeps,
+  deps: ProvisioningContext,
   jobId: string,
   userId: string,
   credential: RegistrationResponseJSON,

@@ -4,13 +4,13 @@ import { stateAfterPreparationRefusal } from '../../domain/provisioning/jobUserO
 import { isFinalUserState } from '../../domain/provisioning/jobUserTransitions';
 import type { JobUserState } from '../../ports/provisioningJobs.port';
 import { moveJobUser, stateAfterMove } from './moveJobUser';
-import { nowIso, type ProvisioningDeps } from './provisioningDeps';
+import { nowIso, type ProvisioningContext } from './provisioningDeps';
 
 /**
  * Activity: checks a pending user against the policy. Guests are skipped and policy refusals
  * recorded up front; everyone else becomes ready. Idempotent: a re-run returns the row's state.
  */
-export async function prepareUser(deps: ProvisioningDeps, jobId: string, userId: string): Promise<JobUserState> {
+export async function prepareUser(deps: ProvisioningContext, jobId: string, userId: string): Promise<JobUserState> {
   const row = await deps.jobs.getUser(jobId, userId);
   if (!row) return 'failed';
   if (row.state !== 'pending') return isFinalUserState(row.state) ? row.state : 'ready';
@@ -30,6 +30,6 @@ export async function prepareUser(deps: ProvisioningDeps, jobId: string, userId:
       reason = e.message;
     }
   }
-  const moved = await moveJobUser(deps.jobs, jobId, userId, ['pending'], to, { reason, updatedDateTime: nowIso(deps) });
+  const moved = await moveJobUser(deps, jobId, userId, ['pending'], to, { reason, updatedDateTime: nowIso(deps) });
   return stateAfterMove(deps.jobs, jobId, userId, moved, to, 'failed');
 }

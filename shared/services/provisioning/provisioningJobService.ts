@@ -1,4 +1,5 @@
 import type { Actor } from '../../domain/auth/actor';
+import { withTimers } from '../../ports/clock.port';
 import type { Principal } from '../../domain/auth/principal';
 import type { JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
@@ -11,7 +12,8 @@ import { deliverCredential } from './deliverCredential';
 import { getJob, type JobView } from './getJob';
 import { completeJob, listBatchUsers, markTimedOut } from './jobActivities';
 import { prepareUser } from './prepareUser';
-import type { ProvisioningDeps } from './provisioningDeps';
+import type { ProvisioningContext, ProvisioningDeps } from './provisioningDeps';
+import { JobOutcomeSignal } from './jobOutcomeSignal';
 import { registerCredential } from './registerCredential';
 
 export type { ClaimedUser, JobView, NewJobRequest, ProvisioningDeps };
@@ -23,7 +25,13 @@ export type { ClaimedUser, JobView, NewJobRequest, ProvisioningDeps };
  * shared/domain/provisioning/jobUserTransitions.ts.
  */
 export class ProvisioningJobService {
-  constructor(private readonly deps: ProvisioningDeps) {}
+  private readonly deps: ProvisioningContext;
+
+  constructor(deps: ProvisioningDeps) {
+    // One outcome signal per service: the activities that record outcomes and the requests that
+    // wait for them share it (one App per process).
+    this.deps = { ...deps, clock: withTimers(deps.clock), outcomes: new JobOutcomeSignal() };
+  }
 
   // ---- API use cases (called by the HTTP triggers) ----
 

@@ -6,7 +6,7 @@ import type { JobUserState, ProvisioningJob } from '../../ports/provisioningJobs
 import type { CredentialDelivery } from '../../ports/provisioningOrchestrations.port';
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
 import { moveJobUser, stateAfterMove } from './moveJobUser';
-import { nowIso, type ProvisioningDeps } from './provisioningDeps';
+import { nowIso, type ProvisioningContext } from './provisioningDeps';
 
 /** Orchestrations started before deliveries carried their deliverer raised the bare credential. */
 const isDelivery = (value: CredentialDelivery | RegistrationResponseJSON): value is CredentialDelivery => 'deliveredBy' in value && 'credential' in value;
@@ -21,7 +21,7 @@ const creatorOf = (job: ProvisioningJob): Actor => ({
  * Activity: registers the delivered credential for a claimed user, once, and records the outcome
  * (provisioned, refusedByPolicy, timedOut or failed). A re-run after a crash finds the row final and stops.
  */
-export async function registerCredential(deps: ProvisioningDeps, jobId: string, userId: string, delivered: CredentialDelivery | RegistrationResponseJSON): Promise<JobUserState> {
+export async function registerCredential(deps: ProvisioningContext, jobId: string, userId: string, delivered: CredentialDelivery | RegistrationResponseJSON): Promise<JobUserState> {
   const { credential, deliveredBy } = isDelivery(delivered) ? delivered : { credential: delivered, deliveredBy: null };
   const row = await deps.jobs.getUser(jobId, userId);
   const job = await deps.jobs.get(jobId);
@@ -31,7 +31,7 @@ export async function registerCredential(deps: ProvisioningDeps, jobId: string, 
   // finds the passkey already registered for this user, and records it instead of failing.
   const already = await deps.credentials.get(credential.id);
   if (already && already.value.userId === userId) {
-    await moveJobUser(deps.jobs, jobId, userId, ['claimed'], 'provisioned', { reason: null, methodId: credential.id, updatedDateTime: nowIso(deps) });
+    await moveJobUser(deps, jobId, userId, ['claimed'], 'provisioned', { reason: null, methodId: credential.id, updatedDateTime: nowIso(deps) });
     return 'provisioned';
   }
   let to: JobUserState;
@@ -47,6 +47,6 @@ export async function registerCredential(deps: ProvisioningDeps, jobId: string, 
     to = stateAfterRegistrationError(e);
     changes = { reason: e.message, methodId: null };
   }
-  const moved = await moveJobUser(deps.jobs, jobId, userId, ['claimed'], to, { ...changes, updatedDateTime: nowIso(deps) });
+  const moved = await moveJobUser(deps, jobId, userId, ['claimed'], to, { ...changes, updatedDateTime: nowIso(deps) });
   return stateAfterMove(deps.jobs, jobId, userId, moved, to, to);
 }
