@@ -36,9 +36,10 @@ export class ProvisioningJobService {
   // ---- API use cases (called by the HTTP triggers) ----
 
   /**
-   * Creates a job of users (listed, or a group's members) and starts its orchestration. Users
-   * holding a privileged role whom the creator may not act on are refused up front, each with its
-   * reason. Throws 400 `emptyJob` / `unknownUsers`.
+   * Creates a job of users (listed by UPN or id, or a group's members) and starts its
+   * orchestration; each user's row starts `pending`. Users holding a privileged role whom the
+   * creator may not act on start `refusedByPolicy`, each with its reason. Records
+   * `provisioningJob.created`. Throws 400 `emptyJob` (no users) or `unknownUsers`.
    */
   createJob(request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
     return createJob(this.deps, request, principal, orchestrations);
@@ -49,19 +50,28 @@ export class ProvisioningJobService {
     return getJob(this.deps, jobId, page);
   }
 
-  /** A station claims the next ready user and receives its creation options; null when none is ready. */
+  /**
+   * A station claims the next ready user and receives its creation options (the challenge starts
+   * now); null when none is ready. A privileged user this caller may not act on is refused and the
+   * next one offered. Throws 404 `jobNotFound`, 409 `jobNotRunning`.
+   */
   claimNext(jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
     return claimNext(this.deps, jobId, stationId, orchestrations, principal);
   }
 
-  /** Hands a station's credential to the user's orchestration and answers with the recorded outcome. */
+  /**
+   * Hands a station's credential to the user's orchestration and answers with the recorded outcome
+   * (the row, and the passkey when provisioned); the caller becomes the actor of the passkey's audit
+   * record. Throws 404 `jobUserNotFound`, 409 `userNotClaimed`, 403 for a privileged user.
+   */
   deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
     return deliverCredential(this.deps, jobId, userId, credential, orchestrations, principal);
   }
 
   /**
-   * Cancels a running job: every user without an outcome becomes `cancelled` and the job's
-   * orchestrations stop. Throws 404 `jobNotFound`, 409 `jobNotRunning`.
+   * Cancels a running job: the job stops taking work, every user without an outcome becomes
+   * `cancelled`, the job's orchestrations stop, and `provisioningJob.cancelled` is recorded.
+   * Throws 404 `jobNotFound`, 409 `jobNotRunning` (also when the job finished meanwhile).
    */
   cancel(jobId: string, orchestrations: ProvisioningOrchestrations, actor: Actor): Promise<ProvisioningJob> {
     return cancelJob(this.deps, jobId, orchestrations, actor);

@@ -82,6 +82,15 @@ export class SignInService {
    * answer that depends on the account (another user's passkey, a deleted or disabled user), so
    * without the private key every response looks alike; the challenge is consumed before a refusal
    * is recorded, so replaying one refused assertion adds one record, not one per replay.
+   *
+   * @param response the assertion as `@simplewebauthn/browser` sends it
+   * @param resource the token audience asked for; the admin API when absent
+   * @returns the signed token, who signed in with which passkey, and the re-enrolment hint
+   * @throws DomainError 400 `invalidResource`; 401 a challenge code (`invalidChallenge`,
+   *   `challengeExpired`, `challengeAlreadyUsed`, `crossOriginCeremony`) or `fido2SignInFailed`;
+   *   403 `userAccountDisabled`, a policy refusal (`fido2MethodDisabled`, `fido2UserNotTargeted`,
+   *   `fido2UserExcluded`, `fido2KeyRestrictionViolation`, ...) or `fido2PossibleClonedAuthenticator`,
+   *   each refusal recorded in the audit log; 412 when the passkey's row keeps losing write races.
    */
   async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
     const audience = this.audienceFor(resource);
