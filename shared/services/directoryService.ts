@@ -88,6 +88,7 @@ export class DirectoryService {
    * `user.upnChanged` event of the audit record, not through this result. Changing a sign-in
    * property (UPN, accountEnabled, userType, mail) of a user who holds a privileged role takes a
    * Privileged Authentication Administrator or Global Administrator (Entra's sensitive attributes).
+   * A write that loses a race is retried on the fresh user, a bounded number of times (then 412).
    */
   async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<User> {
     const actor = actorOf(principal);

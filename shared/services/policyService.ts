@@ -30,7 +30,8 @@ export class PolicyService {
 
   /**
    * Applies a partial update. With `ifMatch` the caller's ETag must be current (412 otherwise);
-   * without it, a write that races another is retried on the fresh policy, so no update is lost.
+   * without it, a write that races another is retried on the fresh policy, so no update is lost
+   * (up to 10 attempts, then 412). Throws 400 `invalidTarget` for a target that is not a security group.
    */
   async patchFido2(patch: Fido2PolicyPatch, options: { ifMatch?: string; actor: Actor }): Promise<Versioned<Fido2Policy>> {
     // With If-Match the client decides what happens on a lost race: exactly one attempt.
