@@ -1,6 +1,6 @@
 import type { Actor } from '../../domain/auth/actor';
-import { withTimers } from '../../ports/clock.port';
 import type { Principal } from '../../domain/auth/principal';
+import { withTimers } from '../../ports/clock.port';
 import type { JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
@@ -11,9 +11,9 @@ import { createJob, type NewJobRequest } from './createJob';
 import { deliverCredential } from './deliverCredential';
 import { getJob, type JobView } from './getJob';
 import { completeJob, listBatchUsers, markTimedOut } from './jobActivities';
+import { JobOutcomeSignal } from './jobOutcomeSignal';
 import { prepareUser } from './prepareUser';
 import type { ProvisioningContext, ProvisioningDeps } from './provisioningDeps';
-import { JobOutcomeSignal } from './jobOutcomeSignal';
 import { registerCredential } from './registerCredential';
 
 export type { ClaimedUser, JobView, NewJobRequest, ProvisioningDeps };
