@@ -2,7 +2,6 @@ import * as df from 'durable-functions';
 import { InvocationContext } from '@azure/functions';
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
-import { claimantLabel } from '../shared/domain/provisioning/claimantLabel';
 import { ProvisioningJob, ProvisioningJobUser } from '../shared/ports/provisioningJobs.port';
 import { ClaimBody, CreateJobBody, JobIdParams, JobQuery, JobUserParams } from '../shared/schemas/provisioning.schema';
 import { CreateFido2MethodBody } from '../shared/schemas/webauthn.schema';
@@ -86,7 +85,7 @@ const claimNext = graphRoute('POST', 'provisioning/jobs/{jobId}/next', {
   body: ClaimBody,
   doc: { summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)', tags: ['Provisioning'], responses: { 200: { description: 'The claimed user and publicKey creation options' }, 204: { description: 'No user ready right now; retry' } }, errors: { ...errors, 409: 'The job is not running' } },
   handler: async ({ app, params, body, principal, context }) => {
-    const claimed = await app.provisioningJobs.claimNext(params.jobId, claimantLabel(principal, body.stationId), orchestrations(context), principal);
+    const claimed = await app.provisioningJobs.claimNext(params.jobId, body.stationId, orchestrations(context), principal);
     return claimed ? json(200, claimed) : noContent({ 'Retry-After': '1' });
   },
 });

@@ -1,4 +1,5 @@
 import type { Principal } from '../../domain/auth/principal';
+import { claimantLabel } from '../../domain/provisioning/claimantLabel';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { PublicKeyCredentialCreationOptionsJSON } from '../../ports/webauthn.port';
@@ -22,22 +23,19 @@ export interface ClaimedUser {
  * privileged role since the job started, and whom this station's caller may not act on, is
  * refused like a policy refusal, and the next user is offered. 404/409 when the job is missing or finished.
  */
-export async function claimNext(deps: ProvisioningContext, jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
+export async function claimNext(deps: ProvisioningContext, jobId: string, stationId: string | undefined, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
   const job = await runningJob(deps, jobId);
+  const claimant = claimantLabel(principal, stationId);
   const refusesPrivileged = refusesPrivilegedUsers(deps, principal);
   for (;;) {
-    const row = await deps.jobs.claimNextReady(jobId, stationId, nowIso(deps));
+    const row = await deps.jobs.claimNextReady(jobId, claimant, nowIso(deps));
     if (!row) return null;
     try {
       if (await refusesPrivileged(row.userId)) {
         throw new DomainError('forbidden', 'privilegedTargetRequiresPrivilegedRole', privilegedRefusal(row.userPrincipalName, 'station'));
       }
       // The challenge starts when the station claims the user, so a slow station does not burn it.
-      const { options, expiresAt } = await deps.registration.options(row.userId, 'admin', {
-        timeoutMs: job.challengeTimeoutInMinutes * 60_000,
-        authenticatorAttachment: 'cross-platform',
-        residentKey: 'required',
-      });
+      const { options, expiresAt } = await deps.registration.adminOptions(row.userId, job.challengeTimeoutInMinutes);
       await moveJobUser(deps, jobId, row.userId, ['claimed'], 'claimed', { creationOptions: options, challengeExpiresDateTime: expiresAt.toISOString(), updatedDateTime: nowIso(deps) });
       await orchestrations.notifyClaimed(jobId, row.userId, { expiresAt: expiresAt.toISOString() });
       return { jobId, userId: row.userId, userPrincipalName: row.userPrincipalName, displayName: row.displayName, challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options };

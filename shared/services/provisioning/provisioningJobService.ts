@@ -53,9 +53,10 @@ export class ProvisioningJobService {
   /**
    * A station claims the next ready user and receives its creation options (the challenge starts
    * now); null when none is ready. A privileged user this caller may not act on is refused and the
-   * next one offered. Throws 404 `jobNotFound`, 409 `jobNotRunning`.
+   * next one offered. The claim is recorded under the caller (from its token); `stationId`, when
+   * the station names itself, is a label beside it. Throws 404 `jobNotFound`, 409 `jobNotRunning`.
    */
-  claimNext(jobId: string, stationId: string, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
+  claimNext(jobId: string, stationId: string | undefined, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
     return claimNext(this.deps, jobId, stationId, orchestrations, principal);
   }
 
