@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Actor, actorOf } from '../../domain/auth/actor';
 import { Principal } from '../../domain/auth/principal';
 import { isPrivilegedUser, mayActOnPrivilegedUser } from '../../domain/auth/privilegedTargets';
-import { badRequest, DomainError, isDomainError, notFound } from '../../domain/errors';
+import { DomainError, isDomainError, isErrorOf } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { AuditRepository } from '../../ports/audit.port';
@@ -47,7 +48,7 @@ export interface JobView {
 const OUTCOME_WAIT_MS = 30_000;
 const OUTCOME_POLL_MS = 20;
 const isFinal = (state: JobUserState) => FINAL_USER_STATES.includes(state);
-const jobMissing = (jobId: string) => notFound('jobNotFound', `No provisioning job with id '${jobId}'.`);
+const jobMissing = (jobId: string) => new DomainError(ErrorCodes.jobNotFound, `No provisioning job with id '${jobId}'.`);
 
 /** Why a privileged user is refused for this caller (the job row's reason, the station's 403). */
 const privilegedRefusal = (userPrincipalName: string, who: 'creator' | 'station') =>
@@ -100,7 +101,7 @@ export class ProvisioningJobService {
   async createJob(request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
     const actor = actorOf(principal);
     const users = await this.resolveUsers(request);
-    if (users.length === 0) throw badRequest('emptyJob', 'The job has no users: the list is empty or the group has no members.');
+    if (users.length === 0) throw new DomainError(ErrorCodes.emptyJob, 'The job has no users: the list is empty or the group has no members.');
     const now = this.now();
     const job: ProvisioningJob = {
       id: randomUUID(),
@@ -145,7 +146,7 @@ export class ProvisioningJobService {
       if (!found) unknown.push(upn);
       else seen.set(found.value.id, found.value);
     }
-    if (unknown.length > 0) throw badRequest('unknownUsers', `These users do not exist: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}.`);
+    if (unknown.length > 0) throw new DomainError(ErrorCodes.unknownUsers, `These users do not exist: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}.`);
     return [...seen.values()];
   }
 
@@ -161,7 +162,7 @@ export class ProvisioningJobService {
   private async runningJob(jobId: string): Promise<ProvisioningJob> {
     const job = await this.deps.jobs.get(jobId);
     if (!job) throw jobMissing(jobId);
-    if (job.status !== 'running') throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' is ${job.status}; it takes no more work.`);
+    if (job.status !== 'running') throw new DomainError(ErrorCodes.jobNotRunning, `Provisioning job '${jobId}' is ${job.status}; it takes no more work.`);
     return job;
   }
 
@@ -177,7 +178,7 @@ export class ProvisioningJobService {
       if (!row) return null;
       try {
         if (!mayActOnPrivilegedUser(principal, 'authenticationMethods') && isPrivilegedUser(await this.deps.directory.roleIdsOfUser(row.userId))) {
-          throw new DomainError('forbidden', 'privilegedTargetRequiresPrivilegedRole', privilegedRefusal(row.userPrincipalName, 'station'));
+          throw new DomainError(ErrorCodes.privilegedTargetRequiresPrivilegedRole, privilegedRefusal(row.userPrincipalName, 'station'));
         }
         // The challenge starts when the station claims the user, so a slow station does not burn it.
         const { options, expiresAt } = await this.deps.registration.options(row.userId, 'admin', {
@@ -208,8 +209,8 @@ export class ProvisioningJobService {
    */
   async deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
     const row = await this.deps.jobs.getUser(jobId, userId);
-    if (!row) throw notFound('jobUserNotFound', `User '${userId}' is not part of provisioning job '${jobId}'.`);
-    if (row.state !== 'claimed') throw new DomainError('conflict', 'userNotClaimed', `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
+    if (!row) throw new DomainError(ErrorCodes.jobUserNotFound, `User '${userId}' is not part of provisioning job '${jobId}'.`);
+    if (row.state !== 'claimed') throw new DomainError(ErrorCodes.userNotClaimed, `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
     await this.deps.directory.assertMayActOnUser(principal, 'authenticationMethods', { id: row.userId, userPrincipalName: row.userPrincipalName });
     const delivery: CredentialDelivery = { credential, deliveredBy: actorOf(principal) };
     await orchestrations.deliverCredential(jobId, userId, delivery);
@@ -232,7 +233,7 @@ export class ProvisioningJobService {
   async cancel(jobId: string, orchestrations: ProvisioningOrchestrations, actor: Actor): Promise<ProvisioningJob> {
     const job = await this.runningJob(jobId);
     if (!(await this.deps.jobs.finish(jobId, 'cancelled', this.now()))) {
-      throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' finished while it was being cancelled.`);
+      throw new DomainError(ErrorCodes.jobNotRunning, `Provisioning job '${jobId}' finished while it was being cancelled.`);
     }
     const open: string[] = [];
     let afterSequence: number | undefined;
@@ -275,7 +276,7 @@ export class ProvisioningJobService {
         assertMayRegister(policy, { user: found.value, groupIds: await this.deps.directory.groupIdsOfUser(userId) }, 'admin');
       } catch (e) {
         if (!isDomainError(e)) throw e;
-        to = e.code === 'guestRegistrationNotAllowed' ? 'skippedGuest' : 'refusedByPolicy';
+        to = isErrorOf(e, ErrorCodes.guestRegistrationNotAllowed) ? 'skippedGuest' : 'refusedByPolicy';
         reason = e.message;
       }
     }
@@ -308,7 +309,7 @@ export class ProvisioningJobService {
       changes = { reason: null, methodId: method.id };
     } catch (e) {
       if (!isDomainError(e)) throw e;
-      to = e.kind === 'forbidden' ? 'refusedByPolicy' : e.code === 'challengeExpired' ? 'timedOut' : 'failed';
+      to = e.kind === 'forbidden' ? 'refusedByPolicy' : isErrorOf(e, ErrorCodes.challengeExpired) ? 'timedOut' : 'failed';
       changes = { reason: e.message, methodId: null };
     }
     const moved = await this.deps.jobs.transition(jobId, userId, ['claimed'], to, { ...changes, updatedDateTime: this.now() });
