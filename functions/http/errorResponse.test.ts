@@ -20,7 +20,6 @@ const WIRE: Record<keyof typeof ErrorCodes, [code: string, status: number]> = {
   invalidTarget: ['invalidTarget', 400],
   preconditionFailed: ['Request_PreconditionFailed', 412],
   serviceUnavailable: ['serviceUnavailable', 503],
-  policyBadRequest: ['badRequest', 400],
   fido2MethodDisabled: ['fido2MethodDisabled', 403],
   fido2UserExcluded: ['fido2UserExcluded', 403],
   fido2UserNotTargeted: ['fido2UserNotTargeted', 403],

@@ -45,7 +45,6 @@ export const ErrorCodes = {
   serviceUnavailable: entry('serviceUnavailable', 'serviceUnavailable'),
 
   // Passkey (FIDO2) policy.
-  policyBadRequest: entry('badRequest', 'badRequest'),
   fido2MethodDisabled: entry('forbidden', 'fido2MethodDisabled'),
   fido2UserExcluded: entry('forbidden', 'fido2UserExcluded'),
   fido2UserNotTargeted: entry('forbidden', 'fido2UserNotTargeted'),

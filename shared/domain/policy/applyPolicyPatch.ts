@@ -38,7 +38,7 @@ function assertOneEntryPerTarget(ids: string[], property: string): void {
   const seen = new Set<string>();
   for (const id of ids) {
     const key = id.toLowerCase();
-    if (seen.has(key)) throw new DomainError(ErrorCodes.policyBadRequest, `${property} lists target '${id}' more than once; expected at most one entry per target.`);
+    if (seen.has(key)) throw new DomainError(ErrorCodes.badRequest, `${property} lists target '${id}' more than once; expected at most one entry per target.`);
     seen.add(key);
   }
 }
@@ -63,7 +63,7 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   if (patch.defaultPasskeyProfile !== undefined) next.defaultPasskeyProfile = patch.defaultPasskeyProfile;
   const profileIds = new Set(next.passkeyProfiles.map((p) => p.id));
   if (!profileIds.has(next.defaultPasskeyProfile)) {
-    throw new DomainError(ErrorCodes.policyBadRequest, `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`);
+    throw new DomainError(ErrorCodes.badRequest, `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`);
   }
 
   const defaultProfile = next.passkeyProfiles.find((p) => p.id === next.defaultPasskeyProfile)!;
@@ -90,7 +90,7 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   for (const target of next.includeTargets) {
     for (const profileId of target.allowedPasskeyProfiles) {
       if (!profileIds.has(profileId)) {
-        throw new DomainError(ErrorCodes.policyBadRequest, `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`);
+        throw new DomainError(ErrorCodes.badRequest, `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`);
       }
     }
   }
