@@ -64,6 +64,7 @@ const WIRE: Record<keyof typeof ErrorCodes, [code: string, status: number]> = {
 const HTTP_WIRE: Record<keyof typeof HttpErrorCodes, [code: string, status: number]> = {
   malformedRequest: ['BadRequest', 400],
   routeNotFound: ['NotFound', 404],
+  systemKeyRequired: ['Unauthorized', 401],
   methodNotAllowed: ['MethodNotAllowed', 405],
   requestTimeout: ['RequestTimeout', 408],
   payloadTooLarge: ['RequestBodyTooLarge', 413],

@@ -1,6 +1,7 @@
 import { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { DomainError, DomainErrorKind, isDomainError, StoreUnavailableError } from '../../shared/domain/errors';
+import type { GraphError } from '../../shared/schemas/common.schema';
 import { HttpError, HttpErrorCodeEntry, HttpErrorCodes } from './httpErrors';
 import { json } from './responses';
 
@@ -23,11 +24,14 @@ function headersOf(error: DomainError): Record<string, string> {
   return {};
 }
 
+/** The error body as /openapi.json documents it. */
+export type GraphErrorBody = z.infer<typeof GraphError>;
+
 /**
  * Graph's error body. `innerError` carries the date and request id only: never a stack trace, a
  * cause or other details (the message is the whole explanation a client gets).
  */
-export function graphErrorBody(code: string, message: string, requestId: string): { error: { code: string; message: string; innerError: Record<string, string> } } {
+export function graphErrorBody(code: string, message: string, requestId: string): GraphErrorBody {
   return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } };
 }
 

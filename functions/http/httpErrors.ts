@@ -7,6 +7,8 @@ export const HttpErrorCodes = {
   /** The request line, target or framing cannot be understood. */
   malformedRequest: { status: 400, code: 'BadRequest' },
   routeNotFound: { status: 404, code: 'NotFound' },
+  /** The local durable management API without the process's system key (as the Functions host). */
+  systemKeyRequired: { status: 401, code: 'Unauthorized' },
   methodNotAllowed: { status: 405, code: 'MethodNotAllowed' },
   requestTimeout: { status: 408, code: 'RequestTimeout' },
   payloadTooLarge: { status: 413, code: 'RequestBodyTooLarge' },
