@@ -71,4 +71,3 @@ export function errorResponse(error: unknown, requestId: string, context: Invoca
   return internalErrorResponse(requestId);
 }
 
-export { DomainError };
