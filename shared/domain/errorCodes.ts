@@ -10,6 +10,9 @@
  * when Graph answers the same code with two statuses (`Request_BadRequest`: 400 and 409).
  * HTTP-only errors (body too large, media type, method, rate limit) live at the edge:
  * functions/http/httpErrors.ts.
+ *
+ * A new error: add an entry here and its row (code, status) in functions/http/errorResponse.test.ts,
+ * which fails until both agree. A code already on the wire never changes its spelling.
  */
 export type DomainErrorKind = 'badRequest' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'preconditionFailed' | 'serviceUnavailable';
 
