@@ -85,6 +85,9 @@ export const SignInResponse = z
   })
   .openapi('signInResponse');
 
+/** What a successful sign-in answers (the type follows the schema). */
+export type SignInResult = z.infer<typeof SignInResponse>;
+
 export const Fido2MethodResource = z
   .object({
     '@odata.type': z.literal('#microsoft.graph.fido2AuthenticationMethod'),
@@ -96,9 +99,13 @@ export const Fido2MethodResource = z
     attestationCertificates: z.array(z.string()),
     attestationLevel: z.enum(['attested', 'notAttested']),
     passkeyType: z.enum(['deviceBound', 'synced']),
+    lastUsedDateTime: z.string().nullable().openapi({ description: 'When the passkey last signed in; null until its first sign-in' }),
     reEnrolmentRequired: z.boolean().openapi({ description: 'Registered under an earlier userPrincipalName: still works until replaced or the re-enrolment deadline' }),
   })
   .openapi('fido2AuthenticationMethod');
+
+/** Graph's `fido2AuthenticationMethod` as this service returns it (the type follows the schema, so the OpenAPI document cannot drift). */
+export type Fido2AuthenticationMethod = z.infer<typeof Fido2MethodResource>;
 
 export const MethodIdParam = z.object({ methodId: base64url.max(1024) });
 
