@@ -36,7 +36,7 @@ const createMethod = graphRoute('POST', base, {
   body: CreateFido2MethodBody,
   doc: { summary: 'Register a passkey created on behalf of a user (Graph provisioning API)', tags: ['Provisioning'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors },
   handler: async ({ app, params, body, principal, baseUrl }) => {
-    const method = await app.registration.provisionFor(principal, params.userId, body.publicKeyCredential as never, body.displayName);
+    const method = await app.registration.provisionFor(principal, params.userId, body.publicKeyCredential, body.displayName);
     return json(201, odataEntity(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity', method));
   },
 });
