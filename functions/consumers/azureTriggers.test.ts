@@ -1,5 +1,5 @@
 import type { App } from '../../shared/app';
-import type { DomainEvent, EventBus } from '../../shared/ports/eventBus.port';
+import type { EventBus, EventEnvelope } from '../../shared/ports/eventBus.port';
 import { relayHealthOf } from '../../shared/services/events/relayHealth';
 import { outboxChangeFeedHandler } from './azureTriggers';
 
@@ -27,7 +27,7 @@ const auditDocument = (id: string, at: string) => ({
 const fakeApp = { config: { issuer: 'https://passkeys.example' } } as App;
 
 function fakeBus() {
-  const published: DomainEvent[][] = [];
+  const published: EventEnvelope[][] = [];
   const bus: EventBus = {
     kind: 'servicebus',
     publish: async (events) => void published.push(events),

@@ -8,6 +8,7 @@ import { Clock } from '../ports/clock.port';
 import { DirectoryRepository } from '../ports/directory.port';
 import { PolicyRepository } from '../ports/policy.port';
 import { Versioned } from '../ports/versioned';
+import { EventTypes } from '../domain/events/eventTypes';
 
 /** ETag of the policy before its first write: a new tenant's defaults. */
 export const DEFAULT_POLICY_ETAG = '"default"';
@@ -47,6 +48,7 @@ export class PolicyService {
             actor: options.actor,
             category: 'Policy',
             activityDisplayName: 'Update authentication methods policy',
+            eventType: EventTypes.fido2PolicyUpdated,
             operationType: 'Update',
             target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
             before: current.value,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryContext, DomainEvent, EventBus, EventHandler } from '../../shared/ports/eventBus.port';
+import { DeliveryContext, EventEnvelope, EventBus, EventHandler } from '../../shared/ports/eventBus.port';
 
 /** What an adapter's test gives the suite for one test: a fresh, empty backend (a broker namespace, a store). */
 export interface EventBusBackend {
@@ -202,7 +202,7 @@ export function describeEventBusContract(
 }
 
 /** A CloudEvent with JSON data of several shapes, so a lossy encoding shows. */
-export function domainEvent(n: number, type = 'fido2Policy.updated'): DomainEvent {
+export function domainEvent(n: number, type = 'fido2Policy.updated'): EventEnvelope {
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -216,8 +216,8 @@ export function domainEvent(n: number, type = 'fido2Policy.updated'): DomainEven
 }
 
 /** Records each delivery, then runs `behaviour` (which may throw to fail the delivery). */
-function recorder(behaviour: (event: DomainEvent, context: DeliveryContext) => void = () => undefined) {
-  const deliveries: Array<{ event: DomainEvent; context: DeliveryContext }> = [];
+function recorder(behaviour: (event: EventEnvelope, context: DeliveryContext) => void = () => undefined) {
+  const deliveries: Array<{ event: EventEnvelope; context: DeliveryContext }> = [];
   const handler: EventHandler = async (event, context) => {
     deliveries.push({ event, context: { ...context } });
     behaviour(event, context);

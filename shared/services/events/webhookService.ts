@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
 import { badRequest, notFound } from '../../domain/errors';
 import { matchesEventType } from '../../domain/events/matchesEventType';
-import { isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
+import { EventTypes, isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
 import { describeRefusal } from '../../domain/network/destinationRefusal';
 import { webhookHeaders } from '../../domain/events/webhookSignature';
 import { Clock } from '../../ports/clock.port';
@@ -94,6 +94,7 @@ export class WebhookService {
         actor,
         category: 'ApplicationManagement',
         activityDisplayName: `${verb} webhook subscription`,
+        eventType: verb === 'Add' ? EventTypes.webhookSubscriptionCreated : EventTypes.webhookSubscriptionDeleted,
         operationType: verb,
         target: { id: subscription.id, displayName: subscription.url, type: 'WebhookSubscription' },
         before: verb === 'Delete' ? view : null,

@@ -17,6 +17,7 @@ import { Fido2AuthenticationMethod, toFido2Method } from '../webauthn/fido2Metho
 import { User } from '../../domain/directory/directory';
 import { assertMayRegister } from '../../domain/policy/evaluatePolicy';
 import { PolicyService } from '../policyService';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 export interface NewJobRequest {
   users?: string[];
@@ -67,6 +68,8 @@ export interface ProvisioningDeps {
   clock: Clock;
 }
 
+const JOB_EVENT_TYPES = { created: EventTypes.provisioningJobCreated, completed: EventTypes.provisioningJobCompleted, cancelled: EventTypes.provisioningJobCancelled } as const;
+
 /**
  * Bulk provisioning on behalf of users: jobs, stations claiming users, credentials delivered to the
  * users' orchestrations. The orchestrations call back into the activity methods below.
@@ -85,6 +88,7 @@ export class ProvisioningJobService {
         actor,
         category: 'UserManagement',
         activityDisplayName: `Provisioning job ${step}`,
+        eventType: JOB_EVENT_TYPES[step],
         operationType: step === 'created' ? 'Add' : 'Update',
         target: { id: job.id, displayName: job.displayNameTemplate, type: 'ProvisioningJob' },
         before: null,
