@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryContext, EventEnvelope, EventBus, EventHandler } from '../../shared/ports/eventBus.port';
+import { DeliveryContext, EventBus, EventEnvelope, EventHandler, UnprocessableEventError } from '../../shared/ports/eventBus.port';
 
 /** What an adapter's test gives the suite for one test: a fresh, empty backend (a broker namespace, a store). */
 export interface EventBusBackend {
@@ -162,6 +162,23 @@ export function describeEventBusContract(
       // One consumer's failures are not another's.
       expect(healthy.deliveries.map((d) => d.event)).toEqual(events);
       expect(await bus.deadLetters(WEBHOOKS, 10)).toEqual([]);
+    });
+
+    it('dead-letters at once an event its handler cannot process (UnprocessableEventError): a retry cannot help', async () => {
+      const bus = await openBus();
+      const event = domainEvent(1);
+      const refusing = recorder(() => {
+        throw new UnprocessableEventError('Event has data that does not match its schema');
+      });
+      await subscribe(bus, AUDIT, refusing.handler);
+      await bus.publish([event]);
+
+      await waitFor('the dead letter', async () => (await bus.deadLetters(AUDIT, 10)).length >= 1);
+      await sleep(quietMs);
+      expect(refusing.deliveries.map((d) => d.context.deliveryCount)).toEqual([1]);
+      const [deadLetter] = await bus.deadLetters(AUDIT, 10);
+      expect(deadLetter.event).toEqual(event);
+      expect(deadLetter.reason).toMatch(/UnprocessableEvent/);
     });
 
     it('keeps the order of sequential publishes within a subscription', async () => {
