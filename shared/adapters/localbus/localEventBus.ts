@@ -122,7 +122,11 @@ export class LocalEventBus implements EventBus {
 
   async deadLetters(subscription: string, top: number) {
     const rows = this.db.prepare('SELECT body, reason, delivery_count FROM bus_dead_letters WHERE subscription = ? ORDER BY seq LIMIT ?').all(subscription, top) as Array<{ body: string; reason: string; delivery_count: number }>;
-    return rows.map((r) => ({ event: JSON.parse(r.body) as EventEnvelope, reason: r.reason, deliveryCount: r.delivery_count }));
+    // A body that was no envelope is listed by no event (as Service Bus lists it).
+    return rows.flatMap((r) => {
+      const event = EventEnvelopeSchema.safeParse(JSON.parse(r.body));
+      return event.success ? [{ event: event.data, reason: r.reason, deliveryCount: r.delivery_count }] : [];
+    });
   }
 
   /** Stops delivering; an in-flight handler finishes first. */
