@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { App } from '../../shared/app';
-import { DomainEvent, EventEnvelope, isEventOf, parseDomainEvent } from '../../shared/domain/events/domainEvent';
+import { DomainEvent, EventEnvelope, parseDomainEvent } from '../../shared/domain/events/domainEvent';
 import type { EventType } from '../../shared/domain/events/eventTypes';
 import { DeliveryContext, UnprocessableEventError } from '../../shared/ports/eventBus.port';
 
@@ -31,7 +31,7 @@ export interface EventConsumer {
 
 /** A consumer as written: the event types it takes, and a handler of those events, parsed and typed. */
 export interface ConsumerDefinition<K extends EventType> extends Omit<EventConsumer, 'eventTypes' | 'handler'> {
-  /** Exact declared types, or `['*']` for every declared type. */
+  /** The declared types it takes; `['*']` (only with a handler of every type) for all of them. */
   eventTypes: readonly K[] | readonly ['*'];
   handle(event: DomainEvent<K>, input: ConsumerInput): Promise<void>;
 }
@@ -41,8 +41,12 @@ export interface ConsumerDefinition<K extends EventType> extends Omit<EventConsu
  * type's schema first. One that does not parse (an unknown type, data not of its type's shape) is
  * logged and dead-lettered (UnprocessableEventError), never acted on.
  */
-export function defineConsumer<K extends EventType>(definition: ConsumerDefinition<K>): EventConsumer {
+export function defineConsumer(definition: ConsumerDefinition<EventType> & { eventTypes: readonly ['*'] }): EventConsumer;
+export function defineConsumer<K extends EventType>(definition: ConsumerDefinition<K> & { eventTypes: readonly K[] }): EventConsumer;
+export function defineConsumer(definition: ConsumerDefinition<EventType>): EventConsumer {
   const { handle, ...declared } = definition;
+  const types = definition.eventTypes as readonly string[];
+  const takes = (event: DomainEvent) => types.includes('*') || types.includes(event.type);
   return {
     ...declared,
     handler: async (envelope, input) => {
@@ -51,11 +55,8 @@ export function defineConsumer<K extends EventType>(definition: ConsumerDefiniti
         input.context.error(`[${definition.name}] event not processed: ${parsed.invalid}`);
         throw new UnprocessableEventError(parsed.invalid);
       }
-      const { event } = parsed;
-      // `['*']` declares K as every type; otherwise only the declared types reach the handler.
-      const every = (definition.eventTypes as readonly string[]).includes('*');
-      if (every) await handle(event as DomainEvent<K>, input);
-      else if (isEventOf(event, definition.eventTypes as readonly K[])) await handle(event, input);
+      // The overloads tie the handler's type to the declared types; only those reach it.
+      if (takes(parsed.event)) await handle(parsed.event, input);
     },
   };
 }

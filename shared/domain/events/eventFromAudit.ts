@@ -78,5 +78,6 @@ export function eventFromAudit(record: AuditRecord, source: string): DomainEvent
     time: record.activityDateTime,
     datacontenttype: 'application/json',
     data,
+    // TypeScript cannot pair the union's type with its data here; dataOf is checked per type above.
   } as DomainEvent;
 }
