@@ -2,9 +2,6 @@ import type { EventEnvelope } from '../domain/events/domainEvent';
 
 export type { DomainEvent, EventEnvelope } from '../domain/events/domainEvent';
 
-/** What a consumer says about one delivery. */
-export type DeliveryOutcome = 'completed' | 'retry' | 'deadLetter';
-
 export interface DeliveryContext {
   /** 1 for the first delivery of this event to this subscription. */
   deliveryCount: number;
