@@ -135,6 +135,11 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
       ['the method was disabled', 'fido2MethodDisabled', { state: 'disabled' }],
       ['the AAGUID left the allow list (key restrictions apply at every sign-in)', 'fido2KeyRestrictionViolation', { keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [UNLISTED_AAGUID] } }],
       ['the AAGUID was blocked', 'fido2KeyRestrictionViolation', { keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [YUBIKEY_5] } }],
+      [
+        'the profile allows synced passkeys only (passkey types apply at every sign-in)',
+        'fido2PasskeyTypeNotAllowed',
+        { passkeyProfiles: [{ id: '00000000-0000-0000-0000-000000000001', name: 'Synced only', passkeyTypes: ['synced'], attestationEnforcement: 'disabled', keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] } }] },
+      ],
     ])('refuses and records a sign-in after %s (%s, 403)', async (_title, code, patch) => {
       const response = await assertion();
       await s.setPolicy(patch);
