@@ -3,7 +3,8 @@ import { DirectoryRoles } from '../../domain/auth/roles';
 import { DomainError } from '../../domain/errors';
 import { DemoTenant } from '../seedDemoTenant';
 import { createProvisioning, FakeOrchestrations } from '../../../test/support/provisioningServices';
-import { ADMIN_ACTOR, createWebAuthnServices, refusalOf, registrationResponse, UNLISTED_AAGUID, WebAuthnServices } from '../../../test/support/webauthnServices';
+import { registrationResponse, UNLISTED_AAGUID } from '../../../test/support/fakeWebAuthn';
+import { ADMIN_ACTOR, createWebAuthnServices, refusalOf, WebAuthnServices } from '../../../test/support/webauthnServices';
 import { ProvisioningJobService } from './provisioningJobService';
 
 const { alice, bob, admin, guest } = DemoTenant;

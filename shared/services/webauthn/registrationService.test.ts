@@ -1,15 +1,13 @@
 import { DemoTenant } from '../seedDemoTenant';
+import { registrationResponse, UNLISTED_AAGUID, YUBIKEY_5 } from '../../../test/support/fakeWebAuthn';
 import {
   ADMIN_ACTOR,
   ADMIN_APP,
   createWebAuthnServices,
   refusalOf,
   registerPasskey,
-  registrationResponse,
   TIMEOUT_MS,
-  UNLISTED_AAGUID,
   WebAuthnServices,
-  YUBIKEY_5,
 } from '../../../test/support/webauthnServices';
 import { RegistrationMode } from './registrationService';
 

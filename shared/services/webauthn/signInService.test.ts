@@ -1,16 +1,14 @@
 import { userHandleFor } from '../../domain/webauthn/derivedIds';
 import { DemoTenant } from '../seedDemoTenant';
+import { authenticationResponse, UNLISTED_AAGUID, YUBIKEY_5 } from '../../../test/support/fakeWebAuthn';
 import {
   ADMIN_APP,
   API_AUDIENCE,
-  authenticationResponse,
   createWebAuthnServices,
   refusalOf,
   registerPasskey,
   TIMEOUT_MS,
-  UNLISTED_AAGUID,
   WebAuthnServices,
-  YUBIKEY_5,
 } from '../../../test/support/webauthnServices';
 
 const ALICE = DemoTenant.alice.userPrincipalName;
