@@ -1,7 +1,8 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { App } from '../../shared/app';
 import { RateLimiter } from '../../shared/domain/rateLimit/rateLimiter';
-import { graphError } from './errorResponse';
+import { httpErrorResponse } from './errorResponse';
+import { HttpErrorCodes } from './httpErrors';
 import { clientAddress } from './forwarded';
 
 const WINDOW_MS = 60_000;
@@ -21,9 +22,8 @@ export function rateLimitRefusal(app: App, request: HttpRequest, requestId: stri
   const address = clientAddress(undefined, request.headers.get('x-forwarded-for') ?? undefined, true) ?? 'unknown';
   const { allowed, retryAfterSeconds } = limiter.take(address, app.clock.now().getTime());
   if (allowed) return undefined;
-  return graphError(
-    429,
-    'TooManyRequests',
+  return httpErrorResponse(
+    HttpErrorCodes.tooManyRequests,
     `Too many sign-in requests from this address: at most ${perMinute} per minute are accepted. Retry after ${retryAfterSeconds} seconds.`,
     requestId,
     { 'Retry-After': String(retryAfterSeconds) },

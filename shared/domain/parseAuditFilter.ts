@@ -1,4 +1,5 @@
-import { badRequest } from './errors';
+import { DomainError } from './errors';
+import { ErrorCodes } from './errorCodes';
 
 const CLAUSE = /^\s*activityDateTime\s+(ge|gt|le|lt)\s+'?(\d{4}-\d{2}-\d{2}T[\d:.]+Z)'?\s*$/i;
 
@@ -26,7 +27,7 @@ export function parseAuditFilter(filter: string | undefined): { from?: string; t
     const match = CLAUSE.exec(part);
     const at = match ? calendarInstant(match[2]) : undefined;
     if (!match || !at) {
-      throw badRequest('BadRequest', `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z" with a real calendar date and time.`);
+      throw new DomainError(ErrorCodes.badRequest, `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z" with a real calendar date and time.`);
     }
     const op = match[1].toLowerCase();
     // Convert to [from, to): gt adds a millisecond, le includes the instant.

@@ -72,7 +72,7 @@ describe('PolicyService (sqlite in memory)', () => {
   });
 
   it("refuses a patch the policy rules refuse (applyPolicyPatch's badRequest) and writes nothing", async () => {
-    expect(await refusalOf(patch({ defaultPasskeyProfile: 'missing' }))).toMatchObject({ kind: 'badRequest', code: 'badRequest' });
+    expect(await refusalOf(patch({ defaultPasskeyProfile: 'missing' }))).toMatchObject({ kind: 'badRequest', code: 'BadRequest' });
     expect((await s.policy.getFido2()).etag).toBe(DEFAULT_POLICY_ETAG);
   });
 

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../../shared/domain/errorCodes';
 import { DomainError } from '../../shared/domain/errors';
 import type {
   AuthenticationResponseJSON,
@@ -77,7 +78,7 @@ export class FakeWebAuthn implements WebAuthnPort {
 
   async verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration> {
     this.calls.push('verifyRegistration');
-    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError('badRequest', 'invalidWebAuthnResponse', 'challenge mismatch');
+    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
     return {
       credentialId: response.id,
       publicKey: `public-key-of-${response.id}`,
@@ -100,8 +101,8 @@ export class FakeWebAuthn implements WebAuthnPort {
 
   async verifyAuthentication(response: AuthenticationResponseJSON, expected: ExpectedCeremony & { credential: { id: string } }): Promise<VerifiedAuthentication> {
     this.calls.push('verifyAuthentication');
-    if (this.signatureInvalid || expected.credential.id !== response.id) throw new DomainError('badRequest', 'invalidWebAuthnResponse', 'The assertion signature does not verify with the stored public key.');
-    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError('badRequest', 'invalidWebAuthnResponse', 'challenge mismatch');
+    if (this.signatureInvalid || expected.credential.id !== response.id) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'The assertion signature does not verify with the stored public key.');
+    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
     return { newSignCount: 0, backedUp: false, ...this.authentication };
   }
 

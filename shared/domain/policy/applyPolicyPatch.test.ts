@@ -57,7 +57,7 @@ describe('applyPolicyPatch: refusals (400 badRequest naming the property)', () =
     ['an empty list of profiles', { passkeyProfiles: [] }, /is not one of passkeyProfiles \(none\)/],
     ['a target allowing an unknown profile', { includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['p9'] }] }, /includeTargets\['all_users'\]\.allowedPasskeyProfiles names 'p9'/],
   ])('refuses %s', (_title, patch, message) => {
-    expect(() => applyPolicyPatch(defaultFido2Policy(), patch)).toThrow(expect.objectContaining({ kind: 'badRequest', code: 'badRequest', message: expect.stringMatching(message) }));
+    expect(() => applyPolicyPatch(defaultFido2Policy(), patch)).toThrow(expect.objectContaining({ kind: 'badRequest', code: 'BadRequest', message: expect.stringMatching(message) }));
   });
 
   it('refuses profiles that drop one an existing target allows', () => {

@@ -1,5 +1,6 @@
 import { Principal } from '../../domain/auth/principal';
 import { DirectoryRoles } from '../../domain/auth/roles';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { DomainError } from '../../domain/errors';
 import { DemoTenant } from '../seedDemoTenant';
 import { createProvisioning, FakeOrchestrations } from '../../../test/support/provisioningServices';
@@ -184,7 +185,7 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
         'a response the WebAuthn port refuses fails',
         () => {
           s.webauthn.verifyRegistration = async () => {
-            throw new DomainError('badRequest', 'invalidWebAuthnResponse', 'bad attestation');
+            throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'bad attestation');
           };
         },
         'failed',
