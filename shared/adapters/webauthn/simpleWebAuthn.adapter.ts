@@ -40,15 +40,18 @@ function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8A
 /** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
 const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
 
+/** A value isoCBOR can encode (the library's CBOR type, not re-exported under a name). */
+type CborValue = Parameters<typeof isoCBOR.encode>[0];
+
 /** Re-encodes an attestation object as fmt `none`: used to register without trusting the statement. */
 function withoutAttestation(response: RegistrationResponseJSON): RegistrationResponseJSON {
   const decoded = decodeAttestationObject(Buffer.from(response.response.attestationObject, 'base64url'));
-  const none = new Map<string, unknown>([
+  const none = new Map<string, CborValue>([
     ['fmt', 'none'],
-    ['attStmt', new Map()],
+    ['attStmt', new Map<string, CborValue>()],
     ['authData', decoded.get('authData')],
   ]);
-  const attestationObject = Buffer.from(isoCBOR.encode(none as never)).toString('base64url');
+  const attestationObject = Buffer.from(isoCBOR.encode(none)).toString('base64url');
   return { ...response, response: { ...response.response, attestationObject } };
 }
 

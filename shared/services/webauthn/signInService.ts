@@ -10,6 +10,7 @@ import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
 import { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import type { SignInResult } from '../../schemas/webauthn.schema';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
 import { retryOnConflict } from '../retryOnConflict';
@@ -32,17 +33,8 @@ export interface SignInDeps {
   timeoutMs: number;
 }
 
-export interface SignInResult {
-  token: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: { id: string; userPrincipalName: string; displayName: string };
-  method: { id: string; aaGuid: string; model: string | null };
-  /** The passkey was registered under an earlier UPN: the frontend should have the user register a new one. */
-  reEnrolmentRequired: boolean;
-  /** For WebAuthn's PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the current name. */
-  signalCurrentUserDetails: { rpId: string; userId: string; name: string; displayName: string };
-}
+/** What a successful sign-in answers; its type follows the response schema. */
+export type { SignInResult };
 
 /** A stored credential as sign-in options list it: canonical transports, never the raw list. */
 function descriptorOf(credential: StoredCredential): DescriptorShape {
