@@ -144,7 +144,7 @@ export class ReEnrolmentService {
     return { deletedMethodIds: deleted };
   }
 
-  /** The user's flow for administrators: 404 when the user has never had one. */
+  /** The user's flow for administrators: 404 when the user had no flow yet. */
   async status(userIdOrUpn: string, flows: ReEnrolmentOrchestrations): Promise<ReEnrolmentInstance & { userId: string }> {
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const flow = await flows.get(user.id);
