@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
-import { EventConsumer } from './consumer';
+import { defineConsumer } from './consumer';
 
 /**
  * The UPN-change trigger: `user.upnChanged` (re)starts the user's re-enrolment orchestration,
@@ -9,14 +10,14 @@ import { EventConsumer } from './consumer';
  * the event's id, the user's current UPN) before starting anything, and the flow confirms it again
  * before deleting, so a forged or stale event deletes nothing.
  */
-export const reEnrolmentConsumer: EventConsumer = {
+export const reEnrolmentConsumer = defineConsumer({
   name: 'reEnrolmentConsumer',
   subscription: 'reenrolment',
-  eventTypes: ['user.upnChanged', 'fido2Method.registered'],
+  eventTypes: [EventTypes.userUpnChanged, EventTypes.fido2MethodRegistered],
   durableClient: true,
-  handler: async (event, { app, context }) => {
+  handle: async (event, { app, context }) => {
     const flows = new DurableReEnrolmentOrchestrations(df.getClient(context));
-    if (event.type === 'user.upnChanged') await app.reEnrolment.onUpnChanged(event, flows);
+    if (event.type === EventTypes.userUpnChanged) await app.reEnrolment.onUpnChanged(event, flows);
     else await app.reEnrolment.onPasskeyRegistered(event, flows);
   },
-};
+});
