@@ -1,4 +1,5 @@
-import { diffProperties, passkeyActivityName } from './auditRecords';
+import { auditRecord, diffProperties, passkeyActivityName } from './auditRecords';
+import { EventTypes } from './events/eventTypes';
 
 describe("diffProperties: the top-level properties that changed, in Graph's modifiedProperties shape", () => {
   it.each<[string, object | null, object | null, ReturnType<typeof diffProperties>]>([
@@ -23,5 +24,39 @@ describe("passkeyActivityName: Entra's audit wording for a passkey", () => {
     ['Delete', true, 'Delete Passkey (synced)'],
   ] as const)('%s, backup eligible %s: %s', (verb, backupEligible, name) => {
     expect(passkeyActivityName(verb, backupEligible)).toBe(name);
+  });
+});
+
+describe('auditRecord: the record of a successful change, with the event type its writer declared', () => {
+  it('stores the declared type, the actor, the target with its modified properties, and the documents', () => {
+    const at = new Date('2026-12-02T10:00:00.000Z');
+    const actor = { user: { id: 'u-admin', userPrincipalName: 'admin@contoso.com' }, app: null };
+    const record = auditRecord({
+      id: 'rec-1',
+      at,
+      actor,
+      category: 'Policy',
+      activityDisplayName: 'Any wording',
+      eventType: EventTypes.fido2PolicyUpdated,
+      operationType: 'Update',
+      target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
+      before: { state: 'disabled' },
+      after: { state: 'enabled' },
+    });
+    expect(record).toEqual({
+      id: 'rec-1',
+      activityDateTime: '2026-12-02T10:00:00.000Z',
+      category: 'Policy',
+      activityDisplayName: 'Any wording',
+      eventType: 'fido2Policy.updated',
+      operationType: 'Update',
+      loggedByService: 'Authentication Methods',
+      initiatedBy: actor,
+      targetResources: [{ id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy', modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }] }],
+      result: 'success',
+      resultReason: '',
+      before: { state: 'disabled' },
+      after: { state: 'enabled' },
+    });
   });
 });
