@@ -5,7 +5,7 @@ import { getDefaultApp } from '../shared/app';
 import { createEventBus } from '../shared/eventBusFactory';
 import type { EventBus } from '../shared/ports/eventBus.port';
 import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
-import { EVENTS_TOPIC } from './consumers/consumer';
+import { EVENTS_TOPIC } from '../shared/eventTopology';
 import { eventConsumers } from './consumers';
 import { buildHttpRegistry } from './registry';
 

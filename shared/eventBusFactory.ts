@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { LocalEventBus } from './adapters/localbus/localEventBus';
 import { AppConfig } from './config';
+import { EVENT_SUBSCRIPTIONS } from './eventTopology';
 import { EventBus } from './ports/eventBus.port';
-
-/** Subscriptions on the topic, one per consumer; Bicep provisions the same names on Service Bus. */
-export const EVENT_SUBSCRIPTIONS = ['webhooks', 'reenrolment'] as const;
 
 /**
  * The event bus for a configuration: Service Bus (`passkey-events`) when SERVICEBUS_CONNECTION is

@@ -19,4 +19,3 @@ export interface EventConsumer {
   handler(event: DomainEvent, input: { app: App; context: InvocationContext; delivery: DeliveryContext }): Promise<void>;
 }
 
-export const EVENTS_TOPIC = 'passkey-events';

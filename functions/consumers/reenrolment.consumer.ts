@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
+import { EventSubscriptions } from '../../shared/eventTopology';
 import { EventConsumer } from './consumer';
 
 /**
@@ -11,7 +12,8 @@ import { EventConsumer } from './consumer';
  */
 export const reEnrolmentConsumer: EventConsumer = {
   name: 'reEnrolmentConsumer',
-  subscription: 'reenrolment',
+  subscription: EventSubscriptions.reenrolment.name,
+  maxDeliveryCount: EventSubscriptions.reenrolment.maxDeliveryCount,
   eventTypes: ['user.upnChanged', 'fido2Method.registered'],
   durableClient: true,
   handler: async (event, { app, context }) => {
