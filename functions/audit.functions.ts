@@ -1,6 +1,5 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { AuditRecord } from '../shared/domain/audit';
-import { parseAuditFilter } from '../shared/domain/parseAuditFilter';
 import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
 import { z } from '../shared/schemas/zod';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
@@ -35,7 +34,7 @@ const directoryAudits = defineHttpFunction({
   query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
   doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' }, 400: { description: 'Bad $filter', schema: GraphError } } },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
-    const page = await app.store.audit.list({ ...parseAuditFilter(query.$filter), top: query.$top, after: query.$skiptoken });
+    const page = await app.audit.list({ filter: query.$filter, top: query.$top, skipToken: query.$skiptoken });
     return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, publicUrl));
   },
 });

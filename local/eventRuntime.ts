@@ -2,8 +2,8 @@ import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { eventConsumers } from '../functions/consumers';
 import { matchesEventType } from '../shared/domain/events/matchesEventType';
-import type { App } from '../shared/app';
-import { createEventBus } from '../shared/eventBusFactory';
+import type { ComposedApp } from '../shared/app';
+import { createEventBus } from '../shared/adapterSelection';
 import { EventBus } from '../shared/ports/eventBus.port';
 import { OutboxRelay } from '../shared/services/events/outboxRelay';
 import { registerRelayHealth } from '../shared/services/events/relayHealth';
@@ -23,14 +23,14 @@ export class LocalEventRuntime {
 
   private constructor(
     readonly bus: EventBus,
-    private readonly app: App,
+    private readonly app: ComposedApp,
     private readonly durable: LocalDurableRuntime,
     private readonly logger: Logger,
   ) {}
 
   /** The bus for the configuration: the durable local bus, or Service Bus when configured. */
-  static async create(app: App, durable: LocalDurableRuntime, logger: Logger): Promise<LocalEventRuntime> {
-    return new LocalEventRuntime(await createEventBus(app.config), app, durable, logger);
+  static async create(app: ComposedApp, durable: LocalDurableRuntime, logger: Logger): Promise<LocalEventRuntime> {
+    return new LocalEventRuntime(await createEventBus(app.config, 'local'), app, durable, logger);
   }
 
   async start(): Promise<void> {

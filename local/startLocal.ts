@@ -1,17 +1,17 @@
 import { buildHttpRegistry } from '../functions/registry';
-import { App, AppOverrides, createApp } from '../shared/app';
+import { AppOverrides, ComposedApp, createApp } from '../shared/app';
 import { AppConfig } from '../shared/config';
+import { SCHEDULED_WORK } from '../shared/scheduledWork';
 import { LocalDurableRuntime } from './durableRuntime';
 import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost, LocalHostOptions } from './host';
 import { createLogger, Logger } from './logger';
 import { staticFilesRoute } from './staticFiles';
 
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-
 export interface RunningLocal {
   url: string;
-  app: App;
+  /** The composed app (tests read its store). */
+  app: ComposedApp;
   host: LocalHost;
   durable: LocalDurableRuntime;
   events: LocalEventRuntime;
@@ -42,9 +42,8 @@ export async function startLocal(
   await durable.start(loopbackUrl(host));
   const events = await LocalEventRuntime.create(app, durable, logger);
   await events.start();
-  // Used challenges are kept until they expire; forget the expired ones now and then.
-  const purge = setInterval(() => void app.challenges.purgeExpired().catch((e) => logger.error('purging used challenges failed', e)), PURGE_INTERVAL_MS);
-  purge.unref();
+  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
+  const timers = SCHEDULED_WORK.map((work) => setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref());
   return {
     url: `http://localhost:${host.port}`,
     app,
@@ -52,7 +51,7 @@ export async function startLocal(
     durable,
     events,
     stop: async () => {
-      clearInterval(purge);
+      for (const timer of timers) clearInterval(timer);
       await host.stop();
       await events.stop();
       await durable.stop();

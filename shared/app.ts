@@ -1,5 +1,4 @@
-import { createSqliteStore } from './adapters/sqlite/store.sqlite';
-import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
+import { loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
 import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
 import { AppConfig, loadConfig } from './config';
@@ -20,24 +19,29 @@ import { RegistrationService, RelyingParty } from './services/webauthn/registrat
 import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
-import { join } from 'node:path';
 import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
 import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { HttpSender } from './ports/httpSender.port';
 import { WebhookService } from './services/events/webhookService';
+import { AdapterNames, adapterNames, createDevTokenSigner, createStore } from './adapterSelection';
+import { AuditService } from './services/audit/auditService';
+import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 
-/** Everything the triggers need, built once from the configuration. */
+/**
+ * What the triggers (HTTP, consumers, activities) get, built once from the configuration: the
+ * services, the configuration and the token keys. No store, clock or secret: a handler that
+ * needs data asks a service, so every rule sits behind one.
+ */
 export interface App {
   config: AppConfig;
-  store: Store;
-  clock: Clock;
+  /** The adapters in use (for /health). */
+  adapters: AdapterNames;
   /**
    * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
    * sign-in tokens, and serves only the signed-in-user routes (/me, self-service registration).
    * `signer` signs sign-in tokens, `devSigner` dev admin tokens, each with its own key.
    */
   tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner; devSigner: TokenSigner };
-  serverSecret: Buffer;
   policy: PolicyService;
   directory: DirectoryService;
   devTokens: DevTokenService;
@@ -50,7 +54,22 @@ export interface App {
   /** The UPN-change re-enrolment flow (its consumers and activities). */
   reEnrolment: ReEnrolmentService;
   webhooks: WebhookService;
+  /** Reading the audit log (Graph's directoryAudits). */
+  audit: AuditService;
+  /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
+  clientRateLimit: ClientRateLimitService;
   close(): Promise<void>;
+}
+
+/**
+ * What the composition root built: the app, plus the store and the server secret that only the
+ * runtime hosting it (the embedded outbox relay reads `store.outbox`) and tests reach. Triggers are
+ * typed with {@link App} and so cannot reach them.
+ */
+export interface ComposedApp extends App {
+  readonly store: Store;
+  /** Seals challenges; tests use it to forge one the service would accept. */
+  readonly serverSecret: Buffer;
 }
 
 export interface AppOverrides {
@@ -63,15 +82,6 @@ export interface AppOverrides {
 
 /** Sign-in options are valid for 5 minutes, as Entra's default challenge timeout. */
 export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
-
-async function createStore(config: AppConfig): Promise<Store> {
-  if (config.cosmos) {
-    // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
-    const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
-    return createCosmosStore(config.cosmos);
-  }
-  return createSqliteStore(join(config.dataDir, 'passkeys.db'));
-}
 
 /** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
 function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
@@ -90,15 +100,13 @@ function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] 
   return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
 }
 
-/** The composition root: picks the adapters for the configuration and builds the services. */
-export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
+/** The composition root: picks the adapters for the configuration (adapterSelection.ts) and builds the services. */
+export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<ComposedApp> {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? (await createStore(config));
   if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
   const signer = new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
-  // Dev admin tokens carry a fixed issuer so `npm run token` and a host on another PORT agree, and
-  // their own key, so neither kind of token verifies as the other.
-  const devSigner = new JoseTokenSigner(LOCAL_DEV_ISSUER, config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey());
+  const devSigner = await createDevTokenSigner(config);
   const directory = new DirectoryService(store.directory, clock);
   const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
   const policy = new PolicyService(store.policies, store.directory, clock);
@@ -108,10 +116,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const app: App = {
+  const app: ComposedApp = {
     config,
+    adapters: { ...adapterNames(config), store: store.kind },
     store,
-    clock,
     tokens: {
       verifier: new JoseAccessTokenVerifier(adminIssuers(config, devSigner)),
       signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, devSigner), ...signInIssuers(config, signer)]),
@@ -136,6 +144,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
     webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks }), clock, audit: store.audit }),
+    audit: new AuditService(store.audit),
+    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);
