@@ -39,13 +39,11 @@ export interface App {
   /**
    * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
    * sign-in tokens, and serves only the signed-in-user routes (/me, self-service registration).
-   * `signer` signs sign-in tokens, `devSigner` dev admin tokens, each with its own key.
+   * `signer` signs sign-in tokens (its public keys are served at /.well-known/jwks.json).
    */
-  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner; devSigner: TokenSigner };
+  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner };
   policy: PolicyService;
   directory: DirectoryService;
-  devTokens: DevTokenService;
-  webauthn: WebAuthnPort;
   challenges: ChallengeService;
   registration: RegistrationService;
   signIn: SignInService;
@@ -58,18 +56,23 @@ export interface App {
   audit: AuditService;
   /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
   clientRateLimit: ClientRateLimitService;
-  close(): Promise<void>;
 }
 
 /**
- * What the composition root built: the app, plus the store and the server secret that only the
- * runtime hosting it (the embedded outbox relay reads `store.outbox`) and tests reach. Triggers are
- * typed with {@link App} and so cannot reach them.
+ * What the composition root built: the app, plus what only the runtime hosting it and tests reach
+ * (the embedded outbox relay reads `store.outbox`; tests read the store and mint dev tokens).
+ * Triggers are typed with {@link App} and so cannot reach any of it.
  */
 export interface ComposedApp extends App {
   readonly store: Store;
   /** Seals challenges; tests use it to forge one the service would accept. */
   readonly serverSecret: Buffer;
+  /** `devSigner` signs dev admin tokens, with a key of its own (never the sign-in key). */
+  tokens: App['tokens'] & { devSigner: TokenSigner };
+  /** Mints dev admin tokens (tests; the CLI mints without an app: cli/devToken.ts). */
+  devTokens: DevTokenService;
+  /** Closes the store. */
+  close(): Promise<void>;
 }
 
 export interface AppOverrides {
@@ -130,7 +133,6 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     policy,
     directory,
     devTokens: new DevTokenService(devSigner, directory, config.apiAudience),
-    webauthn,
     challenges,
     registration,
     signIn: new SignInService({
