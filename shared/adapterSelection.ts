@@ -1,18 +1,27 @@
 import { join } from 'node:path';
-import { createEphemeralSigningKey, loadOrCreateSigningKey } from './adapters/keys/localKeys';
+import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
+import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
+import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
+import { loadMetadata } from './adapters/webauthn/metadataStatements';
+import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
+import { loadTrustRoots } from './adapters/webauthn/trustRoots';
 import { AppConfig } from './config';
 import { EVENT_SUBSCRIPTIONS } from './eventTopology';
 import { EventBus } from './ports/eventBus.port';
 import { Store } from './ports/store.port';
-import { TokenSigner } from './ports/tokens.port';
+import { HttpSender } from './ports/httpSender.port';
+import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
+import { WebAuthnPort } from './ports/webauthn.port';
 import { LOCAL_DEV_ISSUER } from './services/devTokenService';
 
 /*
  * Which adapter serves each port, decided in this one place from the configuration (DESIGN §2):
  * `shared/app.ts` builds the services over them, the Azure entry (functions/index.ts) and the
- * embedded runtime (local/) take their bus from here. SDKs and embedded adapters are loaded
- * lazily, so a host pays only for what it runs and the Azure entry never loads the embedded bus.
+ * embedded runtime (local/startLocal.ts) take their bus from here. SDKs and embedded adapters are
+ * loaded lazily, so a host pays only for what it runs and the Azure entry never loads the embedded
+ * store or bus. The one adapter not chosen here is the durable backend: on Azure it is the
+ * Functions host's (host.json), on the embedded runtime its own engine (local/, which shared/ never imports).
  */
 
 /** Where the code runs: the Functions host on Azure, or the embedded runtime (`npm start`, tests). */
@@ -72,4 +81,56 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
 export async function createDevTokenSigner(config: AppConfig): Promise<TokenSigner> {
   const key = config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey();
   return new JoseTokenSigner(LOCAL_DEV_ISSUER, key);
+}
+
+/**
+ * The signer of sign-in tokens: our issuer (TOKEN_ISSUER), with the key from SIGNING_KEY_JWK (e.g.
+ * Key Vault) or a key file under DATA_DIR.
+ */
+export async function createSignInTokenSigner(config: AppConfig): Promise<TokenSigner> {
+  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
+  return new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
+}
+
+/** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
+function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
+  const issuers: TrustedIssuer[] = [];
+  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
+  if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
+  return issuers;
+}
+
+/**
+ * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
+ * user only: an administrator's passkey sign-in is not an admin token.
+ */
+function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
+  // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
+  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
+}
+
+/**
+ * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
+ * sign-in tokens, for the signed-in-user routes only.
+ */
+export function createTokenVerifiers(config: AppConfig, keys: { signer: TokenSigner; devSigner: TokenSigner }): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+  return {
+    verifier: new JoseAccessTokenVerifier(adminIssuers(config, keys.devSigner)),
+    signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, keys.devSigner), ...signInIssuers(config, keys.signer)]),
+  };
+}
+
+/** The 32-byte server secret: SERVER_SECRET (e.g. Key Vault) or a file under DATA_DIR. */
+export function loadServerSecret(config: AppConfig): Buffer {
+  return loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+}
+
+/** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
+export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+  return SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) });
+}
+
+/** Outgoing HTTP of webhook deliveries: pinned to the address it checked, private networks only when allowed. */
+export function createWebhookSender(config: AppConfig): HttpSender {
+  return new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks });
 }

@@ -1,17 +1,11 @@
-import { loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
-import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
-import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
 import { AppConfig, loadConfig } from './config';
 import { Clock, systemClock } from './ports/clock.port';
 import { Store } from './ports/store.port';
 import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
-import { DevTokenService, LOCAL_DEV_ISSUER } from './services/devTokenService';
+import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
 import { seedDemoTenant } from './services/seedDemoTenant';
-import { loadMetadata } from './adapters/webauthn/metadataStatements';
-import { loadTrustRoots } from './adapters/webauthn/trustRoots';
-import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
 import { ChallengeService } from './services/webauthn/challenges';
 import { MethodsService } from './services/webauthn/methodsService';
@@ -20,10 +14,19 @@ import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
 import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
-import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { HttpSender } from './ports/httpSender.port';
 import { WebhookService } from './services/events/webhookService';
-import { AdapterNames, adapterNames, createDevTokenSigner, createStore } from './adapterSelection';
+import {
+  AdapterNames,
+  adapterNames,
+  createDevTokenSigner,
+  createSignInTokenSigner,
+  createStore,
+  createTokenVerifiers,
+  createWebAuthn,
+  createWebhookSender,
+  loadServerSecret,
+} from './adapterSelection';
 import { AuditService } from './services/audit/auditService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 
@@ -86,34 +89,16 @@ export interface AppOverrides {
 /** Sign-in options are valid for 5 minutes, as Entra's default challenge timeout. */
 export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
 
-/** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
-function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
-  const issuers: TrustedIssuer[] = [];
-  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
-  if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
-  return issuers;
-}
-
-/**
- * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
- * user only: an administrator's passkey sign-in is not an admin token.
- */
-function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
-  // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
-  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
-}
-
 /** The composition root: picks the adapters for the configuration (adapterSelection.ts) and builds the services. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<ComposedApp> {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? (await createStore(config));
-  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
-  const signer = new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
+  const signer = await createSignInTokenSigner(config);
   const devSigner = await createDevTokenSigner(config);
   const directory = new DirectoryService(store.directory, clock);
-  const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+  const serverSecret = loadServerSecret(config);
   const policy = new PolicyService(store.policies, store.directory, clock);
-  const webauthn = overrides.webauthn ?? (await SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) }));
+  const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
@@ -123,12 +108,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     config,
     adapters: { ...adapterNames(config), store: store.kind },
     store,
-    tokens: {
-      verifier: new JoseAccessTokenVerifier(adminIssuers(config, devSigner)),
-      signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, devSigner), ...signInIssuers(config, signer)]),
-      signer,
-      devSigner,
-    },
+    tokens: { ...createTokenVerifiers(config, { signer, devSigner }), signer, devSigner },
     serverSecret,
     policy,
     directory,
@@ -145,7 +125,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
-    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks }), clock, audit: store.audit }),
+    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? createWebhookSender(config), clock, audit: store.audit }),
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
