@@ -1,12 +1,12 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
-import { getDefaultApp } from '../shared/app';
 import { createEventBus } from '../shared/adapterSelection';
-import type { EventBus } from '../shared/ports/eventBus.port';
-import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
+import { getDefaultApp } from '../shared/app';
 import { EVENTS_TOPIC } from '../shared/eventTopology';
+import type { EventBus } from '../shared/ports/eventBus.port';
 import { SCHEDULED_WORK } from '../shared/scheduledWork';
+import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
 import { eventConsumers } from './consumers';
 import { buildHttpRegistry } from './registry';
 
