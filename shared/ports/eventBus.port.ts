@@ -14,9 +14,6 @@ export interface DomainEvent<T = unknown> {
   data: T;
 }
 
-/** What a consumer says about one delivery. */
-export type DeliveryOutcome = 'completed' | 'retry' | 'deadLetter';
-
 export interface DeliveryContext {
   /** 1 for the first delivery of this event to this subscription. */
   deliveryCount: number;

@@ -5,10 +5,11 @@ import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../doma
 import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
 import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
-import { badRequest, ConcurrencyConflictError, notFound } from '../domain/errors';
+import { badRequest, notFound } from '../domain/errors';
 import { Clock } from '../ports/clock.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../ports/directory.port';
 import { Versioned } from '../ports/versioned';
+import { retryOnConflict } from './retryOnConflict';
 import { toFido2Method } from './webauthn/fido2Method';
 
 export interface NewUser {
@@ -26,13 +27,6 @@ export interface NewGroup {
   securityEnabled: boolean;
   mailEnabled?: boolean;
   description?: string | null;
-}
-
-/** A user's UPN changed: the passkeys registered under the old name need re-enrolment. */
-export interface UpnChange {
-  userId: string;
-  oldUserPrincipalName: string;
-  newUserPrincipalName: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,29 +84,22 @@ export class DirectoryService {
   }
 
   /**
-   * Updates a user; returns the UPN change when the userPrincipalName changed. Changing a sign-in
+   * Updates a user and answers it as stored; a UPN change reaches the re-enrolment flow as the
+   * `user.upnChanged` event of the audit record, not through this result. Changing a sign-in
    * property (UPN, accountEnabled, userType, mail) of a user who holds a privileged role takes a
    * Privileged Authentication Administrator or Global Administrator (Entra's sensitive attributes).
+   * A write that loses a race is retried on the fresh user, a bounded number of times (then 412).
    */
-  async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<{ user: User; upnChange?: UpnChange }> {
+  async updateUser(idOrUpn: string, patch: UserPatch, principal: Principal): Promise<User> {
     const actor = actorOf(principal);
-    for (;;) {
+    return retryOnConflict(async () => {
       const current = await this.getUser(idOrUpn);
       const next: User = { ...current.value, ...patch };
       if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
-      try {
-        await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
-      } catch (e) {
-        if (e instanceof ConcurrencyConflictError) continue;
-        throw e;
-      }
-      const renamed = current.value.userPrincipalName.toLowerCase() !== next.userPrincipalName.toLowerCase();
-      return {
-        user: next,
-        upnChange: renamed ? { userId: next.id, oldUserPrincipalName: current.value.userPrincipalName, newUserPrincipalName: next.userPrincipalName } : undefined,
-      };
-    }
+      await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
+      return next;
+    });
   }
 
   /**

@@ -8,10 +8,12 @@ import { Clock } from '../ports/clock.port';
 import { DirectoryRepository } from '../ports/directory.port';
 import { PolicyRepository } from '../ports/policy.port';
 import { Versioned } from '../ports/versioned';
+import { retryOnConflict } from './retryOnConflict';
 
 /** ETag of the policy before its first write: a new tenant's defaults. */
 export const DEFAULT_POLICY_ETAG = '"default"';
-const MAX_ATTEMPTS = 10;
+/** Attempts of a PATCH without If-Match that keeps losing races before it answers 412. */
+const POLICY_PATCH_ATTEMPTS = 10;
 
 /** Reads and updates the tenant's FIDO2 method policy. */
 export class PolicyService {
@@ -28,36 +30,34 @@ export class PolicyService {
 
   /**
    * Applies a partial update. With `ifMatch` the caller's ETag must be current (412 otherwise);
-   * without it, a write that races another is retried on the fresh policy, so no update is lost.
+   * without it, a write that races another is retried on the fresh policy, so no update is lost
+   * (up to 10 attempts, then 412). Throws 400 `invalidTarget` for a target that is not a security group.
    */
   async patchFido2(patch: Fido2PolicyPatch, options: { ifMatch?: string; actor: Actor }): Promise<Versioned<Fido2Policy>> {
-    for (let attempt = 1; ; attempt++) {
+    // With If-Match the client decides what happens on a lost race: exactly one attempt.
+    const attempts = options.ifMatch === undefined ? POLICY_PATCH_ATTEMPTS : 1;
+    return retryOnConflict(async () => {
       const current = await this.getFido2();
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, current.etag)) {
         throw new ConcurrencyConflictError('FIDO2 policy', options.ifMatch);
       }
       const next = applyPolicyPatch(current.value, patch);
       await this.assertTargetsAreSecurityGroups(next);
-      try {
-        return await this.policies.saveFido2(next, {
-          ifMatch: current.etag === DEFAULT_POLICY_ETAG ? null : current.etag,
-          audit: auditRecord({
-            id: randomUUID(),
-            at: this.clock.now(),
-            actor: options.actor,
-            category: 'Policy',
-            activityDisplayName: 'Update authentication methods policy',
-            operationType: 'Update',
-            target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
-            before: current.value,
-            after: next,
-          }),
-        });
-      } catch (e) {
-        const retry = e instanceof ConcurrencyConflictError && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw e;
-      }
-    }
+      return this.policies.saveFido2(next, {
+        ifMatch: current.etag === DEFAULT_POLICY_ETAG ? null : current.etag,
+        audit: auditRecord({
+          id: randomUUID(),
+          at: this.clock.now(),
+          actor: options.actor,
+          category: 'Policy',
+          activityDisplayName: 'Update authentication methods policy',
+          operationType: 'Update',
+          target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
+          before: current.value,
+          after: next,
+        }),
+      });
+    }, attempts);
   }
 
   private async assertTargetsAreSecurityGroups(policy: Fido2Policy): Promise<void> {

@@ -39,14 +39,3 @@ export interface Page<T> {
   /** Set when more items follow; the cursor to pass as `after`. */
   next?: string;
 }
-
-/** Case-insensitive comparisons, as Graph does for displayName and userPrincipalName. */
-export function matchesFilter(item: Record<string, unknown>, filter: FilterClause[]): boolean {
-  return filter.every((clause) => {
-    const actual = item[clause.field];
-    if (typeof actual !== 'string') return false;
-    const a = actual.toLowerCase();
-    const v = clause.value.toLowerCase();
-    return clause.op === 'eq' ? a === v : a.startsWith(v);
-  });
-}

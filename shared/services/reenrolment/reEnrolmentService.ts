@@ -1,6 +1,6 @@
 import { Actor } from '../../domain/auth/actor';
 import { auditRecord } from '../../domain/auditRecords';
-import { ConcurrencyConflictError, DomainError, notFound } from '../../domain/errors';
+import { DomainError, notFound } from '../../domain/errors';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -16,6 +16,7 @@ import {
 } from '../../ports/reEnrolmentOrchestrations.port';
 import { z } from '../../schemas/zod';
 import { DirectoryService } from '../directoryService';
+import { retryOnConflict } from '../retryOnConflict';
 import { MethodsService } from '../webauthn/methodsService';
 import { findAuditRecord } from './auditLookup';
 import { checkUpnChange, isNewPasskey, refusalMessage, showsStaleName, UpnChangeCheck } from './upnChangeCheck';
@@ -170,17 +171,13 @@ export class ReEnrolmentService {
   }
 
   private async setReEnrolmentRequired(methodId: string, required: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    // A sign-in may update the passkey meanwhile: read it again and retry, a bounded number of times.
+    await retryOnConflict(async () => {
       const current = await this.deps.credentials.get(methodId);
       if (!current || current.value.reEnrolmentRequired === required) return;
       const next: StoredCredential = { ...current.value, reEnrolmentRequired: required };
-      try {
-        await this.deps.credentials.update(next, current.etag);
-        return;
-      } catch (e) {
-        if (!(e instanceof ConcurrencyConflictError) || attempt >= MAX_UPDATE_ATTEMPTS) throw e; // a sign-in updated it meanwhile
-      }
-    }
+      await this.deps.credentials.update(next, current.etag);
+    }, MAX_UPDATE_ATTEMPTS);
   }
 
   private async recordDeadlinePassed(input: DeleteOldPasskeysInput, notice: NonNullable<DeleteOldPasskeysInput['notice']>): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
-import { badRequest, ConcurrencyConflictError, DomainError, forbidden } from '../../domain/errors';
+import { badRequest, DomainError, forbidden } from '../../domain/errors';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
 import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/descriptorShape';
@@ -11,6 +11,7 @@ import { TokenSigner } from '../../ports/tokens.port';
 import { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON, WebAuthnPort } from '../../ports/webauthn.port';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
+import { retryOnConflict } from '../retryOnConflict';
 import { ChallengeService } from './challenges';
 import { RelyingParty } from './registrationService';
 
@@ -81,6 +82,15 @@ export class SignInService {
    * answer that depends on the account (another user's passkey, a deleted or disabled user), so
    * without the private key every response looks alike; the challenge is consumed before a refusal
    * is recorded, so replaying one refused assertion adds one record, not one per replay.
+   *
+   * @param response the assertion as `@simplewebauthn/browser` sends it
+   * @param resource the token audience asked for; the admin API when absent
+   * @returns the signed token, who signed in with which passkey, and the re-enrolment hint
+   * @throws DomainError 400 `invalidResource`; 401 a challenge code (`invalidChallenge`,
+   *   `challengeExpired`, `challengeAlreadyUsed`, `crossOriginCeremony`) or `fido2SignInFailed`;
+   *   403 `userAccountDisabled`, a policy refusal (`fido2MethodDisabled`, `fido2UserNotTargeted`,
+   *   `fido2UserExcluded`, `fido2KeyRestrictionViolation`, ...) or `fido2PossibleClonedAuthenticator`,
+   *   each refusal recorded in the audit log; 412 when the passkey's row keeps losing write races.
    */
   async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
     const audience = this.audienceFor(resource);
@@ -155,7 +165,14 @@ export class SignInService {
    * means a possibly cloned authenticator: refuse and record it.
    */
   private async recordUse(credential: StoredCredential, etag: string, newSignCount: number, backedUp: boolean, upn: string): Promise<StoredCredential> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async (attempt) => {
+      if (attempt > 1) {
+        // Another sign-in with this passkey won the race: judge the counter against the fresh row.
+        const fresh = await this.deps.credentials.get(credential.id);
+        if (!fresh) throw signInFailed('This passkey was deleted during sign-in.');
+        credential = fresh.value;
+        etag = fresh.etag;
+      }
       if ((newSignCount > 0 || credential.signCount > 0) && newSignCount <= credential.signCount) {
         const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
         await this.deps.credentials.update(flagged, etag).catch(() => undefined);
@@ -163,16 +180,8 @@ export class SignInService {
         throw forbidden('fido2PossibleClonedAuthenticator', `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`);
       }
       const next = { ...credential, signCount: newSignCount, backedUp, lastUsedDateTime: this.deps.clock.now().toISOString() };
-      try {
-        return (await this.deps.credentials.update(next, etag)).value;
-      } catch (e) {
-        if (!(e instanceof ConcurrencyConflictError) || attempt >= MAX_UPDATE_ATTEMPTS) throw e;
-        const fresh = await this.deps.credentials.get(credential.id);
-        if (!fresh) throw signInFailed('This passkey was deleted during sign-in.');
-        credential = fresh.value;
-        etag = fresh.etag;
-      }
-    }
+      return (await this.deps.credentials.update(next, etag)).value;
+    }, MAX_UPDATE_ATTEMPTS);
   }
 
   private async recordRefusal(credential: StoredCredential, upn: string, rule: string, reason: string): Promise<void> {
