@@ -2,7 +2,7 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
 import { createEventBus } from '../shared/adapterSelection';
-import { getDefaultApp } from '../shared/app';
+import { getDefaultApp, getDefaultConfig } from '../shared/app';
 import { EVENTS_TOPIC } from '../shared/eventTopology';
 import type { EventBus } from '../shared/ports/eventBus.port';
 import { SCHEDULED_WORK } from '../shared/scheduledWork';
@@ -49,7 +49,7 @@ app.cosmosDB('outboxRelay', {
   createLeaseContainerIfNotExists: true,
   // Without a retry policy a failed batch is skipped (the lease moves on): retry until it is published.
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1000, maximumInterval: 60_000 },
-  handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= getDefaultApp().then((a) => createEventBus(a.config, 'azure')))),
+  handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= createEventBus(getDefaultConfig(), 'azure'))),
 });
 
 // Housekeeping on a schedule: the same jobs the embedded runtime runs on an interval.

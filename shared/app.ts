@@ -30,13 +30,27 @@ import {
 import { AuditService } from './services/audit/auditService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 
+/** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
+const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'] as const;
+
+/** The settings a handler may read: every setting but the secrets. */
+export type HandlerSettings = Omit<AppConfig, (typeof SECRET_SETTINGS)[number]>;
+
+/** A copy of the configuration without its secrets (so they are not there at run time either). */
+export function withoutSecrets(config: AppConfig): HandlerSettings {
+  const settings: Partial<AppConfig> = { ...config };
+  for (const name of SECRET_SETTINGS) delete settings[name];
+  return settings as HandlerSettings;
+}
+
 /**
  * What the triggers (HTTP, consumers, activities) get, built once from the configuration: the
  * services, the configuration and the token keys. No store, clock or secret: a handler that
  * needs data asks a service, so every rule sits behind one.
  */
 export interface App {
-  config: AppConfig;
+  /** The settings, without secrets. */
+  config: HandlerSettings;
   /** The adapters in use (for /health). */
   adapters: AdapterNames;
   /**
@@ -105,7 +119,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
   const app: ComposedApp = {
-    config,
+    config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
     store,
     tokens: { ...createTokenVerifiers(config, { signer, devSigner }), signer, devSigner },
@@ -134,10 +148,17 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   return app;
 }
 
+let defaultConfig: AppConfig | undefined;
 let defaultApp: Promise<App> | undefined;
 
-/** The process-wide app built from the environment (used by the Azure Functions entry point). */
+/** The process-wide configuration, read from the environment once (the Azure Functions entry point). */
+export function getDefaultConfig(): AppConfig {
+  defaultConfig ??= loadConfig();
+  return defaultConfig;
+}
+
+/** The process-wide app built from {@link getDefaultConfig} (used by the Azure Functions entry point). */
 export function getDefaultApp(): Promise<App> {
-  defaultApp ??= createApp(loadConfig());
+  defaultApp ??= createApp(getDefaultConfig());
   return defaultApp;
 }
