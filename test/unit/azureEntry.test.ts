@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventConsumers } from '../../functions/consumers';
 import { buildHttpRegistry } from '../../functions/registry';
+import { TASK_HUB } from '../../local/durableRuntime';
 import { durableFunctions } from '../../orchestrations/registry';
 import { EVENTS_TOPIC } from '../../shared/eventTopology';
 import { SCHEDULED_WORK } from '../../shared/scheduledWork';
@@ -50,5 +53,30 @@ describe('the Azure entry (functions/index.ts) registers every declared function
 
   it('the scheduled work as timer triggers', () => {
     expect(registered.timer.map(([name, o]) => [name, o.schedule])).toEqual(SCHEDULED_WORK.map((w) => [w.name, w.schedule]));
+  });
+});
+
+describe('infra/main.bicep and host.json provide what the Azure entry binds to', () => {
+  const bicep = readFileSync(join(__dirname, '..', '..', 'infra', 'main.bicep'), 'utf8');
+  const appSettings = [...bicep.matchAll(/\{ name: '([A-Za-z0-9_]+)', value: /g)].map((m) => m[1]);
+  const containers = [...bicep.matchAll(/\{ name: '([A-Za-z]+)', pk: '/g)].map((m) => m[1]);
+  beforeAll(() => {
+    if (!registered.http) jest.isolateModules(() => require('../../functions/index'));
+  });
+
+  it('every connection setting a trigger names is an app setting of the Function App', () => {
+    const connections = [...new Set(Object.values(registered).flatMap((list) => list.map(([, o]) => o.connection).filter((c): c is string => typeof c === 'string')))];
+    expect(connections.sort()).toEqual(['COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
+    for (const connection of connections) expect(appSettings).toContain(connection);
+  });
+
+  it("the change feed's container and lease container are provisioned", () => {
+    const [[, relay]] = registered.cosmosDB;
+    expect(containers).toEqual(expect.arrayContaining([relay.containerName, relay.leaseContainerName]));
+  });
+
+  it("host.json's durable task hub is the one the embedded engine's links name", () => {
+    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as { extensions: { durableTask: { hubName: string } } };
+    expect(host.extensions.durableTask.hubName).toBe(TASK_HUB);
   });
 });
