@@ -18,4 +18,3 @@ export interface EventConsumer {
   maxDeliveryCount?: number;
   handler(event: DomainEvent, input: { app: App; context: InvocationContext; delivery: DeliveryContext }): Promise<void>;
 }
-
