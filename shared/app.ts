@@ -56,9 +56,10 @@ export interface App {
   /**
    * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
    * sign-in tokens, and serves only the signed-in-user routes (/me, self-service registration).
-   * `signer` signs sign-in tokens (its public keys are served at /.well-known/jwks.json).
+   * `signer` holds the sign-in key; handlers see only its public keys (/.well-known/jwks.json):
+   * sign-in tokens are signed by SignInService, never by a handler.
    */
-  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner };
+  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: Pick<TokenSigner, 'jwks'> };
   policy: PolicyService;
   directory: DirectoryService;
   challenges: ChallengeService;
@@ -85,7 +86,7 @@ export interface ComposedApp extends App {
   /** Seals challenges; tests use it to forge one the service would accept. */
   readonly serverSecret: Buffer;
   /** `devSigner` signs dev admin tokens, with a key of its own (never the sign-in key). */
-  tokens: App['tokens'] & { devSigner: TokenSigner };
+  tokens: App['tokens'] & { signer: TokenSigner; devSigner: TokenSigner };
   /** Mints dev admin tokens (tests; the CLI mints without an app: cli/devToken.ts). */
   devTokens: DevTokenService;
   /** Closes the store. */
