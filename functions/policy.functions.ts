@@ -2,7 +2,7 @@ import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { Fido2Policy } from '../shared/domain/policy/fido2Policy';
 import { GraphError, GraphVersion } from '../shared/schemas/common.schema';
-import { FIDO2_ODATA_TYPE, Fido2PolicyPatchBody, Fido2PolicyResource, Fido2PolicyRouteParams } from '../shared/schemas/fido2Policy.schema';
+import { FIDO2_ODATA_TYPE, Fido2PolicyPatchBody, Fido2PolicyResource, Fido2PolicyResourceBody, Fido2PolicyRouteParams } from '../shared/schemas/fido2Policy.schema';
 import { z } from '../shared/schemas/zod';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
 import { json, noContent, odataContext } from './http/responses';
@@ -11,7 +11,7 @@ const VER = '{ver:regex(^(beta|v1\\.0)$)}';
 const errors = { 400: { description: 'Invalid input', schema: GraphError }, 401: { description: 'No valid token', schema: GraphError }, 403: { description: 'Not allowed', schema: GraphError } };
 
 /** The policy in Graph's JSON shape (passkeyTypes as Graph's comma-separated flags). */
-export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: string) {
+export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: string): Fido2PolicyResourceBody {
   return {
     '@odata.context': odataContext(baseUrl, ver, 'policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity'),
     '@odata.type': FIDO2_ODATA_TYPE,

@@ -50,7 +50,7 @@ const createMethod = defineHttpFunction({
   doc: { summary: 'Register a passkey created on behalf of a user (Graph provisioning API)', tags: ['Provisioning'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource }, ...errors } },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     await app.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', params.userId);
-    const method = await app.registration.verify(params.userId, 'admin', body.publicKeyCredential as never, body.displayName, actorOf(principal));
+    const method = await app.registration.verify(params.userId, 'admin', body.publicKeyCredential, body.displayName, actorOf(principal));
     return json(201, { '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity'), ...method });
   },
 });

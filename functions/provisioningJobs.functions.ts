@@ -109,7 +109,7 @@ const deliverCredential = defineHttpFunction({
   body: CreateFido2MethodBody.partial({ displayName: true }),
   doc: { summary: "Deliver the credential created for a claimed user; answers with the user's outcome", tags: ['Provisioning'], responses: { 200: { description: 'The outcome for that user' }, 409: { description: 'The user is not claimed', schema: GraphError }, ...errors } },
   handler: async ({ app, params, body, context, principal }) => {
-    const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential as never, orchestrations(context), principal);
+    const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential, orchestrations(context), principal);
     return json(200, { ...userRow(row), method });
   },
 });

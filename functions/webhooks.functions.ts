@@ -7,8 +7,10 @@ import {
   CreateWebhookSubscriptionBody,
   WebhookDeliveriesQuery,
   WebhookDeliveryCollection,
+  WebhookDeliveryResource,
   WebhookSubscriptionCollection,
   WebhookSubscriptionParams,
+  WebhookSubscriptionResource,
   WebhookSubscriptionView,
 } from '../shared/schemas/webhooks.schema';
 import { defineHttpFunction, HttpFunction } from './http/httpFunction';
@@ -23,7 +25,7 @@ const TAGS = ['Webhooks'];
  * the secret is shown after the creation answer, to readers or writers (Graph never returns a
  * subscription's clientState either): a receiver that lost it gets a new subscription.
  */
-const view = (s: WebhookSubscription) => ({
+const view = (s: WebhookSubscription): WebhookSubscriptionResource => ({
   id: s.id,
   url: s.url,
   eventTypes: s.eventTypes,
@@ -32,7 +34,7 @@ const view = (s: WebhookSubscription) => ({
   createdBy: s.createdBy,
 });
 
-const deliveryView = (d: WebhookDelivery) => ({
+const deliveryView = (d: WebhookDelivery): WebhookDeliveryResource => ({
   id: d.id,
   subscriptionId: d.subscriptionId,
   eventId: d.eventId,

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { graphErrorBody } from '../functions/http/errorResponse';
+import { HttpErrorCodeEntry, HttpErrorCodes } from '../functions/http/httpErrors';
 
 /** Node's default (16 KiB): enough for a bearer token and cookies, refused with 431 above it. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
-const CLIENT_ERROR_STATUS: Record<string, [number, string, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'RequestHeaderFieldsTooLarge', `The request headers are over ${MAX_HEADER_BYTES} bytes.`],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'RequestTimeout', 'The request was not received in time.'],
+/** Node's client error codes we answer specifically; every other one is a malformed request. */
+const CLIENT_ERRORS: Record<string, [HttpErrorCodeEntry, string]> = {
+  HPE_HEADER_OVERFLOW: [HttpErrorCodes.requestHeaderFieldsTooLarge, `The request headers are over ${MAX_HEADER_BYTES} bytes.`],
+  ERR_HTTP_REQUEST_TIMEOUT: [HttpErrorCodes.requestTimeout, 'The request was not received in time.'],
 };
+
+const REASON_PHRASE: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 /**
  * A request Node could not parse (bad request line, invalid chunk, oversized headers, timeout):
@@ -19,9 +24,8 @@ export function answerClientError(error: Error, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, graphCode, message] = CLIENT_ERROR_STATUS[code] ?? [400, 'BadRequest', 'The request could not be parsed as HTTP/1.1.'];
+  const [{ status, code: graphCode }, message] = CLIENT_ERRORS[code] ?? [HttpErrorCodes.malformedRequest, 'The request could not be parsed as HTTP/1.1.'];
   const requestId = randomUUID();
-  const body = JSON.stringify({ error: { code: graphCode, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } });
-  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify(graphErrorBody(graphCode, message, requestId));
+  socket.end(`HTTP/1.1 ${status} ${REASON_PHRASE[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { RegisteredHttpFunction } from '../functions/registry';
-import { graphError } from '../functions/http/errorResponse';
+import { httpErrorResponse, internalErrorResponse } from '../functions/http/errorResponse';
+import { HttpErrorCodes } from '../functions/http/httpErrors';
 import { clientAddress, isValidHostHeader, publicOrigin } from '../functions/http/forwarded';
 import { MAX_BODY_BYTES } from '../functions/http/pipeline';
 import { bySpecificity, compileRoute, CompiledRoute, matchRoute } from './routeTemplate';
@@ -165,7 +166,7 @@ export class LocalHost {
     try {
       const target = this.requestTarget(req);
       // Unread body bytes of a request we cannot place are not trusted to frame the next one.
-      if (typeof target === 'string') return send(res, graphError(400, 'BadRequest', target, requestId, { Connection: 'close' }));
+      if (typeof target === 'string') return send(res, httpErrorResponse(HttpErrorCodes.malformedRequest, target, requestId, { Connection: 'close' }));
       const { url, headers } = target;
       this.applyCors(req, res);
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
@@ -174,7 +175,7 @@ export class LocalHost {
       }
       const body = await readBody(req);
       if (body === 'tooLarge') {
-        return send(res, graphError(413, 'RequestBodyTooLarge', `The request body is over ${MAX_BODY_BYTES} bytes.`, requestId));
+        return send(res, httpErrorResponse(HttpErrorCodes.payloadTooLarge, `The request body is over ${MAX_BODY_BYTES} bytes.`, requestId));
       }
       for (const raw of this.options.rawRoutes ?? []) {
         if (await raw(req, res, url, body)) return;
@@ -186,7 +187,7 @@ export class LocalHost {
         return;
       }
       this.options.logger.error(`request ${requestId} failed`, error);
-      if (!res.headersSent && !res.destroyed) send(res, graphError(500, 'generalException', `An internal error occurred. Quote request-id ${requestId} when reporting it.`, requestId));
+      if (!res.headersSent && !res.destroyed) send(res, internalErrorResponse(requestId));
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       this.options.logger.debug(`${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${ms.toFixed(1)}ms`);
@@ -260,9 +261,9 @@ export class LocalHost {
       return send(res, await fn.handler(request, context), method === 'HEAD');
     }
     if (allowed.size > 0) {
-      return send(res, graphError(405, 'MethodNotAllowed', `The method '${method}' is not allowed on '${url.pathname}'; expected one of ${[...allowed].join(', ')}.`, requestId, { Allow: [...allowed].join(', ') }));
+      return send(res, httpErrorResponse(HttpErrorCodes.methodNotAllowed, `The method '${method}' is not allowed on '${url.pathname}'; expected one of ${[...allowed].join(', ')}.`, requestId, { Allow: [...allowed].join(', ') }));
     }
-    send(res, graphError(404, 'NotFound', `No resource matches '${url.pathname}'. See /openapi.json for the API.`, requestId));
+    send(res, httpErrorResponse(HttpErrorCodes.routeNotFound, `No resource matches '${url.pathname}'. See /openapi.json for the API.`, requestId));
   }
 
   private applyCors(req: IncomingMessage, res: ServerResponse): void {

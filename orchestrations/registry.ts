@@ -1,5 +1,6 @@
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
 import type { App } from '../shared/app';
+import { activityHandlers } from './activity';
 import { Orchestrators } from './provisioning/names';
 import { provisioningActivities } from './provisioning/provisioning.activities';
 import { provisioningBatchOrchestrator, provisioningJobOrchestrator } from './provisioning/provisioningJob.orchestrator';
@@ -22,6 +23,6 @@ export function durableFunctions(getApp: () => Promise<App>): DurableFunctions {
       [Orchestrators.user]: provisionUserOrchestrator,
       [ReEnrolmentOrchestrator]: upnReEnrolmentOrchestrator,
     },
-    activities: { ...provisioningActivities(getApp), ...reEnrolmentActivities(getApp) },
+    activities: activityHandlers([...provisioningActivities, ...reEnrolmentActivities], getApp),
   };
 }

@@ -1,4 +1,5 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { ErrorCodes } from '../../shared/domain/errorCodes';
 import { ApiError, unfinishedCount, type ClaimedUser, type JobSnapshot, type ProvisioningApi } from './api';
 import type { CredentialMaker, GraphPublicKeyCredential } from './credential';
 import { FatalError } from './errors';
@@ -96,7 +97,7 @@ export async function runJobStation(jobId: string, concurrency: number, deps: St
       return { userPrincipalName: answer.userPrincipalName ?? user.userPrincipalName, outcome: answer.state, reason: answer.reason ?? null, methodId: answer.method?.id ?? null };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      if (e.status === 409 && e.code === 'jobNotRunning') stopReason ??= `${e.code}: ${e.serverMessage}`;
+      if (e.status === 409 && e.code === ErrorCodes.jobNotRunning.code) stopReason ??= `${e.code}: ${e.serverMessage}`;
       return { userPrincipalName: user.userPrincipalName, outcome: 'rejected', reason: `${e.status} ${e.code}: ${e.serverMessage}`, methodId: null };
     }
   };

@@ -1,12 +1,11 @@
 import type { DurableClient } from 'durable-functions';
-import { UpnReEnrolmentInputSchema } from '../../orchestrations/reenrolment/inputs';
+import { ReEnrolmentStatusSchema, UpnReEnrolmentInputSchema } from '../../orchestrations/reenrolment/inputs';
 import { ReEnrolmentEvents, ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
 import {
   isRunningFlow,
   NewPasskeyRegistered,
   ReEnrolmentInstance,
   ReEnrolmentOrchestrations,
-  ReEnrolmentStatus,
   UpnReEnrolmentInput,
 } from '../../shared/ports/reEnrolmentOrchestrations.port';
 
@@ -29,7 +28,8 @@ export class DurableReEnrolmentOrchestrations implements ReEnrolmentOrchestratio
       runtimeStatus: status.runtimeStatus,
       // An instance started with a bad input (it failed) reports no input rather than a wrong one.
       input: UpnReEnrolmentInputSchema.safeParse(status.input).data ?? null,
-      customStatus: (status.customStatus ?? null) as ReEnrolmentStatus | null,
+      // Written by the orchestrator; anything else (a status set by hand) reads as none.
+      customStatus: ReEnrolmentStatusSchema.safeParse(status.customStatus).data ?? null,
       createdTime: iso(status.createdTime),
       lastUpdatedTime: iso(status.lastUpdatedTime),
     };

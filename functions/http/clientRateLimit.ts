@@ -1,6 +1,7 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { App } from '../../shared/app';
-import { graphError } from './errorResponse';
+import { httpErrorResponse } from './errorResponse';
+import { HttpErrorCodes } from './httpErrors';
 import { clientAddress } from './forwarded';
 
 /**
@@ -13,9 +14,8 @@ export function rateLimitRefusal(app: App, request: HttpRequest, requestId: stri
   const decision = app.clientRateLimit.take(address);
   if (decision.allowed) return undefined;
   const { perMinute, retryAfterSeconds } = decision;
-  return graphError(
-    429,
-    'TooManyRequests',
+  return httpErrorResponse(
+    HttpErrorCodes.tooManyRequests,
     `Too many sign-in requests from this address: at most ${perMinute} per minute are accepted. Retry after ${retryAfterSeconds} seconds.`,
     requestId,
     { 'Retry-After': String(retryAfterSeconds) },

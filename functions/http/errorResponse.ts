@@ -1,19 +1,18 @@
 import { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { DomainError, DomainErrorKind, isDomainError, StoreUnavailableError } from '../../shared/domain/errors';
+import type { GraphError } from '../../shared/schemas/common.schema';
+import { HttpError, HttpErrorCodeEntry, HttpErrorCodes } from './httpErrors';
 import { json } from './responses';
 
-const STATUS: Record<DomainErrorKind, number> = {
+/** The HTTP status of each domain error kind: the only place the domain meets HTTP. */
+export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
   badRequest: 400,
   unauthorized: 401,
   forbidden: 403,
   notFound: 404,
-  methodNotAllowed: 405,
   conflict: 409,
   preconditionFailed: 412,
-  payloadTooLarge: 413,
-  unsupportedMediaType: 415,
-  tooManyRequests: 429,
   serviceUnavailable: 503,
 };
 
@@ -25,9 +24,30 @@ function headersOf(error: DomainError): Record<string, string> {
   return {};
 }
 
-/** Graph's error body. `innerError` carries the request id, never a stack trace. */
+/** The error body as /openapi.json documents it. */
+export type GraphErrorBody = z.infer<typeof GraphError>;
+
+/**
+ * Graph's error body. `innerError` carries the date and request id only: never a stack trace, a
+ * cause or other details (the message is the whole explanation a client gets).
+ */
+export function graphErrorBody(code: string, message: string, requestId: string): GraphErrorBody {
+  return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } };
+}
+
+/** Graph's error response with a status. */
 export function graphError(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
-  return json(status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } }, headers);
+  return json(status, graphErrorBody(code, message, requestId), headers);
+}
+
+/** The response for an HTTP-edge error (./httpErrors.ts). */
+export function httpErrorResponse(definition: HttpErrorCodeEntry, message: string, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
+  return graphError(definition.status, definition.code, message, requestId, headers);
+}
+
+/** The last-resort 500: says nothing of the error but the request id to quote. */
+export function internalErrorResponse(requestId: string): HttpResponseInit {
+  return httpErrorResponse(HttpErrorCodes.generalException, `An internal error occurred. Quote request-id ${requestId} when reporting it.`, requestId);
 }
 
 /** "Invalid value for 'keyRestrictions.aaGuids[0]': expected a GUID ...; ..." */
@@ -44,10 +64,10 @@ export function describeZodError(error: ZodError, where: string): string {
 export function errorResponse(error: unknown, requestId: string, context: InvocationContext): HttpResponseInit {
   if (isDomainError(error)) {
     if (error.kind === 'serviceUnavailable') context.warn(`${context.functionName} (request-id ${requestId}): ${error.message}`);
-    return graphError(STATUS[error.kind], error.code, error.message, requestId, headersOf(error));
+    return graphError(STATUS_OF_KIND[error.kind], error.code, error.message, requestId, headersOf(error));
   }
+  if (error instanceof HttpError) return httpErrorResponse(error.definition, error.message, requestId);
   context.error(`Unhandled error in ${context.functionName} (request-id ${requestId}):`, error);
-  return graphError(500, 'generalException', `An internal error occurred. Quote request-id ${requestId} when reporting it.`, requestId);
+  return internalErrorResponse(requestId);
 }
 
-export { DomainError };

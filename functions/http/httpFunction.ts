@@ -28,7 +28,7 @@ export interface ResponseDoc {
  * One HTTP function, declared once: Azure registers it with `app.http`, the local host mounts it,
  * the OpenAPI document is generated from it.
  */
-export interface HttpFunction<P = any, Q = any, B = any> {
+export interface HttpFunction<P = unknown, Q = unknown, B = unknown> {
   name: string;
   /** An Azure Functions route template (`{name}`, `{name:regex(...)}`, `{*rest}`). */
   route: string;

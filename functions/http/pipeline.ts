@@ -4,8 +4,10 @@ import type { ZodType } from 'zod';
 import type { App } from '../../shared/app';
 import { isAllowed, Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
+import { ErrorCodes } from '../../shared/domain/errorCodes';
 import { describeZodError, errorResponse } from './errorResponse';
 import { rateLimitRefusal } from './clientRateLimit';
+import { HttpError, HttpErrorCodes } from './httpErrors';
 import { publicOrigin } from './forwarded';
 import { HttpFunction } from './httpFunction';
 
@@ -16,15 +18,15 @@ async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): P
   if (fn.access === 'anonymous') return ANONYMOUS;
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token is empty.');
+  if (!match) throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token is empty.');
   // Sign-in tokens act for the signed-in user only; admin routes take admin tokens.
   const principal = await (fn.access.signedInUser ? app.tokens.signedInUserVerifier : app.tokens.verifier).verify(match[1]);
   if (fn.access.signedInUser && !principal.userId) {
     // As Graph: a valid app-only token on a signed-in-user route is a bad request, not a denial.
-    throw new DomainError('badRequest', 'BadRequest', `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`);
+    throw new DomainError(ErrorCodes.badRequest, `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`);
   }
   if (!isAllowed(principal, fn.access)) {
-    throw new DomainError('forbidden', 'Authorization_RequestDenied', `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`);
+    throw new DomainError(ErrorCodes.authorizationRequestDenied, `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`);
   }
   return principal;
 }
@@ -33,25 +35,25 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string,
   if (!schema) return value as T;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  if (notFoundMessage) throw new DomainError('notFound', 'Request_ResourceNotFound', notFoundMessage);
-  throw new DomainError('badRequest', 'BadRequest', describeZodError(result.error, where));
+  if (notFoundMessage) throw new DomainError(ErrorCodes.resourceNotFound, notFoundMessage);
+  throw new DomainError(ErrorCodes.badRequest, describeZodError(result.error, where));
 }
 
 async function readJsonBody(request: HttpRequest): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(HttpErrorCodes.payloadTooLarge, `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`);
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new DomainError('payloadTooLarge', 'RequestBodyTooLarge', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(HttpErrorCodes.payloadTooLarge, `The request body is over ${MAX_BODY_BYTES} bytes.`);
   // An empty body reads as `{}`: the schema then says what is missing (or accepts all-optional bodies).
   if (text.trim() === '') return {};
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new DomainError('unsupportedMediaType', 'UnsupportedMediaType', `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`);
+    throw new HttpError(HttpErrorCodes.unsupportedMediaType, `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new DomainError('badRequest', 'BadRequest', `The request body is not valid JSON: ${(e as Error).message}.`);
+    throw new DomainError(ErrorCodes.badRequest, `The request body is not valid JSON: ${(e as Error).message}.`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { HttpErrorCodes } from '../../functions/http/httpErrors';
 import type { DurableManagementResponse } from './managementRoutes';
 import { DurableSystemKey, presentsSystemKey } from './systemKey';
 
@@ -11,10 +12,10 @@ export function refuseWithoutSystemKey(key: DurableSystemKey, headers: IncomingH
   if (presentsSystemKey(key, headers, query)) return undefined;
   const body = {
     error: {
-      code: 'Unauthorized',
+      code: HttpErrorCodes.systemKeyRequired.code,
       message: "The durable management API requires this process's system key (x-functions-key header, code query parameter or the durable client binding); none or a wrong one was presented.",
       innerError: { date: new Date().toISOString() },
     },
   };
-  return { status: 401, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+  return { status: HttpErrorCodes.systemKeyRequired.status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
 }

@@ -2,7 +2,8 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { z } from 'zod';
 import { parseOrchestrationInput } from '../orchestrationInput';
 import { ClaimedEventSchema, ProvisionUserInputSchema } from './inputs';
-import { Activities, Orchestrators, ProvisioningEvents } from './names';
+import { Orchestrators, ProvisioningEvents } from './names';
+import { markTimedOut, prepareUser, registerCredential } from './provisioning.activities';
 
 export type ProvisionUserInput = z.infer<typeof ProvisionUserInputSchema>;
 
@@ -15,7 +16,7 @@ export type ClaimedEvent = z.infer<typeof ClaimedEventSchema>;
  */
 export const provisionUserOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseOrchestrationInput(ProvisionUserInputSchema, context.df.getInput(), Orchestrators.user);
-  const prepared = (yield context.df.callActivity(Activities.prepareUser, input)) as string;
+  const prepared = prepareUser.result(yield prepareUser.call(context, input));
   if (prepared !== 'ready') return prepared;
 
   const claimed = parseOrchestrationInput(ClaimedEventSchema, yield context.df.waitForExternalEvent(ProvisioningEvents.claimed), `${Orchestrators.user} event ${ProvisioningEvents.claimed}`);
@@ -26,7 +27,7 @@ export const provisionUserOrchestrator: OrchestrationHandler = function* (contex
   const winner = yield context.df.Task.any([credentialEvent, deadline]);
   if (winner === credentialEvent) {
     deadline.cancel();
-    return yield context.df.callActivity(Activities.registerCredential, { ...input, credential: credentialEvent.result });
+    return registerCredential.result(yield registerCredential.call(context, { ...input, credential: credentialEvent.result }));
   }
-  return yield context.df.callActivity(Activities.markTimedOut, input);
+  return markTimedOut.result(yield markTimedOut.call(context, input));
 };

@@ -1,8 +1,9 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { z } from 'zod';
 import { parseOrchestrationInput } from '../orchestrationInput';
-import { ProvisioningBatchInputSchema, ProvisioningJobInputSchema } from './inputs';
-import { Activities, BATCH_SIZE, InstanceIds, Orchestrators } from './names';
+import { BatchOutcomesSchema, ProvisioningBatchInputSchema, ProvisioningJobInputSchema } from './inputs';
+import { BATCH_SIZE, InstanceIds, Orchestrators } from './names';
+import { completeJob, listBatchUsers } from './provisioning.activities';
 
 export type ProvisioningJobInput = z.infer<typeof ProvisioningJobInputSchema>;
 
@@ -25,15 +26,17 @@ export const provisioningJobOrchestrator: OrchestrationHandler = function* (cont
       ),
     ),
   );
-  return yield context.df.callActivity(Activities.completeJob, jobId);
+  return completeJob.result(yield completeJob.call(context, jobId));
 };
 
 /** One batch: the users with sequence in [from, to), each in its own small orchestration. */
 export const provisioningBatchOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseOrchestrationInput(ProvisioningBatchInputSchema, context.df.getInput(), Orchestrators.batch);
-  const userIds = (yield context.df.callActivity(Activities.listBatchUsers, input)) as string[];
-  const outcomes = (yield context.df.Task.all(
-    userIds.map((userId) => context.df.callSubOrchestrator(Orchestrators.user, { jobId: input.jobId, userId }, InstanceIds.user(input.jobId, userId))),
-  )) as string[];
+  const userIds = listBatchUsers.result(yield listBatchUsers.call(context, input));
+  const outcomes = parseOrchestrationInput(
+    BatchOutcomesSchema,
+    yield context.df.Task.all(userIds.map((userId) => context.df.callSubOrchestrator(Orchestrators.user, { jobId: input.jobId, userId }, InstanceIds.user(input.jobId, userId)))),
+    `${Orchestrators.batch} outcomes`,
+  );
   return outcomes.reduce<Record<string, number>>((counts, outcome) => ({ ...counts, [outcome]: (counts[outcome] ?? 0) + 1 }), {});
 };

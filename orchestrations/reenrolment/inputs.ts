@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeletedOldPasskeys, DeleteOldPasskeysInput, MarkedPasskeys, NewPasskeyRegistered, UpnReEnrolmentInput } from '../../shared/ports/reEnrolmentOrchestrations.port';
+import type { DeletedOldPasskeys, DeleteOldPasskeysInput, MarkedPasskeys, NewPasskeyRegistered, ReEnrolmentState, ReEnrolmentStatus, UpnReEnrolmentInput } from '../../shared/ports/reEnrolmentOrchestrations.port';
 
 const id = z.string().min(1).max(256);
 const upn = z.string().min(1).max(256);
@@ -37,3 +37,26 @@ export const DeleteOldPasskeysInputSchema = UpnReEnrolmentInputSchema.extend({
   newMethodId: z.string().min(1).optional(),
   notice: z.object({ id: z.string().min(1), at: z.iso.datetime(), newUserPrincipalName: upn }).optional(),
 }) satisfies z.ZodType<DeleteOldPasskeysInput>;
+
+// Every state, each once: a state added to ReEnrolmentState and not here fails to compile.
+const reEnrolmentStates: { [S in ReEnrolmentState]: S } = {
+  markingOldPasskeys: 'markingOldPasskeys',
+  nothingToReEnrol: 'nothingToReEnrol',
+  waitingForNewPasskey: 'waitingForNewPasskey',
+  deletingOldPasskeys: 'deletingOldPasskeys',
+  completed: 'completed',
+  deadlinePassed: 'deadlinePassed',
+  changeNotConfirmed: 'changeNotConfirmed',
+};
+
+/** The flow's custom status, as the durable client reads it back (parsed, not cast). */
+export const ReEnrolmentStatusSchema = z.object({
+  state: z.enum(reEnrolmentStates),
+  eventId: z.string(),
+  oldUserPrincipalName: z.string(),
+  newUserPrincipalName: z.string(),
+  oldMethodIds: z.array(z.string()),
+  deadline: z.string().nullable(),
+  newMethodId: z.string().optional(),
+  message: z.string().optional(),
+}) satisfies z.ZodType<ReEnrolmentStatus>;

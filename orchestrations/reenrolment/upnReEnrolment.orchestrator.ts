@@ -1,8 +1,9 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import type { DeleteOldPasskeysInput, ReEnrolmentStatus } from '../../shared/ports/reEnrolmentOrchestrations.port';
 import { parseOrchestrationInput } from '../orchestrationInput';
-import { DeletedOldPasskeysSchema, MarkedPasskeysSchema, NewPasskeyRegisteredSchema, UpnReEnrolmentInputSchema } from './inputs';
-import { ReEnrolmentActivities, ReEnrolmentEvents, ReEnrolmentOrchestrator } from './names';
+import { NewPasskeyRegisteredSchema, UpnReEnrolmentInputSchema } from './inputs';
+import { ReEnrolmentEvents, ReEnrolmentOrchestrator } from './names';
+import { deleteOldPasskeys, markOldPasskeys } from './reenrolment.activities';
 
 const HOUR_MS = 3_600_000;
 
@@ -26,7 +27,7 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
   };
   status({ state: 'markingOldPasskeys', oldMethodIds: [], deadline: null });
 
-  const marked = parseOrchestrationInput(MarkedPasskeysSchema, yield context.df.callActivity(ReEnrolmentActivities.markOldPasskeys, input), ReEnrolmentActivities.markOldPasskeys);
+  const marked = markOldPasskeys.result(yield markOldPasskeys.call(context, input));
   const { oldMethodIds, newMethodIds } = marked;
   if (marked.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds: [], deadline: null, message: marked.notConfirmed });
   if (oldMethodIds.length === 0) return status({ state: 'nothingToReEnrol', oldMethodIds, deadline: null });
@@ -59,7 +60,7 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
         reason: 'deadlinePassed',
         notice: { id: context.df.newGuid(context.df.instanceId), at: deadline.toISOString(), newUserPrincipalName: input.newUserPrincipalName },
       };
-  const deleted = parseOrchestrationInput(DeletedOldPasskeysSchema, yield context.df.callActivity(ReEnrolmentActivities.deleteOldPasskeys, deleteInput), ReEnrolmentActivities.deleteOldPasskeys);
+  const deleted = deleteOldPasskeys.result(yield deleteOldPasskeys.call(context, deleteInput));
   if (deleted.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds, deadline: deadline.toISOString(), newMethodId, message: deleted.notConfirmed });
   return newMethodId
     ? status({ state: 'completed', oldMethodIds, deadline: deadline.toISOString(), newMethodId })

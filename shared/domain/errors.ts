@@ -1,48 +1,26 @@
-/**
- * Domain errors carry a stable Graph-style code and a kind; only the HTTP edge maps the kind to a
- * status (functions/http/errorResponse.ts). Messages say what was received and what was expected.
- */
-export type DomainErrorKind =
-  | 'badRequest'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'notFound'
-  | 'conflict'
-  | 'preconditionFailed'
-  | 'tooManyRequests'
-  | 'unsupportedMediaType'
-  | 'payloadTooLarge'
-  | 'methodNotAllowed'
-  | 'serviceUnavailable';
+import { DomainErrorKind, ErrorCode, ErrorCodeEntry, ErrorCodes, ErrorDefinition } from './errorCodes';
 
+/**
+ * Domain errors carry a stable Graph-style code and a kind, both from one registry entry
+ * (./errorCodes.ts); only the HTTP edge maps the kind to a status (functions/http/errorResponse.ts).
+ * Messages say what was received and what was expected; they are the only detail a client sees.
+ */
 export class DomainError extends Error {
-  constructor(
-    readonly kind: DomainErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
+  readonly kind: DomainErrorKind;
+  readonly code: ErrorCode;
+
+  constructor(definition: ErrorCodeEntry, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DomainError';
+    this.kind = definition.kind;
+    this.code = definition.code;
   }
 }
-
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError('badRequest', code, message, details);
-export const notFound = (code: string, message: string) => new DomainError('notFound', code, message);
-export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError('forbidden', code, message, details);
-export const conflict = (code: string, message: string) => new DomainError('conflict', code, message);
 
 /** Thrown by stores when an ETag precondition does not hold (optimistic concurrency). */
 export class ConcurrencyConflictError extends DomainError {
   constructor(resource: string, expectedEtag: string | undefined) {
-    super(
-      'preconditionFailed',
-      'Request_PreconditionFailed',
-      `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`,
-    );
+    super(ErrorCodes.preconditionFailed, `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`);
   }
 }
 
@@ -58,8 +36,14 @@ export class StoreUnavailableError extends DomainError {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super('serviceUnavailable', 'serviceUnavailable', `The ${store === 'sqlite' ? 'SQLite' : 'Cosmos DB'} store is unavailable for now (${reason}); nothing was changed. Retry after ${retryAfterSeconds} s.`, undefined, options);
+    super(ErrorCodes.serviceUnavailable, `The ${store === 'sqlite' ? 'SQLite' : 'Cosmos DB'} store is unavailable for now (${reason}); nothing was changed. Retry after ${retryAfterSeconds} s.`, options);
   }
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** True when `e` is the registry entry's error (same code and kind): how callers react to one error. */
+export const isErrorOf = (e: unknown, definition: ErrorDefinition): e is DomainError =>
+  isDomainError(e) && e.code === definition.code && e.kind === definition.kind;
+
+export type { DomainErrorKind };

@@ -1,4 +1,5 @@
-import { badRequest } from './errors';
+import { DomainError } from './errors';
+import { ErrorCodes } from './errorCodes';
 
 const CLAUSE = /^\s*activityDateTime\s+(ge|gt|le|lt)\s+'?(\d{4}-\d{2}-\d{2}T[\d:.]+Z)'?\s*$/i;
 
@@ -12,7 +13,7 @@ export function parseAuditFilter(filter: string | undefined): { from?: string; t
   for (const part of filter.split(/\s+and\s+/i)) {
     const match = CLAUSE.exec(part);
     if (!match || Number.isNaN(Date.parse(match[2]))) {
-      throw badRequest('BadRequest', `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z".`);
+      throw new DomainError(ErrorCodes.badRequest, `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z".`);
     }
     const at = new Date(match[2]);
     const op = match[1].toLowerCase();

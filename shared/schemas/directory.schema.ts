@@ -18,6 +18,9 @@ export const UserResource = z
   })
   .openapi('user');
 
+/** A user as the API shows it; the directory's `User` must stay equal to it (resourceTypes.test.ts). */
+export type UserResourceBody = z.infer<typeof UserResource>;
+
 export const CreateUserBody = z
   .object({
     userPrincipalName: upn,
@@ -55,6 +58,9 @@ export const GroupResource = z
   })
   .openapi('group');
 
+/** A group as the API shows it; the directory's `Group` must stay equal to it (resourceTypes.test.ts). */
+export type GroupResourceBody = z.infer<typeof GroupResource>;
+
 export const CreateGroupBody = z
   .object({
     displayName: z.string().min(1).max(256),
@@ -89,6 +95,9 @@ export const RoleAssignmentResource = z
     directoryScopeId: z.literal('/'),
   })
   .openapi('unifiedRoleAssignment');
+
+/** A role assignment as the API shows it; the domain's `RoleAssignment` must stay equal to it (resourceTypes.test.ts). */
+export type RoleAssignmentResourceBody = z.infer<typeof RoleAssignmentResource>;
 
 export const CreateRoleAssignmentBody = z
   .object({

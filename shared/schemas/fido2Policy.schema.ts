@@ -84,10 +84,15 @@ export const Fido2PolicyResource = z
     keyRestrictions: KeyRestrictions,
     includeTargets: z.array(z.object({ targetType: z.literal('group'), id: z.string(), isRegistrationRequired: z.boolean(), allowedPasskeyProfiles: z.array(z.string()) })),
     excludeTargets: z.array(z.object({ targetType: z.literal('group'), id: z.string() })),
-    passkeyProfiles: z.array(z.object({ id: z.string(), name: z.string(), passkeyTypes: z.string(), attestationEnforcement: z.string(), keyRestrictions: KeyRestrictions })).optional(),
-    defaultPasskeyProfile: z.string().optional(),
+    passkeyProfiles: z.array(
+      z.object({ id: z.string(), name: z.string(), passkeyTypes: z.string().openapi({ example: 'deviceBound,synced' }), attestationEnforcement: z.enum(['disabled', 'registrationOnly']), keyRestrictions: KeyRestrictions }),
+    ),
+    defaultPasskeyProfile: z.string(),
   })
   .openapi('fido2AuthenticationMethodConfiguration');
+
+/** The policy as GET answers it (the type follows the schema, so the OpenAPI document cannot drift). */
+export type Fido2PolicyResourceBody = z.infer<typeof Fido2PolicyResource>;
 
 export const Fido2PolicyRouteParams = z.object({
   ver: z.enum(['beta', 'v1.0']),

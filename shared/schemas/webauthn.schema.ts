@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from './zod';
 
 const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected a base64url string');
@@ -21,7 +22,7 @@ export const RegistrationResponseJson = z
     authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
     clientExtensionResults: extensions.default({}),
   })
-  .openapi('RegistrationResponseJSON');
+  .openapi('RegistrationResponseJSON') satisfies z.ZodType<RegistrationResponseJSON>;
 
 /** AuthenticationResponseJSON, as @simplewebauthn/browser startAuthentication() returns it. */
 export const AuthenticationResponseJson = z
@@ -38,7 +39,7 @@ export const AuthenticationResponseJson = z
     authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
     clientExtensionResults: extensions.default({}),
   })
-  .openapi('AuthenticationResponseJSON');
+  .openapi('AuthenticationResponseJSON') satisfies z.ZodType<AuthenticationResponseJSON>;
 
 const passkeyName = z.string().trim().min(1).max(256);
 
@@ -84,6 +85,9 @@ export const SignInResponse = z
   })
   .openapi('signInResponse');
 
+/** What a successful sign-in answers (the type follows the schema). */
+export type SignInResult = z.infer<typeof SignInResponse>;
+
 export const Fido2MethodResource = z
   .object({
     '@odata.type': z.literal('#microsoft.graph.fido2AuthenticationMethod'),
@@ -95,13 +99,20 @@ export const Fido2MethodResource = z
     attestationCertificates: z.array(z.string()),
     attestationLevel: z.enum(['attested', 'notAttested']),
     passkeyType: z.enum(['deviceBound', 'synced']),
+    lastUsedDateTime: z.string().nullable().openapi({ description: 'When the passkey last signed in; null until its first sign-in' }),
     reEnrolmentRequired: z.boolean().openapi({ description: 'Registered under an earlier userPrincipalName: still works until replaced or the re-enrolment deadline' }),
   })
   .openapi('fido2AuthenticationMethod');
 
+/** Graph's `fido2AuthenticationMethod` as this service returns it (the type follows the schema, so the OpenAPI document cannot drift). */
+export type Fido2AuthenticationMethod = z.infer<typeof Fido2MethodResource>;
+
 export const MethodIdParam = z.object({ methodId: base64url.max(1024) });
 
-/** Graph's `webauthnPublicKeyCredential` (POST users/{id}/authentication/fido2Methods). */
+/**
+ * Graph's `webauthnPublicKeyCredential` (POST users/{id}/authentication/fido2Methods), mapped once
+ * to SimpleWebAuthn's RegistrationResponseJSON (Graph sends no rawId or type).
+ */
 export const GraphPublicKeyCredential = z
   .object({
     id: base64url,
@@ -114,7 +125,7 @@ export const GraphPublicKeyCredential = z
     type: 'public-key' as const,
     response: { clientDataJSON: c.response.clientDataJSON, attestationObject: c.response.attestationObject },
     clientExtensionResults: c.clientExtensionResults,
-  }));
+  })) satisfies z.ZodType<RegistrationResponseJSON>;
 
 export const CreateFido2MethodBody = z
   .object({ displayName: passkeyName, publicKeyCredential: GraphPublicKeyCredential })

@@ -67,5 +67,9 @@ export const WebhookDeliveryView = z
   })
   .openapi('webhookDelivery');
 
+/** A subscription and a delivery as the API shows them (types follow the schemas). */
+export type WebhookSubscriptionResource = z.infer<typeof WebhookSubscriptionView>;
+export type WebhookDeliveryResource = z.infer<typeof WebhookDeliveryView>;
+
 export const WebhookSubscriptionCollection = z.object({ value: z.array(WebhookSubscriptionView) }).openapi('webhookSubscriptionCollection');
 export const WebhookDeliveryCollection = z.object({ value: z.array(WebhookDeliveryView) }).openapi('webhookDeliveryCollection');

@@ -5,7 +5,8 @@ import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../doma
 import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
 import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
-import { badRequest, notFound } from '../domain/errors';
+import { DomainError } from '../domain/errors';
+import { ErrorCodes } from '../domain/errorCodes';
 import { Clock } from '../ports/clock.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../ports/directory.port';
 import { Versioned } from '../ports/versioned';
@@ -33,7 +34,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (value: string) => GUID.test(value);
 
 const resourceMissing = (id: string) =>
-  notFound('Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  new DomainError(ErrorCodes.resourceNotFound, `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
 
 /** A new role assignment, as Graph's `unifiedRoleAssignment` create body (tenant scope only). */
 export interface NewRoleAssignment {
@@ -41,7 +42,7 @@ export interface NewRoleAssignment {
   roleDefinitionId: string;
 }
 
-const assignmentMissing = (id: string) => notFound('Request_ResourceNotFound', `No role assignment with id '${id}' exists.`);
+const assignmentMissing = (id: string) => new DomainError(ErrorCodes.resourceNotFound, `No role assignment with id '${id}' exists.`);
 
 /**
  * The embedded directory: users, security groups, memberships and directory role assignments,
@@ -174,7 +175,7 @@ export class DirectoryService {
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
     const added = await this.directory.addMember(group.id, user.id, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add member to group', operationType: 'Add', target, before: null, after: { memberId: user.id } }));
     if (!added) {
-      throw badRequest('Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
+      throw new DomainError(ErrorCodes.invalidReference, "One or more added object references already exist for the following modified properties: 'members'.");
     }
   }
 
@@ -213,7 +214,7 @@ export class DirectoryService {
    */
   async createRoleAssignment(input: NewRoleAssignment, actor: Actor): Promise<RoleAssignment> {
     const found = isGuid(input.principalId) ? await this.directory.getUserById(input.principalId) : null;
-    if (!found) throw badRequest('Request_BadRequest', `The principal '${input.principalId}' does not exist in the directory; expected the object id of a user.`);
+    if (!found) throw new DomainError(ErrorCodes.invalidReference, `The principal '${input.principalId}' does not exist in the directory; expected the object id of a user.`);
     const assignment = newRoleAssignment(input.roleDefinitionId, found.value.id);
     await this.directory.createRoleAssignment(assignment, this.roleAssignmentAudit(actor, 'Add member to role', assignment, found.value.userPrincipalName));
     return assignment;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '../domain/auth/actor';
 import { auditRecord } from '../domain/auditRecords';
-import { badRequest, ConcurrencyConflictError } from '../domain/errors';
+import { ConcurrencyConflictError, DomainError } from '../domain/errors';
+import { ErrorCodes } from '../domain/errorCodes';
 import { applyPolicyPatch, Fido2PolicyPatch, referencedGroupIds } from '../domain/policy/applyPolicyPatch';
 import { defaultFido2Policy, Fido2Policy } from '../domain/policy/fido2Policy';
 import { Clock } from '../ports/clock.port';
@@ -63,8 +64,8 @@ export class PolicyService {
   private async assertTargetsAreSecurityGroups(policy: Fido2Policy): Promise<void> {
     for (const id of referencedGroupIds(policy)) {
       const group = await this.directory.getGroup(id);
-      if (!group) throw badRequest('invalidTarget', `Target group '${id}' does not exist; expected 'all_users' or the id of a security group.`);
-      if (!group.securityEnabled) throw badRequest('invalidTarget', `Target group '${id}' (${group.displayName}) is not a security group; expected securityEnabled: true.`);
+      if (!group) throw new DomainError(ErrorCodes.invalidTarget, `Target group '${id}' does not exist; expected 'all_users' or the id of a security group.`);
+      if (!group.securityEnabled) throw new DomainError(ErrorCodes.invalidTarget, `Target group '${id}' (${group.displayName}) is not a security group; expected securityEnabled: true.`);
     }
   }
 }

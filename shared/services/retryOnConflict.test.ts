@@ -1,4 +1,5 @@
-import { ConcurrencyConflictError, notFound } from '../domain/errors';
+import { ConcurrencyConflictError, DomainError } from '../domain/errors';
+import { ErrorCodes } from '../domain/errorCodes';
 import { DEFAULT_CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict';
 
 /** An operation that loses `conflicts` races, then returns its attempt number. */
@@ -40,7 +41,7 @@ describe('retryOnConflict', () => {
   });
 
   it('does not retry any other error', async () => {
-    const error = notFound('userNotFound', 'no such user');
+    const error = new DomainError(ErrorCodes.resourceNotFound, 'no such user');
     const operation = jest.fn(async () => {
       throw error;
     });

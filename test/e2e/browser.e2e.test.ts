@@ -133,7 +133,7 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     expect(response?.status()).toBe(200);
     await page.waitForSelector('html[data-ready="true"]');
     expect(await page.title()).toContain('passkeys');
-    expect(await page.evaluate(() => typeof (globalThis as any).SimpleWebAuthnBrowser?.startAuthentication)).toBe('function');
+    expect(await page.evaluate(() => typeof (globalThis as { SimpleWebAuthnBrowser?: { startAuthentication?: unknown } }).SimpleWebAuthnBrowser?.startAuthentication)).toBe('function');
     expect(await page.locator('#unsupported').isHidden()).toBe(true);
     await expect(page.getByRole('heading', { name: 'Sign in with a passkey' }).isVisible()).resolves.toBe(true);
   });
@@ -204,7 +204,7 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     await expectText('#error-message', /disabled/);
     await expectText('#error-code', /^fido2MethodDisabled · HTTP 403 · request-id /);
     expect(await page.locator('#session').isHidden()).toBe(true);
-    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
     await shot('3-refused');
   });
 

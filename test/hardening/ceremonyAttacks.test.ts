@@ -11,6 +11,7 @@ import { authenticationOptions, registrationOptions, setPolicy, StoreProbe, YUBI
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { recordFigure } from './figures';
+import type { TestJson } from '../support/testJson';
 
 const SIGN_IN = '/webauthn/authentication/verify';
 const REGISTER = '/webauthn/registration/verify';
@@ -20,7 +21,7 @@ const EVIL = 'https://evil.example';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 type Response = Awaited<ReturnType<TestService['call']>>;
-type Json = any;
+type Json = TestJson;
 
 /** Flips one bit of a base64url value at `index` (negative: from the end). */
 function flip(value: string, index: number): string {

@@ -5,6 +5,7 @@ import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { recordFigure, scaled } from './figures';
+import type { TestJson } from '../support/testJson';
 
 /*
  * Load: mixed ceremonies against the host process (`node dist/local/main.js`, what `npm start`
@@ -64,7 +65,7 @@ describe('load: mixed ceremonies on the local host', () => {
     let requests = 0;
 
     /** One request; a non-2xx answer is a failure (the mix makes no request meant to be refused). */
-    async function call(method: string, path: string, body?: unknown, token?: string): Promise<any> {
+    async function call(method: string, path: string, body?: unknown, token?: string): Promise<TestJson> {
       const started = performance.now();
       const res = await fetch(`${host.url}${path}`, {
         method,

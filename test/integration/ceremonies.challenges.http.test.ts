@@ -20,6 +20,7 @@ import {
 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import { SoftAuthenticator } from '../support/softAuthenticator';
+import type { TestJson } from '../support/testJson';
 
 const ALICE = 'alice@contoso.com';
 const BOB = 'bob@contoso.com';
@@ -220,7 +221,7 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       expect(known.allowCredentials.map((c: { id: string }) => c.id)).toContain(aliceCredential);
       // Every field but the descriptors is alike; descriptors are drawn like real lists (the
       // statistical test is test/hardening/userEnumeration.test.ts) with canonical transports.
-      const withoutDescriptors = (body: any) => ({ ...body, challenge: Buffer.from(body.challenge, 'base64url').length, allowCredentials: undefined });
+      const withoutDescriptors = (body: TestJson) => ({ ...body, challenge: Buffer.from(body.challenge, 'base64url').length, allowCredentials: undefined });
       const canonical = [undefined, JSON.stringify(['hybrid', 'internal']), JSON.stringify(['nfc', 'usb'])];
       for (const body of [known, unknown, noPasskeys]) {
         expect(Object.keys(body).sort()).toEqual(Object.keys(known).sort());

@@ -10,6 +10,7 @@ import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { authenticationOptions, expectRefused, POLICY_V1, register, registrationOptions, setPolicy, StoreProbe, YUBIKEY_5 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import { SoftAuthenticator } from '../support/softAuthenticator';
+import type { TestJson } from '../support/testJson';
 
 const SIGN_IN = '/webauthn/authentication/verify';
 const GLOBAL_ADMIN_WID = '62e90394-69f5-4237-9190-012177145e10';
@@ -58,7 +59,7 @@ describe('ceremony low findings (issue 8 §5) over HTTP', () => {
     expect(res.status).toBe(204);
   };
   /** An assertion whose signature does not verify. */
-  const forged = async (key: SoftAuthenticator, options: any, credentialId?: string) => {
+  const forged = async (key: SoftAuthenticator, options: TestJson, credentialId?: string) => {
     const assertion = await key.getAssertion(options, { origin: FRONTEND_ORIGIN, credentialId });
     const signature = Buffer.from(assertion.response.signature, 'base64url');
     signature[signature.length - 1] ^= 0x01;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../shared/config';
 import { ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { Roles, startTestService, TestService } from '../support/localService';
+import type { TestJson } from '../support/testJson';
 
 const HOOKS = '/runtime/webhooks/durabletask';
 
@@ -38,7 +39,7 @@ describe('durable management routes require the system key', () => {
   afterAll(() => svc.close());
 
   const instances = () => svc.durable.engine.listInstances({});
-  const expectRefused = (res: { status: number; body: any }) => {
+  const expectRefused = (res: { status: number; body: TestJson }) => {
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: expect.objectContaining({ code: 'Unauthorized', message: expect.stringMatching(/system key/) }) });
   };

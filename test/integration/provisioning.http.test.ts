@@ -3,6 +3,7 @@ import { LOCAL_CLI_APP_ID } from '../../shared/services/devTokenService';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
+import type { TestJson } from '../support/testJson';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 const ALLOWED = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
@@ -10,7 +11,7 @@ const BLOCKED = 'ee882879-721c-4913-9775-3dfcce97072a';
 const ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 
 /** What a provisioning station sends: Graph's webauthnPublicKeyCredential. */
-async function createOnKey(aaguid: string, publicKey: any) {
+async function createOnKey(aaguid: string, publicKey: TestJson) {
   const credential = await new SoftAuthenticator({ aaguid }).createCredential(publicKey, { origin: FRONTEND_ORIGIN });
   return { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} };
 }

@@ -1,5 +1,6 @@
 import { Clock } from '../../shared/ports/clock.port';
 import { Roles, startTestService, TestService } from '../support/localService';
+import type { TestJson } from '../support/testJson';
 
 /** A clock the test moves by hand, so Retry-After can be checked without waiting. */
 function manualClock(): Clock & { advance(ms: number): void } {
@@ -9,7 +10,7 @@ function manualClock(): Clock & { advance(ms: number): void } {
 
 const OPTIONS = '/webauthn/authentication/options';
 
-async function post(url: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | null; body: any }> {
+async function post(url: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | null; body: TestJson }> {
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ userPrincipalName: 'alice@contoso.com' }) });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
+import type { TestJson } from '../support/testJson';
 
 const ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 const USERS = 40;
@@ -13,7 +14,7 @@ async function provisionOne(url: string, token: string, jobId: string): Promise<
   const next = await fetch(`${url}/provisioning/jobs/${jobId}/next`, { method: 'POST', headers, body: '{}' });
   if (next.status === 409) return 'done';
   if (next.status === 204) return 'idle';
-  const claim = (await next.json()) as { userId: string; publicKey: any };
+  const claim = (await next.json()) as { userId: string; publicKey: TestJson };
   const origin = url.replace('127.0.0.1', 'localhost');
   const credential = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }).createCredential(claim.publicKey, { origin });
   const body = { publicKeyCredential: { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} } };

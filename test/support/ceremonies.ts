@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { StoredCredential } from '../../shared/ports/credentials.port';
 import { SoftAuthenticator, type CreateCredentialOptions, type GetAssertionOptions } from './softAuthenticator';
 import { FRONTEND_ORIGIN, TestService } from './localService';
+import type { TestJson } from './testJson';
 
 /** Helpers shared by the ceremony rule tests (test/integration/ceremonies.*.http.test.ts). */
 
@@ -48,7 +49,7 @@ export async function registrationOptions(svc: TestService, token: string, body:
 }
 
 /** Gets options (expects 200), creates the credential on `key` and posts it. */
-export async function register(svc: TestService, token: string, key: SoftAuthenticator, ceremony: Partial<CreateCredentialOptions> = {}): Promise<{ res: Response; id: string; options: any }> {
+export async function register(svc: TestService, token: string, key: SoftAuthenticator, ceremony: Partial<CreateCredentialOptions> = {}): Promise<{ res: Response; id: string; options: TestJson }> {
   const options = await registrationOptions(svc, token);
   if (options.status !== 200) throw new Error(`registration options refused: ${options.status} ${JSON.stringify(options.body)}`);
   const credential = await key.createCredential(options.body, { origin: FRONTEND_ORIGIN, ...ceremony });

@@ -8,6 +8,7 @@ import { createLogger } from '../../local/logger';
 import { RunningLocal, startLocal } from '../../local/startLocal';
 import { DevTokenRequest } from '../../shared/services/devTokenService';
 import { CosmosTestServer, startCosmosServer } from './cosmosServer';
+import type { TestJson } from './testJson';
 
 export const FRONTEND_ORIGIN = 'http://localhost:7071';
 
@@ -15,7 +16,7 @@ export interface TestService extends RunningLocal {
   dataDir: string;
   token(request: Partial<DevTokenRequest> & { upn?: string }): Promise<string>;
   /** fetch against the service with JSON defaults. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: TestJson }>;
   close(): Promise<void>;
 }
 

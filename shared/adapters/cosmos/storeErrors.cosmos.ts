@@ -1,4 +1,5 @@
-import { conflict, StoreUnavailableError } from '../../domain/errors';
+import { DomainError, StoreUnavailableError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 
 /*
  * The conflicts the Cosmos adapter reports, with the same codes and messages as the SQLite adapter
@@ -6,12 +7,12 @@ import { conflict, StoreUnavailableError } from '../../domain/errors';
  */
 
 export const upnTaken = (upn: string) =>
-  conflict('Request_BadRequest', `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
+  new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
 
-export const idTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+export const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
 
 export const credentialAlreadyRegistered = (id: string) =>
-  conflict('credentialAlreadyRegistered', `A passkey with credential id '${id}' is already registered.`);
+  new DomainError(ErrorCodes.credentialAlreadyRegistered, `A passkey with credential id '${id}' is already registered.`);
 
 /*
  * Cosmos DB answers 429 when the request rate exceeds the provisioned throughput (the SDK has

@@ -1,5 +1,6 @@
 import { AuditRecord } from '../../domain/audit';
-import { ConcurrencyConflictError, conflict } from '../../domain/errors';
+import { ConcurrencyConflictError, DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { ConsumedChallengeRepository, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { Versioned } from '../../ports/versioned';
 import { insertAudit } from './audit.sqlite';
@@ -15,7 +16,7 @@ export class SqliteCredentialRepository implements CredentialRepository {
       const { changes } = this.db
         .prepare('INSERT OR IGNORE INTO credentials (id, user_id, doc, etag) VALUES (?, ?, ?, ?)')
         .run(credential.id, credential.userId, JSON.stringify(credential), etag);
-      if (changes !== 1) throw conflict('credentialAlreadyRegistered', `A passkey with credential id '${credential.id}' is already registered.`);
+      if (changes !== 1) throw new DomainError(ErrorCodes.credentialAlreadyRegistered, `A passkey with credential id '${credential.id}' is already registered.`);
       insertAudit(this.db, audit);
     })();
     return { value: credential, etag };

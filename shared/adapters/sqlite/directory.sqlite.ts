@@ -1,6 +1,7 @@
 import { AuditRecord } from '../../domain/audit';
 import { Group, ListQuery, Page, User } from '../../domain/directory/directory';
-import { ConcurrencyConflictError, conflict } from '../../domain/errors';
+import { ConcurrencyConflictError, DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { RoleAssignment } from '../../domain/auth/roleAssignment';
 import { StoredCredential } from '../../ports/credentials.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../../ports/directory.port';
@@ -11,9 +12,9 @@ import { SqliteRoleAssignments } from './roleAssignments.sqlite';
 import { filterToSql, newEtag } from './sqlHelpers';
 
 const upnTaken = (upn: string) =>
-  conflict('Request_BadRequest', `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
+  new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
 
-const idTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
 
 /**
  * Which constraint a write broke, from SQLite's message ("UNIQUE constraint failed: users.upn_lower"):

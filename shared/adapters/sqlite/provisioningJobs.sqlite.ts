@@ -1,6 +1,7 @@
 import { assertRowsOfJob, zeroJobUserCounts } from '../../domain/provisioning/jobRows';
 import type Database from 'better-sqlite3';
-import { conflict } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import {
   JobStatus,
   JobUserCounts,
@@ -94,7 +95,7 @@ const toUser = (r: UserRow): ProvisioningJobUser => ({
 /** A change as its column value: creation options are stored as JSON text. */
 const columnValue = (field: keyof UserChanges, value: unknown) => (field === 'creationOptions' && value !== null ? JSON.stringify(value) : value);
 
-const jobTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+const jobTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
 
 
 /**

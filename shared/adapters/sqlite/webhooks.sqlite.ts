@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { conflict } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { WebhookDelivery, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
 
 const SCHEMA = `
@@ -11,7 +12,7 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_by_time ON webhook_deliveries (sub
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (subscription_id, event_id, status);
 `;
 
-const idTaken = (id: string) => conflict('Request_BadRequest', `Another object with the same value for property id already exists: '${id}'.`);
+const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
 
 /** Webhook subscriptions and their delivery log over better-sqlite3; creates its own `webhook_*` tables. */
 export class SqliteWebhookRepository implements WebhookRepository {

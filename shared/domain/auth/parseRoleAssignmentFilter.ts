@@ -1,5 +1,6 @@
 import { parseODataFilter } from '../directory/parseODataFilter';
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 
 const FIELDS: ReadonlySet<string> = new Set(['principalId', 'roleDefinitionId']);
 
@@ -11,7 +12,7 @@ export function parseRoleAssignmentFilter(filter: string | undefined): { princip
   const result: { principalId?: string; roleDefinitionId?: string } = {};
   for (const clause of parseODataFilter(filter, FIELDS)) {
     const field: string = clause.field;
-    if (clause.op !== 'eq') throw badRequest('BadRequest', `Unsupported $filter operator on '${field}': received startswith, expected "${field} eq 'value'".`);
+    if (clause.op !== 'eq') throw new DomainError(ErrorCodes.badRequest, `Unsupported $filter operator on '${field}': received startswith, expected "${field} eq 'value'".`);
     if (field === 'principalId') result.principalId = clause.value;
     else result.roleDefinitionId = clause.value;
   }

@@ -1,4 +1,5 @@
-import { forbidden } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 import { Principal } from './principal';
 import { DirectoryRoles as R } from './roles';
 
@@ -74,5 +75,5 @@ export function assertMayActOnUser(principal: Principal, action: SensitiveAction
     principal.kind === 'application'
       ? `an application needs ${APP_PERMISSIONS[action].join(' or ')}`
       : 'only a Privileged Authentication Administrator or Global Administrator can do it';
-  throw forbidden('privilegedTargetRequiresPrivilegedRole', `Insufficient privileges to ${ACTION_TEXT[action]} '${target.userPrincipalName}': the user holds a privileged directory role, so ${needed}.`);
+  throw new DomainError(ErrorCodes.privilegedTargetRequiresPrivilegedRole, `Insufficient privileges to ${ACTION_TEXT[action]} '${target.userPrincipalName}': the user holds a privileged directory role, so ${needed}.`);
 }

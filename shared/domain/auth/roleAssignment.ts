@@ -1,4 +1,5 @@
-import { conflict } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 
 /**
  * A directory role assignment in Graph's `unifiedRoleAssignment` shape. Only tenant-wide
@@ -47,4 +48,4 @@ export function newRoleAssignment(roleDefinitionId: string, principalId: string)
 
 /** The conflict every store reports for an assignment that exists already (409, as Graph). */
 export const roleAssignmentExists = (a: Pick<RoleAssignment, 'principalId' | 'roleDefinitionId'>) =>
-  conflict('Request_BadRequest', `A conflicting object with one or more of the specified property values is present in the directory: role '${a.roleDefinitionId}' is already assigned to '${a.principalId}' at scope '/'.`);
+  new DomainError(ErrorCodes.objectConflict, `A conflicting object with one or more of the specified property values is present in the directory: role '${a.roleDefinitionId}' is already assigned to '${a.principalId}' at scope '/'.`);

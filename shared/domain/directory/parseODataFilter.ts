@@ -1,4 +1,5 @@
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 import { FilterClause } from './directory';
 
 const FIELDS = new Set(['displayName', 'userPrincipalName']);
@@ -15,11 +16,11 @@ export function parseODataFilter(filter: string | undefined, allowed: ReadonlySe
   return parts.map((part) => {
     const match = EQ.exec(part) ?? STARTSWITH.exec(part);
     if (!match) {
-      throw badRequest('BadRequest', `Invalid $filter clause '${part.trim()}'; expected "field eq 'value'" or "startswith(field,'value')".`);
+      throw new DomainError(ErrorCodes.badRequest, `Invalid $filter clause '${part.trim()}'; expected "field eq 'value'" or "startswith(field,'value')".`);
     }
     const field = [...allowed].find((f) => f.toLowerCase() === match[1].toLowerCase());
     if (!field) {
-      throw badRequest('BadRequest', `Unsupported $filter property '${match[1]}'; expected one of ${[...allowed].join(', ')}.`);
+      throw new DomainError(ErrorCodes.badRequest, `Unsupported $filter property '${match[1]}'; expected one of ${[...allowed].join(', ')}.`);
     }
     return {
       field: field as FilterClause['field'],

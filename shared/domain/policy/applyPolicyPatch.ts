@@ -1,4 +1,5 @@
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 import {
   ALL_USERS_TARGET,
   DEFAULT_PASSKEY_PROFILE_ID,
@@ -37,7 +38,7 @@ function assertOneEntryPerTarget(ids: string[], property: string): void {
   const seen = new Set<string>();
   for (const id of ids) {
     const key = id.toLowerCase();
-    if (seen.has(key)) throw badRequest('badRequest', `${property} lists target '${id}' more than once; expected at most one entry per target.`);
+    if (seen.has(key)) throw new DomainError(ErrorCodes.badRequest, `${property} lists target '${id}' more than once; expected at most one entry per target.`);
     seen.add(key);
   }
 }
@@ -62,7 +63,7 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   if (patch.defaultPasskeyProfile !== undefined) next.defaultPasskeyProfile = patch.defaultPasskeyProfile;
   const profileIds = new Set(next.passkeyProfiles.map((p) => p.id));
   if (!profileIds.has(next.defaultPasskeyProfile)) {
-    throw badRequest('badRequest', `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`);
+    throw new DomainError(ErrorCodes.badRequest, `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`);
   }
 
   const defaultProfile = next.passkeyProfiles.find((p) => p.id === next.defaultPasskeyProfile)!;
@@ -89,7 +90,7 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   for (const target of next.includeTargets) {
     for (const profileId of target.allowedPasskeyProfiles) {
       if (!profileIds.has(profileId)) {
-        throw badRequest('badRequest', `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`);
+        throw new DomainError(ErrorCodes.badRequest, `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { User } from '../directory/directory';
-import { forbidden } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 import { ALL_USERS_TARGET, Fido2KeyRestrictions, Fido2Policy, PasskeyProfile, PasskeyType } from './fido2Policy';
 
 /** The user a rule is evaluated for, with their direct group memberships. */
@@ -26,16 +27,16 @@ export const passkeyTypeOf = (backupEligible: boolean): PasskeyType => (backupEl
 export function assertMethodAvailable(policy: Fido2Policy, subject: PolicySubject): PasskeyProfile[] {
   const upn = subject.user.userPrincipalName;
   if (policy.state !== 'enabled') {
-    throw forbidden('fido2MethodDisabled', "The passkey (FIDO2) authentication method is disabled in the tenant's authentication methods policy (state: 'disabled').");
+    throw new DomainError(ErrorCodes.fido2MethodDisabled, "The passkey (FIDO2) authentication method is disabled in the tenant's authentication methods policy (state: 'disabled').");
   }
   const groups = new Set(subject.groupIds.map((g) => g.toLowerCase()));
   const excludedBy = policy.excludeTargets.find((t) => groups.has(t.id.toLowerCase()));
   if (excludedBy) {
-    throw forbidden('fido2UserExcluded', `User '${upn}' is a member of group '${excludedBy.id}', which the passkey (FIDO2) policy lists in excludeTargets.`);
+    throw new DomainError(ErrorCodes.fido2UserExcluded, `User '${upn}' is a member of group '${excludedBy.id}', which the passkey (FIDO2) policy lists in excludeTargets.`);
   }
   const targets = policy.includeTargets.filter((t) => t.id === ALL_USERS_TARGET || groups.has(t.id.toLowerCase()));
   if (targets.length === 0) {
-    throw forbidden('fido2UserNotTargeted', `User '${upn}' is not targeted by the passkey (FIDO2) policy: includeTargets are ${policy.includeTargets.map((t) => `'${t.id}'`).join(', ') || 'empty'} and the user is in none of them.`);
+    throw new DomainError(ErrorCodes.fido2UserNotTargeted, `User '${upn}' is not targeted by the passkey (FIDO2) policy: includeTargets are ${policy.includeTargets.map((t) => `'${t.id}'`).join(', ') || 'empty'} and the user is in none of them.`);
   }
   const profileIds = new Set(targets.flatMap((t) => t.allowedPasskeyProfiles));
   const profiles = policy.passkeyProfiles.filter((p) => profileIds.has(p.id));
@@ -45,12 +46,12 @@ export function assertMethodAvailable(policy: Fido2Policy, subject: PolicySubjec
 /** Who may register at all: members only (B2B guests cannot), and self-service only when allowed. */
 export function assertMayRegister(policy: Fido2Policy, subject: PolicySubject, mode: 'selfService' | 'admin'): PasskeyProfile[] {
   if (subject.user.userType === 'Guest') {
-    throw forbidden('guestRegistrationNotAllowed', `User '${subject.user.userPrincipalName}' is a guest (userType 'Guest', B2B collaboration); guests cannot register passkeys in this tenant.`);
+    throw new DomainError(ErrorCodes.guestRegistrationNotAllowed, `User '${subject.user.userPrincipalName}' is a guest (userType 'Guest', B2B collaboration); guests cannot register passkeys in this tenant.`);
   }
   const profiles = assertMethodAvailable(policy, subject);
   // Self-service off blocks the user's own registration, not an administrator provisioning a key.
   if (mode === 'selfService' && !policy.isSelfServiceRegistrationAllowed) {
-    throw forbidden('selfServiceRegistrationDisabled', 'Self-service passkey registration is turned off (isSelfServiceRegistrationAllowed: false); ask an administrator to provision a passkey for you.');
+    throw new DomainError(ErrorCodes.selfServiceRegistrationDisabled, 'Self-service passkey registration is turned off (isSelfServiceRegistrationAllowed: false); ask an administrator to provision a passkey for you.');
   }
   return profiles;
 }
@@ -64,15 +65,17 @@ function keyRestrictionRefusal(restrictions: Fido2KeyRestrictions, passkey: Pass
   return undefined;
 }
 
-/** The first rule of a profile that refuses the passkey, as [code, reason]. */
-function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegistration: boolean): [string, string] | undefined {
+type PasskeyRefusalCode = typeof ErrorCodes.fido2PasskeyTypeNotAllowed | typeof ErrorCodes.fido2KeyRestrictionViolation | typeof ErrorCodes.fido2AttestationRequired;
+
+/** The first rule of a profile that refuses the passkey, as [registry entry, reason]. */
+function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegistration: boolean): [PasskeyRefusalCode, string] | undefined {
   const type = passkeyTypeOf(passkey.backupEligible);
-  if (!profile.passkeyTypes.includes(type)) return ['fido2PasskeyTypeNotAllowed', `passkey profile '${profile.name}' allows ${profile.passkeyTypes.join(' and ')} passkeys, and this one is ${type} (its backup-eligible flag is ${passkey.backupEligible})`];
+  if (!profile.passkeyTypes.includes(type)) return [ErrorCodes.fido2PasskeyTypeNotAllowed, `passkey profile '${profile.name}' allows ${profile.passkeyTypes.join(' and ')} passkeys, and this one is ${type} (its backup-eligible flag is ${passkey.backupEligible})`];
   const restriction = keyRestrictionRefusal(profile.keyRestrictions, passkey);
-  if (restriction) return ['fido2KeyRestrictionViolation', restriction];
+  if (restriction) return [ErrorCodes.fido2KeyRestrictionViolation, restriction];
   // Attestation enforcement applies at registration only: passkeys registered before it was switched on keep working.
   if (atRegistration && profile.attestationEnforcement === 'registrationOnly' && !passkey.attested) {
-    return ['fido2AttestationRequired', 'the policy enforces attestation and this passkey has no attestation that chains to a trusted root (the FIDO metadata statement of its model, or ATTESTATION_TRUST_ROOTS); none, self and unverifiable attestation are refused'];
+    return [ErrorCodes.fido2AttestationRequired, 'the policy enforces attestation and this passkey has no attestation that chains to a trusted root (the FIDO metadata statement of its model, or ATTESTATION_TRUST_ROOTS); none, self and unverifiable attestation are refused'];
   }
   return undefined;
 }
@@ -85,6 +88,6 @@ function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegist
 export function assertPasskeyAllowed(profiles: PasskeyProfile[], passkey: PasskeyFacts, moment: 'registration' | 'signIn'): void {
   const refusals = profiles.map((p) => profileRefusal(p, passkey, moment === 'registration'));
   if (refusals.some((r) => r === undefined)) return;
-  const [code, reason] = refusals[0] ?? ['fido2KeyRestrictionViolation', 'no passkey profile applies to the user'];
-  throw forbidden(code, `The passkey (FIDO2) policy refuses this passkey at ${moment === 'registration' ? 'registration' : 'sign-in'}: ${reason}.`);
+  const [code, reason] = refusals[0] ?? [ErrorCodes.fido2KeyRestrictionViolation, 'no passkey profile applies to the user'];
+  throw new DomainError(code, `The passkey (FIDO2) policy refuses this passkey at ${moment === 'registration' ? 'registration' : 'sign-in'}: ${reason}.`);
 }

@@ -1,24 +1,25 @@
-import { DomainError, type DomainErrorKind } from '../errors';
+import { DomainError } from '../errors';
+import { ErrorCodes } from '../errorCodes';
 import { stateAfterPreparationRefusal, stateAfterRegistrationError } from './jobUserOutcomes';
 
-const error = (kind: DomainErrorKind, code: string) => new DomainError(kind, code, `${kind} ${code}`);
+const error = (name: keyof typeof ErrorCodes) => new DomainError(ErrorCodes[name], name);
 
 describe('job user outcomes', () => {
   it.each([
-    { kind: 'forbidden', code: 'guestRegistrationNotAllowed', state: 'skippedGuest' },
-    { kind: 'forbidden', code: 'selfServiceRegistrationDisabled', state: 'refusedByPolicy' },
-    { kind: 'forbidden', code: 'userNotInRegistrationTarget', state: 'refusedByPolicy' },
-  ] as const)('preparation refused with $code → $state', ({ kind, code, state }) => {
-    expect(stateAfterPreparationRefusal(error(kind, code))).toBe(state);
+    { code: 'guestRegistrationNotAllowed', state: 'skippedGuest' },
+    { code: 'selfServiceRegistrationDisabled', state: 'refusedByPolicy' },
+    { code: 'fido2UserNotTargeted', state: 'refusedByPolicy' },
+  ] as const)('preparation refused with $code → $state', ({ code, state }) => {
+    expect(stateAfterPreparationRefusal(error(code))).toBe(state);
   });
 
   it.each([
-    { kind: 'forbidden', code: 'fido2KeyRestrictionViolation', state: 'refusedByPolicy' },
-    { kind: 'forbidden', code: 'attestationRequired', state: 'refusedByPolicy' },
-    { kind: 'badRequest', code: 'challengeExpired', state: 'timedOut' },
-    { kind: 'badRequest', code: 'invalidRegistration', state: 'failed' },
-    { kind: 'conflict', code: 'credentialAlreadyRegistered', state: 'failed' },
-  ] as const)('registration refused with $kind $code → $state', ({ kind, code, state }) => {
-    expect(stateAfterRegistrationError(error(kind, code))).toBe(state);
+    { code: 'fido2KeyRestrictionViolation', state: 'refusedByPolicy' },
+    { code: 'fido2AttestationRequired', state: 'refusedByPolicy' },
+    { code: 'challengeExpired', state: 'timedOut' },
+    { code: 'invalidWebAuthnResponse', state: 'failed' },
+    { code: 'credentialAlreadyRegistered', state: 'failed' },
+  ] as const)('registration refused with $code → $state', ({ code, state }) => {
+    expect(stateAfterRegistrationError(error(code))).toBe(state);
   });
 });

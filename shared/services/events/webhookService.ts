@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
-import { badRequest, notFound } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { matchesEventType } from '../../domain/events/matchesEventType';
 import { isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
 import { describeRefusal } from '../../domain/network/destinationRefusal';
@@ -39,7 +40,7 @@ export interface DeliveryAttempt {
  */
 export type DeliveryErrorCategory = SendFailureCategory | `httpError ${number}xx`;
 
-const subscriptionMissing = (id: string) => notFound('webhookSubscriptionNotFound', `No webhook subscription with id '${id}'.`);
+const subscriptionMissing = (id: string) => new DomainError(ErrorCodes.webhookSubscriptionNotFound, `No webhook subscription with id '${id}'.`);
 
 /** Only http(s) endpoints, and no credentials in the URL: every policy reader can see the URL. */
 function assertDeliverableUrl(value: string): void {
@@ -47,28 +48,26 @@ function assertDeliverableUrl(value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw badRequest('invalidWebhookUrl', `The webhook url '${value}' is not an absolute URL; expected one such as 'https://example.com/hooks'.`);
+    throw new DomainError(ErrorCodes.invalidWebhookUrl, `The webhook url '${value}' is not an absolute URL; expected one such as 'https://example.com/hooks'.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw badRequest('invalidWebhookUrl', `The webhook url has scheme '${url.protocol.slice(0, -1)}'; expected 'https' or 'http'.`);
+    throw new DomainError(ErrorCodes.invalidWebhookUrl, `The webhook url has scheme '${url.protocol.slice(0, -1)}'; expected 'https' or 'http'.`);
   }
   if (url.username || url.password) {
-    throw badRequest('invalidWebhookUrl', 'The webhook url carries credentials; expected none (the receiver authenticates deliveries by their signature).');
+    throw new DomainError(ErrorCodes.invalidWebhookUrl, 'The webhook url carries credentials; expected none (the receiver authenticates deliveries by their signature).');
   }
 }
 
 /** Unknown event types never match any event: refused, naming the known ones (and the likely intended one). */
 function assertKnownEventTypes(patterns: readonly string[]): void {
-  if (patterns.length === 0) throw badRequest('invalidEventTypes', "The subscription has no event types; expected at least one, or '*' for all.");
+  if (patterns.length === 0) throw new DomainError(ErrorCodes.invalidEventTypes, "The subscription has no event types; expected at least one, or '*' for all.");
   const unknown = patterns.filter((p) => !isKnownEventTypePattern(p));
   if (unknown.length === 0) return;
   const named = unknown.map((p) => {
     const like = knownPatternLike(p);
     return like ? `'${p}' (did you mean '${like}'?)` : `'${p}'`;
   });
-  throw badRequest(
-    'invalidEventTypes',
-    `The event type${unknown.length > 1 ? 's' : ''} ${named.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not published by this service (types are case-sensitive); ` +
+  throw new DomainError(ErrorCodes.invalidEventTypes, `The event type${unknown.length > 1 ? 's' : ''} ${named.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not published by this service (types are case-sensitive); ` +
       `expected '*', a prefix (${KNOWN_EVENT_TYPE_PREFIXES.join(', ')}) or one of: ${KNOWN_EVENT_TYPES.join(', ')}.`,
   );
 }
@@ -108,15 +107,15 @@ export class WebhookService {
     assertKnownEventTypes(request.eventTypes);
     const secret = request.secret ?? randomBytes(32).toString('base64url');
     if (secret.length < MIN_SECRET_LENGTH) {
-      throw badRequest('webhookSecretTooShort', `The secret has ${secret.length} characters; expected at least ${MIN_SECRET_LENGTH} (or none, to have one generated).`);
+      throw new DomainError(ErrorCodes.webhookSecretTooShort, `The secret has ${secret.length} characters; expected at least ${MIN_SECRET_LENGTH} (or none, to have one generated).`);
     }
     const existing = await this.deps.webhooks.listSubscriptions();
     if (existing.length >= MAX_SUBSCRIPTIONS) {
-      throw badRequest('tooManyWebhookSubscriptions', `There are already ${existing.length} webhook subscriptions; at most ${MAX_SUBSCRIPTIONS} are allowed. Delete one first.`);
+      throw new DomainError(ErrorCodes.tooManyWebhookSubscriptions, `There are already ${existing.length} webhook subscriptions; at most ${MAX_SUBSCRIPTIONS} are allowed. Delete one first.`);
     }
     // Checked now for a clear 400, and again at every delivery (DNS answers change).
     const refusal = await this.deps.sender.checkDestination(request.url);
-    if (refusal) throw badRequest('webhookDestinationRefused', describeRefusal(new URL(request.url).hostname, refusal));
+    if (refusal) throw new DomainError(ErrorCodes.webhookDestinationRefused, describeRefusal(new URL(request.url).hostname, refusal));
     const subscription: WebhookSubscription = {
       id: randomUUID(),
       url: request.url,

@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/auth/actor';
 import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { isFinalUserState } from '../../domain/provisioning/jobUserTransitions';
 import type { ProvisioningJob } from '../../ports/provisioningJobs.port';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
@@ -18,7 +19,7 @@ const CANCEL_PAGE_SIZE = 500;
 export async function cancelJob(deps: ProvisioningContext, jobId: string, orchestrations: ProvisioningOrchestrations, actor: Actor): Promise<ProvisioningJob> {
   const job = await runningJob(deps, jobId);
   if (!(await deps.jobs.finish(jobId, 'cancelled', nowIso(deps)))) {
-    throw new DomainError('conflict', 'jobNotRunning', `Provisioning job '${jobId}' finished while it was being cancelled.`);
+    throw new DomainError(ErrorCodes.jobNotRunning, `Provisioning job '${jobId}' finished while it was being cancelled.`);
   }
   const open: string[] = [];
   let afterSequence: number | undefined;

@@ -1,5 +1,6 @@
 import type { Principal } from '../../domain/auth/principal';
 import { DomainError, isDomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { PublicKeyCredentialCreationOptionsJSON } from '../../ports/webauthn.port';
 import { runningJob } from './jobLookups';
@@ -30,7 +31,7 @@ export async function claimNext(deps: ProvisioningContext, jobId: string, statio
     if (!row) return null;
     try {
       if (await refusesPrivileged(row.userId)) {
-        throw new DomainError('forbidden', 'privilegedTargetRequiresPrivilegedRole', privilegedRefusal(row.userPrincipalName, 'station'));
+        throw new DomainError(ErrorCodes.privilegedTargetRequiresPrivilegedRole, privilegedRefusal(row.userPrincipalName, 'station'));
       }
       // The challenge starts when the station claims the user, so a slow station does not burn it.
       const { options, expiresAt } = await deps.registration.options(row.userId, 'admin', {

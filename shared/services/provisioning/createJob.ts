@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { actorOf } from '../../domain/auth/actor';
 import type { Principal } from '../../domain/auth/principal';
 import type { User } from '../../domain/directory/directory';
-import { badRequest } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { pendingJobUser } from '../../domain/provisioning/jobRows';
 import type { ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
@@ -31,7 +32,7 @@ const UNKNOWN_USERS_SHOWN = 10;
 export async function createJob(deps: ProvisioningContext, request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
   const actor = actorOf(principal);
   const users = await resolveUsers(deps, request);
-  if (users.length === 0) throw badRequest('emptyJob', 'The job has no users: the list is empty or the group has no members.');
+  if (users.length === 0) throw new DomainError(ErrorCodes.emptyJob, 'The job has no users: the list is empty or the group has no members.');
   const now = nowIso(deps);
   const job: ProvisioningJob = {
     id: randomUUID(),
@@ -78,7 +79,7 @@ async function resolveUsers(deps: ProvisioningContext, request: NewJobRequest): 
   }
   if (unknown.length > 0) {
     const more = unknown.length > UNKNOWN_USERS_SHOWN ? ` and ${unknown.length - UNKNOWN_USERS_SHOWN} more` : '';
-    throw badRequest('unknownUsers', `These users do not exist: ${unknown.slice(0, UNKNOWN_USERS_SHOWN).join(', ')}${more}.`);
+    throw new DomainError(ErrorCodes.unknownUsers, `These users do not exist: ${unknown.slice(0, UNKNOWN_USERS_SHOWN).join(', ')}${more}.`);
   }
   return [...seen.values()];
 }

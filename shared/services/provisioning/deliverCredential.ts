@@ -1,6 +1,7 @@
 import { actorOf } from '../../domain/auth/actor';
 import type { Principal } from '../../domain/auth/principal';
-import { DomainError, notFound } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import type { ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
@@ -23,8 +24,8 @@ export async function deliverCredential(
   principal: Principal,
 ): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
   const row = await deps.jobs.getUser(jobId, userId);
-  if (!row) throw notFound('jobUserNotFound', `User '${userId}' is not part of provisioning job '${jobId}'.`);
-  if (row.state !== 'claimed') throw new DomainError('conflict', 'userNotClaimed', `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
+  if (!row) throw new DomainError(ErrorCodes.jobUserNotFound, `User '${userId}' is not part of provisioning job '${jobId}'.`);
+  if (row.state !== 'claimed') throw new DomainError(ErrorCodes.userNotClaimed, `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
   await deps.directory.assertMayActOnUser(principal, 'authenticationMethods', { id: row.userId, userPrincipalName: row.userPrincipalName });
   const delivery: CredentialDelivery = { credential, deliveredBy: actorOf(principal) };
   await orchestrations.deliverCredential(jobId, userId, delivery);

@@ -1,6 +1,7 @@
 import { Actor } from '../../domain/auth/actor';
 import { auditRecord } from '../../domain/auditRecords';
-import { DomainError, notFound } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
@@ -147,7 +148,7 @@ export class ReEnrolmentService {
   async status(userIdOrUpn: string, flows: ReEnrolmentOrchestrations): Promise<ReEnrolmentInstance & { userId: string }> {
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const flow = await flows.get(user.id);
-    if (!flow) throw notFound('reEnrolmentNotFound', `No passkey re-enrolment exists for user '${userIdOrUpn}': one starts when the user's userPrincipalName changes.`);
+    if (!flow) throw new DomainError(ErrorCodes.reEnrolmentNotFound, `No passkey re-enrolment exists for user '${userIdOrUpn}': one starts when the user's userPrincipalName changes.`);
     return { ...flow, userId: user.id };
   }
 

@@ -1,21 +1,10 @@
 import { passkeyTypeOf } from '../../domain/policy/evaluatePolicy';
 import { StoredCredential } from '../../ports/credentials.port';
+import type { Fido2AuthenticationMethod } from '../../schemas/webauthn.schema';
 
-/** Graph's `fido2AuthenticationMethod`, plus `passkeyType` from the (self-reported) backup-eligible flag. */
-export interface Fido2AuthenticationMethod {
-  '@odata.type': '#microsoft.graph.fido2AuthenticationMethod';
-  id: string;
-  displayName: string;
-  createdDateTime: string;
-  aaGuid: string;
-  model: string | null;
-  attestationCertificates: string[];
-  attestationLevel: 'attested' | 'notAttested';
-  passkeyType: 'deviceBound' | 'synced';
-  lastUsedDateTime: string | null;
-  reEnrolmentRequired: boolean;
-}
+export type { Fido2AuthenticationMethod };
 
+/** Graph's `fido2AuthenticationMethod` of a stored credential, plus `passkeyType` from the (self-reported) backup-eligible flag. */
 export function toFido2Method(c: StoredCredential): Fido2AuthenticationMethod {
   return {
     '@odata.type': '#microsoft.graph.fido2AuthenticationMethod',

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Actor, actorOf } from '../../domain/auth/actor';
 import { Principal } from '../../domain/auth/principal';
 import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
-import { notFound } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { DirectoryService } from '../directoryService';
 import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
 
-const methodMissing = (id: string) => notFound('itemNotFound', `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`);
+const methodMissing = (id: string) => new DomainError(ErrorCodes.fido2MethodNotFound, `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`);
 
 /** A user's registered passkeys (Graph: users/{id}/authentication/fido2Methods). */
 export class MethodsService {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Actor } from '../../domain/auth/actor';
 import { auditRecord, passkeyActivityName } from '../../domain/auditRecords';
 import { User } from '../../domain/directory/directory';
-import { forbidden } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { assertMayRegister, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { userHandleFor } from '../../domain/webauthn/derivedIds';
 import { Clock } from '../../ports/clock.port';
@@ -47,7 +48,7 @@ export class RegistrationService {
 
   /** The policy subject; a disabled account registers nothing, whoever asks (self-service or an administrator). */
   private async subject(user: User) {
-    if (!user.accountEnabled) throw forbidden('userAccountDisabled', `The account '${user.userPrincipalName}' is disabled; a disabled account cannot register a passkey.`);
+    if (!user.accountEnabled) throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled; a disabled account cannot register a passkey.`);
     return { user, groupIds: await this.deps.directory.groupIdsOfUser(user.id) };
   }
 

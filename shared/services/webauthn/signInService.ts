@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
-import { badRequest, DomainError, forbidden } from '../../domain/errors';
+import { DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
 import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/descriptorShape';
@@ -9,6 +10,7 @@ import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
 import { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import type { SignInResult } from '../../schemas/webauthn.schema';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
 import { retryOnConflict } from '../retryOnConflict';
@@ -31,17 +33,8 @@ export interface SignInDeps {
   timeoutMs: number;
 }
 
-export interface SignInResult {
-  token: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: { id: string; userPrincipalName: string; displayName: string };
-  method: { id: string; aaGuid: string; model: string | null };
-  /** The passkey was registered under an earlier UPN: the frontend should have the user register a new one. */
-  reEnrolmentRequired: boolean;
-  /** For WebAuthn's PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the current name. */
-  signalCurrentUserDetails: { rpId: string; userId: string; name: string; displayName: string };
-}
+/** What a successful sign-in answers; its type follows the response schema. */
+export type { SignInResult };
 
 /** A stored credential as sign-in options list it: canonical transports, never the raw list. */
 function descriptorOf(credential: StoredCredential): DescriptorShape {
@@ -49,7 +42,7 @@ function descriptorOf(credential: StoredCredential): DescriptorShape {
   return transports ? { id: credential.id, transports } : { id: credential.id };
 }
 
-const signInFailed = (message: string) => new DomainError('unauthorized', 'fido2SignInFailed', message);
+const signInFailed = (message: string) => new DomainError(ErrorCodes.fido2SignInFailed, message);
 const MAX_UPDATE_ATTEMPTS = 5;
 
 /** Passkey sign-in: UPN-first or usernameless, every policy rule checked at every sign-in. */
@@ -105,7 +98,7 @@ export class SignInService {
       rpId: this.deps.rp.id,
       credential: { id: credential.id, publicKey: credential.publicKey, transports: credential.transports },
     }).catch((e: unknown) => {
-      throw e instanceof DomainError ? new DomainError('unauthorized', 'fido2SignInFailed', e.message) : e;
+      throw e instanceof DomainError ? new DomainError(ErrorCodes.fido2SignInFailed, e.message) : e;
     });
     // From here on the caller holds the passkey's private key: specific answers reveal nothing new.
     if (state.userId !== undefined && state.userId !== credential.userId) throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
@@ -115,7 +108,7 @@ export class SignInService {
     const found = await this.deps.directory.findUser(credential.userId);
     if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
     const user = found.value;
-    if (!user.accountEnabled) throw forbidden('userAccountDisabled', `The account '${user.userPrincipalName}' is disabled.`);
+    if (!user.accountEnabled) throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
     await this.deps.challenges.consume(challenge, state, 'unauthorized');
 
     // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
@@ -157,7 +150,7 @@ export class SignInService {
     const { defaultAudience, allowedAudiences } = this.deps.token;
     if (resource === undefined) return defaultAudience;
     if (resource === defaultAudience || allowedAudiences.includes(resource)) return resource;
-    throw badRequest('invalidResource', `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`);
+    throw new DomainError(ErrorCodes.invalidResource, `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`);
   }
 
   /**
@@ -177,7 +170,7 @@ export class SignInService {
         const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
         await this.deps.credentials.update(flagged, etag).catch(() => undefined);
         await this.recordRefusal(credential, upn, 'fido2PossibleClonedAuthenticator', `sign count ${newSignCount} did not increase past ${credential.signCount}`);
-        throw forbidden('fido2PossibleClonedAuthenticator', `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`);
+        throw new DomainError(ErrorCodes.fido2PossibleClonedAuthenticator, `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`);
       }
       const next = { ...credential, signCount: newSignCount, backedUp, lastUsedDateTime: this.deps.clock.now().toISOString() };
       return (await this.deps.credentials.update(next, etag)).value;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { freePort, HostProcess, runTokenCli, startHostProcess } from '../../support/processes';
+import type { TestJson } from '../../support/testJson';
 
 /**
  * A host process (`node dist/local/main.js`) on a fixed port and data folder that a test can kill
@@ -59,7 +60,7 @@ export class RestartableHost {
   }
 
   /** JSON call; `undefined` when the host died before answering. */
-  async call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
+  async call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: TestJson }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },

@@ -1,11 +1,10 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
-import type { Connection, Delivery, EventContext, Receiver, Sender } from 'rhea';
+import type { Connection, Delivery, EventContext, Message, Receiver, Sender } from 'rhea';
 import rhea = require('rhea');
 import { messagesOfTransfer, withMessageId } from './codec';
 import { QueueEntity, Settlement, tagOf } from './entity';
 import { answerRequest, isRequestNode } from './requests';
-
-const amqpMessage = rhea.message;
+import { acceptedOutcome, linkInternals, rejectedOutcome, RemoteState, remoteStateOf, transferFormatOf } from './rheaInternals';
 
 export interface AmqpBrokerOptions {
   /** Topic name → its subscriptions, e.g. `{ 'passkey-events': ['audit', 'webhooks'] }`. */
@@ -63,17 +62,17 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     // Settle explicitly once a message is stored; see a modified outcome as itself, not as released.
     receiver_options: { autoaccept: false },
     sender_options: { treat_modified_as_released: false },
-  } as any);
+  });
 
   container.on('receiver_open', (context: EventContext) => {
     const receiver = context.receiver!;
-    const address: string | undefined = (receiver as any).remote.attach.target?.address;
+    const address: string | undefined = linkInternals(receiver).remote.attach.target?.address;
     echoTermini(receiver);
     if (isRequestNode(address)) {
       requestNodes.set(receiver, address!);
     } else if (address && topics.has(address.toLowerCase())) {
       publishers.set(receiver, topics.get(address.toLowerCase())!);
-      (receiver as any).local.attach.max_message_size = maxMessageSize;
+      linkInternals(receiver).local.attach.max_message_size = maxMessageSize;
     } else {
       refuse(receiver, address);
     }
@@ -81,18 +80,18 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
 
   container.on('sender_open', (context: EventContext) => {
     const sender = context.sender!;
-    const address: string | undefined = (sender as any).remote.attach.source?.address;
+    const address: string | undefined = linkInternals(sender).remote.attach.source?.address;
     echoTermini(sender);
     if (isRequestNode(address)) {
       // A reply link (answers find it by name or target, see reply). Replies go pre-settled, or each
       // would stay in the session's outgoing buffer until the client settled it.
-      (sender as any).local.attach.snd_settle_mode = 1;
+      linkInternals(sender).local.attach.snd_settle_mode = 1;
       return;
     }
     const entity = address ? entityAt(address) : undefined;
     if (!entity) return refuse(sender, address);
-    const local = (sender as any).local.attach;
-    const remote = (sender as any).remote.attach;
+    const local = linkInternals(sender).local.attach;
+    const remote = linkInternals(sender).remote.attach;
     local.snd_settle_mode = remote.snd_settle_mode; // peek-lock: unsettled; receive-and-delete: settled
     local.rcv_settle_mode = remote.rcv_settle_mode;
     consumers.set(sender, entity);
@@ -105,20 +104,20 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     const node = requestNodes.get(receiver);
     if (node) {
       delivery.update(true, acceptedOutcome());
-      reply(context.connection, answerRequest(node, context.message as any, entityAt));
+      reply(context.connection, answerRequest(node, context.message!, entityAt));
       return;
     }
     const topic = publishers.get(receiver);
     try {
       if (!topic) throw new Error('This link does not lead to a topic');
-      const messages = messagesOfTransfer(context.message, (context as any).format).map(withMessageId);
+      const messages = messagesOfTransfer(context.message, transferFormatOf(context)).map(withMessageId);
       for (const fields of messages) {
         const sequenceNumber = ++topic.lastSequenceNumber;
         for (const subscription of topic.subscriptions) subscription.enqueue(fields, sequenceNumber);
       }
       delivery.update(true, acceptedOutcome());
     } catch (e) {
-      delivery.update(true, (amqpMessage as any).rejected({ error: { condition: 'amqp:decode-error', description: (e as Error).message } }).described());
+      delivery.update(true, rejectedOutcome('amqp:decode-error', (e as Error).message));
     }
   });
 
@@ -132,13 +131,13 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
   function settleDelivery(delivery: Delivery, outcome: 'accepted' | 'released' | 'modified' | 'rejected'): void {
     const entity = consumers.get(delivery.link as Sender);
     if (!entity || delivery.settled) return; // replies to requests: nothing to do
-    const result = entity.settle(tagOf(delivery), settlementOf(outcome, delivery.remote_state as any));
+    const result = entity.settle(tagOf(delivery), settlementOf(outcome, remoteStateOf(delivery)));
     delivery.update(
       true,
       // The SDK fails the settle call when the state carries an error, so a done settlement answers `accepted`.
       result === 'settled'
         ? acceptedOutcome()
-        : (amqpMessage as any).rejected({ error: { condition: 'com.microsoft:message-lock-lost', description: 'The lock on the message is lost: it expired.' } }).described(),
+        : rejectedOutcome('com.microsoft:message-lock-lost', 'The lock on the message is lost: it expired.'),
     );
   }
 
@@ -162,7 +161,7 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
   });
 
   const sockets = new Set<Socket>();
-  const server: Server = container.listen({ port: 0, host: '127.0.0.1' } as any) as any;
+  const server: Server = container.listen({ port: 0, host: '127.0.0.1' });
   server.on('connection', (socket: Socket) => {
     // rhea writes each frame on its own; with Nagle's algorithm the second of two waits ~40 ms for an ACK.
     socket.setNoDelay(true);
@@ -199,28 +198,27 @@ interface Topic {
   lastSequenceNumber: number;
 }
 
-const acceptedOutcome = () => (amqpMessage as any).accepted().described();
-
 /** An attach answered without a source (or target) reads as refused in AMQP: echo what the client asked for. */
 function echoTermini(link: Sender | Receiver): void {
-  const remote = (link as any).remote.attach;
-  if (remote.source) (link as any).set_source({ address: remote.source.address });
-  if (remote.target) (link as any).set_target({ address: remote.target.address });
+  const internals = linkInternals(link);
+  const remote = internals.remote.attach;
+  if (remote.source) internals.set_source({ address: remote.source.address });
+  if (remote.target) internals.set_target({ address: remote.target.address });
 }
 
 function refuse(link: Sender | Receiver, address: string | undefined): void {
-  link.close({ condition: 'amqp:not-found', description: `The messaging entity '${address}' could not be found.` } as any);
+  link.close({ condition: 'amqp:not-found', description: `The messaging entity '${address}' could not be found.` });
 }
 
 /** Answers go to the requester's reply link: the one named, or addressed, as the request's reply-to. */
-function reply(connection: Connection, response: Record<string, any>): void {
+function reply(connection: Connection, response: Message): void {
   const replyTo = response.to;
-  const sender = connection.find_sender((s: any) => s.name === replyTo || s.remote?.attach?.target?.address === replyTo);
-  sender?.send(response as any);
+  const sender = connection.find_sender((s: Sender) => s.name === replyTo || linkInternals(s).remote?.attach?.target?.address === replyTo);
+  sender?.send(response);
 }
 
 /** Service Bus semantics of the AMQP outcomes the SDK sends. */
-function settlementOf(outcome: 'accepted' | 'released' | 'modified' | 'rejected', state: Record<string, any> | undefined): Settlement {
+function settlementOf(outcome: 'accepted' | 'released' | 'modified' | 'rejected', state: RemoteState | undefined): Settlement {
   switch (outcome) {
     case 'accepted':
       return { kind: 'complete' };

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Message } from 'rhea';
 import rhea = require('rhea');
 
 const { message: amqpMessage, types } = rhea;
@@ -7,7 +8,7 @@ const { message: amqpMessage, types } = rhea;
 export const BATCH_MESSAGE_FORMAT = 0x80013700;
 
 /** A message as rhea decodes it: properties and header fields flattened, body as sent (a data Section for the SDK). */
-export type AmqpMessageFields = Record<string, any>;
+export type AmqpMessageFields = Message;
 
 /** One message held by an entity (a subscription or its dead-letter queue). */
 export interface StoredMessage {
@@ -33,7 +34,8 @@ export function messagesOfTransfer(received: unknown, format: number | undefined
     throw new Error('A batch envelope must carry its messages as data sections');
   }
   const sections = body.multiple ? (body.content as Buffer[]) : [body.content as Buffer];
-  return sections.map((section) => ({ ...amqpMessage.decode(section) }));
+  // rhea's decode is typed loosely (any field, no body); what it answers is a whole Message.
+  return sections.map((section) => ({ ...amqpMessage.decode(section) }) as unknown as AmqpMessageFields);
 }
 
 /** Gives a message without an id one, as Service Bus does. */

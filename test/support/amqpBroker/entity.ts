@@ -1,5 +1,6 @@
 import type { Delivery, Sender } from 'rhea';
 import { AmqpMessageFields, StoredMessage, newLockToken, outgoingMessage } from './codec';
+import { linkInternals } from './rheaInternals';
 
 export interface EntitySettings {
   lockDurationMs: number;
@@ -177,7 +178,7 @@ export class QueueEntity {
         // Nothing left for the credit: give it back, as a drain asks. Outside rhea's own event handling
         // nothing would write the flow frame, so ask the connection to process.
         sender.set_drained(true);
-        (sender.connection as any)._register();
+        linkInternals(sender).connection._register();
       }
     }
     this.rotation = n ? (this.rotation + 1) % n : 0;
@@ -187,9 +188,9 @@ export class QueueEntity {
   private deliver(sender: Sender, message: StoredMessage): void {
     const earlier = message.deliveries++;
     const tag = newLockToken();
-    const presettled = (sender as any).local.attach.snd_settle_mode === 1; // receiveAndDelete
+    const presettled = linkInternals(sender).local.attach.snd_settle_mode === 1; // receiveAndDelete
     if (presettled) {
-      sender.send(outgoingMessage(message, earlier) as any, tag);
+      sender.send(outgoingMessage(message, earlier), tag);
       return;
     }
     const lockedUntil = Date.now() + this.settings.lockDurationMs;
@@ -200,7 +201,7 @@ export class QueueEntity {
     }, this.settings.lockDurationMs);
     timer.unref();
     this.locks.set(token, { message, lockedUntil, timer, sender });
-    sender.send(outgoingMessage(message, earlier, lockedUntil) as any, tag);
+    sender.send(outgoingMessage(message, earlier, lockedUntil), tag);
   }
 }
 

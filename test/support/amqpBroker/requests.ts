@@ -7,6 +7,9 @@ const { message: amqpMessage, types } = rhea;
 /** Where a request/response node sits: `$cbs`, or `<entity path>/$management`. */
 export const isRequestNode = (address: string | undefined): boolean => address === '$cbs' || !!address?.endsWith('/$management');
 
+/** A management request's body: an AMQP map, decoded. */
+type ManagementBody = Record<string, unknown>;
+
 type Reply = { status: number; description: string; condition?: string; body?: unknown };
 
 /**
@@ -35,7 +38,7 @@ function answerCbs(operation: string): Reply {
   return operation === 'put-token' ? { status: 202, description: 'Accepted' } : { status: 400, description: `Unexpected CBS operation "${operation}", expected "put-token"` };
 }
 
-function answerManagement(operation: string, body: Record<string, any>, entity: QueueEntity | undefined): Reply {
+function answerManagement(operation: string, body: ManagementBody, entity: QueueEntity | undefined): Reply {
   if (!entity) return { status: 404, description: 'No such entity', condition: 'amqp:not-found' };
   switch (operation) {
     case 'com.microsoft:renew-lock': {
@@ -66,12 +69,12 @@ function answerManagement(operation: string, body: Record<string, any>, entity: 
 const lockLost = (): Reply => ({ status: 410, description: 'The lock supplied is invalid: it expired or the message was settled.', condition: 'com.microsoft:message-lock-lost' });
 
 /** The tokens arrive as the .NET-ordered GUIDs the SDK shows; the delivery tags are their swapped bytes. */
-const lockTokensOf = (body: Record<string, any>): Buffer[] => ((body['lock-tokens'] ?? []) as Buffer[]).map((t) => dotNetGuidBytes(Buffer.from(t)));
+const lockTokensOf = (body: ManagementBody): Buffer[] => ((body['lock-tokens'] ?? []) as Buffer[]).map((t) => dotNetGuidBytes(Buffer.from(t)));
 
 /** rhea decodes a long as a number when it fits in 53 bits, else as its 8 bytes. */
 const longOf = (value: unknown): number => (Buffer.isBuffer(value) ? Number(value.readBigInt64BE(0)) : Number(value ?? 0));
 
-function settlementOfStatus(body: Record<string, any>): Settlement {
+function settlementOfStatus(body: ManagementBody): Settlement {
   const status = String(body['disposition-status']);
   const annotations = body['properties-to-modify'] as Record<string, unknown> | undefined;
   switch (status) {
@@ -82,7 +85,7 @@ function settlementOfStatus(body: Record<string, any>): Settlement {
     case 'defered':
       return { kind: 'defer', annotations };
     case 'suspended':
-      return { kind: 'deadLetter', reason: body['deadletter-reason'], description: body['deadletter-description'], properties: annotations };
+      return { kind: 'deadLetter', reason: body['deadletter-reason'] as string | undefined, description: body['deadletter-description'] as string | undefined, properties: annotations };
     default:
       throw new Error(`Unexpected disposition-status "${status}", expected completed, abandoned, defered or suspended`);
   }

@@ -7,7 +7,8 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { TestJson } from '../../support/testJson';
 
 export const TOKEN = 'test-token';
 export const RP_ID = 'localhost';
@@ -41,11 +42,20 @@ interface Row extends FakeUser {
   options?: PublicKeyCredentialCreationOptionsJSON;
 }
 
+/** Graph's webauthnPublicKeyCredential, as the station posts it. */
+type PostedCredential = Omit<RegistrationResponseJSON, 'rawId' | 'type'>;
+
+/** The body of POST .../credential and POST .../fido2Methods. */
+interface CredentialPost {
+  displayName?: string;
+  publicKeyCredential: PostedCredential;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
   authorization?: string;
-  body?: any;
+  body?: TestJson;
   status: number;
 }
 
@@ -165,7 +175,7 @@ export class FakeProvisioningServer {
     return this.send(res, req, 204);
   }
 
-  private async verify(options: PublicKeyCredentialCreationOptionsJSON, publicKeyCredential: any): Promise<{ aaGuid: string; fmt: string }> {
+  private async verify(options: PublicKeyCredentialCreationOptionsJSON, publicKeyCredential: PostedCredential): Promise<{ aaGuid: string; fmt: string }> {
     const { verified, registrationInfo } = await verifyRegistrationResponse({
       response: { ...publicKeyCredential, rawId: publicKeyCredential.id, type: 'public-key' },
       expectedChallenge: options.challenge,
@@ -177,7 +187,7 @@ export class FakeProvisioningServer {
     return { aaGuid: registrationInfo.aaguid, fmt: registrationInfo.fmt };
   }
 
-  private async credential(res: ServerResponse, req: IncomingMessage, jobId: string, userId: string, body: any): Promise<void> {
+  private async credential(res: ServerResponse, req: IncomingMessage, jobId: string, userId: string, body: CredentialPost): Promise<void> {
     if (!this.knownJob(res, req, jobId)) return;
     const row = this.rows.get(userId);
     if (!row || row.state !== 'claimed' || !row.options) return this.send(res, req, 409, { error: { code: 'userNotClaimed', message: `User '${userId}' is not claimed.` } });
@@ -206,7 +216,7 @@ export class FakeProvisioningServer {
     this.send(res, req, 200, { '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions', challengeTimeoutDateTime: new Date(Date.now() + 600_000).toISOString(), publicKey: options });
   }
 
-  private async createMethod(res: ServerResponse, req: IncomingMessage, upn: string, body: any): Promise<void> {
+  private async createMethod(res: ServerResponse, req: IncomingMessage, upn: string, body: CredentialPost): Promise<void> {
     const options = this.singleUserOptions.get(upn);
     if (!options) return this.send(res, req, 400, { error: { code: 'invalidChallenge', message: 'No creation options were issued.' } });
     this.singleUserOptions.delete(upn);

@@ -20,6 +20,7 @@ import {
 } from '../../../cli/provision/fido2Cred';
 import { Fido2CredMaker } from '../../../cli/provision/fido2CredMaker';
 import { FIDO_U2F_OUTPUT, PACKED_SELF_OUTPUT, PACKED_X5C_OUTPUT, SAMPLE_CHALLENGE, SAMPLE_ORIGIN, SAMPLE_RP_ID } from './fido2CredSamples';
+import type { TestJson } from '../../support/testJson';
 
 const USER_ID = Buffer.from('user handle of alice').toString('base64url');
 
@@ -130,7 +131,7 @@ describe('attestation object and publicKeyCredential', () => {
     });
   }
 
-  const attestationOf = (credential: GraphPublicKeyCredential) => decodeCBOR(new Uint8Array(Buffer.from(credential.response.attestationObject, 'base64url'))) as Map<string, any>;
+  const attestationOf = (credential: GraphPublicKeyCredential) => decodeCBOR(new Uint8Array(Buffer.from(credential.response.attestationObject, 'base64url'))) as Map<string, TestJson>;
 
   test('packed + x5c: alg from the certificate key, the leaf in x5c; @simplewebauthn/server verifies it', async () => {
     const credential = toGraphCredentialFromFido2Cred(plan(), parseFido2CredOutput(PACKED_X5C_OUTPUT));
