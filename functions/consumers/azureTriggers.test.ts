@@ -1,7 +1,9 @@
 import type { App } from '../../shared/app';
-import type { DomainEvent, EventBus } from '../../shared/ports/eventBus.port';
+import { InvocationContext } from '@azure/functions';
+import { EventBus, EventEnvelope, UnprocessableEventError } from '../../shared/ports/eventBus.port';
 import { relayHealthOf } from '../../shared/services/events/relayHealth';
-import { outboxChangeFeedHandler } from './azureTriggers';
+import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './azureTriggers';
+import { EventConsumer } from './consumer';
 
 const auditDocument = (id: string, at: string) => ({
   id,
@@ -27,7 +29,7 @@ const auditDocument = (id: string, at: string) => ({
 const fakeApp = { config: { issuer: 'https://passkeys.example' } } as App;
 
 function fakeBus() {
-  const published: DomainEvent[][] = [];
+  const published: EventEnvelope[][] = [];
   const bus: EventBus = {
     kind: 'servicebus',
     publish: async (events) => void published.push(events),
@@ -63,3 +65,45 @@ describe('the change-feed trigger hands its batches to the relay core', () => {
     expect(relayHealthOf({})?.status().consecutiveFailures).toBe(1);
   });
 });
+
+describe('the change-feed trigger reads every audit record the services write', () => {
+  it('bug: publishes a role assignment record (category RoleManagement) instead of failing the batch, and so the relay, for good', async () => {
+    const { bus, published } = fakeBus();
+    const handler = outboxChangeFeedHandler(async () => fakeApp, async () => bus);
+    const target = { id: 'u-1', displayName: 'bob@contoso.com', type: 'User', modifiedProperties: [] };
+    const roleRecord = { ...auditDocument('r', '2030-01-01T00:00:03.000Z'), category: 'RoleManagement', activityDisplayName: 'Add member to role', targetResources: [target] };
+    await handler([roleRecord]);
+    expect(published.flat().map((e) => [e.id, e.type])).toEqual([['r', 'audit.RoleManagement']]);
+  });
+
+  it('keeps the declared event type (not the display text) and the provisioning job of the actor', async () => {
+    const { bus, published } = fakeBus();
+    const handler = outboxChangeFeedHandler(async () => fakeApp, async () => bus);
+    const provisioningJob = { id: 'job-1', createdBy: { id: 'u1', userPrincipalName: 'admin@contoso.com', appId: null } };
+    const document = { ...auditDocument('d', '2030-01-01T00:00:04.000Z'), activityDisplayName: 'Reworded', eventType: 'user.created', initiatedBy: { user: null, app: { appId: 'station' }, provisioningJob } };
+    await handler([document]);
+    expect(published.flat().map((e) => [e.id, e.type, (e.data as { initiatedBy: unknown }).initiatedBy])).toEqual([['d', 'user.created', { user: null, app: { appId: 'station' }, provisioningJob }]]);
+  });
+});
+
+describe('the Service Bus trigger parses the message body', () => {
+  const received: EventEnvelope[] = [];
+  const consumer: EventConsumer = { name: 'probe', subscription: 'probe', eventTypes: ['*'], handler: async (event) => void received.push(event) };
+  const context = () => new InvocationContext({ functionName: 'probe', logHandler: () => undefined });
+  const event: EventEnvelope = { specversion: '1.0', id: 'e1', type: 'user.created', source: 's', subject: 'users/u', time: '2030-01-01T00:00:00.000Z', datacontenttype: 'application/json', data: {} };
+
+  it('hands the consumer the envelope, from an object or from JSON text', async () => {
+    const handler = serviceBusConsumerHandler(consumer, async () => fakeApp);
+    await handler(event, context());
+    await handler(JSON.stringify(event), context());
+    expect(received).toEqual([event, event]);
+  });
+
+  it.each([['text that is not JSON', 'not json'], ['an object that is not a CloudEvent', { id: 'e2' }], ['null', null]])('refuses %s (UnprocessableEventError), without calling the consumer', async (_what, body) => {
+    received.length = 0;
+    const handler = serviceBusConsumerHandler(consumer, async () => fakeApp);
+    await expect(handler(body, context())).rejects.toThrow(UnprocessableEventError);
+    expect(received).toEqual([]);
+  });
+});
+

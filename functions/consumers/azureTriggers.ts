@@ -1,21 +1,39 @@
 import type { InvocationContext } from '@azure/functions';
 import type { App } from '../../shared/app';
-import type { AuditRecord } from '../../shared/domain/audit';
+import { AuditRecordSchema } from '../../shared/domain/auditRecordSchema';
+import { EventEnvelopeSchema } from '../../shared/domain/events/domainEvent';
 import { matchesEventType } from '../../shared/domain/events/matchesEventType';
-import type { DomainEvent, EventBus } from '../../shared/ports/eventBus.port';
+import { EventBus, UnprocessableEventError } from '../../shared/ports/eventBus.port';
 import { z } from '../../shared/schemas/zod';
 import { inWriteOrder, OutboxPublisher } from '../../shared/services/events/outboxPublisher';
 import { registerProcessRelayHealth, RelayHealth } from '../../shared/services/events/relayHealth';
 import { EventConsumer } from './consumer';
 
+/** A message body: the CloudEvent as JSON text, or the object the trigger already decoded. */
+function decodedBody(message: unknown): unknown {
+  if (typeof message !== 'string') return message;
+  try {
+    return JSON.parse(message) as unknown;
+  } catch {
+    return message; // refused below, as a string is no envelope
+  }
+}
+
 /**
- * The `app.serviceBusTopic` handler of a consumer: the message body is the CloudEvent. Throwing
- * abandons the message, so Service Bus redelivers it and dead-letters it after the subscription's
- * max delivery count (Bicep sets it).
+ * The `app.serviceBusTopic` handler of a consumer: the message body is the CloudEvent, parsed as an
+ * envelope here and as its type's event by the consumer. Throwing abandons the message, so Service
+ * Bus redelivers it and dead-letters it after the subscription's max delivery count (Bicep sets it);
+ * a body that is no CloudEvent is logged and thrown too (the trigger cannot dead-letter it sooner).
  */
 export function serviceBusConsumerHandler(consumer: EventConsumer, getApp: () => Promise<App>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
-    const event = (typeof message === 'string' ? JSON.parse(message) : message) as DomainEvent;
+    const body = EventEnvelopeSchema.safeParse(decodedBody(message));
+    if (!body.success) {
+      const reason = `[${consumer.name}] message is not a CloudEvent, not processed: ${z.prettifyError(body.error)}`;
+      context.error(reason);
+      throw new UnprocessableEventError(reason);
+    }
+    const event = body.data;
     if (!matchesEventType(consumer.eventTypes, event.type)) return;
     const deliveryCount = Number(context.triggerMetadata?.deliveryCount ?? 1);
     await consumer.handler(event, { app: await getApp(), context, delivery: { deliveryCount, subscription: consumer.subscription } });
@@ -23,35 +41,12 @@ export function serviceBusConsumerHandler(consumer: EventConsumer, getApp: () =>
 }
 
 /**
- * An audit document of the change feed, read back as the record that was written: the change feed
- * is an edge like any other. Unknown properties (Cosmos DB's `_rid`, `_ts`..., the adapter's sort
- * key) are dropped; a document that is not an audit record fails the batch, loudly.
+ * An audit document of the change feed is read back as the record that was written (AuditRecordSchema,
+ * with its declared event type): the change feed is an edge like any other. Unknown properties
+ * (Cosmos DB's `_rid`, `_ts`..., the adapter's sort key) are dropped; a document that is not an audit
+ * record fails the batch, loudly.
  */
-const nullableString = z.string().nullable();
-const ChangeFeedAuditRecord: z.ZodType<AuditRecord> = z.object({
-  id: z.string().min(1),
-  activityDateTime: z.string().min(1),
-  category: z.enum(['Policy', 'UserManagement', 'GroupManagement', 'ApplicationManagement', 'Authentication']),
-  activityDisplayName: z.string(),
-  operationType: z.enum(['Add', 'Update', 'Delete', 'Other']),
-  loggedByService: z.string(),
-  initiatedBy: z.object({
-    user: z.object({ id: z.string(), userPrincipalName: nullableString }).nullable(),
-    app: z.object({ appId: z.string() }).nullable(),
-  }),
-  targetResources: z.array(
-    z.object({
-      id: z.string(),
-      displayName: nullableString,
-      type: z.string(),
-      modifiedProperties: z.array(z.object({ displayName: z.string(), oldValue: nullableString, newValue: nullableString })),
-    }),
-  ),
-  result: z.enum(['success', 'failure']),
-  resultReason: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-});
+const ChangeFeedBatch = z.array(AuditRecordSchema);
 
 /**
  * On Azure the audit container's change feed is the outbox relay: the Cosmos DB trigger hands each
@@ -66,7 +61,7 @@ export function outboxChangeFeedHandler(getApp: () => Promise<App>, getBus: () =
   let publisher: Promise<OutboxPublisher> | undefined;
   return async (documents: unknown[]): Promise<void> => {
     try {
-      const records = inWriteOrder(z.array(ChangeFeedAuditRecord).parse(documents));
+      const records = inWriteOrder(ChangeFeedBatch.parse(documents));
       publisher ??= Promise.all([getApp(), getBus()]).then(([app, bus]) => new OutboxPublisher(bus, app.config.issuer, health));
       await (await publisher.catch((e: unknown) => {
         publisher = undefined; // build it again on the next batch

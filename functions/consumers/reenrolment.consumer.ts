@@ -1,7 +1,8 @@
 import * as df from 'durable-functions';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
 import { EventSubscriptions } from '../../shared/eventTopology';
-import { EventConsumer } from './consumer';
+import { defineConsumer } from './consumer';
 
 /**
  * The UPN-change trigger: `user.upnChanged` (re)starts the user's re-enrolment orchestration,
@@ -10,15 +11,15 @@ import { EventConsumer } from './consumer';
  * the event's id, the user's current UPN) before starting anything, and the flow confirms it again
  * before deleting, so a forged or stale event deletes nothing.
  */
-export const reEnrolmentConsumer: EventConsumer = {
+export const reEnrolmentConsumer = defineConsumer({
   name: 'reEnrolmentConsumer',
   subscription: EventSubscriptions.reenrolment.name,
   maxDeliveryCount: EventSubscriptions.reenrolment.maxDeliveryCount,
-  eventTypes: ['user.upnChanged', 'fido2Method.registered'],
+  eventTypes: [EventTypes.userUpnChanged, EventTypes.fido2MethodRegistered],
   durableClient: true,
-  handler: async (event, { app, context }) => {
+  handle: async (event, { app, context }) => {
     const flows = new DurableReEnrolmentOrchestrations(df.getClient(context));
-    if (event.type === 'user.upnChanged') await app.reEnrolment.onUpnChanged(event, flows);
+    if (event.type === EventTypes.userUpnChanged) await app.reEnrolment.onUpnChanged(event, flows);
     else await app.reEnrolment.onPasskeyRegistered(event, flows);
   },
-};
+});

@@ -1,3 +1,6 @@
+import { z } from '../schemas/zod';
+import type { EventType } from './events/eventTypes';
+
 /**
  * An audit record in Microsoft Graph's `directoryAudit` shape, written in the same store operation as
  * the change it describes, so no change goes unrecorded.
@@ -13,6 +16,12 @@ export interface AuditRecord {
   activityDateTime: string;
   category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'RoleManagement' | 'ApplicationManagement' | 'Authentication';
   activityDisplayName: string;
+  /**
+   * The event the outbox relay publishes for this record, declared by the service that made the
+   * change (never derived from the display name). Absent only on records written before types were
+   * declared (the relay maps those with legacyEventTypeFromDisplayText).
+   */
+  eventType?: EventType;
   operationType: 'Add' | 'Update' | 'Delete' | 'Other';
   loggedByService: string;
   initiatedBy: {
@@ -33,3 +42,15 @@ export interface AuditRecord {
   before: unknown;
   after: unknown;
 }
+
+const nullableString = z.string().nullable();
+
+/** A modified property as stored and published. */
+export const ModifiedPropertySchema: z.ZodType<ModifiedProperty> = z.object({ displayName: z.string(), oldValue: nullableString, newValue: nullableString });
+
+/** Who made a change, as stored and published (`initiatedBy`). */
+export const ActorSchema: z.ZodType<AuditRecord['initiatedBy']> = z.object({
+  user: z.object({ id: z.string(), userPrincipalName: nullableString }).nullable(),
+  app: z.object({ appId: z.string() }).nullable(),
+  provisioningJob: z.object({ id: z.string(), createdBy: z.object({ id: nullableString, userPrincipalName: nullableString, appId: nullableString }) }).optional(),
+});

@@ -1,5 +1,6 @@
 import { AuditRecord, ModifiedProperty } from './audit';
 import { Actor } from './auth/actor';
+import type { EventType } from './events/eventTypes';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
@@ -18,7 +19,10 @@ export interface AuditInput {
   at: Date;
   actor: Actor;
   category: AuditRecord['category'];
+  /** Entra's wording, for people reading the log: nothing is derived from it. */
   activityDisplayName: string;
+  /** The event this change publishes (events/eventTypes.ts `EventTypes`), declared by the writer. */
+  eventType: EventType;
   operationType: AuditRecord['operationType'];
   target: { id: string; displayName: string | null; type: string };
   before: object | null;
@@ -32,6 +36,7 @@ export function auditRecord(input: AuditInput): AuditRecord {
     activityDateTime: input.at.toISOString(),
     category: input.category,
     activityDisplayName: input.activityDisplayName,
+    eventType: input.eventType,
     operationType: input.operationType,
     loggedByService: 'Authentication Methods',
     initiatedBy: input.actor,

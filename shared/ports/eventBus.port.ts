@@ -1,18 +1,6 @@
-/** A domain event with CloudEvents 1.0 field names. `id` is stable: consumers dedupe on it. */
-export interface DomainEvent<T = unknown> {
-  specversion: '1.0';
-  id: string;
-  /** e.g. `fido2Policy.updated`, `fido2Method.registered`, `user.upnChanged`. */
-  type: string;
-  /** e.g. `/tenants/contoso/passkey-service`. */
-  source: string;
-  /** The resource the event is about, e.g. `users/{id}` or `policies/fido2`. */
-  subject: string;
-  /** ISO 8601. */
-  time: string;
-  datacontenttype: 'application/json';
-  data: T;
-}
+import type { EventEnvelope } from '../domain/events/domainEvent';
+
+export type { DomainEvent, EventEnvelope } from '../domain/events/domainEvent';
 
 export interface DeliveryContext {
   /** 1 for the first delivery of this event to this subscription. */
@@ -20,8 +8,17 @@ export interface DeliveryContext {
   subscription: string;
 }
 
-/** A consumer: returns normally to complete, throws to have the delivery retried (then dead-lettered). */
-export type EventHandler = (event: DomainEvent, context: DeliveryContext) => Promise<void>;
+/**
+ * A consumer: returns normally to complete, throws to have the delivery retried (then dead-lettered);
+ * throws UnprocessableEventError to have it dead-lettered at once (a retry cannot help).
+ * The bus carries envelopes: the consumer parses the event it takes (parseDomainEvent).
+ */
+export type EventHandler = (event: EventEnvelope, context: DeliveryContext) => Promise<void>;
+
+/** An event that no retry will make processable (it does not parse): buses dead-letter it at once. */
+export class UnprocessableEventError extends Error {
+  override readonly name = 'UnprocessableEventError';
+}
 
 export interface SubscriptionOptions {
   /** Deliveries before the event is dead-lettered (default 5). */
@@ -34,10 +31,10 @@ export interface SubscriptionOptions {
  */
 export interface EventBus {
   readonly kind: 'local' | 'servicebus';
-  publish(events: DomainEvent[]): Promise<void>;
+  publish(events: EventEnvelope[]): Promise<void>;
   /** Starts delivering to `handler` from the subscription's position. */
   subscribe(subscription: string, handler: EventHandler, options?: SubscriptionOptions): Promise<void>;
   /** Dead-lettered events of a subscription, oldest first. */
-  deadLetters(subscription: string, top: number): Promise<Array<{ event: DomainEvent; reason: string; deliveryCount: number }>>;
+  deadLetters(subscription: string, top: number): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>>;
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '.
 import { Versioned } from '../ports/versioned';
 import { retryOnConflict } from './retryOnConflict';
 import { toFido2Method } from './webauthn/fido2Method';
+import { EventTypes } from '../domain/events/eventTypes';
 
 export interface NewUser {
   userPrincipalName: string;
@@ -69,7 +70,7 @@ export class DirectoryService {
       createdDateTime: this.clock.now().toISOString(),
     };
     const target = { id: user.id, displayName: user.userPrincipalName, type: 'User' };
-    await this.directory.createUser(user, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Add user', operationType: 'Add', target, before: null, after: user }));
+    await this.directory.createUser(user, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Add user', eventType: EventTypes.userCreated, operationType: 'Add', target, before: null, after: user }));
     return user;
   }
 
@@ -98,7 +99,8 @@ export class DirectoryService {
       const next: User = { ...current.value, ...patch };
       if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
-      await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target, before: current.value, after: next }));
+      const eventType = next.userPrincipalName === current.value.userPrincipalName ? EventTypes.userUpdated : EventTypes.userUpnChanged;
+      await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', eventType, operationType: 'Update', target, before: current.value, after: next }));
       return next;
     });
   }
@@ -113,9 +115,9 @@ export class DirectoryService {
     await this.assertMayActOnUser(principal, 'deleteUser', user);
     const target = { id: user.id, displayName: user.userPrincipalName, type: 'User' };
     const audits: UserDeletionAudits = {
-      user: this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Delete user', operationType: 'Delete', target, before: user, after: null }),
+      user: this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Delete user', eventType: EventTypes.userDeleted, operationType: 'Delete', target, before: user, after: null }),
       passkey: (credential) =>
-        this.audit(actor, { category: 'UserManagement', activityDisplayName: passkeyActivityName('Delete', credential.backupEligible), operationType: 'Delete', target, before: toFido2Method(credential), after: null }),
+        this.audit(actor, { category: 'UserManagement', activityDisplayName: passkeyActivityName('Delete', credential.backupEligible), eventType: EventTypes.fido2MethodDeleted, operationType: 'Delete', target, before: toFido2Method(credential), after: null }),
       roleAssignment: (assignment) => this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user.userPrincipalName),
     };
     const deleted = await this.directory.deleteUser(user.id, audits);
@@ -156,7 +158,7 @@ export class DirectoryService {
       createdDateTime: this.clock.now().toISOString(),
     };
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    return this.directory.createGroup(group, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add group', operationType: 'Add', target, before: null, after: group }));
+    return this.directory.createGroup(group, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add group', eventType: EventTypes.groupCreated, operationType: 'Add', target, before: null, after: group }));
   }
 
   async getGroup(id: string): Promise<Group> {
@@ -173,7 +175,7 @@ export class DirectoryService {
     const group = await this.getGroup(groupId);
     const { value: user } = await this.getUser(userId);
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    const added = await this.directory.addMember(group.id, user.id, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add member to group', operationType: 'Add', target, before: null, after: { memberId: user.id } }));
+    const added = await this.directory.addMember(group.id, user.id, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add member to group', eventType: EventTypes.groupMemberAdded, operationType: 'Add', target, before: null, after: { memberId: user.id } }));
     if (!added) {
       throw new DomainError(ErrorCodes.invalidReference, "One or more added object references already exist for the following modified properties: 'members'.");
     }
@@ -182,7 +184,7 @@ export class DirectoryService {
   async removeMember(groupId: string, userId: string, actor: Actor): Promise<void> {
     const group = await this.getGroup(groupId);
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    const removed = await this.directory.removeMember(group.id, userId, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Remove member from group', operationType: 'Delete', target, before: { memberId: userId }, after: null }));
+    const removed = await this.directory.removeMember(group.id, userId, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Remove member from group', eventType: EventTypes.groupMemberRemoved, operationType: 'Delete', target, before: { memberId: userId }, after: null }));
     if (!removed) throw resourceMissing(userId);
   }
 
@@ -200,6 +202,7 @@ export class DirectoryService {
     return this.audit(actor, {
       category: 'RoleManagement',
       activityDisplayName,
+      eventType: EventTypes.roleManagementAudited,
       operationType: adding ? 'Add' : 'Delete',
       target: { id: assignment.principalId, displayName: userPrincipalName, type: 'User' },
       before: adding ? null : assignment,

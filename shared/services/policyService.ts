@@ -9,6 +9,7 @@ import { Clock } from '../ports/clock.port';
 import { DirectoryRepository } from '../ports/directory.port';
 import { PolicyRepository } from '../ports/policy.port';
 import { Versioned } from '../ports/versioned';
+import { EventTypes } from '../domain/events/eventTypes';
 import { retryOnConflict } from './retryOnConflict';
 
 /** ETag of the policy before its first write: a new tenant's defaults. */
@@ -52,6 +53,7 @@ export class PolicyService {
           actor: options.actor,
           category: 'Policy',
           activityDisplayName: 'Update authentication methods policy',
+          eventType: EventTypes.fido2PolicyUpdated,
           operationType: 'Update',
           target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
           before: current.value,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryContext, DomainEvent, EventBus, EventHandler } from '../../shared/ports/eventBus.port';
+import { DeliveryContext, EventBus, EventEnvelope, EventHandler, UnprocessableEventError } from '../../shared/ports/eventBus.port';
 
 /** What an adapter's test gives the suite for one test: a fresh, empty backend (a broker namespace, a store). */
 export interface EventBusBackend {
@@ -164,6 +164,23 @@ export function describeEventBusContract(
       expect(await bus.deadLetters(WEBHOOKS, 10)).toEqual([]);
     });
 
+    it('dead-letters at once an event its handler cannot process (UnprocessableEventError): a retry cannot help', async () => {
+      const bus = await openBus();
+      const event = domainEvent(1);
+      const refusing = recorder(() => {
+        throw new UnprocessableEventError('Event has data that does not match its schema');
+      });
+      await subscribe(bus, AUDIT, refusing.handler);
+      await bus.publish([event]);
+
+      await waitFor('the dead letter', async () => (await bus.deadLetters(AUDIT, 10)).length >= 1);
+      await sleep(quietMs);
+      expect(refusing.deliveries.map((d) => d.context.deliveryCount)).toEqual([1]);
+      const [deadLetter] = await bus.deadLetters(AUDIT, 10);
+      expect(deadLetter.event).toEqual(event);
+      expect(deadLetter.reason).toMatch(/UnprocessableEvent/);
+    });
+
     it('keeps the order of sequential publishes within a subscription', async () => {
       const bus = await openBus();
       const log = recorder();
@@ -202,7 +219,7 @@ export function describeEventBusContract(
 }
 
 /** A CloudEvent with JSON data of several shapes, so a lossy encoding shows. */
-export function domainEvent(n: number, type = 'fido2Policy.updated'): DomainEvent {
+export function domainEvent(n: number, type = 'fido2Policy.updated'): EventEnvelope {
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -216,8 +233,8 @@ export function domainEvent(n: number, type = 'fido2Policy.updated'): DomainEven
 }
 
 /** Records each delivery, then runs `behaviour` (which may throw to fail the delivery). */
-function recorder(behaviour: (event: DomainEvent, context: DeliveryContext) => void = () => undefined) {
-  const deliveries: Array<{ event: DomainEvent; context: DeliveryContext }> = [];
+function recorder(behaviour: (event: EventEnvelope, context: DeliveryContext) => void = () => undefined) {
+  const deliveries: Array<{ event: EventEnvelope; context: DeliveryContext }> = [];
   const handler: EventHandler = async (event, context) => {
     deliveries.push({ event, context: { ...context } });
     behaviour(event, context);

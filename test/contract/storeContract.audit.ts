@@ -1,5 +1,6 @@
 import { AuditRecord } from '../../shared/domain/audit';
 import { collectPages, ContractContext, idsOf } from './storeContract.fixtures';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 
 /** The audit log: append-only, newest first, a time window and cursor paging. */
 export function auditContract(ctx: ContractContext): void {
@@ -80,6 +81,21 @@ export function auditContract(ctx: ContractContext): void {
       const records = [1, 2, 3, 4, 5].map((n) => ctx.data.audit(`Change ${n}`));
       for (const record of records) await ctx.store.audit.append(record);
       expect(idsOf((await readAll(undefined, 2)).records)).toEqual(idsOf(records));
+    });
+
+    it("keeps each record's declared event type, in the log and in the outbox; an older record without one reads back without one", async () => {
+      const declared = { ...ctx.data.audit('Update authentication methods policy'), eventType: EventTypes.fido2PolicyUpdated };
+      const { eventType: _none, ...legacy } = ctx.data.audit('Add user');
+      await ctx.store.audit.append(declared);
+      await ctx.store.audit.append(legacy);
+      const ours = (records: AuditRecord[]) => records.filter((r) => r.id === declared.id || r.id === legacy.id);
+      const expected = [
+        [declared.id, EventTypes.fido2PolicyUpdated],
+        [legacy.id, undefined],
+      ];
+      expect(ours((await readAll(undefined)).records).map((r) => [r.id, r.eventType])).toEqual(expected);
+      expect(ours((await ctx.store.audit.list({ top: 1000 })).items).map((r) => [r.id, r.eventType]).reverse()).toEqual(expected);
+      expect(ours((await ctx.store.audit.list({ top: 1000 })).items).find((r) => r.id === legacy.id)).not.toHaveProperty('eventType');
     });
 
     it('keeps a cursor per relay, and overwrites it', async () => {

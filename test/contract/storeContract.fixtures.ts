@@ -5,6 +5,7 @@ import { ConcurrencyConflictError } from '../../shared/domain/errors';
 import { defaultFido2Policy, Fido2Policy } from '../../shared/domain/policy/fido2Policy';
 import { StoredCredential } from '../../shared/ports/credentials.port';
 import { Store } from '../../shared/ports/store.port';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 
 /** What every section of the contract suite sees: the store under test and data builders, fresh per test. */
 export interface ContractContext {
@@ -34,6 +35,7 @@ export class Fixtures {
       activityDateTime: this.nextTime(),
       category: 'UserManagement',
       activityDisplayName,
+      eventType: EventTypes.userUpdated,
       operationType: 'Update',
       loggedByService: 'Authentication Methods',
       initiatedBy: { user: { id: randomUUID(), userPrincipalName: 'admin@contoso.com' }, app: null },

@@ -11,6 +11,7 @@ import type { StoredCredential } from '../../shared/ports/credentials.port';
 import { authenticationOptions } from '../support/ceremonies';
 import { startTestService, TestService } from '../support/localService';
 import { recordFigure } from './figures';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 
 const USERS = 200;
 /** Fixed, so the population, the decoys and so the accuracies are the same on every run. */
@@ -115,7 +116,7 @@ describe('sign-in options for known and unknown UPNs', () => {
           cloneWarningDateTime: null,
           reEnrolmentRequired: false,
         };
-        const audit = auditRecord({ id: randomBytes(8).toString('hex'), at: new Date(), actor, category: 'UserManagement', activityDisplayName: 'Add Passkey', operationType: 'Add', target: { id: user.id, displayName: user.userPrincipalName, type: 'User' }, before: null, after: null });
+        const audit = auditRecord({ id: randomBytes(8).toString('hex'), at: new Date(), actor, category: 'UserManagement', activityDisplayName: 'Add Passkey', eventType: EventTypes.fido2MethodRegistered, operationType: 'Add', target: { id: user.id, displayName: user.userPrincipalName, type: 'User' }, before: null, after: null });
         await svc.app.store.credentials.create(credential, audit);
       }
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createApp } from '../../shared/app';
 import { loadConfig, Settings } from '../../shared/config';
 import { LocalEventBus } from '../../shared/adapters/localbus/localEventBus';
-import { DomainEvent } from '../../shared/ports/eventBus.port';
+import { EventEnvelope } from '../../shared/ports/eventBus.port';
 import { OutboxRelay } from '../../shared/services/events/outboxRelay';
 import { CosmosTestServer, startCosmosServer } from '../support/cosmosServer';
 import { Roles, startTestService, TEST_STORES, TestStore } from '../support/localService';
@@ -35,13 +35,13 @@ function runChild(script: string, env: Settings): Promise<NodeJS.Signals | null>
 }
 
 /** A webhook receiver on 127.0.0.1 that keeps the events it got. */
-async function startReceiver(): Promise<{ url: string; events: DomainEvent[]; close(): Promise<void> }> {
-  const events: DomainEvent[] = [];
+async function startReceiver(): Promise<{ url: string; events: EventEnvelope[]; close(): Promise<void> }> {
+  const events: EventEnvelope[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      events.push(JSON.parse(body) as DomainEvent);
+      events.push(JSON.parse(body) as EventEnvelope);
       res.writeHead(204).end();
     });
   });
@@ -67,7 +67,7 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
     const svc = await startTestService({}, undefined, { store });
     try {
       expect(svc.app.store.kind).toBe(store);
-      const seen: DomainEvent[] = [];
+      const seen: EventEnvelope[] = [];
       await svc.events.bus.subscribe('probe', async (event) => {
         seen.push(event);
       });
@@ -96,7 +96,7 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
   it('publishes a UPN change as user.upnChanged with the old and the new name', async () => {
     const svc = await startTestService({}, undefined, { store });
     try {
-      const seen: DomainEvent[] = [];
+      const seen: EventEnvelope[] = [];
       await svc.events.bus.subscribe('probe', async (event) => {
         seen.push(event);
       });
@@ -140,7 +140,7 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
     const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-outbox-'));
     const settings = { ...storeSettings(store), DATA_DIR: dataDir };
     const bus = LocalEventBus.open(join(dataDir, 'probe-bus.db'), { pollMs: 5 });
-    const seen: DomainEvent[] = [];
+    const seen: EventEnvelope[] = [];
     await bus.subscribe('probe', async (event) => {
       seen.push(event);
     });
@@ -225,7 +225,7 @@ describe('the local bus', () => {
     await bus.subscribe('probe', async (event) => {
       seen.push(event.id);
     });
-    const event: DomainEvent = { specversion: '1.0', id: 'evt-1', type: 't', source: 's', subject: 'x', time: new Date().toISOString(), datacontenttype: 'application/json', data: {} };
+    const event: EventEnvelope = { specversion: '1.0', id: 'evt-1', type: 't', source: 's', subject: 'x', time: new Date().toISOString(), datacontenttype: 'application/json', data: {} };
     await bus.publish([event]);
     await bus.publish([event]);
     await waitFor(() => (seen.length ? true : undefined));

@@ -127,7 +127,7 @@ describe.each(TEST_STORES)('UPN change: delete and re-enrol passkeys over HTTP (
       options: { trigger: { type: 'serviceBusTrigger', name: 'message' }, extraInputs: svc.durable.extraInputsOf({ definition: { durableClient: true } } as never), extraOutputs: [] },
     });
     svc.durable.decorateContext({ definition: { durableClient: true } } as never, context);
-    await reEnrolmentConsumer.handler(eventFromAudit(record, svc.app.config.issuer), { app: svc.app, context, delivery: { deliveryCount: 2, subscription: reEnrolmentConsumer.subscription } });
+    await reEnrolmentConsumer.handler(eventFromAudit(record, svc.app.config.issuer)!, { app: svc.app, context, delivery: { deliveryCount: 2, subscription: reEnrolmentConsumer.subscription } });
     const unchanged = await reEnrolment('robert.jones@contoso.com')();
     expect(unchanged.body).toMatchObject({ eventId: updates[1].id, createdDateTime: second.body.createdDateTime, state: 'waitingForNewPasskey' });
 
@@ -227,7 +227,7 @@ describe('UPN change: the grace period comes from configuration, not the orchest
       subject: `users/${DemoTenant.alice.id}`,
       time: new Date().toISOString(),
       datacontenttype: 'application/json',
-      data: { userId: DemoTenant.alice.id, method: { id: 'forged-passkey-id' } },
+      data: { userId: DemoTenant.alice.id, userPrincipalName: 'alice.smith@contoso.com', method: { id: 'forged-passkey-id' }, initiatedBy: { user: null, app: { appId: 'forger' } }, result: 'success' },
     });
     await sleep(300);
     expect((await status()).body).toMatchObject({ state: 'waitingForNewPasskey', newMethodId: null });
@@ -271,7 +271,7 @@ describe('UPN change: a forged or stale change deletes nothing', () => {
       subject: `users/${DemoTenant.bob.id}`,
       time: new Date().toISOString(),
       datacontenttype: 'application/json',
-      data: { userId: DemoTenant.bob.id, oldUserPrincipalName: 'bob.before@contoso.com', newUserPrincipalName: 'bob@contoso.com' },
+      data: { userId: DemoTenant.bob.id, oldUserPrincipalName: 'bob.before@contoso.com', newUserPrincipalName: 'bob@contoso.com', initiatedBy: { user: null, app: { appId: 'forger' } }, result: 'success' },
     };
     await deliver(svc, forged);
     await svc.events.bus.publish([{ ...forged, id: randomUUID() }]); // and on the bus, as a holder of its connection string would

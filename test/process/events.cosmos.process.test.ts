@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../shared/app';
 import { loadConfig } from '../../shared/config';
-import { DomainEvent } from '../../shared/ports/eventBus.port';
+import { EventEnvelope } from '../../shared/ports/eventBus.port';
 import { CosmosTestServer, startCosmosServer } from '../support/cosmosServer';
 import { Roles } from '../support/localService';
 import { HostProcess, startHostProcess } from '../support/processes';
@@ -31,7 +31,7 @@ describe('npm start on Cosmos DB publishes events (the built host, cosmosdb-serv
   let cosmos: CosmosTestServer;
   let receiver: Server;
   let receiverUrl: string;
-  const received: DomainEvent[] = [];
+  const received: EventEnvelope[] = [];
   const hosts: HostProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-cosmos-process-'));
 
@@ -41,7 +41,7 @@ describe('npm start on Cosmos DB publishes events (the built host, cosmosdb-serv
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        received.push(JSON.parse(body) as DomainEvent);
+        received.push(JSON.parse(body) as EventEnvelope);
         res.writeHead(204).end();
       });
     });

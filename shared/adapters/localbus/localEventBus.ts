@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { createPrivateFile } from '../sqlite/database';
-import { DeliveryContext, DomainEvent, EventBus, EventHandler, SubscriptionOptions } from '../../ports/eventBus.port';
+import { EventEnvelopeSchema } from '../../domain/events/domainEvent';
+import { z } from '../../schemas/zod';
+import { DeliveryContext, EventBus, EventEnvelope, EventHandler, SubscriptionOptions, UnprocessableEventError } from '../../ports/eventBus.port';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS bus_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
@@ -59,7 +61,7 @@ export class LocalEventBus implements EventBus {
     return new LocalEventBus(db, options);
   }
 
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: EventEnvelope[]): Promise<void> {
     const insert = this.db.prepare('INSERT OR IGNORE INTO bus_events (id, body) VALUES (?, ?)');
     this.db.transaction(() => events.forEach((e) => insert.run(e.id, JSON.stringify(e))))();
     for (const pump of this.pumps.values()) pump.wake();
@@ -93,19 +95,22 @@ export class LocalEventBus implements EventBus {
     const sub = this.db.prepare('SELECT cursor, attempts FROM bus_subscriptions WHERE name = ?').get(subscription) as { cursor: number; attempts: number };
     const next = this.db.prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT 1').get(sub.cursor) as { seq: number; body: string } | undefined;
     if (!next) return this.pollMs;
-    const event = JSON.parse(next.body) as DomainEvent;
     const context: DeliveryContext = { deliveryCount: sub.attempts + 1, subscription };
+    const envelope = EventEnvelopeSchema.safeParse(JSON.parse(next.body));
     try {
-      await handler(event, context);
+      if (!envelope.success) throw new UnprocessableEventError(`Expected a CloudEvents 1.0 envelope: ${z.prettifyError(envelope.error)}`);
+      await handler(envelope.data, context);
       this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
       return 0;
     } catch (error) {
       const attempts = sub.attempts + 1;
-      if (attempts >= maxDeliveryCount) {
+      // A body that is no envelope, or an event its consumer cannot parse, fails every retry alike: dead-letter it now.
+      const unprocessable = error instanceof UnprocessableEventError;
+      if (attempts >= maxDeliveryCount || unprocessable) {
         this.db.transaction(() => {
           this.db
             .prepare('INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)')
-            .run(subscription, next.seq, `MaxDeliveryCountExceeded: ${error instanceof Error ? error.message : String(error)}`, attempts, next.body);
+            .run(subscription, next.seq, `${unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded'}: ${error instanceof Error ? error.message : String(error)}`, attempts, next.body);
           this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
         })();
         return 0;
@@ -117,7 +122,11 @@ export class LocalEventBus implements EventBus {
 
   async deadLetters(subscription: string, top: number) {
     const rows = this.db.prepare('SELECT body, reason, delivery_count FROM bus_dead_letters WHERE subscription = ? ORDER BY seq LIMIT ?').all(subscription, top) as Array<{ body: string; reason: string; delivery_count: number }>;
-    return rows.map((r) => ({ event: JSON.parse(r.body) as DomainEvent, reason: r.reason, deliveryCount: r.delivery_count }));
+    // A body that was no envelope is listed by no event (as Service Bus lists it).
+    return rows.flatMap((r) => {
+      const event = EventEnvelopeSchema.safeParse(JSON.parse(r.body));
+      return event.success ? [{ event: event.data, reason: r.reason, deliveryCount: r.delivery_count }] : [];
+    });
   }
 
   /** Stops delivering; an in-flight handler finishes first. */

@@ -7,7 +7,7 @@ import {
   ServiceBusSender,
 } from '@azure/service-bus';
 import Long from 'long';
-import { DomainEvent, EventBus, EventHandler, SubscriptionOptions } from '../../ports/eventBus.port';
+import { EventBus, EventEnvelope, EventHandler, SubscriptionOptions, UnprocessableEventError } from '../../ports/eventBus.port';
 import { toDomainEvent, toServiceBusMessage } from './eventMessage.servicebus';
 import { EVENTS_TOPIC } from '../../eventTopology';
 
@@ -61,7 +61,7 @@ export class ServiceBusEventBus implements EventBus {
   }
 
   /** Sends the events in as few batches as fit, in order. Not atomic across batches: publishers retry, consumers dedupe by id. */
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: EventEnvelope[]): Promise<void> {
     this.assertOpen();
     if (events.length === 0) return;
     this.sender ??= this.client.createSender(this.topic);
@@ -97,7 +97,7 @@ export class ServiceBusEventBus implements EventBus {
   }
 
   /** Peeks the subscription's dead-letter queue from its first message: nothing is locked or removed. */
-  async deadLetters(subscription: string, top: number): Promise<Array<{ event: DomainEvent; reason: string; deliveryCount: number }>> {
+  async deadLetters(subscription: string, top: number): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>> {
     this.assertOpen();
     const receiver = this.client.createReceiver(this.topic, subscription, { subQueueType: 'deadLetter' });
     try {
@@ -147,9 +147,11 @@ export class ServiceBusEventBus implements EventBus {
       await handler(parsed.event, { deliveryCount, subscription });
     } catch (error) {
       const description = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      if (deliveryCount >= maxDeliveryCount) {
+      // An event its consumer cannot parse fails every retry alike: dead-letter it now.
+      const unprocessable = error instanceof UnprocessableEventError;
+      if (deliveryCount >= maxDeliveryCount || unprocessable) {
         await receiver.deadLetterMessage(message, {
-          deadLetterReason: 'MaxDeliveryCountExceeded',
+          deadLetterReason: unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded',
           deadLetterErrorDescription: truncate(description, 1024),
           [DELIVERY_COUNT_PROPERTY]: deliveryCount,
         });

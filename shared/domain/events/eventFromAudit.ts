@@ -1,54 +1,54 @@
 import { AuditRecord } from '../audit';
-import type { DomainEvent } from '../../ports/eventBus.port';
+import { DomainEvent } from './domainEvent';
+import { EventData, EventType, EventTypes } from './eventTypes';
+import { legacyEventTypeFromDisplayText } from './legacyEventTypeFromDisplayText';
 
 /**
- * Every audit record is written in the same store transaction as the change it describes, so the
- * audit log doubles as the outbox: the relay turns each record into the domain event below. The
- * event id is the record id, so a record relayed twice is the same event twice (consumers dedupe).
+ * The event type of a record: the one its writer declared; for records written before types were
+ * declared, the frozen legacy mapping. Never read from the display name of a new record.
  */
-export function eventTypeOf(record: AuditRecord): string {
-  const name = record.activityDisplayName;
-  if (name === 'Update authentication methods policy') return 'fido2Policy.updated';
-  if (name.startsWith('Add Passkey')) return 'fido2Method.registered';
-  if (name.startsWith('Delete Passkey')) return 'fido2Method.deleted';
-  if (name === 'Sign-in with passkey refused') return 'fido2Method.signInRefused';
-  if (name === 'Update user') {
-    const upnChanged = record.targetResources[0]?.modifiedProperties.some((p) => p.displayName === 'userPrincipalName');
-    return upnChanged ? 'user.upnChanged' : 'user.updated';
-  }
-  if (name.startsWith('Provisioning job ')) return `provisioningJob.${name.slice('Provisioning job '.length)}`;
-  if (name === 'Passkey re-enrolment deadline passed') return 'user.reEnrolmentDeadlinePassed';
-  const generic: Record<string, string> = {
-    'Add user': 'user.created',
-    'Delete user': 'user.deleted',
-    'Add group': 'group.created',
-    'Add member to group': 'group.memberAdded',
-    'Remove member from group': 'group.memberRemoved',
-    'Add webhook subscription': 'webhookSubscription.created',
-    'Delete webhook subscription': 'webhookSubscription.deleted',
-  };
-  return generic[name] ?? `audit.${record.category}`;
+export function eventTypeOf(record: AuditRecord): EventType | undefined {
+  return record.eventType ?? legacyEventTypeFromDisplayText(record);
 }
 
-function dataOf(type: string, record: AuditRecord): unknown {
-  const target = record.targetResources[0];
-  const before = record.before as Record<string, unknown> | null;
-  const after = record.after as Record<string, unknown> | null;
-  switch (type) {
-    case 'fido2Policy.updated':
-      return { before, after, modifiedProperties: target?.modifiedProperties ?? [] };
-    case 'fido2Method.registered':
-      return { userId: target?.id, userPrincipalName: target?.displayName, method: after };
-    case 'fido2Method.deleted':
-      return { userId: target?.id, userPrincipalName: target?.displayName, method: before };
-    case 'fido2Method.signInRefused':
-      return { userId: target?.id, userPrincipalName: target?.displayName, ...(after ?? {}) };
-    case 'user.upnChanged':
-      return { userId: target?.id, oldUserPrincipalName: before?.userPrincipalName, newUserPrincipalName: after?.userPrincipalName };
-    default:
-      return { before, after };
-  }
-}
+type Document = Record<string, unknown> | null;
+const documentOf = (value: unknown): Document => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const stringOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The data of each type without the outcome (initiatedBy, result), which every event carries. */
+type DataBuilder = { [K in EventType]: (record: AuditRecord) => Omit<EventData<K>, 'initiatedBy' | 'result'> };
+
+const change = (record: AuditRecord) => ({ before: documentOf(record.before), after: documentOf(record.after) });
+const user = (record: AuditRecord) => ({ userId: record.targetResources[0]?.id ?? '', userPrincipalName: record.targetResources[0]?.displayName ?? null });
+const method = (value: unknown) => ({ ...documentOf(value), id: stringOf(documentOf(value)?.id) });
+
+const dataOf: DataBuilder = {
+  [EventTypes.fido2PolicyUpdated]: (r) => ({ ...change(r), modifiedProperties: r.targetResources[0]?.modifiedProperties ?? [] }),
+  [EventTypes.fido2MethodRegistered]: (r) => ({ ...user(r), method: method(r.after) }),
+  [EventTypes.fido2MethodDeleted]: (r) => ({ ...user(r), method: method(r.before) }),
+  [EventTypes.fido2MethodSignInRefused]: (r) => {
+    const after = documentOf(r.after);
+    return { ...user(r), ...after, methodId: stringOf(after?.methodId), aaGuid: stringOf(after?.aaGuid), rule: stringOf(after?.rule), reason: stringOf(after?.reason) };
+  },
+  [EventTypes.userUpnChanged]: (r) => ({
+    userId: r.targetResources[0]?.id ?? '',
+    oldUserPrincipalName: stringOf(documentOf(r.before)?.userPrincipalName),
+    newUserPrincipalName: stringOf(documentOf(r.after)?.userPrincipalName),
+  }),
+  [EventTypes.userCreated]: change,
+  [EventTypes.userUpdated]: change,
+  [EventTypes.userDeleted]: change,
+  [EventTypes.userReEnrolmentDeadlinePassed]: change,
+  [EventTypes.groupCreated]: change,
+  [EventTypes.groupMemberAdded]: change,
+  [EventTypes.groupMemberRemoved]: change,
+  [EventTypes.provisioningJobCreated]: change,
+  [EventTypes.provisioningJobCompleted]: change,
+  [EventTypes.provisioningJobCancelled]: change,
+  [EventTypes.webhookSubscriptionCreated]: change,
+  [EventTypes.webhookSubscriptionDeleted]: change,
+  [EventTypes.roleManagementAudited]: change,
+};
 
 const subjectOf = (record: AuditRecord) => {
   const target = record.targetResources[0];
@@ -59,8 +59,16 @@ const subjectOf = (record: AuditRecord) => {
   return `${target.type.toLowerCase()}s/${target.id}`;
 };
 
-export function eventFromAudit(record: AuditRecord, source: string): DomainEvent {
+/**
+ * Every audit record is written in the same store transaction as the change it describes, so the
+ * audit log doubles as the outbox: the relay turns each record into the domain event of its declared
+ * type, its data built per type. The event id is the record id, so a record relayed twice is the
+ * same event twice (consumers dedupe). Undefined for an old record of no declared type (nothing to publish).
+ */
+export function eventFromAudit(record: AuditRecord, source: string): DomainEvent | undefined {
   const type = eventTypeOf(record);
+  if (!type) return undefined;
+  const data = { ...dataOf[type](record), initiatedBy: record.initiatedBy, result: record.result };
   return {
     specversion: '1.0',
     id: record.id,
@@ -69,6 +77,7 @@ export function eventFromAudit(record: AuditRecord, source: string): DomainEvent
     subject: subjectOf(record),
     time: record.activityDateTime,
     datacontenttype: 'application/json',
-    data: { ...(dataOf(type, record) as object), initiatedBy: record.initiatedBy, result: record.result },
-  };
+    data,
+    // TypeScript cannot pair the union's type with its data here; dataOf is checked per type above.
+  } as DomainEvent;
 }

@@ -18,12 +18,14 @@ export class OutboxPublisher {
     readonly health: RelayHealth,
   ) {}
 
-  /** Publishes the records (in their order, duplicates of an id dropped); returns how many events. */
+  /** Publishes the records (in their order, duplicates of an id dropped); returns how many records. */
   async publish(records: readonly AuditRecord[]): Promise<number> {
     const seen = new Set<string>();
     const unique = records.filter((r) => !seen.has(r.id) && !!seen.add(r.id));
     if (unique.length === 0) return 0;
-    await this.bus.publish(unique.map((r) => eventFromAudit(r, this.source)));
+    // An old record of no declared type publishes nothing (legacyEventTypeFromDisplayText); its position still moves.
+    const events = unique.flatMap((r) => eventFromAudit(r, this.source) ?? []);
+    if (events.length > 0) await this.bus.publish(events);
     this.health.published(unique[unique.length - 1].activityDateTime);
     return unique.length;
   }

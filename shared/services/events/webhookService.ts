@@ -3,7 +3,7 @@ import { Actor } from '../../domain/auth/actor';
 import { DomainError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
 import { matchesEventType } from '../../domain/events/matchesEventType';
-import { isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
+import { EventTypes, isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
 import { describeRefusal } from '../../domain/network/destinationRefusal';
 import { webhookHeaders } from '../../domain/events/webhookSignature';
 import { Clock } from '../../ports/clock.port';
@@ -93,6 +93,7 @@ export class WebhookService {
         actor,
         category: 'ApplicationManagement',
         activityDisplayName: `${verb} webhook subscription`,
+        eventType: verb === 'Add' ? EventTypes.webhookSubscriptionCreated : EventTypes.webhookSubscriptionDeleted,
         operationType: verb,
         target: { id: subscription.id, displayName: subscription.url, type: 'WebhookSubscription' },
         before: verb === 'Delete' ? view : null,

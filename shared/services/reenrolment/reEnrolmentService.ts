@@ -5,7 +5,7 @@ import { ErrorCodes } from '../../domain/errorCodes';
 import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
-import { DomainEvent } from '../../ports/eventBus.port';
+import { DomainEvent } from '../../domain/events/domainEvent';
 import {
   DeletedOldPasskeys,
   DeleteOldPasskeysInput,
@@ -15,12 +15,12 @@ import {
   ReEnrolmentOrchestrations,
   UpnReEnrolmentInput,
 } from '../../ports/reEnrolmentOrchestrations.port';
-import { z } from '../../schemas/zod';
 import { DirectoryService } from '../directoryService';
 import { retryOnConflict } from '../retryOnConflict';
 import { MethodsService } from '../webauthn/methodsService';
 import { findAuditRecord } from './auditLookup';
 import { checkUpnChange, isNewPasskey, refusalMessage, showsStaleName, UpnChangeCheck } from './upnChangeCheck';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 /** The flow's own changes (deletions, the deadline notice) are audited as made by this app. */
 export const REENROLMENT_ACTOR: Actor = { user: null, app: { appId: 'upn-reenrolment' } };
@@ -36,11 +36,6 @@ export interface ReEnrolmentDeps {
   /** REENROLMENT_GRACE_HOURS: how long passkeys keep working after a UPN change without a new one. */
   graceHours: number;
 }
-
-const upn = z.string().min(1).max(256);
-/** The data of `user.upnChanged` as eventFromAudit writes it; anything else is ignored. */
-const UpnChangedData = z.object({ userId: z.string().min(1).max(256), oldUserPrincipalName: upn, newUserPrincipalName: upn });
-const MethodRegisteredData = z.object({ userId: z.string().min(1), method: z.object({ id: z.string().min(1) }) });
 
 /** A passkey's registration record is written right after it is created (the same operation). */
 const REGISTRATION_WINDOW = { beforeMs: 1_000, afterMs: 5_000 };
@@ -61,10 +56,9 @@ export class ReEnrolmentService {
    * and neither does one the store does not bear out (no such recorded change, or the user's
    * name is still the old one): a forged or stale event starts nothing.
    */
-  async onUpnChanged(event: DomainEvent, flows: ReEnrolmentOrchestrations): Promise<void> {
-    const data = UpnChangedData.safeParse(event.data);
-    if (!data.success) return;
-    const claim: UpnReEnrolmentInput = { eventId: event.id, changedAt: event.time, ...data.data };
+  async onUpnChanged(event: DomainEvent<typeof EventTypes.userUpnChanged>, flows: ReEnrolmentOrchestrations): Promise<void> {
+    const { userId, oldUserPrincipalName, newUserPrincipalName } = event.data;
+    const claim: UpnReEnrolmentInput = { eventId: event.id, changedAt: event.time, userId, oldUserPrincipalName, newUserPrincipalName };
     const existing = await flows.get(claim.userId);
     if (existing?.input) {
       if (existing.input.eventId === event.id) return;
@@ -78,10 +72,8 @@ export class ReEnrolmentService {
   }
 
   /** `fido2Method.registered`: tells the user's running flow, unless the passkey is one of the old ones. */
-  async onPasskeyRegistered(event: DomainEvent, flows: ReEnrolmentOrchestrations): Promise<void> {
-    const data = MethodRegisteredData.safeParse(event.data);
-    if (!data.success) return;
-    const { userId, method } = data.data;
+  async onPasskeyRegistered(event: DomainEvent<typeof EventTypes.fido2MethodRegistered>, flows: ReEnrolmentOrchestrations): Promise<void> {
+    const { userId, method } = event.data;
     const flow = await flows.get(userId);
     if (!flow?.input || !isRunningFlow(flow.runtimeStatus)) return;
     if (flow.customStatus?.oldMethodIds.includes(method.id)) return;
@@ -144,7 +136,7 @@ export class ReEnrolmentService {
     return { deletedMethodIds: deleted };
   }
 
-  /** The user's flow for administrators: 404 when the user has never had one. */
+  /** The user's flow for administrators: 404 when the user had no flow yet. */
   async status(userIdOrUpn: string, flows: ReEnrolmentOrchestrations): Promise<ReEnrolmentInstance & { userId: string }> {
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const flow = await flows.get(user.id);
@@ -193,6 +185,7 @@ export class ReEnrolmentService {
         actor: REENROLMENT_ACTOR,
         category: 'UserManagement',
         activityDisplayName: 'Passkey re-enrolment deadline passed',
+        eventType: EventTypes.userReEnrolmentDeadlinePassed,
         operationType: 'Other',
         target: { id: input.userId, displayName: user?.value.userPrincipalName ?? notice.newUserPrincipalName, type: 'User' },
         before: { oldMethodIds: input.methodIds },

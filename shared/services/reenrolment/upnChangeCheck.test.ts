@@ -3,11 +3,12 @@ import { auditRecord } from '../../domain/auditRecords';
 import type { User } from '../../domain/directory/directory';
 import type { UpnReEnrolmentInput } from '../../ports/reEnrolmentOrchestrations.port';
 import { checkUpnChange, isNewPasskey, showsStaleName } from './upnChangeCheck';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 const AT = '2025-03-01T08:00:00.000Z';
 const user = (upn: string, id = 'u-1'): User => ({ id, userPrincipalName: upn, displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' });
 const record = (over: Partial<AuditRecord> = {}, from = 'alice@contoso.com', to = 'alice.smith@contoso.com'): AuditRecord => ({
-  ...auditRecord({ id: 'e1', at: new Date(AT), actor: { user: null, app: { appId: 'x' } }, category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target: { id: 'u-1', displayName: to, type: 'User' }, before: user(from), after: user(to) }),
+  ...auditRecord({ id: 'e1', at: new Date(AT), actor: { user: null, app: { appId: 'x' } }, category: 'UserManagement', activityDisplayName: 'Update user', eventType: EventTypes.userUpnChanged, operationType: 'Update', target: { id: 'u-1', displayName: to, type: 'User' }, before: user(from), after: user(to) }),
   ...over,
 });
 const claim: UpnReEnrolmentInput = { eventId: 'e1', userId: 'u-1', changedAt: AT, oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' };

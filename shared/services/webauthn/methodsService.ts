@@ -8,6 +8,7 @@ import { Clock } from '../../ports/clock.port';
 import { CredentialRepository } from '../../ports/credentials.port';
 import { DirectoryService } from '../directoryService';
 import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 const methodMissing = (id: string) => new DomainError(ErrorCodes.fido2MethodNotFound, `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`);
 
@@ -55,6 +56,7 @@ export class MethodsService {
         actor,
         category: 'UserManagement',
         activityDisplayName: passkeyActivityName('Delete', found.value.backupEligible),
+        eventType: EventTypes.fido2MethodDeleted,
         operationType: 'Delete',
         target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
         before: toFido2Method(found.value),

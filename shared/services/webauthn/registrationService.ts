@@ -13,6 +13,7 @@ import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
 import { ChallengeService } from './challenges';
 import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 export interface RelyingParty {
   id: string;
@@ -116,6 +117,7 @@ export class RegistrationService {
         actor,
         category: 'UserManagement',
         activityDisplayName: `${passkeyActivityName('Add', verified.backupEligible)}${mode === 'admin' ? ' on behalf of user' : ''}`,
+        eventType: EventTypes.fido2MethodRegistered,
         operationType: 'Add',
         target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
         before: null,

@@ -16,6 +16,7 @@ import { PolicyService } from '../policyService';
 import { retryOnConflict } from '../retryOnConflict';
 import { ChallengeService } from './challenges';
 import { RelyingParty } from './registrationService';
+import { EventTypes } from '../../domain/events/eventTypes';
 
 export interface SignInDeps {
   directory: DirectoryService;
@@ -185,6 +186,7 @@ export class SignInService {
         actor: { user: { id: credential.userId, userPrincipalName: upn }, app: null },
         category: 'Authentication',
         activityDisplayName: 'Sign-in with passkey refused',
+        eventType: EventTypes.fido2MethodSignInRefused,
         operationType: 'Other',
         target: { id: credential.userId, displayName: upn, type: 'User' },
         before: null,

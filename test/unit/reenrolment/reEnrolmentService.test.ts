@@ -4,8 +4,14 @@ import type { User } from '../../../shared/domain/directory/directory';
 import type { AuditQuery, AuditRepository } from '../../../shared/ports/audit.port';
 import type { StoredCredential } from '../../../shared/ports/credentials.port';
 import type { DomainEvent } from '../../../shared/ports/eventBus.port';
+import type { EventEnvelope } from '../../../shared/domain/events/domainEvent';
+import { InvocationContext } from '@azure/functions';
+import type { App } from '../../../shared/app';
+import { UnprocessableEventError } from '../../../shared/ports/eventBus.port';
+import { reEnrolmentConsumer } from '../../../functions/consumers/reenrolment.consumer';
 import type { ReEnrolmentInstance, ReEnrolmentOrchestrations, UpnReEnrolmentInput } from '../../../shared/ports/reEnrolmentOrchestrations.port';
 import { ReEnrolmentDeps, ReEnrolmentService } from '../../../shared/services/reenrolment/reEnrolmentService';
+import { EventTypes } from '../../../shared/domain/events/eventTypes';
 
 /** An audit log in memory, filtered as the stores filter it (from inclusive, to exclusive). */
 function memoryAudit(records: AuditRecord[]): AuditRepository {
@@ -19,7 +25,7 @@ const admin = { user: { id: 'admin', userPrincipalName: 'admin@contoso.com' }, a
 const user = (upn: string): User => ({ id: 'u-1', userPrincipalName: upn, displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' });
 /** The audit record of a rename of u-1, as the directory service writes it. */
 const renameRecord = (id: string, time: string, from: string, to: string): AuditRecord =>
-  auditRecord({ id, at: new Date(time), actor: admin, category: 'UserManagement', activityDisplayName: 'Update user', operationType: 'Update', target: { id: 'u-1', displayName: to, type: 'User' }, before: user(from), after: user(to) });
+  auditRecord({ id, at: new Date(time), actor: admin, category: 'UserManagement', activityDisplayName: 'Update user', eventType: EventTypes.userUpnChanged, operationType: 'Update', target: { id: 'u-1', displayName: to, type: 'User' }, before: user(from), after: user(to) });
 
 /** The consumer decisions (start, skip, restart, notify) against a fake durable runtime. */
 describe('ReEnrolmentService event decisions', () => {
@@ -65,7 +71,8 @@ describe('ReEnrolmentService event decisions', () => {
     return { flows, calls, current: () => flow };
   }
 
-  const upnChanged = (id: string, time: string, upn = 'alice.smith@contoso.com'): DomainEvent => ({
+  const outcome = { initiatedBy: admin, result: 'success' } as const;
+  const upnChanged = (id: string, time: string, upn = 'alice.smith@contoso.com'): DomainEvent<typeof EventTypes.userUpnChanged> => ({
     specversion: '1.0',
     id,
     type: 'user.upnChanged',
@@ -73,9 +80,13 @@ describe('ReEnrolmentService event decisions', () => {
     subject: 'users/u-1',
     time,
     datacontenttype: 'application/json',
-    data: { userId: 'u-1', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: upn },
+    data: { userId: 'u-1', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: upn, ...outcome },
   });
-  const registered = (methodId: string): DomainEvent => ({ ...upnChanged(`reg-${methodId}`, '2025-03-01T09:00:00.000Z'), type: 'fido2Method.registered', data: { userId: 'u-1', method: { id: methodId } } });
+  const registered = (methodId: string): DomainEvent<typeof EventTypes.fido2MethodRegistered> => ({
+    ...upnChanged(`reg-${methodId}`, '2025-03-01T09:00:00.000Z'),
+    type: 'fido2Method.registered',
+    data: { userId: 'u-1', userPrincipalName: 'alice.smith@contoso.com', method: { id: methodId }, ...outcome },
+  });
   const running = (input: Partial<UpnReEnrolmentInput>, runtimeStatus = 'Running', oldMethodIds: string[] = []): ReEnrolmentInstance => ({
     instanceId: 'reenrol-u-1',
     runtimeStatus,
@@ -95,13 +106,22 @@ describe('ReEnrolmentService event decisions', () => {
   it.each([
     ['no such change in the audit log (forged id)', () => upnChanged('forged', '2025-03-01T08:00:00.000Z')],
     ['a change recorded at another time', () => upnChanged('e1', '2025-03-01T08:00:00.001Z')],
-    ['other names than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' } })],
-    ['another user than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-2', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' } })],
-    ['malformed data', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 42 } })],
+    ['other names than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com', ...outcome } })],
+    ['another user than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-2', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com', ...outcome } })],
   ])('attack: a forged user.upnChanged event (%s) starts nothing', async (_what, event) => {
     const fake = fakeFlows();
     await service.onUpnChanged(event(), fake.flows);
     expect(fake.calls).toEqual([]);
+  });
+
+  it('attack: a forged user.upnChanged event (malformed data) starts nothing: the consumer refuses it before the service sees it', async () => {
+    const onUpnChanged = jest.fn();
+    const app = { reEnrolment: { onUpnChanged, onPasskeyRegistered: onUpnChanged } } as unknown as App;
+    const context = new InvocationContext({ functionName: reEnrolmentConsumer.name, logHandler: () => undefined });
+    const malformed: EventEnvelope = { ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 42 } };
+    const delivery = { deliveryCount: 1, subscription: reEnrolmentConsumer.subscription };
+    await expect(reEnrolmentConsumer.handler(malformed, { app, context, delivery })).rejects.toThrow(UnprocessableEventError);
+    expect(onUpnChanged).not.toHaveBeenCalled();
   });
 
   it('attack: a stale user.upnChanged event for a user whose UPN is the old one again starts nothing', async () => {
@@ -173,7 +193,7 @@ describe('ReEnrolmentService activities re-check the store', () => {
     /** A passkey registered at `at` under `upn`, with its registration record (as the registration service writes it). */
     const passkey = (id: string, at: string, upn: string, reEnrolmentRequired = false) => {
       credentials.set(id, { id, userId: 'u-1', createdDateTime: at, reEnrolmentRequired } as StoredCredential);
-      records.push(auditRecord({ id: `reg-${id}`, at: new Date(at), actor: admin, category: 'UserManagement', activityDisplayName: 'Add Passkey (device-bound) security key', operationType: 'Add', target: { id: 'u-1', displayName: upn, type: 'User' }, before: null, after: { id } }));
+      records.push(auditRecord({ id: `reg-${id}`, at: new Date(at), actor: admin, category: 'UserManagement', activityDisplayName: 'Add Passkey (device-bound) security key', eventType: EventTypes.fido2MethodRegistered, operationType: 'Add', target: { id: 'u-1', displayName: upn, type: 'User' }, before: null, after: { id } }));
     };
     const deleted: string[] = [];
     const deps = {

@@ -49,7 +49,7 @@ function policyEvent(): DomainEvent {
     subject: 'policies/authenticationMethodsPolicy/fido2',
     time: new Date(START).toISOString(),
     datacontenttype: 'application/json',
-    data: { before: { state: 'disabled' }, after: { state: 'enabled' } },
+    data: { before: { state: 'disabled' }, after: { state: 'enabled' }, modifiedProperties: [], initiatedBy: admin, result: 'success' },
   };
 }
 
@@ -227,7 +227,7 @@ describe('WebhookService', () => {
 
     it('does nothing for an event no subscription takes', async () => {
       await subscribe('https://a.example.com/hook', ['fido2Method.registered']);
-      expect(await service.deliver({ ...policyEvent(), type: 'user.created' }, { attempt: 1, lastAttempt: false })).toEqual({ delivered: 0, skipped: 0 });
+      expect(await service.deliver({ ...policyEvent(), type: 'user.created', data: { before: null, after: { id: 'u-1' }, initiatedBy: admin, result: 'success' } }, { attempt: 1, lastAttempt: false })).toEqual({ delivered: 0, skipped: 0 });
       expect(sender.requests).toEqual([]);
     });
   });
