@@ -22,7 +22,7 @@ import {
   TestAttestationCa,
   type AttestationCertificate,
   type SoftAuthenticatorOptions,
-} from '../support/softAuthenticator';
+} from '../../cli/authenticators/soft';
 import { recordFigure } from './figures';
 
 const ALICE = 'alice@contoso.com';

@@ -9,7 +9,7 @@ import type { Clock } from '../../shared/ports/clock.port';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { authenticationOptions, registrationOptions, setPolicy, StoreProbe, YUBIKEY_5 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure } from './figures';
 import type { TestJson } from '../support/testJson';
 

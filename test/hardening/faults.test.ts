@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { startCosmosServer, CosmosTestServer } from '../support/cosmosServer';
 import { startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure, scaled } from './figures';
 import { killDuring, RestartableHost } from './support/faultHost';
 import { CosmosFaultProxy, startCosmosFaultProxy } from './support/cosmosFaultProxy';

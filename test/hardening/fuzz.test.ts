@@ -3,7 +3,7 @@ import { AccessRules } from '../../shared/domain/auth/accessRules';
 import { httpFunctions } from '../../functions/registry';
 import { FRONTEND_ORIGIN, startTestService, TestService } from '../support/localService';
 import { register, setPolicy } from '../support/ceremonies';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure, scaled } from './figures';
 import { fillRoute, hostileQueryValue, hostileSegment, paramNames, RouteUnderFuzz, routesUnderFuzz } from './support/fuzzRoutes';
 import { bodyOf, bodyRecipe, BodyRecipe, Json, JSON_TYPE } from './support/fuzzBodies';

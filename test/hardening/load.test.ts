@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure, scaled } from './figures';
 import type { TestJson } from '../support/testJson';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { expectRefused, register, setPolicy, signIn, StoreProbe } from '../support/ceremonies';
 import { Roles, startTestService, TestService } from '../support/localService';
-import { createMetadataStatement, SoftAuthenticator, TestAttestationCa, type AttestationCertificate } from '../support/softAuthenticator';
+import { createMetadataStatement, SoftAuthenticator, TestAttestationCa, type AttestationCertificate } from '../../cli/authenticators/soft';
 
 /** A model with a metadata statement (description "Contoso Test Key"), and one without. */
 const CONTOSO_KEY = '5ca1ab1e-0000-4000-8000-00000000c0de';

@@ -19,7 +19,7 @@ import {
   YUBIKEY_5,
 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import type { TestJson } from '../support/testJson';
 
 const ALICE = 'alice@contoso.com';

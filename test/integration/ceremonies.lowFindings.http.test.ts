@@ -9,7 +9,7 @@ import { LOCAL_DEV_ISSUER } from '../../shared/services/devTokenService';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { authenticationOptions, expectRefused, POLICY_V1, register, registrationOptions, setPolicy, StoreProbe, YUBIKEY_5 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import type { TestJson } from '../support/testJson';
 
 const SIGN_IN = '/webauthn/authentication/verify';

@@ -19,7 +19,7 @@ import {
   YUBIKEY_5,
 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator, type CeremonyOptions } from '../support/softAuthenticator';
+import { SoftAuthenticator, type CeremonyOptions } from '../../cli/authenticators/soft';
 
 const CONTOSO_KEY = '5ca1ab1e-0000-4000-8000-00000000c0de';
 const PILOT = DemoTenant.pilotGroup.id;

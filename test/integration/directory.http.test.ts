@@ -5,7 +5,7 @@ import { eventTypeOf } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { expectRefused, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 
 describe('embedded directory over HTTP', () => {
   let svc: TestService;

@@ -1,4 +1,6 @@
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
+import { expectRefused, register, YUBIKEY_5 } from '../support/ceremonies';
 import { Roles, startTestService, TestService } from '../support/localService';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
@@ -236,5 +238,31 @@ describe('FIDO2 method policy over HTTP', () => {
     // the legacy top-level settings mirror the default profile
     expect(after.isAttestationEnforced).toBe(true);
     expect(after.keyRestrictions).toEqual({ isEnforced: true, enforcementType: 'block', aaGuids: ['7e3f3d30-3557-4442-bdae-139312178b39'] });
+  });
+
+  it('attack: a PATCH that sets isAttestationEnforced with a new default-profile allow list must not drop the allow list', async () => {
+    const unlistedAaguid = '5ca1ab1e-0000-4000-8000-00000000c0de';
+    const profileId = '00000000-0000-0000-0000-000000000001';
+    const allowList = { isEnforced: true, enforcementType: 'allow', aaGuids: [YUBIKEY_5] };
+    const res = await svc.call('PATCH', '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', {
+      token: admin,
+      body: {
+        '@odata.type': seedPatch['@odata.type'],
+        state: 'enabled',
+        isSelfServiceRegistrationAllowed: true,
+        isAttestationEnforced: false,
+        includeTargets: [{ targetType: 'group', id: 'all_users' }],
+        excludeTargets: [],
+        passkeyProfiles: [{ id: profileId, name: 'Default passkey profile', passkeyTypes: 'deviceBound,synced', attestationEnforcement: 'disabled', keyRestrictions: allowList }],
+        defaultPasskeyProfile: profileId,
+      },
+    });
+    expect(res.status).toBe(204);
+    const after = (await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')).body;
+    expect(after.keyRestrictions).toEqual(allowList);
+    expect(after.passkeyProfiles[0].keyRestrictions).toEqual(allowList);
+    // and the allow list is enforced: a passkey of another model is refused at registration
+    const { res: registration } = await register(svc, alice, new SoftAuthenticator({ aaguid: unlistedAaguid }));
+    expectRefused(registration, 403, 'fido2KeyRestrictionViolation', /not on the allow list/);
   });
 });

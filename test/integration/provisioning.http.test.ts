@@ -1,7 +1,7 @@
 import { eventTypeOf } from '../../shared/domain/events/eventFromAudit';
 import { LOCAL_CLI_APP_ID } from '../../shared/services/devTokenService';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import type { TestJson } from '../support/testJson';
 

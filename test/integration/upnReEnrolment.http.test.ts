@@ -7,7 +7,7 @@ import { eventFromAudit } from '../../shared/domain/events/eventFromAudit';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { register, setPolicy, signIn, YUBIKEY_5 } from '../support/ceremonies';
 import { Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 
 type Response = Awaited<ReturnType<TestService['call']>>;
 type DirectoryAudit = { id: string; activityDisplayName: string; activityDateTime: string; initiatedBy: { user: { userPrincipalName: string } | null; app: { appId: string } | null }; targetResources: Array<{ id: string; modifiedProperties: Array<{ displayName: string; newValue: string | null }> }> };

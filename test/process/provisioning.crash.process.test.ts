@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
 import type { TestJson } from '../support/testJson';
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { StoredCredential } from '../../shared/ports/credentials.port';
-import { SoftAuthenticator, type CreateCredentialOptions, type GetAssertionOptions } from './softAuthenticator';
+import { SoftAuthenticator, type CreateCredentialOptions, type GetAssertionOptions } from '../../cli/authenticators/soft';
 import { FRONTEND_ORIGIN, TestService } from './localService';
 import type { TestJson } from './testJson';
 

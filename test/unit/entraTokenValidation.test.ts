@@ -64,6 +64,12 @@ describe('Entra access tokens (offline, local JWKS)', () => {
     expect((await svc.call('GET', POLICY, { token: app })).status).toBe(200);
   });
 
+  it('attack: a tenant-signed token with roles but neither oid nor sub is no app-only token (401)', async () => {
+    const res = await svc.call('GET', POLICY, { token: await sign({ azp: 'app-id', roles: ['Policy.Read.All'] }) });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('InvalidAuthenticationToken');
+  });
+
   it('refuses a wrong audience, a wrong issuer, a foreign signature and an expired token', async () => {
     const claims = { oid: '11111111-1111-4111-8111-111111111111', wids: [DirectoryRoles['Global Administrator']] };
     for (const token of [

@@ -1,5 +1,5 @@
 /**
- * Proves the soft authenticator (test/support/softAuthenticator) against the REAL @simplewebauthn/server,
+ * Proves the soft authenticator (cli/authenticators/soft) against the REAL @simplewebauthn/server,
  * and pins down the library behaviours the passkey service relies on.
  */
 import 'reflect-metadata';
@@ -26,7 +26,7 @@ import {
   type SoftAlgorithm,
   type SoftAttestation,
   type SoftAuthenticatorOptions,
-} from '../support/softAuthenticator';
+} from '../../cli/authenticators/soft';
 
 const RP_ID = 'localhost';
 const ORIGIN = 'http://localhost:7071';

@@ -1,3 +1,5 @@
+import { ErrorCodes } from '../errorCodes';
+import { DomainError } from '../errors';
 import { Principal } from './principal';
 
 const strings = (value: unknown): string[] =>
@@ -10,8 +12,14 @@ const str = (value: unknown) => (typeof value === 'string' && value !== '' ? val
  * Entra v2 tokens carry it), `roles` for application permissions, `wids` for directory roles,
  * `scp` for delegated scopes. An app-only token has `idtyp: app`, or (v1 tokens) no user, no scope
  * and `oid === sub`; every other token is delegated, so its `roles` never count as permissions.
+ * @throws DomainError `InvalidAuthenticationToken` (unauthorized) for a token with neither `oid` nor `sub`.
  */
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
+  // Entra tokens always name their subject; without oid and sub, `oid === sub` would hold
+  // (undefined === undefined) and any token with `roles` would pass as app-only.
+  if (!str(claims.oid) && !str(claims.sub)) {
+    throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token names no subject: it carries neither an oid nor a sub claim; expected both, as Entra issues them.');
+  }
   const isAppOnly = claims.idtyp === 'app' || (!claims.upn && !claims.preferred_username && !claims.scp && claims.oid === claims.sub && !!claims.roles);
   return {
     kind: isAppOnly ? 'application' : 'delegated',

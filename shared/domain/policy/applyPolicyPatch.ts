@@ -68,14 +68,18 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
 
   const defaultProfile = next.passkeyProfiles.find((p) => p.id === next.defaultPasskeyProfile)!;
   const legacyChanged = patch.isAttestationEnforced !== undefined || patch.keyRestrictions !== undefined;
-  if (legacyChanged) {
-    if (patch.isAttestationEnforced !== undefined) next.isAttestationEnforced = patch.isAttestationEnforced;
-    if (patch.keyRestrictions !== undefined) next.keyRestrictions = mergeKeyRestrictions(next.keyRestrictions, patch.keyRestrictions);
-    defaultProfile.attestationEnforcement = next.isAttestationEnforced ? 'registrationOnly' : 'disabled';
-    defaultProfile.keyRestrictions = structuredClone(next.keyRestrictions);
-  } else if (patch.passkeyProfiles !== undefined || patch.defaultPasskeyProfile !== undefined) {
+  const profilesChanged = patch.passkeyProfiles !== undefined || patch.defaultPasskeyProfile !== undefined;
+  // A new default profile comes first; a legacy property the same PATCH sets then overrides only
+  // that one setting, so `isAttestationEnforced` never drops the profile's allow list (issue 9).
+  if (profilesChanged) {
     next.isAttestationEnforced = defaultProfile.attestationEnforcement === 'registrationOnly';
     next.keyRestrictions = structuredClone(defaultProfile.keyRestrictions);
+  }
+  if (patch.isAttestationEnforced !== undefined) next.isAttestationEnforced = patch.isAttestationEnforced;
+  if (patch.keyRestrictions !== undefined) next.keyRestrictions = mergeKeyRestrictions(next.keyRestrictions, patch.keyRestrictions);
+  if (legacyChanged) {
+    defaultProfile.attestationEnforcement = next.isAttestationEnforced ? 'registrationOnly' : 'disabled';
+    defaultProfile.keyRestrictions = structuredClone(next.keyRestrictions);
   }
 
   if (patch.includeTargets !== undefined) {
