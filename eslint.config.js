@@ -47,4 +47,9 @@ module.exports = tseslint.config(
     files: ['functions/**/*.ts', 'orchestrations/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/adapters/**', '@azure/cosmos', '@azure/service-bus', 'better-sqlite3'] }] },
   },
+  {
+    // The composition root builds services; which adapter serves each port is adapterSelection.ts's one decision.
+    files: ['shared/app.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/adapters/**'] }] },
+  },
 );

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { createApp } from '../shared/app';
 import { loadConfig } from '../shared/config';
+import { mintDevToken } from './devToken';
 import { parseDurationSeconds } from './duration';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -17,17 +17,12 @@ export function tokenCommand(): Command {
     .option('--permission <name>', 'an application permission, repeatable (goes to roles)', collect, [])
     .option('--expires-in <duration>', 'lifetime: seconds or 30m, 1h, 1d', '1h')
     .action(async (options: { upn?: string; role: string[]; permission: string[]; expiresIn: string }) => {
-      const app = await createApp(loadConfig());
-      try {
-        const token = await app.devTokens.mint({
-          userPrincipalName: options.upn,
-          roles: options.role,
-          permissions: options.permission,
-          expiresInSeconds: parseDurationSeconds(options.expiresIn),
-        });
-        process.stdout.write(`${token}\n`);
-      } finally {
-        await app.close();
-      }
+      const token = await mintDevToken(loadConfig(), {
+        userPrincipalName: options.upn,
+        roles: options.role,
+        permissions: options.permission,
+        expiresInSeconds: parseDurationSeconds(options.expiresIn),
+      });
+      process.stdout.write(`${token}\n`);
     });
 }

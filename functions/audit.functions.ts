@@ -1,6 +1,5 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { AuditRecord } from '../shared/domain/audit';
-import { parseAuditFilter } from '../shared/domain/parseAuditFilter';
 import { z } from '../shared/schemas/zod';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
@@ -31,7 +30,7 @@ const directoryAudits = graphRoute('GET', '{ver}/auditLogs/directoryAudits', {
   query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
   doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' } }, errors: { 400: 'Bad $filter' } },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
-    const page = await app.store.audit.list({ ...parseAuditFilter(query.$filter), top: query.$top, after: query.$skiptoken });
+    const page = await app.audit.list({ filter: query.$filter, top: query.$top, skipToken: query.$skiptoken });
     return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, publicUrl));
   },
 });

@@ -1,16 +1,19 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
-import { getDefaultApp } from '../shared/app';
-import { createEventBus } from '../shared/eventBusFactory';
+import { createEventBus } from '../shared/adapterSelection';
+import { getDefaultApp, getDefaultConfig } from '../shared/app';
+import { EVENTS_TOPIC } from '../shared/eventTopology';
 import type { EventBus } from '../shared/ports/eventBus.port';
+import { SCHEDULED_WORK } from '../shared/scheduledWork';
 import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
-import { EVENTS_TOPIC } from './consumers/consumer';
 import { eventConsumers } from './consumers';
 import { buildHttpRegistry } from './registry';
 
 // Azure Functions entry point (package.json "main"): registers every declared function with the
 // real programming model. The local host mounts the same registries instead (local/startLocal.ts).
+// The adapters are the composition root's choice (shared/adapterSelection.ts) for hosting 'azure':
+// nothing here loads the embedded store, bus or durable engine.
 for (const { definition, handler } of buildHttpRegistry(getDefaultApp)) {
   app.http(definition.name, {
     route: definition.route,
@@ -46,13 +49,15 @@ app.cosmosDB('outboxRelay', {
   createLeaseContainerIfNotExists: true,
   // Without a retry policy a failed batch is skipped (the lease moves on): retry until it is published.
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1000, maximumInterval: 60_000 },
-  handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= getDefaultApp().then((a) => createEventBus(a.config)))),
+  handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= createEventBus(getDefaultConfig(), 'azure'))),
 });
 
-// Used challenges are recorded until they expire (single use); forget the expired ones every 10 minutes.
-app.timer('purgeConsumedChallenges', {
-  schedule: '0 */10 * * * *',
-  handler: async () => {
-    await (await getDefaultApp()).challenges.purgeExpired();
-  },
-});
+// Housekeeping on a schedule: the same jobs the embedded runtime runs on an interval.
+for (const work of SCHEDULED_WORK) {
+  app.timer(work.name, {
+    schedule: work.schedule,
+    handler: async () => {
+      await work.run(await getDefaultApp());
+    },
+  });
+}

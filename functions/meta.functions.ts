@@ -45,11 +45,7 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
         status: 'ok',
         version: VERSION,
         node: process.version,
-        adapters: {
-          store: app.store.kind,
-          events: app.config.serviceBusConnection ? 'servicebus' : 'local',
-          tokens: app.config.entra ? (app.config.allowLocalTokens ? 'entra+local' : 'entra') : 'local',
-        },
+        adapters: app.adapters,
         relay: relayHealthOf(app)?.status() ?? null,
       }),
   });

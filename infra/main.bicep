@@ -32,7 +32,11 @@ var cosmosContainers = [
   { name: 'meta', pk: '/id' }
   { name: 'roleAssignments', pk: '/principalId' }
 ]
-var eventSubscriptions = [ 'webhooks', 'reenrolment' ]
+// One per consumer, as shared/eventTopology.ts declares them (test/unit/infra/bicep.test.ts compares).
+var eventSubscriptions = [
+  { name: 'webhooks', maxDeliveryCount: 8 }
+  { name: 'reenrolment', maxDeliveryCount: 5 }
+]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take(toLower(replace(name, '-', '')), 24)
@@ -94,8 +98,8 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
 
 resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [for s in eventSubscriptions: {
   parent: topic
-  name: s
-  properties: { maxDeliveryCount: 10, deadLetteringOnMessageExpiration: true, lockDuration: 'PT1M' }
+  name: s.name
+  properties: { maxDeliveryCount: s.maxDeliveryCount, deadLetteringOnMessageExpiration: true, lockDuration: 'PT1M' }
 }]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {

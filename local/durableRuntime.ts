@@ -19,12 +19,32 @@ import {
   refuseWithoutSystemKey,
   SqliteDurableStore,
 } from './durable';
+import type { DurableStore } from './durable';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';
 
 export const TASK_HUB = 'PasskeyHub';
 /** The management listener the durable client calls: loopback only, never the public listener. */
 const RPC_HOST = '127.0.0.1';
+
+/** The engine's store, opened by the local composition (startLocal.ts); the runtime closes it on stop. */
+export interface OpenDurableStore {
+  store: DurableStore;
+  close(): void;
+}
+
+/**
+ * The embedded durable store: its own SQLite file (`durable.db` under DATA_DIR), so a restart
+ * resumes every unfinished instance. On Azure the Functions host's durable backend (host.json) serves instead.
+ */
+export function openDurableStore(dataDir: string): OpenDurableStore {
+  const file = join(dataDir, 'durable.db');
+  createPrivateFile(file);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  return { store: new SqliteDurableStore(db), close: () => db.close() };
+}
 
 /**
  * The local durable runtime: the engine over its own SQLite file (`durable.db` under DATA_DIR, so
@@ -38,20 +58,19 @@ const RPC_HOST = '127.0.0.1';
  */
 export class LocalDurableRuntime {
   readonly engine: LocalDurableEngine;
-  private readonly db: Database.Database;
   private readonly clientInput = df.input.durableClient();
   private readonly systemKey = DurableSystemKey.generate();
   private publicBaseUrl = 'http://127.0.0.1:7071';
   private rpcServer?: Server;
   private rpcOrigin = '';
 
-  constructor(dataDir: string, app: App, logger: Logger) {
-    createPrivateFile(join(dataDir, 'durable.db'));
-    this.db = new Database(join(dataDir, 'durable.db'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+  constructor(
+    private readonly durableStore: OpenDurableStore,
+    app: App,
+    logger: Logger,
+  ) {
     this.engine = new LocalDurableEngine({
-      store: new SqliteDurableStore(this.db),
+      store: durableStore.store,
       registry: durableFunctions(async () => app),
       concurrency: 8,
       logHandler: (level, ...args) => logger.log(level, '[durable]', ...args),
@@ -83,7 +102,7 @@ export class LocalDurableRuntime {
         server.closeIdleConnections();
       });
     }
-    this.db.close();
+    this.durableStore.close();
   }
 
   /** The extra inputs a trigger declares: the durable client input when it uses `df.getClient`. */

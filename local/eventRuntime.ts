@@ -2,8 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { eventConsumers } from '../functions/consumers';
 import { matchesEventType } from '../shared/domain/events/matchesEventType';
-import type { App } from '../shared/app';
-import { createEventBus } from '../shared/eventBusFactory';
+import type { ComposedApp } from '../shared/app';
 import { EventBus } from '../shared/ports/eventBus.port';
 import { OutboxRelay } from '../shared/services/events/outboxRelay';
 import { registerRelayHealth } from '../shared/services/events/relayHealth';
@@ -21,17 +20,13 @@ const COSMOS_POLL_MS = 200;
 export class LocalEventRuntime {
   private relay?: OutboxRelay;
 
-  private constructor(
+  /** `bus`: the composition's choice (adapterSelection's createEventBus for hosting 'local'); closed on stop. */
+  constructor(
     readonly bus: EventBus,
-    private readonly app: App,
+    private readonly app: ComposedApp,
     private readonly durable: LocalDurableRuntime,
     private readonly logger: Logger,
   ) {}
-
-  /** The bus for the configuration: the durable local bus, or Service Bus when configured. */
-  static async create(app: App, durable: LocalDurableRuntime, logger: Logger): Promise<LocalEventRuntime> {
-    return new LocalEventRuntime(await createEventBus(app.config), app, durable, logger);
-  }
 
   async start(): Promise<void> {
     for (const consumer of eventConsumers()) {

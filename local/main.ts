@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection (the service keeps running)', reason));
   process.on('uncaughtException', (error) => logger.error('uncaught exception (the service keeps running)', error));
   const running = await startLocal(config, { logger });
-  logger.info(`Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.store.kind}, data: ${config.dataDir}, RP ID: ${config.rpId})`);
+  logger.info(`Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`);
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;

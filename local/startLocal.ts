@@ -1,17 +1,18 @@
 import { buildHttpRegistry } from '../functions/registry';
-import { App, AppOverrides, createApp } from '../shared/app';
+import { AppOverrides, ComposedApp, createApp } from '../shared/app';
+import { createEventBus } from '../shared/adapterSelection';
 import { AppConfig } from '../shared/config';
-import { LocalDurableRuntime } from './durableRuntime';
+import { SCHEDULED_WORK } from '../shared/scheduledWork';
+import { LocalDurableRuntime, openDurableStore } from './durableRuntime';
 import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost, LocalHostOptions } from './host';
 import { createLogger, Logger } from './logger';
 import { staticFilesRoute } from './staticFiles';
 
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-
 export interface RunningLocal {
   url: string;
-  app: App;
+  /** The composed app (tests read its store). */
+  app: ComposedApp;
   host: LocalHost;
   durable: LocalDurableRuntime;
   events: LocalEventRuntime;
@@ -19,14 +20,18 @@ export interface RunningLocal {
   stop(): Promise<void>;
 }
 
-/** Builds the app from the configuration and serves every registered function on the local host. */
+/**
+ * The embedded runtime's composition: the app (its store chosen by shared/adapterSelection.ts), the
+ * durable engine over its SQLite store, the event bus for hosting 'local' with the outbox relay and
+ * consumers, the scheduled work on intervals, and the local host serving every registered function.
+ */
 export async function startLocal(
   config: AppConfig,
   options: { logger?: Logger; overrides?: AppOverrides; host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'> } = {},
 ): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
-  const durable = new LocalDurableRuntime(config.dataDir, app, logger);
+  const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
   const host = new LocalHost(buildHttpRegistry(async () => app), {
     port: config.port,
     hostnames: config.listenHosts,
@@ -40,11 +45,10 @@ export async function startLocal(
   });
   await host.start();
   await durable.start(loopbackUrl(host));
-  const events = await LocalEventRuntime.create(app, durable, logger);
+  const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
   await events.start();
-  // Used challenges are kept until they expire; forget the expired ones now and then.
-  const purge = setInterval(() => void app.challenges.purgeExpired().catch((e) => logger.error('purging used challenges failed', e)), PURGE_INTERVAL_MS);
-  purge.unref();
+  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
+  const timers = SCHEDULED_WORK.map((work) => setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref());
   return {
     url: `http://localhost:${host.port}`,
     app,
@@ -52,7 +56,7 @@ export async function startLocal(
     durable,
     events,
     stop: async () => {
-      clearInterval(purge);
+      for (const timer of timers) clearInterval(timer);
       await host.stop();
       await events.stop();
       await durable.stop();

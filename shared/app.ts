@@ -1,18 +1,11 @@
-import { createSqliteStore } from './adapters/sqlite/store.sqlite';
-import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
-import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
-import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
 import { AppConfig, loadConfig } from './config';
 import { Clock, systemClock } from './ports/clock.port';
 import { Store } from './ports/store.port';
 import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
-import { DevTokenService, LOCAL_DEV_ISSUER } from './services/devTokenService';
+import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
 import { seedDemoTenant } from './services/seedDemoTenant';
-import { loadMetadata } from './adapters/webauthn/metadataStatements';
-import { loadTrustRoots } from './adapters/webauthn/trustRoots';
-import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
 import { ChallengeService } from './services/webauthn/challenges';
 import { MethodsService } from './services/webauthn/methodsService';
@@ -20,29 +13,56 @@ import { RegistrationService, RelyingParty } from './services/webauthn/registrat
 import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
-import { join } from 'node:path';
 import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
-import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { HttpSender } from './ports/httpSender.port';
 import { WebhookService } from './services/events/webhookService';
+import {
+  AdapterNames,
+  adapterNames,
+  createDevTokenSigner,
+  createSignInTokenSigner,
+  createStore,
+  createTokenVerifiers,
+  createWebAuthn,
+  createWebhookSender,
+  loadServerSecret,
+} from './adapterSelection';
+import { AuditService } from './services/audit/auditService';
+import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
 
-/** Everything the triggers need, built once from the configuration. */
+/** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
+const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'] as const;
+
+/** The settings a handler may read: every setting but the secrets. */
+export type HandlerSettings = Omit<AppConfig, (typeof SECRET_SETTINGS)[number]>;
+
+/** A copy of the configuration without its secrets (so they are not there at run time either). */
+export function withoutSecrets(config: AppConfig): HandlerSettings {
+  const settings: Partial<AppConfig> = { ...config };
+  for (const name of SECRET_SETTINGS) delete settings[name];
+  return settings as HandlerSettings;
+}
+
+/**
+ * What the triggers (HTTP, consumers, activities) get, built once from the configuration: the
+ * services, the configuration and the token keys. No store, clock or secret: a handler that
+ * needs data asks a service, so every rule sits behind one.
+ */
 export interface App {
-  config: AppConfig;
-  store: Store;
-  clock: Clock;
+  /** The settings, without secrets. */
+  config: HandlerSettings;
+  /** The adapters in use (for /health). */
+  adapters: AdapterNames;
   /**
    * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
    * sign-in tokens, and serves only the signed-in-user routes (/me, self-service registration).
-   * `signer` signs sign-in tokens, `devSigner` dev admin tokens, each with its own key.
+   * `signer` holds the sign-in key; handlers see only its public keys (/.well-known/jwks.json):
+   * sign-in tokens are signed by SignInService, never by a handler.
    */
-  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: TokenSigner; devSigner: TokenSigner };
-  serverSecret: Buffer;
+  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: Pick<TokenSigner, 'jwks'> };
   policy: PolicyService;
   directory: DirectoryService;
-  devTokens: DevTokenService;
-  webauthn: WebAuthnPort;
   challenges: ChallengeService;
   registration: RegistrationService;
   signIn: SignInService;
@@ -51,6 +71,26 @@ export interface App {
   /** The UPN-change re-enrolment flow (its consumers and activities). */
   reEnrolment: ReEnrolmentService;
   webhooks: WebhookService;
+  /** Reading the audit log (Graph's directoryAudits). */
+  audit: AuditService;
+  /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
+  clientRateLimit: ClientRateLimitService;
+}
+
+/**
+ * What the composition root built: the app, plus what only the runtime hosting it and tests reach
+ * (the embedded outbox relay reads `store.outbox`; tests read the store and mint dev tokens).
+ * Triggers are typed with {@link App} and so cannot reach any of it.
+ */
+export interface ComposedApp extends App {
+  readonly store: Store;
+  /** Seals challenges; tests use it to forge one the service would accept. */
+  readonly serverSecret: Buffer;
+  /** `devSigner` signs dev admin tokens, with a key of its own (never the sign-in key). */
+  tokens: App['tokens'] & { signer: TokenSigner; devSigner: TokenSigner };
+  /** Mints dev admin tokens (tests; the CLI mints without an app: cli/devToken.ts). */
+  devTokens: DevTokenService;
+  /** Closes the store. */
   close(): Promise<void>;
 }
 
@@ -62,65 +102,30 @@ export interface AppOverrides {
   httpSender?: HttpSender;
 }
 
-async function createStore(config: AppConfig): Promise<Store> {
-  if (config.cosmos) {
-    // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
-    const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
-    return createCosmosStore(config.cosmos);
-  }
-  return createSqliteStore(join(config.dataDir, 'passkeys.db'));
-}
-
-/** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
-function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
-  const issuers: TrustedIssuer[] = [];
-  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
-  if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
-  return issuers;
-}
-
-/**
- * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
- * user only: an administrator's passkey sign-in is not an admin token.
- */
-function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
-  // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
-  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
-}
-
-/** The composition root: picks the adapters for the configuration and builds the services. */
-export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
+/** The composition root: picks the adapters for the configuration (adapterSelection.ts) and builds the services. */
+export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<ComposedApp> {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? (await createStore(config));
-  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
-  const signer = new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
-  // Dev admin tokens carry a fixed issuer so `npm run token` and a host on another PORT agree, and
-  // their own key, so neither kind of token verifies as the other.
-  const devSigner = new JoseTokenSigner(LOCAL_DEV_ISSUER, config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey());
+  const signer = await createSignInTokenSigner(config);
+  const devSigner = await createDevTokenSigner(config);
   const directory = new DirectoryService(store.directory, clock);
-  const serverSecret = loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+  const serverSecret = loadServerSecret(config);
   const policy = new PolicyService(store.policies, store.directory, clock);
-  const webauthn = overrides.webauthn ?? (await SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) }));
+  const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const app: App = {
-    config,
+  const app: ComposedApp = {
+    config: withoutSecrets(config),
+    adapters: { ...adapterNames(config), store: store.kind },
     store,
-    clock,
-    tokens: {
-      verifier: new JoseAccessTokenVerifier(adminIssuers(config, devSigner)),
-      signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, devSigner), ...signInIssuers(config, signer)]),
-      signer,
-      devSigner,
-    },
+    tokens: { ...createTokenVerifiers(config, { signer, devSigner }), signer, devSigner },
     serverSecret,
     policy,
     directory,
     devTokens: new DevTokenService(devSigner, directory, config.apiAudience),
-    webauthn,
     challenges,
     registration,
     signIn: new SignInService({
@@ -133,17 +138,26 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     methods,
     provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
     reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
-    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks }), clock, audit: store.audit }),
+    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? createWebhookSender(config), clock, audit: store.audit }),
+    audit: new AuditService(store.audit),
+    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
   };
   if (config.seedDemoTenant) await seedDemoTenant(directory);
   return app;
 }
 
+let defaultConfig: AppConfig | undefined;
 let defaultApp: Promise<App> | undefined;
 
-/** The process-wide app built from the environment (used by the Azure Functions entry point). */
+/** The process-wide configuration, read from the environment once (the Azure Functions entry point). */
+export function getDefaultConfig(): AppConfig {
+  defaultConfig ??= loadConfig();
+  return defaultConfig;
+}
+
+/** The process-wide app built from {@link getDefaultConfig} (used by the Azure Functions entry point). */
 export function getDefaultApp(): Promise<App> {
-  defaultApp ??= createApp(loadConfig());
+  defaultApp ??= createApp(getDefaultConfig());
   return defaultApp;
 }

@@ -1,5 +1,5 @@
-import { createApp } from '../../shared/app';
 import { loadConfig } from '../../shared/config';
+import { mintDevToken } from '../devToken';
 
 /** The demo tenant's administrator, who provisions on behalf of users locally. */
 export const LOCAL_ADMIN_UPN = 'admin@contoso.com';
@@ -9,15 +9,10 @@ const LOCAL_TOKEN_LIFETIME_SECONDS = 8 * 3600;
 
 /** Mints a dev token for the demo administrator exactly as `npm run token` does (local key under DATA_DIR). */
 export async function mintLocalAdminToken(): Promise<string> {
-  const app = await createApp(loadConfig());
-  try {
-    return await app.devTokens.mint({
-      userPrincipalName: LOCAL_ADMIN_UPN,
-      roles: [LOCAL_ADMIN_ROLE],
-      permissions: [],
-      expiresInSeconds: LOCAL_TOKEN_LIFETIME_SECONDS,
-    });
-  } finally {
-    await app.close();
-  }
+  return mintDevToken(loadConfig(), {
+    userPrincipalName: LOCAL_ADMIN_UPN,
+    roles: [LOCAL_ADMIN_ROLE],
+    permissions: [],
+    expiresInSeconds: LOCAL_TOKEN_LIFETIME_SECONDS,
+  });
 }

@@ -60,5 +60,3 @@ export function defineConsumer(definition: ConsumerDefinition<EventType>): Event
     },
   };
 }
-
-export const EVENTS_TOPIC = 'passkey-events';

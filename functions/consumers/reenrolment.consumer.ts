@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
+import { EventSubscriptions } from '../../shared/eventTopology';
 import { defineConsumer } from './consumer';
 
 /**
@@ -12,7 +13,8 @@ import { defineConsumer } from './consumer';
  */
 export const reEnrolmentConsumer = defineConsumer({
   name: 'reEnrolmentConsumer',
-  subscription: 'reenrolment',
+  subscription: EventSubscriptions.reenrolment.name,
+  maxDeliveryCount: EventSubscriptions.reenrolment.maxDeliveryCount,
   eventTypes: [EventTypes.userUpnChanged, EventTypes.fido2MethodRegistered],
   durableClient: true,
   handle: async (event, { app, context }) => {

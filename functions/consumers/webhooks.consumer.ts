@@ -1,7 +1,8 @@
+import { EventSubscriptions } from '../../shared/eventTopology';
 import { defineConsumer } from './consumer';
 
 /** Bus deliveries of one event before it is dead-lettered (the last failure is logged as `deadLettered`). */
-export const WEBHOOK_MAX_DELIVERY_COUNT = 8;
+export const WEBHOOK_MAX_DELIVERY_COUNT = EventSubscriptions.webhooks.maxDeliveryCount;
 
 /**
  * Webhooks to outside endpoints: delivers each event to the subscriptions that take its type. A
@@ -10,7 +11,7 @@ export const WEBHOOK_MAX_DELIVERY_COUNT = 8;
  */
 export const webhooksConsumer = defineConsumer({
   name: 'webhooks',
-  subscription: 'webhooks',
+  subscription: EventSubscriptions.webhooks.name,
   // Every type: each webhook subscription picks its own types (WebhookService matches them).
   eventTypes: ['*'],
   maxDeliveryCount: WEBHOOK_MAX_DELIVERY_COUNT,

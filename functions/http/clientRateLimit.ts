@@ -1,13 +1,8 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { App } from '../../shared/app';
-import { RateLimiter } from '../../shared/domain/rateLimit/rateLimiter';
 import { httpErrorResponse } from './errorResponse';
 import { HttpErrorCodes } from './httpErrors';
 import { clientAddress } from './forwarded';
-
-const WINDOW_MS = 60_000;
-/** One limiter per app (per process on Azure, per local host in tests), built on first use. */
-const limiters = new WeakMap<App, RateLimiter>();
 
 /**
  * RATE_LIMIT_PER_MINUTE on the unauthenticated ceremony routes, per client address: the last
@@ -15,13 +10,10 @@ const limiters = new WeakMap<App, RateLimiter>();
  * appends. Undefined when the request may go on; else Graph's 429 with Retry-After.
  */
 export function rateLimitRefusal(app: App, request: HttpRequest, requestId: string): HttpResponseInit | undefined {
-  const perMinute = app.config.rateLimitPerMinute;
-  if (!perMinute) return undefined;
-  let limiter = limiters.get(app);
-  if (!limiter) limiters.set(app, (limiter = new RateLimiter({ capacity: perMinute, windowMs: WINDOW_MS })));
   const address = clientAddress(undefined, request.headers.get('x-forwarded-for') ?? undefined, true) ?? 'unknown';
-  const { allowed, retryAfterSeconds } = limiter.take(address, app.clock.now().getTime());
-  if (allowed) return undefined;
+  const decision = app.clientRateLimit.take(address);
+  if (decision.allowed) return undefined;
+  const { perMinute, retryAfterSeconds } = decision;
   return httpErrorResponse(
     HttpErrorCodes.tooManyRequests,
     `Too many sign-in requests from this address: at most ${perMinute} per minute are accepted. Retry after ${retryAfterSeconds} seconds.`,

@@ -3,13 +3,19 @@ import { roleTemplateId } from '../domain/auth/roles';
 import { DomainError } from '../domain/errors';
 import { ErrorCodes } from '../domain/errorCodes';
 import { TokenSigner } from '../ports/tokens.port';
-import { DirectoryService } from './directoryService';
+import { User } from '../domain/directory/directory';
 
 export interface DevTokenRequest {
   userPrincipalName?: string;
   roles: string[];
   permissions: string[];
   expiresInSeconds: number;
+}
+
+/** Who a user token is for: a user of the directory by UPN or id (DirectoryService is one). */
+export interface DevTokenUsers {
+  /** @throws DomainError not found when there is no such user. */
+  getUser(idOrUpn: string): Promise<{ value: Pick<User, 'id' | 'userPrincipalName' | 'displayName'> }>;
 }
 
 /** Issuer of dev admin tokens: fixed, so it does not depend on the host's PORT. */
@@ -25,7 +31,7 @@ export const LOCAL_CLI_APP_ID = '00000000-0000-4000-8000-00000000c11a';
 export class DevTokenService {
   constructor(
     private readonly signer: TokenSigner,
-    private readonly directory: DirectoryService,
+    private readonly directory: DevTokenUsers,
     private readonly audience: string,
   ) {}
 

@@ -2,7 +2,7 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../shared/domain/events/webhookSignature';
 import { PASSKEY_EVENTS_TOPIC } from '../../shared/adapters/servicebus/serviceBus.eventBus';
-import { EVENT_SUBSCRIPTIONS } from '../../shared/eventBusFactory';
+import { EVENT_SUBSCRIPTIONS } from '../../shared/eventTopology';
 import { AmqpBroker, startAmqpBroker } from '../support/amqpBroker';
 import { Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
 

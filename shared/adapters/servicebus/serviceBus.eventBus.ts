@@ -9,8 +9,9 @@ import {
 import Long from 'long';
 import { EventBus, EventEnvelope, EventHandler, SubscriptionOptions, UnprocessableEventError } from '../../ports/eventBus.port';
 import { toDomainEvent, toServiceBusMessage } from './eventMessage.servicebus';
+import { EVENTS_TOPIC } from '../../eventTopology';
 
-export const PASSKEY_EVENTS_TOPIC = 'passkey-events';
+export const PASSKEY_EVENTS_TOPIC = EVENTS_TOPIC;
 
 /** The port's default: deliveries before an event is dead-lettered. */
 const DEFAULT_MAX_DELIVERY_COUNT = 5;

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
+import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
+import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
+import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
+import { loadMetadata } from './adapters/webauthn/metadataStatements';
+import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
+import { loadTrustRoots } from './adapters/webauthn/trustRoots';
+import { AppConfig } from './config';
+import { EVENT_SUBSCRIPTIONS } from './eventTopology';
+import { EventBus } from './ports/eventBus.port';
+import { Store } from './ports/store.port';
+import { HttpSender } from './ports/httpSender.port';
+import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
+import { WebAuthnPort } from './ports/webauthn.port';
+import { LOCAL_DEV_ISSUER } from './services/devTokenService';
+
+/*
+ * Which adapter serves each port, decided in this one place from the configuration (DESIGN §2):
+ * `shared/app.ts` builds the services over them, the Azure entry (functions/index.ts) and the
+ * embedded runtime (local/startLocal.ts) take their bus from here. SDKs and embedded adapters are
+ * loaded lazily, so a host pays only for what it runs and the Azure entry never loads the embedded
+ * store or bus. The one adapter not chosen here is the durable backend: on Azure it is the
+ * Functions host's (host.json), on the embedded runtime its own engine (local/, which shared/ never imports).
+ */
+
+/** Where the code runs: the Functions host on Azure, or the embedded runtime (`npm start`, tests). */
+export type Hosting = 'azure' | 'local';
+
+/** The adapters in use, as /health reports them. */
+export interface AdapterNames {
+  store: Store['kind'];
+  events: 'servicebus' | 'local';
+  tokens: 'entra' | 'entra+local' | 'local';
+}
+
+/** The adapters a configuration selects (the same decisions as the factories below). */
+export function adapterNames(config: AppConfig): AdapterNames {
+  return {
+    store: config.cosmos ? 'cosmos' : 'sqlite',
+    events: config.serviceBusConnection ? 'servicebus' : 'local',
+    tokens: config.entra ? (config.allowLocalTokens ? 'entra+local' : 'entra') : 'local',
+  };
+}
+
+/** The store: Cosmos DB when COSMOS_ENDPOINT is set, else the embedded SQLite file under DATA_DIR. */
+export async function createStore(config: AppConfig): Promise<Store> {
+  if (config.cosmos) {
+    // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
+    const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
+    return createCosmosStore(config.cosmos);
+  }
+  const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
+  return createSqliteStore(join(config.dataDir, 'passkeys.db'));
+}
+
+/**
+ * The event bus: Service Bus (`passkey-events`) when SERVICEBUS_CONNECTION is set, else the durable
+ * local bus under DATA_DIR. On Azure the setting is required: a Function App writing events to a
+ * local file would lose them for every other instance.
+ */
+export async function createEventBus(config: AppConfig, hosting: Hosting): Promise<EventBus> {
+  if (config.serviceBusConnection) {
+    const { ServiceBusEventBus } = await import('./adapters/servicebus/serviceBus.eventBus');
+    return new ServiceBusEventBus({ connectionString: config.serviceBusConnection });
+  }
+  if (hosting === 'azure') throw new Error('Setting SERVICEBUS_CONNECTION is required on Azure: the outbox relay publishes to Service Bus.');
+  const { LocalEventBus } = await import('./adapters/localbus/localEventBus');
+  const base = config.eventRetryBaseMs;
+  return LocalEventBus.open(join(config.dataDir, 'bus.db'), {
+    subscriptions: EVENT_SUBSCRIPTIONS,
+    backoffMs: (attempt) => Math.min(30_000, base * 2 ** (attempt - 1)),
+  });
+}
+
+/**
+ * The signer of dev admin tokens: a fixed issuer, so `npm run token` and a host on another PORT
+ * agree, and its own key under DATA_DIR, so neither a sign-in token nor a dev token verifies as the
+ * other. Without ALLOW_LOCAL_TOKENS the key is ephemeral: nothing it signs is ever accepted.
+ */
+export async function createDevTokenSigner(config: AppConfig): Promise<TokenSigner> {
+  const key = config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey();
+  return new JoseTokenSigner(LOCAL_DEV_ISSUER, key);
+}
+
+/**
+ * The signer of sign-in tokens: our issuer (TOKEN_ISSUER), with the key from SIGNING_KEY_JWK (e.g.
+ * Key Vault) or a key file under DATA_DIR.
+ */
+export async function createSignInTokenSigner(config: AppConfig): Promise<TokenSigner> {
+  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
+  return new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
+}
+
+/** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
+function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
+  const issuers: TrustedIssuer[] = [];
+  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
+  if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
+  return issuers;
+}
+
+/**
+ * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
+ * user only: an administrator's passkey sign-in is not an admin token.
+ */
+function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
+  // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
+  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
+}
+
+/**
+ * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
+ * sign-in tokens, for the signed-in-user routes only.
+ */
+export function createTokenVerifiers(config: AppConfig, keys: { signer: TokenSigner; devSigner: TokenSigner }): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+  return {
+    verifier: new JoseAccessTokenVerifier(adminIssuers(config, keys.devSigner)),
+    signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, keys.devSigner), ...signInIssuers(config, keys.signer)]),
+  };
+}
+
+/** The 32-byte server secret: SERVER_SECRET (e.g. Key Vault) or a file under DATA_DIR. */
+export function loadServerSecret(config: AppConfig): Buffer {
+  return loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+}
+
+/** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
+export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+  return SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) });
+}
+
+/** Outgoing HTTP of webhook deliveries: pinned to the address it checked, private networks only when allowed. */
+export function createWebhookSender(config: AppConfig): HttpSender {
+  return new PinnedHttpSender({ allowPrivateNetworks: config.webhookAllowPrivateNetworks });
+}

@@ -1,0 +1,27 @@
+import type { App } from './app';
+
+/**
+ * Housekeeping that runs on a schedule, declared once: Azure registers each as a timer trigger
+ * (`schedule`), the embedded runtime runs it on an interval (`everyMs`, the same period).
+ */
+export interface ScheduledWork {
+  name: string;
+  /** NCRONTAB (with seconds) for `app.timer`. */
+  schedule: string;
+  /** The same period in milliseconds, for the embedded runtime. */
+  everyMs: number;
+  run(app: App): Promise<void>;
+}
+
+/** Every scheduled job of the service. */
+export const SCHEDULED_WORK: readonly ScheduledWork[] = [
+  {
+    // Used challenges are recorded until they expire (single use); forget the expired ones now and then.
+    name: 'purgeConsumedChallenges',
+    schedule: '0 */10 * * * *',
+    everyMs: 10 * 60 * 1000,
+    run: async (app) => {
+      await app.challenges.purgeExpired();
+    },
+  },
+];

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventConsumers } from '../../functions/consumers';
+import { buildHttpRegistry } from '../../functions/registry';
+import { TASK_HUB } from '../../local/durableRuntime';
+import { durableFunctions } from '../../orchestrations/registry';
+import { EVENTS_TOPIC } from '../../shared/eventTopology';
+import { SCHEDULED_WORK } from '../../shared/scheduledWork';
+
+/** What functions/index.ts registers, by trigger kind: `[name, options]`. */
+const mockRegistered: Record<string, Array<[string, Record<string, unknown>]>> = {};
+const registered = mockRegistered;
+// Called only when functions/index.ts registers (the mock factories run before this line).
+const mockRecord = (kind: string) => (name: string, options: Record<string, unknown> = {}) => void (mockRegistered[kind] ??= []).push([name, options]);
+
+jest.mock('@azure/functions', () => ({
+  ...jest.requireActual('@azure/functions'),
+  app: Object.fromEntries(['http', 'serviceBusTopic', 'cosmosDB', 'timer'].map((kind) => [kind, (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options)])),
+}));
+jest.mock('durable-functions', () => ({
+  ...jest.requireActual('durable-functions'),
+  app: { orchestration: (name: string) => mockRecord('orchestration')(name), activity: (name: string, options: Record<string, unknown>) => mockRecord('activity')(name, options) },
+}));
+
+describe('the Azure entry (functions/index.ts) registers every declared function once', () => {
+  const names = (kind: string) => (registered[kind] ?? []).map(([name]) => name).sort();
+  beforeAll(() => {
+    // Registering builds nothing: the app is built on the first invocation.
+    jest.isolateModules(() => require('../../functions/index'));
+  });
+
+  it('every HTTP function of the registry, with its route and methods', () => {
+    const registry = buildHttpRegistry(() => Promise.reject(new Error('not built')));
+    expect(registered.http).toHaveLength(registry.length);
+    for (const { definition } of registry) {
+      expect(registered.http).toContainEqual([definition.name, expect.objectContaining({ route: definition.route, methods: definition.methods, authLevel: 'anonymous' })]);
+    }
+  });
+
+  it('every orchestration and activity of the durable registry', () => {
+    const durable = durableFunctions(() => Promise.reject(new Error('not built')));
+    expect(names('orchestration')).toEqual(Object.keys(durable.orchestrations).sort());
+    expect(names('activity')).toEqual(Object.keys(durable.activities).sort());
+  });
+
+  it('every consumer on its own subscription of the topic', () => {
+    expect(registered.serviceBusTopic.map(([name, o]) => [name, o.topicName, o.subscriptionName])).toEqual(eventConsumers().map((c) => [c.name, EVENTS_TOPIC, c.subscription]));
+  });
+
+  it('the change-feed outbox relay on the audit container, retried until it publishes', () => {
+    expect(registered.cosmosDB).toEqual([['outboxRelay', expect.objectContaining({ containerName: 'audit', leaseContainerName: 'leases', retry: expect.objectContaining({ maxRetryCount: -1 }) })]]);
+  });
+
+  it('the scheduled work as timer triggers', () => {
+    expect(registered.timer.map(([name, o]) => [name, o.schedule])).toEqual(SCHEDULED_WORK.map((w) => [w.name, w.schedule]));
+  });
+});
+
+describe('infra/main.bicep and host.json provide what the Azure entry binds to', () => {
+  const bicep = readFileSync(join(__dirname, '..', '..', 'infra', 'main.bicep'), 'utf8');
+  const appSettings = [...bicep.matchAll(/\{ name: '([A-Za-z0-9_]+)', value: /g)].map((m) => m[1]);
+  const containers = [...bicep.matchAll(/\{ name: '([A-Za-z]+)', pk: '/g)].map((m) => m[1]);
+  beforeAll(() => {
+    if (!registered.http) jest.isolateModules(() => require('../../functions/index'));
+  });
+
+  it('every connection setting a trigger names is an app setting of the Function App', () => {
+    const connections = [...new Set(Object.values(registered).flatMap((list) => list.map(([, o]) => o.connection).filter((c): c is string => typeof c === 'string')))];
+    expect(connections.sort()).toEqual(['COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
+    for (const connection of connections) expect(appSettings).toContain(connection);
+  });
+
+  it("the change feed's container and lease container are provisioned", () => {
+    const [[, relay]] = registered.cosmosDB;
+    expect(containers).toEqual(expect.arrayContaining([relay.containerName, relay.leaseContainerName]));
+  });
+
+  it("host.json's durable task hub is the one the embedded engine's links name", () => {
+    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as { extensions: { durableTask: { hubName: string } } };
+    expect(host.extensions.durableTask.hubName).toBe(TASK_HUB);
+  });
+});
