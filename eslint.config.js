@@ -7,7 +7,16 @@ module.exports = tseslint.config(
   eslint.configs.recommended,
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
   },
   {
     // The demo sign-in frontend: plain browser ES modules, no build step.
@@ -15,8 +24,16 @@ module.exports = tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: {
-        window: 'readonly', document: 'readonly', console: 'readonly', fetch: 'readonly', sessionStorage: 'readonly',
-        atob: 'readonly', TextDecoder: 'readonly', PublicKeyCredential: 'readonly', HTMLElement: 'readonly', URL: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        atob: 'readonly',
+        TextDecoder: 'readonly',
+        PublicKeyCredential: 'readonly',
+        HTMLElement: 'readonly',
+        URL: 'readonly',
       },
     },
   },
@@ -24,7 +41,10 @@ module.exports = tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
@@ -37,15 +57,41 @@ module.exports = tseslint.config(
   },
   {
     files: ['shared/domain/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/services/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3', 'node:fs', 'node:http'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/adapters/**',
+            '**/services/**',
+            '**/functions/**',
+            '**/local/**',
+            '@azure/*',
+            'better-sqlite3',
+            'node:fs',
+            'node:http',
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['shared/services/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/adapters/**', '**/functions/**', '**/local/**', '@azure/*', 'better-sqlite3'] },
+      ],
+    },
   },
   {
     files: ['functions/**/*.ts', 'orchestrations/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/adapters/**', '@azure/cosmos', '@azure/service-bus', 'better-sqlite3'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/local/**', '**/adapters/**', '@azure/cosmos', '@azure/service-bus', 'better-sqlite3'] },
+      ],
+    },
   },
   {
     // The composition root builds services; which adapter serves each port is adapterSelection.ts's one decision.

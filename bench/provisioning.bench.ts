@@ -15,10 +15,21 @@ const STATIONS = 8;
 export async function benchProvisioning(users: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-prov-'));
   const setup = await createApp(loadConfig({ DATA_DIR: dataDir }));
-  const admin = await setup.devTokens.mint({ userPrincipalName: 'admin@contoso.com', roles: ['Global Administrator', 'Authentication Administrator'], permissions: [], expiresInSeconds: 7200 });
-  const group = await setup.directory.createGroup({ displayName: 'Bench', securityEnabled: true }, { user: null, app: { appId: 'bench' } });
+  const admin = await setup.devTokens.mint({
+    userPrincipalName: 'admin@contoso.com',
+    roles: ['Global Administrator', 'Authentication Administrator'],
+    permissions: [],
+    expiresInSeconds: 7200,
+  });
+  const group = await setup.directory.createGroup(
+    { displayName: 'Bench', securityEnabled: true },
+    { user: null, app: { appId: 'bench' } },
+  );
   for (let i = 0; i < users; i++) {
-    const user = await setup.directory.createUser({ userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}` }, { user: null, app: { appId: 'bench' } });
+    const user = await setup.directory.createUser(
+      { userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}` },
+      { user: null, app: { appId: 'bench' } },
+    );
     await setup.directory.addMember(group.id, user.id, { user: null, app: { appId: 'bench' } });
   }
   await setup.policy.patchFido2({ state: 'enabled' }, { actor: { user: null, app: { appId: 'bench' } } });
@@ -28,20 +39,30 @@ export async function benchProvisioning(users: number) {
   const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
   const origin = host.url.replace('127.0.0.1', 'localhost');
   const started = process.hrtime.bigint();
-  const job = (await (await fetch(`${host.url}/provisioning/jobs`, { method: 'POST', headers, body: JSON.stringify({ groupId: group.id }) })).json()) as { id: string };
+  const job = (await (
+    await fetch(`${host.url}/provisioning/jobs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ groupId: group.id }),
+    })
+  ).json()) as { id: string };
   let provisioned = 0;
   const station = async () => {
     for (;;) {
       const next = await fetch(`${host.url}/provisioning/jobs/${job.id}/next`, { method: 'POST', headers, body: '{}' });
       if (next.status === 409) return;
       if (next.status === 204) {
-        const status = (await (await fetch(`${host.url}/provisioning/jobs/${job.id}?$top=1`, { headers })).json()) as { counts: Record<string, number> };
+        const status = (await (await fetch(`${host.url}/provisioning/jobs/${job.id}?$top=1`, { headers })).json()) as {
+          counts: Record<string, number>;
+        };
         if (status.counts.pending + status.counts.ready + status.counts.claimed === 0) return;
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
       const claim = (await next.json()) as { userId: string; publicKey: never };
-      const credential = await new SoftAuthenticator({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }).createCredential(claim.publicKey, { origin });
+      const credential = await new SoftAuthenticator({
+        aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+      }).createCredential(claim.publicKey, { origin });
       const res = await fetch(`${host.url}/provisioning/jobs/${job.id}/users/${claim.userId}/credential`, {
         method: 'POST',
         headers,
@@ -55,5 +76,12 @@ export async function benchProvisioning(users: number) {
   const peakRssMiB = host.peakRssMiB();
   await host.stop();
   rmSync(dataDir, { recursive: true, force: true });
-  return { name: `bulk job, ${users} users, ${STATIONS} stations`, users, provisioned, seconds: Math.round(seconds * 10) / 10, usersPerSecond: Math.round((provisioned / seconds) * 10) / 10, hostPeakRssMiB: peakRssMiB };
+  return {
+    name: `bulk job, ${users} users, ${STATIONS} stations`,
+    users,
+    provisioned,
+    seconds: Math.round(seconds * 10) / 10,
+    usersPerSecond: Math.round((provisioned / seconds) * 10) / 10,
+    hostPeakRssMiB: peakRssMiB,
+  };
 }

@@ -24,7 +24,9 @@ function directoryOrDemoTenant(directory: DirectoryService, demoTenantSeeded: bo
       if (found) return found;
       if (demoTenantSeeded && (await directory.listUsers({ filter: [], top: 1 })).items.length === 0) {
         const wanted = idOrUpn.toLowerCase();
-        const demo = [DemoTenant.admin, DemoTenant.alice, DemoTenant.bob, DemoTenant.guest].find((u) => u.id === wanted || u.userPrincipalName.toLowerCase() === wanted);
+        const demo = [DemoTenant.admin, DemoTenant.alice, DemoTenant.bob, DemoTenant.guest].find(
+          (u) => u.id === wanted || u.userPrincipalName.toLowerCase() === wanted,
+        );
         if (demo) return { value: demo };
       }
       return directory.getUser(idOrUpn); // the directory's own not-found

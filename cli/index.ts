@@ -4,7 +4,10 @@ import { provisionCommand } from './provision/provision.command';
 
 /** The admin CLI: `npm run cli -- <command>` (and `npm run token`). */
 export function buildCli(): Command {
-  return new Command('passkeys').description('Passkey (FIDO2) service admin CLI').addCommand(tokenCommand()).addCommand(provisionCommand());
+  return new Command('passkeys')
+    .description('Passkey (FIDO2) service admin CLI')
+    .addCommand(tokenCommand())
+    .addCommand(provisionCommand());
 }
 
 if (require.main === module) {

@@ -17,21 +17,50 @@ const directoryAudit = (r: AuditRecord) => ({
   loggedByService: r.loggedByService,
   operationType: r.operationType,
   initiatedBy: {
-    user: r.initiatedBy.user ? { id: r.initiatedBy.user.id, displayName: null, userPrincipalName: r.initiatedBy.user.userPrincipalName, ipAddress: null } : null,
-    app: r.initiatedBy.app ? { appId: r.initiatedBy.app.appId, displayName: null, servicePrincipalId: null, servicePrincipalName: null } : null,
+    user: r.initiatedBy.user
+      ? {
+          id: r.initiatedBy.user.id,
+          displayName: null,
+          userPrincipalName: r.initiatedBy.user.userPrincipalName,
+          ipAddress: null,
+        }
+      : null,
+    app: r.initiatedBy.app
+      ? { appId: r.initiatedBy.app.appId, displayName: null, servicePrincipalId: null, servicePrincipalName: null }
+      : null,
   },
-  targetResources: r.targetResources.map((t) => ({ ...t, userPrincipalName: t.type === 'User' ? t.displayName : null })),
+  targetResources: r.targetResources.map((t) => ({
+    ...t,
+    userPrincipalName: t.type === 'User' ? t.displayName : null,
+  })),
   additionalDetails: [],
 });
 
 const directoryAudits = graphRoute('GET', '{ver}/auditLogs/directoryAudits', {
   name: 'directoryAuditsList',
   access: AccessRules.auditRead,
-  query: z.object({ $top: z.coerce.number().int().min(1).max(1000).default(100), $filter: z.string().max(500).optional(), $skiptoken: z.string().max(100).optional() }),
-  doc: { summary: 'The audit log, newest first ($filter on activityDateTime, $top)', tags: ['Audit'], responses: { 200: { description: 'directoryAudit collection' } }, errors: { 400: 'Bad $filter' } },
+  query: z.object({
+    $top: z.coerce.number().int().min(1).max(1000).default(100),
+    $filter: z.string().max(500).optional(),
+    $skiptoken: z.string().max(100).optional(),
+  }),
+  doc: {
+    summary: 'The audit log, newest first ($filter on activityDateTime, $top)',
+    tags: ['Audit'],
+    responses: { 200: { description: 'directoryAudit collection' } },
+    errors: { 400: 'Bad $filter' },
+  },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.audit.list({ filter: query.$filter, top: query.$top, skipToken: query.$skiptoken });
-    return json(200, collection(odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'), page.items.map(directoryAudit), page.next, publicUrl));
+    return json(
+      200,
+      collection(
+        odataContext(baseUrl, params.ver, 'auditLogs/directoryAudits'),
+        page.items.map(directoryAudit),
+        page.next,
+        publicUrl,
+      ),
+    );
   },
 });
 

@@ -3,7 +3,16 @@ import { actorOf } from '../shared/domain/auth/actor';
 import { ListQuery } from '../shared/domain/directory/directory';
 import { parseODataFilter } from '../shared/domain/directory/parseODataFilter';
 import { CollectionQuery } from '../shared/schemas/common.schema';
-import { CreateGroupBody, CreateUserBody, GroupIdParams, GroupResource, MemberRefBody, UpdateUserBody, UserKeyParams, UserResource } from '../shared/schemas/directory.schema';
+import {
+  CreateGroupBody,
+  CreateUserBody,
+  GroupIdParams,
+  GroupResource,
+  MemberRefBody,
+  UpdateUserBody,
+  UserKeyParams,
+  UserResource,
+} from '../shared/schemas/directory.schema';
 import { collectionOf } from '../shared/schemas/common.schema';
 import { z } from '../shared/schemas/zod';
 import { graphRoute } from './http/graphRoute';
@@ -21,7 +30,11 @@ const createUser = graphRoute('POST', '{ver}/users', {
   name: 'usersCreate',
   access: AccessRules.userWrite,
   body: CreateUserBody,
-  doc: { summary: 'Create a user', tags: ['Directory'], responses: { 201: { description: 'The user', schema: UserResource } } },
+  doc: {
+    summary: 'Create a user',
+    tags: ['Directory'],
+    responses: { 201: { description: 'The user', schema: UserResource } },
+  },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const user = await app.directory.createUser(body, actorOf(principal));
     return created(baseUrl, params.ver, 'users', user);
@@ -32,10 +45,22 @@ const listUsers = graphRoute('GET', '{ver}/users', {
   name: 'usersList',
   access: AccessRules.directoryRead,
   query: CollectionQuery,
-  doc: { summary: 'List users ($top, $select, $filter on displayName/userPrincipalName with eq and startswith)', tags: ['Directory'], responses: { 200: { description: 'A page of users', schema: collectionOf(UserResource, 'userCollection') } } },
+  doc: {
+    summary: 'List users ($top, $select, $filter on displayName/userPrincipalName with eq and startswith)',
+    tags: ['Directory'],
+    responses: { 200: { description: 'A page of users', schema: collectionOf(UserResource, 'userCollection') } },
+  },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listUsers(toListQuery(query));
-    return json(200, collection(odataContext(baseUrl, params.ver, 'users'), page.items.map((u) => select(u, query.$select)), page.next, publicUrl));
+    return json(
+      200,
+      collection(
+        odataContext(baseUrl, params.ver, 'users'),
+        page.items.map((u) => select(u, query.$select)),
+        page.next,
+        publicUrl,
+      ),
+    );
   },
 });
 
@@ -46,7 +71,11 @@ const getUser = graphRoute('GET', '{ver}/users/{userId}', {
   access: AccessRules.directoryRead,
   params: UserParams,
   query: CollectionQuery.pick({ $select: true }),
-  doc: { summary: 'Read a user by id or userPrincipalName', tags: ['Directory'], responses: { 200: { description: 'The user', schema: UserResource } } },
+  doc: {
+    summary: 'Read a user by id or userPrincipalName',
+    tags: ['Directory'],
+    responses: { 200: { description: 'The user', schema: UserResource } },
+  },
   handler: async ({ app, params, query, baseUrl }) => {
     const { value: user } = await app.directory.getUser(params.userId);
     return json(200, odataEntity(baseUrl, params.ver, 'users/$entity', select(user, query.$select)));
@@ -58,7 +87,12 @@ const updateUser = graphRoute('PATCH', '{ver}/users/{userId}', {
   access: AccessRules.userWrite,
   params: UserParams,
   body: UpdateUserBody,
-  doc: { summary: 'Update a user (a userPrincipalName change is recorded as a UPN change; renaming a user with a privileged role takes a Privileged Authentication Administrator or Global Administrator)', tags: ['Directory'], responses: { 204: { description: 'Updated' } } },
+  doc: {
+    summary:
+      'Update a user (a userPrincipalName change is recorded as a UPN change; renaming a user with a privileged role takes a Privileged Authentication Administrator or Global Administrator)',
+    tags: ['Directory'],
+    responses: { 204: { description: 'Updated' } },
+  },
   handler: async ({ app, params, body, principal }) => {
     await app.directory.updateUser(params.userId, body, principal);
     return noContent();
@@ -69,7 +103,12 @@ const deleteUser = graphRoute('DELETE', '{ver}/users/{userId}', {
   name: 'usersDelete',
   access: AccessRules.userWrite,
   params: UserParams,
-  doc: { summary: 'Delete a user with their passkeys and role assignments (a user with a privileged role: Privileged Authentication Administrator or Global Administrator)', tags: ['Directory'], responses: { 204: { description: 'Deleted' } } },
+  doc: {
+    summary:
+      'Delete a user with their passkeys and role assignments (a user with a privileged role: Privileged Authentication Administrator or Global Administrator)',
+    tags: ['Directory'],
+    responses: { 204: { description: 'Deleted' } },
+  },
   handler: async ({ app, params, principal }) => {
     await app.directory.deleteUser(params.userId, principal);
     return noContent();
@@ -80,7 +119,11 @@ const createGroup = graphRoute('POST', '{ver}/groups', {
   name: 'groupsCreate',
   access: AccessRules.groupWrite,
   body: CreateGroupBody,
-  doc: { summary: 'Create a group', tags: ['Directory'], responses: { 201: { description: 'The group', schema: GroupResource } } },
+  doc: {
+    summary: 'Create a group',
+    tags: ['Directory'],
+    responses: { 201: { description: 'The group', schema: GroupResource } },
+  },
   handler: async ({ app, params, body, principal, baseUrl }) => {
     const group = await app.directory.createGroup(body, actorOf(principal));
     return created(baseUrl, params.ver, 'groups', group);
@@ -93,10 +136,22 @@ const listGroups = graphRoute('GET', '{ver}/groups', {
   name: 'groupsList',
   access: AccessRules.directoryRead,
   query: CollectionQuery,
-  doc: { summary: 'List groups ($top, $select, $filter on displayName)', tags: ['Directory'], responses: { 200: { description: 'A page of groups', schema: collectionOf(GroupResource, 'groupCollection') } } },
+  doc: {
+    summary: 'List groups ($top, $select, $filter on displayName)',
+    tags: ['Directory'],
+    responses: { 200: { description: 'A page of groups', schema: collectionOf(GroupResource, 'groupCollection') } },
+  },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listGroups(toListQuery(query, GROUP_FILTER_FIELDS));
-    return json(200, collection(odataContext(baseUrl, params.ver, 'groups'), page.items.map((g) => select(g, query.$select)), page.next, publicUrl));
+    return json(
+      200,
+      collection(
+        odataContext(baseUrl, params.ver, 'groups'),
+        page.items.map((g) => select(g, query.$select)),
+        page.next,
+        publicUrl,
+      ),
+    );
   },
 });
 
@@ -107,7 +162,11 @@ const getGroup = graphRoute('GET', '{ver}/groups/{groupId}', {
   access: AccessRules.directoryRead,
   params: GroupParams,
   query: CollectionQuery.pick({ $select: true }),
-  doc: { summary: 'Read a group', tags: ['Directory'], responses: { 200: { description: 'The group', schema: GroupResource } } },
+  doc: {
+    summary: 'Read a group',
+    tags: ['Directory'],
+    responses: { 200: { description: 'The group', schema: GroupResource } },
+  },
   handler: async ({ app, params, query, baseUrl }) => {
     const group = await app.directory.getGroup(params.groupId);
     return json(200, odataEntity(baseUrl, params.ver, 'groups/$entity', select(group, query.$select)));
@@ -119,7 +178,11 @@ const listMembers = graphRoute('GET', '{ver}/groups/{groupId}/members', {
   access: AccessRules.directoryRead,
   params: GroupParams,
   query: CollectionQuery,
-  doc: { summary: "List a group's direct members", tags: ['Directory'], responses: { 200: { description: 'A page of members (users)' } } },
+  doc: {
+    summary: "List a group's direct members",
+    tags: ['Directory'],
+    responses: { 200: { description: 'A page of members (users)' } },
+  },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listMembers(params.groupId, toListQuery(query));
     const members = page.items.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...select(u, query.$select) }));
@@ -150,4 +213,16 @@ const removeMember = graphRoute('DELETE', '{ver}/groups/{groupId}/members/{userI
   },
 });
 
-export const directoryHttpFunctions: HttpFunction[] = [createUser, listUsers, getUser, updateUser, deleteUser, createGroup, listGroups, getGroup, listMembers, addMember, removeMember];
+export const directoryHttpFunctions: HttpFunction[] = [
+  createUser,
+  listUsers,
+  getUser,
+  updateUser,
+  deleteUser,
+  createGroup,
+  listGroups,
+  getGroup,
+  listMembers,
+  addMember,
+  removeMember,
+];

@@ -29,9 +29,17 @@ const RelayStatus = z
     lastPolledAt: z.string().nullable(),
     consecutiveFailures: z.number().int(),
   })
-  .openapi('outboxRelayStatus', { description: 'The outbox relay that publishes recorded changes as events (null when none runs in this process)' });
+  .openapi('outboxRelayStatus', {
+    description: 'The outbox relay that publishes recorded changes as events (null when none runs in this process)',
+  });
 const Health = z
-  .object({ status: z.literal('ok'), version: z.string(), node: z.string(), adapters: z.record(z.string(), z.string()), relay: RelayStatus.nullable() })
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    node: z.string(),
+    adapters: z.record(z.string(), z.string()),
+    relay: RelayStatus.nullable(),
+  })
   .openapi('health');
 
 /** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
@@ -39,7 +47,11 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
   const health = graphRoute('GET', 'health', {
     name: 'health',
     access: 'anonymous',
-    doc: { summary: 'Liveness, versions and the adapters in use', tags: ['Meta'], responses: { 200: { description: 'Healthy', schema: Health } } },
+    doc: {
+      summary: 'Liveness, versions and the adapters in use',
+      tags: ['Meta'],
+      responses: { 200: { description: 'Healthy', schema: Health } },
+    },
     handler: async ({ app }) =>
       json(200, {
         status: 'ok',
@@ -53,13 +65,21 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
   const openapi = graphRoute('GET', 'openapi.json', {
     name: 'openApiDocument',
     access: 'anonymous',
-    doc: { summary: 'This OpenAPI 3.1 document', tags: ['Meta'], responses: { 200: { description: 'OpenAPI document' } } },
+    doc: {
+      summary: 'This OpenAPI 3.1 document',
+      tags: ['Meta'],
+      responses: { 200: { description: 'OpenAPI document' } },
+    },
     handler: async () => json(200, (cached ??= buildOpenApiDocument(all(), VERSION))),
   });
   const jwks = graphRoute('GET', '.well-known/jwks.json', {
     name: 'jwks',
     access: 'anonymous',
-    doc: { summary: 'Public keys of the tokens this service signs', tags: ['Meta'], responses: { 200: { description: 'JWKS' } } },
+    doc: {
+      summary: 'Public keys of the tokens this service signs',
+      tags: ['Meta'],
+      responses: { 200: { description: 'JWKS' } },
+    },
     handler: async ({ app }) => json(200, app.tokens.signer.jwks(), { 'Cache-Control': 'public, max-age=300' }),
   });
   return [health, openapi, jwks];

@@ -14,11 +14,23 @@ const errors = { 404: 'No such user or passkey' };
 const UserParams = UserKeyParams.shape;
 const MethodParams = MethodIdParam.shape;
 const listed = { 200: { description: 'fido2AuthenticationMethod collection' } };
-const read = { summary: 'Read a passkey (AAGUID, model, attestation)', tags, responses: { 200: { description: 'fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors };
-const deleted = { summary: 'Delete a passkey; it can no longer sign in', tags, responses: { 204: { description: 'Deleted' } }, errors };
+const read = {
+  summary: 'Read a passkey (AAGUID, model, attestation)',
+  tags,
+  responses: { 200: { description: 'fido2AuthenticationMethod', schema: Fido2MethodResource } },
+  errors,
+};
+const deleted = {
+  summary: 'Delete a passkey; it can no longer sign in',
+  tags,
+  responses: { 204: { description: 'Deleted' } },
+  errors,
+};
 
-const page = (baseUrl: string, ver: string, scope: 'users' | 'me', body: object) => json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods`, body));
-const entity = (baseUrl: string, ver: string, scope: 'users' | 'me', method: object) => json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods/$entity`, method));
+const page = (baseUrl: string, ver: string, scope: 'users' | 'me', body: object) =>
+  json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods`, body));
+const entity = (baseUrl: string, ver: string, scope: 'users' | 'me', method: object) =>
+  json(200, odataEntity(baseUrl, ver, `${scope}/authentication/fido2Methods/$entity`, method));
 
 export const methodsHttpFunctions: HttpFunction[] = [
   graphRoute('GET', USERS, {
@@ -26,14 +38,16 @@ export const methodsHttpFunctions: HttpFunction[] = [
     access: AccessRules.methodsRead,
     params: UserParams,
     doc: { summary: "List a user's passkeys", tags, responses: listed, errors },
-    handler: async ({ app, params, baseUrl }) => page(baseUrl, params.ver, 'users', { value: await app.methods.list(params.userId) }),
+    handler: async ({ app, params, baseUrl }) =>
+      page(baseUrl, params.ver, 'users', { value: await app.methods.list(params.userId) }),
   }),
   graphRoute('GET', `${USERS}/{methodId}`, {
     name: 'userFido2MethodsGet',
     access: AccessRules.methodsRead,
     params: { ...UserParams, ...MethodParams },
     doc: read,
-    handler: async ({ app, params, baseUrl }) => entity(baseUrl, params.ver, 'users', await app.methods.get(params.userId, params.methodId)),
+    handler: async ({ app, params, baseUrl }) =>
+      entity(baseUrl, params.ver, 'users', await app.methods.get(params.userId, params.methodId)),
   }),
   graphRoute('DELETE', `${USERS}/{methodId}`, {
     name: 'userFido2MethodsDelete',
@@ -50,14 +64,16 @@ export const methodsHttpFunctions: HttpFunction[] = [
     access: AccessRules.signedInUser,
     doc: { summary: "List the signed-in user's passkeys", tags, responses: listed, errors },
     // With `reEnrolmentRequired`, the frontend's hint to register a new passkey after a UPN change.
-    handler: async ({ app, params, principal, baseUrl }) => page(baseUrl, params.ver, 'me', await app.methods.listOwn(signedInUserId(principal))),
+    handler: async ({ app, params, principal, baseUrl }) =>
+      page(baseUrl, params.ver, 'me', await app.methods.listOwn(signedInUserId(principal))),
   }),
   graphRoute('GET', `${ME}/{methodId}`, {
     name: 'meFido2MethodsGet',
     access: AccessRules.signedInUser,
     params: MethodParams,
     doc: read,
-    handler: async ({ app, params, principal, baseUrl }) => entity(baseUrl, params.ver, 'me', await app.methods.get(signedInUserId(principal), params.methodId)),
+    handler: async ({ app, params, principal, baseUrl }) =>
+      entity(baseUrl, params.ver, 'me', await app.methods.get(signedInUserId(principal), params.methodId)),
   }),
   graphRoute('DELETE', `${ME}/{methodId}`, {
     name: 'meFido2MethodsDelete',

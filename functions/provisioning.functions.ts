@@ -16,9 +16,18 @@ const creationOptions = graphRoute('GET', `${base}/{operation:regex(^creationOpt
   params: { ...UserKeyParams.shape, operation: CreationOptionsSegment },
   // The segment carries the function's argument: a bad one is a bad request, as on Graph.
   paramsNotFound: false,
-  doc: { summary: 'Creation options to provision a passkey for a user (challengeTimeoutInMinutes 5..43200, default 5)', tags: ['Provisioning'], responses: { 200: { description: 'webauthnCredentialCreationOptions' } }, errors },
+  doc: {
+    summary: 'Creation options to provision a passkey for a user (challengeTimeoutInMinutes 5..43200, default 5)',
+    tags: ['Provisioning'],
+    responses: { 200: { description: 'webauthnCredentialCreationOptions' } },
+    errors,
+  },
   handler: async ({ app, params, baseUrl, principal }) => {
-    const { options, expiresAt } = await app.registration.creationOptionsFor(principal, params.userId, params.operation);
+    const { options, expiresAt } = await app.registration.creationOptionsFor(
+      principal,
+      params.userId,
+      params.operation,
+    );
     return json(200, {
       '@odata.context': odataContext(baseUrl, params.ver, 'microsoft.graph.webauthnCredentialCreationOptions'),
       '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions',
@@ -34,9 +43,19 @@ const createMethod = graphRoute('POST', base, {
   access: AccessRules.methodsWrite,
   params: UserKeyParams.shape,
   body: CreateFido2MethodBody,
-  doc: { summary: 'Register a passkey created on behalf of a user (Graph provisioning API)', tags: ['Provisioning'], responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } }, errors },
+  doc: {
+    summary: 'Register a passkey created on behalf of a user (Graph provisioning API)',
+    tags: ['Provisioning'],
+    responses: { 201: { description: 'The fido2AuthenticationMethod', schema: Fido2MethodResource } },
+    errors,
+  },
   handler: async ({ app, params, body, principal, baseUrl }) => {
-    const method = await app.registration.provisionFor(principal, params.userId, body.publicKeyCredential, body.displayName);
+    const method = await app.registration.provisionFor(
+      principal,
+      params.userId,
+      body.publicKeyCredential,
+      body.displayName,
+    );
     return json(201, odataEntity(baseUrl, params.ver, 'users/authentication/fido2Methods/$entity', method));
   },
 });

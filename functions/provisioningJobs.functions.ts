@@ -48,7 +48,11 @@ const createJob = graphRoute('POST', 'provisioning/jobs', {
   access: AccessRules.methodsWrite,
   durableClient: true,
   body: CreateJobBody,
-  doc: { summary: 'Start a bulk provisioning job for a list of users or a group', tags: ['Provisioning'], responses: { 202: { description: 'Accepted: the job id and its status URLs' } } },
+  doc: {
+    summary: 'Start a bulk provisioning job for a list of users or a group',
+    tags: ['Provisioning'],
+    responses: { 202: { description: 'Accepted: the job id and its status URLs' } },
+  },
   handler: async ({ app, body, principal, context, baseUrl }) => {
     const job = await app.provisioningJobs.createJob(body, principal, orchestrations(context));
     const links = jobLinks(baseUrl, job.id);
@@ -62,7 +66,12 @@ const getJob = graphRoute('GET', 'provisioning/jobs/{jobId}', {
   durableClient: true,
   params: JobIdParams.shape,
   query: JobQuery,
-  doc: { summary: 'Job progress: counts per outcome, per-user rows (paged), runtime status', tags: ['Provisioning'], responses: { 200: { description: 'The job' } }, errors },
+  doc: {
+    summary: 'Job progress: counts per outcome, per-user rows (paged), runtime status',
+    tags: ['Provisioning'],
+    responses: { 200: { description: 'The job' } },
+    errors,
+  },
   handler: async ({ app, params, query, context, baseUrl }) => {
     const view = await app.provisioningJobs.getJob(params.jobId, { top: query.$top, afterSequence: query.$skiptoken });
     const runtimeStatus = await orchestrations(context).runtimeStatus(params.jobId);
@@ -71,7 +80,14 @@ const getJob = graphRoute('GET', 'provisioning/jobs/{jobId}', {
       runtimeStatus,
       counts: view.counts,
       users: view.users.map(userRow),
-      ...(view.nextSequence !== undefined ? { '@odata.nextLink': serviceLink(baseUrl, jobPath(params.jobId), { $top: query.$top, $skiptoken: view.nextSequence }) } : {}),
+      ...(view.nextSequence !== undefined
+        ? {
+            '@odata.nextLink': serviceLink(baseUrl, jobPath(params.jobId), {
+              $top: query.$top,
+              $skiptoken: view.nextSequence,
+            }),
+          }
+        : {}),
       ...jobLinks(baseUrl, params.jobId),
     });
   },
@@ -83,9 +99,22 @@ const claimNext = graphRoute('POST', 'provisioning/jobs/{jobId}/next', {
   durableClient: true,
   params: JobIdParams.shape,
   body: ClaimBody,
-  doc: { summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)', tags: ['Provisioning'], responses: { 200: { description: 'The claimed user and publicKey creation options' }, 204: { description: 'No user ready right now; retry' } }, errors: { ...errors, 409: 'The job is not running' } },
+  doc: {
+    summary: 'A provisioning station claims the next ready user and gets its creation options (204: none ready yet)',
+    tags: ['Provisioning'],
+    responses: {
+      200: { description: 'The claimed user and publicKey creation options' },
+      204: { description: 'No user ready right now; retry' },
+    },
+    errors: { ...errors, 409: 'The job is not running' },
+  },
   handler: async ({ app, params, body, principal, context }) => {
-    const claimed = await app.provisioningJobs.claimNext(params.jobId, body.stationId, orchestrations(context), principal);
+    const claimed = await app.provisioningJobs.claimNext(
+      params.jobId,
+      body.stationId,
+      orchestrations(context),
+      principal,
+    );
     return claimed ? json(200, claimed) : noContent({ 'Retry-After': '1' });
   },
 });
@@ -96,9 +125,20 @@ const deliverCredential = graphRoute('POST', 'provisioning/jobs/{jobId}/users/{u
   durableClient: true,
   params: JobUserParams.shape,
   body: CreateFido2MethodBody.partial({ displayName: true }),
-  doc: { summary: "Deliver the credential created for a claimed user; answers with the user's outcome", tags: ['Provisioning'], responses: { 200: { description: 'The outcome for that user' } }, errors: { ...errors, 409: 'The user is not claimed' } },
+  doc: {
+    summary: "Deliver the credential created for a claimed user; answers with the user's outcome",
+    tags: ['Provisioning'],
+    responses: { 200: { description: 'The outcome for that user' } },
+    errors: { ...errors, 409: 'The user is not claimed' },
+  },
   handler: async ({ app, params, body, context, principal }) => {
-    const { row, method } = await app.provisioningJobs.deliverCredential(params.jobId, params.userId, body.publicKeyCredential, orchestrations(context), principal);
+    const { row, method } = await app.provisioningJobs.deliverCredential(
+      params.jobId,
+      params.userId,
+      body.publicKeyCredential,
+      orchestrations(context),
+      principal,
+    );
     return json(200, { ...userRow(row), method });
   },
 });
@@ -108,11 +148,22 @@ const cancelJob = graphRoute('POST', 'provisioning/jobs/{jobId}/cancel', {
   access: AccessRules.methodsWrite,
   durableClient: true,
   params: JobIdParams.shape,
-  doc: { summary: 'Cancel a running job: users not yet provisioned are marked cancelled', tags: ['Provisioning'], responses: { 202: { description: 'Cancelled' } }, errors: { ...errors, 409: 'The job is not running' } },
+  doc: {
+    summary: 'Cancel a running job: users not yet provisioned are marked cancelled',
+    tags: ['Provisioning'],
+    responses: { 202: { description: 'Cancelled' } },
+    errors: { ...errors, 409: 'The job is not running' },
+  },
   handler: async ({ app, params, context, baseUrl, principal }) => {
     const job = await app.provisioningJobs.cancel(params.jobId, orchestrations(context), actorOf(principal));
     return json(202, { ...jobSummary(job), ...jobLinks(baseUrl, job.id) });
   },
 });
 
-export const provisioningJobHttpFunctions: HttpFunction[] = [createJob, getJob, claimNext, deliverCredential, cancelJob];
+export const provisioningJobHttpFunctions: HttpFunction[] = [
+  createJob,
+  getJob,
+  claimNext,
+  deliverCredential,
+  cancelJob,
+];

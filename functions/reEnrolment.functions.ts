@@ -11,9 +11,17 @@ const reEnrolmentStatus = graphRoute('GET', '{ver}/users/{userId}/authentication
   access: AccessRules.methodsRead,
   durableClient: true,
   params: UserKeyParams.shape,
-  doc: { summary: "The user's passkey re-enrolment after a UPN change: state, old passkeys, deadline", tags: ['Passkeys'], responses: { 200: { description: 'Runtime status and custom status of the re-enrolment orchestration' } }, errors: { 404: 'No such user, or no re-enrolment for the user' } },
+  doc: {
+    summary: "The user's passkey re-enrolment after a UPN change: state, old passkeys, deadline",
+    tags: ['Passkeys'],
+    responses: { 200: { description: 'Runtime status and custom status of the re-enrolment orchestration' } },
+    errors: { 404: 'No such user, or no re-enrolment for the user' },
+  },
   handler: async ({ app, params, context, baseUrl }) => {
-    const flow = await app.reEnrolment.status(params.userId, new DurableReEnrolmentOrchestrations(df.getClient(context)));
+    const flow = await app.reEnrolment.status(
+      params.userId,
+      new DurableReEnrolmentOrchestrations(df.getClient(context)),
+    );
     const custom = flow.customStatus;
     return json(200, {
       '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/reEnrolment/$entity'),

@@ -16,7 +16,18 @@ import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
-  const list: HttpFunction[] = [...policyHttpFunctions, ...directoryHttpFunctions, ...webauthnHttpFunctions, ...methodsHttpFunctions, ...provisioningHttpFunctions, ...provisioningJobHttpFunctions, ...auditHttpFunctions, ...webhookHttpFunctions, ...reEnrolmentHttpFunctions, ...roleAssignmentHttpFunctions];
+  const list: HttpFunction[] = [
+    ...policyHttpFunctions,
+    ...directoryHttpFunctions,
+    ...webauthnHttpFunctions,
+    ...methodsHttpFunctions,
+    ...provisioningHttpFunctions,
+    ...provisioningJobHttpFunctions,
+    ...auditHttpFunctions,
+    ...webhookHttpFunctions,
+    ...reEnrolmentHttpFunctions,
+    ...roleAssignmentHttpFunctions,
+  ];
   list.push(...metaHttpFunctions(() => list));
   return list;
 }

@@ -52,20 +52,29 @@ const createSubscription = graphRoute('POST', 'webhooks/subscriptions', {
   access: AccessRules.policyWrite,
   body: CreateWebhookSubscriptionBody,
   doc: {
-    summary: 'Register an outside endpoint for events; deliveries are signed (webhook-signature, Standard Webhooks) with the secret, shown only in this answer',
+    summary:
+      'Register an outside endpoint for events; deliveries are signed (webhook-signature, Standard Webhooks) with the secret, shown only in this answer',
     tags: TAGS,
     responses: { 201: { description: 'Created, with the secret', schema: CreatedWebhookSubscription } },
   },
   handler: async ({ app, body, principal, baseUrl }) => {
     const { subscription, secret } = await app.webhooks.create(body, actorOf(principal));
-    return json(201, { ...view(subscription), secret }, { Location: serviceLink(baseUrl, `webhooks/subscriptions/${subscription.id}`) });
+    return json(
+      201,
+      { ...view(subscription), secret },
+      { Location: serviceLink(baseUrl, `webhooks/subscriptions/${subscription.id}`) },
+    );
   },
 });
 
 const listSubscriptions = graphRoute('GET', 'webhooks/subscriptions', {
   name: 'webhookSubscriptionsList',
   access: AccessRules.policyRead,
-  doc: { summary: 'Every webhook subscription, oldest first', tags: TAGS, responses: { 200: { description: 'The subscriptions', schema: WebhookSubscriptionCollection } } },
+  doc: {
+    summary: 'Every webhook subscription, oldest first',
+    tags: TAGS,
+    responses: { 200: { description: 'The subscriptions', schema: WebhookSubscriptionCollection } },
+  },
   handler: async ({ app }) => json(200, { value: (await app.webhooks.list()).map(view) }),
 });
 
@@ -73,7 +82,12 @@ const getSubscription = graphRoute('GET', 'webhooks/subscriptions/{id}', {
   name: 'webhookSubscriptionsGet',
   access: AccessRules.policyRead,
   params: WebhookSubscriptionParams.shape,
-  doc: { summary: 'One webhook subscription', tags: TAGS, responses: { 200: { description: 'The subscription', schema: WebhookSubscriptionView } }, errors },
+  doc: {
+    summary: 'One webhook subscription',
+    tags: TAGS,
+    responses: { 200: { description: 'The subscription', schema: WebhookSubscriptionView } },
+    errors,
+  },
   handler: async ({ app, params }) => json(200, view(await app.webhooks.get(params.id))),
 });
 
@@ -81,7 +95,12 @@ const deleteSubscription = graphRoute('DELETE', 'webhooks/subscriptions/{id}', {
   name: 'webhookSubscriptionsDelete',
   access: AccessRules.policyWrite,
   params: WebhookSubscriptionParams.shape,
-  doc: { summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once', tags: TAGS, responses: { 204: { description: 'Deleted' } }, errors },
+  doc: {
+    summary: 'Delete a webhook subscription and its delivery log; deliveries stop at once',
+    tags: TAGS,
+    responses: { 204: { description: 'Deleted' } },
+    errors,
+  },
   handler: async ({ app, params, principal }) => {
     await app.webhooks.delete(params.id, actorOf(principal));
     return noContent();
@@ -93,8 +112,20 @@ const listDeliveries = graphRoute('GET', 'webhooks/subscriptions/{id}/deliveries
   access: AccessRules.policyRead,
   params: WebhookSubscriptionParams.shape,
   query: WebhookDeliveriesQuery,
-  doc: { summary: 'The delivery log of a subscription, newest first: one row per attempt ($top, default 50)', tags: TAGS, responses: { 200: { description: 'The attempts', schema: WebhookDeliveryCollection } }, errors: { ...errors, 400: 'Bad $top' } },
-  handler: async ({ app, params, query }) => json(200, { value: (await app.webhooks.deliveries(params.id, query.$top)).map(deliveryView) }),
+  doc: {
+    summary: 'The delivery log of a subscription, newest first: one row per attempt ($top, default 50)',
+    tags: TAGS,
+    responses: { 200: { description: 'The attempts', schema: WebhookDeliveryCollection } },
+    errors: { ...errors, 400: 'Bad $top' },
+  },
+  handler: async ({ app, params, query }) =>
+    json(200, { value: (await app.webhooks.deliveries(params.id, query.$top)).map(deliveryView) }),
 });
 
-export const webhookHttpFunctions: HttpFunction[] = [createSubscription, listSubscriptions, getSubscription, deleteSubscription, listDeliveries];
+export const webhookHttpFunctions: HttpFunction[] = [
+  createSubscription,
+  listSubscriptions,
+  getSubscription,
+  deleteSubscription,
+  listDeliveries,
+];

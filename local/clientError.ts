@@ -8,11 +8,18 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Node's client error codes we answer specifically; every other one is a malformed request. */
 const CLIENT_ERRORS: Record<string, [HttpErrorCodeEntry, string]> = {
-  HPE_HEADER_OVERFLOW: [HttpErrorCodes.requestHeaderFieldsTooLarge, `The request headers are over ${MAX_HEADER_BYTES} bytes.`],
+  HPE_HEADER_OVERFLOW: [
+    HttpErrorCodes.requestHeaderFieldsTooLarge,
+    `The request headers are over ${MAX_HEADER_BYTES} bytes.`,
+  ],
   ERR_HTTP_REQUEST_TIMEOUT: [HttpErrorCodes.requestTimeout, 'The request was not received in time.'],
 };
 
-const REASON_PHRASE: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const REASON_PHRASE: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 /**
  * A request Node could not parse (bad request line, invalid chunk, oversized headers, timeout):
@@ -24,8 +31,13 @@ export function answerClientError(error: Error, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [{ status, code: graphCode }, message] = CLIENT_ERRORS[code] ?? [HttpErrorCodes.malformedRequest, 'The request could not be parsed as HTTP/1.1.'];
+  const [{ status, code: graphCode }, message] = CLIENT_ERRORS[code] ?? [
+    HttpErrorCodes.malformedRequest,
+    'The request could not be parsed as HTTP/1.1.',
+  ];
   const requestId = randomUUID();
   const body = JSON.stringify(graphErrorBody(graphCode, message, requestId));
-  socket.end(`HTTP/1.1 ${status} ${REASON_PHRASE[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${REASON_PHRASE[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -110,7 +110,10 @@ export class LocalDurableRuntime {
 
   /** Supplies the durable client input's data to a context built with {@link inputsFor}. */
   attachClient = (context: InvocationContext) => {
-    attachDurableClientInput(context, durableClientBindingData(this.publicBaseUrl, TASK_HUB, { systemKey: this.systemKey, origin: this.rpcOrigin }));
+    attachDurableClientInput(
+      context,
+      durableClientBindingData(this.publicBaseUrl, TASK_HUB, { systemKey: this.systemKey, origin: this.rpcOrigin }),
+    );
   };
 
   extraInputsOf = (fn: RegisteredHttpFunction) => this.inputsFor(!!fn.definition.durableClient);
@@ -127,10 +130,17 @@ export class LocalDurableRuntime {
     if (url.pathname !== DURABLE_WEBHOOK_PATH && !url.pathname.startsWith(`${DURABLE_WEBHOOK_PATH}/`)) return false;
     const response =
       refuseWithoutSystemKey(this.systemKey, req.headers, url.searchParams) ??
-      (await handleDurableManagementRequest(this.engine, req.method ?? 'GET', url.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1), url.searchParams, body.toString('utf8'), {
-        baseUrl: url.origin,
-        taskHubName: TASK_HUB,
-      }));
+      (await handleDurableManagementRequest(
+        this.engine,
+        req.method ?? 'GET',
+        url.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1),
+        url.searchParams,
+        body.toString('utf8'),
+        {
+          baseUrl: url.origin,
+          taskHubName: TASK_HUB,
+        },
+      ));
     res.writeHead(response.status, response.headers);
     res.end(response.body);
     return true;
@@ -143,11 +153,20 @@ export class LocalDurableRuntime {
       server.listen(0, RPC_HOST, resolve);
     });
     this.rpcOrigin = `http://${RPC_HOST}:${(server.address() as AddressInfo).port}`;
-    const listener = durableManagementListener(this.engine, { systemKey: this.systemKey, baseUrl: this.rpcOrigin, taskHubName: TASK_HUB });
+    const listener = durableManagementListener(this.engine, {
+      systemKey: this.systemKey,
+      baseUrl: this.rpcOrigin,
+      taskHubName: TASK_HUB,
+    });
     server.on('request', (req, res) => {
       listener(req, res)
         .then((served) => {
-          if (!served) res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code: 'NotFound', message: `Only ${DURABLE_WEBHOOK_PATH}/ is served here.` } }));
+          if (!served)
+            res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(
+              JSON.stringify({
+                error: { code: 'NotFound', message: `Only ${DURABLE_WEBHOOK_PATH}/ is served here.` },
+              }),
+            );
         })
         .catch(() => res.destroy());
     });

@@ -38,7 +38,11 @@ export class LocalEventRuntime {
             invocationId: randomUUID(),
             functionName: consumer.name,
             logHandler: (level, ...args) => this.logger.log(level, `[${consumer.name}]`, ...args),
-            options: { trigger: { type: 'serviceBusTrigger', name: 'message' }, extraInputs: this.durable.inputsFor(!!consumer.durableClient), extraOutputs: [] },
+            options: {
+              trigger: { type: 'serviceBusTrigger', name: 'message' },
+              extraInputs: this.durable.inputsFor(!!consumer.durableClient),
+              extraOutputs: [],
+            },
           });
           if (consumer.durableClient) this.durable.attachClient(context);
           await consumer.handler(event, { app: this.app, context, delivery });
@@ -56,7 +60,12 @@ export class LocalEventRuntime {
   private startRelay(): void {
     const outbox = this.app.store.outbox;
     if (!outbox) return;
-    this.relay = new OutboxRelay(outbox, this.bus, this.app.config.issuer, outbox.relayKind === 'cosmos-query' ? COSMOS_POLL_MS : SQLITE_POLL_MS);
+    this.relay = new OutboxRelay(
+      outbox,
+      this.bus,
+      this.app.config.issuer,
+      outbox.relayKind === 'cosmos-query' ? COSMOS_POLL_MS : SQLITE_POLL_MS,
+    );
     registerRelayHealth(this.app, this.relay.health);
     this.relay.start();
   }

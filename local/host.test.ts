@@ -39,17 +39,20 @@ describe('LocalHost listeners', () => {
     }
   });
 
-  onLinux('with a fixed port held on a later address, fails with EADDRINUSE and leaves no listener behind', async () => {
-    const blocker = await occupy(0, '127.0.0.2');
-    const port = (blocker.address() as { port: number }).port;
-    try {
-      const host = new LocalHost([], { ...options, port, hostnames: ['127.0.0.1', '127.0.0.2'] });
-      await expect(host.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
-      // 127.0.0.1:port was released again.
-      const probe = await occupy(port, '127.0.0.1');
-      await new Promise((r) => probe.close(r));
-    } finally {
-      await new Promise((r) => blocker.close(r));
-    }
-  });
+  onLinux(
+    'with a fixed port held on a later address, fails with EADDRINUSE and leaves no listener behind',
+    async () => {
+      const blocker = await occupy(0, '127.0.0.2');
+      const port = (blocker.address() as { port: number }).port;
+      try {
+        const host = new LocalHost([], { ...options, port, hostnames: ['127.0.0.1', '127.0.0.2'] });
+        await expect(host.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+        // 127.0.0.1:port was released again.
+        const probe = await occupy(port, '127.0.0.1');
+        await new Promise((r) => probe.close(r));
+      } finally {
+        await new Promise((r) => blocker.close(r));
+      }
+    },
+  );
 });

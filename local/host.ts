@@ -166,7 +166,11 @@ export class LocalHost {
     try {
       const target = this.requestTarget(req);
       // Unread body bytes of a request we cannot place are not trusted to frame the next one.
-      if (typeof target === 'string') return send(res, httpErrorResponse(HttpErrorCodes.malformedRequest, target, requestId, { Connection: 'close' }));
+      if (typeof target === 'string')
+        return send(
+          res,
+          httpErrorResponse(HttpErrorCodes.malformedRequest, target, requestId, { Connection: 'close' }),
+        );
       const { url, headers } = target;
       this.applyCors(req, res);
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
@@ -175,7 +179,14 @@ export class LocalHost {
       }
       const body = await readBody(req);
       if (body === 'tooLarge') {
-        return send(res, httpErrorResponse(HttpErrorCodes.payloadTooLarge, `The request body is over ${MAX_BODY_BYTES} bytes.`, requestId));
+        return send(
+          res,
+          httpErrorResponse(
+            HttpErrorCodes.payloadTooLarge,
+            `The request body is over ${MAX_BODY_BYTES} bytes.`,
+            requestId,
+          ),
+        );
       }
       for (const raw of this.options.rawRoutes ?? []) {
         if (await raw(req, res, url, body)) return;
@@ -210,7 +221,8 @@ export class LocalHost {
     } catch {
       return `The request target '${(req.url ?? '').slice(0, 100)}' is not a valid path.`;
     }
-    if (!isDecodable(path.pathname)) return `The path '${path.pathname.slice(0, 100)}' has an invalid percent-encoding.`;
+    if (!isDecodable(path.pathname))
+      return `The path '${path.pathname.slice(0, 100)}' has an invalid percent-encoding.`;
     const headers = flattenHeaders(req);
     const trustProxy = this.options.trustProxy ?? false;
     let origin: string;
@@ -232,7 +244,14 @@ export class LocalHost {
     return { url, headers };
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>, body: Buffer, requestId: string): Promise<void> {
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer,
+    requestId: string,
+  ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const allowed = new Set<string>();
     for (const { route, fn } of this.mounted) {
@@ -255,15 +274,34 @@ export class LocalHost {
         invocationId: requestId,
         functionName: fn.definition.name,
         logHandler: (level, ...args) => this.options.logger.log(level, `[${fn.definition.name}]`, ...args),
-        options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: this.options.extraInputsOf?.(fn) ?? [], extraOutputs: [] },
+        options: {
+          trigger: { type: 'httpTrigger', name: 'request' },
+          extraInputs: this.options.extraInputsOf?.(fn) ?? [],
+          extraOutputs: [],
+        },
       });
       this.options.decorateContext?.(fn, context);
       return send(res, await fn.handler(request, context), method === 'HEAD');
     }
     if (allowed.size > 0) {
-      return send(res, httpErrorResponse(HttpErrorCodes.methodNotAllowed, `The method '${method}' is not allowed on '${url.pathname}'; expected one of ${[...allowed].join(', ')}.`, requestId, { Allow: [...allowed].join(', ') }));
+      return send(
+        res,
+        httpErrorResponse(
+          HttpErrorCodes.methodNotAllowed,
+          `The method '${method}' is not allowed on '${url.pathname}'; expected one of ${[...allowed].join(', ')}.`,
+          requestId,
+          { Allow: [...allowed].join(', ') },
+        ),
+      );
     }
-    send(res, httpErrorResponse(HttpErrorCodes.routeNotFound, `No resource matches '${url.pathname}'. See /openapi.json for the API.`, requestId));
+    send(
+      res,
+      httpErrorResponse(
+        HttpErrorCodes.routeNotFound,
+        `No resource matches '${url.pathname}'. See /openapi.json for the API.`,
+        requestId,
+      ),
+    );
   }
 
   private applyCors(req: IncomingMessage, res: ServerResponse): void {

@@ -8,14 +8,34 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
-const RANK: Record<string, number> = { trace: 0, debug: 1, information: 2, info: 2, warning: 3, warn: 3, error: 4, critical: 5, none: 6 };
+const RANK: Record<string, number> = {
+  trace: 0,
+  debug: 1,
+  information: 2,
+  info: 2,
+  warning: 3,
+  warn: 3,
+  error: 4,
+  critical: 5,
+  none: 6,
+};
 
-export function createLogger(minimum: string, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
+export function createLogger(
+  minimum: string,
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Logger {
   const min = RANK[minimum] ?? 2;
   const log = (level: LogLevel, ...args: unknown[]) => {
     if ((RANK[level] ?? 2) < min || level === 'none') return;
-    const text = args.map((a) => (a instanceof Error ? a.stack ?? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    const text = args
+      .map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ');
     write(`${new Date().toISOString()} ${level.padEnd(11)} ${text}`);
   };
-  return { log, debug: (...a) => log('debug', ...a), info: (...a) => log('information', ...a), error: (...a) => log('error', ...a) };
+  return {
+    log,
+    debug: (...a) => log('debug', ...a),
+    info: (...a) => log('information', ...a),
+    error: (...a) => log('error', ...a),
+  };
 }

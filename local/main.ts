@@ -11,10 +11,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   // One bad request or a forgotten promise must not take the whole service down: log and go on.
-  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection (the service keeps running)', reason));
+  process.on('unhandledRejection', (reason) =>
+    logger.error('unhandled promise rejection (the service keeps running)', reason),
+  );
   process.on('uncaughtException', (error) => logger.error('uncaught exception (the service keeps running)', error));
   const running = await startLocal(config, { logger });
-  logger.info(`Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`);
+  logger.info(
+    `Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`,
+  );
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;
@@ -30,7 +34,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(`${signal} received`));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => shutdown(`${signal} received`));
   // When npm (or scripts/start.js) is killed with SIGKILL no signal reaches us; the kernel then
   // re-parents this process, which is how we notice and free the port.
   const parent = process.ppid;

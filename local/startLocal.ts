@@ -27,28 +27,37 @@ export interface RunningLocal {
  */
 export async function startLocal(
   config: AppConfig,
-  options: { logger?: Logger; overrides?: AppOverrides; host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'> } = {},
+  options: {
+    logger?: Logger;
+    overrides?: AppOverrides;
+    host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
+  } = {},
 ): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
-  const host = new LocalHost(buildHttpRegistry(async () => app), {
-    port: config.port,
-    hostnames: config.listenHosts,
-    trustProxy: config.trustProxy,
-    ...options.host,
-    corsOrigins: config.origins,
-    logger,
-    rawRoutes: [durable.managementRoute, staticFilesRoute()],
-    extraInputsOf: durable.extraInputsOf,
-    decorateContext: durable.decorateContext,
-  });
+  const host = new LocalHost(
+    buildHttpRegistry(async () => app),
+    {
+      port: config.port,
+      hostnames: config.listenHosts,
+      trustProxy: config.trustProxy,
+      ...options.host,
+      corsOrigins: config.origins,
+      logger,
+      rawRoutes: [durable.managementRoute, staticFilesRoute()],
+      extraInputsOf: durable.extraInputsOf,
+      decorateContext: durable.decorateContext,
+    },
+  );
   await host.start();
   await durable.start(loopbackUrl(host));
   const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
   await events.start();
   // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
-  const timers = SCHEDULED_WORK.map((work) => setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref());
+  const timers = SCHEDULED_WORK.map((work) =>
+    setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
+  );
   return {
     url: `http://localhost:${host.port}`,
     app,

@@ -25,7 +25,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Cache-Control': 'no-cache',
 };
 
@@ -65,7 +66,9 @@ export interface StaticFilesOptions {
 export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
   const root = options.webDir ? undefined : findRepoRoot();
   const webDir = resolve(options.webDir ?? join(root!, 'web'));
-  const mapped: Record<string, string> = options.mapped ?? { 'vendor/simplewebauthn-browser.js': simpleWebAuthnBundle(root ?? findRepoRoot()) };
+  const mapped: Record<string, string> = options.mapped ?? {
+    'vendor/simplewebauthn-browser.js': simpleWebAuthnBundle(root ?? findRepoRoot()),
+  };
 
   return async (req, res, url) => {
     const path = url.pathname;
@@ -90,7 +93,11 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
     if (relative === '' || relative.endsWith('/')) relative += 'index.html';
     const segments = relative.split('/');
     // No traversal, no hidden files, no Windows separators or NULs.
-    if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.') || s.includes('\\') || s.includes('\0'))) {
+    if (
+      segments.some(
+        (s) => s === '' || s === '.' || s === '..' || s.startsWith('.') || s.includes('\\') || s.includes('\0'),
+      )
+    ) {
       sendText(res, 404, 'Not found.');
       return true;
     }
@@ -133,8 +140,18 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
   };
 }
 
-function sendText(res: Parameters<RawRoute>[1], status: number, text: string, headers: Record<string, string> = {}): void {
+function sendText(
+  res: Parameters<RawRoute>[1],
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   const body = Buffer.from(text);
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length), 'X-Content-Type-Options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(body.length),
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(body);
 }

@@ -7,7 +7,11 @@ import { registerCredential } from './provisioning/provisioning.activities';
 import { durableFunctions } from './registry';
 
 const invocation = {} as InvocationContext;
-const double = defineActivity('double', { input: z.object({ n: z.number().int() }), result: z.number() }, async ({ n }) => n * 2);
+const double = defineActivity(
+  'double',
+  { input: z.object({ n: z.number().int() }), result: z.number() },
+  async ({ n }) => n * 2,
+);
 const noApp = async () => ({}) as App;
 
 describe('defineActivity', () => {
@@ -52,13 +56,23 @@ describe('the registered activities', () => {
     ]);
   });
 
-  const credential = { id: 'Y3JlZA', rawId: 'Y3JlZA', type: 'public-key', response: { clientDataJSON: 'Y2Q', attestationObject: 'YW8' }, clientExtensionResults: {} };
-  const appWith = (registerCredentialSpy: jest.Mock) => async () => ({ provisioningJobs: { registerCredential: registerCredentialSpy } }) as unknown as App;
+  const credential = {
+    id: 'Y3JlZA',
+    rawId: 'Y3JlZA',
+    type: 'public-key',
+    response: { clientDataJSON: 'Y2Q', attestationObject: 'YW8' },
+    clientExtensionResults: {},
+  };
+  const appWith = (registerCredentialSpy: jest.Mock) => async () =>
+    ({ provisioningJobs: { registerCredential: registerCredentialSpy } }) as unknown as App;
 
   it('registerCredential hands a delivered credential and its deliverer to the job service', async () => {
     const spy = jest.fn(async () => 'provisioned');
     const deliveredBy = { user: { id: 'u-admin', userPrincipalName: 'admin@contoso.com' }, app: null };
-    await registerCredential.handler(appWith(spy))({ jobId: 'j1', userId: 'u1', credential: { credential, deliveredBy } }, invocation);
+    await registerCredential.handler(appWith(spy))(
+      { jobId: 'j1', userId: 'u1', credential: { credential, deliveredBy } },
+      invocation,
+    );
     expect(spy).toHaveBeenCalledWith('j1', 'u1', { credential, deliveredBy });
   });
 
@@ -70,7 +84,9 @@ describe('the registered activities', () => {
 
   it('registerCredential refuses a credential event payload that is no credential', async () => {
     const spy = jest.fn();
-    await expect(registerCredential.handler(appWith(spy))({ jobId: 'j1', userId: 'u1', credential: { id: 'cred' } }, invocation)).rejects.toThrow(/Invalid input for provisioningRegisterCredential/);
+    await expect(
+      registerCredential.handler(appWith(spy))({ jobId: 'j1', userId: 'u1', credential: { id: 'cred' } }, invocation),
+    ).rejects.toThrow(/Invalid input for provisioningRegisterCredential/);
     expect(spy).not.toHaveBeenCalled();
   });
 });

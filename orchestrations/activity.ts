@@ -39,11 +39,15 @@ export function defineActivity<I extends z.ZodType, R extends z.ZodType>(
     input: schemas.input,
     result: (value) => parseOrchestrationInput(schemas.result, value, `${name} result`),
     call: (context, input) => context.df.callActivity(name, input),
-    handler: (getApp) => async (input: unknown) => run(parseOrchestrationInput(schemas.input, input, name), await getApp()),
+    handler: (getApp) => async (input: unknown) =>
+      run(parseOrchestrationInput(schemas.input, input, name), await getApp()),
   };
 }
 
 /** Name → durable handler for a list of activities, as `df.app.activity` and the local engine register them. */
-export function activityHandlers(activities: ReadonlyArray<Activity<z.ZodType, z.ZodType>>, getApp: () => Promise<App>): Record<string, ActivityHandler> {
+export function activityHandlers(
+  activities: ReadonlyArray<Activity<z.ZodType, z.ZodType>>,
+  getApp: () => Promise<App>,
+): Record<string, ActivityHandler> {
   return Object.fromEntries(activities.map((activity) => [activity.name, activity.handler(getApp)]));
 }

@@ -3,7 +3,10 @@ import type { App } from '../shared/app';
 import { activityHandlers } from './activity';
 import { Orchestrators } from './provisioning/names';
 import { provisioningActivities } from './provisioning/provisioning.activities';
-import { provisioningBatchOrchestrator, provisioningJobOrchestrator } from './provisioning/provisioningJob.orchestrator';
+import {
+  provisioningBatchOrchestrator,
+  provisioningJobOrchestrator,
+} from './provisioning/provisioningJob.orchestrator';
 import { provisionUserOrchestrator } from './provisioning/provisionUser.orchestrator';
 import { ReEnrolmentOrchestrator } from './reenrolment/names';
 import { reEnrolmentActivities } from './reenrolment/reenrolment.activities';

@@ -24,7 +24,9 @@ function readFigures(file) {
       // a torn line (a worker killed mid-write): skip it
     }
   }
-  return [...byKey.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.figure.localeCompare(b.figure, 'en', { numeric: true }));
+  return [...byKey.values()].sort(
+    (a, b) => a.suite.localeCompare(b.suite) || a.figure.localeCompare(b.figure, 'en', { numeric: true }),
+  );
 }
 
 /** A Markdown table, so it pastes straight into docs/security.md. */
@@ -32,13 +34,20 @@ function table(figures) {
   const rows = figures.map((f) => [f.suite, f.figure, String(f.value)]);
   const header = ['suite', 'figure', 'value'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 function report(file, extra = {}) {
   const figures = readFigures(file);
-  process.stdout.write(`\nHardening figures (${new Date().toISOString()}, ${file})\n\n${figures.length ? table(figures) : '(no figures recorded)'}\n\n`);
+  process.stdout.write(
+    `\nHardening figures (${new Date().toISOString()}, ${file})\n\n${figures.length ? table(figures) : '(no figures recorded)'}\n\n`,
+  );
   process.stdout.write(`${JSON.stringify({ hardeningFigures: figures, ...extra })}\n`);
 }
 
@@ -52,7 +61,12 @@ if (args[0] === '--run') {
     stdio: 'inherit',
     env: { ...process.env, HARDENING: 'full', HARDENING_FIGURES_FILE: file },
   });
-  report(file, { command: 'npm run test:hardening', date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), jestExitCode: jest.status });
+  report(file, {
+    command: 'npm run test:hardening',
+    date: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    jestExitCode: jest.status,
+  });
   process.exit(jest.status ?? 1);
 } else if (args[0]) {
   report(args[0]);

@@ -29,7 +29,10 @@ const stale = () => {
 
 if (stale()) {
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 2, 2] });
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
   // tsc leaves the build info untouched when nothing changed; mark this build as current.
   const now = new Date();

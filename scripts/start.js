@@ -43,7 +43,10 @@ function parentOf(pid) {
   } catch {
     if (process.platform === 'win32') return undefined;
     try {
-      const out = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const n = Number(out.trim());
       return Number.isInteger(n) && n > 0 ? n : undefined;
     } catch {
@@ -60,7 +63,9 @@ function run(args) {
       process.stderr.write(`Could not start ${args[0]}: ${error.message}\n`);
       resolve(1);
     });
-    current.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+    current.on('exit', (code, signal) =>
+      resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)),
+    );
   });
 }
 

@@ -12,13 +12,26 @@ describe('adapterSelection', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-adapters-'));
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-  const config = (settings: Record<string, string>) => loadConfig({ PORT: '1', DATA_DIR: dataDir, ...settings }, dataDir);
+  const config = (settings: Record<string, string>) =>
+    loadConfig({ PORT: '1', DATA_DIR: dataDir, ...settings }, dataDir);
 
   it.each([
     ['the embedded defaults', {}, { store: 'sqlite', events: 'local', tokens: 'local' }],
-    ['Cosmos DB and Service Bus', { COSMOS_ENDPOINT: 'https://localhost:8081', COSMOS_KEY: 'a2V5', SERVICEBUS_CONNECTION: 'Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey=v' }, { store: 'cosmos', events: 'servicebus', tokens: 'local' }],
+    [
+      'Cosmos DB and Service Bus',
+      {
+        COSMOS_ENDPOINT: 'https://localhost:8081',
+        COSMOS_KEY: 'a2V5',
+        SERVICEBUS_CONNECTION: 'Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey=v',
+      },
+      { store: 'cosmos', events: 'servicebus', tokens: 'local' },
+    ],
     ['an Entra tenant', ENTRA, { store: 'sqlite', events: 'local', tokens: 'entra' }],
-    ['an Entra tenant and local tokens', { ...ENTRA, ALLOW_LOCAL_TOKENS: 'true' }, { store: 'sqlite', events: 'local', tokens: 'entra+local' }],
+    [
+      'an Entra tenant and local tokens',
+      { ...ENTRA, ALLOW_LOCAL_TOKENS: 'true' },
+      { store: 'sqlite', events: 'local', tokens: 'entra+local' },
+    ],
   ])('names the adapters of %s', (_name, settings, names) => {
     expect(adapterNames(config(settings))).toEqual(names);
   });

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
-import { JoseAccessTokenVerifier, localJwks, remoteJwks, TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
+import {
+  JoseAccessTokenVerifier,
+  localJwks,
+  remoteJwks,
+  TrustedIssuer,
+} from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
 import { loadMetadata } from './adapters/webauthn/metadataStatements';
 import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
@@ -64,7 +69,8 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
     const { ServiceBusEventBus } = await import('./adapters/servicebus/serviceBus.eventBus');
     return new ServiceBusEventBus({ connectionString: config.serviceBusConnection });
   }
-  if (hosting === 'azure') throw new Error('Setting SERVICEBUS_CONNECTION is required on Azure: the outbox relay publishes to Service Bus.');
+  if (hosting === 'azure')
+    throw new Error('Setting SERVICEBUS_CONNECTION is required on Azure: the outbox relay publishes to Service Bus.');
   const { LocalEventBus } = await import('./adapters/localbus/localEventBus');
   const base = config.eventRetryBaseMs;
   return LocalEventBus.open(join(config.dataDir, 'bus.db'), {
@@ -79,7 +85,9 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
  * other. Without ALLOW_LOCAL_TOKENS the key is ephemeral: nothing it signs is ever accepted.
  */
 export async function createDevTokenSigner(config: AppConfig): Promise<TokenSigner> {
-  const key = config.allowLocalTokens ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin') : await createEphemeralSigningKey();
+  const key = config.allowLocalTokens
+    ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin')
+    : await createEphemeralSigningKey();
   return new JoseTokenSigner(LOCAL_DEV_ISSUER, key);
 }
 
@@ -88,15 +96,27 @@ export async function createDevTokenSigner(config: AppConfig): Promise<TokenSign
  * Key Vault) or a key file under DATA_DIR.
  */
 export async function createSignInTokenSigner(config: AppConfig): Promise<TokenSigner> {
-  if (config.issuer === LOCAL_DEV_ISSUER) throw new Error(`Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`);
-  return new JoseTokenSigner(config.issuer, await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'));
+  if (config.issuer === LOCAL_DEV_ISSUER)
+    throw new Error(
+      `Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`,
+    );
+  return new JoseTokenSigner(
+    config.issuer,
+    await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'),
+  );
 }
 
 /** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
 function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
-  if (config.allowLocalTokens) issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
-  if (config.entra) issuers.push({ issuer: config.entra.issuer, audiences: [config.entra.audience], keys: remoteJwks(config.entra.jwksUri) });
+  if (config.allowLocalTokens)
+    issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
+  if (config.entra)
+    issuers.push({
+      issuer: config.entra.issuer,
+      audiences: [config.entra.audience],
+      keys: remoteJwks(config.entra.jwksUri),
+    });
   return issuers;
 }
 
@@ -106,17 +126,25 @@ function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[
  */
 function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
   // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
-  return config.allowLocalTokens ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }] : [];
+  return config.allowLocalTokens
+    ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }]
+    : [];
 }
 
 /**
  * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
  * sign-in tokens, for the signed-in-user routes only.
  */
-export function createTokenVerifiers(config: AppConfig, keys: { signer: TokenSigner; devSigner: TokenSigner }): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+export function createTokenVerifiers(
+  config: AppConfig,
+  keys: { signer: TokenSigner; devSigner: TokenSigner },
+): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
   return {
     verifier: new JoseAccessTokenVerifier(adminIssuers(config, keys.devSigner)),
-    signedInUserVerifier: new JoseAccessTokenVerifier([...adminIssuers(config, keys.devSigner), ...signInIssuers(config, keys.signer)]),
+    signedInUserVerifier: new JoseAccessTokenVerifier([
+      ...adminIssuers(config, keys.devSigner),
+      ...signInIssuers(config, keys.signer),
+    ]),
   };
 }
 
@@ -127,7 +155,10 @@ export function loadServerSecret(config: AppConfig): Buffer {
 
 /** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
 export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
-  return SimpleWebAuthnAdapter.create({ metadata: await loadMetadata(config.fidoMdsPath), trustRoots: loadTrustRoots(config.attestationTrustRoots) });
+  return SimpleWebAuthnAdapter.create({
+    metadata: await loadMetadata(config.fidoMdsPath),
+    trustRoots: loadTrustRoots(config.attestationTrustRoots),
+  });
 }
 
 /** Outgoing HTTP of webhook deliveries: pinned to the address it checked, private networks only when allowed. */

@@ -19,13 +19,23 @@ describe('the composition root hands handlers no secret', () => {
     COSMOS_KEY: 'Y29zbW9zLXNlY3JldA==',
   };
 
-  it.each(['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'])('withoutSecrets drops %s and keeps the rest', (name) => {
-    const config = loadConfig({ PORT: '1', DATA_DIR: dataDir, ...secrets, SIGNING_KEY_JWK: '{"kty":"EC","d":"private"}' }, dataDir);
-    expect(config).toHaveProperty(name, expect.anything());
-    const settings = withoutSecrets(config);
-    expect(settings).not.toHaveProperty(name);
-    expect(settings).toMatchObject({ issuer: config.issuer, apiAudience: config.apiAudience, trustProxy: config.trustProxy });
-  });
+  it.each(['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'])(
+    'withoutSecrets drops %s and keeps the rest',
+    (name) => {
+      const config = loadConfig(
+        { PORT: '1', DATA_DIR: dataDir, ...secrets, SIGNING_KEY_JWK: '{"kty":"EC","d":"private"}' },
+        dataDir,
+      );
+      expect(config).toHaveProperty(name, expect.anything());
+      const settings = withoutSecrets(config);
+      expect(settings).not.toHaveProperty(name);
+      expect(settings).toMatchObject({
+        issuer: config.issuer,
+        apiAudience: config.apiAudience,
+        trustProxy: config.trustProxy,
+      });
+    },
+  );
 
   it("the app's settings carry none of the configured secrets, and the app exposes no store, clock or secret to handlers", async () => {
     // The secrets are configured (not the Cosmos store: the embedded one keeps the test offline).

@@ -60,7 +60,11 @@ export interface App {
    * `signer` holds the sign-in key; handlers see only its public keys (/.well-known/jwks.json):
    * sign-in tokens are signed by SignInService, never by a handler.
    */
-  tokens: { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier; signer: Pick<TokenSigner, 'jwks'> };
+  tokens: {
+    verifier: AccessTokenVerifier;
+    signedInUserVerifier: AccessTokenVerifier;
+    signer: Pick<TokenSigner, 'jwks'>;
+  };
   policy: PolicyService;
   directory: DirectoryService;
   challenges: ChallengeService;
@@ -132,13 +136,37 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ...common,
       audit: store.audit,
       signer,
-      token: { lifetimeSeconds: config.signInTokenLifetimeSeconds, defaultAudience: config.apiAudience, allowedAudiences: [config.issuer, ...config.allowedAudiences] },
+      token: {
+        lifetimeSeconds: config.signInTokenLifetimeSeconds,
+        defaultAudience: config.apiAudience,
+        allowedAudiences: [config.issuer, ...config.allowedAudiences],
+      },
       timeoutMs: DEFAULT_CHALLENGE_TIMEOUT_MS,
     }),
     methods,
-    provisioningJobs: new ProvisioningJobService({ jobs: store.provisioningJobs, directory, policy, registration, credentials: store.credentials, audit: store.audit, clock }),
-    reEnrolment: new ReEnrolmentService({ directory, credentials: store.credentials, methods, audit: store.audit, clock, graceHours: config.reEnrolmentGraceHours }),
-    webhooks: new WebhookService({ webhooks: store.webhooks, sender: overrides.httpSender ?? createWebhookSender(config), clock, audit: store.audit }),
+    provisioningJobs: new ProvisioningJobService({
+      jobs: store.provisioningJobs,
+      directory,
+      policy,
+      registration,
+      credentials: store.credentials,
+      audit: store.audit,
+      clock,
+    }),
+    reEnrolment: new ReEnrolmentService({
+      directory,
+      credentials: store.credentials,
+      methods,
+      audit: store.audit,
+      clock,
+      graceHours: config.reEnrolmentGraceHours,
+    }),
+    webhooks: new WebhookService({
+      webhooks: store.webhooks,
+      sender: overrides.httpSender ?? createWebhookSender(config),
+      clock,
+      audit: store.audit,
+    }),
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),

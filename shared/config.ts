@@ -55,7 +55,9 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 export function parseServerSecret(value: string): Buffer {
   const bytes = Buffer.from(value, 'base64');
   if (!/^[A-Za-z0-9+/]{43}=$/.test(value) || bytes.length !== 32 || bytes.toString('base64') !== value) {
-    throw new Error(`Setting SERVER_SECRET must be 32 bytes in base64 (44 characters ending in '='), received ${value.length} characters that are not; generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`);
+    throw new Error(
+      `Setting SERVER_SECRET must be 32 bytes in base64 (44 characters ending in '='), received ${value.length} characters that are not; generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`,
+    );
   }
   return bytes;
 }
@@ -63,7 +65,8 @@ export function parseServerSecret(value: string): Buffer {
 function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`Setting ${name} must be a whole number, 0 or more, received '${value}'.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`Setting ${name} must be a whole number, 0 or more, received '${value}'.`);
   return n;
 }
 
@@ -73,7 +76,11 @@ function boundedInt(name: string, value: string | undefined, fallback: number, m
   return n;
 }
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export type Settings = Record<string, string | undefined>;
 
@@ -91,14 +98,16 @@ const bool = (value: string | undefined, fallback: boolean) =>
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`Setting ${name} must be a positive number (hours, fractions allowed), received '${value}'.`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`Setting ${name} must be a positive number (hours, fractions allowed), received '${value}'.`);
   return n;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`Setting ${name} must be a positive integer, received '${value}'.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`Setting ${name} must be a positive integer, received '${value}'.`);
   return n;
 }
 
@@ -107,7 +116,10 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
   const s: Settings = { ...readLocalSettings(cwd), ...env };
   const port = positiveInt('PORT', s.PORT, 7071);
   const dataDir = s.DATA_DIR && isAbsolute(s.DATA_DIR) ? s.DATA_DIR : resolve(cwd, s.DATA_DIR || '.data');
-  const origins = (s.ORIGINS || `http://localhost:${port}`).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+  const origins = (s.ORIGINS || `http://localhost:${port}`)
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
   const issuer = (s.TOKEN_ISSUER || `http://localhost:${port}`).replace(/\/$/, '');
   const tenantId = s.ENTRA_TENANT_ID;
   const apiAudience = s.API_AUDIENCE || 'api://passkey-service';
@@ -134,7 +146,12 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     seedDemoTenant: bool(s.SEED_DEMO_TENANT, true),
     fidoMdsPath: s.FIDO_MDS_PATH || undefined,
     attestationTrustRoots: s.ATTESTATION_TRUST_ROOTS || undefined,
-    signInTokenLifetimeSeconds: boundedInt('SIGNIN_TOKEN_LIFETIME_SECONDS', s.SIGNIN_TOKEN_LIFETIME_SECONDS, 3600, MAX_TOKEN_LIFETIME_SECONDS),
+    signInTokenLifetimeSeconds: boundedInt(
+      'SIGNIN_TOKEN_LIFETIME_SECONDS',
+      s.SIGNIN_TOKEN_LIFETIME_SECONDS,
+      3600,
+      MAX_TOKEN_LIFETIME_SECONDS,
+    ),
     reEnrolmentGraceHours: positiveNumber('REENROLMENT_GRACE_HOURS', s.REENROLMENT_GRACE_HOURS, 72),
     eventRetryBaseMs: positiveInt('EVENT_RETRY_BASE_MS', s.EVENT_RETRY_BASE_MS, 100),
     serviceBusConnection: s.SERVICEBUS_CONNECTION || undefined,
@@ -145,6 +162,8 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     rateLimitPerMinute: nonNegativeInt('RATE_LIMIT_PER_MINUTE', s.RATE_LIMIT_PER_MINUTE, 0),
     webhookAllowPrivateNetworks: bool(s.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
-    logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '') ? s.LOG_LEVEL : 'info') as AppConfig['logLevel'],
+    logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '')
+      ? s.LOG_LEVEL
+      : 'info') as AppConfig['logLevel'],
   };
 }

@@ -4,9 +4,12 @@ import { SCHEDULED_WORK } from './scheduledWork';
 const everyMinutesOf = (schedule: string) => Number(/^0 \*\/(\d+) \* \* \* \*$/.exec(schedule)?.[1]);
 
 describe('SCHEDULED_WORK', () => {
-  it.each(SCHEDULED_WORK.map((w) => [w.name, w]))('%s runs at the same period on Azure (timer) and locally (interval)', (_name, work) => {
-    expect(everyMinutesOf(work.schedule) * 60_000).toBe(work.everyMs);
-  });
+  it.each(SCHEDULED_WORK.map((w) => [w.name, w]))(
+    '%s runs at the same period on Azure (timer) and locally (interval)',
+    (_name, work) => {
+      expect(everyMinutesOf(work.schedule) * 60_000).toBe(work.everyMs);
+    },
+  );
 
   it('names are unique (they become Azure function names)', () => {
     expect(new Set(SCHEDULED_WORK.map((w) => w.name)).size).toBe(SCHEDULED_WORK.length);

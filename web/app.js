@@ -29,7 +29,11 @@ async function api(method, path, { body, token } = {}) {
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
-    throw new ApiError(0, 'networkError', `The service could not be reached (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ApiError(
+      0,
+      'networkError',
+      `The service could not be reached (${e instanceof Error ? e.message : String(e)}).`,
+    );
   }
   const text = res.status === 204 ? '' : await res.text();
   let data;
@@ -66,7 +70,13 @@ function showStatus(text) {
 /** Explains browser-side WebAuthn failures in plain words; Graph errors keep their message and code. */
 function describe(error) {
   if (error instanceof ApiError) {
-    const meta = [error.code, error.status ? `HTTP ${error.status}` : '', error.requestId ? `request-id ${error.requestId}` : ''].filter(Boolean).join(' · ');
+    const meta = [
+      error.code,
+      error.status ? `HTTP ${error.status}` : '',
+      error.requestId ? `request-id ${error.requestId}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return { text: error.message, meta };
   }
   const name = error && error.name;
@@ -75,10 +85,16 @@ function describe(error) {
     return { text: 'This authenticator already holds a passkey for your account.', meta: code };
   }
   if (name === 'NotAllowedError' || code === 'ERROR_CEREMONY_ABORTED') {
-    return { text: 'The passkey prompt was cancelled or timed out, or no passkey for this site was found.', meta: [code, name].filter(Boolean).join(' · ') };
+    return {
+      text: 'The passkey prompt was cancelled or timed out, or no passkey for this site was found.',
+      meta: [code, name].filter(Boolean).join(' · '),
+    };
   }
   if (name === 'SecurityError' || code === 'ERROR_INVALID_DOMAIN' || code === 'ERROR_INVALID_RP_ID') {
-    return { text: `This page's address is not allowed to use passkeys for this service (${error.message}).`, meta: [code, name].filter(Boolean).join(' · ') };
+    return {
+      text: `This page's address is not allowed to use passkeys for this service (${error.message}).`,
+      meta: [code, name].filter(Boolean).join(' · '),
+    };
   }
   return { text: (error && error.message) || String(error), meta: [code, name].filter(Boolean).join(' · ') };
 }
@@ -144,7 +160,12 @@ function setSession(next) {
 function decodeJwt(token) {
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('This is not a JWT (expected three dot-separated parts).');
-  const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '='));
+  const json = atob(
+    parts[1]
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(parts[1].length / 4) * 4, '='),
+  );
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
 }
 
@@ -160,10 +181,14 @@ function renderSession() {
   }
   $('session-name').textContent = session.user.displayName || session.user.userPrincipalName;
   $('session-upn').textContent = session.user.displayName ? `(${session.user.userPrincipalName})` : '';
-  $('session-how').textContent = session.how === 'passkey'
-    ? `a passkey${session.method && session.method.model ? ` (${session.method.model})` : ''}`
-    : 'a pasted development token';
-  $('session-expires').textContent = new Date(session.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  $('session-how').textContent =
+    session.how === 'passkey'
+      ? `a passkey${session.method && session.method.model ? ` (${session.method.model})` : ''}`
+      : 'a pasted development token';
+  $('session-expires').textContent = new Date(session.expiresAt).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
   $('session-reenrol').hidden = !session.reEnrolmentRequired;
   $('session-token').value = session.token;
 }
@@ -172,7 +197,9 @@ function renderSession() {
 // Sign-in
 
 async function signIn(userPrincipalName) {
-  const optionsJSON = await api('POST', '/webauthn/authentication/options', { body: userPrincipalName ? { userPrincipalName } : {} });
+  const optionsJSON = await api('POST', '/webauthn/authentication/options', {
+    body: userPrincipalName ? { userPrincipalName } : {},
+  });
   showStatus('Use your passkey when your browser asks…');
   const credential = await SimpleWebAuthn.startAuthentication({ optionsJSON });
   const result = await api('POST', '/webauthn/authentication/verify', { body: { credential } });
@@ -185,7 +212,11 @@ async function signIn(userPrincipalName) {
     expiresAt: Date.now() + result.expiresIn * 1000,
   });
   // Let the passkey provider show the user's current name (WebAuthn Signal API, where supported).
-  if (result.signalCurrentUserDetails && typeof PublicKeyCredential !== 'undefined' && PublicKeyCredential.signalCurrentUserDetails) {
+  if (
+    result.signalCurrentUserDetails &&
+    typeof PublicKeyCredential !== 'undefined' &&
+    PublicKeyCredential.signalCurrentUserDetails
+  ) {
     PublicKeyCredential.signalCurrentUserDetails(result.signalCurrentUserDetails).catch(() => undefined);
   }
   showStatus(`Signed in as ${result.user.displayName || result.user.userPrincipalName}.`);
@@ -224,15 +255,21 @@ $('sign-out').addEventListener('click', () => {
 
 $('paste-token-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const token = $('pasted-token').value.trim().replace(/^Bearer\s+/i, '');
+  const token = $('pasted-token')
+    .value.trim()
+    .replace(/^Bearer\s+/i, '');
   clearMessages();
   void busy($('security-info'), async () => {
     try {
       if (!token) throw new Error('Paste a token first.');
       const claims = decodeJwt(token);
-      if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) throw new Error('This token has expired; create a new one.');
+      if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now())
+        throw new Error('This token has expired; create a new one.');
       const upn = claims.upn || claims.preferred_username || claims.unique_name;
-      if (!upn) throw new Error('This token has no signed-in user (no upn claim); use a user token, e.g. --upn alice@contoso.com.');
+      if (!upn)
+        throw new Error(
+          'This token has no signed-in user (no upn claim); use a user token, e.g. --upn alice@contoso.com.',
+        );
       // Check the service accepts it before keeping it.
       const methods = await api('GET', '/v1.0/me/authentication/fido2Methods', { token });
       setSession({
@@ -294,7 +331,9 @@ function renderMethods(collection) {
       const type = document.createElement('td');
       type.textContent = TYPE_LABELS[m.passkeyType] || m.passkeyType || '';
       const added = document.createElement('td');
-      added.textContent = m.createdDateTime ? new Date(m.createdDateTime).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+      added.textContent = m.createdDateTime
+        ? new Date(m.createdDateTime).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+        : '';
       const actions = document.createElement('td');
       const remove = document.createElement('button');
       remove.type = 'button';
@@ -318,7 +357,9 @@ function deletePasskey(method) {
   clearMessages();
   void busy($('security-info'), async () => {
     try {
-      await api('DELETE', `/v1.0/me/authentication/fido2Methods/${encodeURIComponent(method.id)}`, { token: session.token });
+      await api('DELETE', `/v1.0/me/authentication/fido2Methods/${encodeURIComponent(method.id)}`, {
+        token: session.token,
+      });
       showStatus(`Deleted ${label}.`);
       await loadMethods();
     } catch (e) {
@@ -336,7 +377,10 @@ $('add-passkey-form').addEventListener('submit', (event) => {
       const optionsJSON = await api('POST', '/webauthn/registration/options', { token: session.token, body: {} });
       showStatus('Create the passkey when your browser asks…');
       const credential = await SimpleWebAuthn.startRegistration({ optionsJSON });
-      const method = await api('POST', '/webauthn/registration/verify', { token: session.token, body: { credential, displayName } });
+      const method = await api('POST', '/webauthn/registration/verify', {
+        token: session.token,
+        body: { credential, displayName },
+      });
       $('passkey-name').value = '';
       showStatus(`Passkey "${method.displayName}" added.`);
       await loadMethods();
@@ -351,7 +395,8 @@ $('add-passkey-form').addEventListener('submit', (event) => {
 
 if (!SimpleWebAuthn || !SimpleWebAuthn.browserSupportsWebAuthn()) {
   $('unsupported').hidden = false;
-  if (!SimpleWebAuthn) $('unsupported').textContent = 'The WebAuthn library did not load (vendor/simplewebauthn-browser.js).';
+  if (!SimpleWebAuthn)
+    $('unsupported').textContent = 'The WebAuthn library did not load (vendor/simplewebauthn-browser.js).';
 }
 renderSession();
 if (session) void loadMethods({ quiet: true });

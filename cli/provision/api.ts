@@ -117,13 +117,20 @@ export class ProvisioningApi {
     try {
       response = await this.fetchImpl(url, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       const detail = cause?.code ?? cause?.message ?? (e as Error).message;
-      throw new FatalError(`Cannot reach the server at ${this.server} (${method} ${path}): ${detail}. Is it running (npm start) and is --server right?`, { cause: e });
+      throw new FatalError(
+        `Cannot reach the server at ${this.server} (${method} ${path}): ${detail}. Is it running (npm start) and is --server right?`,
+        { cause: e },
+      );
     }
     const text = await response.text();
     let parsed: unknown = undefined;
@@ -134,12 +141,16 @@ export class ProvisioningApi {
         parsed = text;
       }
     }
-    if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, body: parsed };
+    if (response.status >= 200 && response.status < 300)
+      return { status: response.status, headers: response.headers, body: parsed };
     const { code, message } = graphError(parsed);
     const errorCode = code ?? `HTTP${response.status}`;
-    const errorMessage = message ?? (typeof parsed === 'string' && parsed ? parsed.slice(0, 300) : response.statusText || 'no message');
+    const errorMessage =
+      message ?? (typeof parsed === 'string' && parsed ? parsed.slice(0, 300) : response.statusText || 'no message');
     if (isAuthorizationFailure(response.status, errorCode)) {
-      throw new FatalError(`The server refused the token (${response.status} ${errorCode}) on ${method} ${path}: ${errorMessage}`);
+      throw new FatalError(
+        `The server refused the token (${response.status} ${errorCode}) on ${method} ${path}: ${errorMessage}`,
+      );
     }
     throw new ApiError(response.status, errorCode, errorMessage, parseRetryAfter(response.headers.get('retry-after')));
   }
@@ -153,15 +164,21 @@ export class ProvisioningApi {
       }
       return { kind: 'claimed', user: response.body as ClaimedUser };
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) return { kind: 'stopped', message: `${e.code}: ${e.serverMessage}` };
-      if (e instanceof ApiError && e.status === 404) throw new FatalError(`Job '${jobId}' was not found on ${this.server} (${e.code}: ${e.serverMessage}).`);
+      if (e instanceof ApiError && e.status === 409)
+        return { kind: 'stopped', message: `${e.code}: ${e.serverMessage}` };
+      if (e instanceof ApiError && e.status === 404)
+        throw new FatalError(`Job '${jobId}' was not found on ${this.server} (${e.code}: ${e.serverMessage}).`);
       throw e;
     }
   }
 
   /** Delivers the credential of a claimed user; the answer says how it ended. */
   async submitCredential(jobId: string, userId: string, body: CredentialBody): Promise<CredentialOutcome> {
-    const response = await this.send('POST', `/provisioning/jobs/${segment(jobId)}/users/${segment(userId)}/credential`, body);
+    const response = await this.send(
+      'POST',
+      `/provisioning/jobs/${segment(jobId)}/users/${segment(userId)}/credential`,
+      body,
+    );
     return response.body as CredentialOutcome;
   }
 
@@ -182,20 +199,25 @@ export class ProvisioningApi {
       }
       return job;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) throw new FatalError(`Job '${jobId}' was not found on ${this.server} (${e.code}: ${e.serverMessage}).`);
+      if (e instanceof ApiError && e.status === 404)
+        throw new FatalError(`Job '${jobId}' was not found on ${this.server} (${e.code}: ${e.serverMessage}).`);
       throw e;
     }
   }
 
   /** Graph: creation options for one user. */
-  async creationOptions(userPrincipalName: string, challengeTimeoutInMinutes: number): Promise<CreationOptionsResponse> {
+  async creationOptions(
+    userPrincipalName: string,
+    challengeTimeoutInMinutes: number,
+  ): Promise<CreationOptionsResponse> {
     const path = `/beta/users/${segment(userPrincipalName)}/authentication/fido2Methods/creationOptions(challengeTimeoutInMinutes=${challengeTimeoutInMinutes})`;
     return (await this.send('GET', path)).body as CreationOptionsResponse;
   }
 
   /** Graph: registers the credential for the user → the fido2AuthenticationMethod. */
   async createFido2Method(userPrincipalName: string, body: Required<CredentialBody>): Promise<Fido2MethodResponse> {
-    return (await this.send('POST', `/beta/users/${segment(userPrincipalName)}/authentication/fido2Methods`, body)).body as Fido2MethodResponse;
+    return (await this.send('POST', `/beta/users/${segment(userPrincipalName)}/authentication/fido2Methods`, body))
+      .body as Fido2MethodResponse;
   }
 }
 
@@ -217,8 +239,15 @@ export function normaliseJob(body: unknown): JobSnapshot {
   const users = Array.isArray(job.users)
     ? job.users.filter((u): u is JobUserRow => typeof u?.userPrincipalName === 'string' && typeof u?.state === 'string')
     : [];
-  return { id: String(job.id ?? ''), status: String(job.status ?? 'unknown'), totalUsers: Number(job.totalUsers ?? 0), counts, users };
+  return {
+    id: String(job.id ?? ''),
+    status: String(job.status ?? 'unknown'),
+    totalUsers: Number(job.totalUsers ?? 0),
+    counts,
+    users,
+  };
 }
 
 /** Users not finished yet: the station keeps polling while this is above zero. */
-export const unfinishedCount = (job: JobSnapshot) => (job.counts.pending ?? 0) + (job.counts.ready ?? 0) + (job.counts.claimed ?? 0);
+export const unfinishedCount = (job: JobSnapshot) =>
+  (job.counts.pending ?? 0) + (job.counts.ready ?? 0) + (job.counts.claimed ?? 0);

@@ -17,14 +17,20 @@ export interface CredentialRequest {
 /** Creates one credential from creation options: a soft authenticator or a real key (fido2-cred). */
 export interface CredentialMaker {
   readonly kind: 'soft' | 'fido2-cred';
-  create(publicKey: PublicKeyCredentialCreationOptionsJSON, request: CredentialRequest): Promise<GraphPublicKeyCredential>;
+  create(
+    publicKey: PublicKeyCredentialCreationOptionsJSON,
+    request: CredentialRequest,
+  ): Promise<GraphPublicKeyCredential>;
 }
 
 /** Keeps what Graph's `publicKeyCredential` carries from a browser-shaped RegistrationResponseJSON. */
 export function toGraphCredential(response: RegistrationResponseJSON): GraphPublicKeyCredential {
   return {
     id: response.id,
-    response: { clientDataJSON: response.response.clientDataJSON, attestationObject: response.response.attestationObject },
+    response: {
+      clientDataJSON: response.response.clientDataJSON,
+      attestationObject: response.response.attestationObject,
+    },
     clientExtensionResults: { ...response.clientExtensionResults },
   };
 }

@@ -14,7 +14,12 @@ import { encodeClientDataJSON } from '../authenticators/soft/clientData';
 import type { GraphPublicKeyCredential } from './credential';
 
 /** COSE algorithm → fido2-cred's credential `type` operand. */
-export const FIDO2_CRED_TYPES: Readonly<Record<number, string>> = { [-7]: 'es256', [-35]: 'es384', [-8]: 'eddsa', [-257]: 'rs256' };
+export const FIDO2_CRED_TYPES: Readonly<Record<number, string>> = {
+  [-7]: 'es256',
+  [-35]: 'es384',
+  [-8]: 'eddsa',
+  [-257]: 'rs256',
+};
 
 /** WebAuthn credProtect policy names → libfido2's `-c` levels (FIDO_CRED_PROT_*). */
 const CRED_PROTECT_LEVELS: Readonly<Record<string, number>> = {
@@ -51,16 +56,24 @@ const b64url = (data: Uint8Array) => Buffer.from(data).toString('base64url');
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** The first algorithm of `pubKeyCredParams` (the RP's order of preference) that fido2-cred can make. */
-export function chooseCredentialType(params: PublicKeyCredentialCreationOptionsJSON['pubKeyCredParams']): { type: string; alg: number } {
+export function chooseCredentialType(params: PublicKeyCredentialCreationOptionsJSON['pubKeyCredParams']): {
+  type: string;
+  alg: number;
+} {
   const match = params.find((p) => FIDO2_CRED_TYPES[p.alg] !== undefined);
   if (!match) {
-    throw new Error(`None of the offered algorithms (${params.map((p) => p.alg).join(', ') || 'none'}) is supported by fido2-cred; expected one of -7 (es256), -35 (es384), -8 (eddsa), -257 (rs256).`);
+    throw new Error(
+      `None of the offered algorithms (${params.map((p) => p.alg).join(', ') || 'none'}) is supported by fido2-cred; expected one of -7 (es256), -35 (es384), -8 (eddsa), -257 (rs256).`,
+    );
   }
   return { type: FIDO2_CRED_TYPES[match.alg], alg: match.alg };
 }
 
 function singleLine(value: string, what: string): string {
-  if (/[\n\r\0]/.test(value)) throw new Error(`The ${what} '${value}' contains a newline or NUL character, which fido2-cred's line-based input cannot carry.`);
+  if (/[\n\r\0]/.test(value))
+    throw new Error(
+      `The ${what} '${value}' contains a newline or NUL character, which fido2-cred's line-based input cannot carry.`,
+    );
   return value;
 }
 
@@ -69,38 +82,80 @@ function singleLine(value: string, what: string): string {
  * `-v` when user verification is required, `-h` when the RP asks for hmac-secret, `-c` for credProtect.
  * Options come before the operands (`device`, `type`), as getopt(3) requires.
  */
-export function buildFido2CredArgs(publicKey: PublicKeyCredentialCreationOptionsJSON, device: string, inputPath: string): string[] {
+export function buildFido2CredArgs(
+  publicKey: PublicKeyCredentialCreationOptionsJSON,
+  device: string,
+  inputPath: string,
+): string[] {
   const selection = publicKey.authenticatorSelection;
-  const residentKey = selection?.residentKey ? selection.residentKey !== 'discouraged' : selection?.requireResidentKey === true;
+  const residentKey = selection?.residentKey
+    ? selection.residentKey !== 'discouraged'
+    : selection?.requireResidentKey === true;
   const extensions = (publicKey.extensions ?? {}) as Record<string, unknown>;
   const args = ['-M'];
   if (residentKey) args.push('-r');
   if (selection?.userVerification === 'required') args.push('-v');
   if (extensions.hmacCreateSecret === true) args.push('-h');
-  const protect = typeof extensions.credentialProtectionPolicy === 'string' ? CRED_PROTECT_LEVELS[extensions.credentialProtectionPolicy] : undefined;
+  const protect =
+    typeof extensions.credentialProtectionPolicy === 'string'
+      ? CRED_PROTECT_LEVELS[extensions.credentialProtectionPolicy]
+      : undefined;
   if (protect !== undefined) args.push('-c', String(protect));
   args.push('-i', inputPath, device, chooseCredentialType(publicKey.pubKeyCredParams).type);
   return args;
 }
 
 /** The four input lines of `fido2-cred -M`. */
-export function buildFido2CredInput(input: { clientDataHash: Uint8Array; rpId: string; userName: string; userId: Uint8Array }): string {
-  return [b64(input.clientDataHash), singleLine(input.rpId, 'relying party id'), singleLine(input.userName, 'user name'), b64(input.userId)].join('\n') + '\n';
+export function buildFido2CredInput(input: {
+  clientDataHash: Uint8Array;
+  rpId: string;
+  userName: string;
+  userId: Uint8Array;
+}): string {
+  return (
+    [
+      b64(input.clientDataHash),
+      singleLine(input.rpId, 'relying party id'),
+      singleLine(input.userName, 'user name'),
+      b64(input.userId),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Client data as a browser would send it, its hash, and the arguments and input for fido2-cred. */
-export function planFido2Cred(publicKey: PublicKeyCredentialCreationOptionsJSON, context: { origin: string; device: string; inputPath: string }): Fido2CredPlan {
+export function planFido2Cred(
+  publicKey: PublicKeyCredentialCreationOptionsJSON,
+  context: { origin: string; device: string; inputPath: string },
+): Fido2CredPlan {
   const rpId = publicKey.rp.id ?? new URL(context.origin).hostname;
-  const clientDataJSON = encodeClientDataJSON({ type: 'webauthn.create', challenge: publicKey.challenge, origin: context.origin, crossOrigin: false });
+  const clientDataJSON = encodeClientDataJSON({
+    type: 'webauthn.create',
+    challenge: publicKey.challenge,
+    origin: context.origin,
+    crossOrigin: false,
+  });
   const clientDataHash = sha256(clientDataJSON);
-  const input = buildFido2CredInput({ clientDataHash, rpId, userName: publicKey.user.name, userId: new Uint8Array(Buffer.from(publicKey.user.id, 'base64url')) });
-  return { args: buildFido2CredArgs(publicKey, context.device, context.inputPath), input, clientDataJSON, clientDataHash, rpId };
+  const input = buildFido2CredInput({
+    clientDataHash,
+    rpId,
+    userName: publicKey.user.name,
+    userId: new Uint8Array(Buffer.from(publicKey.user.id, 'base64url')),
+  });
+  return {
+    args: buildFido2CredArgs(publicKey, context.device, context.inputPath),
+    input,
+    clientDataJSON,
+    clientDataHash,
+    rpId,
+  };
 }
 
 function decodeBase64(line: string, what: string): Uint8Array {
   const text = line.trim();
   if (text === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) {
-    throw new Error(`fido2-cred output: the ${what} is not base64 (received '${text.slice(0, 40)}${text.length > 40 ? '...' : ''}').`);
+    throw new Error(
+      `fido2-cred output: the ${what} is not base64 (received '${text.slice(0, 40)}${text.length > 40 ? '...' : ''}').`,
+    );
   }
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
@@ -108,7 +163,9 @@ function decodeBase64(line: string, what: string): Uint8Array {
 /** Removes the CBOR byte-string header (major type 2) that fido2-cred keeps around the authenticator data. */
 export function unwrapCborByteString(data: Uint8Array): Uint8Array {
   if (data.length === 0 || data[0] >> 5 !== 2) {
-    throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: first byte 0x${(data[0] ?? 0).toString(16).padStart(2, '0')}, expected major type 2.`);
+    throw new Error(
+      `fido2-cred output: the authenticator data is not a CBOR byte string: first byte 0x${(data[0] ?? 0).toString(16).padStart(2, '0')}, expected major type 2.`,
+    );
   }
   const info = data[0] & 0x1f;
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -118,9 +175,14 @@ export function unwrapCborByteString(data: Uint8Array): Uint8Array {
   else if (info === 24) [length, header] = [view.readUInt8(1), 2];
   else if (info === 25) [length, header] = [view.readUInt16BE(1), 3];
   else if (info === 26) [length, header] = [view.readUInt32BE(1), 5];
-  else throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: unsupported length encoding (additional info ${info}).`);
+  else
+    throw new Error(
+      `fido2-cred output: the authenticator data is not a CBOR byte string: unsupported length encoding (additional info ${info}).`,
+    );
   if (header + length !== data.length) {
-    throw new Error(`fido2-cred output: the authenticator data is not a CBOR byte string: it declares ${length} bytes but carries ${data.length - header}.`);
+    throw new Error(
+      `fido2-cred output: the authenticator data is not a CBOR byte string: it declares ${length} bytes but carries ${data.length - header}.`,
+    );
   }
   return data.slice(header);
 }
@@ -133,7 +195,9 @@ export function parseFido2CredOutput(stdout: string): Fido2CredOutput {
   const lines = stdout.replace(/\r\n/g, '\n').split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length < 6 || lines.length > 8) {
-    throw new Error(`fido2-cred output: expected 6 to 8 lines (client data hash, rp id, format, authenticator data, credential id, signature[, x5c][, largeBlobKey]), received ${lines.length}.`);
+    throw new Error(
+      `fido2-cred output: expected 6 to 8 lines (client data hash, rp id, format, authenticator data, credential id, signature[, x5c][, largeBlobKey]), received ${lines.length}.`,
+    );
   }
   const [cdh, rpId, fmt, authData, credentialId, signature, x5c, largeBlobKey] = lines;
   return {
@@ -160,14 +224,18 @@ export interface ParsedAuthenticatorData {
 /** Reads rpIdHash, flags and the attested credential data of registration authenticator data. */
 export function parseAuthenticatorData(authData: Uint8Array): ParsedAuthenticatorData {
   const view = Buffer.from(authData.buffer, authData.byteOffset, authData.byteLength);
-  if (view.length < 37 + 18) throw new Error(`Authenticator data is ${view.length} bytes; registration data with attested credential data is at least 55.`);
+  if (view.length < 37 + 18)
+    throw new Error(
+      `Authenticator data is ${view.length} bytes; registration data with attested credential data is at least 55.`,
+    );
   const flags = view.readUInt8(32);
   if ((flags & 0x40) === 0) throw new Error('Authenticator data has no attested credential data (AT flag not set).');
   const idLength = view.readUInt16BE(53);
   const credentialId = new Uint8Array(view.subarray(55, 55 + idLength));
   const [coseKey] = decodePartialCBOR(new Uint8Array(view.subarray(55 + idLength)), 0);
   const alg = coseKey instanceof Map ? coseKey.get(3) : undefined;
-  if (typeof alg !== 'number') throw new Error('The credential public key in the authenticator data has no COSE alg (label 3).');
+  if (typeof alg !== 'number')
+    throw new Error('The credential public key in the authenticator data has no COSE alg (label 3).');
   return { rpIdHash: new Uint8Array(view.subarray(0, 32)), flags, credentialId, credentialAlg: alg };
 }
 
@@ -179,7 +247,9 @@ export function certificateAlg(der: Uint8Array): number {
   if (key.asymmetricKeyType === 'ec' && curve === 'secp384r1') return -35;
   if (key.asymmetricKeyType === 'ed25519') return -8;
   if (key.asymmetricKeyType === 'rsa') return -257;
-  throw new Error(`Unsupported attestation certificate key ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}; expected P-256, P-384, Ed25519 or RSA.`);
+  throw new Error(
+    `Unsupported attestation certificate key ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}; expected P-256, P-384, Ed25519 or RSA.`,
+  );
 }
 
 /**
@@ -193,12 +263,23 @@ export function encodeFido2CredAttestationObject(output: Fido2CredOutput): Uint8
     attStmt.set('alg', alg).set('sig', output.signature);
     if (output.x5c) attStmt.set('x5c', [output.x5c]);
   } else if (output.fmt === 'fido-u2f') {
-    if (!output.x5c) throw new Error('fido2-cred output: a fido-u2f attestation needs the attestation certificate, but none was printed.');
+    if (!output.x5c)
+      throw new Error(
+        'fido2-cred output: a fido-u2f attestation needs the attestation certificate, but none was printed.',
+      );
     attStmt.set('sig', output.signature).set('x5c', [output.x5c]);
   } else if (output.fmt !== 'none') {
-    throw new Error(`fido2-cred output: attestation format '${output.fmt}' cannot be rebuilt from fido2-cred's output; expected packed, fido-u2f or none.`);
+    throw new Error(
+      `fido2-cred output: attestation format '${output.fmt}' cannot be rebuilt from fido2-cred's output; expected packed, fido-u2f or none.`,
+    );
   }
-  return encodeCBOR(new Map<string, CBORType>([['fmt', output.fmt], ['attStmt', attStmt], ['authData', output.authData]]));
+  return encodeCBOR(
+    new Map<string, CBORType>([
+      ['fmt', output.fmt],
+      ['attStmt', attStmt],
+      ['authData', output.authData],
+    ]),
+  );
 }
 
 /**
@@ -206,15 +287,25 @@ export function encodeFido2CredAttestationObject(output: Fido2CredOutput): Uint8
  *
  * @throws Error when the echoed hash or RP ID, the RP ID hash or the credential ID do not match.
  */
-export function toGraphCredentialFromFido2Cred(plan: Pick<Fido2CredPlan, 'clientDataJSON' | 'clientDataHash' | 'rpId'>, output: Fido2CredOutput): GraphPublicKeyCredential {
-  if (!sameBytes(output.clientDataHash, plan.clientDataHash)) throw new Error('fido2-cred output: the client data hash differs from the one sent.');
-  if (output.rpId !== plan.rpId) throw new Error(`fido2-cred output: relying party id '${output.rpId}', expected '${plan.rpId}'.`);
+export function toGraphCredentialFromFido2Cred(
+  plan: Pick<Fido2CredPlan, 'clientDataJSON' | 'clientDataHash' | 'rpId'>,
+  output: Fido2CredOutput,
+): GraphPublicKeyCredential {
+  if (!sameBytes(output.clientDataHash, plan.clientDataHash))
+    throw new Error('fido2-cred output: the client data hash differs from the one sent.');
+  if (output.rpId !== plan.rpId)
+    throw new Error(`fido2-cred output: relying party id '${output.rpId}', expected '${plan.rpId}'.`);
   const authData = parseAuthenticatorData(output.authData);
-  if (!sameBytes(authData.rpIdHash, sha256(plan.rpId))) throw new Error(`fido2-cred output: the authenticator data is not for RP ID '${plan.rpId}' (rpIdHash differs).`);
-  if (!sameBytes(authData.credentialId, output.credentialId)) throw new Error('fido2-cred output: the credential id differs from the one in the authenticator data.');
+  if (!sameBytes(authData.rpIdHash, sha256(plan.rpId)))
+    throw new Error(`fido2-cred output: the authenticator data is not for RP ID '${plan.rpId}' (rpIdHash differs).`);
+  if (!sameBytes(authData.credentialId, output.credentialId))
+    throw new Error('fido2-cred output: the credential id differs from the one in the authenticator data.');
   return {
     id: b64url(output.credentialId),
-    response: { clientDataJSON: b64url(plan.clientDataJSON), attestationObject: b64url(encodeFido2CredAttestationObject(output)) },
+    response: {
+      clientDataJSON: b64url(plan.clientDataJSON),
+      attestationObject: b64url(encodeFido2CredAttestationObject(output)),
+    },
     clientExtensionResults: {},
   };
 }

@@ -35,11 +35,21 @@ export function runFido2Cred(binary: string, args: string[]): Promise<string> {
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new FatalError(`'${binary}' was not found: install libfido2's tools (Debian/Ubuntu: apt install fido2-tools).`, { cause: e }) : e);
+      reject(
+        e.code === 'ENOENT'
+          ? new FatalError(
+              `'${binary}' was not found: install libfido2's tools (Debian/Ubuntu: apt install fido2-tools).`,
+              { cause: e },
+            )
+          : e,
+      );
     });
     child.on('close', (code, signal) => {
       if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
-      else reject(new Error(`fido2-cred failed (${signal ? `signal ${signal}` : `exit code ${code}`}); its message is above.`));
+      else
+        reject(
+          new Error(`fido2-cred failed (${signal ? `signal ${signal}` : `exit code ${code}`}); its message is above.`),
+        );
     });
   });
 }
@@ -53,13 +63,20 @@ export class Fido2CredMaker implements CredentialMaker {
 
   constructor(
     private readonly device: string,
-    private readonly options: { keyPrompt: boolean; binary?: string; run?: typeof runFido2Cred; stderr?: { write(text: string): unknown } } = { keyPrompt: true },
+    private readonly options: {
+      keyPrompt: boolean;
+      binary?: string;
+      run?: typeof runFido2Cred;
+      stderr?: { write(text: string): unknown };
+    } = { keyPrompt: true },
   ) {}
 
   /** Fails early when the tool is missing, before any user is claimed. */
   static preflight(binary = FIDO2_CRED_BINARY): void {
     if (binary.includes('/') || findOnPath(binary)) return;
-    throw new FatalError(`'${binary}' is not on PATH: install libfido2's tools (Debian/Ubuntu: apt install fido2-tools) to use --authenticator fido2-cred.`);
+    throw new FatalError(
+      `'${binary}' is not on PATH: install libfido2's tools (Debian/Ubuntu: apt install fido2-tools) to use --authenticator fido2-cred.`,
+    );
   }
 
   private async promptForKey(userPrincipalName: string): Promise<void> {
@@ -72,7 +89,10 @@ export class Fido2CredMaker implements CredentialMaker {
     }
   }
 
-  async create(publicKey: PublicKeyCredentialCreationOptionsJSON, request: CredentialRequest): Promise<GraphPublicKeyCredential> {
+  async create(
+    publicKey: PublicKeyCredentialCreationOptionsJSON,
+    request: CredentialRequest,
+  ): Promise<GraphPublicKeyCredential> {
     await this.promptForKey(request.userPrincipalName);
     const dir = await mkdtemp(join(tmpdir(), 'fido2-cred-'));
     try {

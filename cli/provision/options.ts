@@ -31,7 +31,8 @@ export interface RawProvisionOptions {
   keyPrompt?: boolean;
 }
 
-export type ProvisionTarget = { mode: 'job'; jobId: string } | { mode: 'user'; userPrincipalName: string; challengeTimeoutInMinutes: number };
+export type ProvisionTarget =
+  { mode: 'job'; jobId: string } | { mode: 'user'; userPrincipalName: string; challengeTimeoutInMinutes: number };
 
 export type AuthenticatorOptions =
   | { kind: 'soft'; aaguid: string; attestation: SoftAttestationOption }
@@ -60,7 +61,9 @@ function parseHttpUrl(value: string, option: string): URL {
     throw new UsageError(`Invalid ${option} '${value}': expected an absolute http(s) URL such as ${DEFAULT_SERVER}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Invalid ${option} '${value}': expected an http or https URL, received protocol '${url.protocol}'.`);
+    throw new UsageError(
+      `Invalid ${option} '${value}': expected an http or https URL, received protocol '${url.protocol}'.`,
+    );
   }
   return url;
 }
@@ -86,7 +89,9 @@ function parseAuthenticator(raw: RawProvisionOptions): AuthenticatorOptions {
     refuse(raw.aaguid, '--aaguid', '--authenticator soft');
     refuse(raw.attestation, '--attestation', '--authenticator soft');
     if (!raw.device?.trim()) {
-      throw new UsageError('--authenticator fido2-cred needs --device <path> (list the keys with `fido2-token -L`, e.g. /dev/hidraw0).');
+      throw new UsageError(
+        '--authenticator fido2-cred needs --device <path> (list the keys with `fido2-token -L`, e.g. /dev/hidraw0).',
+      );
     }
     return { kind, device: raw.device.trim(), keyPrompt: raw.keyPrompt ?? true };
   }
@@ -108,14 +113,21 @@ function parseTarget(raw: RawProvisionOptions): ProvisionTarget {
   const job = raw.job?.trim();
   const user = raw.user?.trim();
   if (job && user) throw new UsageError('Give either --job <id> or --user <upn>, not both.');
-  if (!job && !user) throw new UsageError('Missing --job <id> (provision the users of a bulk job) or --user <upn> (provision one user).');
+  if (!job && !user)
+    throw new UsageError(
+      'Missing --job <id> (provision the users of a bulk job) or --user <upn> (provision one user).',
+    );
   if (job) {
     refuse(raw.challengeTimeout, '--challenge-timeout', '--user (a job sets its own challenge timeout)');
     return { mode: 'job', jobId: job };
   }
   const upn = user as string;
-  if (!/^[^@\s]+@[^@\s]+$/.test(upn)) throw new UsageError(`Invalid --user '${upn}': expected a user principal name such as alice@contoso.com.`);
-  const minutes = raw.challengeTimeout === undefined ? DEFAULT_CHALLENGE_TIMEOUT_MINUTES : parseInteger(raw.challengeTimeout, '--challenge-timeout', 5, 43200);
+  if (!/^[^@\s]+@[^@\s]+$/.test(upn))
+    throw new UsageError(`Invalid --user '${upn}': expected a user principal name such as alice@contoso.com.`);
+  const minutes =
+    raw.challengeTimeout === undefined
+      ? DEFAULT_CHALLENGE_TIMEOUT_MINUTES
+      : parseInteger(raw.challengeTimeout, '--challenge-timeout', 5, 43200);
   return { mode: 'user', userPrincipalName: upn, challengeTimeoutInMinutes: minutes };
 }
 
@@ -130,9 +142,13 @@ export function parseProvisionOptions(raw: RawProvisionOptions, env: NodeJS.Proc
   const serverUrl = parseHttpUrl(raw.server ?? DEFAULT_SERVER, '--server');
   const server = serverUrl.href.replace(/\/+$/, '');
   const origin = raw.origin === undefined ? serverUrl.origin : parseHttpUrl(raw.origin, '--origin').origin;
-  const concurrency = raw.concurrency === undefined ? DEFAULT_CONCURRENCY[authenticator.kind] : parseInteger(raw.concurrency, '--concurrency', 1, MAX_CONCURRENCY);
+  const concurrency =
+    raw.concurrency === undefined
+      ? DEFAULT_CONCURRENCY[authenticator.kind]
+      : parseInteger(raw.concurrency, '--concurrency', 1, MAX_CONCURRENCY);
   const token = raw.token?.trim() || env.TOKEN?.trim() || undefined;
   const displayName = raw.displayName?.trim();
-  if (raw.displayName !== undefined && !displayName) throw new UsageError('Invalid --display-name: expected a non-empty name.');
+  if (raw.displayName !== undefined && !displayName)
+    throw new UsageError('Invalid --display-name: expected a non-empty name.');
   return { target, authenticator, server, token, origin, concurrency, ...(displayName ? { displayName } : {}) };
 }

@@ -20,7 +20,12 @@ export interface Progress {
 const BAR_CHARS = { full: '#', empty: '-' };
 
 /** `[#####-----]  45/200  provisioned 40 · refusedByPolicy 5` fitted to `width` columns. */
-export function renderProgressBar(done: number, total: number, counts: ReadonlyMap<string, number>, width = 80): string {
+export function renderProgressBar(
+  done: number,
+  total: number,
+  counts: ReadonlyMap<string, number>,
+  width = 80,
+): string {
   const shownTotal = Math.max(total, done, 1);
   const barWidth = Math.max(10, Math.min(40, width - 50));
   const filled = Math.round((done / shownTotal) * barWidth);
@@ -39,7 +44,10 @@ export function formatProgressLine(done: number, total: number, result: UserResu
  * A redrawn bar when `stream` is a terminal and `interactive` is not false (the fido2-cred PIN prompt
  * shares the terminal, so it asks for lines); otherwise one line per user.
  */
-export function createProgress(stream: ProgressStream, options: { interactive?: boolean; now?: () => number } = {}): Progress {
+export function createProgress(
+  stream: ProgressStream,
+  options: { interactive?: boolean; now?: () => number } = {},
+): Progress {
   const bar = stream.isTTY === true && options.interactive !== false;
   const now = options.now ?? Date.now;
   const counts = new Map<string, number>();

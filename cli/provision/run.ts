@@ -19,10 +19,17 @@ export interface ProvisionDeps {
   waitMs?: () => number;
 }
 
-export const defaultProvisionDeps = (): ProvisionDeps => ({ stdout: process.stdout, stderr: process.stderr, mintToken: mintLocalAdminToken });
+export const defaultProvisionDeps = (): ProvisionDeps => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  mintToken: mintLocalAdminToken,
+});
 
 /** The passkey name in single-user mode when --display-name is not given. */
-const DEFAULT_DISPLAY_NAME: Readonly<Record<AuthenticatorOptions['kind'], string>> = { soft: 'Soft authenticator', 'fido2-cred': 'Security key' };
+const DEFAULT_DISPLAY_NAME: Readonly<Record<AuthenticatorOptions['kind'], string>> = {
+  soft: 'Soft authenticator',
+  'fido2-cred': 'Security key',
+};
 
 export function createMaker(options: AuthenticatorOptions): CredentialMaker {
   if (options.kind === 'soft') return new SoftCredentialMaker(options);
@@ -35,7 +42,12 @@ export function mergeJobRows(station: readonly UserResult[], job: JobSnapshot): 
   const seen = new Set(station.map((r) => r.userPrincipalName.toLowerCase()));
   const others = job.users
     .filter((u) => !seen.has(u.userPrincipalName.toLowerCase()))
-    .map((u) => ({ userPrincipalName: u.userPrincipalName, outcome: u.state, reason: u.reason ?? null, methodId: u.methodId ?? null }));
+    .map((u) => ({
+      userPrincipalName: u.userPrincipalName,
+      outcome: u.state,
+      reason: u.reason ?? null,
+      methodId: u.methodId ?? null,
+    }));
   return [...station, ...others];
 }
 
@@ -56,18 +68,33 @@ export async function runProvision(options: ProvisionOptions, deps: ProvisionDep
   let token = options.token;
   if (!token) {
     token = await deps.mintToken();
-    deps.stderr.write(`No --token or TOKEN given: using a local dev token for ${LOCAL_ADMIN_UPN} (${LOCAL_ADMIN_ROLE}).\n`);
+    deps.stderr.write(
+      `No --token or TOKEN given: using a local dev token for ${LOCAL_ADMIN_UPN} (${LOCAL_ADMIN_ROLE}).\n`,
+    );
   }
   const maker = (deps.createMaker ?? createMaker)(options.authenticator);
   const api = new ProvisioningApi(options.server, token, deps.fetchImpl);
   // fido2-cred shares the terminal with its PIN prompt: print lines rather than redraw a bar.
   const progress = createProgress(deps.stderr, { interactive: maker.kind === 'soft' });
-  const stationDeps = { api, maker, progress, origin: options.origin, displayName: options.displayName, sleep: deps.sleep, waitMs: deps.waitMs };
+  const stationDeps = {
+    api,
+    maker,
+    progress,
+    origin: options.origin,
+    displayName: options.displayName,
+    sleep: deps.sleep,
+    waitMs: deps.waitMs,
+  };
 
   if (options.target.mode === 'user') {
     const { userPrincipalName, challengeTimeoutInMinutes } = options.target;
     progress.sync(0, 1);
-    const result = await runSingleUser(userPrincipalName, challengeTimeoutInMinutes, DEFAULT_DISPLAY_NAME[maker.kind], stationDeps);
+    const result = await runSingleUser(
+      userPrincipalName,
+      challengeTimeoutInMinutes,
+      DEFAULT_DISPLAY_NAME[maker.kind],
+      stationDeps,
+    );
     progress.userDone(result);
     progress.finish();
     deps.stdout.write(formatSummary([result]));

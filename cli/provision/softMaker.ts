@@ -1,7 +1,12 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 // Import the class module, not the barrel: the barrel also loads the test CA (@peculiar/x509).
 import { SoftAuthenticator } from '../authenticators/soft/softAuthenticator';
-import { toGraphCredential, type CredentialMaker, type CredentialRequest, type GraphPublicKeyCredential } from './credential';
+import {
+  toGraphCredential,
+  type CredentialMaker,
+  type CredentialRequest,
+  type GraphPublicKeyCredential,
+} from './credential';
 import type { SoftAttestationOption } from './options';
 
 /**
@@ -13,7 +18,10 @@ export class SoftCredentialMaker implements CredentialMaker {
 
   constructor(private readonly model: { aaguid: string; attestation: SoftAttestationOption }) {}
 
-  async create(publicKey: PublicKeyCredentialCreationOptionsJSON, request: CredentialRequest): Promise<GraphPublicKeyCredential> {
+  async create(
+    publicKey: PublicKeyCredentialCreationOptionsJSON,
+    request: CredentialRequest,
+  ): Promise<GraphPublicKeyCredential> {
     const authenticator = new SoftAuthenticator({ aaguid: this.model.aaguid, attestation: this.model.attestation });
     return toGraphCredential(await authenticator.createCredential(publicKey, { origin: request.origin }));
   }

@@ -6,7 +6,10 @@ import { FatalError } from './errors';
 import type { Progress } from './progress';
 import type { UserResult } from './summary';
 
-export type StationApi = Pick<ProvisioningApi, 'claimNext' | 'submitCredential' | 'getJob' | 'creationOptions' | 'createFido2Method'>;
+export type StationApi = Pick<
+  ProvisioningApi,
+  'claimNext' | 'submitCredential' | 'getJob' | 'creationOptions' | 'createFido2Method'
+>;
 
 export interface StationDeps {
   api: StationApi;
@@ -35,7 +38,9 @@ const TRANSIENT_ATTEMPTS = 4;
 
 /** `{displayName} security key` → `Alice Smith security key`. */
 export function expandDisplayName(template: string, user: { displayName: string; userPrincipalName: string }): string {
-  return template.replace(/\{displayName\}/g, user.displayName).replace(/\{userPrincipalName\}/g, user.userPrincipalName);
+  return template
+    .replace(/\{displayName\}/g, user.displayName)
+    .replace(/\{userPrincipalName\}/g, user.userPrincipalName);
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -48,7 +53,10 @@ async function withRetry<T>(call: () => Promise<T>, sleep: (ms: number) => Promi
     } catch (e) {
       const transient = e instanceof ApiError && (e.status === 429 || e.status >= 500);
       if (!transient || attempt >= TRANSIENT_ATTEMPTS) {
-        if (e instanceof ApiError) throw new FatalError(`The server answered ${e.message}${transient ? ` (after ${attempt} attempts)` : ''}.`, { cause: e });
+        if (e instanceof ApiError)
+          throw new FatalError(`The server answered ${e.message}${transient ? ` (after ${attempt} attempts)` : ''}.`, {
+            cause: e,
+          });
         throw e;
       }
       await sleep(e.retryAfterMs ?? 500 * attempt);
@@ -58,15 +66,29 @@ async function withRetry<T>(call: () => Promise<T>, sleep: (ms: number) => Promi
 
 /** A refused Graph call as a user's outcome: 403 is a policy refusal, anything else a failure. */
 function outcomeOfApiError(userPrincipalName: string, e: ApiError): UserResult {
-  return { userPrincipalName, outcome: e.status === 403 ? 'refusedByPolicy' : 'failed', reason: `${e.code}: ${e.serverMessage}`, methodId: null };
+  return {
+    userPrincipalName,
+    outcome: e.status === 403 ? 'refusedByPolicy' : 'failed',
+    reason: `${e.code}: ${e.serverMessage}`,
+    methodId: null,
+  };
 }
 
-async function makeCredential(deps: StationDeps, userPrincipalName: string, publicKey: PublicKeyCredentialCreationOptionsJSON): Promise<GraphPublicKeyCredential | UserResult> {
+async function makeCredential(
+  deps: StationDeps,
+  userPrincipalName: string,
+  publicKey: PublicKeyCredentialCreationOptionsJSON,
+): Promise<GraphPublicKeyCredential | UserResult> {
   try {
     return await deps.maker.create(publicKey, { userPrincipalName, origin: deps.origin });
   } catch (e) {
     if (e instanceof FatalError) throw e;
-    return { userPrincipalName, outcome: 'stationError', reason: `no credential sent: ${errorText(e)}`, methodId: null };
+    return {
+      userPrincipalName,
+      outcome: 'stationError',
+      reason: `no credential sent: ${errorText(e)}`,
+      methodId: null,
+    };
   }
 }
 
@@ -90,15 +112,33 @@ export async function runJobStation(jobId: string, concurrency: number, deps: St
     if (isResult(credential)) return credential;
     const displayName = deps.displayName ? expandDisplayName(deps.displayName, user) : undefined;
     try {
-      const answer = await deps.api.submitCredential(jobId, user.userId, { ...(displayName ? { displayName } : {}), publicKeyCredential: credential });
+      const answer = await deps.api.submitCredential(jobId, user.userId, {
+        ...(displayName ? { displayName } : {}),
+        publicKeyCredential: credential,
+      });
       if (typeof answer?.state !== 'string') {
-        return { userPrincipalName: user.userPrincipalName, outcome: 'failed', reason: `unexpected answer to the credential: ${JSON.stringify(answer)?.slice(0, 200)}`, methodId: null };
+        return {
+          userPrincipalName: user.userPrincipalName,
+          outcome: 'failed',
+          reason: `unexpected answer to the credential: ${JSON.stringify(answer)?.slice(0, 200)}`,
+          methodId: null,
+        };
       }
-      return { userPrincipalName: answer.userPrincipalName ?? user.userPrincipalName, outcome: answer.state, reason: answer.reason ?? null, methodId: answer.method?.id ?? null };
+      return {
+        userPrincipalName: answer.userPrincipalName ?? user.userPrincipalName,
+        outcome: answer.state,
+        reason: answer.reason ?? null,
+        methodId: answer.method?.id ?? null,
+      };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.status === 409 && e.code === ErrorCodes.jobNotRunning.code) stopReason ??= `${e.code}: ${e.serverMessage}`;
-      return { userPrincipalName: user.userPrincipalName, outcome: 'rejected', reason: `${e.status} ${e.code}: ${e.serverMessage}`, methodId: null };
+      return {
+        userPrincipalName: user.userPrincipalName,
+        outcome: 'rejected',
+        reason: `${e.status} ${e.code}: ${e.serverMessage}`,
+        methodId: null,
+      };
     }
   };
 
@@ -161,9 +201,15 @@ export async function runSingleUser(
   }
   const credential = await makeCredential(deps, userPrincipalName, publicKey);
   if (isResult(credential)) return credential;
-  const displayName = expandDisplayName(deps.displayName ?? defaultDisplayName, { displayName: publicKey.user.displayName, userPrincipalName });
+  const displayName = expandDisplayName(deps.displayName ?? defaultDisplayName, {
+    displayName: publicKey.user.displayName,
+    userPrincipalName,
+  });
   try {
-    const method = await deps.api.createFido2Method(userPrincipalName, { displayName, publicKeyCredential: credential });
+    const method = await deps.api.createFido2Method(userPrincipalName, {
+      displayName,
+      publicKeyCredential: credential,
+    });
     return { userPrincipalName, outcome: 'provisioned', reason: null, methodId: method.id };
   } catch (e) {
     if (e instanceof ApiError) return outcomeOfApiError(userPrincipalName, e);

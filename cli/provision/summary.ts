@@ -11,7 +11,13 @@ function table(header: string[], rows: string[][], alignRight: boolean[] = []): 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 && !alignRight[i] ? cell : alignRight[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) =>
+        i === cells.length - 1 && !alignRight[i]
+          ? cell
+          : alignRight[i]
+            ? cell.padStart(widths[i])
+            : cell.padEnd(widths[i]),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -36,7 +36,11 @@ export function serviceBusConsumerHandler(consumer: EventConsumer, getApp: () =>
     const event = body.data;
     if (!matchesEventType(consumer.eventTypes, event.type)) return;
     const deliveryCount = Number(context.triggerMetadata?.deliveryCount ?? 1);
-    await consumer.handler(event, { app: await getApp(), context, delivery: { deliveryCount, subscription: consumer.subscription } });
+    await consumer.handler(event, {
+      app: await getApp(),
+      context,
+      delivery: { deliveryCount, subscription: consumer.subscription },
+    });
   };
 }
 
@@ -62,11 +66,15 @@ export function outboxChangeFeedHandler(getApp: () => Promise<App>, getBus: () =
   return async (documents: unknown[]): Promise<void> => {
     try {
       const records = inWriteOrder(ChangeFeedBatch.parse(documents));
-      publisher ??= Promise.all([getApp(), getBus()]).then(([app, bus]) => new OutboxPublisher(bus, app.config.issuer, health));
-      await (await publisher.catch((e: unknown) => {
-        publisher = undefined; // build it again on the next batch
-        throw e;
-      })).publish(records);
+      publisher ??= Promise.all([getApp(), getBus()]).then(
+        ([app, bus]) => new OutboxPublisher(bus, app.config.issuer, health),
+      );
+      await (
+        await publisher.catch((e: unknown) => {
+          publisher = undefined; // build it again on the next batch
+          throw e;
+        })
+      ).publish(records);
     } catch (e) {
       health.failed();
       throw e;

@@ -16,18 +16,31 @@ const envelope = (type: string, data: unknown): EventEnvelope => ({
   datacontenttype: 'application/json',
   data,
 });
-const upnChanged = envelope('user.upnChanged', { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'robert@contoso.com', ...outcome });
+const upnChanged = envelope('user.upnChanged', {
+  userId: 'u-1',
+  oldUserPrincipalName: 'bob@contoso.com',
+  newUserPrincipalName: 'robert@contoso.com',
+  ...outcome,
+});
 
 function input(): ConsumerInput & { errors: unknown[][] } {
   const errors: unknown[][] = [];
-  const context = new InvocationContext({ functionName: 'test', logHandler: (level, ...args) => void (level === 'error' && errors.push(args)) });
+  const context = new InvocationContext({
+    functionName: 'test',
+    logHandler: (level, ...args) => void (level === 'error' && errors.push(args)),
+  });
   return { app: {} as App, context, delivery: { deliveryCount: 1, subscription: 'test' }, errors };
 }
 
 describe('defineConsumer', () => {
   it('hands its handler the parsed event of a type it takes', async () => {
     const seen: Array<DomainEvent<typeof EventTypes.userUpnChanged>> = [];
-    const consumer = defineConsumer({ name: 'c', subscription: 's', eventTypes: [EventTypes.userUpnChanged], handle: async (event) => void seen.push(event) });
+    const consumer = defineConsumer({
+      name: 'c',
+      subscription: 's',
+      eventTypes: [EventTypes.userUpnChanged],
+      handle: async (event) => void seen.push(event),
+    });
     await consumer.handler(upnChanged, input());
     expect(seen).toEqual([upnChanged]);
     expect(consumer.eventTypes).toEqual(['user.upnChanged']);
@@ -35,8 +48,18 @@ describe('defineConsumer', () => {
 
   it('skips a declared type it does not take; `*` takes every declared type', async () => {
     const seen: string[] = [];
-    const only = defineConsumer({ name: 'c', subscription: 's', eventTypes: [EventTypes.fido2MethodRegistered], handle: async (event) => void seen.push(`only ${event.type}`) });
-    const every = defineConsumer({ name: 'c', subscription: 's', eventTypes: ['*'], handle: async (event) => void seen.push(`every ${event.type}`) });
+    const only = defineConsumer({
+      name: 'c',
+      subscription: 's',
+      eventTypes: [EventTypes.fido2MethodRegistered],
+      handle: async (event) => void seen.push(`only ${event.type}`),
+    });
+    const every = defineConsumer({
+      name: 'c',
+      subscription: 's',
+      eventTypes: ['*'],
+      handle: async (event) => void seen.push(`every ${event.type}`),
+    });
     await only.handler(upnChanged, input());
     await every.handler(upnChanged, input());
     expect(seen).toEqual(['every user.upnChanged']);

@@ -41,8 +41,12 @@ export interface ConsumerDefinition<K extends EventType> extends Omit<EventConsu
  * type's schema first. One that does not parse (an unknown type, data not of its type's shape) is
  * logged and dead-lettered (UnprocessableEventError), never acted on.
  */
-export function defineConsumer(definition: ConsumerDefinition<EventType> & { eventTypes: readonly ['*'] }): EventConsumer;
-export function defineConsumer<K extends EventType>(definition: ConsumerDefinition<K> & { eventTypes: readonly K[] }): EventConsumer;
+export function defineConsumer(
+  definition: ConsumerDefinition<EventType> & { eventTypes: readonly ['*'] },
+): EventConsumer;
+export function defineConsumer<K extends EventType>(
+  definition: ConsumerDefinition<K> & { eventTypes: readonly K[] },
+): EventConsumer;
 export function defineConsumer(definition: ConsumerDefinition<EventType>): EventConsumer {
   const { handle, ...declared } = definition;
   const types = definition.eventTypes as readonly string[];

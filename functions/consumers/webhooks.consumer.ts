@@ -16,6 +16,9 @@ export const webhooksConsumer = defineConsumer({
   eventTypes: ['*'],
   maxDeliveryCount: WEBHOOK_MAX_DELIVERY_COUNT,
   handle: async (event, { app, delivery }) => {
-    await app.webhooks.deliver(event, { attempt: delivery.deliveryCount, lastAttempt: delivery.deliveryCount >= WEBHOOK_MAX_DELIVERY_COUNT });
+    await app.webhooks.deliver(event, {
+      attempt: delivery.deliveryCount,
+      lastAttempt: delivery.deliveryCount >= WEBHOOK_MAX_DELIVERY_COUNT,
+    });
   },
 });

@@ -10,7 +10,11 @@ export class DurableProvisioningOrchestrations implements ProvisioningOrchestrat
     await this.client.startNew(Orchestrators.job, { instanceId: InstanceIds.job(jobId), input: { jobId, totalUsers } });
   }
 
-  async notifyClaimed(jobId: string, userId: string, event: { expiresAt: string } | { refused: string }): Promise<void> {
+  async notifyClaimed(
+    jobId: string,
+    userId: string,
+    event: { expiresAt: string } | { refused: string },
+  ): Promise<void> {
     await this.client.raiseEvent(InstanceIds.user(jobId, userId), ProvisioningEvents.claimed, event);
   }
 

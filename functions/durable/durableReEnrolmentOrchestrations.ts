@@ -1,6 +1,10 @@
 import type { DurableClient } from 'durable-functions';
 import { ReEnrolmentStatusSchema, UpnReEnrolmentInputSchema } from '../../orchestrations/reenrolment/inputs';
-import { ReEnrolmentEvents, ReEnrolmentOrchestrator, reEnrolmentInstanceId } from '../../orchestrations/reenrolment/names';
+import {
+  ReEnrolmentEvents,
+  ReEnrolmentOrchestrator,
+  reEnrolmentInstanceId,
+} from '../../orchestrations/reenrolment/names';
 import {
   isRunningFlow,
   NewPasskeyRegistered,
@@ -36,7 +40,10 @@ export class DurableReEnrolmentOrchestrations implements ReEnrolmentOrchestratio
   }
 
   async start(input: UpnReEnrolmentInput): Promise<void> {
-    await this.client.startNew(ReEnrolmentOrchestrator, { instanceId: reEnrolmentInstanceId(input.userId), input: UpnReEnrolmentInputSchema.parse(input) });
+    await this.client.startNew(ReEnrolmentOrchestrator, {
+      instanceId: reEnrolmentInstanceId(input.userId),
+      input: UpnReEnrolmentInputSchema.parse(input),
+    });
   }
 
   async stop(userId: string, reason: string): Promise<void> {
@@ -46,7 +53,9 @@ export class DurableReEnrolmentOrchestrations implements ReEnrolmentOrchestratio
       const flow = await this.get(userId);
       if (!flow || !isRunningFlow(flow.runtimeStatus)) return;
     }
-    throw new Error(`The re-enrolment of user ${userId} did not stop within ${STOP_TIMEOUT_MS} ms of being terminated; expected Terminated.`);
+    throw new Error(
+      `The re-enrolment of user ${userId} did not stop within ${STOP_TIMEOUT_MS} ms of being terminated; expected Terminated.`,
+    );
   }
 
   async notifyNewPasskey(userId: string, event: NewPasskeyRegistered): Promise<void> {

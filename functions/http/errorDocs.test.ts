@@ -1,7 +1,8 @@
 import { ERROR_DOCS, errorDocs, ErrorFacts } from './errorDocs';
 
 const none: ErrorFacts = { authenticated: false, validatesInput: false, namesResource: false, rateLimited: false };
-const statusesOf = (facts: Partial<ErrorFacts>, requested = {}) => Object.keys(errorDocs({ ...none, ...facts }, requested)).map(Number);
+const statusesOf = (facts: Partial<ErrorFacts>, requested = {}) =>
+  Object.keys(errorDocs({ ...none, ...facts }, requested)).map(Number);
 
 describe('errorDocs', () => {
   it.each([
@@ -10,7 +11,11 @@ describe('errorDocs', () => {
     ['a route that parses input', { validatesInput: true }, [400]],
     ['a route whose parameters name a resource', { namesResource: true }, [404]],
     ['a rate-limited route', { rateLimited: true }, [429]],
-    ['all of them', { authenticated: true, validatesInput: true, namesResource: true, rateLimited: true }, [400, 401, 403, 404, 429]],
+    [
+      'all of them',
+      { authenticated: true, validatesInput: true, namesResource: true, rateLimited: true },
+      [400, 401, 403, 404, 429],
+    ],
   ])('documents %s: %j', (_title, facts, expected) => {
     expect(statusesOf(facts)).toEqual(expected);
   });

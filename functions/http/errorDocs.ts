@@ -38,7 +38,9 @@ export function errorDocs(facts: ErrorFacts, requested: ErrorDocRequest = {}): R
     ...(facts.namesResource ? [404 as const] : []),
     ...(facts.rateLimited ? [429 as const] : []),
   ];
-  const statuses = [...new Set([...implied, ...(Object.keys(requested).map(Number) as ErrorStatus[])])].sort((a, b) => a - b);
+  const statuses = [...new Set([...implied, ...(Object.keys(requested).map(Number) as ErrorStatus[])])].sort(
+    (a, b) => a - b,
+  );
   return Object.fromEntries(
     statuses.map((status) => {
       const wording = requested[status];

@@ -84,24 +84,38 @@ describe('error registry → wire', () => {
     expect(Object.keys(HTTP_WIRE).sort()).toEqual(Object.keys(HttpErrorCodes).sort());
   });
 
-  it.each(Object.entries(WIRE) as [keyof typeof ErrorCodes, [string, number]][])('%s answers %j', (name, [code, status]) => {
-    const response = errorResponse(new DomainError(ErrorCodes[name], `the ${name} message`), REQUEST_ID, context());
-    expect(response.status).toBe(status);
-    expect(bodyOf(response)).toEqual({
-      error: { code, message: `the ${name} message`, innerError: { date: expect.any(String), 'request-id': REQUEST_ID, 'client-request-id': REQUEST_ID } },
-    });
-  });
+  it.each(Object.entries(WIRE) as [keyof typeof ErrorCodes, [string, number]][])(
+    '%s answers %j',
+    (name, [code, status]) => {
+      const response = errorResponse(new DomainError(ErrorCodes[name], `the ${name} message`), REQUEST_ID, context());
+      expect(response.status).toBe(status);
+      expect(bodyOf(response)).toEqual({
+        error: {
+          code,
+          message: `the ${name} message`,
+          innerError: { date: expect.any(String), 'request-id': REQUEST_ID, 'client-request-id': REQUEST_ID },
+        },
+      });
+    },
+  );
 
-  it.each(Object.entries(HTTP_WIRE) as [keyof typeof HttpErrorCodes, [string, number]][])('HTTP edge %s answers %j', (name, [code, status]) => {
-    expect(HttpErrorCodes[name]).toEqual({ code, status });
-    const response = errorResponse(new HttpError(HttpErrorCodes[name], 'edge'), REQUEST_ID, context());
-    expect(response.status).toBe(status);
-    expect(bodyOf(response).error).toMatchObject({ code, message: 'edge' });
-  });
+  it.each(Object.entries(HTTP_WIRE) as [keyof typeof HttpErrorCodes, [string, number]][])(
+    'HTTP edge %s answers %j',
+    (name, [code, status]) => {
+      expect(HttpErrorCodes[name]).toEqual({ code, status });
+      const response = errorResponse(new HttpError(HttpErrorCodes[name], 'edge'), REQUEST_ID, context());
+      expect(response.status).toBe(status);
+      expect(bodyOf(response).error).toMatchObject({ code, message: 'edge' });
+    },
+  );
 
   it('asks for a bearer token on 401 and a retry delay on 503', () => {
-    expect(errorResponse(new DomainError(ErrorCodes.fido2SignInFailed, 'no'), REQUEST_ID, context()).headers).toMatchObject({ 'WWW-Authenticate': 'Bearer' });
-    expect(errorResponse(new StoreUnavailableError('sqlite', 7, 'busy'), REQUEST_ID, context()).headers).toMatchObject({ 'Retry-After': '7' });
+    expect(
+      errorResponse(new DomainError(ErrorCodes.fido2SignInFailed, 'no'), REQUEST_ID, context()).headers,
+    ).toMatchObject({ 'WWW-Authenticate': 'Bearer' });
+    expect(errorResponse(new StoreUnavailableError('sqlite', 7, 'busy'), REQUEST_ID, context()).headers).toMatchObject({
+      'Retry-After': '7',
+    });
     expect(errorResponse(new ConcurrencyConflictError('policy', '"1"'), REQUEST_ID, context()).status).toBe(412);
   });
 
@@ -114,7 +128,9 @@ describe('error registry → wire', () => {
   });
 
   it('renders only date and request ids in innerError, not the cause of a domain error', () => {
-    const wrapped = new DomainError(ErrorCodes.fido2SignInFailed, 'The assertion did not verify.', { cause: new Error('stack detail SECRET') });
+    const wrapped = new DomainError(ErrorCodes.fido2SignInFailed, 'The assertion did not verify.', {
+      cause: new Error('stack detail SECRET'),
+    });
     const response = errorResponse(wrapped, REQUEST_ID, context());
     expect(Object.keys(bodyOf(response).error.innerError).sort()).toEqual(['client-request-id', 'date', 'request-id']);
     expect(JSON.stringify(response.jsonBody)).not.toContain('SECRET');

@@ -32,29 +32,54 @@ export type GraphErrorBody = z.infer<typeof GraphError>;
  * cause or other details (the message is the whole explanation a client gets).
  */
 export function graphErrorBody(code: string, message: string, requestId: string): GraphErrorBody {
-  return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } };
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId },
+    },
+  };
 }
 
 /** Graph's error response with a status. */
-export function graphError(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return json(status, graphErrorBody(code, message, requestId), headers);
 }
 
 /** The response for an HTTP-edge error (./httpErrors.ts). */
-export function httpErrorResponse(definition: HttpErrorCodeEntry, message: string, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
+export function httpErrorResponse(
+  definition: HttpErrorCodeEntry,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return graphError(definition.status, definition.code, message, requestId, headers);
 }
 
 /** The last-resort 500: says nothing of the error but the request id to quote. */
 export function internalErrorResponse(requestId: string): HttpResponseInit {
-  return httpErrorResponse(HttpErrorCodes.generalException, `An internal error occurred. Quote request-id ${requestId} when reporting it.`, requestId);
+  return httpErrorResponse(
+    HttpErrorCodes.generalException,
+    `An internal error occurred. Quote request-id ${requestId} when reporting it.`,
+    requestId,
+  );
 }
 
 /** "Invalid value for 'keyRestrictions.aaGuids[0]': expected a GUID ...; ..." */
 export function describeZodError(error: ZodError, where: string): string {
   const parts = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-    if (issue.code === 'unrecognized_keys') return `Unknown ${where} propert${issue.keys.length > 1 ? 'ies' : 'y'} ${issue.keys.map((k) => `'${path ? `${path}.` : ''}${k}'`).join(', ')}`;
+    const path = issue.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      '',
+    );
+    if (issue.code === 'unrecognized_keys')
+      return `Unknown ${where} propert${issue.keys.length > 1 ? 'ies' : 'y'} ${issue.keys.map((k) => `'${path ? `${path}.` : ''}${k}'`).join(', ')}`;
     return `Invalid ${where} value${path ? ` for '${path}'` : ''}: ${issue.message}`;
   });
   return parts.join('; ') + '.';
@@ -63,11 +88,11 @@ export function describeZodError(error: ZodError, where: string): string {
 /** The one place where domain errors become HTTP statuses. */
 export function errorResponse(error: unknown, requestId: string, context: InvocationContext): HttpResponseInit {
   if (isDomainError(error)) {
-    if (error.kind === 'serviceUnavailable') context.warn(`${context.functionName} (request-id ${requestId}): ${error.message}`);
+    if (error.kind === 'serviceUnavailable')
+      context.warn(`${context.functionName} (request-id ${requestId}): ${error.message}`);
     return graphError(STATUS_OF_KIND[error.kind], error.code, error.message, requestId, headersOf(error));
   }
   if (error instanceof HttpError) return httpErrorResponse(error.definition, error.message, requestId);
   context.error(`Unhandled error in ${context.functionName} (request-id ${requestId}):`, error);
   return internalErrorResponse(requestId);
 }
-

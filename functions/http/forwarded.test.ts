@@ -24,13 +24,55 @@ describe('isValidHostHeader', () => {
 
 describe('publicOrigin', () => {
   it.each([
-    ['untrusted: forwarded headers ignored', 'http://127.0.0.1:7071/x', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' }, false, 'http://127.0.0.1:7071'],
-    ['trusted: proto and host', 'http://127.0.0.1:7071/x', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'passkeys.contoso.com' }, true, 'https://passkeys.contoso.com'],
-    ['trusted: default port dropped', 'http://127.0.0.1:7071', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.contoso.com:443' }, true, 'https://id.contoso.com'],
-    ['trusted: first entry of a chain', 'http://127.0.0.1:7071', { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'a.example, b.example' }, true, 'https://a.example'],
-    ['trusted: unknown scheme ignored', 'http://127.0.0.1:7071', { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'a.example' }, true, 'http://a.example'],
-    ['trusted: malformed host ignored', 'http://127.0.0.1:7071', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a b' }, true, 'https://127.0.0.1:7071'],
-    ['trusted: host the URL parser refuses ignored', 'http://127.0.0.1:7071', { 'x-forwarded-host': '1.2.3.999' }, true, 'http://127.0.0.1:7071'],
+    [
+      'untrusted: forwarded headers ignored',
+      'http://127.0.0.1:7071/x',
+      { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
+      false,
+      'http://127.0.0.1:7071',
+    ],
+    [
+      'trusted: proto and host',
+      'http://127.0.0.1:7071/x',
+      { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'passkeys.contoso.com' },
+      true,
+      'https://passkeys.contoso.com',
+    ],
+    [
+      'trusted: default port dropped',
+      'http://127.0.0.1:7071',
+      { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.contoso.com:443' },
+      true,
+      'https://id.contoso.com',
+    ],
+    [
+      'trusted: first entry of a chain',
+      'http://127.0.0.1:7071',
+      { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'a.example, b.example' },
+      true,
+      'https://a.example',
+    ],
+    [
+      'trusted: unknown scheme ignored',
+      'http://127.0.0.1:7071',
+      { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'a.example' },
+      true,
+      'http://a.example',
+    ],
+    [
+      'trusted: malformed host ignored',
+      'http://127.0.0.1:7071',
+      { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a b' },
+      true,
+      'https://127.0.0.1:7071',
+    ],
+    [
+      'trusted: host the URL parser refuses ignored',
+      'http://127.0.0.1:7071',
+      { 'x-forwarded-host': '1.2.3.999' },
+      true,
+      'http://127.0.0.1:7071',
+    ],
     ['trusted: no headers', 'http://localhost:7071/a?b', {}, true, 'http://localhost:7071'],
   ])('%s', (_name, url, values, trust, expected) => expect(publicOrigin(url, headers(values), trust)).toBe(expected));
 });
@@ -56,5 +98,7 @@ describe('clientAddress', () => {
     ['trusted: a forged left entry does not count', '127.0.0.1', '1.1.1.1, 203.0.113.9:4431', true, '203.0.113.9'],
     ['trusted: garbage falls back to the socket', '127.0.0.1', 'nonsense', true, '127.0.0.1'],
     ['trusted: no header', '::1', undefined, true, '::1'],
-  ])('%s', (_name, socket, forwarded, trust, expected) => expect(clientAddress(socket, forwarded, trust)).toBe(expected));
+  ])('%s', (_name, socket, forwarded, trust, expected) =>
+    expect(clientAddress(socket, forwarded, trust)).toBe(expected),
+  );
 });

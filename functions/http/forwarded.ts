@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
  */
 
 /** `host`, `host:port`, `[v6]` or `[v6]:port`: what a Host / X-Forwarded-Host value may be. */
-const HOST_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const HOST_VALUE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** True when `value` is a syntactically valid Host header value (RFC 9110 uri-host [":" port]). */
 export function isValidHostHeader(value: string): boolean {
@@ -56,7 +57,11 @@ export function normaliseAddress(value: string | undefined): string | undefined 
  * last X-Forwarded-For entry: the address the proxy itself saw and appended; entries to its left
  * were written by the client and prove nothing.
  */
-export function clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trustProxy: boolean): string | undefined {
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  trustProxy: boolean,
+): string | undefined {
   const own = normaliseAddress(socketAddress);
   if (!trustProxy || !forwardedFor) return own;
   const entries = forwardedFor.split(',');

@@ -9,7 +9,13 @@ const UserId = z.string().min(1);
 
 describe('graphRoute', () => {
   it('expands {ver} into the version constraint and validates it', () => {
-    const fn = graphRoute('GET', '{ver}/users/{userId}', { name: 'a', access: 'anonymous', params: { userId: UserId }, doc, handler });
+    const fn = graphRoute('GET', '{ver}/users/{userId}', {
+      name: 'a',
+      access: 'anonymous',
+      params: { userId: UserId },
+      doc,
+      handler,
+    });
     expect(fn.route).toBe(`${VERSION_SEGMENT}/users/{userId}`);
     expect(fn.params!.safeParse({ ver: 'v1.0', userId: 'u' }).success).toBe(true);
     expect(fn.params!.safeParse({ ver: 'v2.0', userId: 'u' }).success).toBe(false);
@@ -17,8 +23,21 @@ describe('graphRoute', () => {
   });
 
   it('answers 404 for parameters that fail their schema, unless told they are inputs', () => {
-    const byDefault = graphRoute('GET', 'jobs/{jobId}', { name: 'a', access: 'anonymous', params: { jobId: UserId }, doc, handler });
-    const inputs = graphRoute('GET', 'jobs/{jobId}', { name: 'b', access: 'anonymous', params: { jobId: UserId }, paramsNotFound: false, doc, handler });
+    const byDefault = graphRoute('GET', 'jobs/{jobId}', {
+      name: 'a',
+      access: 'anonymous',
+      params: { jobId: UserId },
+      doc,
+      handler,
+    });
+    const inputs = graphRoute('GET', 'jobs/{jobId}', {
+      name: 'b',
+      access: 'anonymous',
+      params: { jobId: UserId },
+      paramsNotFound: false,
+      doc,
+      handler,
+    });
     expect(byDefault.paramsNotFound).toBe(true);
     expect(byDefault.doc.responses[404]).toBeDefined();
     expect(inputs.paramsNotFound).toBeUndefined();
@@ -34,13 +53,21 @@ describe('graphRoute', () => {
   });
 
   it('keeps a constrained segment as written and names its parameter', () => {
-    const fn = graphRoute('GET', 'x/{op:regex(^go(\\(.*\\))?$)}', { name: 'a', access: 'anonymous', params: { op: z.string() }, doc, handler });
+    const fn = graphRoute('GET', 'x/{op:regex(^go(\\(.*\\))?$)}', {
+      name: 'a',
+      access: 'anonymous',
+      params: { op: z.string() },
+      doc,
+      handler,
+    });
     expect(fn.route).toBe('x/{op:regex(^go(\\(.*\\))?$)}');
   });
 
   it('refuses parameter schemas that do not match the path (also at run time)', () => {
+    // prettier-ignore
     // @ts-expect-error the schema names userId, the path groupId
     expect(() => graphRoute('GET', '{ver}/groups/{groupId}', { name: 'a', access: 'anonymous', params: { userId: UserId }, doc, handler })).toThrow(/missing \[groupId\], not in the path \[userId\]/);
+    // prettier-ignore
     // @ts-expect-error a path without parameters but {ver} takes no schemas
     expect(() => graphRoute('GET', '{ver}/groups', { name: 'a', access: 'anonymous', params: { ver: z.string() }, doc, handler })).toThrow(/'ver' is implied/);
   });
@@ -80,8 +107,10 @@ describe('graphRoute types (checked by tsc)', () => {
   });
 
   it('requires a schema for every parameter', () => {
+    // prettier-ignore
     // @ts-expect-error params missing for {userId}
     expect(() => graphRoute('GET', 'users/{userId}', { name: 'a', access: 'anonymous', doc, handler })).toThrow(/missing \[userId\]/);
+    // prettier-ignore
     // @ts-expect-error no schema for {groupId}
     expect(() => graphRoute('GET', 'users/{userId}/{groupId}', { name: 'a', access: 'anonymous', params: { userId: UserId }, doc, handler })).toThrow(/missing \[groupId\]/);
   });

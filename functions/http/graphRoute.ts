@@ -15,24 +15,33 @@ export const VERSION_SEGMENT = '{ver:regex(^(beta|v1\\.0)$)}';
 type SegmentName<S extends string> = S extends `${infer Name}:${string}` ? Name : S;
 
 /** The parameter names of a route template: `'{ver}/users/{userId}'` → `'ver' | 'userId'`. */
-export type RouteParamNames<Path extends string> = Path extends `${string}{${infer Segment}}${infer Rest}` ? SegmentName<Segment> | RouteParamNames<Rest> : never;
+export type RouteParamNames<Path extends string> = Path extends `${string}{${infer Segment}}${infer Rest}`
+  ? SegmentName<Segment> | RouteParamNames<Rest>
+  : never;
 
 /** One zod schema per route parameter other than `{ver}` (which is always `GraphVersion`). */
 export type ParamSchemas<Path extends string> = { [K in Exclude<RouteParamNames<Path>, 'ver'>]: ZodType };
 
 /** What a handler receives as `params`: `ver` when the path has `{ver}`, and each parameter parsed by its schema. */
-export type RouteParams<Path extends string, S> = ('ver' extends RouteParamNames<Path> ? { ver: z.infer<typeof GraphVersion> } : unknown) & {
+export type RouteParams<Path extends string, S> = ('ver' extends RouteParamNames<Path>
+  ? { ver: z.infer<typeof GraphVersion> }
+  : unknown) & {
   [K in keyof S]: S[K] extends ZodType<infer T> ? T : never;
 };
 
 /** `params`: a schema for each parameter of the path but `ver`; required (and checked against the path) when it has any. */
-type ParamsField<Path extends string, S> = [Exclude<RouteParamNames<Path>, 'ver'>] extends [never] ? { params?: undefined } : { params: S };
+type ParamsField<Path extends string, S> = [Exclude<RouteParamNames<Path>, 'ver'>] extends [never]
+  ? { params?: undefined }
+  : { params: S };
 
 /**
  * A route declared with {@link graphRoute}: an {@link HttpFunction} without its route template
  * and methods (the call names them), with parameter schemas per segment and error docs by status.
  */
-export interface RouteDefinition<Path extends string, S extends ParamSchemas<Path>, Q, B> extends Pick<HttpFunction, 'name' | 'access' | 'durableClient' | 'rateLimited'> {
+export interface RouteDefinition<Path extends string, S extends ParamSchemas<Path>, Q, B> extends Pick<
+  HttpFunction,
+  'name' | 'access' | 'durableClient' | 'rateLimited'
+> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   /**
@@ -53,7 +62,12 @@ const namesIn = (path: string): string[] => [...path.matchAll(/\{\*?(\w+)[^}]*\}
  * the version validated, the parameters typed from the path, unknown ids answered 404, and the
  * error answers of the OpenAPI document taken from one table ({@link errorDocs}).
  */
-export function graphRoute<Path extends string, S extends ParamSchemas<Path> = ParamSchemas<Path>, Q = unknown, B = unknown>(
+export function graphRoute<
+  Path extends string,
+  S extends ParamSchemas<Path> = ParamSchemas<Path>,
+  Q = unknown,
+  B = unknown,
+>(
   method: HttpMethod,
   path: Path,
   def: RouteDefinition<Path, S, Q, B> & ParamsField<Path, S>,
@@ -63,7 +77,9 @@ export function graphRoute<Path extends string, S extends ParamSchemas<Path> = P
   const missing = names.filter((n) => n !== 'ver' && !schemas[n]);
   const extra = Object.keys(schemas).filter((n) => !names.includes(n));
   if (missing.length || extra.length || 'ver' in schemas) {
-    throw new Error(`Route ${def.name} (${method} ${path}): parameter schemas must match the path: missing [${missing.join(', ')}], not in the path [${extra.join(', ')}]${'ver' in schemas ? ", 'ver' is implied" : ''}.`);
+    throw new Error(
+      `Route ${def.name} (${method} ${path}): parameter schemas must match the path: missing [${missing.join(', ')}], not in the path [${extra.join(', ')}]${'ver' in schemas ? ", 'ver' is implied" : ''}.`,
+    );
   }
   const hasParams = names.length > 0;
   const paramsNotFound = hasParams && (def.paramsNotFound ?? true);
@@ -74,7 +90,11 @@ export function graphRoute<Path extends string, S extends ParamSchemas<Path> = P
     methods: [method],
     access: def.access,
     // `ver` first, as the path reads (the OpenAPI document lists parameters in this order).
-    params: hasParams ? (z.object({ ...(names.includes('ver') ? { ver: GraphVersion } : {}), ...schemas }) as unknown as ZodType<RouteParams<Path, S>>) : undefined,
+    params: hasParams
+      ? (z.object({ ...(names.includes('ver') ? { ver: GraphVersion } : {}), ...schemas }) as unknown as ZodType<
+          RouteParams<Path, S>
+        >)
+      : undefined,
     paramsNotFound: paramsNotFound || undefined,
     query: def.query,
     body: def.body,

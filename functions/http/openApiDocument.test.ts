@@ -54,7 +54,10 @@ const EXPECTED = [
 ];
 
 type Doc = { paths: Record<string, Record<string, unknown>> };
-const documented = (doc: Doc) => Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+const documented = (doc: Doc) =>
+  Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    .sort();
 const registered = () =>
   httpFunctions()
     .filter((fn) => !fn.doc.hidden)
@@ -78,7 +81,9 @@ describe('/openapi.json', () => {
   });
 
   it('gives every operation a unique operationId', () => {
-    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId: string }).operationId));
+    const ids = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops).map((op) => (op as { operationId: string }).operationId),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -31,7 +31,10 @@ export function buildOpenApiDocument(functions: HttpFunction[], version: string)
         responses: Object.fromEntries(
           Object.entries(fn.doc.responses).map(([status, doc]) => [
             status,
-            { description: doc.description, ...(doc.schema ? { content: { 'application/json': { schema: doc.schema } } } : {}) },
+            {
+              description: doc.description,
+              ...(doc.schema ? { content: { 'application/json': { schema: doc.schema } } } : {}),
+            },
           ]),
         ),
       });
@@ -39,6 +42,10 @@ export function buildOpenApiDocument(functions: HttpFunction[], version: string)
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Passkey (FIDO2) service', version, description: 'Graph-compatible passkey (FIDO2) authentication method API and WebAuthn ceremonies.' },
+    info: {
+      title: 'Passkey (FIDO2) service',
+      version,
+      description: 'Graph-compatible passkey (FIDO2) authentication method API and WebAuthn ceremonies.',
+    },
   });
 }

@@ -20,13 +20,21 @@ async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): P
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token is empty.');
   // Sign-in tokens act for the signed-in user only; admin routes take admin tokens.
-  const principal = await (fn.access.signedInUser ? app.tokens.signedInUserVerifier : app.tokens.verifier).verify(match[1]);
+  const principal = await (fn.access.signedInUser ? app.tokens.signedInUserVerifier : app.tokens.verifier).verify(
+    match[1],
+  );
   if (fn.access.signedInUser && !principal.userId) {
     // As Graph: a valid app-only token on a signed-in-user route is a bad request, not a denial.
-    throw new DomainError(ErrorCodes.badRequest, `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`);
+    throw new DomainError(
+      ErrorCodes.badRequest,
+      `/me and self-service requests are only valid with a delegated (user) token; this app-only token has no signed-in user.`,
+    );
   }
   if (!isAllowed(principal, fn.access)) {
-    throw new DomainError(ErrorCodes.authorizationRequestDenied, `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`);
+    throw new DomainError(
+      ErrorCodes.authorizationRequestDenied,
+      `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`,
+    );
   }
   return principal;
 }
@@ -41,14 +49,22 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string,
 
 async function readJsonBody(request: HttpRequest): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new HttpError(HttpErrorCodes.payloadTooLarge, `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`);
+  if (declared > MAX_BODY_BYTES)
+    throw new HttpError(
+      HttpErrorCodes.payloadTooLarge,
+      `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} bytes are accepted.`,
+    );
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(HttpErrorCodes.payloadTooLarge, `The request body is over ${MAX_BODY_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new HttpError(HttpErrorCodes.payloadTooLarge, `The request body is over ${MAX_BODY_BYTES} bytes.`);
   // An empty body reads as `{}`: the schema then says what is missing (or accepts all-optional bodies).
   if (text.trim() === '') return {};
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new HttpError(HttpErrorCodes.unsupportedMediaType, `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`);
+    throw new HttpError(
+      HttpErrorCodes.unsupportedMediaType,
+      `Content-Type '${type || '<none>'}' is not supported; expected 'application/json'.`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -62,7 +78,8 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
  * any client could make the links we write point elsewhere. (The local host has already rewritten
  * `request.url` to the public URL; on Azure the platform's own URL is used unless told to trust.)
  */
-const baseUrlOf = (request: HttpRequest, trustProxy: boolean): string => publicOrigin(request.url, request.headers, trustProxy);
+const baseUrlOf = (request: HttpRequest, trustProxy: boolean): string =>
+  publicOrigin(request.url, request.headers, trustProxy);
 
 /** `url` with its origin replaced by `origin` (path and query kept). */
 function rebase(url: string, origin: string): string {
@@ -76,18 +93,36 @@ function rebase(url: string, origin: string): string {
  */
 export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): HttpHandler {
   return async (request, context): Promise<HttpResponseInit> => {
-    const requestId = request.headers.get('client-request-id') ?? (context.invocationId !== 'unknown' ? context.invocationId : randomUUID());
+    const requestId =
+      request.headers.get('client-request-id') ??
+      (context.invocationId !== 'unknown' ? context.invocationId : randomUUID());
     try {
       const app = await getApp();
       // Before any other work: a refused request must cost next to nothing.
       const refusal = fn.rateLimited ? rateLimitRefusal(app, request, requestId) : undefined;
-      if (refusal) return { ...refusal, headers: { 'request-id': requestId, ...(refusal.headers as Record<string, string>) } };
+      if (refusal)
+        return { ...refusal, headers: { 'request-id': requestId, ...(refusal.headers as Record<string, string>) } };
       const principal = await authenticate(app, request, fn);
-      const params = parse(fn.params, { ...request.params }, 'route parameter', fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined);
+      const params = parse(
+        fn.params,
+        { ...request.params },
+        'route parameter',
+        fn.paramsNotFound ? `Resource not found for the segment '${new URL(request.url).pathname}'.` : undefined,
+      );
       const query = parse(fn.query, Object.fromEntries(request.query.entries()), 'query');
       const body = fn.body ? parse(fn.body, await readJsonBody(request), 'body') : undefined;
       const baseUrl = baseUrlOf(request, app.config.trustProxy);
-      const response = await fn.handler({ params, query, body, principal, app, request, context, baseUrl, publicUrl: rebase(request.url, baseUrl) });
+      const response = await fn.handler({
+        params,
+        query,
+        body,
+        principal,
+        app,
+        request,
+        context,
+        baseUrl,
+        publicUrl: rebase(request.url, baseUrl),
+      });
       return { ...response, headers: { 'request-id': requestId, ...(response.headers as Record<string, string>) } };
     } catch (error) {
       return errorResponse(error, requestId, context);

@@ -10,17 +10,28 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 export const noContent = (headers: Record<string, string> = {}): HttpResponseInit => ({ status: 204, headers });
 
 /** `{base}/{ver}/$metadata#{fragment}` as Graph's @odata.context. */
-export const odataContext = (baseUrl: string, ver: string, fragment: string) => `${baseUrl}/${ver}/$metadata#${fragment}`;
+export const odataContext = (baseUrl: string, ver: string, fragment: string) =>
+  `${baseUrl}/${ver}/$metadata#${fragment}`;
 
 /** A Graph entity: its `@odata.context` (`{ver}/$metadata#{fragment}`) and its fields. */
-export const odataEntity = (baseUrl: string, ver: string, fragment: string, value: object) => ({ '@odata.context': odataContext(baseUrl, ver, fragment), ...value });
+export const odataEntity = (baseUrl: string, ver: string, fragment: string, value: object) => ({
+  '@odata.context': odataContext(baseUrl, ver, fragment),
+  ...value,
+});
 
 /** 201 Created for a new entity of the collection at `{ver}/{collection}`: its context, and its Location. */
 export const created = (baseUrl: string, ver: string, collection: string, value: { id: string }): HttpResponseInit =>
-  json(201, odataEntity(baseUrl, ver, `${collection}/$entity`, value), { Location: serviceLink(baseUrl, `${ver}/${collection}/${value.id}`) });
+  json(201, odataEntity(baseUrl, ver, `${collection}/$entity`, value), {
+    Location: serviceLink(baseUrl, `${ver}/${collection}/${value.id}`),
+  });
 
 /** A Graph collection page; `next` (a cursor) becomes an @odata.nextLink carrying $skiptoken. */
-export function collection(context: string, value: unknown[], next: string | undefined, requestUrl: string): Record<string, unknown> {
+export function collection(
+  context: string,
+  value: unknown[],
+  next: string | undefined,
+  requestUrl: string,
+): Record<string, unknown> {
   const body: Record<string, unknown> = { '@odata.context': context, value };
   if (next) {
     const url = new URL(requestUrl);
@@ -33,7 +44,12 @@ export function collection(context: string, value: unknown[], next: string | und
 /** Applies OData `$select` (always keeping `id`). */
 export function select<T extends object>(item: T, selectParam: string | undefined): Partial<T> {
   if (!selectParam) return item;
-  const wanted = new Set(selectParam.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const wanted = new Set(
+    selectParam
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
   wanted.add('id');
   return Object.fromEntries(Object.entries(item).filter(([k]) => wanted.has(k.toLowerCase()))) as Partial<T>;
 }

@@ -7,6 +7,10 @@ import { ErrorCodes } from '../../shared/domain/errorCodes';
  * answers 400 to app-only tokens there; this keeps the type honest).
  */
 export function signedInUserId(principal: Principal): string {
-  if (!principal.userId) throw new DomainError(ErrorCodes.badRequest, '/me and self-service requests are only valid with a delegated (user) token; this token has no signed-in user.');
+  if (!principal.userId)
+    throw new DomainError(
+      ErrorCodes.badRequest,
+      '/me and self-service requests are only valid with a delegated (user) token; this token has no signed-in user.',
+    );
   return principal.userId;
 }

@@ -92,11 +92,18 @@ export function flattenActions(actions: unknown[][]): FlatActions {
           name: action.functionName!,
           input: action.input,
           instanceId: action.instanceId || undefined,
-          retry: action.actionType === ActionType.CallSubOrchestratorWithRetry ? retryPolicy(action.retryOptions!) : undefined,
+          retry:
+            action.actionType === ActionType.CallSubOrchestratorWithRetry
+              ? retryPolicy(action.retryOptions!)
+              : undefined,
         });
         return;
       case ActionType.CreateTimer:
-        result.scheduling.push({ kind: 'timer', fireAt: new Date(action.fireAt!), canceled: action.isCanceled === true });
+        result.scheduling.push({
+          kind: 'timer',
+          fireAt: new Date(action.fireAt!),
+          canceled: action.isCanceled === true,
+        });
         return;
       case ActionType.ContinueAsNew:
         result.continueAsNew = { input: unwrapProcessedInput(action.input) };
@@ -130,10 +137,16 @@ export class NonDeterminismError extends Error {
   }
 }
 
-const describeAction = (a: SchedulingAction): string => (a.kind === 'timer' ? 'CreateTimer' : `${a.kind === 'activity' ? 'CallActivity' : 'CallSubOrchestrator'} "${a.name}"`);
+const describeAction = (a: SchedulingAction): string =>
+  a.kind === 'timer' ? 'CreateTimer' : `${a.kind === 'activity' ? 'CallActivity' : 'CallSubOrchestrator'} "${a.name}"`;
 
 const describeEvent = (e: DurableHistoryEvent): string => {
-  const type = e.EventType === EventType.TaskScheduled ? 'TaskScheduled' : e.EventType === EventType.TimerCreated ? 'TimerCreated' : 'SubOrchestrationInstanceCreated';
+  const type =
+    e.EventType === EventType.TaskScheduled
+      ? 'TaskScheduled'
+      : e.EventType === EventType.TimerCreated
+        ? 'TimerCreated'
+        : 'SubOrchestrationInstanceCreated';
   return `${type}${e.Name ? ` "${String(e.Name)}"` : ''} (EventId ${e.EventId})`;
 };
 
@@ -150,7 +163,11 @@ const matches = (a: SchedulingAction, e: DurableHistoryEvent): boolean => {
  */
 export function originEvents(history: DurableHistoryEvent[]): DurableHistoryEvent[] {
   return history.filter((e) => {
-    if (e.EventType !== EventType.TaskScheduled && e.EventType !== EventType.TimerCreated && e.EventType !== EventType.SubOrchestrationInstanceCreated) {
+    if (
+      e.EventType !== EventType.TaskScheduled &&
+      e.EventType !== EventType.TimerCreated &&
+      e.EventType !== EventType.SubOrchestrationInstanceCreated
+    ) {
       return false;
     }
     const mark = localMark(e);
@@ -168,7 +185,8 @@ export function newActionsAfterReplay(
   scheduling: SchedulingAction[],
   origins: DurableHistoryEvent[],
 ): SchedulingAction[] {
-  const advice = 'Orchestrator code must be deterministic: same calls in the same order on every replay (see STYLE.md §5).';
+  const advice =
+    'Orchestrator code must be deterministic: same calls in the same order on every replay (see STYLE.md §5).';
   for (let i = 0; i < origins.length; i++) {
     const action = scheduling[i];
     if (!action) {

@@ -20,7 +20,8 @@ export type DurableRuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed
 /** Statuses after which an instance never changes again (until restarted or purged). */
 export const TERMINAL_DURABLE_STATUSES: readonly DurableRuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 
-export const isTerminalDurableStatus = (status: DurableRuntimeStatus): boolean => TERMINAL_DURABLE_STATUSES.includes(status);
+export const isTerminalDurableStatus = (status: DurableRuntimeStatus): boolean =>
+  TERMINAL_DURABLE_STATUSES.includes(status);
 
 /**
  * A history event in the Durable Task wire shape that `durable-functions` replays
@@ -102,7 +103,10 @@ export interface DurableEpisodeCommit {
   resetHistory: boolean;
   appendHistory: DurableHistoryEvent[];
   /** New values for the instance row (instanceId is never changed). */
-  instance: Omit<DurableInstance, 'instanceId' | 'createdTime' | 'parentInstanceId' | 'parentExecutionId' | 'parentTaskId' | 'name'>;
+  instance: Omit<
+    DurableInstance,
+    'instanceId' | 'createdTime' | 'parentInstanceId' | 'parentExecutionId' | 'parentTaskId' | 'name'
+  >;
   newWork: NewDurableWorkItem[];
   /** Pending work of this instance to delete: 'all', or the given task ids. */
   cancelWork: 'all' | number[];

@@ -116,7 +116,9 @@ export class SqliteDurableStore implements DurableStore {
       lastSeq: db.prepare('SELECT MAX(seq) AS seq FROM durable_history WHERE instance_id = ?'),
       appendHistory: db.prepare('INSERT INTO durable_history (instance_id, seq, event) VALUES (?, ?, ?)'),
       deleteHistory: db.prepare('DELETE FROM durable_history WHERE instance_id = ?'),
-      messages: db.prepare('SELECT id, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY id'),
+      messages: db.prepare(
+        'SELECT id, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY id',
+      ),
       instancesWithMessages: db.prepare('SELECT DISTINCT instance_id FROM durable_messages'),
       insertMessage: db.prepare('INSERT INTO durable_messages (instance_id, execution_id, event) VALUES (?, ?, ?)'),
       deleteMessage: db.prepare('DELETE FROM durable_messages WHERE id = ?'),
@@ -159,8 +161,18 @@ export class SqliteDurableStore implements DurableStore {
   }
 
   async pendingMessages(instanceId: string): Promise<DurableMessage[]> {
-    const rows = this.statements.messages.all(instanceId) as Array<{ id: number; instance_id: string; execution_id: string | null; event: string }>;
-    return rows.map((r) => ({ id: r.id, instanceId: r.instance_id, executionId: r.execution_id, event: JSON.parse(r.event) }));
+    const rows = this.statements.messages.all(instanceId) as Array<{
+      id: number;
+      instance_id: string;
+      execution_id: string | null;
+      event: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      instanceId: r.instance_id,
+      executionId: r.execution_id,
+      event: JSON.parse(r.event),
+    }));
   }
 
   async instancesWithMessages(): Promise<string[]> {
@@ -176,10 +188,16 @@ export class SqliteDurableStore implements DurableStore {
       const s = this.statements;
       for (const id of commit.consumedMessageIds) {
         if (s.deleteMessage.run(id).changes !== 1) {
-          throw new DurableStoreConflictError(`Inbox message ${id} of instance '${commit.instanceId}' was already consumed; expected it to be pending.`);
+          throw new DurableStoreConflictError(
+            `Inbox message ${id} of instance '${commit.instanceId}' was already consumed; expected it to be pending.`,
+          );
         }
       }
-      const updated = s.updateInstance.run({ ...commit.instance, instanceId: commit.instanceId, expectedExecutionId: commit.expectedExecutionId });
+      const updated = s.updateInstance.run({
+        ...commit.instance,
+        instanceId: commit.instanceId,
+        expectedExecutionId: commit.expectedExecutionId,
+      });
       if (updated.changes !== 1) {
         throw new DurableStoreConflictError(
           `Instance '${commit.instanceId}' no longer runs execution ${commit.expectedExecutionId} (restarted, purged or continued as new).`,
@@ -216,9 +234,11 @@ export class SqliteDurableStore implements DurableStore {
   async purgeInstances(filter: DurableInstanceFilter): Promise<number> {
     return this.db.transaction(() => {
       const { where, params } = filterSql(filter);
-      const ids = (this.db.prepare(`SELECT instance_id FROM durable_instances ${where}`).all(...params) as Array<{ instance_id: string }>).map(
-        (r) => r.instance_id,
-      );
+      const ids = (
+        this.db.prepare(`SELECT instance_id FROM durable_instances ${where}`).all(...params) as Array<{
+          instance_id: string;
+        }>
+      ).map((r) => r.instance_id);
       return ids.reduce((n, id) => n + this.purgeTx(id), 0);
     })();
   }

@@ -64,7 +64,11 @@ export interface DurableClientRpc {
  *   base URL and carry no key: Azure puts `code=<system key>` in them, but here the key would then
  *   reach whoever receives a status link; our own status links are the authenticated job routes.
  */
-export function durableClientBindingData(publicBaseUrl: string, taskHubName: string, rpc: DurableClientRpc): DurableClientBindingData {
+export function durableClientBindingData(
+  publicBaseUrl: string,
+  taskHubName: string,
+  rpc: DurableClientRpc,
+): DurableClientBindingData {
   const root = `${trimSlash(publicBaseUrl)}${DURABLE_WEBHOOK_PATH}`;
   const qs = requiredQuery(taskHubName);
   return {
@@ -84,7 +88,8 @@ export function durableClientBindingData(publicBaseUrl: string, taskHubName: str
 }
 
 /** Whether a function input is the durable client binding (`df.input.durableClient()`), as getClient tests it. */
-export const isDurableClientInput = (input: FunctionInput): boolean => input.type === 'durableClient' || input.type === 'orchestrationClient';
+export const isDurableClientInput = (input: FunctionInput): boolean =>
+  input.type === 'durableClient' || input.type === 'orchestrationClient';
 
 /**
  * Supplies the durable client input data to an InvocationContext the local host built for a

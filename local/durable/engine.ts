@@ -113,7 +113,10 @@ export class LocalDurableEngine {
     // Durable Functions forbids these in instance ids; the client also puts ids into URLs unescaped.
     const hasControlChar = [...instanceId].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
     if (!instanceId.trim() || /[/\\#?]/.test(instanceId) || hasControlChar) {
-      throw new DurableEngineError('badRequest', `Invalid instance id ${JSON.stringify(instanceId)}: expected a non-empty id without '/', '\\', '#', '?' or control characters.`);
+      throw new DurableEngineError(
+        'badRequest',
+        `Invalid instance id ${JSON.stringify(instanceId)}: expected a non-empty id without '/', '\\', '#', '?' or control characters.`,
+      );
     }
     const executionId = newId();
     const inputJson = toJsonText(options.input);
@@ -121,7 +124,11 @@ export class LocalDurableEngine {
     try {
       await this.store.createInstance({
         instance,
-        start: { instanceId, executionId, event: executionStarted(this.clock.now(), name, inputJson, instanceId, executionId) },
+        start: {
+          instanceId,
+          executionId,
+          event: executionStarted(this.clock.now(), name, inputJson, instanceId, executionId),
+        },
       });
     } catch (error) {
       if (error instanceof DurableStoreConflictError) throw new DurableEngineError('conflict', error.message);
@@ -134,14 +141,22 @@ export class LocalDurableEngine {
   /** Delivers an external event; buffered until the orchestrator waits for it. */
   async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
     await this.requireRunnable(instanceId, 'raise an event to');
-    await this.store.enqueueMessage({ instanceId, executionId: null, event: eventRaised(this.clock.now(), eventName, data) });
+    await this.store.enqueueMessage({
+      instanceId,
+      executionId: null,
+      event: eventRaised(this.clock.now(), eventName, data),
+    });
     this.kick(instanceId);
   }
 
   /** Terminates a running instance (its sub-orchestrations keep running, as in Durable Functions). */
   async terminate(instanceId: string, reason: string): Promise<void> {
     await this.requireRunnable(instanceId, 'terminate');
-    await this.store.enqueueMessage({ instanceId, executionId: null, event: executionTerminated(this.clock.now(), reason) });
+    await this.store.enqueueMessage({
+      instanceId,
+      executionId: null,
+      event: executionTerminated(this.clock.now(), reason),
+    });
     this.kick(instanceId);
   }
 
@@ -160,7 +175,9 @@ export class LocalDurableEngine {
 
   /** Deletes the finished instances matching the filter (running ones are never purged). */
   async purgeInstances(filter: ListInstancesFilter): Promise<{ instancesDeleted: number }> {
-    const statuses = (filter.runtimeStatus?.length ? filter.runtimeStatus : TERMINAL_DURABLE_STATUSES).filter(isTerminalDurableStatus);
+    const statuses = (filter.runtimeStatus?.length ? filter.runtimeStatus : TERMINAL_DURABLE_STATUSES).filter(
+      isTerminalDurableStatus,
+    );
     if (!statuses.length) return { instancesDeleted: 0 };
     return { instancesDeleted: await this.store.purgeInstances({ ...storeFilter(filter), runtimeStatus: statuses }) };
   }
@@ -186,7 +203,10 @@ export class LocalDurableEngine {
         try {
           const status = await this.getStatus(instanceId);
           if (settled) return;
-          if (!status) return finish(() => reject(new DurableEngineError('notFound', `No instance with id '${instanceId}' exists.`)));
+          if (!status)
+            return finish(() =>
+              reject(new DurableEngineError('notFound', `No instance with id '${instanceId}' exists.`)),
+            );
           if (isTerminalDurableStatus(status.runtimeStatus)) finish(() => resolve(status));
         } catch (error) {
           finish(() => reject(error));
@@ -196,7 +216,11 @@ export class LocalDurableEngine {
       const timer = setTimeout(async () => {
         const status = await this.getStatus(instanceId).catch(() => undefined);
         finish(() =>
-          reject(new Error(`Timed out after ${timeoutMs} ms waiting for instance '${instanceId}' to finish; it is ${status?.runtimeStatus ?? 'missing'}.`)),
+          reject(
+            new Error(
+              `Timed out after ${timeoutMs} ms waiting for instance '${instanceId}' to finish; it is ${status?.runtimeStatus ?? 'missing'}.`,
+            ),
+          ),
         );
       }, timeoutMs);
       const finish = (settle: () => void) => {
@@ -222,9 +246,13 @@ export class LocalDurableEngine {
 
   private async requireRunnable(instanceId: string, verb: string): Promise<DurableInstance> {
     const instance = await this.store.getInstance(instanceId);
-    if (!instance) throw new DurableEngineError('notFound', `Cannot ${verb} instance '${instanceId}': no such instance.`);
+    if (!instance)
+      throw new DurableEngineError('notFound', `Cannot ${verb} instance '${instanceId}': no such instance.`);
     if (isTerminalDurableStatus(instance.status)) {
-      throw new DurableEngineError('gone', `Cannot ${verb} instance '${instanceId}': it is already ${instance.status}.`);
+      throw new DurableEngineError(
+        'gone',
+        `Cannot ${verb} instance '${instanceId}': it is already ${instance.status}.`,
+      );
     }
     return instance;
   }
@@ -278,7 +306,11 @@ export class LocalDurableEngine {
       } catch (error) {
         // Lost a race (e.g. a sub-orchestration id taken meanwhile): read again and redo the episode.
         if (error instanceof DurableStoreConflictError && ++conflicts < 5) continue;
-        this.logHandler('error', `Local durable engine: episode of instance '${instanceId}' failed; it will be retried on the next start.`, error);
+        this.logHandler(
+          'error',
+          `Local durable engine: episode of instance '${instanceId}' failed; it will be retried on the next start.`,
+          error,
+        );
         return;
       }
       for (const workId of this.timers.cancel(instanceId, committed.commit.cancelWork)) this.dispatched.delete(workId);
@@ -301,7 +333,13 @@ export class LocalDurableEngine {
 
   private async executeActivity(item: DurableWorkItem): Promise<void> {
     const handler = item.name === null ? undefined : this.registry.activities[item.name];
-    const event = await runActivity(item, handler, Object.keys(this.registry.activities), () => this.clock.now(), this.logHandler);
+    const event = await runActivity(
+      item,
+      handler,
+      Object.keys(this.registry.activities),
+      () => this.clock.now(),
+      this.logHandler,
+    );
     await this.deliver(item, event);
   }
 
@@ -313,11 +351,19 @@ export class LocalDurableEngine {
   /** Commits a work item's result (deleting the item in the same transaction) and wakes its instance. */
   private async deliver(item: DurableWorkItem, event: DurableHistoryEvent): Promise<void> {
     try {
-      const delivered = await this.store.completeWork(item.id, { instanceId: item.instanceId, executionId: item.executionId, event });
+      const delivered = await this.store.completeWork(item.id, {
+        instanceId: item.instanceId,
+        executionId: item.executionId,
+        event,
+      });
       this.dispatched.delete(item.id);
       if (delivered) this.kick(item.instanceId);
     } catch (error) {
-      this.logHandler('error', `Local durable engine: could not record the result of work item ${item.id}; it will run again on the next start.`, error);
+      this.logHandler(
+        'error',
+        `Local durable engine: could not record the result of work item ${item.id}; it will run again on the next start.`,
+        error,
+      );
     }
   }
 

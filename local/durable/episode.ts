@@ -1,7 +1,20 @@
 import type { LogHandler } from '@azure/functions';
 import type { OrchestrationHandler } from 'durable-functions';
-import { DurableEpisodeCommit, DurableHistoryEvent, DurableInstance, DurableMessage, isTerminalDurableStatus } from './durable.port';
-import { NonDeterminismError, SchedulingAction, UnsupportedActionError, flattenActions, newActionsAfterReplay, originEvents } from './actionPlan';
+import {
+  DurableEpisodeCommit,
+  DurableHistoryEvent,
+  DurableInstance,
+  DurableMessage,
+  isTerminalDurableStatus,
+} from './durable.port';
+import {
+  NonDeterminismError,
+  SchedulingAction,
+  UnsupportedActionError,
+  flattenActions,
+  newActionsAfterReplay,
+  originEvents,
+} from './actionPlan';
 import { commitFor, continueAsNew, finish, instanceFields } from './episodeCommits';
 import * as ev from './historyEvents';
 import { EventType, isSchedulingEvent } from './historyEvents';
@@ -81,7 +94,11 @@ export async function decideEpisode(input: EpisodeInput): Promise<DurableEpisode
   });
   const withSteps = relevant.map((m) => ({ event: m.event, step: retryStepFor(m.event, scheduledById) }));
   const retryEvents = withSteps.filter((x) => x.step);
-  const batch = [...(started ? [started.event] : []), ...retryEvents.map((x) => x.event), ...withSteps.filter((x) => !x.step).map((x) => x.event)];
+  const batch = [
+    ...(started ? [started.event] : []),
+    ...retryEvents.map((x) => x.event),
+    ...withSteps.filter((x) => !x.step).map((x) => x.event),
+  ];
   if (!batch.length) return consumed.length ? unchanged() : undefined;
 
   const newEvents = [ev.orchestratorStarted(now), ...batch.map((e) => ({ ...e, IsPlayed: false }))];
@@ -121,13 +138,24 @@ export async function decideEpisode(input: EpisodeInput): Promise<DurableEpisode
   const customStatus = ev.toJsonText(state.customStatus) ?? null;
 
   if (state.isDone && flat.continueAsNew) return continueAsNew(input, consumed, flat.continueAsNew.input, customStatus);
-  if (state.isDone) return finish(input, consumed, newEvents, 'Completed', ev.toJsonText(state.output) ?? null, undefined, customStatus);
+  if (state.isDone)
+    return finish(
+      input,
+      consumed,
+      newEvents,
+      'Completed',
+      ev.toJsonText(state.output) ?? null,
+      undefined,
+      customStatus,
+    );
 
   const plan = new SchedulePlan(input, nextId);
   for (const { step } of retryEvents) await plan.addRetryStep(step!);
   for (const action of newActions) await plan.addAction(action);
   // Timers the orchestrator cancelled (e.g. the losing side of Task.any) need not fire.
-  const cancelled = flat.scheduling.slice(0, origins.length).flatMap((a, i) => (a.kind === 'timer' && a.canceled ? [origins[i].EventId] : []));
+  const cancelled = flat.scheduling
+    .slice(0, origins.length)
+    .flatMap((a, i) => (a.kind === 'timer' && a.canceled ? [origins[i].EventId] : []));
   return commitFor(instance, consumed, {
     appendHistory: [...newEvents, ...plan.events],
     instance: { ...instanceFields(instance), status: 'Running', customStatus, lastUpdatedTime: now.toISOString() },

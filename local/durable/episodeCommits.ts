@@ -1,9 +1,4 @@
-import {
-  DurableEpisodeCommit,
-  DurableHistoryEvent,
-  DurableInstance,
-  NewDurableMessage,
-} from './durable.port';
+import { DurableEpisodeCommit, DurableHistoryEvent, DurableInstance, NewDurableMessage } from './durable.port';
 import * as ev from './historyEvents';
 import { FailureDetails } from './historyEvents';
 
@@ -57,13 +52,18 @@ export function finish(
   const { instance, now } = input;
   const output = status === 'Failed' ? JSON.stringify(failure!.ErrorMessage) : (outputJson ?? null);
   const closing =
-    status === 'Terminated' ? [] : [ev.executionCompleted(now, status, output, status === 'Failed' ? failure : undefined)];
+    status === 'Terminated'
+      ? []
+      : [ev.executionCompleted(now, status, output, status === 'Failed' ? failure : undefined)];
   const newMessages: NewDurableMessage[] = [];
   if (instance.parentInstanceId && instance.parentTaskId !== null) {
     newMessages.push({
       instanceId: instance.parentInstanceId,
       executionId: instance.parentExecutionId,
-      event: status === 'Completed' ? ev.subOrchestrationCompleted(now, instance.parentTaskId, output) : ev.subOrchestrationFailed(now, instance.parentTaskId, failure!),
+      event:
+        status === 'Completed'
+          ? ev.subOrchestrationCompleted(now, instance.parentTaskId, output)
+          : ev.subOrchestrationFailed(now, instance.parentTaskId, failure!),
     });
   }
   return commitFor(instance, consumed, {
@@ -75,16 +75,32 @@ export function finish(
 }
 
 /** Starts a fresh execution: history reset, new input, pending work dropped; raised events not yet replayed carry over. */
-export function continueAsNew(input: CommitContext, consumed: number[], newInput: unknown, customStatus: string | null): DurableEpisodeCommit {
+export function continueAsNew(
+  input: CommitContext,
+  consumed: number[],
+  newInput: unknown,
+  customStatus: string | null,
+): DurableEpisodeCommit {
   const { instance, now } = input;
   const executionId = input.newExecutionId();
   const inputJson = ev.toJsonText(newInput);
   return commitFor(instance, consumed, {
     resetHistory: true,
-    instance: { status: 'ContinuedAsNew', executionId, input: inputJson ?? null, output: null, customStatus, lastUpdatedTime: now.toISOString() },
+    instance: {
+      status: 'ContinuedAsNew',
+      executionId,
+      input: inputJson ?? null,
+      output: null,
+      customStatus,
+      lastUpdatedTime: now.toISOString(),
+    },
     cancelWork: 'all',
     newMessages: [
-      { instanceId: instance.instanceId, executionId, event: ev.executionStarted(now, instance.name, inputJson, instance.instanceId, executionId) },
+      {
+        instanceId: instance.instanceId,
+        executionId,
+        event: ev.executionStarted(now, instance.name, inputJson, instance.instanceId, executionId),
+      },
     ],
   });
 }

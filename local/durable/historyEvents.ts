@@ -55,7 +55,8 @@ export interface LocalMark {
 export const localMark = (event: DurableHistoryEvent): LocalMark | undefined => event._local as LocalMark | undefined;
 
 /** JSON text for a payload field; `undefined` stays absent, as the host leaves it. */
-export const toJsonText = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
+export const toJsonText = (value: unknown): string | undefined =>
+  value === undefined ? undefined : JSON.stringify(value);
 
 /** Non-scheduling events carry EventId -1, as Durable Task does. */
 const base = (type: number, timestamp: Date, eventId = -1): DurableHistoryEvent => ({
@@ -89,7 +90,13 @@ export const executionStarted = (
   }),
 });
 
-export const taskScheduled = (at: Date, id: number, name: string, input: string | undefined, mark?: LocalMark): DurableHistoryEvent => ({
+export const taskScheduled = (
+  at: Date,
+  id: number,
+  name: string,
+  input: string | undefined,
+  mark?: LocalMark,
+): DurableHistoryEvent => ({
   ...base(EventType.TaskScheduled, at, id),
   Name: name,
   Input: input,
@@ -151,7 +158,11 @@ export const subOrchestrationCreated = (
   ...(mark && { _local: mark }),
 });
 
-export const subOrchestrationCompleted = (at: Date, taskId: number, resultJson: string | null): DurableHistoryEvent => ({
+export const subOrchestrationCompleted = (
+  at: Date,
+  taskId: number,
+  resultJson: string | null,
+): DurableHistoryEvent => ({
   ...base(EventType.SubOrchestrationInstanceCompleted, at),
   TaskScheduledId: taskId,
   Result: resultJson ?? 'null',

@@ -16,7 +16,13 @@ export {
   durableClientBindingData,
   handleDurableManagementRequest,
 } from './managementRoutes';
-export type { DurableClientBindingData, DurableClientRpc, DurableManagementOptions, DurableManagementQuery, DurableManagementResponse } from './managementRoutes';
+export type {
+  DurableClientBindingData,
+  DurableClientRpc,
+  DurableManagementOptions,
+  DurableManagementQuery,
+  DurableManagementResponse,
+} from './managementRoutes';
 export { durableManagementListener } from './managementHttp';
 export type { DurableManagementListenerOptions } from './managementHttp';
 export { refuseWithoutSystemKey } from './managementAuth';

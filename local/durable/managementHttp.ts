@@ -3,7 +3,11 @@ import { MAX_BODY_BYTES } from '../../functions/http/pipeline';
 import { DURABLE_WEBHOOK_PATH } from './durableClientInput';
 import { LocalDurableEngine } from './engine';
 import { refuseWithoutSystemKey } from './managementAuth';
-import { DurableManagementOptions, DurableManagementResponse, handleDurableManagementRequest } from './managementRoutes';
+import {
+  DurableManagementOptions,
+  DurableManagementResponse,
+  handleDurableManagementRequest,
+} from './managementRoutes';
 import { DurableSystemKey } from './systemKey';
 
 const PREFIX = `${DURABLE_WEBHOOK_PATH}/`;
@@ -48,15 +52,34 @@ export function durableManagementListener(
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
         if (size > MAX_BODY_BYTES) {
-          send(res, { status: 413, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message: `The request body is over ${MAX_BODY_BYTES} bytes.` }) });
+          send(res, {
+            status: 413,
+            headers: { 'Content-Type': 'application/json; charset=utf-8' },
+            body: JSON.stringify({ message: `The request body is over ${MAX_BODY_BYTES} bytes.` }),
+          });
           req.destroy();
           return true;
         }
         chunks.push(chunk as Buffer);
       }
-      send(res, await handleDurableManagementRequest(engine, req.method ?? 'GET', url.pathname.slice(PREFIX.length), url.searchParams, Buffer.concat(chunks).toString('utf8'), options));
+      send(
+        res,
+        await handleDurableManagementRequest(
+          engine,
+          req.method ?? 'GET',
+          url.pathname.slice(PREFIX.length),
+          url.searchParams,
+          Buffer.concat(chunks).toString('utf8'),
+          options,
+        ),
+      );
     } catch (error) {
-      if (!res.headersSent) send(res, { status: 500, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message: `Local durable engine error: ${(error as Error).message}` }) });
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          headers: { 'Content-Type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ message: `Local durable engine error: ${(error as Error).message}` }),
+        });
     }
     return true;
   };

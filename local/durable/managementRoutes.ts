@@ -22,9 +22,21 @@ export interface DurableManagementOptions {
   taskHubName?: string;
 }
 
-const RUNTIME_STATUSES: DurableRuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew'];
+const RUNTIME_STATUSES: DurableRuntimeStatus[] = [
+  'Pending',
+  'Running',
+  'Completed',
+  'Failed',
+  'Terminated',
+  'ContinuedAsNew',
+];
 
-const ERROR_STATUS: Record<DurableEngineError['kind'], number> = { notFound: 404, gone: 410, conflict: 409, badRequest: 400 };
+const ERROR_STATUS: Record<DurableEngineError['kind'], number> = {
+  notFound: 404,
+  gone: 410,
+  conflict: 409,
+  badRequest: 400,
+};
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): DurableManagementResponse => ({
   status,
@@ -72,7 +84,9 @@ export async function handleDurableManagementRequest(
       if (verb === 'GET') return json(200, await engine.listInstances(listFilter(q)));
       if (verb === 'DELETE') {
         const { instancesDeleted } = await engine.purgeInstances(listFilter(q));
-        return instancesDeleted ? json(200, { instancesDeleted }) : problem(404, 'No finished instances matched the purge filter.');
+        return instancesDeleted
+          ? json(200, { instancesDeleted })
+          : problem(404, 'No finished instances matched the purge filter.');
       }
       return problem(405, `${verb} is not allowed on instances; expected GET or DELETE.`);
     }
@@ -84,7 +98,14 @@ export async function handleDurableManagementRequest(
       }
       return problem(405, `${verb} is not allowed on instances/{id}; expected GET or DELETE.`);
     }
-    if (resource === 'instances' && id && verb === 'POST' && action === 'raiseEvent' && actionArg && segments.length === 4) {
+    if (
+      resource === 'instances' &&
+      id &&
+      verb === 'POST' &&
+      action === 'raiseEvent' &&
+      actionArg &&
+      segments.length === 4
+    ) {
       await engine.raiseEvent(id, actionArg, parseBody(bodyText));
       return { status: 202, headers: {}, body: undefined };
     }
@@ -92,8 +113,14 @@ export async function handleDurableManagementRequest(
       await engine.terminate(id, q('reason') ?? '');
       return { status: 202, headers: {}, body: undefined };
     }
-    if ((resource === 'instances' && ['rewind', 'suspend', 'resume', 'restart'].includes(action ?? '')) || resource === 'entities') {
-      return problem(501, `The local durable engine does not implement ${resource === 'entities' ? 'durable entities' : action}.`);
+    if (
+      (resource === 'instances' && ['rewind', 'suspend', 'resume', 'restart'].includes(action ?? '')) ||
+      resource === 'entities'
+    ) {
+      return problem(
+        501,
+        `The local durable engine does not implement ${resource === 'entities' ? 'durable entities' : action}.`,
+      );
     }
     return problem(404, `No durable management route for ${verb} ${pathAfterPrefix}.`);
   } catch (error) {
@@ -116,7 +143,11 @@ async function startOrchestration(
   return json(202, payload, { Location: payload.statusQueryGetUri });
 }
 
-async function instanceStatus(engine: LocalDurableEngine, id: string, q: (key: string) => string | undefined): Promise<DurableManagementResponse> {
+async function instanceStatus(
+  engine: LocalDurableEngine,
+  id: string,
+  q: (key: string) => string | undefined,
+): Promise<DurableManagementResponse> {
   const showHistory = q('showHistory') === 'true';
   const status = await engine.getStatus(id, {
     showHistory,
@@ -125,14 +156,19 @@ async function instanceStatus(engine: LocalDurableEngine, id: string, q: (key: s
   });
   if (!status) return problem(404, `No instance with id '${id}' exists.`);
   // The HTTP API documents the history as `historyEvents`; the JS client reads `history`.
-  const body: DurableInstanceStatus & { historyEvents?: unknown } = showHistory ? { ...status, historyEvents: status.history } : status;
+  const body: DurableInstanceStatus & { historyEvents?: unknown } = showHistory
+    ? { ...status, historyEvents: status.history }
+    : status;
   return json(isTerminalDurableStatus(status.runtimeStatus) ? 200 : 202, body);
 }
 
 class BadBodyError extends Error {}
 
 function pathSegments(pathAfterPrefix: string): string[] {
-  const raw = pathAfterPrefix.replace(/^\/+|\/+$/g, '').split('/').filter((s) => s !== '');
+  const raw = pathAfterPrefix
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((s) => s !== '');
   try {
     return raw.map((s) => decodeURIComponent(s));
   } catch {
@@ -146,7 +182,9 @@ function parseBody(bodyText: string | undefined): unknown {
   try {
     return JSON.parse(bodyText);
   } catch (error) {
-    throw new BadBodyError(`The request body must be JSON; received ${JSON.stringify(bodyText.slice(0, 80))} (${(error as Error).message}).`);
+    throw new BadBodyError(
+      `The request body must be JSON; received ${JSON.stringify(bodyText.slice(0, 80))} (${(error as Error).message}).`,
+    );
   }
 }
 
@@ -156,11 +194,15 @@ function listFilter(q: (key: string) => string | undefined): ListInstancesFilter
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = statuses?.filter((s) => !RUNTIME_STATUSES.includes(s as DurableRuntimeStatus));
-  if (unknown?.length) throw new BadBodyError(`Unknown runtimeStatus ${unknown.join(', ')}; expected any of ${RUNTIME_STATUSES.join(', ')}.`);
+  if (unknown?.length)
+    throw new BadBodyError(
+      `Unknown runtimeStatus ${unknown.join(', ')}; expected any of ${RUNTIME_STATUSES.join(', ')}.`,
+    );
   const date = (key: string) => {
     const value = q(key);
     if (value === undefined) return undefined;
-    if (Number.isNaN(Date.parse(value))) throw new BadBodyError(`${key} must be an ISO-8601 date; received ${JSON.stringify(value)}.`);
+    if (Number.isNaN(Date.parse(value)))
+      throw new BadBodyError(`${key} must be an ISO-8601 date; received ${JSON.stringify(value)}.`);
     return value;
   };
   const top = q('top');

@@ -104,7 +104,10 @@ function orchestratorFailure(name: string, error: unknown): FailureDetails {
   let taskFailure: Partial<FailureDetails> | undefined;
   if (cut >= 0) {
     try {
-      const state = JSON.parse(raw.slice(cut + OUT_OF_PROC_DATA_LABEL.length)) as { error?: string; failureDetails?: Partial<FailureDetails> };
+      const state = JSON.parse(raw.slice(cut + OUT_OF_PROC_DATA_LABEL.length)) as {
+        error?: string;
+        failureDetails?: Partial<FailureDetails>;
+      };
       if (typeof state.error === 'string') message = state.error;
       taskFailure = state.failureDetails;
     } catch {

@@ -19,14 +19,18 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number
  * attempt fails it waits on a retry timer (always, even after the last attempt: it then fails the
  * task when that timer fires); when the timer fires and attempts remain, it schedules the next one.
  */
-export type RetryStep = { kind: 'retryTimer'; retry: RetryMark } | { kind: 'nextAttempt'; retry: RetryMark; origin: DurableHistoryEvent };
+export type RetryStep =
+  { kind: 'retryTimer'; retry: RetryMark } | { kind: 'nextAttempt'; retry: RetryMark; origin: DurableHistoryEvent };
 
 /**
  * The retry step an incoming event triggers, or undefined for ordinary events. Events with a
  * step make the library take the next sequence number immediately (for its internal retry task)
  * without resuming the orchestrator, which is why the engine replays them before other new events.
  */
-export function retryStepFor(event: DurableHistoryEvent, scheduledById: Map<number, DurableHistoryEvent>): RetryStep | undefined {
+export function retryStepFor(
+  event: DurableHistoryEvent,
+  scheduledById: Map<number, DurableHistoryEvent>,
+): RetryStep | undefined {
   if (event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed) {
     const retry = localMark(scheduledById.get(event.TaskScheduledId as number) ?? emptyEvent)?.retry;
     return retry && { kind: 'retryTimer', retry };

@@ -45,7 +45,12 @@ export class SchedulePlan {
       this.addActivity(origin.Name as string, origin.Input as string | undefined, { retry });
     } else {
       // A retried sub-orchestration reuses the instance id; the failed attempt is terminal, so it is replaced.
-      await this.addSubOrchestration(origin.Name as string, origin.InstanceId as string, origin.Input as string | undefined, { retry });
+      await this.addSubOrchestration(
+        origin.Name as string,
+        origin.InstanceId as string,
+        origin.Input as string | undefined,
+        { retry },
+      );
     }
   }
 
@@ -54,7 +59,11 @@ export class SchedulePlan {
     if (action.kind === 'timer') {
       this.addTimer(action.fireAt, action.canceled, undefined);
     } else if (action.kind === 'activity') {
-      this.addActivity(action.name, ev.toJsonText(action.input), action.retry && { retry: { originId: id, attempt: 1, options: action.retry } });
+      this.addActivity(
+        action.name,
+        ev.toJsonText(action.input),
+        action.retry && { retry: { originId: id, attempt: 1, options: action.retry } },
+      );
     } else {
       // Durable Functions names unnamed sub-orchestrations after the parent and the task's sequence number.
       const childId = action.instanceId ?? `${this.input.instance.instanceId}:${id}`;
@@ -68,7 +77,15 @@ export class SchedulePlan {
     const id = this.nextId++;
     this.events.push(ev.timerCreated(now, id, fireAt, mark));
     if (!canceled) {
-      this.work.push({ instanceId: instance.instanceId, executionId: instance.executionId, kind: 'timer', taskId: id, name: null, input: null, fireAt: fireAt.toISOString() });
+      this.work.push({
+        instanceId: instance.instanceId,
+        executionId: instance.executionId,
+        kind: 'timer',
+        taskId: id,
+        name: null,
+        input: null,
+        fireAt: fireAt.toISOString(),
+      });
     }
   }
 
@@ -76,10 +93,23 @@ export class SchedulePlan {
     const { instance, now } = this.input;
     const id = this.nextId++;
     this.events.push(ev.taskScheduled(now, id, name, inputJson, mark));
-    this.work.push({ instanceId: instance.instanceId, executionId: instance.executionId, kind: 'activity', taskId: id, name, input: inputJson ?? null, fireAt: null });
+    this.work.push({
+      instanceId: instance.instanceId,
+      executionId: instance.executionId,
+      kind: 'activity',
+      taskId: id,
+      name,
+      input: inputJson ?? null,
+      fireAt: null,
+    });
   }
 
-  private async addSubOrchestration(name: string, childId: string, inputJson: string | undefined, mark: LocalMark | undefined): Promise<void> {
+  private async addSubOrchestration(
+    name: string,
+    childId: string,
+    inputJson: string | undefined,
+    mark: LocalMark | undefined,
+  ): Promise<void> {
     const { instance, now } = this.input;
     const id = this.nextId++;
     this.events.push(ev.subOrchestrationCreated(now, id, name, childId, inputJson, mark));
@@ -99,11 +129,19 @@ export class SchedulePlan {
     }
     this.claimedChildIds.add(childId);
     const executionId = this.input.newExecutionId();
-    const parent = { instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, taskId: id };
+    const parent = {
+      instanceId: instance.instanceId,
+      executionId: instance.executionId,
+      name: instance.name,
+      taskId: id,
+    };
     this.children.push({
       instance: pendingInstance({ instanceId: childId, name, executionId, inputJson, now, parent }),
-      start: { instanceId: childId, executionId, event: ev.executionStarted(now, name, inputJson, childId, executionId, parent) },
+      start: {
+        instanceId: childId,
+        executionId,
+        event: ev.executionStarted(now, name, inputJson, childId, executionId, parent),
+      },
     });
   }
 }
-

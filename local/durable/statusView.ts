@@ -2,13 +2,18 @@ import { DurableHistoryEvent, DurableInstance } from './durable.port';
 import { EventType, eventTypeName } from './historyEvents';
 import { DurableInstanceStatus, GetStatusOptions } from './types';
 
-const parseJson = (text: string | null | undefined): unknown => (text === null || text === undefined ? null : JSON.parse(text));
+const parseJson = (text: string | null | undefined): unknown =>
+  text === null || text === undefined ? null : JSON.parse(text);
 
 /**
  * The status document of an instance, as the Durable Functions HTTP API returns it (input, output
  * and customStatus as JSON values, null when absent — the client refuses undefined ones).
  */
-export function toInstanceStatus(instance: DurableInstance, history: DurableHistoryEvent[] | undefined, options: GetStatusOptions = {}): DurableInstanceStatus {
+export function toInstanceStatus(
+  instance: DurableInstance,
+  history: DurableHistoryEvent[] | undefined,
+  options: GetStatusOptions = {},
+): DurableInstanceStatus {
   return {
     name: instance.name,
     instanceId: instance.instanceId,

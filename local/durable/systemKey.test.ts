@@ -61,6 +61,8 @@ describe('presentedSystemKeys / presentsSystemKey', () => {
   });
 
   it('collects each place a key can be presented', () => {
-    expect(presentedSystemKeys({ 'x-functions-key': 'a', authorization: basic('u', 'c') }, new URLSearchParams('code=b'))).toEqual(['a', 'b', 'c']);
+    expect(
+      presentedSystemKeys({ 'x-functions-key': 'a', authorization: basic('u', 'c') }, new URLSearchParams('code=b')),
+    ).toEqual(['a', 'b', 'c']);
   });
 });

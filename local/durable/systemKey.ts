@@ -85,7 +85,11 @@ export function presentedSystemKeys(headers: IncomingHttpHeaders, query: URLSear
 }
 
 /** Whether any key the request presents is the system key (each compared in constant time). */
-export function presentsSystemKey(key: DurableSystemKey, headers: IncomingHttpHeaders, query: URLSearchParams): boolean {
+export function presentsSystemKey(
+  key: DurableSystemKey,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): boolean {
   // Every candidate is compared (no early exit), so timing does not tell which one matched.
   return presentedSystemKeys(headers, query).reduce((ok, candidate) => key.matches(candidate) || ok, false);
 }

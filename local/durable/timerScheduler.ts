@@ -34,7 +34,8 @@ export class TimerScheduler {
   cancel(instanceId: string, taskIds: 'all' | number[]): number[] {
     const cancelled: number[] = [];
     for (const [id, entry] of this.armed) {
-      if (entry.timer.instanceId !== instanceId || (taskIds !== 'all' && !taskIds.includes(entry.timer.taskId))) continue;
+      if (entry.timer.instanceId !== instanceId || (taskIds !== 'all' && !taskIds.includes(entry.timer.taskId)))
+        continue;
       clearTimeout(entry.handle);
       this.armed.delete(id);
       cancelled.push(id);

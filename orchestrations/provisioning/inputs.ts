@@ -11,7 +11,10 @@ export const MAX_JOB_USERS = 100_000;
 const id = z.string().min(1).max(256);
 
 /** Input of `provisioningJob`. */
-export const ProvisioningJobInputSchema = z.object({ jobId: id, totalUsers: z.number().int().min(1).max(MAX_JOB_USERS) });
+export const ProvisioningJobInputSchema = z.object({
+  jobId: id,
+  totalUsers: z.number().int().min(1).max(MAX_JOB_USERS),
+});
 
 /** Input of `provisioningBatch`: at most one batch of sequences. */
 export const ProvisioningBatchInputSchema = z
@@ -27,14 +30,24 @@ export const BatchOutcomesSchema = z.array(z.string());
 export const ProvisionUserInputSchema = z.object({ jobId: id, userId: id });
 
 /** The `claimed` event a station's claim raises. */
-export const ClaimedEventSchema = z.union([z.object({ expiresAt: z.iso.datetime() }), z.object({ refused: z.string() })]);
+export const ClaimedEventSchema = z.union([
+  z.object({ expiresAt: z.iso.datetime() }),
+  z.object({ refused: z.string() }),
+]);
 
 /** Who delivered a credential (the audit record's actor), as the credential event carries it. */
 const ActorSchema = z.object({
   user: z.object({ id: z.string(), userPrincipalName: z.string().nullable() }).nullable(),
   app: z.object({ appId: z.string() }).nullable(),
   provisioningJob: z
-    .object({ id: z.string(), createdBy: z.object({ id: z.string().nullable(), userPrincipalName: z.string().nullable(), appId: z.string().nullable() }) })
+    .object({
+      id: z.string(),
+      createdBy: z.object({
+        id: z.string().nullable(),
+        userPrincipalName: z.string().nullable(),
+        appId: z.string().nullable(),
+      }),
+    })
     .optional(),
 }) satisfies z.ZodType<Actor>;
 
@@ -48,7 +61,9 @@ export const CredentialDeliverySchema = z.union([
  * Input of the register activity: the user and the credential event's payload. The orchestrator hands the
  * payload on as it came (any JSON: the input side is `unknown`); the activity parses it before registering.
  */
-export const RegisterCredentialInputSchema = ProvisionUserInputSchema.extend({ credential: z.unknown().pipe(CredentialDeliverySchema) });
+export const RegisterCredentialInputSchema = ProvisionUserInputSchema.extend({
+  credential: z.unknown().pipe(CredentialDeliverySchema),
+});
 
 /** Input of the complete activity: the job id. */
 export const CompleteJobInputSchema = id;

@@ -19,7 +19,11 @@ export const provisionUserOrchestrator: OrchestrationHandler = function* (contex
   const prepared = prepareUser.result(yield prepareUser.call(context, input));
   if (prepared !== 'ready') return prepared;
 
-  const claimed = parseOrchestrationInput(ClaimedEventSchema, yield context.df.waitForExternalEvent(ProvisioningEvents.claimed), `${Orchestrators.user} event ${ProvisioningEvents.claimed}`);
+  const claimed = parseOrchestrationInput(
+    ClaimedEventSchema,
+    yield context.df.waitForExternalEvent(ProvisioningEvents.claimed),
+    `${Orchestrators.user} event ${ProvisioningEvents.claimed}`,
+  );
   if ('refused' in claimed) return 'refusedByPolicy';
 
   const credentialEvent = context.df.waitForExternalEvent(ProvisioningEvents.credential);
@@ -27,7 +31,9 @@ export const provisionUserOrchestrator: OrchestrationHandler = function* (contex
   const winner = yield context.df.Task.any([credentialEvent, deadline]);
   if (winner === credentialEvent) {
     deadline.cancel();
-    return registerCredential.result(yield registerCredential.call(context, { ...input, credential: credentialEvent.result }));
+    return registerCredential.result(
+      yield registerCredential.call(context, { ...input, credential: credentialEvent.result }),
+    );
   }
   return markTimedOut.result(yield markTimedOut.call(context, input));
 };

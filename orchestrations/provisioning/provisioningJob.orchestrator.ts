@@ -14,14 +14,22 @@ export type ProvisioningBatchInput = z.infer<typeof ProvisioningBatchInputSchema
  * job size; then the job is marked complete with its counts.
  */
 export const provisioningJobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const { jobId, totalUsers } = parseOrchestrationInput(ProvisioningJobInputSchema, context.df.getInput(), Orchestrators.job);
+  const { jobId, totalUsers } = parseOrchestrationInput(
+    ProvisioningJobInputSchema,
+    context.df.getInput(),
+    Orchestrators.job,
+  );
   const batches = Math.ceil(totalUsers / BATCH_SIZE);
   context.df.setCustomStatus({ batches });
   yield context.df.Task.all(
     Array.from({ length: batches }, (_, i) =>
       context.df.callSubOrchestrator(
         Orchestrators.batch,
-        { jobId, fromSequence: i * BATCH_SIZE, toSequence: Math.min(totalUsers, (i + 1) * BATCH_SIZE) } satisfies ProvisioningBatchInput,
+        {
+          jobId,
+          fromSequence: i * BATCH_SIZE,
+          toSequence: Math.min(totalUsers, (i + 1) * BATCH_SIZE),
+        } satisfies ProvisioningBatchInput,
         InstanceIds.batch(jobId, i),
       ),
     ),
@@ -35,8 +43,19 @@ export const provisioningBatchOrchestrator: OrchestrationHandler = function* (co
   const userIds = listBatchUsers.result(yield listBatchUsers.call(context, input));
   const outcomes = parseOrchestrationInput(
     BatchOutcomesSchema,
-    yield context.df.Task.all(userIds.map((userId) => context.df.callSubOrchestrator(Orchestrators.user, { jobId: input.jobId, userId }, InstanceIds.user(input.jobId, userId)))),
+    yield context.df.Task.all(
+      userIds.map((userId) =>
+        context.df.callSubOrchestrator(
+          Orchestrators.user,
+          { jobId: input.jobId, userId },
+          InstanceIds.user(input.jobId, userId),
+        ),
+      ),
+    ),
     `${Orchestrators.batch} outcomes`,
   );
-  return outcomes.reduce<Record<string, number>>((counts, outcome) => ({ ...counts, [outcome]: (counts[outcome] ?? 0) + 1 }), {});
+  return outcomes.reduce<Record<string, number>>(
+    (counts, outcome) => ({ ...counts, [outcome]: (counts[outcome] ?? 0) + 1 }),
+    {},
+  );
 };

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { DeletedOldPasskeys, DeleteOldPasskeysInput, MarkedPasskeys, NewPasskeyRegistered, ReEnrolmentState, ReEnrolmentStatus, UpnReEnrolmentInput } from '../../shared/ports/reEnrolmentOrchestrations.port';
+import type {
+  DeletedOldPasskeys,
+  DeleteOldPasskeysInput,
+  MarkedPasskeys,
+  NewPasskeyRegistered,
+  ReEnrolmentState,
+  ReEnrolmentStatus,
+  UpnReEnrolmentInput,
+} from '../../shared/ports/reEnrolmentOrchestrations.port';
 
 const id = z.string().min(1).max(256);
 const upn = z.string().min(1).max(256);
@@ -25,10 +33,16 @@ export const MarkedPasskeysSchema = z.object({
 }) satisfies z.ZodType<MarkedPasskeys>;
 
 /** Result of the delete activity. */
-export const DeletedOldPasskeysSchema = z.object({ deletedMethodIds: z.array(z.string()), notConfirmed: z.string().optional() }) satisfies z.ZodType<DeletedOldPasskeys>;
+export const DeletedOldPasskeysSchema = z.object({
+  deletedMethodIds: z.array(z.string()),
+  notConfirmed: z.string().optional(),
+}) satisfies z.ZodType<DeletedOldPasskeys>;
 
 /** Data of the `newPasskeyRegistered` event; a malformed one is ignored. */
-export const NewPasskeyRegisteredSchema = z.object({ methodId: z.string().min(1), eventId: z.string() }) satisfies z.ZodType<NewPasskeyRegistered>;
+export const NewPasskeyRegisteredSchema = z.object({
+  methodId: z.string().min(1),
+  eventId: z.string(),
+}) satisfies z.ZodType<NewPasskeyRegistered>;
 
 /** Input of the delete activity: the claimed change again (re-confirmed there) and what to delete. */
 export const DeleteOldPasskeysInputSchema = UpnReEnrolmentInputSchema.extend({

@@ -19,7 +19,11 @@ const HOUR_MS = 3_600_000;
  */
 export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseOrchestrationInput(UpnReEnrolmentInputSchema, context.df.getInput(), ReEnrolmentOrchestrator);
-  const base = { eventId: input.eventId, oldUserPrincipalName: input.oldUserPrincipalName, newUserPrincipalName: input.newUserPrincipalName };
+  const base = {
+    eventId: input.eventId,
+    oldUserPrincipalName: input.oldUserPrincipalName,
+    newUserPrincipalName: input.newUserPrincipalName,
+  };
   const status = (s: Omit<ReEnrolmentStatus, keyof typeof base>): ReEnrolmentStatus => {
     const full = { ...base, ...s };
     context.df.setCustomStatus(full);
@@ -29,7 +33,8 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
 
   const marked = markOldPasskeys.result(yield markOldPasskeys.call(context, input));
   const { oldMethodIds, newMethodIds } = marked;
-  if (marked.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds: [], deadline: null, message: marked.notConfirmed });
+  if (marked.notConfirmed)
+    return status({ state: 'changeNotConfirmed', oldMethodIds: [], deadline: null, message: marked.notConfirmed });
   if (oldMethodIds.length === 0) return status({ state: 'nothingToReEnrol', oldMethodIds, deadline: null });
   const deadline = new Date(context.df.currentUtcDateTime.getTime() + marked.graceHours * HOUR_MS);
 
@@ -58,11 +63,27 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
         ...input,
         methodIds: oldMethodIds,
         reason: 'deadlinePassed',
-        notice: { id: context.df.newGuid(context.df.instanceId), at: deadline.toISOString(), newUserPrincipalName: input.newUserPrincipalName },
+        notice: {
+          id: context.df.newGuid(context.df.instanceId),
+          at: deadline.toISOString(),
+          newUserPrincipalName: input.newUserPrincipalName,
+        },
       };
   const deleted = deleteOldPasskeys.result(yield deleteOldPasskeys.call(context, deleteInput));
-  if (deleted.notConfirmed) return status({ state: 'changeNotConfirmed', oldMethodIds, deadline: deadline.toISOString(), newMethodId, message: deleted.notConfirmed });
+  if (deleted.notConfirmed)
+    return status({
+      state: 'changeNotConfirmed',
+      oldMethodIds,
+      deadline: deadline.toISOString(),
+      newMethodId,
+      message: deleted.notConfirmed,
+    });
   return newMethodId
     ? status({ state: 'completed', oldMethodIds, deadline: deadline.toISOString(), newMethodId })
-    : status({ state: 'deadlinePassed', oldMethodIds, deadline: deadline.toISOString(), message: 'deadlinePassed — old passkeys deleted, user must register again' });
+    : status({
+        state: 'deadlinePassed',
+        oldMethodIds,
+        deadline: deadline.toISOString(),
+        message: 'deadlinePassed — old passkeys deleted, user must register again',
+      });
 };

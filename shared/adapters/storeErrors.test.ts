@@ -33,10 +33,13 @@ describe('store errors become StoreUnavailableError (503 + Retry-After), everyth
     expect((translated as StoreUnavailableError).retryAfterSeconds).toBe(seconds);
   });
 
-  it.each([[{ code: 409 }], [{ code: 404 }], [{ code: 412 }], [{ code: 'ENOTFOUND_LIKE' }], [{}]])('cosmos %j passes through', (fields) => {
-    const error = failure(fields);
-    expect(translateCosmosError(error)).toBe(error);
-  });
+  it.each([[{ code: 409 }], [{ code: 404 }], [{ code: 412 }], [{ code: 'ENOTFOUND_LIKE' }], [{}]])(
+    'cosmos %j passes through',
+    (fields) => {
+      const error = failure(fields);
+      expect(translateCosmosError(error)).toBe(error);
+    },
+  );
 
   it('translates synchronous throws and rejections of every method, keeps return values', async () => {
     const repository = {

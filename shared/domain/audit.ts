@@ -14,7 +14,8 @@ export interface ModifiedProperty {
 export interface AuditRecord {
   id: string;
   activityDateTime: string;
-  category: 'Policy' | 'UserManagement' | 'GroupManagement' | 'RoleManagement' | 'ApplicationManagement' | 'Authentication';
+  category:
+    'Policy' | 'UserManagement' | 'GroupManagement' | 'RoleManagement' | 'ApplicationManagement' | 'Authentication';
   activityDisplayName: string;
   /**
    * The event the outbox relay publishes for this record, declared by the service that made the
@@ -28,7 +29,10 @@ export interface AuditRecord {
     user: { id: string; userPrincipalName: string | null } | null;
     app: { appId: string } | null;
     /** Work done for a provisioning job: the job and who created it (the actor above delivered the credential). */
-    provisioningJob?: { id: string; createdBy: { id: string | null; userPrincipalName: string | null; appId: string | null } };
+    provisioningJob?: {
+      id: string;
+      createdBy: { id: string | null; userPrincipalName: string | null; appId: string | null };
+    };
   };
   targetResources: Array<{
     id: string;
@@ -46,11 +50,20 @@ export interface AuditRecord {
 const nullableString = z.string().nullable();
 
 /** A modified property as stored and published. */
-export const ModifiedPropertySchema: z.ZodType<ModifiedProperty> = z.object({ displayName: z.string(), oldValue: nullableString, newValue: nullableString });
+export const ModifiedPropertySchema: z.ZodType<ModifiedProperty> = z.object({
+  displayName: z.string(),
+  oldValue: nullableString,
+  newValue: nullableString,
+});
 
 /** Who made a change, as stored and published (`initiatedBy`). */
 export const ActorSchema: z.ZodType<AuditRecord['initiatedBy']> = z.object({
   user: z.object({ id: z.string(), userPrincipalName: nullableString }).nullable(),
   app: z.object({ appId: z.string() }).nullable(),
-  provisioningJob: z.object({ id: z.string(), createdBy: z.object({ id: nullableString, userPrincipalName: nullableString, appId: nullableString }) }).optional(),
+  provisioningJob: z
+    .object({
+      id: z.string(),
+      createdBy: z.object({ id: nullableString, userPrincipalName: nullableString, appId: nullableString }),
+    })
+    .optional(),
 });

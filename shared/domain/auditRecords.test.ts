@@ -4,13 +4,28 @@ import { EventTypes } from './events/eventTypes';
 describe("diffProperties: the top-level properties that changed, in Graph's modifiedProperties shape", () => {
   it.each<[string, object | null, object | null, ReturnType<typeof diffProperties>]>([
     ['nothing changed', { a: 1, b: [1] }, { b: [1], a: 1 }, []],
-    ['a changed value, as JSON', { state: 'disabled' }, { state: 'enabled' }, [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }]],
-    ['a nested change names the top-level property', { k: { aaGuids: [] } }, { k: { aaGuids: ['x'] } }, [{ displayName: 'k', oldValue: '{"aaGuids":[]}', newValue: '{"aaGuids":["x"]}' }]],
+    [
+      'a changed value, as JSON',
+      { state: 'disabled' },
+      { state: 'enabled' },
+      [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }],
+    ],
+    [
+      'a nested change names the top-level property',
+      { k: { aaGuids: [] } },
+      { k: { aaGuids: ['x'] } },
+      [{ displayName: 'k', oldValue: '{"aaGuids":[]}', newValue: '{"aaGuids":["x"]}' }],
+    ],
     ['an added property', {}, { upn: 'a' }, [{ displayName: 'upn', oldValue: null, newValue: '"a"' }]],
     ['a removed property', { upn: 'a' }, {}, [{ displayName: 'upn', oldValue: '"a"', newValue: null }]],
     ['a creation (before null)', null, { id: 'x' }, [{ displayName: 'id', oldValue: null, newValue: '"x"' }]],
     ['a deletion (after null)', { id: 'x' }, null, [{ displayName: 'id', oldValue: '"x"', newValue: null }]],
-    ['an explicit null differs from absent', { mail: null }, {}, [{ displayName: 'mail', oldValue: 'null', newValue: null }]],
+    [
+      'an explicit null differs from absent',
+      { mail: null },
+      {},
+      [{ displayName: 'mail', oldValue: 'null', newValue: null }],
+    ],
   ])('%s', (_title, before, after, expected) => {
     expect(diffProperties(before, after)).toEqual(expected);
   });
@@ -52,7 +67,14 @@ describe('auditRecord: the record of a successful change, with the event type it
       operationType: 'Update',
       loggedByService: 'Authentication Methods',
       initiatedBy: actor,
-      targetResources: [{ id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy', modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }] }],
+      targetResources: [
+        {
+          id: 'Fido2',
+          displayName: 'Passkey (FIDO2)',
+          type: 'Policy',
+          modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }],
+        },
+      ],
       result: 'success',
       resultReason: '',
       before: { state: 'disabled' },

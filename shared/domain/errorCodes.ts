@@ -14,7 +14,8 @@
  * A new error: add an entry here and its row (code, status) in functions/http/errorResponse.test.ts,
  * which fails until both agree. A code already on the wire never changes its spelling.
  */
-export type DomainErrorKind = 'badRequest' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'preconditionFailed' | 'serviceUnavailable';
+export type DomainErrorKind =
+  'badRequest' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'preconditionFailed' | 'serviceUnavailable';
 
 /** One registry entry: the wire code and the kind that decides its status. */
 export interface ErrorDefinition<K extends DomainErrorKind = DomainErrorKind> {

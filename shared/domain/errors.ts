@@ -20,7 +20,10 @@ export class DomainError extends Error {
 /** Thrown by stores when an ETag precondition does not hold (optimistic concurrency). */
 export class ConcurrencyConflictError extends DomainError {
   constructor(resource: string, expectedEtag: string | undefined) {
-    super(ErrorCodes.preconditionFailed, `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`);
+    super(
+      ErrorCodes.preconditionFailed,
+      `The ${resource} was changed by another request (expected ETag ${expectedEtag ?? '<none>'}); read it again and retry.`,
+    );
   }
 }
 
@@ -36,7 +39,11 @@ export class StoreUnavailableError extends DomainError {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(ErrorCodes.serviceUnavailable, `The ${store === 'sqlite' ? 'SQLite' : 'Cosmos DB'} store is unavailable for now (${reason}); nothing was changed. Retry after ${retryAfterSeconds} s.`, options);
+    super(
+      ErrorCodes.serviceUnavailable,
+      `The ${store === 'sqlite' ? 'SQLite' : 'Cosmos DB'} store is unavailable for now (${reason}); nothing was changed. Retry after ${retryAfterSeconds} s.`,
+      options,
+    );
   }
 }
 

@@ -6,11 +6,23 @@ describe('parseAuditFilter: activityDateTime bounds as [from, to)', () => {
     ['no filter', undefined, {}],
     ['a blank filter', '   ', {}],
     ['ge includes the instant', 'activityDateTime ge 2026-11-27T00:00:00Z', { from: '2026-11-27T00:00:00.000Z' }],
-    ['gt starts one millisecond later', 'activityDateTime gt 2026-11-27T00:00:00Z', { from: '2026-11-27T00:00:00.001Z' }],
+    [
+      'gt starts one millisecond later',
+      'activityDateTime gt 2026-11-27T00:00:00Z',
+      { from: '2026-11-27T00:00:00.001Z' },
+    ],
     ['lt excludes the instant', 'activityDateTime lt 2026-11-28T00:00:00Z', { to: '2026-11-28T00:00:00.000Z' }],
     ['le includes the instant', 'activityDateTime le 2026-11-28T00:00:00Z', { to: '2026-11-28T00:00:00.001Z' }],
-    ['two clauses joined by and', "activityDateTime ge '2026-11-27T00:00:00Z' AND activityDateTime lt 2026-11-28T12:30:00.5Z", { from: '2026-11-27T00:00:00.000Z', to: '2026-11-28T12:30:00.500Z' }],
-    ['operators and property in any case', 'ActivityDateTime GE 2026-02-28T00:00:00Z', { from: '2026-02-28T00:00:00.000Z' }],
+    [
+      'two clauses joined by and',
+      "activityDateTime ge '2026-11-27T00:00:00Z' AND activityDateTime lt 2026-11-28T12:30:00.5Z",
+      { from: '2026-11-27T00:00:00.000Z', to: '2026-11-28T12:30:00.500Z' },
+    ],
+    [
+      'operators and property in any case',
+      'ActivityDateTime GE 2026-02-28T00:00:00Z',
+      { from: '2026-02-28T00:00:00.000Z' },
+    ],
     ['29 February of a leap year', 'activityDateTime ge 2028-02-29T00:00:00Z', { from: '2028-02-29T00:00:00.000Z' }],
   ])('%s', (_title, filter, expected) => {
     expect(parseAuditFilter(filter)).toEqual(expected);

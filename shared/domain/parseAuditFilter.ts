@@ -12,7 +12,11 @@ function calendarInstant(text: string): Date | undefined {
   if (Number.isNaN(at.getTime())) return undefined;
   const [year, month, day, hour, minute] = text.split(/[-T:]/).map(Number);
   const readsBack =
-    at.getUTCFullYear() === year && at.getUTCMonth() + 1 === month && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute;
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() + 1 === month &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute;
   return readsBack ? at : undefined;
 }
 
@@ -27,7 +31,10 @@ export function parseAuditFilter(filter: string | undefined): { from?: string; t
     const match = CLAUSE.exec(part);
     const at = match ? calendarInstant(match[2]) : undefined;
     if (!match || !at) {
-      throw new DomainError(ErrorCodes.badRequest, `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z" with a real calendar date and time.`);
+      throw new DomainError(
+        ErrorCodes.badRequest,
+        `Invalid $filter clause '${part.trim()}'; expected "activityDateTime ge|gt|le|lt 2026-01-01T00:00:00Z" with a real calendar date and time.`,
+      );
     }
     const op = match[1].toLowerCase();
     // Convert to [from, to): gt adds a millisecond, le includes the instant.

@@ -25,4 +25,7 @@ const sleepRealTime = (ms: number, signal?: AbortSignal): Promise<void> =>
 export const systemClock: TimerClock = { now: () => new Date(), sleep: sleepRealTime };
 
 /** The clock itself when it can wait; else its time with real-time waits (test clocks that only shift the time). */
-export const withTimers = (clock: Clock): TimerClock => ('sleep' in clock && typeof clock.sleep === 'function' ? (clock as TimerClock) : { now: () => clock.now(), sleep: sleepRealTime });
+export const withTimers = (clock: Clock): TimerClock =>
+  'sleep' in clock && typeof clock.sleep === 'function'
+    ? (clock as TimerClock)
+    : { now: () => clock.now(), sleep: sleepRealTime };

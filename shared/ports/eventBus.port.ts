@@ -35,6 +35,9 @@ export interface EventBus {
   /** Starts delivering to `handler` from the subscription's position. */
   subscribe(subscription: string, handler: EventHandler, options?: SubscriptionOptions): Promise<void>;
   /** Dead-lettered events of a subscription, oldest first. */
-  deadLetters(subscription: string, top: number): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>>;
+  deadLetters(
+    subscription: string,
+    top: number,
+  ): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>>;
   close(): Promise<void>;
 }

@@ -14,7 +14,14 @@ export interface OutgoingHttpRequest {
  * Why a request got no response, in categories safe to show any reader of the delivery log: the
  * raw network error (addresses, ports, resolver text) would map the internal network for them.
  */
-export type SendFailureCategory = 'refusedAddress' | 'httpsRequired' | 'unresolvedHost' | 'connectionFailed' | 'timeout' | 'tlsFailed' | 'invalidResponse';
+export type SendFailureCategory =
+  | 'refusedAddress'
+  | 'httpsRequired'
+  | 'unresolvedHost'
+  | 'connectionFailed'
+  | 'timeout'
+  | 'tlsFailed'
+  | 'invalidResponse';
 
 /** The rejection of `HttpSender.send`: a category for the log, the detail kept as `cause` for operators. */
 export class HttpSendError extends Error {

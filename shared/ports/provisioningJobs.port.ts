@@ -14,7 +14,14 @@ export type JobUserState =
   | 'failed'
   | 'cancelled';
 
-export const FINAL_USER_STATES: readonly JobUserState[] = ['provisioned', 'skippedGuest', 'refusedByPolicy', 'timedOut', 'failed', 'cancelled'];
+export const FINAL_USER_STATES: readonly JobUserState[] = [
+  'provisioned',
+  'skippedGuest',
+  'refusedByPolicy',
+  'timedOut',
+  'failed',
+  'cancelled',
+];
 
 export interface ProvisioningJob {
   id: string;
@@ -60,13 +67,27 @@ export interface ProvisioningJobRepository {
   finish(jobId: string, status: Exclude<JobStatus, 'running'>, at: string): Promise<boolean>;
   getUser(jobId: string, userId: string): Promise<ProvisioningJobUser | null>;
   /** Rows in sequence order, keyset-paged by sequence. */
-  listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]>;
+  listUsers(
+    jobId: string,
+    options: { top: number; afterSequence?: number; state?: JobUserState },
+  ): Promise<ProvisioningJobUser[]>;
   counts(jobId: string): Promise<JobUserCounts>;
   /**
    * Moves a row from one of `from` to `to` with the given changes, atomically; returns the updated
    * row, or null when the row was not in one of `from` (someone else moved it first).
    */
-  transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: Partial<Pick<ProvisioningJobUser, 'reason' | 'creationOptions' | 'challengeExpiresDateTime' | 'claimedBy' | 'methodId' | 'updatedDateTime'>>): Promise<ProvisioningJobUser | null>;
+  transition(
+    jobId: string,
+    userId: string,
+    from: readonly JobUserState[],
+    to: JobUserState,
+    changes: Partial<
+      Pick<
+        ProvisioningJobUser,
+        'reason' | 'creationOptions' | 'challengeExpiresDateTime' | 'claimedBy' | 'methodId' | 'updatedDateTime'
+      >
+    >,
+  ): Promise<ProvisioningJobUser | null>;
   /** Claims the first `ready` row (lowest sequence) for a station, atomically; null when none is ready. */
   claimNextReady(jobId: string, claimedBy: string, at: string): Promise<ProvisioningJobUser | null>;
 }

@@ -103,4 +103,5 @@ export interface ReEnrolmentOrchestrations {
 }
 
 /** Runtime statuses in which a flow may still change. */
-export const isRunningFlow = (runtimeStatus: string): boolean => ['Pending', 'Running', 'ContinuedAsNew'].includes(runtimeStatus);
+export const isRunningFlow = (runtimeStatus: string): boolean =>
+  ['Pending', 'Running', 'ContinuedAsNew'].includes(runtimeStatus);

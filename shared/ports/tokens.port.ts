@@ -12,6 +12,9 @@ export interface PublicJwks {
 /** Signs the JWTs this service issues (sign-in tokens, local dev admin tokens). */
 export interface TokenSigner {
   readonly issuer: string;
-  sign(claims: Record<string, unknown>, options: { lifetimeSeconds: number; audience: string; subject: string }): Promise<string>;
+  sign(
+    claims: Record<string, unknown>,
+    options: { lifetimeSeconds: number; audience: string; subject: string },
+  ): Promise<string>;
   jwks(): PublicJwks;
 }

@@ -6,7 +6,12 @@ import type {
 } from '@simplewebauthn/server';
 import type { AttestationTrustReason } from '../domain/webauthn/attestationTrust';
 
-export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
+export type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+};
 
 export interface CredentialDescriptor {
   id: string;
@@ -66,9 +71,17 @@ export interface WebAuthnPort {
    * (see {@link VerifiedRegistration.attested}) yields `attested: false` rather than an error; the policy decides.
    */
   verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration>;
-  authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: CredentialDescriptor[] }): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  authenticationOptions(input: {
+    rpId: string;
+    challenge: string;
+    timeoutMs: number;
+    allowCredentials: CredentialDescriptor[];
+  }): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Verifies an assertion signature, user verification required. Counter checks are the caller's. */
-  verifyAuthentication(response: AuthenticationResponseJSON, expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } }): Promise<VerifiedAuthentication>;
+  verifyAuthentication(
+    response: AuthenticationResponseJSON,
+    expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } },
+  ): Promise<VerifiedAuthentication>;
   /** A display name for an AAGUID: the metadata statement's description, else a well-known list. */
   modelOf(aaGuid: string): Promise<string | null>;
 }

@@ -2,7 +2,10 @@ import { z } from './zod';
 
 export const guid = z
   .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'expected a GUID such as 7e3f3d30-3557-4442-bdae-139312178b39');
+  .regex(
+    /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+    'expected a GUID such as 7e3f3d30-3557-4442-bdae-139312178b39',
+  );
 
 export const GraphError = z
   .object({
@@ -27,4 +30,6 @@ export const CollectionQuery = z.object({
 });
 
 export const collectionOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
-  z.object({ '@odata.context': z.string(), value: z.array(item), '@odata.nextLink': z.string().optional() }).openapi(name);
+  z
+    .object({ '@odata.context': z.string(), value: z.array(item), '@odata.nextLink': z.string().optional() })
+    .openapi(name);

@@ -30,7 +30,9 @@ export const CreateUserBody = z
     mail: z.string().email().nullable().optional(),
     mailNickname: z.string().max(64).optional(),
     // Graph caps passwords at 256 characters; unbounded, a body could store up to the 1 MB request limit.
-    passwordProfile: z.object({ password: z.string().max(256), forceChangePasswordNextSignIn: z.boolean().optional() }).optional(),
+    passwordProfile: z
+      .object({ password: z.string().max(256), forceChangePasswordNextSignIn: z.boolean().optional() })
+      .optional(),
   })
   .strict()
   .openapi('createUser');
@@ -77,7 +79,10 @@ export const MemberRefBody = z
   .object({
     '@odata.id': z
       .string()
-      .regex(/\/(directoryObjects|users)\/[0-9a-fA-F-]{36}$/, 'expected "https://graph.microsoft.com/v1.0/directoryObjects/{userId}"'),
+      .regex(
+        /\/(directoryObjects|users)\/[0-9a-fA-F-]{36}$/,
+        'expected "https://graph.microsoft.com/v1.0/directoryObjects/{userId}"',
+      ),
   })
   .strict()
   .transform((b) => ({ userId: b['@odata.id'].slice(-36) }))
@@ -104,12 +109,16 @@ export const CreateRoleAssignmentBody = z
     '@odata.type': z.literal('#microsoft.graph.unifiedRoleAssignment').optional(),
     principalId: guid,
     roleDefinitionId: guid,
-    directoryScopeId: z.literal('/', { error: 'expected "/" (tenant-wide): administrative unit and application scopes are not supported' }),
+    directoryScopeId: z.literal('/', {
+      error: 'expected "/" (tenant-wide): administrative unit and application scopes are not supported',
+    }),
   })
   .strict()
   .openapi('createUnifiedRoleAssignment');
 
 /** Ids are base64url of the role and principal GUIDs plus "-1", as Graph issues them. */
-export const RoleAssignmentIdParams = z.object({ assignmentId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a role assignment id') });
+export const RoleAssignmentIdParams = z.object({
+  assignmentId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a role assignment id'),
+});
 
 export const RoleAssignmentQuery = z.object({ $filter: z.string().max(500).optional() });

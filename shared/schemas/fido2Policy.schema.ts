@@ -4,7 +4,9 @@ import { z } from './zod';
 
 const FIDO2_ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 
-const targetId = z.union([z.literal(ALL_USERS_TARGET), guid], { error: `expected '${ALL_USERS_TARGET}' or a group id (GUID)` });
+const targetId = z.union([z.literal(ALL_USERS_TARGET), guid], {
+  error: `expected '${ALL_USERS_TARGET}' or a group id (GUID)`,
+});
 
 export const KeyRestrictions = z
   .object({
@@ -19,10 +21,16 @@ export const KeyRestrictions = z
 const PasskeyTypes = z
   .string()
   .transform((value, ctx) => {
-    const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const bad = parts.filter((p) => p !== 'deviceBound' && p !== 'synced');
     if (parts.length === 0 || bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `expected 'deviceBound', 'synced' or 'deviceBound,synced', received '${value}'` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected 'deviceBound', 'synced' or 'deviceBound,synced', received '${value}'`,
+      });
       return z.NEVER;
     }
     return [...new Set(parts)] as Array<'deviceBound' | 'synced'>;
@@ -59,7 +67,10 @@ export const Fido2PolicyPatchBody = z
   .object({
     '@odata.type': z.literal(FIDO2_ODATA_TYPE, { error: `expected "${FIDO2_ODATA_TYPE}"` }),
     '@odata.context': z.string().optional(),
-    id: z.string().regex(/^fido2$/i, "expected 'Fido2'").optional(),
+    id: z
+      .string()
+      .regex(/^fido2$/i, "expected 'Fido2'")
+      .optional(),
     state: z.enum(['enabled', 'disabled']).optional(),
     isSelfServiceRegistrationAllowed: z.boolean().optional(),
     isAttestationEnforced: z.boolean().optional(),
@@ -82,10 +93,23 @@ export const Fido2PolicyResource = z
     isSelfServiceRegistrationAllowed: z.boolean(),
     isAttestationEnforced: z.boolean(),
     keyRestrictions: KeyRestrictions,
-    includeTargets: z.array(z.object({ targetType: z.literal('group'), id: z.string(), isRegistrationRequired: z.boolean(), allowedPasskeyProfiles: z.array(z.string()) })),
+    includeTargets: z.array(
+      z.object({
+        targetType: z.literal('group'),
+        id: z.string(),
+        isRegistrationRequired: z.boolean(),
+        allowedPasskeyProfiles: z.array(z.string()),
+      }),
+    ),
     excludeTargets: z.array(z.object({ targetType: z.literal('group'), id: z.string() })),
     passkeyProfiles: z.array(
-      z.object({ id: z.string(), name: z.string(), passkeyTypes: z.string().openapi({ example: 'deviceBound,synced' }), attestationEnforcement: z.enum(['disabled', 'registrationOnly']), keyRestrictions: KeyRestrictions }),
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        passkeyTypes: z.string().openapi({ example: 'deviceBound,synced' }),
+        attestationEnforcement: z.enum(['disabled', 'registrationOnly']),
+        keyRestrictions: KeyRestrictions,
+      }),
     ),
     defaultPasskeyProfile: z.string(),
   })

@@ -8,11 +8,18 @@ export const CreateJobBody = z
   .object({
     users: z.array(upn).min(1).max(100_000).optional(),
     groupId: guid.optional(),
-    challengeTimeoutInMinutes: z.number().int().min(CHALLENGE_TIMEOUT_MINUTES.min).max(CHALLENGE_TIMEOUT_MINUTES.max).default(60),
+    challengeTimeoutInMinutes: z
+      .number()
+      .int()
+      .min(CHALLENGE_TIMEOUT_MINUTES.min)
+      .max(CHALLENGE_TIMEOUT_MINUTES.max)
+      .default(60),
     displayName: z.string().trim().min(1).max(256).default('{displayName} security key'),
   })
   .strict()
-  .refine((b) => (b.users === undefined) !== (b.groupId === undefined), { message: 'expected exactly one of users (a list of userPrincipalNames) or groupId' })
+  .refine((b) => (b.users === undefined) !== (b.groupId === undefined), {
+    message: 'expected exactly one of users (a list of userPrincipalNames) or groupId',
+  })
   .openapi('createProvisioningJob');
 
 export const JobIdParams = z.object({ jobId: guid });

@@ -56,7 +56,10 @@ describe('resource types follow their schemas', () => {
     const registry = new OpenAPIRegistry();
     registry.register('fido2AuthenticationMethod', Fido2MethodResource);
     const doc = new OpenApiGeneratorV31(registry.definitions).generateComponents();
-    const component = doc.components?.schemas?.fido2AuthenticationMethod as { properties: Record<string, unknown>; required: string[] };
+    const component = doc.components?.schemas?.fido2AuthenticationMethod as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     expect(Object.keys(component.properties)).toContain('lastUsedDateTime');
     expect(component.required).toContain('lastUsedDateTime');
   });

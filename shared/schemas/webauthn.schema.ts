@@ -2,7 +2,11 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { z } from './zod';
 import { CHALLENGE_TIMEOUT_MINUTES } from '../domain/webauthn/challengeTimeout';
 
-const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected a base64url string');
+const base64url = z
+  .string()
+  .min(1)
+  .max(16_384)
+  .regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected a base64url string');
 const transports = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(10);
 const extensions = z.record(z.string(), z.unknown());
 
@@ -67,7 +71,12 @@ export const AuthenticationVerifyBody = z
   .object({
     credential: AuthenticationResponseJson,
     /** Audience of the issued token (the API the frontend calls); defaults to this service's API. */
-    resource: z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces').optional(),
+    resource: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces')
+      .optional(),
   })
   .strict()
   .openapi('authenticationVerifyRequest');
@@ -79,10 +88,20 @@ export const SignInResponse = z
     expiresIn: z.number(),
     user: z.object({ id: z.string(), userPrincipalName: z.string(), displayName: z.string() }),
     method: z.object({ id: z.string(), aaGuid: z.string(), model: z.string().nullable() }),
-    reEnrolmentRequired: z.boolean().openapi({ description: 'The passkey was registered under an earlier userPrincipalName: ask the user to register a new one.' }),
+    reEnrolmentRequired: z.boolean().openapi({
+      description: 'The passkey was registered under an earlier userPrincipalName: ask the user to register a new one.',
+    }),
     signalCurrentUserDetails: z
-      .object({ rpId: z.string(), userId: z.string().openapi({ description: 'The WebAuthn user handle (base64url)' }), name: z.string(), displayName: z.string() })
-      .openapi({ description: "Arguments for PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the user's current name" }),
+      .object({
+        rpId: z.string(),
+        userId: z.string().openapi({ description: 'The WebAuthn user handle (base64url)' }),
+        name: z.string(),
+        displayName: z.string(),
+      })
+      .openapi({
+        description:
+          "Arguments for PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the user's current name",
+      }),
   })
   .openapi('signInResponse');
 
@@ -100,8 +119,14 @@ export const Fido2MethodResource = z
     attestationCertificates: z.array(z.string()),
     attestationLevel: z.enum(['attested', 'notAttested']),
     passkeyType: z.enum(['deviceBound', 'synced']),
-    lastUsedDateTime: z.string().nullable().openapi({ description: 'When the passkey last signed in; null until its first sign-in' }),
-    reEnrolmentRequired: z.boolean().openapi({ description: 'Registered under an earlier userPrincipalName: still works until replaced or the re-enrolment deadline' }),
+    lastUsedDateTime: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the passkey last signed in; null until its first sign-in' }),
+    reEnrolmentRequired: z.boolean().openapi({
+      description:
+        'Registered under an earlier userPrincipalName: still works until replaced or the re-enrolment deadline',
+    }),
   })
   .openapi('fido2AuthenticationMethod');
 
@@ -136,12 +161,18 @@ export const CreateFido2MethodBody = z
 /** `creationOptions` or `creationOptions(challengeTimeoutInMinutes=N)`, N from 5 to 43200 (Graph's range). */
 export const CreationOptionsSegment = z
   .string()
-  .regex(/^creationOptions(\(challengeTimeoutInMinutes=\d+\))?$/i, 'expected creationOptions(challengeTimeoutInMinutes=N)')
+  .regex(
+    /^creationOptions(\(challengeTimeoutInMinutes=\d+\))?$/i,
+    'expected creationOptions(challengeTimeoutInMinutes=N)',
+  )
   .transform((s, ctx) => {
     const n = /=(\d+)\)$/.exec(s);
     const minutes = n ? Number(n[1]) : CHALLENGE_TIMEOUT_MINUTES.default;
     if (minutes < CHALLENGE_TIMEOUT_MINUTES.min || minutes > CHALLENGE_TIMEOUT_MINUTES.max) {
-      ctx.addIssue({ code: 'custom', message: `challengeTimeoutInMinutes must be from ${CHALLENGE_TIMEOUT_MINUTES.min} to ${CHALLENGE_TIMEOUT_MINUTES.max}, received ${minutes}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `challengeTimeoutInMinutes must be from ${CHALLENGE_TIMEOUT_MINUTES.min} to ${CHALLENGE_TIMEOUT_MINUTES.max}, received ${minutes}`,
+      });
       return z.NEVER;
     }
     return minutes;

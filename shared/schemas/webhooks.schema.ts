@@ -14,7 +14,10 @@ const isHttpUrl = (value: string) => {
 const eventTypePattern = z
   .string()
   .max(128)
-  .regex(/^(\*|[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*(\.\*)?)$/, "expected '*', an event type such as 'fido2Policy.updated' or a prefix such as 'fido2Method.*'");
+  .regex(
+    /^(\*|[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*(\.\*)?)$/,
+    "expected '*', an event type such as 'fido2Policy.updated' or a prefix such as 'fido2Method.*'",
+  );
 
 export const CreateWebhookSubscriptionBody = z
   .object({
@@ -23,9 +26,18 @@ export const CreateWebhookSubscriptionBody = z
       .trim()
       .max(2048)
       .refine(isHttpUrl, { message: "expected an absolute http or https URL such as 'https://example.com/hooks'" })
-      .openapi({ description: 'An https URL on the internet; loopback and private-network receivers (http allowed) only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true' }),
-    eventTypes: z.array(eventTypePattern).min(1).max(50).openapi({ description: "Known event types (case-sensitive), prefixes such as 'fido2Method.*', or '*'" }),
-    secret: z.string().min(16).max(256).optional().openapi({ description: 'HMAC-SHA256 key of the webhook-signature header (at least 16 characters); generated when absent' }),
+      .openapi({
+        description:
+          'An https URL on the internet; loopback and private-network receivers (http allowed) only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true',
+      }),
+    eventTypes: z
+      .array(eventTypePattern)
+      .min(1)
+      .max(50)
+      .openapi({ description: "Known event types (case-sensitive), prefixes such as 'fido2Method.*', or '*'" }),
+    secret: z.string().min(16).max(256).optional().openapi({
+      description: 'HMAC-SHA256 key of the webhook-signature header (at least 16 characters); generated when absent',
+    }),
   })
   .strict()
   .openapi('createWebhookSubscription');
@@ -41,7 +53,11 @@ export const WebhookSubscriptionView = z
     eventTypes: z.array(z.string()),
     enabled: z.boolean(),
     createdDateTime: z.string(),
-    createdBy: z.object({ id: z.string().nullable(), userPrincipalName: z.string().nullable(), appId: z.string().nullable() }),
+    createdBy: z.object({
+      id: z.string().nullable(),
+      userPrincipalName: z.string().nullable(),
+      appId: z.string().nullable(),
+    }),
   })
   .openapi('webhookSubscription');
 
@@ -71,5 +87,9 @@ export const WebhookDeliveryView = z
 export type WebhookSubscriptionResource = z.infer<typeof WebhookSubscriptionView>;
 export type WebhookDeliveryResource = z.infer<typeof WebhookDeliveryView>;
 
-export const WebhookSubscriptionCollection = z.object({ value: z.array(WebhookSubscriptionView) }).openapi('webhookSubscriptionCollection');
-export const WebhookDeliveryCollection = z.object({ value: z.array(WebhookDeliveryView) }).openapi('webhookDeliveryCollection');
+export const WebhookSubscriptionCollection = z
+  .object({ value: z.array(WebhookSubscriptionView) })
+  .openapi('webhookSubscriptionCollection');
+export const WebhookDeliveryCollection = z
+  .object({ value: z.array(WebhookDeliveryView) })
+  .openapi('webhookDeliveryCollection');

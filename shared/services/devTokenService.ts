@@ -37,18 +37,40 @@ export class DevTokenService {
 
   /** @throws DomainError `invalidTokenLifetime` past MAX_TOKEN_LIFETIME_SECONDS: a leaked dev token must not outlive a day. */
   async mint(request: DevTokenRequest): Promise<string> {
-    if (!Number.isInteger(request.expiresInSeconds) || request.expiresInSeconds <= 0 || request.expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
-      throw new DomainError(ErrorCodes.invalidTokenLifetime, `A dev token lives 1 to ${MAX_TOKEN_LIFETIME_SECONDS} seconds (one day), received ${request.expiresInSeconds}.`);
+    if (
+      !Number.isInteger(request.expiresInSeconds) ||
+      request.expiresInSeconds <= 0 ||
+      request.expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS
+    ) {
+      throw new DomainError(
+        ErrorCodes.invalidTokenLifetime,
+        `A dev token lives 1 to ${MAX_TOKEN_LIFETIME_SECONDS} seconds (one day), received ${request.expiresInSeconds}.`,
+      );
     }
     const wids = request.roles.map((name) => {
       const id = roleTemplateId(name);
-      if (!id) throw new DomainError(ErrorCodes.unknownRole, `Unknown directory role '${name}'; expected a role name such as "Authentication Policy Administrator" or a role template id.`);
+      if (!id)
+        throw new DomainError(
+          ErrorCodes.unknownRole,
+          `Unknown directory role '${name}'; expected a role name such as "Authentication Policy Administrator" or a role template id.`,
+        );
       return id;
     });
     if (!request.userPrincipalName) {
-      if (request.permissions.length === 0) throw new DomainError(ErrorCodes.missingPrincipal, 'An app-only token needs at least one --permission; a user token needs --upn.');
+      if (request.permissions.length === 0)
+        throw new DomainError(
+          ErrorCodes.missingPrincipal,
+          'An app-only token needs at least one --permission; a user token needs --upn.',
+        );
       return this.signer.sign(
-        { oid: LOCAL_CLI_APP_ID, azp: LOCAL_CLI_APP_ID, appid: LOCAL_CLI_APP_ID, idtyp: 'app', roles: request.permissions, ver: '2.0' },
+        {
+          oid: LOCAL_CLI_APP_ID,
+          azp: LOCAL_CLI_APP_ID,
+          appid: LOCAL_CLI_APP_ID,
+          idtyp: 'app',
+          roles: request.permissions,
+          ver: '2.0',
+        },
         { lifetimeSeconds: request.expiresInSeconds, audience: this.audience, subject: LOCAL_CLI_APP_ID },
       );
     }

@@ -6,7 +6,15 @@ import { DEFAULT_CONFLICT_ATTEMPTS } from './retryOnConflict';
 import { DirectoryService } from './directoryService';
 
 const USER_ID = '11111111-1111-4111-8111-111111111111';
-const ada: User = { id: USER_ID, userPrincipalName: 'ada@contoso.com', displayName: 'Ada', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2026-01-01T00:00:00.000Z' };
+const ada: User = {
+  id: USER_ID,
+  userPrincipalName: 'ada@contoso.com',
+  displayName: 'Ada',
+  userType: 'Member',
+  accountEnabled: true,
+  mail: null,
+  createdDateTime: '2026-01-01T00:00:00.000Z',
+};
 
 /** A directory whose first `conflicts` user updates lose a race; only what updateUser touches is there. */
 function racingDirectory(conflicts: number) {
@@ -16,12 +24,22 @@ function racingDirectory(conflicts: number) {
     stored = { value: user, etag: `"${updates.mock.calls.length + 1}"` };
     return stored;
   });
-  const directory = { getUserById: async () => stored, getUserByUpn: async () => stored, updateUser: updates } as Partial<DirectoryRepository> as DirectoryRepository;
+  const directory = {
+    getUserById: async () => stored,
+    getUserByUpn: async () => stored,
+    updateUser: updates,
+  } as Partial<DirectoryRepository> as DirectoryRepository;
   return { directory, updates };
 }
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
-const admin: Principal = { kind: 'application', appId: 'admin-app', permissions: ['User.ReadWrite.All'], roleTemplateIds: [], scopes: [] };
+const admin: Principal = {
+  kind: 'application',
+  appId: 'admin-app',
+  permissions: ['User.ReadWrite.All'],
+  roleTemplateIds: [],
+  scopes: [],
+};
 
 describe('DirectoryService.updateUser under lost races', () => {
   it('retries on the fresh user and succeeds', async () => {
@@ -33,7 +51,9 @@ describe('DirectoryService.updateUser under lost races', () => {
 
   it('attack: constant contention ends with 412 after a bounded number of attempts (it looped forever before)', async () => {
     const { directory, updates } = racingDirectory(Number.POSITIVE_INFINITY);
-    await expect(new DirectoryService(directory, clock).updateUser(USER_ID, { displayName: 'Ada L.' }, admin)).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(
+      new DirectoryService(directory, clock).updateUser(USER_ID, { displayName: 'Ada L.' }, admin),
+    ).rejects.toBeInstanceOf(ConcurrencyConflictError);
     expect(updates).toHaveBeenCalledTimes(DEFAULT_CONFLICT_ATTEMPTS);
   });
 });

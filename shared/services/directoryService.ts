@@ -22,7 +22,9 @@ export interface NewUser {
   mail?: string | null;
 }
 
-export type UserPatch = Partial<Pick<User, 'userPrincipalName' | 'displayName' | 'userType' | 'accountEnabled' | 'mail'>>;
+export type UserPatch = Partial<
+  Pick<User, 'userPrincipalName' | 'displayName' | 'userType' | 'accountEnabled' | 'mail'>
+>;
 
 export interface NewGroup {
   displayName: string;
@@ -35,7 +37,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (value: string) => GUID.test(value);
 
 const resourceMissing = (id: string) =>
-  new DomainError(ErrorCodes.resourceNotFound, `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  new DomainError(
+    ErrorCodes.resourceNotFound,
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 /** A new role assignment, as Graph's `unifiedRoleAssignment` create body (tenant scope only). */
 export interface NewRoleAssignment {
@@ -43,7 +48,8 @@ export interface NewRoleAssignment {
   roleDefinitionId: string;
 }
 
-const assignmentMissing = (id: string) => new DomainError(ErrorCodes.resourceNotFound, `No role assignment with id '${id}' exists.`);
+const assignmentMissing = (id: string) =>
+  new DomainError(ErrorCodes.resourceNotFound, `No role assignment with id '${id}' exists.`);
 
 /**
  * The embedded directory: users, security groups, memberships and directory role assignments,
@@ -70,7 +76,18 @@ export class DirectoryService {
       createdDateTime: this.clock.now().toISOString(),
     };
     const target = { id: user.id, displayName: user.userPrincipalName, type: 'User' };
-    await this.directory.createUser(user, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Add user', eventType: EventTypes.userCreated, operationType: 'Add', target, before: null, after: user }));
+    await this.directory.createUser(
+      user,
+      this.audit(actor, {
+        category: 'UserManagement',
+        activityDisplayName: 'Add user',
+        eventType: EventTypes.userCreated,
+        operationType: 'Add',
+        target,
+        before: null,
+        after: user,
+      }),
+    );
     return user;
   }
 
@@ -97,10 +114,24 @@ export class DirectoryService {
     return retryOnConflict(async () => {
       const current = await this.getUser(idOrUpn);
       const next: User = { ...current.value, ...patch };
-      if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p])) await this.assertMayActOnUser(principal, 'signInProperties', current.value);
+      if (SIGN_IN_PROPERTIES.some((p) => current.value[p] !== next[p]))
+        await this.assertMayActOnUser(principal, 'signInProperties', current.value);
       const target = { id: next.id, displayName: next.userPrincipalName, type: 'User' };
-      const eventType = next.userPrincipalName === current.value.userPrincipalName ? EventTypes.userUpdated : EventTypes.userUpnChanged;
-      await this.directory.updateUser(next, current.etag, this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Update user', eventType, operationType: 'Update', target, before: current.value, after: next }));
+      const eventType =
+        next.userPrincipalName === current.value.userPrincipalName ? EventTypes.userUpdated : EventTypes.userUpnChanged;
+      await this.directory.updateUser(
+        next,
+        current.etag,
+        this.audit(actor, {
+          category: 'UserManagement',
+          activityDisplayName: 'Update user',
+          eventType,
+          operationType: 'Update',
+          target,
+          before: current.value,
+          after: next,
+        }),
+      );
       return next;
     });
   }
@@ -115,10 +146,27 @@ export class DirectoryService {
     await this.assertMayActOnUser(principal, 'deleteUser', user);
     const target = { id: user.id, displayName: user.userPrincipalName, type: 'User' };
     const audits: UserDeletionAudits = {
-      user: this.audit(actor, { category: 'UserManagement', activityDisplayName: 'Delete user', eventType: EventTypes.userDeleted, operationType: 'Delete', target, before: user, after: null }),
+      user: this.audit(actor, {
+        category: 'UserManagement',
+        activityDisplayName: 'Delete user',
+        eventType: EventTypes.userDeleted,
+        operationType: 'Delete',
+        target,
+        before: user,
+        after: null,
+      }),
       passkey: (credential) =>
-        this.audit(actor, { category: 'UserManagement', activityDisplayName: passkeyActivityName('Delete', credential.backupEligible), eventType: EventTypes.fido2MethodDeleted, operationType: 'Delete', target, before: toFido2Method(credential), after: null }),
-      roleAssignment: (assignment) => this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user.userPrincipalName),
+        this.audit(actor, {
+          category: 'UserManagement',
+          activityDisplayName: passkeyActivityName('Delete', credential.backupEligible),
+          eventType: EventTypes.fido2MethodDeleted,
+          operationType: 'Delete',
+          target,
+          before: toFido2Method(credential),
+          after: null,
+        }),
+      roleAssignment: (assignment) =>
+        this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user.userPrincipalName),
     };
     const deleted = await this.directory.deleteUser(user.id, audits);
     if (!deleted) throw resourceMissing(idOrUpn);
@@ -129,8 +177,15 @@ export class DirectoryService {
    * `action` on such users (Entra: "who can perform sensitive actions"). The user's roles are read
    * from the directory's role assignments, never from a token.
    */
-  async assertMayActOnUser(principal: Principal, action: SensitiveAction, user: Pick<User, 'id' | 'userPrincipalName'>): Promise<void> {
-    assertMayActOnUser(principal, action, { userPrincipalName: user.userPrincipalName, roleDefinitionIds: await this.roleIdsOfUser(user.id) });
+  async assertMayActOnUser(
+    principal: Principal,
+    action: SensitiveAction,
+    user: Pick<User, 'id' | 'userPrincipalName'>,
+  ): Promise<void> {
+    assertMayActOnUser(principal, action, {
+      userPrincipalName: user.userPrincipalName,
+      roleDefinitionIds: await this.roleIdsOfUser(user.id),
+    });
   }
 
   /** As {@link assertMayActOnUser}, for a user named by id or userPrincipalName (404 when unknown). */
@@ -158,7 +213,18 @@ export class DirectoryService {
       createdDateTime: this.clock.now().toISOString(),
     };
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    return this.directory.createGroup(group, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add group', eventType: EventTypes.groupCreated, operationType: 'Add', target, before: null, after: group }));
+    return this.directory.createGroup(
+      group,
+      this.audit(actor, {
+        category: 'GroupManagement',
+        activityDisplayName: 'Add group',
+        eventType: EventTypes.groupCreated,
+        operationType: 'Add',
+        target,
+        before: null,
+        after: group,
+      }),
+    );
   }
 
   async getGroup(id: string): Promise<Group> {
@@ -175,16 +241,43 @@ export class DirectoryService {
     const group = await this.getGroup(groupId);
     const { value: user } = await this.getUser(userId);
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    const added = await this.directory.addMember(group.id, user.id, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Add member to group', eventType: EventTypes.groupMemberAdded, operationType: 'Add', target, before: null, after: { memberId: user.id } }));
+    const added = await this.directory.addMember(
+      group.id,
+      user.id,
+      this.audit(actor, {
+        category: 'GroupManagement',
+        activityDisplayName: 'Add member to group',
+        eventType: EventTypes.groupMemberAdded,
+        operationType: 'Add',
+        target,
+        before: null,
+        after: { memberId: user.id },
+      }),
+    );
     if (!added) {
-      throw new DomainError(ErrorCodes.invalidReference, "One or more added object references already exist for the following modified properties: 'members'.");
+      throw new DomainError(
+        ErrorCodes.invalidReference,
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
     }
   }
 
   async removeMember(groupId: string, userId: string, actor: Actor): Promise<void> {
     const group = await this.getGroup(groupId);
     const target = { id: group.id, displayName: group.displayName, type: 'Group' };
-    const removed = await this.directory.removeMember(group.id, userId, this.audit(actor, { category: 'GroupManagement', activityDisplayName: 'Remove member from group', eventType: EventTypes.groupMemberRemoved, operationType: 'Delete', target, before: { memberId: userId }, after: null }));
+    const removed = await this.directory.removeMember(
+      group.id,
+      userId,
+      this.audit(actor, {
+        category: 'GroupManagement',
+        activityDisplayName: 'Remove member from group',
+        eventType: EventTypes.groupMemberRemoved,
+        operationType: 'Delete',
+        target,
+        before: { memberId: userId },
+        after: null,
+      }),
+    );
     if (!removed) throw resourceMissing(userId);
   }
 
@@ -197,7 +290,12 @@ export class DirectoryService {
     return this.directory.groupIdsOfUser(userId);
   }
 
-  private roleAssignmentAudit(actor: Actor, activityDisplayName: 'Add member to role' | 'Remove member from role', assignment: RoleAssignment, userPrincipalName: string | null) {
+  private roleAssignmentAudit(
+    actor: Actor,
+    activityDisplayName: 'Add member to role' | 'Remove member from role',
+    assignment: RoleAssignment,
+    userPrincipalName: string | null,
+  ) {
     const adding = activityDisplayName === 'Add member to role';
     return this.audit(actor, {
       category: 'RoleManagement',
@@ -217,9 +315,16 @@ export class DirectoryService {
    */
   async createRoleAssignment(input: NewRoleAssignment, actor: Actor): Promise<RoleAssignment> {
     const found = isGuid(input.principalId) ? await this.directory.getUserById(input.principalId) : null;
-    if (!found) throw new DomainError(ErrorCodes.invalidReference, `The principal '${input.principalId}' does not exist in the directory; expected the object id of a user.`);
+    if (!found)
+      throw new DomainError(
+        ErrorCodes.invalidReference,
+        `The principal '${input.principalId}' does not exist in the directory; expected the object id of a user.`,
+      );
     const assignment = newRoleAssignment(input.roleDefinitionId, found.value.id);
-    await this.directory.createRoleAssignment(assignment, this.roleAssignmentAudit(actor, 'Add member to role', assignment, found.value.userPrincipalName));
+    await this.directory.createRoleAssignment(
+      assignment,
+      this.roleAssignmentAudit(actor, 'Add member to role', assignment, found.value.userPrincipalName),
+    );
     return assignment;
   }
 
@@ -236,7 +341,10 @@ export class DirectoryService {
   async deleteRoleAssignment(id: string, actor: Actor): Promise<void> {
     const assignment = await this.getRoleAssignment(id);
     const user = await this.directory.getUserById(assignment.principalId);
-    const deleted = await this.directory.deleteRoleAssignment(id, this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user?.value.userPrincipalName ?? null));
+    const deleted = await this.directory.deleteRoleAssignment(
+      id,
+      this.roleAssignmentAudit(actor, 'Remove member from role', assignment, user?.value.userPrincipalName ?? null),
+    );
     if (!deleted) throw assignmentMissing(id);
   }
 }

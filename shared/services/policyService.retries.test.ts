@@ -27,28 +27,37 @@ describe('PolicyService.patchFido2 under lost races', () => {
   it.each([
     { conflicts: 1, attempts: 2 },
     { conflicts: 9, attempts: 10 },
-  ])('without If-Match, retries on the fresh policy: $conflicts lost races, saved on attempt $attempts', async ({ conflicts, attempts }) => {
-    const { policies, saves } = racingPolicies(conflicts);
-    const saved = await new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor });
-    expect(saved.value.isSelfServiceRegistrationAllowed).toBe(false);
-    expect(saves).toHaveBeenCalledTimes(attempts);
-  });
+  ])(
+    'without If-Match, retries on the fresh policy: $conflicts lost races, saved on attempt $attempts',
+    async ({ conflicts, attempts }) => {
+      const { policies, saves } = racingPolicies(conflicts);
+      const saved = await new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor });
+      expect(saved.value.isSelfServiceRegistrationAllowed).toBe(false);
+      expect(saves).toHaveBeenCalledTimes(attempts);
+    },
+  );
 
   it('attack: constant contention ends after 10 attempts with 412', async () => {
     const { policies, saves } = racingPolicies(Number.POSITIVE_INFINITY);
-    await expect(new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
     expect(saves).toHaveBeenCalledTimes(10);
   });
 
   it('with If-Match, makes exactly one attempt: the client decides what a lost race means', async () => {
     const { policies, saves } = racingPolicies(1);
-    await expect(new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor, ifMatch: '"1"' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(
+      new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor, ifMatch: '"1"' }),
+    ).rejects.toBeInstanceOf(ConcurrencyConflictError);
     expect(saves).toHaveBeenCalledTimes(1);
   });
 
   it('with a stale If-Match, refuses before writing', async () => {
     const { policies, saves } = racingPolicies(0);
-    await expect(new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor, ifMatch: '"0"' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(
+      new PolicyService(policies, noDirectory, clock).patchFido2(patch, { actor, ifMatch: '"0"' }),
+    ).rejects.toBeInstanceOf(ConcurrencyConflictError);
     expect(saves).not.toHaveBeenCalled();
   });
 });

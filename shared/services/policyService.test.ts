@@ -1,6 +1,12 @@
 import { defaultFido2Policy } from '../domain/policy/fido2Policy';
 import { PolicyRepository } from '../ports/policy.port';
-import { ADMIN_ACTOR, createWebAuthnServices, FakeClock, refusalOf, WebAuthnServices } from '../../test/support/webauthnServices';
+import {
+  ADMIN_ACTOR,
+  createWebAuthnServices,
+  FakeClock,
+  refusalOf,
+  WebAuthnServices,
+} from '../../test/support/webauthnServices';
 import { DEFAULT_POLICY_ETAG, etagMatches, PolicyService } from './policyService';
 import { DemoTenant } from './seedDemoTenant';
 
@@ -29,7 +35,8 @@ describe('PolicyService (sqlite in memory)', () => {
     s = await createWebAuthnServices();
   });
   afterEach(() => s.close());
-  const patch = (changes: Parameters<PolicyService['patchFido2']>[0], ifMatch?: string) => s.policy.patchFido2(changes, { ifMatch, actor: ADMIN_ACTOR });
+  const patch = (changes: Parameters<PolicyService['patchFido2']>[0], ifMatch?: string) =>
+    s.policy.patchFido2(changes, { ifMatch, actor: ADMIN_ACTOR });
 
   it("serves a new tenant's defaults under the default ETag until the first write", async () => {
     expect(await s.policy.getFido2()).toEqual({ value: defaultFido2Policy(), etag: DEFAULT_POLICY_ETAG });
@@ -45,7 +52,9 @@ describe('PolicyService (sqlite in memory)', () => {
       category: 'Policy',
       activityDisplayName: 'Update authentication methods policy',
       initiatedBy: ADMIN_ACTOR,
-      targetResources: [{ id: 'Fido2', modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }] }],
+      targetResources: [
+        { id: 'Fido2', modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }] },
+      ],
     });
     expect(record.before).toMatchObject({ state: 'disabled' });
     expect(record.after).toMatchObject({ state: 'enabled' });
@@ -57,22 +66,42 @@ describe('PolicyService (sqlite in memory)', () => {
   });
 
   it.each<[string, () => Promise<string>, RegExp]>([
-    ['a group that does not exist', async () => '11111111-1111-4111-8111-111111111111', /does not exist; expected 'all_users' or the id of a security group/],
+    [
+      'a group that does not exist',
+      async () => '11111111-1111-4111-8111-111111111111',
+      /does not exist; expected 'all_users' or the id of a security group/,
+    ],
     [
       'a group that is not a security group',
-      async () => (await s.directory.createGroup({ displayName: 'Newsletter', securityEnabled: false, mailEnabled: true }, ADMIN_ACTOR)).id,
+      async () =>
+        (
+          await s.directory.createGroup(
+            { displayName: 'Newsletter', securityEnabled: false, mailEnabled: true },
+            ADMIN_ACTOR,
+          )
+        ).id,
       /\(Newsletter\) is not a security group/,
     ],
   ])('refuses to target %s (invalidTarget, 400) and writes nothing', async (_title, groupId, message) => {
     const id = await groupId();
-    for (const targets of [{ includeTargets: [{ targetType: 'group' as const, id }] }, { excludeTargets: [{ targetType: 'group' as const, id }] }]) {
-      expect(await refusalOf(patch(targets))).toMatchObject({ kind: 'badRequest', code: 'invalidTarget', message: expect.stringMatching(message) });
+    for (const targets of [
+      { includeTargets: [{ targetType: 'group' as const, id }] },
+      { excludeTargets: [{ targetType: 'group' as const, id }] },
+    ]) {
+      expect(await refusalOf(patch(targets))).toMatchObject({
+        kind: 'badRequest',
+        code: 'invalidTarget',
+        message: expect.stringMatching(message),
+      });
     }
     expect((await s.policy.getFido2()).etag).toBe(DEFAULT_POLICY_ETAG);
   });
 
   it("refuses a patch the policy rules refuse (applyPolicyPatch's badRequest) and writes nothing", async () => {
-    expect(await refusalOf(patch({ defaultPasskeyProfile: 'missing' }))).toMatchObject({ kind: 'badRequest', code: 'BadRequest' });
+    expect(await refusalOf(patch({ defaultPasskeyProfile: 'missing' }))).toMatchObject({
+      kind: 'badRequest',
+      code: 'BadRequest',
+    });
     expect((await s.policy.getFido2()).etag).toBe(DEFAULT_POLICY_ETAG);
   });
 
@@ -82,13 +111,18 @@ describe('PolicyService (sqlite in memory)', () => {
     ['*', async () => '*'],
     ['the current ETag as a weak validator', async () => `W/${(await patch({ state: 'enabled' })).etag}`],
   ])('applies a PATCH whose If-Match is %s', async (_title, ifMatch) => {
-    await expect(patch({ isSelfServiceRegistrationAllowed: false }, await ifMatch())).resolves.toMatchObject({ value: { isSelfServiceRegistrationAllowed: false } });
+    await expect(patch({ isSelfServiceRegistrationAllowed: false }, await ifMatch())).resolves.toMatchObject({
+      value: { isSelfServiceRegistrationAllowed: false },
+    });
   });
 
   it('refuses a stale If-Match (Request_PreconditionFailed, 412) and writes nothing', async () => {
     const first = await patch({ state: 'enabled' });
     await patch({ state: 'disabled' });
-    expect(await refusalOf(patch({ isSelfServiceRegistrationAllowed: false }, first.etag))).toMatchObject({ kind: 'preconditionFailed', code: 'Request_PreconditionFailed' });
+    expect(await refusalOf(patch({ isSelfServiceRegistrationAllowed: false }, first.etag))).toMatchObject({
+      kind: 'preconditionFailed',
+      code: 'Request_PreconditionFailed',
+    });
     expect((await s.policy.getFido2()).value.isSelfServiceRegistrationAllowed).toBe(true);
   });
 
@@ -106,7 +140,11 @@ describe('PolicyService (sqlite in memory)', () => {
         await patch({ isSelfServiceRegistrationAllowed: false });
       };
       await service.patchFido2({ isAttestationEnforced: true }, { actor: ADMIN_ACTOR });
-      expect((await s.policy.getFido2()).value).toMatchObject({ state: 'enabled', isSelfServiceRegistrationAllowed: false, isAttestationEnforced: true });
+      expect((await s.policy.getFido2()).value).toMatchObject({
+        state: 'enabled',
+        isSelfServiceRegistrationAllowed: false,
+        isAttestationEnforced: true,
+      });
     });
 
     it("with If-Match is tried once: the caller's ETag went stale (412), and the other write stands", async () => {
@@ -115,9 +153,16 @@ describe('PolicyService (sqlite in memory)', () => {
       hook.beforeSave = async () => {
         await patch({ isSelfServiceRegistrationAllowed: false });
       };
-      expect(await refusalOf(service.patchFido2({ isAttestationEnforced: true }, { ifMatch: current.etag, actor: ADMIN_ACTOR }))).toMatchObject({ code: 'Request_PreconditionFailed' });
+      expect(
+        await refusalOf(
+          service.patchFido2({ isAttestationEnforced: true }, { ifMatch: current.etag, actor: ADMIN_ACTOR }),
+        ),
+      ).toMatchObject({ code: 'Request_PreconditionFailed' });
       expect(saves()).toBe(1);
-      expect((await s.policy.getFido2()).value).toMatchObject({ isSelfServiceRegistrationAllowed: false, isAttestationEnforced: false });
+      expect((await s.policy.getFido2()).value).toMatchObject({
+        isSelfServiceRegistrationAllowed: false,
+        isAttestationEnforced: false,
+      });
     });
   });
 });

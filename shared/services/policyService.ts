@@ -35,7 +35,10 @@ export class PolicyService {
    * without it, a write that races another is retried on the fresh policy, so no update is lost
    * (up to 10 attempts, then 412). Throws 400 `invalidTarget` for a target that is not a security group.
    */
-  async patchFido2(patch: Fido2PolicyPatch, options: { ifMatch?: string; actor: Actor }): Promise<Versioned<Fido2Policy>> {
+  async patchFido2(
+    patch: Fido2PolicyPatch,
+    options: { ifMatch?: string; actor: Actor },
+  ): Promise<Versioned<Fido2Policy>> {
     // With If-Match the client decides what happens on a lost race: exactly one attempt.
     const attempts = options.ifMatch === undefined ? POLICY_PATCH_ATTEMPTS : 1;
     return retryOnConflict(async () => {
@@ -66,8 +69,16 @@ export class PolicyService {
   private async assertTargetsAreSecurityGroups(policy: Fido2Policy): Promise<void> {
     for (const id of referencedGroupIds(policy)) {
       const group = await this.directory.getGroup(id);
-      if (!group) throw new DomainError(ErrorCodes.invalidTarget, `Target group '${id}' does not exist; expected 'all_users' or the id of a security group.`);
-      if (!group.securityEnabled) throw new DomainError(ErrorCodes.invalidTarget, `Target group '${id}' (${group.displayName}) is not a security group; expected securityEnabled: true.`);
+      if (!group)
+        throw new DomainError(
+          ErrorCodes.invalidTarget,
+          `Target group '${id}' does not exist; expected 'all_users' or the id of a security group.`,
+        );
+      if (!group.securityEnabled)
+        throw new DomainError(
+          ErrorCodes.invalidTarget,
+          `Target group '${id}' (${group.displayName}) is not a security group; expected securityEnabled: true.`,
+        );
     }
   }
 }

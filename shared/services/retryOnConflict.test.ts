@@ -18,21 +18,27 @@ describe('retryOnConflict', () => {
     { conflicts: 0, maxAttempts: 5, result: 1 },
     { conflicts: 4, maxAttempts: 5, result: 5 },
     { conflicts: 9, maxAttempts: 10, result: 10 },
-  ])('succeeds on attempt $result after $conflicts lost races (bound $maxAttempts)', async ({ conflicts, maxAttempts, result }) => {
-    const { attempts, operation } = losing(conflicts);
-    await expect(retryOnConflict(operation, maxAttempts)).resolves.toBe(result);
-    expect(attempts).toEqual(Array.from({ length: result }, (_, i) => i + 1));
-  });
+  ])(
+    'succeeds on attempt $result after $conflicts lost races (bound $maxAttempts)',
+    async ({ conflicts, maxAttempts, result }) => {
+      const { attempts, operation } = losing(conflicts);
+      await expect(retryOnConflict(operation, maxAttempts)).resolves.toBe(result);
+      expect(attempts).toEqual(Array.from({ length: result }, (_, i) => i + 1));
+    },
+  );
 
   it.each([
     { maxAttempts: 1, conflicts: 1 },
     { maxAttempts: 5, conflicts: 5 },
     { maxAttempts: DEFAULT_CONFLICT_ATTEMPTS, conflicts: 1000 },
-  ])('attack: constant contention ($conflicts conflicts) ends after $maxAttempts attempts with the conflict', async ({ maxAttempts, conflicts }) => {
-    const { attempts, operation } = losing(conflicts);
-    await expect(retryOnConflict(operation, maxAttempts)).rejects.toBeInstanceOf(ConcurrencyConflictError);
-    expect(attempts).toHaveLength(maxAttempts);
-  });
+  ])(
+    'attack: constant contention ($conflicts conflicts) ends after $maxAttempts attempts with the conflict',
+    async ({ maxAttempts, conflicts }) => {
+      const { attempts, operation } = losing(conflicts);
+      await expect(retryOnConflict(operation, maxAttempts)).rejects.toBeInstanceOf(ConcurrencyConflictError);
+      expect(attempts).toHaveLength(maxAttempts);
+    },
+  );
 
   it('defaults to a bound, so no caller retries forever', async () => {
     const { attempts, operation } = losing(Number.POSITIVE_INFINITY);
@@ -50,6 +56,8 @@ describe('retryOnConflict', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses the bound %p', async (maxAttempts) => {
-    await expect(retryOnConflict(async () => 1, maxAttempts)).rejects.toThrow(`maxAttempts must be a positive integer; received ${maxAttempts}`);
+    await expect(retryOnConflict(async () => 1, maxAttempts)).rejects.toThrow(
+      `maxAttempts must be a positive integer; received ${maxAttempts}`,
+    );
   });
 });

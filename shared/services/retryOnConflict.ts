@@ -10,8 +10,12 @@ export const DEFAULT_CONFLICT_ATTEMPTS = 5;
  * loop never returns. Any other error, and the conflict of the last attempt, go to the caller.
  * `operation` receives the 1-based attempt number.
  */
-export async function retryOnConflict<T>(operation: (attempt: number) => Promise<T>, maxAttempts: number = DEFAULT_CONFLICT_ATTEMPTS): Promise<T> {
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer; received ${maxAttempts}`);
+export async function retryOnConflict<T>(
+  operation: (attempt: number) => Promise<T>,
+  maxAttempts: number = DEFAULT_CONFLICT_ATTEMPTS,
+): Promise<T> {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a positive integer; received ${maxAttempts}`);
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);

@@ -6,7 +6,9 @@ describe('seedDemoTenant', () => {
     const s = await createWebAuthnServices();
     try {
       const { items } = await s.directory.listUsers({ filter: [], top: 10 });
-      expect(items.map((u) => u.id).sort()).toEqual([DemoTenant.admin.id, DemoTenant.alice.id, DemoTenant.bob.id, DemoTenant.guest.id].sort());
+      expect(items.map((u) => u.id).sort()).toEqual(
+        [DemoTenant.admin.id, DemoTenant.alice.id, DemoTenant.bob.id, DemoTenant.guest.id].sort(),
+      );
       expect((await s.directory.getUser(DemoTenant.guest.id)).value.userType).toBe('Guest');
       expect(await s.directory.groupIdsOfUser(DemoTenant.alice.id)).toEqual([DemoTenant.pilotGroup.id]);
       expect(await s.directory.roleIdsOfUser(DemoTenant.admin.id)).toEqual([DEMO_ADMIN_ROLE]);

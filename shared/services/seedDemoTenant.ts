@@ -5,11 +5,36 @@ import { DirectoryService } from './directoryService';
 
 /** Fixed ids, so the README and scripts can name the demo tenant's objects. */
 export const DemoTenant = {
-  admin: { id: '00000000-0000-4000-8000-0000000000a0', userPrincipalName: 'admin@contoso.com', displayName: 'Contoso Admin', userType: 'Member' as const },
-  alice: { id: '00000000-0000-4000-8000-0000000000a1', userPrincipalName: 'alice@contoso.com', displayName: 'Alice Smith', userType: 'Member' as const },
-  bob: { id: '00000000-0000-4000-8000-0000000000b0', userPrincipalName: 'bob@contoso.com', displayName: 'Bob Jones', userType: 'Member' as const },
-  guest: { id: '00000000-0000-4000-8000-0000000000c0', userPrincipalName: 'guest@fabrikam.com', displayName: 'Fabrikam Guest', userType: 'Guest' as const },
-  pilotGroup: { id: '00000000-0000-4000-8000-0000000000d0', displayName: 'Passkey pilot', securityEnabled: true, description: 'Users piloting passkeys' },
+  admin: {
+    id: '00000000-0000-4000-8000-0000000000a0',
+    userPrincipalName: 'admin@contoso.com',
+    displayName: 'Contoso Admin',
+    userType: 'Member' as const,
+  },
+  alice: {
+    id: '00000000-0000-4000-8000-0000000000a1',
+    userPrincipalName: 'alice@contoso.com',
+    displayName: 'Alice Smith',
+    userType: 'Member' as const,
+  },
+  bob: {
+    id: '00000000-0000-4000-8000-0000000000b0',
+    userPrincipalName: 'bob@contoso.com',
+    displayName: 'Bob Jones',
+    userType: 'Member' as const,
+  },
+  guest: {
+    id: '00000000-0000-4000-8000-0000000000c0',
+    userPrincipalName: 'guest@fabrikam.com',
+    displayName: 'Fabrikam Guest',
+    userType: 'Guest' as const,
+  },
+  pilotGroup: {
+    id: '00000000-0000-4000-8000-0000000000d0',
+    displayName: 'Passkey pilot',
+    securityEnabled: true,
+    description: 'Users piloting passkeys',
+  },
 };
 
 const SEEDER: Actor = { user: null, app: { appId: 'demo-tenant-seed' } };
@@ -36,7 +61,9 @@ export async function seedDemoTenant(directory: DirectoryService): Promise<void>
     await directory.createGroup(group, SEEDER, group.id).catch(ignoreIfCreatedMeanwhile);
     await directory.addMember(group.id, DemoTenant.alice.id, SEEDER).catch(ignoreIfCreatedMeanwhile);
   }
-  await directory.createRoleAssignment({ principalId: DemoTenant.admin.id, roleDefinitionId: DEMO_ADMIN_ROLE }, SEEDER).catch(ignoreIfCreatedMeanwhile);
+  await directory
+    .createRoleAssignment({ principalId: DemoTenant.admin.id, roleDefinitionId: DEMO_ADMIN_ROLE }, SEEDER)
+    .catch(ignoreIfCreatedMeanwhile);
 }
 
 /** A duplicate (conflict) or an existing membership (badRequest): another process seeded it first. */

@@ -63,7 +63,12 @@ describe('Service Bus event bus specifics (test broker)', () => {
 
     const receiver = client.createReceiver(PASSKEY_EVENTS_TOPIC, 'audit');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
-    expect(message).toMatchObject({ messageId: event.id, contentType: CLOUDEVENTS_CONTENT_TYPE, subject: event.type, body: event });
+    expect(message).toMatchObject({
+      messageId: event.id,
+      contentType: CLOUDEVENTS_CONTENT_TYPE,
+      subject: event.type,
+      body: event,
+    });
     await receiver.completeMessage(message);
   });
 

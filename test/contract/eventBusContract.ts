@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryContext, EventBus, EventEnvelope, EventHandler, UnprocessableEventError } from '../../shared/ports/eventBus.port';
+import {
+  DeliveryContext,
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  UnprocessableEventError,
+} from '../../shared/ports/eventBus.port';
 
 /** What an adapter's test gives the suite for one test: a fresh, empty backend (a broker namespace, a store). */
 export interface EventBusBackend {
@@ -57,7 +63,8 @@ export function describeEventBusContract(
       open.delete(bus);
       await bus.close();
     };
-    const subscribe = (bus: EventBus, subscription: string, handler: EventHandler) => bus.subscribe(subscription, handler, { maxDeliveryCount });
+    const subscribe = (bus: EventBus, subscription: string, handler: EventHandler) =>
+      bus.subscribe(subscription, handler, { maxDeliveryCount });
     const waitFor = (what: string, done: () => boolean | Promise<boolean>) => poll(what, done, timeoutMs);
 
     beforeEach(async () => {
@@ -80,7 +87,9 @@ export function describeEventBusContract(
       await waitFor('3 deliveries', () => log.deliveries.length >= 3);
       await sleep(quietMs);
       expect(log.deliveries.map((d) => d.event)).toEqual(events);
-      expect(log.deliveries.map((d) => d.context)).toEqual(events.map(() => ({ deliveryCount: 1, subscription: AUDIT })));
+      expect(log.deliveries.map((d) => d.context)).toEqual(
+        events.map(() => ({ deliveryCount: 1, subscription: AUDIT })),
+      );
     });
 
     it('delivers events published after subscribe', async () => {
@@ -109,7 +118,10 @@ export function describeEventBusContract(
       const events = [domainEvent(1), domainEvent(2)];
       await bus.publish(events);
 
-      await waitFor('2 deliveries to each subscription', () => audit.deliveries.length >= 2 && webhooks.deliveries.length >= 2);
+      await waitFor(
+        '2 deliveries to each subscription',
+        () => audit.deliveries.length >= 2 && webhooks.deliveries.length >= 2,
+      );
       await sleep(quietMs);
       expect(audit.deliveries.map((d) => d.event)).toEqual(events);
       expect(webhooks.deliveries.map((d) => d.event)).toEqual(events);
@@ -147,7 +159,8 @@ export function describeEventBusContract(
 
       await waitFor('2 dead letters', async () => (await bus.deadLetters(AUDIT, 10)).length >= 2);
       await sleep(quietMs);
-      const attempts = (id: string) => failing.deliveries.filter((d) => d.event.id === id).map((d) => d.context.deliveryCount);
+      const attempts = (id: string) =>
+        failing.deliveries.filter((d) => d.event.id === id).map((d) => d.context.deliveryCount);
       const everyAttempt = Array.from({ length: maxDeliveryCount }, (_, i) => i + 1);
       expect(attempts(events[0].id)).toEqual(everyAttempt);
       expect(attempts(events[1].id)).toEqual(everyAttempt);
@@ -228,7 +241,13 @@ export function domainEvent(n: number, type = 'fido2Policy.updated'): EventEnvel
     subject: type.startsWith('user.') ? `users/${n}` : 'policies/fido2',
     time: new Date(Date.UTC(2025, 0, 1, 0, 0, n % 60)).toISOString(),
     datacontenttype: 'application/json',
-    data: { n, before: { state: 'disabled' }, after: { state: 'enabled', aaguids: ['cb69481e-8ff7-4039-93ec-0a2729a154a8'] }, note: null, flag: true },
+    data: {
+      n,
+      before: { state: 'disabled' },
+      after: { state: 'enabled', aaguids: ['cb69481e-8ff7-4039-93ec-0a2729a154a8'] },
+      note: null,
+      flag: true,
+    },
   };
 }
 

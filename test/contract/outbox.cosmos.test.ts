@@ -20,7 +20,11 @@ describe('Cosmos DB outbox: records visible late (cosmosdb-server)', () => {
     server = await startCosmosServer();
   });
   beforeEach(async () => {
-    store = await createCosmosStore({ endpoint: server.endpoint, key: server.key, databaseId: `outbox-${randomUUID()}` });
+    store = await createCosmosStore({
+      endpoint: server.endpoint,
+      key: server.key,
+      databaseId: `outbox-${randomUUID()}`,
+    });
   });
   afterEach(async () => {
     jest.restoreAllMocks();

@@ -25,11 +25,14 @@ afterAll(async () => {
 const local = (): Omit<CosmosStoreOptions, 'databaseId'> => ({ endpoint: server.endpoint, key: server.key });
 
 // cosmosdb-server keeps everything in memory until it closes, so its databases need no clean-up.
-describeStoreContract('cosmos (cosmosdb-server)', () => createCosmosStore({ ...local(), databaseId: `contract-${randomUUID()}` }));
+describeStoreContract('cosmos (cosmosdb-server)', () =>
+  createCosmosStore({ ...local(), databaseId: `contract-${randomUUID()}` }),
+);
 
-const real = process.env.COSMOS_TEST_ENDPOINT && process.env.COSMOS_TEST_KEY
-  ? { endpoint: process.env.COSMOS_TEST_ENDPOINT, key: process.env.COSMOS_TEST_KEY }
-  : undefined;
+const real =
+  process.env.COSMOS_TEST_ENDPOINT && process.env.COSMOS_TEST_KEY
+    ? { endpoint: process.env.COSMOS_TEST_ENDPOINT, key: process.env.COSMOS_TEST_KEY }
+    : undefined;
 
 if (real) {
   jest.setTimeout(120_000);
@@ -77,7 +80,10 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
   afterAll(() => client.dispose());
 
   const leaveReservation = (databaseId: string, upn: string, userId: string) =>
-    client.database(databaseId).container('userUpns').items.create({ id: upnDocumentId(upn), userId, userPrincipalName: upn.toLowerCase() });
+    client
+      .database(databaseId)
+      .container('userUpns')
+      .items.create({ id: upnDocumentId(upn), userId, userPrincipalName: upn.toLowerCase() });
 
   it('opens an existing database without losing its data', async () => {
     const databaseId = `reopen-${randomUUID()}`;
@@ -90,7 +96,9 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
     const databaseId = `fresh-${randomUUID()}`;
     const store = await open(databaseId);
     await leaveReservation(databaseId, 'pending@contoso.com', randomUUID());
-    await expect(store.directory.createUser(data.user({ userPrincipalName: 'Pending@contoso.com' }), data.audit())).rejects.toMatchObject({
+    await expect(
+      store.directory.createUser(data.user({ userPrincipalName: 'Pending@contoso.com' }), data.audit()),
+    ).rejects.toMatchObject({
       kind: 'conflict',
     });
   });
@@ -119,7 +127,10 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
     await store.directory.createGroup(group, data.audit());
     const users: User[] = [];
     for (let n = 0; n < 230; n++) {
-      const user = data.user({ id: `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`, displayName: n >= 227 ? `Late ${n}` : `Early ${n}` });
+      const user = data.user({
+        id: `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
+        displayName: n >= 227 ? `Late ${n}` : `Early ${n}`,
+      });
       users.push(user);
     }
     await Promise.all(users.map((u) => store.directory.createUser(u, data.audit())));
@@ -130,7 +141,11 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
     expect(idsOf(all.flat())).toEqual(idsOf(users));
 
     const late = await collectPages((after) =>
-      store.directory.listMembers(group.id, { filter: [{ field: 'displayName', op: 'startswith', value: 'late' }], top: 2, after }),
+      store.directory.listMembers(group.id, {
+        filter: [{ field: 'displayName', op: 'startswith', value: 'late' }],
+        top: 2,
+        after,
+      }),
     );
     expect(late.map((p) => p.length)).toEqual([2, 1]);
     expect(idsOf(late.flat())).toEqual(idsOf(users.slice(227)));

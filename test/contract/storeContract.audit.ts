@@ -50,7 +50,10 @@ export function auditContract(ctx: ContractContext): void {
       return ctx.store.outbox!;
     };
     /** Reads from `cursor` until nothing is new; returns the records in order and the last cursor. */
-    async function readAll(cursor: string | undefined, top = 100): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
+    async function readAll(
+      cursor: string | undefined,
+      top = 100,
+    ): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
       const records: AuditRecord[] = [];
       for (;;) {
         const batch = await outbox().readAfter(cursor, top);
@@ -84,7 +87,10 @@ export function auditContract(ctx: ContractContext): void {
     });
 
     it("keeps each record's declared event type, in the log and in the outbox; an older record without one reads back without one", async () => {
-      const declared = { ...ctx.data.audit('Update authentication methods policy'), eventType: EventTypes.fido2PolicyUpdated };
+      const declared = {
+        ...ctx.data.audit('Update authentication methods policy'),
+        eventType: EventTypes.fido2PolicyUpdated,
+      };
       const { eventType: _none, ...legacy } = ctx.data.audit('Add user');
       await ctx.store.audit.append(declared);
       await ctx.store.audit.append(legacy);
@@ -94,8 +100,14 @@ export function auditContract(ctx: ContractContext): void {
         [legacy.id, undefined],
       ];
       expect(ours((await readAll(undefined)).records).map((r) => [r.id, r.eventType])).toEqual(expected);
-      expect(ours((await ctx.store.audit.list({ top: 1000 })).items).map((r) => [r.id, r.eventType]).reverse()).toEqual(expected);
-      expect(ours((await ctx.store.audit.list({ top: 1000 })).items).find((r) => r.id === legacy.id)).not.toHaveProperty('eventType');
+      expect(
+        ours((await ctx.store.audit.list({ top: 1000 })).items)
+          .map((r) => [r.id, r.eventType])
+          .reverse(),
+      ).toEqual(expected);
+      expect(
+        ours((await ctx.store.audit.list({ top: 1000 })).items).find((r) => r.id === legacy.id),
+      ).not.toHaveProperty('eventType');
     });
 
     it('keeps a cursor per relay, and overwrites it', async () => {

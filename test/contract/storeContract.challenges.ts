@@ -12,7 +12,9 @@ export function challengeContract(ctx: ContractContext): void {
     });
 
     it('lets exactly one of many concurrent consumers of the same challenge win', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => ctx.store.challenges.consume('contended', inMinutes(5))));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => ctx.store.challenges.consume('contended', inMinutes(5))),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 

@@ -51,7 +51,7 @@ export function credentialContract(ctx: ContractContext): void {
       await expectStaleEtag(ctx.store.credentials.update(ctx.data.credential(userId), updated.etag));
     });
 
-    it("deletes a passkey only for its own user, once, with its audit record", async () => {
+    it('deletes a passkey only for its own user, once, with its audit record', async () => {
       const credential = ctx.data.credential(userId);
       await ctx.store.credentials.create(credential, ctx.data.audit());
 

@@ -39,7 +39,14 @@ export class Fixtures {
       operationType: 'Update',
       loggedByService: 'Authentication Methods',
       initiatedBy: { user: { id: randomUUID(), userPrincipalName: 'admin@contoso.com' }, app: null },
-      targetResources: [{ id, displayName: null, type: 'User', modifiedProperties: [{ displayName: 'x', oldValue: null, newValue: '"1"' }] }],
+      targetResources: [
+        {
+          id,
+          displayName: null,
+          type: 'User',
+          modifiedProperties: [{ displayName: 'x', oldValue: null, newValue: '"1"' }],
+        },
+      ],
       result: 'success',
       resultReason: '',
       before: null,
@@ -114,7 +121,8 @@ export async function collectPages<T>(fetch: (after?: string) => Promise<Page<T>
   do {
     const page = await fetch(after);
     pages.push(page.items);
-    if (page.next !== undefined && page.next === after) throw new Error(`Cursor did not advance: received next=${page.next} twice`);
+    if (page.next !== undefined && page.next === after)
+      throw new Error(`Cursor did not advance: received next=${page.next} twice`);
     after = page.next;
   } while (after !== undefined && pages.length < maxPages);
   if (after !== undefined) throw new Error(`Expected paging to end within ${maxPages} pages; it did not`);

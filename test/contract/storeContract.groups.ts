@@ -17,7 +17,10 @@ export function groupContract(ctx: ContractContext): void {
     it('refuses a second group with the same id, leaving the first one alone', async () => {
       const group = ctx.data.group();
       await ctx.store.directory.createGroup(group, ctx.data.audit());
-      await expectConflict(ctx.store.directory.createGroup({ ...group, displayName: 'Impostor' }, ctx.data.audit()), 'Request_BadRequest');
+      await expectConflict(
+        ctx.store.directory.createGroup({ ...group, displayName: 'Impostor' }, ctx.data.audit()),
+        'Request_BadRequest',
+      );
       expect(await ctx.store.directory.getGroup(group.id)).toEqual(group);
       expect(await allAudit(ctx.store)).toHaveLength(1);
     });
@@ -31,13 +34,29 @@ export function groupContract(ctx: ContractContext): void {
       }
       const pilots = groups.filter((g) => g.displayName.toLowerCase().startsWith('pilot'));
       const pages = await collectPages((after) =>
-        ctx.store.directory.listGroups({ filter: [{ field: 'displayName', op: 'startswith', value: 'PILOT' }], top: 2, after }),
+        ctx.store.directory.listGroups({
+          filter: [{ field: 'displayName', op: 'startswith', value: 'PILOT' }],
+          top: 2,
+          after,
+        }),
       );
       expect(pages.map((p) => p.length)).toEqual([2, 1]);
       expect(idsOf(pages.flat())).toEqual(sortedIds(pilots));
-      expect((await ctx.store.directory.listGroups({ filter: [{ field: 'displayName', op: 'eq', value: 'helpdesk' }], top: 10 })).items).toEqual([groups[3]]);
+      expect(
+        (
+          await ctx.store.directory.listGroups({
+            filter: [{ field: 'displayName', op: 'eq', value: 'helpdesk' }],
+            top: 10,
+          })
+        ).items,
+      ).toEqual([groups[3]]);
       expect(idsOf((await ctx.store.directory.listGroups({ filter: [], top: 10 })).items)).toEqual(sortedIds(groups));
-      expect(await ctx.store.directory.listGroups({ filter: [{ field: 'userPrincipalName', op: 'eq', value: 'Pilot A' }], top: 10 })).toEqual({ items: [] });
+      expect(
+        await ctx.store.directory.listGroups({
+          filter: [{ field: 'userPrincipalName', op: 'eq', value: 'Pilot A' }],
+          top: 10,
+        }),
+      ).toEqual({ items: [] });
     });
   });
 
@@ -98,13 +117,19 @@ export function groupContract(ctx: ContractContext): void {
       const members = users.slice(0, 6);
       for (const user of members) await ctx.store.directory.addMember(group.id, user.id, ctx.data.audit());
 
-      const pages = await collectPages((after) => ctx.store.directory.listMembers(group.id, { filter: [], top: 4, after }));
+      const pages = await collectPages((after) =>
+        ctx.store.directory.listMembers(group.id, { filter: [], top: 4, after }),
+      );
       expect(pages.map((p) => p.length)).toEqual([4, 2]);
       expect(pages.flat()).toEqual([...members].sort((a, b) => a.id.localeCompare(b.id)));
 
       const blue = members.filter((u) => u.displayName.startsWith('Blue'));
       const bluePages = await collectPages((after) =>
-        ctx.store.directory.listMembers(group.id, { filter: [{ field: 'displayName', op: 'startswith', value: 'blue' }], top: 2, after }),
+        ctx.store.directory.listMembers(group.id, {
+          filter: [{ field: 'displayName', op: 'startswith', value: 'blue' }],
+          top: 2,
+          after,
+        }),
       );
       expect(bluePages.map((p) => p.length)).toEqual([2, 1]);
       expect(idsOf(bluePages.flat())).toEqual(sortedIds(blue));

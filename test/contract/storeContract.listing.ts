@@ -22,8 +22,12 @@ export function listingContract(ctx: ContractContext): void {
       const byId = (users: User[]) => [...users].sort((a, b) => a.id.localeCompare(b.id));
 
       expect((await list([{ field: 'displayName', op: 'eq', value: 'ADA LOVELACE' }])).items).toEqual([adaL]);
-      expect((await list([{ field: 'userPrincipalName', op: 'eq', value: 'Grace.Hopper@Contoso.com' }])).items).toEqual([grace]);
-      expect((await list([{ field: 'displayName', op: 'startswith', value: 'ada' }])).items).toEqual(byId([adaL, adaB]));
+      expect((await list([{ field: 'userPrincipalName', op: 'eq', value: 'Grace.Hopper@Contoso.com' }])).items).toEqual(
+        [grace],
+      );
+      expect((await list([{ field: 'displayName', op: 'startswith', value: 'ada' }])).items).toEqual(
+        byId([adaL, adaB]),
+      );
       expect((await list([{ field: 'userPrincipalName', op: 'startswith', value: 'AL' }])).items).toEqual([alan]);
       expect(
         (
@@ -46,14 +50,18 @@ export function listingContract(ctx: ContractContext): void {
         ['u3@contoso.com', '100% sure'],
         ['u4@contoso.com', 'back\\slash'],
       ]);
-      expect(idsOf((await list([{ field: 'displayName', op: 'startswith', value: 'a_' }])).items)).toEqual([underscore.id]);
+      expect(idsOf((await list([{ field: 'displayName', op: 'startswith', value: 'a_' }])).items)).toEqual([
+        underscore.id,
+      ]);
       expect((await list([{ field: 'displayName', op: 'startswith', value: '100%' }])).items).toHaveLength(1);
       expect((await list([{ field: 'displayName', op: 'startswith', value: '%' }])).items).toHaveLength(0);
       expect((await list([{ field: 'displayName', op: 'startswith', value: 'back\\' }])).items).toHaveLength(1);
     });
 
     it('pages by id with top and after until exhausted, without duplicates or gaps', async () => {
-      const users = await createUsers([1, 2, 3, 4, 5, 6, 7].map((n) => [`p${n}@contoso.com`, `Pager ${n}`] as [string, string]));
+      const users = await createUsers(
+        [1, 2, 3, 4, 5, 6, 7].map((n) => [`p${n}@contoso.com`, `Pager ${n}`] as [string, string]),
+      );
       const pages = await collectPages((after) => ctx.store.directory.listUsers({ filter: [], top: 3, after }));
       expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
       expect(pages.flat().map((u) => u.id)).toEqual(sortedIds(users));
@@ -72,7 +80,9 @@ export function listingContract(ctx: ContractContext): void {
 
     it('pages through filtered results only', async () => {
       const users = await createUsers(
-        [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`f${n}@contoso.com`, n % 2 ? `Odd ${n}` : `Even ${n}`] as [string, string]),
+        [1, 2, 3, 4, 5, 6, 7, 8].map(
+          (n) => [`f${n}@contoso.com`, n % 2 ? `Odd ${n}` : `Even ${n}`] as [string, string],
+        ),
       );
       const odd = users.filter((u) => u.displayName.startsWith('Odd'));
       const filter: FilterClause[] = [{ field: 'displayName', op: 'startswith', value: 'odd' }];
@@ -83,7 +93,9 @@ export function listingContract(ctx: ContractContext): void {
 
     it('returns an empty last page when after is past every id', async () => {
       await createUsers([['z@contoso.com', 'Z']]);
-      expect(await ctx.store.directory.listUsers({ filter: [], top: 5, after: 'ffffffff-ffff-ffff-ffff-ffffffffffff' })).toEqual({ items: [] });
+      expect(
+        await ctx.store.directory.listUsers({ filter: [], top: 5, after: 'ffffffff-ffff-ffff-ffff-ffffffffffff' }),
+      ).toEqual({ items: [] });
     });
   });
 }

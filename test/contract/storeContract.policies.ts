@@ -20,8 +20,16 @@ export function policyContract(ctx: ContractContext): void {
     });
 
     it('refuses an insert when the policy already exists, and keeps the stored one', async () => {
-      const first = await ctx.store.policies.saveFido2(ctx.data.policy({ state: 'enabled' }), { ifMatch: null, audit: ctx.data.audit() });
-      await expectStaleEtag(ctx.store.policies.saveFido2(ctx.data.policy({ state: 'disabled' }), { ifMatch: null, audit: ctx.data.audit() }));
+      const first = await ctx.store.policies.saveFido2(ctx.data.policy({ state: 'enabled' }), {
+        ifMatch: null,
+        audit: ctx.data.audit(),
+      });
+      await expectStaleEtag(
+        ctx.store.policies.saveFido2(ctx.data.policy({ state: 'disabled' }), {
+          ifMatch: null,
+          audit: ctx.data.audit(),
+        }),
+      );
       expect(await ctx.store.policies.getFido2()).toEqual(first);
       expect(await allAudit(ctx.store)).toHaveLength(1);
     });
@@ -33,21 +41,32 @@ export function policyContract(ctx: ContractContext): void {
       expect(second.etag).not.toBe(first.etag);
       expect(await ctx.store.policies.getFido2()).toEqual({ value: changed, etag: second.etag });
 
-      await expectStaleEtag(ctx.store.policies.saveFido2(ctx.data.policy({ state: 'disabled' }), { ifMatch: first.etag, audit: ctx.data.audit() }));
+      await expectStaleEtag(
+        ctx.store.policies.saveFido2(ctx.data.policy({ state: 'disabled' }), {
+          ifMatch: first.etag,
+          audit: ctx.data.audit(),
+        }),
+      );
       expect((await ctx.store.policies.getFido2())?.value).toEqual(changed);
       expect(await allAudit(ctx.store)).toHaveLength(2);
     });
 
     it('refuses a replace when there is no policy to match', async () => {
-      await expectStaleEtag(ctx.store.policies.saveFido2(ctx.data.policy(), { ifMatch: '"no-such-etag"', audit: ctx.data.audit() }));
+      await expectStaleEtag(
+        ctx.store.policies.saveFido2(ctx.data.policy(), { ifMatch: '"no-such-etag"', audit: ctx.data.audit() }),
+      );
       expect(await ctx.store.policies.getFido2()).toBeNull();
       expect(await allAudit(ctx.store)).toEqual([]);
     });
 
     it('lets exactly one of several concurrent saves with the same ETag win', async () => {
       const base = await ctx.store.policies.saveFido2(ctx.data.policy(), { ifMatch: null, audit: ctx.data.audit() });
-      const candidates = [1, 2, 3, 4, 5].map((n) => ctx.data.policy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [`aaguid-${n}`] } }));
-      const { won, lost } = await race(candidates.map((p) => () => ctx.store.policies.saveFido2(p, { ifMatch: base.etag, audit: ctx.data.audit() })));
+      const candidates = [1, 2, 3, 4, 5].map((n) =>
+        ctx.data.policy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [`aaguid-${n}`] } }),
+      );
+      const { won, lost } = await race(
+        candidates.map((p) => () => ctx.store.policies.saveFido2(p, { ifMatch: base.etag, audit: ctx.data.audit() })),
+      );
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(4);
       lost.forEach((e) => expect(e).toBeInstanceOf(ConcurrencyConflictError));

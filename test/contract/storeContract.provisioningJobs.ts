@@ -66,7 +66,10 @@ export function provisioningJobContract(ctx: ContractContext): void {
     }
 
     /** Neither sequence order nor its reverse: odd sequences first, then even. */
-    const shuffled = <T>(items: T[]) => [...items.filter((_, i) => i % 2 === 1), ...items.filter((_, i) => i % 2 === 0)];
+    const shuffled = <T>(items: T[]) => [
+      ...items.filter((_, i) => i % 2 === 1),
+      ...items.filter((_, i) => i % 2 === 0),
+    ];
 
     /** Creates a job of `count` pending users, passing the rows out of order. */
     async function createJob(count: number, overrides: Partial<ProvisioningJob> = {}) {
@@ -80,8 +83,11 @@ export function provisioningJobContract(ctx: ContractContext): void {
     async function makeReady(users: ProvisioningJobUser[]): Promise<ProvisioningJobUser[]> {
       const ready: ProvisioningJobUser[] = [];
       for (const user of users) {
-        const moved = await jobs().transition(user.jobId, user.userId, ['pending'], 'ready', { updatedDateTime: ctx.data.nextTime() });
-        if (!moved) throw new Error(`Expected user ${user.userId} (sequence ${user.sequence}) to move from pending to ready`);
+        const moved = await jobs().transition(user.jobId, user.userId, ['pending'], 'ready', {
+          updatedDateTime: ctx.data.nextTime(),
+        });
+        if (!moved)
+          throw new Error(`Expected user ${user.userId} (sequence ${user.sequence}) to move from pending to ready`);
         ready.push(moved);
       }
       return ready;
@@ -105,7 +111,10 @@ export function provisioningJobContract(ctx: ContractContext): void {
 
     it('creates a job with its user rows and reads both back unchanged, scoped to the job', async () => {
       const byGroup = await createJob(3, { createdBy: { id: null, userPrincipalName: null, appId: randomUUID() } });
-      const byList = await createJob(2, { source: { users: ['a@contoso.com', randomUUID()] }, challengeTimeoutInMinutes: 60 });
+      const byList = await createJob(2, {
+        source: { users: ['a@contoso.com', randomUUID()] },
+        challengeTimeoutInMinutes: 60,
+      });
 
       expect(await jobs().get(byGroup.job.id)).toEqual(byGroup.job);
       expect(await jobs().get(byList.job.id)).toEqual(byList.job);
@@ -179,7 +188,10 @@ export function provisioningJobContract(ctx: ContractContext): void {
 
       expect(await jobs().listUsers(created.id, { top: 2, state: 'ready' })).toEqual([readyAt1, readyAt4]);
       expect(await jobs().listUsers(created.id, { top: 2, state: 'ready', afterSequence: 4 })).toEqual([readyAt5]);
-      expect(await jobs().listUsers(created.id, { top: 2, state: 'ready', afterSequence: 1 })).toEqual([readyAt4, readyAt5]);
+      expect(await jobs().listUsers(created.id, { top: 2, state: 'ready', afterSequence: 1 })).toEqual([
+        readyAt4,
+        readyAt5,
+      ]);
       expect(sequencesOf(await jobs().listUsers(created.id, { top: 10, state: 'pending' }))).toEqual([0, 2, 3, 6]);
       expect(await jobs().listUsers(created.id, { top: 10, state: 'claimed' })).toEqual([]);
     });
@@ -197,11 +209,24 @@ export function provisioningJobContract(ctx: ContractContext): void {
 
       await makeReady(users.slice(0, 4));
       const at = ctx.data.nextTime();
-      await jobs().transition(created.id, users[0].userId, ['ready'], 'claimed', { claimedBy: 'station-1', updatedDateTime: at });
-      await jobs().transition(created.id, users[1].userId, ['ready'], 'skippedGuest', { reason: 'Guest user', updatedDateTime: at });
+      await jobs().transition(created.id, users[0].userId, ['ready'], 'claimed', {
+        claimedBy: 'station-1',
+        updatedDateTime: at,
+      });
+      await jobs().transition(created.id, users[1].userId, ['ready'], 'skippedGuest', {
+        reason: 'Guest user',
+        updatedDateTime: at,
+      });
       await jobs().transition(created.id, users[4].userId, ['pending'], 'cancelled', { updatedDateTime: at });
 
-      expect(await jobs().counts(created.id)).toEqual({ ...NO_USERS, pending: 1, ready: 2, claimed: 1, skippedGuest: 1, cancelled: 1 });
+      expect(await jobs().counts(created.id)).toEqual({
+        ...NO_USERS,
+        pending: 1,
+        ready: 2,
+        claimed: 1,
+        skippedGuest: 1,
+        cancelled: 1,
+      });
       expect(await jobs().counts(randomUUID())).toEqual(NO_USERS);
     });
 
@@ -210,12 +235,17 @@ export function provisioningJobContract(ctx: ContractContext): void {
       const [user, other] = users;
 
       const readyAt = ctx.data.nextTime();
-      const ready = await jobs().transition(created.id, user.userId, ['pending'], 'ready', { updatedDateTime: readyAt });
+      const ready = await jobs().transition(created.id, user.userId, ['pending'], 'ready', {
+        updatedDateTime: readyAt,
+      });
       expect(ready).toEqual({ ...user, state: 'ready', updatedDateTime: readyAt });
       expect(await jobs().getUser(created.id, user.userId)).toEqual(ready);
 
       const claimedAt = ctx.data.nextTime();
-      const claimed = await jobs().transition(created.id, user.userId, ['ready'], 'claimed', { claimedBy: 'station-7', updatedDateTime: claimedAt });
+      const claimed = await jobs().transition(created.id, user.userId, ['ready'], 'claimed', {
+        claimedBy: 'station-7',
+        updatedDateTime: claimedAt,
+      });
       expect(claimed).toEqual({ ...ready, state: 'claimed', claimedBy: 'station-7', updatedDateTime: claimedAt });
 
       // Same state to same state: the station's creation options arrive after the claim.
@@ -256,16 +286,30 @@ export function provisioningJobContract(ctx: ContractContext): void {
       const [user] = users;
       const at = ctx.data.nextTime();
 
-      expect(await jobs().transition(created.id, user.userId, ['ready', 'claimed'], 'provisioned', { methodId: 'm', updatedDateTime: at })).toBeNull();
+      expect(
+        await jobs().transition(created.id, user.userId, ['ready', 'claimed'], 'provisioned', {
+          methodId: 'm',
+          updatedDateTime: at,
+        }),
+      ).toBeNull();
       expect(await jobs().transition(created.id, user.userId, [], 'ready', { updatedDateTime: at })).toBeNull();
       expect(await jobs().getUser(created.id, user.userId)).toEqual(user);
 
       const [ready] = await makeReady([user]);
-      expect(await jobs().transition(created.id, user.userId, ['pending'], 'ready', { reason: 'again', updatedDateTime: at })).toBeNull();
+      expect(
+        await jobs().transition(created.id, user.userId, ['pending'], 'ready', {
+          reason: 'again',
+          updatedDateTime: at,
+        }),
+      ).toBeNull();
       expect(await jobs().getUser(created.id, user.userId)).toEqual(ready);
 
-      expect(await jobs().transition(created.id, randomUUID(), ['pending'], 'ready', { updatedDateTime: at })).toBeNull();
-      expect(await jobs().transition(randomUUID(), user.userId, ['ready'], 'claimed', { updatedDateTime: at })).toBeNull();
+      expect(
+        await jobs().transition(created.id, randomUUID(), ['pending'], 'ready', { updatedDateTime: at }),
+      ).toBeNull();
+      expect(
+        await jobs().transition(randomUUID(), user.userId, ['ready'], 'claimed', { updatedDateTime: at }),
+      ).toBeNull();
       expect(await jobs().counts(created.id)).toEqual({ ...NO_USERS, pending: 1, ready: 1 });
     });
 
@@ -273,12 +317,18 @@ export function provisioningJobContract(ctx: ContractContext): void {
       const { job: created, users } = await createJob(1);
       const [user] = users;
       await makeReady([user]);
-      await jobs().transition(created.id, user.userId, ['ready'], 'claimed', { claimedBy: 'station-1', updatedDateTime: ctx.data.nextTime() });
+      await jobs().transition(created.id, user.userId, ['ready'], 'claimed', {
+        claimedBy: 'station-1',
+        updatedDateTime: ctx.data.nextTime(),
+      });
 
       const at = ctx.data.nextTime();
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          jobs().transition(created.id, user.userId, ['claimed'], i % 2 === 0 ? 'provisioned' : 'timedOut', { methodId: `method-${i}`, updatedDateTime: at }),
+          jobs().transition(created.id, user.userId, ['claimed'], i % 2 === 0 ? 'provisioned' : 'timedOut', {
+            methodId: `method-${i}`,
+            updatedDateTime: at,
+          }),
         ),
       );
       const winners = results.filter((r): r is ProvisioningJobUser => r !== null);
@@ -312,7 +362,9 @@ export function provisioningJobContract(ctx: ContractContext): void {
       await makeReady(ready);
 
       const at = ctx.data.nextTime();
-      const results = await Promise.all(Array.from({ length: 10 }, (_, n) => jobs().claimNextReady(created.id, `station-${n}`, at)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, n) => jobs().claimNextReady(created.id, `station-${n}`, at)),
+      );
       const claimed = results.filter((r): r is ProvisioningJobUser => r !== null);
 
       expect(claimed).toHaveLength(5);
@@ -324,7 +376,7 @@ export function provisioningJobContract(ctx: ContractContext): void {
       expect(await jobs().counts(created.id)).toEqual({ ...NO_USERS, pending: 3, claimed: 5 });
     });
 
-    it("finishes a running job once: status and last update change, nothing else; a finished job stays as it is", async () => {
+    it('finishes a running job once: status and last update change, nothing else; a finished job stays as it is', async () => {
       const { job: created, users } = await createJob(1);
       const at = ctx.data.nextTime();
       expect(await jobs().finish(created.id, 'cancelled', at)).toBe(true);
@@ -341,7 +393,10 @@ export function provisioningJobContract(ctx: ContractContext): void {
 
     it('lets exactly one of a racing cancel and completion finish the job', async () => {
       const { job: created } = await createJob(1);
-      const results = await Promise.all([jobs().finish(created.id, 'cancelled', ctx.data.nextTime()), jobs().finish(created.id, 'completed', ctx.data.nextTime())]);
+      const results = await Promise.all([
+        jobs().finish(created.id, 'cancelled', ctx.data.nextTime()),
+        jobs().finish(created.id, 'completed', ctx.data.nextTime()),
+      ]);
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await jobs().get(created.id))?.status).toBe(results[0] ? 'cancelled' : 'completed');
     });
@@ -353,7 +408,7 @@ export function provisioningJobContract(ctx: ContractContext): void {
       expect(await jobs().counts(created.id)).toEqual({ ...NO_USERS, pending: count });
 
       const listed: ProvisioningJobUser[] = [];
-      for (let afterSequence: number | undefined; ; ) {
+      for (let afterSequence: number | undefined; ;) {
         const page = await jobs().listUsers(created.id, { top: 100, afterSequence });
         listed.push(...page);
         if (page.length < 100) break;

@@ -14,17 +14,30 @@ export function roleAssignmentContract(ctx: ContractContext): void {
       const audit = ctx.data.audit('Add member to role');
       await ctx.store.directory.createRoleAssignment(assignment, audit);
       expect(await ctx.store.directory.getRoleAssignment(assignment.id)).toEqual(assignment);
-      expect(await ctx.store.directory.listRoleAssignments({ principalId: user.id.toUpperCase() })).toEqual([assignment]);
+      expect(await ctx.store.directory.listRoleAssignments({ principalId: user.id.toUpperCase() })).toEqual([
+        assignment,
+      ]);
       expect((await allAudit(ctx.store))[0]).toEqual(audit);
     });
 
     it('refuses the same role twice for the same principal, also when two writers race, and audits only the winner', async () => {
       const user = ctx.data.user();
-      const { won, lost } = await race([0, 1, 2].map(() => () => ctx.store.directory.createRoleAssignment(newRoleAssignment(GA, user.id), ctx.data.audit('Add member to role'))));
+      const { won, lost } = await race(
+        [0, 1, 2].map(
+          () => () =>
+            ctx.store.directory.createRoleAssignment(
+              newRoleAssignment(GA, user.id),
+              ctx.data.audit('Add member to role'),
+            ),
+        ),
+      );
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(2);
       for (const e of lost) expect(e).toMatchObject({ kind: 'conflict', code: 'Request_BadRequest' });
-      await expectConflict(ctx.store.directory.createRoleAssignment(newRoleAssignment(GA, user.id), ctx.data.audit()), 'Request_BadRequest');
+      await expectConflict(
+        ctx.store.directory.createRoleAssignment(newRoleAssignment(GA, user.id), ctx.data.audit()),
+        'Request_BadRequest',
+      );
       expect(await ctx.store.directory.listRoleAssignments({ principalId: user.id })).toHaveLength(1);
       expect(await allAudit(ctx.store)).toHaveLength(1);
     });

@@ -29,15 +29,26 @@ export function userContract(ctx: ContractContext): void {
     it('finds a user by UPN regardless of case, and answers null for an unknown UPN', async () => {
       const user = ctx.data.user({ userPrincipalName: 'Ada.Lovelace@Contoso.com' });
       const created = await ctx.store.directory.createUser(user, ctx.data.audit());
-      expect(await ctx.store.directory.getUserByUpn('ada.lovelace@contoso.COM')).toEqual({ value: user, etag: created.etag });
+      expect(await ctx.store.directory.getUserByUpn('ada.lovelace@contoso.COM')).toEqual({
+        value: user,
+        etag: created.etag,
+      });
       expect(await ctx.store.directory.getUserByUpn('nobody@contoso.com')).toBeNull();
     });
 
     it('stores a guest whose UPN holds the characters Entra uses for B2B (#EXT#)', async () => {
-      const guest = ctx.data.user({ userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com', userType: 'Guest' });
+      const guest = ctx.data.user({
+        userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+        userType: 'Guest',
+      });
       const created = await ctx.store.directory.createUser(guest, ctx.data.audit());
-      expect(await ctx.store.directory.getUserByUpn('ALICE_fabrikam.com#ext#@contoso.onmicrosoft.com')).toEqual(created);
-      await expectConflict(ctx.store.directory.createUser(ctx.data.user({ userPrincipalName: guest.userPrincipalName }), ctx.data.audit()), UPN_TAKEN);
+      expect(await ctx.store.directory.getUserByUpn('ALICE_fabrikam.com#ext#@contoso.onmicrosoft.com')).toEqual(
+        created,
+      );
+      await expectConflict(
+        ctx.store.directory.createUser(ctx.data.user({ userPrincipalName: guest.userPrincipalName }), ctx.data.audit()),
+        UPN_TAKEN,
+      );
       const renamed = { ...guest, userPrincipalName: 'alice/odd?name%41@contoso.com' };
       await ctx.store.directory.updateUser(renamed, created.etag, ctx.data.audit());
       expect((await ctx.store.directory.getUserByUpn('Alice/odd?name%41@contoso.com'))?.value).toEqual(renamed);
@@ -69,7 +80,9 @@ export function userContract(ctx: ContractContext): void {
     });
 
     it('lets exactly one of several concurrent creates with the same UPN succeed', async () => {
-      const users = [1, 2, 3, 4].map((n) => ctx.data.user({ userPrincipalName: n % 2 ? 'race@contoso.com' : 'RACE@contoso.com' }));
+      const users = [1, 2, 3, 4].map((n) =>
+        ctx.data.user({ userPrincipalName: n % 2 ? 'race@contoso.com' : 'RACE@contoso.com' }),
+      );
       const { won, lost } = await race(users.map((u) => () => ctx.store.directory.createUser(u, ctx.data.audit())));
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(3);
@@ -92,8 +105,14 @@ export function userContract(ctx: ContractContext): void {
     it('refuses an update with a stale ETag or of a user that does not exist', async () => {
       const user = ctx.data.user();
       const created = await ctx.store.directory.createUser(user, ctx.data.audit());
-      const updated = await ctx.store.directory.updateUser({ ...user, displayName: 'First' }, created.etag, ctx.data.audit());
-      await expectStaleEtag(ctx.store.directory.updateUser({ ...user, displayName: 'Second' }, created.etag, ctx.data.audit()));
+      const updated = await ctx.store.directory.updateUser(
+        { ...user, displayName: 'First' },
+        created.etag,
+        ctx.data.audit(),
+      );
+      await expectStaleEtag(
+        ctx.store.directory.updateUser({ ...user, displayName: 'Second' }, created.etag, ctx.data.audit()),
+      );
       expect(await ctx.store.directory.getUserById(user.id)).toEqual(updated);
       await expectStaleEtag(ctx.store.directory.updateUser(ctx.data.user(), created.etag, ctx.data.audit()));
       expect(await allAudit(ctx.store)).toHaveLength(2);
@@ -116,7 +135,14 @@ export function userContract(ctx: ContractContext): void {
       await ctx.store.directory.createUser(holder, ctx.data.audit());
       const user = ctx.data.user({ userPrincipalName: 'mine@contoso.com' });
       const created = await ctx.store.directory.createUser(user, ctx.data.audit());
-      await expectConflict(ctx.store.directory.updateUser({ ...user, userPrincipalName: 'Taken@Contoso.com' }, created.etag, ctx.data.audit()), UPN_TAKEN);
+      await expectConflict(
+        ctx.store.directory.updateUser(
+          { ...user, userPrincipalName: 'Taken@Contoso.com' },
+          created.etag,
+          ctx.data.audit(),
+        ),
+        UPN_TAKEN,
+      );
       expect(await ctx.store.directory.getUserById(user.id)).toEqual(created);
       expect((await ctx.store.directory.getUserByUpn('taken@contoso.com'))?.value).toEqual(holder);
       expect((await ctx.store.directory.getUserByUpn('mine@contoso.com'))?.value).toEqual(user);
@@ -133,12 +159,15 @@ export function userContract(ctx: ContractContext): void {
       expect((await ctx.store.directory.getUserByUpn('CASE@contoso.com'))?.value).toEqual(renamed);
     });
 
-    it('lets one of two concurrent renames with the same ETag win and frees the loser\'s UPN', async () => {
+    it("lets one of two concurrent renames with the same ETag win and frees the loser's UPN", async () => {
       const user = ctx.data.user({ userPrincipalName: 'start@contoso.com' });
       const created = await ctx.store.directory.createUser(user, ctx.data.audit());
       const targets = ['left@contoso.com', 'right@contoso.com'];
       const { won, lost } = await race(
-        targets.map((upn) => () => ctx.store.directory.updateUser({ ...user, userPrincipalName: upn }, created.etag, ctx.data.audit())),
+        targets.map(
+          (upn) => () =>
+            ctx.store.directory.updateUser({ ...user, userPrincipalName: upn }, created.etag, ctx.data.audit()),
+        ),
       );
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
@@ -172,7 +201,10 @@ export function userContract(ctx: ContractContext): void {
 
       expect(await ctx.store.directory.deleteUser(user.id, deletionAudits(ctx, ctx.data.audit()))).toBe(false);
       expect(await allAudit(ctx.store)).toHaveLength(6);
-      await ctx.store.directory.createUser(ctx.data.user({ userPrincipalName: 'leaver@contoso.com' }), ctx.data.audit());
+      await ctx.store.directory.createUser(
+        ctx.data.user({ userPrincipalName: 'leaver@contoso.com' }),
+        ctx.data.audit(),
+      );
     });
 
     it('deletes a user with their passkeys and role assignments, auditing each removal, and leaves other users alone', async () => {
@@ -206,7 +238,9 @@ export function userContract(ctx: ContractContext): void {
       expect(await ctx.store.directory.getRoleAssignment(role.id)).toBeNull();
       expect((await ctx.store.credentials.get(kept.id))?.value).toEqual(kept);
       expect(await ctx.store.directory.listRoleAssignments({ principalId: stayer.id })).toEqual([keptRole]);
-      const names = (await allAudit(ctx.store)).slice(0, (await allAudit(ctx.store)).length - before).map((r) => r.activityDisplayName);
+      const names = (await allAudit(ctx.store))
+        .slice(0, (await allAudit(ctx.store)).length - before)
+        .map((r) => r.activityDisplayName);
       expect(names.sort()).toEqual(['Delete Passkey', 'Delete Passkey', 'Delete user', 'Remove member from role']);
     });
   });
@@ -214,5 +248,9 @@ export function userContract(ctx: ContractContext): void {
 
 /** Deletion audits that name only the user's own record (for users without passkeys or roles). */
 function deletionAudits(ctx: ContractContext, user: AuditRecord): UserDeletionAudits {
-  return { user, passkey: () => ctx.data.audit('Delete Passkey'), roleAssignment: () => ctx.data.audit('Remove member from role') };
+  return {
+    user,
+    passkey: () => ctx.data.audit('Delete Passkey'),
+    roleAssignment: () => ctx.data.audit('Remove member from role'),
+  };
 }

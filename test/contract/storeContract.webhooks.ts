@@ -41,7 +41,10 @@ export function webhookContract(ctx: ContractContext): void {
     }
 
     it('creates subscriptions and reads them back unchanged, listing them oldest first', async () => {
-      const first = subscription({ eventTypes: ['*'], createdBy: { id: null, userPrincipalName: null, appId: randomUUID() } });
+      const first = subscription({
+        eventTypes: ['*'],
+        createdBy: { id: null, userPrincipalName: null, appId: randomUUID() },
+      });
       const second = subscription({ enabled: false });
       await webhooks().createSubscription(second);
       await webhooks().createSubscription(first);
@@ -56,7 +59,10 @@ export function webhookContract(ctx: ContractContext): void {
     it('refuses a subscription id that exists, keeping the first', async () => {
       const first = subscription();
       await webhooks().createSubscription(first);
-      await expectConflict(webhooks().createSubscription(subscription({ id: first.id, url: 'https://other.example.com/' })), 'Request_BadRequest');
+      await expectConflict(
+        webhooks().createSubscription(subscription({ id: first.id, url: 'https://other.example.com/' })),
+        'Request_BadRequest',
+      );
       expect(await webhooks().getSubscription(first.id)).toEqual(first);
     });
 
@@ -70,7 +76,12 @@ export function webhookContract(ctx: ContractContext): void {
         delivery(other.id),
         delivery(sub.id, { status: 'failed', httpStatus: null, error: 'connect ECONNREFUSED', attempt: 2 }),
         delivery(sub.id, { attempt: 3 }),
-        delivery(sub.id, { status: 'deadLettered', httpStatus: 503, error: 'The receiver answered HTTP 503', attempt: 8 }),
+        delivery(sub.id, {
+          status: 'deadLettered',
+          httpStatus: 503,
+          error: 'The receiver answered HTTP 503',
+          attempt: 8,
+        }),
       ];
       // Appended out of time order: the log is ordered by `at`, not by arrival.
       for (const i of [0, 2, 1, 4, 3]) await webhooks().appendDelivery(rows[i]);
@@ -97,8 +108,12 @@ export function webhookContract(ctx: ContractContext): void {
       const eventId = randomUUID();
 
       expect(await webhooks().hasDelivered(sub.id, eventId)).toBe(false);
-      await webhooks().appendDelivery(delivery(sub.id, { eventId, status: 'failed', httpStatus: 500, error: 'HTTP 500' }));
-      await webhooks().appendDelivery(delivery(sub.id, { eventId, status: 'deadLettered', httpStatus: 500, error: 'HTTP 500' }));
+      await webhooks().appendDelivery(
+        delivery(sub.id, { eventId, status: 'failed', httpStatus: 500, error: 'HTTP 500' }),
+      );
+      await webhooks().appendDelivery(
+        delivery(sub.id, { eventId, status: 'deadLettered', httpStatus: 500, error: 'HTTP 500' }),
+      );
       expect(await webhooks().hasDelivered(sub.id, eventId)).toBe(false);
 
       await webhooks().appendDelivery(delivery(sub.id, { eventId, attempt: 2 }));

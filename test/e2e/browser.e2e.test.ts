@@ -30,7 +30,10 @@ async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: 
     const port = await freePort();
     const base = `http://localhost:${port}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-web-e2e-'));
-    const config = loadConfig({ PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir }, dataDir);
+    const config = loadConfig(
+      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir },
+      dataDir,
+    );
     try {
       const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none') });
       return { running, base, dataDir };
@@ -69,7 +72,9 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
 
   /** Verifies a sign-in token the way a relying app would: against the published JWKS and issuer. */
   const verifyToken = async (token: string) => {
-    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0];
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as Parameters<
+      typeof createLocalJWKSet
+    >[0];
     const discovery = (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as { issuer: string };
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: discovery.issuer });
     return payload;
@@ -98,7 +103,9 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const errorBox = await page.locator('#error').textContent();
-    throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)} (error box: ${JSON.stringify(errorBox)})`);
+    throw new Error(
+      `expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)} (error box: ${JSON.stringify(errorBox)})`,
+    );
   };
 
   beforeAll(async () => {
@@ -116,7 +123,14 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'usb',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     }));
   });
 
@@ -133,7 +147,13 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     expect(response?.status()).toBe(200);
     await page.waitForSelector('html[data-ready="true"]');
     expect(await page.title()).toContain('passkeys');
-    expect(await page.evaluate(() => typeof (globalThis as { SimpleWebAuthnBrowser?: { startAuthentication?: unknown } }).SimpleWebAuthnBrowser?.startAuthentication)).toBe('function');
+    expect(
+      await page.evaluate(
+        () =>
+          typeof (globalThis as { SimpleWebAuthnBrowser?: { startAuthentication?: unknown } }).SimpleWebAuthnBrowser
+            ?.startAuthentication,
+      ),
+    ).toBe('function');
     expect(await page.locator('#unsupported').isHidden()).toBe(true);
     await expect(page.getByRole('heading', { name: 'Sign in with a passkey' }).isVisible()).resolves.toBe(true);
   });
@@ -160,8 +180,14 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     const rows = page.locator('#methods-body tr');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-method-id')).toBe(credentialId);
-    const listed = (await (await fetch(`${base}/v1.0/me/authentication/fido2Methods`, { headers: { Authorization: `Bearer ${aliceDevToken}` } })).json()) as { value: unknown[] };
-    expect(listed.value).toEqual([expect.objectContaining({ id: credentialId, displayName: 'Chromium virtual key', passkeyType: 'deviceBound' })]);
+    const listed = (await (
+      await fetch(`${base}/v1.0/me/authentication/fido2Methods`, {
+        headers: { Authorization: `Bearer ${aliceDevToken}` },
+      })
+    ).json()) as { value: unknown[] };
+    expect(listed.value).toEqual([
+      expect.objectContaining({ id: credentialId, displayName: 'Chromium virtual key', passkeyType: 'deviceBound' }),
+    ]);
 
     await signOut();
     expect(await page.locator('#methods').isHidden()).toBe(true);
@@ -204,7 +230,13 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     await expectText('#error-message', /disabled/);
     await expectText('#error-code', /^fido2MethodDisabled · HTTP 403 · request-id /);
     expect(await page.locator('#session').isHidden()).toBe(true);
-    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('passkeyDemo.session'))).toBeNull();
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem(
+          'passkeyDemo.session',
+        ),
+      ),
+    ).toBeNull();
     await shot('3-refused');
   });
 

@@ -7,9 +7,14 @@ describe('bulk job orchestrator (generator stepped with fakes)', () => {
 
   function fakeContext(users: string[]) {
     const setCustomStatus = jest.fn();
-    const callSubOrchestrator = jest.fn((name: string, input: unknown, instanceId?: string) => ({ kind: 'sub', name, input, instanceId }) as unknown as Task);
+    const callSubOrchestrator = jest.fn(
+      (name: string, input: unknown, instanceId?: string) =>
+        ({ kind: 'sub', name, input, instanceId }) as unknown as Task,
+    );
     const all = jest.fn((tasks: Task[]) => ({ kind: 'all', tasks }) as unknown as Task);
-    const context = { df: { instanceId: 'job-7', getInput: () => users, setCustomStatus, callSubOrchestrator, Task: { all } } };
+    const context = {
+      df: { instanceId: 'job-7', getInput: () => users, setCustomStatus, callSubOrchestrator, Task: { all } },
+    };
     return { context: context as unknown as OrchestrationContext, setCustomStatus, callSubOrchestrator, all };
   }
 

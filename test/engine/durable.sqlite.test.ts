@@ -27,7 +27,10 @@ describe('SqliteDurableStore', () => {
   beforeEach(async () => {
     db = new Database(':memory:');
     store = new SqliteDurableStore(db);
-    await store.createInstance({ instance: instance('i1'), start: { instanceId: 'i1', executionId: 'e1', event: event(0) } });
+    await store.createInstance({
+      instance: instance('i1'),
+      start: { instanceId: 'i1', executionId: 'e1', event: event(0) },
+    });
   });
   afterEach(() => db.close());
 
@@ -37,7 +40,14 @@ describe('SqliteDurableStore', () => {
     consumedMessageIds: [],
     resetHistory: false,
     appendHistory: [],
-    instance: { status: 'Running', executionId: 'e1', input: '1', output: null, customStatus: null, lastUpdatedTime: T },
+    instance: {
+      status: 'Running',
+      executionId: 'e1',
+      input: '1',
+      output: null,
+      customStatus: null,
+      lastUpdatedTime: T,
+    },
     newWork: [],
     cancelWork: [],
     newMessages: [],
@@ -51,7 +61,9 @@ describe('SqliteDurableStore', () => {
       commit({
         consumedMessageIds: [start.id],
         appendHistory: [event(12), start.event, event(4, 0)],
-        newWork: [{ instanceId: 'i1', executionId: 'e1', kind: 'activity', taskId: 0, name: 'a', input: '"x"', fireAt: null }],
+        newWork: [
+          { instanceId: 'i1', executionId: 'e1', kind: 'activity', taskId: 0, name: 'a', input: '"x"', fireAt: null },
+        ],
       }),
     );
     expect(newWork[0].id).toEqual(expect.any(Number));
@@ -75,12 +87,18 @@ describe('SqliteDurableStore', () => {
   });
 
   it('refuses an episode of an execution that was replaced', async () => {
-    await expect(store.commitEpisode(commit({ expectedExecutionId: 'old' }))).rejects.toThrow(/no longer runs execution old/);
+    await expect(store.commitEpisode(commit({ expectedExecutionId: 'old' }))).rejects.toThrow(
+      /no longer runs execution old/,
+    );
   });
 
   it('completes work exactly once, delivering its result in the same transaction', async () => {
     const { newWork } = await store.commitEpisode(
-      commit({ newWork: [{ instanceId: 'i1', executionId: 'e1', kind: 'activity', taskId: 0, name: 'a', input: null, fireAt: null }] }),
+      commit({
+        newWork: [
+          { instanceId: 'i1', executionId: 'e1', kind: 'activity', taskId: 0, name: 'a', input: null, fireAt: null },
+        ],
+      }),
     );
     const result = { instanceId: 'i1', executionId: 'e1', event: { ...event(5), TaskScheduledId: 0, Result: '1' } };
     expect(await store.completeWork(newWork[0].id, result)).toBe(true);
@@ -89,19 +107,34 @@ describe('SqliteDurableStore', () => {
   });
 
   it('refuses to create over a running instance, replaces a finished one', async () => {
-    await expect(store.createInstance({ instance: instance('i1'), start: { instanceId: 'i1', executionId: 'e2', event: event(0) } })).rejects.toThrow(
+    await expect(
+      store.createInstance({
+        instance: instance('i1'),
+        start: { instanceId: 'i1', executionId: 'e2', event: event(0) },
+      }),
+    ).rejects.toThrow(
       "An instance with id 'i1' already exists with status Pending; expected none or a terminal one (Completed, Failed, Terminated).",
     );
-    await store.commitEpisode(commit({ appendHistory: [event(12)], instance: { ...commit({}).instance, status: 'Completed' } }));
-    await store.createInstance({ instance: instance('i1', { executionId: 'e2' }), start: { instanceId: 'i1', executionId: 'e2', event: event(0) } });
+    await store.commitEpisode(
+      commit({ appendHistory: [event(12)], instance: { ...commit({}).instance, status: 'Completed' } }),
+    );
+    await store.createInstance({
+      instance: instance('i1', { executionId: 'e2' }),
+      start: { instanceId: 'i1', executionId: 'e2', event: event(0) },
+    });
     expect(await store.loadHistory('i1')).toEqual([]);
     expect((await store.getInstance('i1'))!.executionId).toBe('e2');
   });
 
   it('lists and purges by filter', async () => {
-    await store.createInstance({ instance: instance('job:1', { createdTime: '2024-05-02T00:00:00.000Z' }), start: { instanceId: 'job:1', executionId: 'x', event: event(0) } });
+    await store.createInstance({
+      instance: instance('job:1', { createdTime: '2024-05-02T00:00:00.000Z' }),
+      start: { instanceId: 'job:1', executionId: 'x', event: event(0) },
+    });
     expect((await store.listInstances({ instanceIdPrefix: 'job:' })).map((i) => i.instanceId)).toEqual(['job:1']);
-    expect((await store.listInstances({ createdTimeFrom: '2024-05-01T12:00:00.000Z' })).map((i) => i.instanceId)).toEqual(['job:1']);
+    expect(
+      (await store.listInstances({ createdTimeFrom: '2024-05-01T12:00:00.000Z' })).map((i) => i.instanceId),
+    ).toEqual(['job:1']);
     expect(await store.listActiveInstanceIds()).toEqual(['i1', 'job:1']);
     expect(await store.purgeInstances({ runtimeStatus: ['Pending'], instanceIdPrefix: 'job' })).toBe(1);
     expect(await store.instancesWithMessages()).toEqual(['i1']);

@@ -3,7 +3,11 @@ import * as df from 'durable-functions';
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { durableManagementListener } from '../../local/durable/managementHttp';
-import { attachDurableClientInput, durableClientBindingData, handleDurableManagementRequest } from '../../local/durable/managementRoutes';
+import {
+  attachDurableClientInput,
+  durableClientBindingData,
+  handleDurableManagementRequest,
+} from '../../local/durable/managementRoutes';
 import { DurableSystemKey } from '../../local/durable/systemKey';
 import { Harness, startEngine, waitForStatus } from './support/engineHarness';
 import { newWorld, sampleRegistry } from './fixtures/sampleOrchestrations';
@@ -48,7 +52,12 @@ describe('the real durable-functions DurableClient against the local management 
     expect(await response.json()).toEqual(['Hey Tokyo!', 'Hey Seattle!', 'Hey London!']);
 
     const status = await client.getStatus(id, { showHistory: true, showHistoryOutput: true });
-    expect(status).toMatchObject({ name: 'helloSequence', instanceId: id, runtimeStatus: 'Completed', input: { prefix: 'Hey' } });
+    expect(status).toMatchObject({
+      name: 'helloSequence',
+      instanceId: id,
+      runtimeStatus: 'Completed',
+      input: { prefix: 'Hey' },
+    });
     expect(status.createdTime).toBeInstanceOf(Date);
     expect((status.history as Array<{ EventType: string }>).map((e) => e.EventType)).toContain('TaskCompleted');
   });
@@ -60,7 +69,10 @@ describe('the real durable-functions DurableClient against the local management 
     expect((await client.getStatus(id)).customStatus).toEqual({ stage: 'waiting' });
     await client.raiseEvent(id, 'go', { at: 'noon' });
     const request = new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/start' });
-    const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, { timeoutInMilliseconds: 5000, retryIntervalInMilliseconds: 20 });
+    const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, {
+      timeoutInMilliseconds: 5000,
+      retryIntervalInMilliseconds: 20,
+    });
     expect(response.status).toBe(200);
     expect((await client.getStatus(id)).customStatus).toEqual({ stage: 'done', go: { at: 'noon' } });
     await expect(client.startNew('customStatusFlow', { instanceId: 'client-custom' })).resolves.toBe('client-custom');
@@ -69,11 +81,16 @@ describe('the real durable-functions DurableClient against the local management 
   it('returns a check-status response while the instance still runs, with links on the caller origin', async () => {
     const id = await client.startNew('waitForever');
     const request = new HttpRequest({ method: 'POST', url: 'http://example.test:8080/api/start' });
-    const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, { timeoutInMilliseconds: 60, retryIntervalInMilliseconds: 20 });
+    const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, {
+      timeoutInMilliseconds: 60,
+      retryIntervalInMilliseconds: 20,
+    });
     expect(response.status).toBe(202);
     const links = (await response.json()) as Record<string, string>;
     expect(links.id).toBe(id);
-    expect(links.statusQueryGetUri).toBe(`http://example.test:8080/runtime/webhooks/durabletask/instances/${id}?taskHub=LocalTaskHub&connection=Storage`);
+    expect(links.statusQueryGetUri).toBe(
+      `http://example.test:8080/runtime/webhooks/durabletask/instances/${id}?taskHub=LocalTaskHub&connection=Storage`,
+    );
     await client.terminate(id, 'done testing');
   });
 

@@ -8,7 +8,9 @@ describe('LocalDurableEngine with an injected clock', () => {
     try {
       const sevenDays = 7 * 24 * 3600 * 1000;
       const id = await h.engine.startNew('timerFlow', { input: sevenDays });
-      const waiting = await waitForStatus(h.engine, id, (s) => (s.history ?? []).some((e) => e.EventType === 'TimerCreated'));
+      const waiting = await waitForStatus(h.engine, id, (s) =>
+        (s.history ?? []).some((e) => e.EventType === 'TimerCreated'),
+      );
       expect(waiting.createdTime).toBe('2024-05-01T10:00:00.000Z');
       expect(waiting.history!.find((e) => e.EventType === 'TimerCreated')!.FireAt).toBe('2024-05-08T10:00:00.000Z');
 

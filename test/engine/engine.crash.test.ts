@@ -29,23 +29,38 @@ describe('crash and resume', () => {
     const journalFile = join(dir, 'journal.txt');
     const child = spawn(
       process.execPath,
-      ['-r', join(__dirname, 'support', 'registerTs.js'), join(__dirname, 'support', 'crashChild.ts'), databaseFile, journalFile],
+      [
+        '-r',
+        join(__dirname, 'support', 'registerTs.js'),
+        join(__dirname, 'support', 'crashChild.ts'),
+        databaseFile,
+        journalFile,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
 
     // Kill the engine while the slow activity runs: A's completion is committed, B's is not, the timer is pending.
-    await until(() => journalLines(journalFile).includes('slowStep:B') || child.exitCode !== null, 15_000, `the slow step (child output: ${output})`);
+    await until(
+      () => journalLines(journalFile).includes('slowStep:B') || child.exitCode !== null,
+      15_000,
+      `the slow step (child output: ${output})`,
+    );
     expect(child.exitCode).toBeNull();
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(journalLines(journalFile)).toEqual(['recordStep:A', 'slowStep:B']);
 
     const db = new Database(databaseFile);
-    const engine = new LocalDurableEngine({ store: new SqliteDurableStore(db), registry: sampleRegistry(newWorld({ journalFile, slowStepMs: 5 })) });
+    const engine = new LocalDurableEngine({
+      store: new SqliteDurableStore(db),
+      registry: sampleRegistry(newWorld({ journalFile, slowStepMs: 5 })),
+    });
     try {
       expect((await engine.getStatus('crash-1'))?.runtimeStatus).toBe('Running');
       await engine.start();
@@ -54,7 +69,11 @@ describe('crash and resume', () => {
       // At least once: B was in flight when the process died, so it ran again; A's committed completion was never re-run.
       expect(journalLines(journalFile)).toEqual(['recordStep:A', 'slowStep:B', 'slowStep:B', 'recordStep:C']);
       const history = (await engine.getStatus('crash-1', { showHistory: true }))!.history!;
-      expect(history.filter((e) => e.EventType === 'TaskScheduled').map((e) => e.FunctionName)).toEqual(['recordStep', 'slowStep', 'recordStep']);
+      expect(history.filter((e) => e.EventType === 'TaskScheduled').map((e) => e.FunctionName)).toEqual([
+        'recordStep',
+        'slowStep',
+        'recordStep',
+      ]);
 
       // The durable timer was persisted by the killed engine and fires under the new one.
       const timer = await engine.waitForCompletion('crash-timer', 10_000);

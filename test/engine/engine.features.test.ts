@@ -95,7 +95,10 @@ describe('LocalDurableEngine replays real durable-functions orchestrators', () =
     const named = await h.engine.getStatus('parent-1-child');
     expect(named).toMatchObject({ runtimeStatus: 'Completed', name: 'helloSequence' });
     // Unnamed children are "<parent>:<sequence number>", as Durable Functions names them.
-    expect(await h.engine.getStatus('parent-1:1')).toMatchObject({ runtimeStatus: 'Completed', input: { prefix: 'Yo' } });
+    expect(await h.engine.getStatus('parent-1:1')).toMatchObject({
+      runtimeStatus: 'Completed',
+      input: { prefix: 'Yo' },
+    });
     // The failing child ran twice (two attempts) under the same id and ended Failed.
     expect(world.runs.sayHello).toBe(3 + 3 + 2);
   });
@@ -147,7 +150,12 @@ describe('LocalDurableEngine replays real durable-functions orchestrators', () =
     expect(world.runs.double).toBe(4);
     const history = (await h.engine.getStatus(id, { showHistory: true }))!.history!;
     // Only the last execution's history remains.
-    expect(history.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskScheduled', 'TaskCompleted', 'ExecutionCompleted']);
+    expect(history.map((e) => e.EventType)).toEqual([
+      'ExecutionStarted',
+      'TaskScheduled',
+      'TaskCompleted',
+      'ExecutionCompleted',
+    ]);
   });
 
   it('terminates a running instance and refuses events afterwards', async () => {
@@ -176,11 +184,21 @@ describe('LocalDurableEngine replays real durable-functions orchestrators', () =
     await h.engine.waitForCompletion('again', 5000);
     await h.engine.startNew('waitForever', { instanceId: 'forever' });
     await waitForStatus(h.engine, 'forever', (s) => s.runtimeStatus === 'Running');
-    expect((await h.engine.listInstances({ runtimeStatus: ['Running'] })).map((s) => s.instanceId)).toEqual(['forever']);
-    await expect(h.engine.startNew('helloSequence', { instanceId: 'forever' })).rejects.toMatchObject({ kind: 'conflict' });
-    await expect(h.engine.startNew('helloSequence', { instanceId: 'a/b' })).rejects.toMatchObject({ kind: 'badRequest' });
+    expect((await h.engine.listInstances({ runtimeStatus: ['Running'] })).map((s) => s.instanceId)).toEqual([
+      'forever',
+    ]);
+    await expect(h.engine.startNew('helloSequence', { instanceId: 'forever' })).rejects.toMatchObject({
+      kind: 'conflict',
+    });
+    await expect(h.engine.startNew('helloSequence', { instanceId: 'a/b' })).rejects.toMatchObject({
+      kind: 'badRequest',
+    });
     await h.engine.startNew('helloSequence', { instanceId: 'again', input: { prefix: 'Again' } });
-    expect((await h.engine.waitForCompletion('again', 5000)).output).toEqual(['Again Tokyo!', 'Again Seattle!', 'Again London!']);
+    expect((await h.engine.waitForCompletion('again', 5000)).output).toEqual([
+      'Again Tokyo!',
+      'Again Seattle!',
+      'Again London!',
+    ]);
   });
 
   it('fails an instance whose replay is non-deterministic, naming both sides', async () => {

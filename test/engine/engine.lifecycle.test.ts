@@ -9,7 +9,11 @@ describe('LocalDurableEngine lifecycle and activity execution', () => {
       const id = await h.engine.startNew('probeFanOut', { input: 12 });
       const done = await h.engine.waitForCompletion(id, 5000);
       expect(done.output).toHaveLength(12);
-      expect((done.output as unknown[])[0]).toEqual({ isInvocationContext: true, functionName: 'probe', hasInvocationId: true });
+      expect((done.output as unknown[])[0]).toEqual({
+        isInvocationContext: true,
+        functionName: 'probe',
+        hasInvocationId: true,
+      });
       expect(world.maxActive).toBe(3);
     } finally {
       await h.close();

@@ -67,23 +67,43 @@ beforeAll(async () => {
   [vendorCa, configuredCa, expiredRootCa, fabrikamCa, attackerCa] = await Promise.all([
     TestAttestationCa.create(),
     TestAttestationCa.create({ commonName: 'Woodgrove Configured Root', organization: 'Woodgrove' }),
-    TestAttestationCa.create({ commonName: 'Woodgrove Old Root', organization: 'Woodgrove', notBefore: past(3650), notAfter: past(1) }),
+    TestAttestationCa.create({
+      commonName: 'Woodgrove Old Root',
+      organization: 'Woodgrove',
+      notBefore: past(3650),
+      notAfter: past(1),
+    }),
     TestAttestationCa.create({ commonName: 'Fabrikam Root', organization: 'Fabrikam' }),
     TestAttestationCa.create({ commonName: 'Attacker Root', organization: 'Mallory' }),
   ]);
-  [u2fLeaf, u2fLeafWithAaguid] = await Promise.all([vendorCa.issueAttestationCertificate(), vendorCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY })]);
+  [u2fLeaf, u2fLeafWithAaguid] = await Promise.all([
+    vendorCa.issueAttestationCertificate(),
+    vendorCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY }),
+  ]);
 
   dataDir = mkdtempSync(join(tmpdir(), 'passkeys-attestation-attacks-'));
   const mdsPath = join(dataDir, 'fido-metadata.json');
-  writeFileSync(mdsPath, JSON.stringify({
-    entries: [
-      createMetadataEntry(createMetadataStatement(CONTOSO_KEY, vendorCa)),
-      createMetadataEntry(createMetadataStatement(FABRIKAM_KEY, fabrikamCa, { description: 'Fabrikam Key' })),
-      createMetadataEntry(createU2fMetadataStatement([attestationKeyIdentifier(u2fLeaf), attestationKeyIdentifier(u2fLeafWithAaguid)], vendorCa)),
-      ...Object.entries(COMPROMISED).map(([status, aaguid]) =>
-        createMetadataEntry(createMetadataStatement(aaguid, vendorCa), [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status, effectiveDate: '2025-06-01' }])),
-    ],
-  }));
+  writeFileSync(
+    mdsPath,
+    JSON.stringify({
+      entries: [
+        createMetadataEntry(createMetadataStatement(CONTOSO_KEY, vendorCa)),
+        createMetadataEntry(createMetadataStatement(FABRIKAM_KEY, fabrikamCa, { description: 'Fabrikam Key' })),
+        createMetadataEntry(
+          createU2fMetadataStatement(
+            [attestationKeyIdentifier(u2fLeaf), attestationKeyIdentifier(u2fLeafWithAaguid)],
+            vendorCa,
+          ),
+        ),
+        ...Object.entries(COMPROMISED).map(([status, aaguid]) =>
+          createMetadataEntry(createMetadataStatement(aaguid, vendorCa), [
+            { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' },
+            { status, effectiveDate: '2025-06-01' },
+          ]),
+        ),
+      ],
+    }),
+  );
   const rootsDir = join(dataDir, 'trusted-roots');
   mkdirSync(rootsDir);
   writeFileSync(join(rootsDir, 'woodgrove.pem'), configuredCa.certificatePem);
@@ -107,27 +127,98 @@ const enforce = (isAttestationEnforced: boolean) => setPolicy(svc, policyAdmin, 
 
 /** Removes a registered passkey so the suite never piles up credentials on one user. */
 async function remove(id: string): Promise<void> {
-  const res = await svc.call('DELETE', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods/${id}`, { token: authAdmin });
+  const res = await svc.call('DELETE', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods/${id}`, {
+    token: authAdmin,
+  });
   expect(res.status).toBe(204);
 }
 
 type Model = () => Promise<SoftAuthenticatorOptions>;
 
 const attacks: Array<[string, Model]> = [
-  ['attack: self-signed fido-u2f certificate', async () => ({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: await createSelfSignedAttestationCertificate() })],
-  ['attack: fido-u2f from an unknown root (no statement lists its key identifier)', async () => ({ aaguid: U2F, attestation: 'fido-u2f', ca: attackerCa })],
-  ['attack: fido-u2f from the vendor root with a key identifier no statement lists', async () => ({ aaguid: U2F, attestation: 'fido-u2f', ca: vendorCa })],
-  ['attack: self-signed packed x5c certificate', async () => ({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: await createSelfSignedAttestationCertificate({ aaguid: CONTOSO_KEY }) })],
-  ['attack: packed x5c with an unknown root', async () => ({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', ca: attackerCa })],
-  ['attack: packed x5c from a known root, AAGUID without a statement', async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: vendorCa })],
-  ['attack: packed x5c from a known root, AAGUID whose statement lists another root', async () => ({ aaguid: FABRIKAM_KEY, attestation: 'packed-x5c', ca: vendorCa })],
-  ['attack: AAGUID in authenticator data differs from the certificate extension (packed)', async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: vendorCa, certificateAaguid: CONTOSO_KEY })],
-  ['attack: certificate AAGUID extension on a listed fido-u2f key (authenticator data says zero)', async () => ({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: u2fLeafWithAaguid })],
-  ...Object.entries(COMPROMISED).map(([status, aaguid]): [string, Model] => [`attack: metadata latest status ${status}`, async () => ({ aaguid, attestation: 'packed-x5c', ca: vendorCa })]),
-  ['attack: expired packed leaf from the statement root', async () => ({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: await vendorCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY, notBefore: past(400), notAfter: past(1) }) })],
-  ['attack: expired intermediate between the leaf and the statement root', async () => ({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', ca: await vendorCa.issueIntermediateCa({ notBefore: past(400), notAfter: past(1) }) })],
-  ['attack: expired fido-u2f leaf from a configured root', async () => ({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: await configuredCa.issueAttestationCertificate({ notBefore: past(400), notAfter: past(1) }) })],
-  ['attack: packed x5c from a configured root that has expired', async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: expiredRootCa })],
+  [
+    'attack: self-signed fido-u2f certificate',
+    async () => ({
+      aaguid: U2F,
+      attestation: 'fido-u2f',
+      attestationCertificate: await createSelfSignedAttestationCertificate(),
+    }),
+  ],
+  [
+    'attack: fido-u2f from an unknown root (no statement lists its key identifier)',
+    async () => ({ aaguid: U2F, attestation: 'fido-u2f', ca: attackerCa }),
+  ],
+  [
+    'attack: fido-u2f from the vendor root with a key identifier no statement lists',
+    async () => ({ aaguid: U2F, attestation: 'fido-u2f', ca: vendorCa }),
+  ],
+  [
+    'attack: self-signed packed x5c certificate',
+    async () => ({
+      aaguid: CONTOSO_KEY,
+      attestation: 'packed-x5c',
+      attestationCertificate: await createSelfSignedAttestationCertificate({ aaguid: CONTOSO_KEY }),
+    }),
+  ],
+  [
+    'attack: packed x5c with an unknown root',
+    async () => ({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', ca: attackerCa }),
+  ],
+  [
+    'attack: packed x5c from a known root, AAGUID without a statement',
+    async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: vendorCa }),
+  ],
+  [
+    'attack: packed x5c from a known root, AAGUID whose statement lists another root',
+    async () => ({ aaguid: FABRIKAM_KEY, attestation: 'packed-x5c', ca: vendorCa }),
+  ],
+  [
+    'attack: AAGUID in authenticator data differs from the certificate extension (packed)',
+    async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: vendorCa, certificateAaguid: CONTOSO_KEY }),
+  ],
+  [
+    'attack: certificate AAGUID extension on a listed fido-u2f key (authenticator data says zero)',
+    async () => ({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: u2fLeafWithAaguid }),
+  ],
+  ...Object.entries(COMPROMISED).map(([status, aaguid]): [string, Model] => [
+    `attack: metadata latest status ${status}`,
+    async () => ({ aaguid, attestation: 'packed-x5c', ca: vendorCa }),
+  ]),
+  [
+    'attack: expired packed leaf from the statement root',
+    async () => ({
+      aaguid: CONTOSO_KEY,
+      attestation: 'packed-x5c',
+      attestationCertificate: await vendorCa.issueAttestationCertificate({
+        aaguid: CONTOSO_KEY,
+        notBefore: past(400),
+        notAfter: past(1),
+      }),
+    }),
+  ],
+  [
+    'attack: expired intermediate between the leaf and the statement root',
+    async () => ({
+      aaguid: CONTOSO_KEY,
+      attestation: 'packed-x5c',
+      ca: await vendorCa.issueIntermediateCa({ notBefore: past(400), notAfter: past(1) }),
+    }),
+  ],
+  [
+    'attack: expired fido-u2f leaf from a configured root',
+    async () => ({
+      aaguid: U2F,
+      attestation: 'fido-u2f',
+      attestationCertificate: await configuredCa.issueAttestationCertificate({
+        notBefore: past(400),
+        notAfter: past(1),
+      }),
+    }),
+  ],
+  [
+    'attack: packed x5c from a configured root that has expired',
+    async () => ({ aaguid: UNLISTED_KEY, attestation: 'packed-x5c', ca: expiredRootCa }),
+  ],
 ];
 
 let refused = 0;
@@ -145,7 +236,11 @@ describe('attestation attacks: refused when attestation is enforced, notAttested
     await enforce(false);
     const open = await register(svc, alice, new SoftAuthenticator(options));
     expect(open.res.status).toBe(201);
-    expect(open.res.body).toMatchObject({ aaGuid: options.aaguid, attestationLevel: 'notAttested', attestationCertificates: [] });
+    expect(open.res.body).toMatchObject({
+      aaGuid: options.aaguid,
+      attestationLevel: 'notAttested',
+      attestationCertificates: [],
+    });
     await remove(open.id);
   });
 
@@ -156,24 +251,49 @@ describe('attestation attacks: refused when attestation is enforced, notAttested
 });
 
 describe('attestation that is trusted on purpose: attested, also when enforced', () => {
-  const trusted: Array<[string, () => Promise<{ options: SoftAuthenticatorOptions; leaf: AttestationCertificate }>, string | null]> = [
-    ['packed x5c chaining to the root of the statement matched by AAGUID', async () => {
-      const leaf = await vendorCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY });
-      return { leaf, options: { aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
-    }, 'Contoso Test Key'],
-    ['packed x5c through an intermediate to the statement root', async () => {
-      const leaf = await (await vendorCa.issueIntermediateCa()).issueAttestationCertificate({ aaguid: CONTOSO_KEY });
-      return { leaf, options: { aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
-    }, 'Contoso Test Key'],
-    ['fido-u2f whose key identifier the statement lists', async () => ({ leaf: u2fLeaf, options: { aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: u2fLeaf } }), null],
-    ['packed x5c chaining to a configured root (AAGUID without a statement)', async () => {
-      const leaf = await configuredCa.issueAttestationCertificate({ aaguid: UNLISTED_KEY });
-      return { leaf, options: { aaguid: UNLISTED_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
-    }, null],
-    ['fido-u2f chaining to a configured root', async () => {
-      const leaf = await configuredCa.issueAttestationCertificate();
-      return { leaf, options: { aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: leaf } };
-    }, null],
+  const trusted: Array<
+    [string, () => Promise<{ options: SoftAuthenticatorOptions; leaf: AttestationCertificate }>, string | null]
+  > = [
+    [
+      'packed x5c chaining to the root of the statement matched by AAGUID',
+      async () => {
+        const leaf = await vendorCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY });
+        return { leaf, options: { aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
+      },
+      'Contoso Test Key',
+    ],
+    [
+      'packed x5c through an intermediate to the statement root',
+      async () => {
+        const leaf = await (await vendorCa.issueIntermediateCa()).issueAttestationCertificate({ aaguid: CONTOSO_KEY });
+        return { leaf, options: { aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
+      },
+      'Contoso Test Key',
+    ],
+    [
+      'fido-u2f whose key identifier the statement lists',
+      async () => ({
+        leaf: u2fLeaf,
+        options: { aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: u2fLeaf },
+      }),
+      null,
+    ],
+    [
+      'packed x5c chaining to a configured root (AAGUID without a statement)',
+      async () => {
+        const leaf = await configuredCa.issueAttestationCertificate({ aaguid: UNLISTED_KEY });
+        return { leaf, options: { aaguid: UNLISTED_KEY, attestation: 'packed-x5c', attestationCertificate: leaf } };
+      },
+      null,
+    ],
+    [
+      'fido-u2f chaining to a configured root',
+      async () => {
+        const leaf = await configuredCa.issueAttestationCertificate();
+        return { leaf, options: { aaguid: U2F, attestation: 'fido-u2f', attestationCertificate: leaf } };
+      },
+      null,
+    ],
   ];
 
   it.each(trusted)('%s', async (_title, make, model) => {

@@ -49,7 +49,14 @@ function tamperAttestedAuthData(credential: Json, offset: number): Json {
   attestationObject[at + offset] ^= 0x01;
   const tamperedAuthData = Buffer.from(authData);
   tamperedAuthData[offset] ^= 0x01;
-  return { ...credential, response: { ...credential.response, attestationObject: attestationObject.toString('base64url'), authenticatorData: tamperedAuthData.toString('base64url') } };
+  return {
+    ...credential,
+    response: {
+      ...credential.response,
+      attestationObject: attestationObject.toString('base64url'),
+      authenticatorData: tamperedAuthData.toString('base64url'),
+    },
+  };
 }
 
 interface Attack {
@@ -81,9 +88,15 @@ describe('ceremony attacks over HTTP', () => {
     bob = await svc.token({ upn: DemoTenant.bob.userPrincipalName });
     authAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authAdmin] });
     await setPolicy(svc, await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] }));
-    for (const [token, key] of [[alice, aliceKey], [bob, bobKey]] as const) {
+    for (const [token, key] of [
+      [alice, aliceKey],
+      [bob, bobKey],
+    ] as const) {
       const options = await registrationOptions(svc, token);
-      const res = await svc.call('POST', REGISTER, { token, body: { credential: await key.createCredential(options.body, { origin: FRONTEND_ORIGIN }) } });
+      const res = await svc.call('POST', REGISTER, {
+        token,
+        body: { credential: await key.createCredential(options.body, { origin: FRONTEND_ORIGIN }) },
+      });
       expect(res.status).toBe(201);
     }
   });
@@ -97,18 +110,28 @@ describe('ceremony attacks over HTTP', () => {
   });
 
   const verifySignIn = (credential: unknown) => svc.call('POST', SIGN_IN, { body: { credential } });
-  const verifyRegistration = (token: string, credential: unknown) => svc.call('POST', REGISTER, { token, body: { credential } });
+  const verifyRegistration = (token: string, credential: unknown) =>
+    svc.call('POST', REGISTER, { token, body: { credential } });
   const signInOptions = async (upn: string | undefined = ALICE) => (await authenticationOptions(svc, upn)).body;
   const creationOptions = async (token = alice) => (await registrationOptions(svc, token)).body;
-  const provisioningOptions = async () => (await svc.call('GET', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods/creationOptions`, { token: authAdmin })).body.publicKey;
+  const provisioningOptions = async () =>
+    (
+      await svc.call('GET', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods/creationOptions`, {
+        token: authAdmin,
+      })
+    ).body.publicKey;
   const aliceCredential = () => aliceKey.credentials[0].id;
   const bobCredential = () => bobKey.credentials[0].id;
 
   /** Alice's assertion for fresh UPN-first options, optionally crafted. */
-  const aliceAssertion = async (ceremony: Parameters<SoftAuthenticator['getAssertion']>[1] = { origin: FRONTEND_ORIGIN }) => aliceKey.getAssertion(await signInOptions(), ceremony);
+  const aliceAssertion = async (
+    ceremony: Parameters<SoftAuthenticator['getAssertion']>[1] = { origin: FRONTEND_ORIGIN },
+  ) => aliceKey.getAssertion(await signInOptions(), ceremony);
   /** A new credential for alice's fresh creation options, optionally crafted. */
-  const newCredential = async (ceremony: Parameters<SoftAuthenticator['createCredential']>[1] = { origin: FRONTEND_ORIGIN }, options?: Json) =>
-    new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options ?? (await creationOptions()), ceremony);
+  const newCredential = async (
+    ceremony: Parameters<SoftAuthenticator['createCredential']>[1] = { origin: FRONTEND_ORIGIN },
+    options?: Json,
+  ) => new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options ?? (await creationOptions()), ceremony);
 
   const signInAttacks: Attack[] = [
     {
@@ -125,8 +148,13 @@ describe('ceremony attacks over HTTP', () => {
       name: 'replay with the challenge re-spelt (same bytes, new signed clientDataJSON)',
       prepare: async () => {
         const options = await signInOptions();
-        expect((await verifySignIn(await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN }))).status).toBe(200);
-        const again = await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN, clientData: { challenge: respell(options.challenge) } });
+        expect((await verifySignIn(await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN }))).status).toBe(
+          200,
+        );
+        const again = await aliceKey.getAssertion(options, {
+          origin: FRONTEND_ORIGIN,
+          clientData: { challenge: respell(options.challenge) },
+        });
         return () => verifySignIn(again);
       },
       status: 401,
@@ -135,7 +163,10 @@ describe('ceremony attacks over HTTP', () => {
     {
       name: "another user's credential id in a UPN-first ceremony (bob's passkey answers alice's options)",
       prepare: async () => {
-        const assertion = await bobKey.getAssertion(await signInOptions(), { origin: FRONTEND_ORIGIN, credentialId: bobCredential() });
+        const assertion = await bobKey.getAssertion(await signInOptions(), {
+          origin: FRONTEND_ORIGIN,
+          credentialId: bobCredential(),
+        });
         return () => verifySignIn(assertion);
       },
       status: 401,
@@ -144,7 +175,10 @@ describe('ceremony attacks over HTTP', () => {
     {
       name: "another user's response relabelled as alice's credential (bob's signature, alice's credential id)",
       prepare: async () => {
-        const assertion = await bobKey.getAssertion(await signInOptions(), { origin: FRONTEND_ORIGIN, credentialId: bobCredential() });
+        const assertion = await bobKey.getAssertion(await signInOptions(), {
+          origin: FRONTEND_ORIGIN,
+          credentialId: bobCredential(),
+        });
         return () => verifySignIn({ ...assertion, id: aliceCredential(), rawId: aliceCredential() });
       },
       status: 401,
@@ -154,7 +188,11 @@ describe('ceremony attacks over HTTP', () => {
       name: "usernameless assertion carrying another user's user handle",
       prepare: async () => {
         const assertion = await aliceKey.getAssertion(await signInOptions(undefined), { origin: FRONTEND_ORIGIN });
-        return () => verifySignIn({ ...assertion, response: { ...assertion.response, userHandle: bobKey.credentials[0].userHandle } });
+        return () =>
+          verifySignIn({
+            ...assertion,
+            response: { ...assertion.response, userHandle: bobKey.credentials[0].userHandle },
+          });
       },
       status: 401,
       code: 'fido2SignInFailed',
@@ -162,7 +200,10 @@ describe('ceremony attacks over HTTP', () => {
     {
       name: 'a registration challenge answered in a sign-in',
       prepare: async () => {
-        const assertion = await aliceKey.getAssertion({ ...(await signInOptions()), challenge: (await creationOptions()).challenge }, { origin: FRONTEND_ORIGIN });
+        const assertion = await aliceKey.getAssertion(
+          { ...(await signInOptions()), challenge: (await creationOptions()).challenge },
+          { origin: FRONTEND_ORIGIN },
+        );
         return () => verifySignIn(assertion);
       },
       status: 401,
@@ -171,7 +212,10 @@ describe('ceremony attacks over HTTP', () => {
     {
       name: 'a provisioning challenge answered in a sign-in',
       prepare: async () => {
-        const assertion = await aliceKey.getAssertion({ ...(await signInOptions()), challenge: (await provisioningOptions()).challenge }, { origin: FRONTEND_ORIGIN });
+        const assertion = await aliceKey.getAssertion(
+          { ...(await signInOptions()), challenge: (await provisioningOptions()).challenge },
+          { origin: FRONTEND_ORIGIN },
+        );
         return () => verifySignIn(assertion);
       },
       status: 401,
@@ -186,13 +230,73 @@ describe('ceremony attacks over HTTP', () => {
       status: 400,
       code: 'BadRequest',
     },
-    { name: 'wrong origin', prepare: async () => { const a = await aliceAssertion({ origin: EVIL }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
-    { name: 'look-alike origin (our origin as a prefix)', prepare: async () => { const a = await aliceAssertion({ origin: `${FRONTEND_ORIGIN}.evil.example` }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
-    { name: 'wrong RP ID in authenticator data', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, rpId: 'evil.example', credentialId: aliceCredential() }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
-    { name: 'wrong clientData type (webauthn.create in a sign-in)', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { type: 'webauthn.create' } }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
-    { name: 'clientData crossOrigin true (framed by another site)', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true } }); return () => verifySignIn(a); }, status: 401, code: 'crossOriginCeremony' },
-    { name: 'clientData crossOrigin true with a foreign topOrigin', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true, topOrigin: EVIL } }); return () => verifySignIn(a); }, status: 401, code: 'crossOriginCeremony' },
-    { name: 'clientData topOrigin without crossOrigin', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { topOrigin: EVIL } }); return () => verifySignIn(a); }, status: 401, code: 'crossOriginCeremony' },
+    {
+      name: 'wrong origin',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: EVIL });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
+    {
+      name: 'look-alike origin (our origin as a prefix)',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: `${FRONTEND_ORIGIN}.evil.example` });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
+    {
+      name: 'wrong RP ID in authenticator data',
+      prepare: async () => {
+        const a = await aliceAssertion({
+          origin: FRONTEND_ORIGIN,
+          rpId: 'evil.example',
+          credentialId: aliceCredential(),
+        });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
+    {
+      name: 'wrong clientData type (webauthn.create in a sign-in)',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { type: 'webauthn.create' } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
+    {
+      name: 'clientData crossOrigin true (framed by another site)',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'crossOriginCeremony',
+    },
+    {
+      name: 'clientData crossOrigin true with a foreign topOrigin',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true, topOrigin: EVIL } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'crossOriginCeremony',
+    },
+    {
+      name: 'clientData topOrigin without crossOrigin',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { topOrigin: EVIL } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'crossOriginCeremony',
+    },
     {
       name: 'tampered signature',
       prepare: async () => {
@@ -206,7 +310,11 @@ describe('ceremony attacks over HTTP', () => {
       name: 'tampered authenticator data (counter raised after signing)',
       prepare: async () => {
         const a = await aliceAssertion();
-        return () => verifySignIn({ ...a, response: { ...a.response, authenticatorData: flip(a.response.authenticatorData, 36) } });
+        return () =>
+          verifySignIn({
+            ...a,
+            response: { ...a.response, authenticatorData: flip(a.response.authenticatorData, 36) },
+          });
       },
       status: 401,
       code: 'fido2SignInFailed',
@@ -217,7 +325,8 @@ describe('ceremony attacks over HTTP', () => {
         const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, flags: { uv: false } });
         const authData = Buffer.from(a.response.authenticatorData, 'base64url');
         authData[32] |= 0x04;
-        return () => verifySignIn({ ...a, response: { ...a.response, authenticatorData: authData.toString('base64url') } });
+        return () =>
+          verifySignIn({ ...a, response: { ...a.response, authenticatorData: authData.toString('base64url') } });
       },
       status: 401,
       code: 'fido2SignInFailed',
@@ -233,8 +342,24 @@ describe('ceremony attacks over HTTP', () => {
       status: 401,
       code: 'fido2SignInFailed',
     },
-    { name: 'user presence (UP) missing', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, flags: { up: false } }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
-    { name: 'user verification (UV) missing, required by the options', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, flags: { uv: false } }); return () => verifySignIn(a); }, status: 401, code: 'fido2SignInFailed' },
+    {
+      name: 'user presence (UP) missing',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, flags: { up: false } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
+    {
+      name: 'user verification (UV) missing, required by the options',
+      prepare: async () => {
+        const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, flags: { uv: false } });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'fido2SignInFailed',
+    },
     {
       name: 'counter regression (a cloned authenticator)',
       prepare: async () => {
@@ -246,7 +371,18 @@ describe('ceremony attacks over HTTP', () => {
       code: 'fido2PossibleClonedAuthenticator',
       recordsClone: true,
     },
-    { name: 'a forged challenge (random bytes)', prepare: async () => { const a = await aliceAssertion({ origin: FRONTEND_ORIGIN, clientData: { challenge: randomBytes(157).toString('base64url') } }); return () => verifySignIn(a); }, status: 401, code: 'invalidChallenge' },
+    {
+      name: 'a forged challenge (random bytes)',
+      prepare: async () => {
+        const a = await aliceAssertion({
+          origin: FRONTEND_ORIGIN,
+          clientData: { challenge: randomBytes(157).toString('base64url') },
+        });
+        return () => verifySignIn(a);
+      },
+      status: 401,
+      code: 'invalidChallenge',
+    },
     {
       name: 'an expired challenge',
       prepare: async () => {
@@ -294,7 +430,10 @@ describe('ceremony attacks over HTTP', () => {
     {
       name: 'a sign-in challenge answered in a registration',
       prepare: async () => {
-        const credential = await newCredential({ origin: FRONTEND_ORIGIN }, { ...(await creationOptions()), challenge: (await signInOptions()).challenge });
+        const credential = await newCredential(
+          { origin: FRONTEND_ORIGIN },
+          { ...(await creationOptions()), challenge: (await signInOptions()).challenge },
+        );
         return () => verifyRegistration(alice, credential);
       },
       status: 400,
@@ -318,24 +457,102 @@ describe('ceremony attacks over HTTP', () => {
       status: 400,
       code: 'BadRequest',
     },
-    { name: 'wrong origin', prepare: async () => { const c = await newCredential({ origin: EVIL }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidWebAuthnResponse' },
-    { name: 'wrong RP ID in authenticator data', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, rpId: 'evil.example' }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidWebAuthnResponse' },
-    { name: 'wrong clientData type (webauthn.get in a registration)', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { type: 'webauthn.get' } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidWebAuthnResponse' },
-    { name: 'clientData crossOrigin true (framed by another site)', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'crossOriginCeremony' },
-    { name: 'clientData topOrigin set', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true, topOrigin: EVIL } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'crossOriginCeremony' },
-    { name: 'tampered authenticator data (RP ID hash changed)', prepare: async () => { const c = await newCredential(); return () => verifyRegistration(alice, tamperAttestedAuthData(c, 0)); }, status: 400, code: 'invalidWebAuthnResponse' },
+    {
+      name: 'wrong origin',
+      prepare: async () => {
+        const c = await newCredential({ origin: EVIL });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
+    {
+      name: 'wrong RP ID in authenticator data',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, rpId: 'evil.example' });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
+    {
+      name: 'wrong clientData type (webauthn.get in a registration)',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { type: 'webauthn.get' } });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
+    {
+      name: 'clientData crossOrigin true (framed by another site)',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true } });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'crossOriginCeremony',
+    },
+    {
+      name: 'clientData topOrigin set',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { crossOrigin: true, topOrigin: EVIL } });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'crossOriginCeremony',
+    },
+    {
+      name: 'tampered authenticator data (RP ID hash changed)',
+      prepare: async () => {
+        const c = await newCredential();
+        return () => verifyRegistration(alice, tamperAttestedAuthData(c, 0));
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
     {
       name: 'tampered authenticator data under a self attestation (counter changed)',
       prepare: async () => {
-        const c = await new SoftAuthenticator({ aaguid: YUBIKEY_5, attestation: 'packed-self' }).createCredential(await creationOptions(), { origin: FRONTEND_ORIGIN });
+        const c = await new SoftAuthenticator({ aaguid: YUBIKEY_5, attestation: 'packed-self' }).createCredential(
+          await creationOptions(),
+          { origin: FRONTEND_ORIGIN },
+        );
         return () => verifyRegistration(alice, tamperAttestedAuthData(c, 36));
       },
       status: 400,
       code: 'invalidWebAuthnResponse',
     },
-    { name: 'user presence (UP) missing', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, flags: { up: false } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidWebAuthnResponse' },
-    { name: 'user verification (UV) missing, required by the options', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, flags: { uv: false } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidWebAuthnResponse' },
-    { name: 'a forged challenge (random bytes)', prepare: async () => { const c = await newCredential({ origin: FRONTEND_ORIGIN, clientData: { challenge: randomBytes(157).toString('base64url') } }); return () => verifyRegistration(alice, c); }, status: 400, code: 'invalidChallenge' },
+    {
+      name: 'user presence (UP) missing',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, flags: { up: false } });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
+    {
+      name: 'user verification (UV) missing, required by the options',
+      prepare: async () => {
+        const c = await newCredential({ origin: FRONTEND_ORIGIN, flags: { uv: false } });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidWebAuthnResponse',
+    },
+    {
+      name: 'a forged challenge (random bytes)',
+      prepare: async () => {
+        const c = await newCredential({
+          origin: FRONTEND_ORIGIN,
+          clientData: { challenge: randomBytes(157).toString('base64url') },
+        });
+        return () => verifyRegistration(alice, c);
+      },
+      status: 400,
+      code: 'invalidChallenge',
+    },
     {
       name: 'an expired challenge',
       prepare: async () => {
@@ -366,7 +583,8 @@ describe('ceremony attacks over HTTP', () => {
       expect(probe.auditCount()).toBe(audits);
     } else {
       // Flagged and recorded, nothing else: the counter and the key stay as they were.
-      const strip = (credentials: typeof before.credentials) => credentials.map(({ cloneWarningDateTime: _flag, ...rest }) => rest);
+      const strip = (credentials: typeof before.credentials) =>
+        credentials.map(({ cloneWarningDateTime: _flag, ...rest }) => rest);
       expect(strip(after.credentials)).toEqual(strip(before.credentials));
       expect(after.credentials.find((c) => c.id === aliceCredential())!.cloneWarningDateTime).not.toBeNull();
       expect(after.consumedChallenges).toBe(before.consumedChallenges + 1);

@@ -42,7 +42,14 @@ describe('faults: the host killed mid-request', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-faults-'));
     host = await RestartableHost.create(dataDir);
-    admin = host.token(['--upn', 'admin@contoso.com', '--role', 'Global Administrator', '--role', 'Authentication Administrator']);
+    admin = host.token([
+      '--upn',
+      'admin@contoso.com',
+      '--role',
+      'Global Administrator',
+      '--role',
+      'Authentication Administrator',
+    ]);
     await host.start();
     expect((await host.call('PATCH', POLICY_V1, admin, openPolicy())).status).toBe(204);
   }, 60_000);
@@ -53,20 +60,34 @@ describe('faults: the host killed mid-request', () => {
   });
 
   it('fault: SIGKILL during a registration leaves the passkey registered with its audit record, or not at all', async () => {
-    const user = await host.call('POST', '/v1.0/users', admin, { userPrincipalName: 'kill.register@contoso.com', displayName: 'Kill Register' });
+    const user = await host.call('POST', '/v1.0/users', admin, {
+      userPrincipalName: 'kill.register@contoso.com',
+      displayName: 'Kill Register',
+    });
     expect(user.status).toBe(201);
     const token = host.token(['--upn', 'kill.register@contoso.com']);
     for (let i = 0; i < KILLS; i++) {
       const options = await host.call('POST', '/webauthn/registration/options', token, {});
       // A new key each time: an authenticator holding an excluded credential refuses to make another.
-      const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, { origin: host.origin });
-      const { outcome } = await killDuring(host, delay(i), () => host.call('POST', '/webauthn/registration/verify', token, { credential }));
+      const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, {
+        origin: host.origin,
+      });
+      const { outcome } = await killDuring(host, delay(i), () =>
+        host.call('POST', '/webauthn/registration/verify', token, { credential }),
+      );
       const state = host.withStore((db) => ({
-        stored: (db.prepare('SELECT COUNT(*) AS n FROM credentials WHERE id = ?').get(credential.id) as { n: number }).n,
-        audited: (db.prepare('SELECT COUNT(*) AS n FROM audit WHERE doc LIKE ?').get(`%${credential.id}%`) as { n: number }).n,
+        stored: (db.prepare('SELECT COUNT(*) AS n FROM credentials WHERE id = ?').get(credential.id) as { n: number })
+          .n,
+        audited: (
+          db.prepare('SELECT COUNT(*) AS n FROM audit WHERE doc LIKE ?').get(`%${credential.id}%`) as { n: number }
+        ).n,
       }));
       // Both or neither; and an answer the client saw (201) was durable.
-      expect({ attempt: i, both: state.stored === state.audited, atMostOnce: state.stored <= 1 }).toEqual({ attempt: i, both: true, atMostOnce: true });
+      expect({ attempt: i, both: state.stored === state.audited, atMostOnce: state.stored <= 1 }).toEqual({
+        attempt: i,
+        both: true,
+        atMostOnce: true,
+      });
       if (outcome?.status === 201) expect(state.stored).toBe(1);
       if (outcome === undefined) inFlight++;
       await host.start();
@@ -81,8 +102,13 @@ describe('faults: the host killed mid-request', () => {
       const before = await host.call('GET', POLICY_V1, admin);
       const oldGuids: string[] = before.body.keyRestrictions.aaGuids;
       const newGuids = oldGuids.length ? [] : [YUBIKEY];
-      const patch = { ...openPolicy(), keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: newGuids } };
-      const { outcome } = await killDuring(host, delay(i), () => host.call('PATCH', POLICY_V1, admin, patch, { 'If-Match': before.headers.get('etag') ?? '*' }));
+      const patch = {
+        ...openPolicy(),
+        keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: newGuids },
+      };
+      const { outcome } = await killDuring(host, delay(i), () =>
+        host.call('PATCH', POLICY_V1, admin, patch, { 'If-Match': before.headers.get('etag') ?? '*' }),
+      );
       await host.start();
       const after = await host.call('GET', POLICY_V1, admin);
       const now: string[] = after.body.keyRestrictions.aaGuids;
@@ -92,7 +118,17 @@ describe('faults: the host killed mid-request', () => {
       const etag = after.headers.get('etag');
       if (JSON.stringify(now) === JSON.stringify(oldGuids)) expect(etag).toBe(before.headers.get('etag'));
       // The ETag read after the restart is the one the store holds: a conditional write with it succeeds.
-      expect((await host.call('PATCH', POLICY_V1, admin, { ...patch, keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: now } }, { 'If-Match': etag ?? '' })).status).toBe(204);
+      expect(
+        (
+          await host.call(
+            'PATCH',
+            POLICY_V1,
+            admin,
+            { ...patch, keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: now } },
+            { 'If-Match': etag ?? '' },
+          )
+        ).status,
+      ).toBe(204);
       survived++;
     }
   }, 120_000);
@@ -101,7 +137,10 @@ describe('faults: the host killed mid-request', () => {
     const USERS = scaled(4, 12);
     const upns: string[] = [];
     for (let i = 0; i < USERS; i++) {
-      const res = await host.call('POST', '/v1.0/users', admin, { userPrincipalName: `kill.prov${i}@contoso.com`, displayName: `Kill Prov ${i}` });
+      const res = await host.call('POST', '/v1.0/users', admin, {
+        userPrincipalName: `kill.prov${i}@contoso.com`,
+        displayName: `Kill Prov ${i}`,
+      });
       upns.push(res.body.userPrincipalName);
     }
     const job = await host.call('POST', '/provisioning/jobs', admin, { users: upns });
@@ -117,9 +156,21 @@ describe('faults: the host killed mid-request', () => {
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
-      const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(next.body.publicKey, { origin: host.origin });
-      const body = { publicKeyCredential: { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} } };
-      const post = () => host.call('POST', `/provisioning/jobs/${job.body.id}/users/${next.body.userId}/credential`, admin, body);
+      const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(next.body.publicKey, {
+        origin: host.origin,
+      });
+      const body = {
+        publicKeyCredential: {
+          id: credential.id,
+          response: {
+            clientDataJSON: credential.response.clientDataJSON,
+            attestationObject: credential.response.attestationObject,
+          },
+          clientExtensionResults: {},
+        },
+      };
+      const post = () =>
+        host.call('POST', `/provisioning/jobs/${job.body.id}/users/${next.body.userId}/credential`, admin, body);
       if (kills < Math.min(KILLS, USERS - 1)) {
         const { outcome } = await killDuring(host, delay(kills), post);
         kills++;
@@ -132,9 +183,14 @@ describe('faults: the host killed mid-request', () => {
             // The first attempt had committed: the retry is refused (userNotClaimed), the user holds one passkey.
             expect(retried.body.error.code).toBe('userNotClaimed');
             const job = await host.call('GET', `/provisioning/jobs/${jobId}?$top=1000`, admin);
-            expect(job.body.users.find((u: { userId: string }) => u.userId === next.body.userId).state).toBe('provisioned');
+            expect(job.body.users.find((u: { userId: string }) => u.userId === next.body.userId).state).toBe(
+              'provisioned',
+            );
           } else {
-            expect({ status: retried.status, state: retried.body?.state }).toEqual({ status: 200, state: 'provisioned' });
+            expect({ status: retried.status, state: retried.body?.state }).toEqual({
+              status: 200,
+              state: 'provisioned',
+            });
           }
         }
       } else {
@@ -154,7 +210,10 @@ describe('faults: the host killed mid-request', () => {
     const receiver = await startReceiver();
     try {
       receiver.hold = true;
-      const sub = await host.call('POST', '/webhooks/subscriptions', admin, { url: receiver.url, eventTypes: ['fido2Policy.updated'] });
+      const sub = await host.call('POST', '/webhooks/subscriptions', admin, {
+        url: receiver.url,
+        eventTypes: ['fido2Policy.updated'],
+      });
       expect(sub.status).toBe(201);
       // Several policy changes: the first delivery is held in flight, the others wait behind it.
       const EVENTS = scaled(3, 6);
@@ -162,7 +221,14 @@ describe('faults: the host killed mid-request', () => {
       for (let i = 0; i < EVENTS; i++) {
         const current = await host.call('GET', POLICY_V1, admin);
         const aaGuids = current.body.keyRestrictions.aaGuids.length ? [] : [YUBIKEY];
-        expect((await host.call('PATCH', POLICY_V1, admin, { ...openPolicy(), keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids } })).status).toBe(204);
+        expect(
+          (
+            await host.call('PATCH', POLICY_V1, admin, {
+              ...openPolicy(),
+              keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids },
+            })
+          ).status,
+        ).toBe(204);
       }
       await waitFor(() => receiver.received.length > 0, 15_000, 'the first delivery');
       const firstId = receiver.received[0];
@@ -172,14 +238,27 @@ describe('faults: the host killed mid-request', () => {
       // No event lost: the event of every change (its id is the audit record's) arrives, at least
       // once; the receiver dedupes by webhook-id.
       const changes = host.withStore((db) =>
-        (db.prepare('SELECT id, doc FROM audit WHERE activity_time >= ?').all(since) as Array<{ id: string; doc: string }>)
-          .filter((r) => (JSON.parse(r.doc) as { activityDisplayName: string }).activityDisplayName === 'Update authentication methods policy')
+        (
+          db.prepare('SELECT id, doc FROM audit WHERE activity_time >= ?').all(since) as Array<{
+            id: string;
+            doc: string;
+          }>
+        )
+          .filter(
+            (r) =>
+              (JSON.parse(r.doc) as { activityDisplayName: string }).activityDisplayName ===
+              'Update authentication methods policy',
+          )
           .map((r) => r.id),
       );
       expect(changes).toHaveLength(EVENTS);
       // The delivery that was in flight at the kill (ours, or setup's own policy change) arrives too.
       const expected = [...new Set([firstId, ...changes])];
-      await waitFor(() => expected.every((id) => receiver.acknowledged.includes(id)), 30_000, `the events ${expected.join(', ')}`);
+      await waitFor(
+        () => expected.every((id) => receiver.acknowledged.includes(id)),
+        30_000,
+        `the events ${expected.join(', ')}`,
+      );
       survived++;
     } finally {
       await receiver.close();
@@ -200,20 +279,45 @@ describe('faults: the store is unavailable', () => {
       await settle(watch);
       watch.close();
       blocker.exec('BEGIN IMMEDIATE');
-      const writes: Array<[string, string, unknown]> = [['PATCH', POLICY_V1, { ...openPolicy(), isSelfServiceRegistrationAllowed: false }]];
-      if (scaled(0, 1)) writes.push(['POST', '/v1.0/users', { userPrincipalName: 'busy@contoso.com', displayName: 'Busy' }]);
+      const writes: Array<[string, string, unknown]> = [
+        ['PATCH', POLICY_V1, { ...openPolicy(), isSelfServiceRegistrationAllowed: false }],
+      ];
+      if (scaled(0, 1))
+        writes.push(['POST', '/v1.0/users', { userPrincipalName: 'busy@contoso.com', displayName: 'Busy' }]);
       for (const [method, path, body] of writes) {
         const res = await svc.call(method, path, { token: admin, body });
-        expect({ status: res.status, code: res.body?.error?.code, retryAfter: Number(res.headers.get('retry-after')) > 0 }).toEqual({ status: 503, code: 'serviceUnavailable', retryAfter: true });
+        expect({
+          status: res.status,
+          code: res.body?.error?.code,
+          retryAfter: Number(res.headers.get('retry-after')) > 0,
+        }).toEqual({ status: 503, code: 'serviceUnavailable', retryAfter: true });
         survived++;
       }
       // Reads go on under WAL while a writer holds the lock.
       expect((await svc.call('GET', POLICY_V1, { token: admin })).status).toBe(200);
       blocker.exec('ROLLBACK');
       const after = await svc.call('GET', POLICY_V1, { token: admin });
-      expect({ etag: after.headers.get('etag'), selfService: after.body.isSelfServiceRegistrationAllowed }).toEqual({ etag: before.headers.get('etag'), selfService: true });
-      expect((await svc.call('GET', '/v1.0/users?$filter=' + encodeURIComponent("userPrincipalName eq 'busy@contoso.com'"), { token: admin })).body.value).toEqual([]);
-      expect((await svc.call('PATCH', POLICY_V1, { token: admin, body: { ...openPolicy(), isSelfServiceRegistrationAllowed: false } })).status).toBe(204);
+      expect({ etag: after.headers.get('etag'), selfService: after.body.isSelfServiceRegistrationAllowed }).toEqual({
+        etag: before.headers.get('etag'),
+        selfService: true,
+      });
+      expect(
+        (
+          await svc.call(
+            'GET',
+            '/v1.0/users?$filter=' + encodeURIComponent("userPrincipalName eq 'busy@contoso.com'"),
+            { token: admin },
+          )
+        ).body.value,
+      ).toEqual([]);
+      expect(
+        (
+          await svc.call('PATCH', POLICY_V1, {
+            token: admin,
+            body: { ...openPolicy(), isSelfServiceRegistrationAllowed: false },
+          })
+        ).status,
+      ).toBe(204);
     } finally {
       if (blocker.inTransaction) blocker.exec('ROLLBACK');
       blocker.close();
@@ -230,7 +334,11 @@ describe('faults: the store is unavailable', () => {
     beforeAll(async () => {
       cosmos = await startCosmosServer();
       proxy = await startCosmosFaultProxy(cosmos.endpoint);
-      svc = await startTestService({ COSMOS_ENDPOINT: proxy.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: 'faults' });
+      svc = await startTestService({
+        COSMOS_ENDPOINT: proxy.endpoint,
+        COSMOS_KEY: cosmos.key,
+        COSMOS_DATABASE: 'faults',
+      });
       admin = await svc.token({ permissions: ['Policy.ReadWrite.AuthenticationMethod'] });
       expect((await svc.call('PATCH', POLICY_V1, { token: admin, body: openPolicy() })).status).toBe(204);
     }, 60_000);
@@ -243,7 +351,10 @@ describe('faults: the store is unavailable', () => {
 
     it('fault: a short burst of 429s is absorbed by the SDK retries (x-ms-retry-after-ms honoured)', async () => {
       proxy.fail({ status: 429, times: 3, retryAfterMs: 30 });
-      const res = await svc.call('PATCH', POLICY_V1, { token: admin, body: { ...openPolicy(), isSelfServiceRegistrationAllowed: false } });
+      const res = await svc.call('PATCH', POLICY_V1, {
+        token: admin,
+        body: { ...openPolicy(), isSelfServiceRegistrationAllowed: false },
+      });
       expect(res.status).toBe(204);
       expect(proxy.refused).toBe(3);
       survived++;
@@ -252,22 +363,42 @@ describe('faults: the store is unavailable', () => {
     it.each([
       [429, 'throttled past the SDK retries'],
       [503, 'unavailable'],
-    ])('fault: Cosmos DB answers %d (%s) → 503 with Retry-After and a Graph error, nothing written', async (status) => {
-      const before = await svc.call('GET', POLICY_V1, { token: admin });
-      proxy.fail({ status, times: Infinity, retryAfterMs: 20 });
-      const res = await svc.call('PATCH', POLICY_V1, { token: admin, body: { ...openPolicy(), isSelfServiceRegistrationAllowed: !before.body.isSelfServiceRegistrationAllowed } });
-      proxy.pass();
-      expect({ status: res.status, code: res.body?.error?.code, retryAfter: Number(res.headers.get('retry-after')) > 0 }).toEqual({ status: 503, code: 'serviceUnavailable', retryAfter: true });
-      if (status === 429) expect(proxy.refused).toBeGreaterThanOrEqual(10); // the SDK's 9 retries, then us
-      const after = await svc.call('GET', POLICY_V1, { token: admin });
-      expect({ etag: after.headers.get('etag'), selfService: after.body.isSelfServiceRegistrationAllowed }).toEqual({ etag: before.headers.get('etag'), selfService: before.body.isSelfServiceRegistrationAllowed });
-      survived++;
-    }, 60_000);
+    ])(
+      'fault: Cosmos DB answers %d (%s) → 503 with Retry-After and a Graph error, nothing written',
+      async (status) => {
+        const before = await svc.call('GET', POLICY_V1, { token: admin });
+        proxy.fail({ status, times: Infinity, retryAfterMs: 20 });
+        const res = await svc.call('PATCH', POLICY_V1, {
+          token: admin,
+          body: { ...openPolicy(), isSelfServiceRegistrationAllowed: !before.body.isSelfServiceRegistrationAllowed },
+        });
+        proxy.pass();
+        expect({
+          status: res.status,
+          code: res.body?.error?.code,
+          retryAfter: Number(res.headers.get('retry-after')) > 0,
+        }).toEqual({ status: 503, code: 'serviceUnavailable', retryAfter: true });
+        if (status === 429) expect(proxy.refused).toBeGreaterThanOrEqual(10); // the SDK's 9 retries, then us
+        const after = await svc.call('GET', POLICY_V1, { token: admin });
+        expect({ etag: after.headers.get('etag'), selfService: after.body.isSelfServiceRegistrationAllowed }).toEqual({
+          etag: before.headers.get('etag'),
+          selfService: before.body.isSelfServiceRegistrationAllowed,
+        });
+        survived++;
+      },
+      60_000,
+    );
   });
 });
 
 /** A webhook receiver that can hold requests unanswered (a delivery in flight) and records event ids. */
-async function startReceiver(): Promise<{ url: string; hold: boolean; received: string[]; acknowledged: string[]; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  hold: boolean;
+  received: string[];
+  acknowledged: string[];
+  close(): Promise<void>;
+}> {
   const held: ServerResponse[] = [];
   const state = {
     url: '',

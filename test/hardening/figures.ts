@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * survived, load held). Each suite records what it actually ran; `npm run test:hardening` collects
  * them from one JSON-lines file and prints the table that docs/security.md quotes.
  */
-export const FIGURES_FILE = process.env.HARDENING_FIGURES_FILE || join(tmpdir(), `passkeys-hardening-figures-${process.ppid}.jsonl`);
+export const FIGURES_FILE =
+  process.env.HARDENING_FIGURES_FILE || join(tmpdir(), `passkeys-hardening-figures-${process.ppid}.jsonl`);
 
 /** `npm run test:hardening` sets HARDENING=full; inside `npm test` the suites run their short version. */
 export const FULL_RUN = process.env.HARDENING === 'full';

@@ -5,7 +5,14 @@ import { FRONTEND_ORIGIN, startTestService, TestService } from '../support/local
 import { register, setPolicy } from '../support/ceremonies';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure, scaled } from './figures';
-import { fillRoute, hostileQueryValue, hostileSegment, paramNames, RouteUnderFuzz, routesUnderFuzz } from './support/fuzzRoutes';
+import {
+  fillRoute,
+  hostileQueryValue,
+  hostileSegment,
+  paramNames,
+  RouteUnderFuzz,
+  routesUnderFuzz,
+} from './support/fuzzRoutes';
 import { bodyOf, bodyRecipe, BodyRecipe, Json, JSON_TYPE } from './support/fuzzBodies';
 import { settle, StoreWatch, TableState } from './support/storeWatch';
 
@@ -21,7 +28,6 @@ const CASES = scaled(12, 150);
 const REQUEST_TIMEOUT_MS = 8_000;
 const RP_ID = 'localhost';
 const YUBIKEY = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
-
 
 type Auth = 'right' | 'none' | 'garbage' | 'wrong';
 
@@ -56,7 +62,8 @@ const BY_DESIGN: Array<{ why: string; matches(route: RouteUnderFuzz, c: FuzzCase
     // flipped byte in `sig`, a statement made for another clientDataJSON) proves nothing, like
     // `none`: it registers as notAttested, and enforced attestation refuses it (issue 8 §1).
     why: 'an attestation statement that does not verify registers as notAttested',
-    matches: (route, c, status) => route.route === 'webauthn/registration/verify' && c.body.kind === 'cbor' && status < 300,
+    matches: (route, c, status) =>
+      route.route === 'webauthn/registration/verify' && c.body.kind === 'cbor' && status < 300,
   },
 ];
 
@@ -85,19 +92,37 @@ beforeAll(async () => {
   const permissions = [...new Set(Object.values(AccessRules).flatMap((rule) => rule.permissions))];
   const adminToken = await svc.token({ permissions });
   await setPolicy(svc, adminToken);
-  const created = await svc.call('POST', '/v1.0/users', { token: adminToken, body: { userPrincipalName: 'alice.fuzz@contoso.com', displayName: 'Alice Fuzz' } });
-  const bob = await svc.call('POST', '/v1.0/users', { token: adminToken, body: { userPrincipalName: 'bob.fuzz@contoso.com', displayName: 'Bob Fuzz' } });
-  const group = await svc.call('POST', '/v1.0/groups', { token: adminToken, body: { displayName: 'Fuzzers', securityEnabled: true } });
+  const created = await svc.call('POST', '/v1.0/users', {
+    token: adminToken,
+    body: { userPrincipalName: 'alice.fuzz@contoso.com', displayName: 'Alice Fuzz' },
+  });
+  const bob = await svc.call('POST', '/v1.0/users', {
+    token: adminToken,
+    body: { userPrincipalName: 'bob.fuzz@contoso.com', displayName: 'Bob Fuzz' },
+  });
+  const group = await svc.call('POST', '/v1.0/groups', {
+    token: adminToken,
+    body: { displayName: 'Fuzzers', securityEnabled: true },
+  });
   const userToken = await svc.token({ upn: 'alice.fuzz@contoso.com' });
   const key = new SoftAuthenticator({ aaguid: YUBIKEY });
   const registered = await register(svc, userToken, key);
-  if (registered.res.status !== 200 && registered.res.status !== 201) throw new Error(`setup registration failed: ${registered.res.status} ${JSON.stringify(registered.res.body)}`);
-  const methods = await svc.call('GET', `/v1.0/users/${created.body.id}/authentication/fido2Methods`, { token: adminToken });
-  const job = await svc.call('POST', '/provisioning/jobs', { token: adminToken, body: { users: ['bob.fuzz@contoso.com'] } });
+  if (registered.res.status !== 200 && registered.res.status !== 201)
+    throw new Error(`setup registration failed: ${registered.res.status} ${JSON.stringify(registered.res.body)}`);
+  const methods = await svc.call('GET', `/v1.0/users/${created.body.id}/authentication/fido2Methods`, {
+    token: adminToken,
+  });
+  const job = await svc.call('POST', '/provisioning/jobs', {
+    token: adminToken,
+    body: { users: ['bob.fuzz@contoso.com'] },
+  });
   const options = await svc.call('POST', '/webauthn/registration/options', { token: userToken, body: {} });
   // Self attestation signs the sample's clientDataHash: with the fresh clientDataJSON of a case, no
   // truncation or flipped byte of it can verify, so each one must be refused.
-  const sample = await new SoftAuthenticator({ aaguid: YUBIKEY, attestation: 'packed-self' }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
+  const sample = await new SoftAuthenticator({ aaguid: YUBIKEY, attestation: 'packed-self' }).createCredential(
+    options.body,
+    { origin: FRONTEND_ORIGIN },
+  );
   const watch = new StoreWatch(svc.dataDir);
   await settle(watch);
   fx = {
@@ -131,7 +156,9 @@ function realValue(route: RouteUnderFuzz, name: string): fc.Arbitrary<string> {
     case 'configId':
       return fc.constantFrom('fido2', 'Fido2');
     case 'userId':
-      return route.route.startsWith('provisioning/') ? fc.constant(fx.bob.id) : fc.constantFrom(fx.alice.id, encodeURIComponent(fx.alice.upn));
+      return route.route.startsWith('provisioning/')
+        ? fc.constant(fx.bob.id)
+        : fc.constantFrom(fx.alice.id, encodeURIComponent(fx.alice.upn));
     case 'groupId':
       return fc.constant(fx.groupId);
     case 'methodId':
@@ -141,7 +168,9 @@ function realValue(route: RouteUnderFuzz, name: string): fc.Arbitrary<string> {
     case 'jobId':
       return fc.constant(fx.jobId);
     case 'path':
-      return route.route.startsWith('web/') ? fc.constantFrom('index.html', 'app.js', 'styles.css') : fc.constantFrom('instances', 'orchestrators/upnReEnrolment', 'instances/x');
+      return route.route.startsWith('web/')
+        ? fc.constantFrom('index.html', 'app.js', 'styles.css')
+        : fc.constantFrom('instances', 'orchestrators/upnReEnrolment', 'instances/x');
     case 'unknown':
       return fc.constantFrom('nope', 'beta/nope', 'v1.0/me/nope');
     default:
@@ -156,16 +185,39 @@ function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
   const params = Object.fromEntries(
     paramNames(route.route).map((name) => [
       name,
-      fc.oneof({ weight: 3, arbitrary: realValue(route, name).map((value) => ({ real: true, value })) }, { weight: 1, arbitrary: hostileSegment.map((value) => ({ real: false, value })) }),
+      fc.oneof(
+        { weight: 3, arbitrary: realValue(route, name).map((value) => ({ real: true, value })) },
+        { weight: 1, arbitrary: hostileSegment.map((value) => ({ real: false, value })) },
+      ),
     ]),
   );
-  const queryName = fc.oneof(fc.constantFrom(...(route.queryNames.length ? route.queryNames : ['$top']), '$filter', '$select', '$skiptoken', '$top', '$count', '$orderby', '$expand'), fc.string({ maxLength: 10 }));
+  const queryName = fc.oneof(
+    fc.constantFrom(
+      ...(route.queryNames.length ? route.queryNames : ['$top']),
+      '$filter',
+      '$select',
+      '$skiptoken',
+      '$top',
+      '$count',
+      '$orderby',
+      '$expand',
+    ),
+    fc.string({ maxLength: 10 }),
+  );
   return fc.record({
     params: fc.record(params),
     query: fc.array(fc.tuple(queryName, hostileQueryValue), { maxLength: 3 }),
-    auth: fc.oneof({ weight: 4, arbitrary: fc.constant<Auth>('right') }, fc.constantFrom<Auth>('none', 'garbage', 'wrong')),
-    requestId: fc.option(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }), { nil: undefined }),
-    ifMatch: fc.option(fc.oneof(fc.constantFrom('*', '"x"', 'W/"1"', ''), fc.string({ maxLength: 20 })), { nil: undefined }),
+    auth: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<Auth>('right') },
+      fc.constantFrom<Auth>('none', 'garbage', 'wrong'),
+    ),
+    requestId: fc.option(
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+      { nil: undefined },
+    ),
+    ifMatch: fc.option(fc.oneof(fc.constantFrom('*', '"x"', 'W/"1"', ''), fc.string({ maxLength: 20 })), {
+      nil: undefined,
+    }),
     method: fc.option(fc.constantFrom('PUT', 'OPTIONS', 'MKCOL', 'PROPFIND'), { nil: undefined, freq: 8 }),
     body: bodyRecipe(route, RP_ID, fx.validAttestation),
   });
@@ -174,34 +226,74 @@ function caseOf(route: RouteUnderFuzz): fc.Arbitrary<FuzzCase> {
 /** A valid body for the route, freshly made where it must carry a fresh challenge. */
 async function template(route: RouteUnderFuzz): Promise<Record<string, Json>> {
   const r = route.route;
-  if (r.includes('authenticationMethodConfigurations')) return { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', isSelfServiceRegistrationAllowed: true, keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] } };
-  if (r.endsWith('/users') && route.method === 'POST') return { userPrincipalName: 'new.fuzz@contoso.com', displayName: 'New Fuzz', accountEnabled: true, userType: 'Member', mailNickname: 'newfuzz', passwordProfile: { password: 'xWwvJ]6NMw+bWH-d', forceChangePasswordNextSignIn: true } };
+  if (r.includes('authenticationMethodConfigurations'))
+    return {
+      '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
+      isSelfServiceRegistrationAllowed: true,
+      keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+    };
+  if (r.endsWith('/users') && route.method === 'POST')
+    return {
+      userPrincipalName: 'new.fuzz@contoso.com',
+      displayName: 'New Fuzz',
+      accountEnabled: true,
+      userType: 'Member',
+      mailNickname: 'newfuzz',
+      passwordProfile: { password: 'xWwvJ]6NMw+bWH-d', forceChangePasswordNextSignIn: true },
+    };
   if (r.endsWith('/users/{userId}')) return { displayName: 'Alice Renamed', accountEnabled: false };
   if (r.endsWith('/groups')) return { displayName: 'New group', securityEnabled: true, mailNickname: 'newgroup' };
-  if (r.endsWith('/members/$ref')) return { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${fx.bob.id}` };
-  if (r === 'webauthn/registration/options') return { displayName: 'My key', residentKey: 'required', authenticatorAttachment: 'cross-platform' };
+  if (r.endsWith('/members/$ref'))
+    return { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${fx.bob.id}` };
+  if (r === 'webauthn/registration/options')
+    return { displayName: 'My key', residentKey: 'required', authenticatorAttachment: 'cross-platform' };
   if (r === 'webauthn/authentication/options') return { userPrincipalName: fx.alice.upn };
-  if (r === 'provisioning/jobs') return { users: [fx.alice.upn], challengeTimeoutInMinutes: 60, displayName: 'Key of {displayName}' };
+  if (r === 'provisioning/jobs')
+    return { users: [fx.alice.upn], challengeTimeoutInMinutes: 60, displayName: 'Key of {displayName}' };
   if (r.endsWith('/next')) return { stationId: 'station-1' };
-  if (r === 'webhooks/subscriptions') return { url: 'https://example.com/hooks', eventTypes: ['fido2Policy.updated'], secret: '0123456789abcdef0123' };
+  if (r === 'webhooks/subscriptions')
+    return { url: 'https://example.com/hooks', eventTypes: ['fido2Policy.updated'], secret: '0123456789abcdef0123' };
   if (r === 'webauthn/registration/verify') {
     const options = await fx.svc.call('POST', '/webauthn/registration/options', { token: fx.userToken, body: {} });
-    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, { origin: FRONTEND_ORIGIN });
+    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body, {
+      origin: FRONTEND_ORIGIN,
+    });
     // Drop the informational copies (authenticatorData, publicKey, publicKeyAlgorithm, transports):
     // the service reads the attestation object, so a changed copy is still a valid request.
-    const { authenticatorData: _a, publicKey: _p, publicKeyAlgorithm: _k, transports: _t, ...response } = credential.response;
+    const {
+      authenticatorData: _a,
+      publicKey: _p,
+      publicKeyAlgorithm: _k,
+      transports: _t,
+      ...response
+    } = credential.response;
     return { credential: { ...credential, response } as unknown as Json, displayName: 'Fuzzed key' };
   }
   if (r === 'webauthn/authentication/verify') {
-    const options = await fx.svc.call('POST', '/webauthn/authentication/options', { body: { userPrincipalName: fx.alice.upn } });
+    const options = await fx.svc.call('POST', '/webauthn/authentication/options', {
+      body: { userPrincipalName: fx.alice.upn },
+    });
     const assertion = await fx.key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
     return { credential: assertion as unknown as Json };
   }
   if (r.endsWith('fido2Methods') || r.endsWith('/credential')) {
-    const options = await fx.svc.call('GET', `/v1.0/users/${fx.alice.id}/authentication/fido2Methods/creationOptions`, { token: fx.adminToken });
-    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body.publicKey, { origin: FRONTEND_ORIGIN });
-    const publicKeyCredential = { id: credential.id, response: { clientDataJSON: credential.response.clientDataJSON, attestationObject: credential.response.attestationObject }, clientExtensionResults: {} };
-    return r.endsWith('/credential') ? { publicKeyCredential } : { displayName: 'Provisioned key', publicKeyCredential };
+    const options = await fx.svc.call('GET', `/v1.0/users/${fx.alice.id}/authentication/fido2Methods/creationOptions`, {
+      token: fx.adminToken,
+    });
+    const credential = await new SoftAuthenticator({ aaguid: YUBIKEY }).createCredential(options.body.publicKey, {
+      origin: FRONTEND_ORIGIN,
+    });
+    const publicKeyCredential = {
+      id: credential.id,
+      response: {
+        clientDataJSON: credential.response.clientDataJSON,
+        attestationObject: credential.response.attestationObject,
+      },
+      clientExtensionResults: {},
+    };
+    return r.endsWith('/credential')
+      ? { publicKeyCredential }
+      : { displayName: 'Provisioned key', publicKeyCredential };
   }
   return {};
 }
@@ -217,7 +309,11 @@ function tokenFor(route: RouteUnderFuzz, auth: Auth): string | undefined {
 async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | undefined> {
   const real = Object.values(c.params).every((p) => p.real);
   const auth: Auth = destructive(route) && real && c.auth === 'right' ? 'wrong' : c.auth;
-  const body = await bodyOf(c.body, () => template(route), route.route.includes('authentication') ? 'authenticatorData' : 'attestationObject');
+  const body = await bodyOf(
+    c.body,
+    () => template(route),
+    route.route.includes('authentication') ? 'authenticatorData' : 'attestationObject',
+  );
   if (body === 'skip') return undefined;
   const fn = httpFunctions().find((f) => f.route === route.route && (f.methods as string[]).includes(route.method));
   if (fn?.body && c.body.kind === 'text' && (JSON_TYPE.test(body.contentType ?? '') || !body.text?.trim())) {
@@ -233,7 +329,9 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
     if (typeof parsed !== 'symbol' && fn.body.safeParse(parsed).success) return undefined;
   }
   const path = fillRoute(route.route, Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, v.value])));
-  const query = c.query.length ? `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '';
+  const query = c.query.length
+    ? `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`
+    : '';
   const headers: Record<string, string> = {};
   const token = tokenFor(route, auth);
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -245,7 +343,12 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
   let text: string;
   try {
     const method = c.method ?? route.method;
-    res = await fetch(`http://127.0.0.1:${fx.svc.host.port}${path}${query}`, { method, headers, body: body.text, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(`http://127.0.0.1:${fx.svc.host.port}${path}${query}`, {
+      method,
+      headers,
+      body: body.text,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     text = await res.text();
   } catch (e) {
     return `no answer within ${REQUEST_TIMEOUT_MS} ms (${(e as Error).message}) for ${route.method} ${path}${query}`;
@@ -262,37 +365,49 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
     } catch {
       error = undefined;
     }
-    if (typeof error?.code !== 'string' || typeof error.message !== 'string') return known() ? undefined : `not a Graph error: ${where}`;
+    if (typeof error?.code !== 'string' || typeof error.message !== 'string')
+      return known() ? undefined : `not a Graph error: ${where}`;
   }
   if (fx.watch.dataVersion() !== before) {
     const now = fx.watch.tables();
     // The event runtime's cursor moves after a real write (one accepted above, or setup): not this request's doing.
     const changed = StoreWatch.diff(baseline, now).filter((t) => !t.startsWith('outbox_cursors '));
     baseline = now;
-    if (changed.length && !(ALLOWED_WRITES[route.route]?.(changed) ?? false)) return known() ? undefined : `the store changed (${changed.join(', ')}): ${where}`;
+    if (changed.length && !(ALLOWED_WRITES[route.route]?.(changed) ?? false))
+      return known() ? undefined : `the store changed (${changed.join(', ')}): ${where}`;
   }
   return undefined;
 }
 
-
 describe('fuzz: every route answers hostile input with a Graph 4xx and writes nothing', () => {
   const routes = routesUnderFuzz();
-  it.each(routes.map((r) => [`${r.method} /${r.route}`, r] as const))('attack: malformed and hostile requests to %s', async (_label, route) => {
-    let cases = 0;
-    await fc.assert(
-      fc.asyncProperty(caseOf(route), async (c) => {
-        cases++;
-        const problem = await runCase(route, c);
-        if (problem) throw new Error(problem);
-      }),
-      { numRuns: CASES, endOnFailure: false, interruptAfterTimeLimit: 120_000 },
-    );
-    recordFigure('fuzz', `cases ${route.method} /${route.route.replace(/\{(\w+):[^}]*\}/g, '{$1}')}`, cases);
-  }, 180_000);
+  it.each(routes.map((r) => [`${r.method} /${r.route}`, r] as const))(
+    'attack: malformed and hostile requests to %s',
+    async (_label, route) => {
+      let cases = 0;
+      await fc.assert(
+        fc.asyncProperty(caseOf(route), async (c) => {
+          cases++;
+          const problem = await runCase(route, c);
+          if (problem) throw new Error(problem);
+        }),
+        { numRuns: CASES, endOnFailure: false, interruptAfterTimeLimit: 120_000 },
+      );
+      recordFigure('fuzz', `cases ${route.method} /${route.route.replace(/\{(\w+):[^}]*\}/g, '{$1}')}`, cases);
+    },
+    180_000,
+  );
 
   it('attack: a user created with a 200 000-character password is refused (400), nothing stored', async () => {
     const before = fx.watch.dataVersion();
-    const res = await fx.svc.call('POST', '/v1.0/users', { token: fx.adminToken, body: { userPrincipalName: 'long.password@contoso.com', displayName: 'Long Password', passwordProfile: { password: 'A'.repeat(200_000) } } });
+    const res = await fx.svc.call('POST', '/v1.0/users', {
+      token: fx.adminToken,
+      body: {
+        userPrincipalName: 'long.password@contoso.com',
+        displayName: 'Long Password',
+        passwordProfile: { password: 'A'.repeat(200_000) },
+      },
+    });
     expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'BadRequest' });
     expect(fx.watch.dataVersion()).toBe(before);
   });

@@ -63,7 +63,8 @@ const stores: Record<string, () => Promise<Store>> = {
     dirs.push(dir);
     return createSqliteStore(join(dir, 'passkeys.db'));
   },
-  cosmos: async () => createCosmosStore({ endpoint: cosmos.endpoint, key: cosmos.key, databaseId: `relay-faults-${randomUUID()}` }),
+  cosmos: async () =>
+    createCosmosStore({ endpoint: cosmos.endpoint, key: cosmos.key, databaseId: `relay-faults-${randomUUID()}` }),
 };
 
 describe.each(Object.keys(stores))('outbox relay under faults (%s store)', (kind) => {
@@ -108,7 +109,11 @@ describe.each(Object.keys(stores))('outbox relay under faults (%s store)', (kind
     recordFigure(SUITE, `${kind}: records written by ${WRITERS} racing writers`, written.length);
     recordFigure(SUITE, `${kind}: relay restarts`, restarts);
     recordFigure(SUITE, `${kind}: records lost`, lost.length);
-    recordFigure(SUITE, `${kind}: republished after a crash before the position was stored (deduped by event id)`, duplicates);
+    recordFigure(
+      SUITE,
+      `${kind}: republished after a crash before the position was stored (deduped by event id)`,
+      duplicates,
+    );
     await store.close();
   });
 });

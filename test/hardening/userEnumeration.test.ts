@@ -28,7 +28,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const pick = <T,>(table: Array<[T, number]>, u: number): T => {
+const pick = <T>(table: Array<[T, number]>, u: number): T => {
   let point = u * table.reduce((sum, [, w]) => sum + w, 0);
   for (const [value, weight] of table) {
     if (point < weight) return value;
@@ -59,7 +59,8 @@ type Body = { challenge: string; allowCredentials: Array<Record<string, unknown>
 const features: Record<string, (body: Body) => string> = {
   count: (b) => String(b.allowCredentials.length),
   idLengths: (b) => b.allowCredentials.map((d) => Buffer.from(String(d.id), 'base64url').length).join(','),
-  totalIdBytes: (b) => String(b.allowCredentials.reduce((sum, d) => sum + Buffer.from(String(d.id), 'base64url').length, 0)),
+  totalIdBytes: (b) =>
+    String(b.allowCredentials.reduce((sum, d) => sum + Buffer.from(String(d.id), 'base64url').length, 0)),
   transports: (b) => JSON.stringify(b.allowCredentials.map((d) => d.transports ?? null)),
   descriptorKeys: (b) => JSON.stringify(b.allowCredentials.map((d) => Object.keys(d).sort())),
   challengeBytes: (b) => String(Buffer.from(b.challenge, 'base64url').length),
@@ -78,7 +79,7 @@ const features: Record<string, (body: Body) => string> = {
 function accuracy(feature: (b: Body) => string, train: Array<[Body, boolean]>, test: Array<[Body, boolean]>): number {
   const votes = new Map<string, number>();
   for (const [body, known] of train) votes.set(feature(body), (votes.get(feature(body)) ?? 0) + (known ? 1 : -1));
-  const correct = test.filter(([body, known]) => ((votes.get(feature(body)) ?? 0) > 0) === known).length;
+  const correct = test.filter(([body, known]) => (votes.get(feature(body)) ?? 0) > 0 === known).length;
   return correct / test.length;
 }
 
@@ -92,7 +93,10 @@ describe('sign-in options for known and unknown UPNs', () => {
     const random = seeded(8);
     const actor = { user: null, app: { appId: 'user-enumeration-test' } };
     for (let i = 0; i < USERS; i++) {
-      const user = await svc.app.directory.createUser({ userPrincipalName: `member${i}@contoso.com`, displayName: `Member ${i}` }, actor);
+      const user = await svc.app.directory.createUser(
+        { userPrincipalName: `member${i}@contoso.com`, displayName: `Member ${i}` },
+        actor,
+      );
       knownUpns.push(user.userPrincipalName);
       const count = pick(PASSKEYS_PER_USER, random());
       for (let k = 0; k < count; k++) {
@@ -116,7 +120,18 @@ describe('sign-in options for known and unknown UPNs', () => {
           cloneWarningDateTime: null,
           reEnrolmentRequired: false,
         };
-        const audit = auditRecord({ id: randomBytes(8).toString('hex'), at: new Date(), actor, category: 'UserManagement', activityDisplayName: 'Add Passkey', eventType: EventTypes.fido2MethodRegistered, operationType: 'Add', target: { id: user.id, displayName: user.userPrincipalName, type: 'User' }, before: null, after: null });
+        const audit = auditRecord({
+          id: randomBytes(8).toString('hex'),
+          at: new Date(),
+          actor,
+          category: 'UserManagement',
+          activityDisplayName: 'Add Passkey',
+          eventType: EventTypes.fido2MethodRegistered,
+          operationType: 'Add',
+          target: { id: user.id, displayName: user.userPrincipalName, type: 'User' },
+          before: null,
+          after: null,
+        });
         await svc.app.store.credentials.create(credential, audit);
       }
     }
@@ -141,7 +156,9 @@ describe('sign-in options for known and unknown UPNs', () => {
     const train = [...known.slice(0, half), ...unknown.slice(0, half)];
     const test = [...known.slice(half), ...unknown.slice(half)];
     // 200 guesses at chance: mean 0.5, standard deviation 0.035; 0.1 is almost three of them.
-    const results = Object.fromEntries(Object.entries(features).map(([name, feature]) => [name, accuracy(feature, train, test)]));
+    const results = Object.fromEntries(
+      Object.entries(features).map(([name, feature]) => [name, accuracy(feature, train, test)]),
+    );
     if (process.env.SHOW_ACCURACY) console.log(results);
     for (const [name, value] of Object.entries(results)) {
       expect({ name, value, withinChance: Math.abs(value - 0.5) <= 0.1 }).toEqual({ name, value, withinChance: true });
@@ -153,7 +170,10 @@ describe('sign-in options for known and unknown UPNs', () => {
   it('attack: user enumeration by store work: a known and an unknown UPN make the same store calls', async () => {
     // Call-through spies on every method of the credential and directory repositories. They sit on
     // the prototypes: the store hands out error-translating proxies whose methods are wrappers.
-    const repositories = { credentials: svc.app.store.credentials, directory: svc.app.store.directory } as unknown as Record<string, object>;
+    const repositories = {
+      credentials: svc.app.store.credentials,
+      directory: svc.app.store.directory,
+    } as unknown as Record<string, object>;
     const spies = Object.entries(repositories).flatMap(([repository, instance]) => {
       const prototype = Object.getPrototypeOf(instance) as Record<string, () => unknown>;
       return Object.getOwnPropertyNames(prototype)
@@ -163,7 +183,9 @@ describe('sign-in options for known and unknown UPNs', () => {
     const work = async (upn: string) => {
       for (const [, spy] of spies) spy.mockClear();
       expect((await authenticationOptions(svc, upn)).status).toBe(200);
-      return spies.filter(([, spy]) => spy.mock.calls.length > 0).map(([name, spy]) => `${name} x${spy.mock.calls.length}`);
+      return spies
+        .filter(([, spy]) => spy.mock.calls.length > 0)
+        .map(([name, spy]) => `${name} x${spy.mock.calls.length}`);
     };
     const knownWork = await work(knownUpns[0]);
     expect(knownWork).toContain('credentials.listByUser x1');

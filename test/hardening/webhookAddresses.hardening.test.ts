@@ -47,13 +47,18 @@ describe('webhook addresses (fuzzed)', () => {
     const runs = scaled(2_000, 50_000);
     const range = fc.constantFrom(...INTERNAL_RANGES);
     fc.assert(
-      fc.property(range.chain((r) => fc.tuple(fc.constant(r), addressIn(r), fc.constantFrom(...ENCODINGS.keys()))), ([[, , expected], octets, encoding]) => {
-        const host = new URL(`https://${ENCODINGS[encoding](octets)}/hook`).hostname;
-        const addressClass = classifyAddress(host);
-        // The single metadata addresses inside a range (169.254.169.254, 100.100.100.200) are their own, stricter class.
-        expect([expected, 'metadata']).toContain(addressClass);
-        expect(refusalOf({ scheme: 'https', addresses: [host.replace(/^\[|\]$/g, '')], allowPrivateNetworks: false })).toMatchObject({ reason: 'refusedAddress' });
-      }),
+      fc.property(
+        range.chain((r) => fc.tuple(fc.constant(r), addressIn(r), fc.constantFrom(...ENCODINGS.keys()))),
+        ([[, , expected], octets, encoding]) => {
+          const host = new URL(`https://${ENCODINGS[encoding](octets)}/hook`).hostname;
+          const addressClass = classifyAddress(host);
+          // The single metadata addresses inside a range (169.254.169.254, 100.100.100.200) are their own, stricter class.
+          expect([expected, 'metadata']).toContain(addressClass);
+          expect(
+            refusalOf({ scheme: 'https', addresses: [host.replace(/^\[|\]$/g, '')], allowPrivateNetworks: false }),
+          ).toMatchObject({ reason: 'refusedAddress' });
+        },
+      ),
       { numRuns: runs },
     );
     recordFigure(SUITE, 'internal addresses × URL spellings refused', runs);
@@ -62,7 +67,12 @@ describe('webhook addresses (fuzzed)', () => {
   it('public IPv4 addresses in any spelling stay public (the check blocks no legitimate receiver)', () => {
     const runs = scaled(1_000, 20_000);
     const publicOctets = fc
-      .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }))
+      .tuple(
+        fc.integer({ min: 1, max: 223 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+      )
       .map((t) => [...t])
       .filter((o) => classifyAddress(o.join('.')) === 'public');
     fc.assert(

@@ -12,14 +12,20 @@ import { join } from 'node:path';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { expectRefused, register, setPolicy, signIn, StoreProbe } from '../support/ceremonies';
 import { Roles, startTestService, TestService } from '../support/localService';
-import { createMetadataStatement, SoftAuthenticator, TestAttestationCa, type AttestationCertificate } from '../../cli/authenticators/soft';
+import {
+  createMetadataStatement,
+  SoftAuthenticator,
+  TestAttestationCa,
+  type AttestationCertificate,
+} from '../../cli/authenticators/soft';
 
 /** A model with a metadata statement (description "Contoso Test Key"), and one without. */
 const CONTOSO_KEY = '5ca1ab1e-0000-4000-8000-00000000c0de';
 const UNKNOWN_KEY = '0ddba11a-0000-4000-8000-0000000000ff';
 const ALICE = 'alice@contoso.com';
 
-const thumbprint = (certificate: AttestationCertificate) => createHash('sha1').update(certificate.certificate).digest('hex');
+const thumbprint = (certificate: AttestationCertificate) =>
+  createHash('sha1').update(certificate.certificate).digest('hex');
 
 describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MDS_PATH', () => {
   let dataDir: string;
@@ -32,7 +38,10 @@ describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MD
   let trustedLeaf: AttestationCertificate;
 
   beforeAll(async () => {
-    [trustedCa, untrustedCa] = await Promise.all([TestAttestationCa.create(), TestAttestationCa.create({ commonName: 'Fabrikam Untrusted Root', organization: 'Fabrikam' })]);
+    [trustedCa, untrustedCa] = await Promise.all([
+      TestAttestationCa.create(),
+      TestAttestationCa.create({ commonName: 'Fabrikam Untrusted Root', organization: 'Fabrikam' }),
+    ]);
     trustedLeaf = await trustedCa.issueAttestationCertificate({ aaguid: CONTOSO_KEY });
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-attestation-'));
     const mdsPath = join(dataDir, 'fido-metadata.json');
@@ -49,7 +58,8 @@ describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MD
   });
 
   const enforce = (isAttestationEnforced: boolean) => setPolicy(svc, policyAdmin, { isAttestationEnforced });
-  const aliceCredentials = async () => (await svc.app.store.credentials.listByUser(DemoTenant.alice.id)).map((c) => c.id);
+  const aliceCredentials = async () =>
+    (await svc.app.store.credentials.listByUser(DemoTenant.alice.id)).map((c) => c.id);
 
   /** Registered before enforcement was switched on; must keep signing in after. */
   const early = new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'none' });
@@ -59,20 +69,45 @@ describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MD
     await enforce(false);
     const none = await register(svc, alice, early);
     expect(none.res.status).toBe(201);
-    expect(none.res.body).toMatchObject({ aaGuid: CONTOSO_KEY, attestationLevel: 'notAttested', attestationCertificates: [], model: 'Contoso Test Key' });
+    expect(none.res.body).toMatchObject({
+      aaGuid: CONTOSO_KEY,
+      attestationLevel: 'notAttested',
+      attestationCertificates: [],
+      model: 'Contoso Test Key',
+    });
     earlyId = none.id;
 
-    const attested = await register(svc, alice, new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: trustedLeaf }));
+    const attested = await register(
+      svc,
+      alice,
+      new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: trustedLeaf }),
+    );
     expect(attested.res.status).toBe(201);
-    expect(attested.res.body).toMatchObject({ attestationLevel: 'attested', attestationCertificates: [thumbprint(trustedLeaf)] });
+    expect(attested.res.body).toMatchObject({
+      attestationLevel: 'attested',
+      attestationCertificates: [thumbprint(trustedLeaf)],
+    });
   });
 
   it('enforcement off: packed-x5c from an unknown CA (and an AAGUID without metadata) registers as notAttested', async () => {
     await enforce(false);
-    const unknown = await register(svc, alice, new SoftAuthenticator({ aaguid: UNKNOWN_KEY, attestation: 'packed-x5c', ca: untrustedCa }));
+    const unknown = await register(
+      svc,
+      alice,
+      new SoftAuthenticator({ aaguid: UNKNOWN_KEY, attestation: 'packed-x5c', ca: untrustedCa }),
+    );
     expect(unknown.res.status).toBe(201);
-    expect(unknown.res.body).toMatchObject({ aaGuid: UNKNOWN_KEY, attestationLevel: 'notAttested', attestationCertificates: [], model: null });
-    const untrusted = await register(svc, alice, new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', ca: untrustedCa }));
+    expect(unknown.res.body).toMatchObject({
+      aaGuid: UNKNOWN_KEY,
+      attestationLevel: 'notAttested',
+      attestationCertificates: [],
+      model: null,
+    });
+    const untrusted = await register(
+      svc,
+      alice,
+      new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', ca: untrustedCa }),
+    );
     expect(untrusted.res.status).toBe(201);
     expect(untrusted.res.body).toMatchObject({ attestationLevel: 'notAttested', attestationCertificates: [] });
   });
@@ -84,21 +119,40 @@ describe('attestation enforcement over HTTP, with the FIDO metadata from FIDO_MD
     ['packed-x5c of a model without metadata', { attestation: 'packed-x5c' as const, aaguid: UNKNOWN_KEY }],
   ])('enforcement on: %s is refused (403 fido2AttestationRequired) and nothing is written', async (_name, model) => {
     await enforce(true);
-    const key = new SoftAuthenticator({ aaguid: CONTOSO_KEY, ...model, ca: model.attestation === 'packed-x5c' ? untrustedCa : undefined });
+    const key = new SoftAuthenticator({
+      aaguid: CONTOSO_KEY,
+      ...model,
+      ca: model.attestation === 'packed-x5c' ? untrustedCa : undefined,
+    });
     const before = probe.ceremonyState();
     const audits = probe.auditCount();
     const { res } = await register(svc, alice, key);
-    expectRefused(res, 403, 'fido2AttestationRequired', /enforces attestation and this passkey has no attestation that chains to a trusted root/);
+    expectRefused(
+      res,
+      403,
+      'fido2AttestationRequired',
+      /enforces attestation and this passkey has no attestation that chains to a trusted root/,
+    );
     expect(probe.ceremonyState()).toEqual(before);
     expect(probe.auditCount()).toBe(audits);
   });
 
   it('enforcement on: packed-x5c chaining to the metadata root is allowed, attested, with model and certificates', async () => {
     await enforce(true);
-    const key = new SoftAuthenticator({ aaguid: CONTOSO_KEY, attestation: 'packed-x5c', attestationCertificate: trustedLeaf });
+    const key = new SoftAuthenticator({
+      aaguid: CONTOSO_KEY,
+      attestation: 'packed-x5c',
+      attestationCertificate: trustedLeaf,
+    });
     const { res, id } = await register(svc, alice, key);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id, aaGuid: CONTOSO_KEY, attestationLevel: 'attested', model: 'Contoso Test Key', displayName: 'Contoso Test Key' });
+    expect(res.body).toMatchObject({
+      id,
+      aaGuid: CONTOSO_KEY,
+      attestationLevel: 'attested',
+      model: 'Contoso Test Key',
+      displayName: 'Contoso Test Key',
+    });
     expect(res.body.attestationCertificates).toEqual([thumbprint(trustedLeaf)]);
     expect(await aliceCredentials()).toContain(id);
     expect((await signIn(svc, key, ALICE, { credentialId: id })).status).toBe(200);
@@ -120,7 +174,9 @@ describe('ATTESTATION_TRUST_ROOTS at start', () => {
     try {
       const junk = join(dir, 'roots.pem');
       writeFileSync(junk, 'not a certificate');
-      await expect(startTestService({ DATA_DIR: dir, ATTESTATION_TRUST_ROOTS: junk })).rejects.toThrow(/ATTESTATION_TRUST_ROOTS: .*not an X.509 certificate/);
+      await expect(startTestService({ DATA_DIR: dir, ATTESTATION_TRUST_ROOTS: junk })).rejects.toThrow(
+        /ATTESTATION_TRUST_ROOTS: .*not an X.509 certificate/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

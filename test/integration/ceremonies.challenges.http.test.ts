@@ -61,7 +61,8 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
   });
 
   const stored = async (id: string): Promise<StoredCredential> => (await svc.app.store.credentials.get(id))!.value;
-  const verifyRegistration = (token: string, credential: unknown) => svc.call('POST', REGISTER, { token, body: { credential } });
+  const verifyRegistration = (token: string, credential: unknown) =>
+    svc.call('POST', REGISTER, { token, body: { credential } });
   const verifySignIn = (credential: unknown) => svc.call('POST', SIGN_IN, { body: { credential } });
 
   /** Runs `refusals` and checks no credential, consumed challenge or audit record was written. */
@@ -94,7 +95,9 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       await expectNothingWritten(async () => {
         expectRefused(await verifyRegistration(alice, credential), 400, 'challengeAlreadyUsed', /already used/);
         // A different new credential for the same (used) options is refused too.
-        const another = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options, { origin: FRONTEND_ORIGIN });
+        const another = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options, {
+          origin: FRONTEND_ORIGIN,
+        });
         expectRefused(await verifyRegistration(alice, another), 400, 'challengeAlreadyUsed', /already used/);
       });
       expect(await svc.app.store.credentials.listByUser(DemoTenant.alice.id)).toHaveLength(count);
@@ -147,14 +150,39 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       const key = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
       const creationOptions = (await registrationOptions(svc, alice)).body;
       await expectNothingWritten(async () => {
-        const assertion = await aliceKey.getAssertion({ ...signInOptions, challenge: registrationChallenge }, { origin: FRONTEND_ORIGIN });
-        expectRefused(await verifySignIn(assertion), 401, 'invalidChallenge', /issued for registration, not authentication/);
-        const credential = await key.createCredential({ ...creationOptions, challenge: signInOptions.challenge }, { origin: FRONTEND_ORIGIN });
-        expectRefused(await verifyRegistration(alice, credential), 400, 'invalidChallenge', /issued for authentication, not registration/);
+        const assertion = await aliceKey.getAssertion(
+          { ...signInOptions, challenge: registrationChallenge },
+          { origin: FRONTEND_ORIGIN },
+        );
+        expectRefused(
+          await verifySignIn(assertion),
+          401,
+          'invalidChallenge',
+          /issued for registration, not authentication/,
+        );
+        const credential = await key.createCredential(
+          { ...creationOptions, challenge: signInOptions.challenge },
+          { origin: FRONTEND_ORIGIN },
+        );
+        expectRefused(
+          await verifyRegistration(alice, credential),
+          400,
+          'invalidChallenge',
+          /issued for authentication, not registration/,
+        );
       });
       // Each challenge still works for its own ceremony.
-      expect((await verifySignIn(await aliceKey.getAssertion(signInOptions, { origin: FRONTEND_ORIGIN }))).status).toBe(200);
-      expect((await verifyRegistration(alice, await key.createCredential(creationOptions, { origin: FRONTEND_ORIGIN, ignoreExcludeCredentials: true }))).status).toBe(201);
+      expect((await verifySignIn(await aliceKey.getAssertion(signInOptions, { origin: FRONTEND_ORIGIN }))).status).toBe(
+        200,
+      );
+      expect(
+        (
+          await verifyRegistration(
+            alice,
+            await key.createCredential(creationOptions, { origin: FRONTEND_ORIGIN, ignoreExcludeCredentials: true }),
+          )
+        ).status,
+      ).toBe(201);
     });
 
     it("alice's registration options posted with bob's token: 400; with alice's: 201", async () => {
@@ -174,7 +202,12 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       const bobBefore = await stored(bobKey.credentials[0].id);
       await expectNothingWritten(async () => {
         const assertion = await bobKey.getAssertion(options, { origin: FRONTEND_ORIGIN, credentialId: bobBefore.id });
-        expectRefused(await verifySignIn(assertion), 401, 'fido2SignInFailed', /does not belong to the user the sign-in was started for/);
+        expectRefused(
+          await verifySignIn(assertion),
+          401,
+          'fido2SignInFailed',
+          /does not belong to the user the sign-in was started for/,
+        );
       });
       expect(await stored(bobBefore.id)).toEqual(bobBefore);
       expect((await verifySignIn(await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN }))).status).toBe(200);
@@ -189,10 +222,21 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       const forged = [randomBytes(genuine.length).toString('base64url'), 'garbage', tampered.toString('base64url'), ''];
       await expectNothingWritten(async () => {
         for (const challenge of forged) {
-          const assertion = await aliceKey.getAssertion(signInOptions, { origin: FRONTEND_ORIGIN, clientData: { challenge } });
+          const assertion = await aliceKey.getAssertion(signInOptions, {
+            origin: FRONTEND_ORIGIN,
+            clientData: { challenge },
+          });
           expectRefused(await verifySignIn(assertion), 401, 'invalidChallenge', /not issued by this service/);
-          const credential = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(creationOptions, { origin: FRONTEND_ORIGIN, clientData: { challenge } });
-          expectRefused(await verifyRegistration(alice, credential), 400, 'invalidChallenge', /not issued by this service/);
+          const credential = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(creationOptions, {
+            origin: FRONTEND_ORIGIN,
+            clientData: { challenge },
+          });
+          expectRefused(
+            await verifyRegistration(alice, credential),
+            400,
+            'invalidChallenge',
+            /not issued by this service/,
+          );
         }
       });
     });
@@ -204,7 +248,9 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       const version = probe.dataVersion();
       const audits = (await svc.app.store.audit.list({ top: 1000 })).items.length;
       const upns = [ALICE, BOB, 'nobody@contoso.com', undefined, `x${randomBytes(4).toString('hex')}@contoso.com`];
-      const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => authenticationOptions(svc, upns[i % upns.length])));
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => authenticationOptions(svc, upns[i % upns.length])),
+      );
       expect(responses.every((r) => r.status === 200)).toBe(true);
       expect(new Set(responses.map((r) => r.body.challenge)).size).toBe(50);
       for (let i = 0; i < 10; i++) expect((await registrationOptions(svc, alice)).status).toBe(200);
@@ -216,12 +262,20 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
 
   describe('sign-in options do not reveal who is registered', () => {
     it('an unknown UPN and a user without passkeys get options indistinguishable from a known user', async () => {
-      const bodies = await Promise.all([ALICE, 'carol.nobody@contoso.com', 'admin@contoso.com'].map(async (upn) => (await authenticationOptions(svc, upn)).body));
+      const bodies = await Promise.all(
+        [ALICE, 'carol.nobody@contoso.com', 'admin@contoso.com'].map(
+          async (upn) => (await authenticationOptions(svc, upn)).body,
+        ),
+      );
       const [known, unknown, noPasskeys] = bodies;
       expect(known.allowCredentials.map((c: { id: string }) => c.id)).toContain(aliceCredential);
       // Every field but the descriptors is alike; descriptors are drawn like real lists (the
       // statistical test is test/hardening/userEnumeration.test.ts) with canonical transports.
-      const withoutDescriptors = (body: TestJson) => ({ ...body, challenge: Buffer.from(body.challenge, 'base64url').length, allowCredentials: undefined });
+      const withoutDescriptors = (body: TestJson) => ({
+        ...body,
+        challenge: Buffer.from(body.challenge, 'base64url').length,
+        allowCredentials: undefined,
+      });
       const canonical = [undefined, JSON.stringify(['hybrid', 'internal']), JSON.stringify(['nfc', 'usb'])];
       for (const body of [known, unknown, noPasskeys]) {
         expect(Object.keys(body).sort()).toEqual(Object.keys(known).sort());
@@ -235,7 +289,8 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
           expect(canonical).toContain(descriptor.transports && JSON.stringify(descriptor.transports));
         }
       }
-      const ids = async (upn: string) => (await authenticationOptions(svc, upn)).body.allowCredentials.map((c: { id: string }) => c.id);
+      const ids = async (upn: string) =>
+        (await authenticationOptions(svc, upn)).body.allowCredentials.map((c: { id: string }) => c.id);
       expect(await ids('carol.nobody@contoso.com')).toEqual(unknown.allowCredentials.map((c: { id: string }) => c.id));
       expect(await ids('CAROL.Nobody@contoso.com')).toEqual(await ids('carol.nobody@contoso.com'));
       expect(await ids('admin@contoso.com')).toEqual(noPasskeys.allowCredentials.map((c: { id: string }) => c.id));
@@ -247,7 +302,10 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       const messages: string[] = [];
       for (const upn of ['carol.nobody@contoso.com', 'admin@contoso.com']) {
         const options = (await authenticationOptions(svc, upn)).body;
-        const assertion = await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN, credentialId: aliceCredential });
+        const assertion = await aliceKey.getAssertion(options, {
+          origin: FRONTEND_ORIGIN,
+          credentialId: aliceCredential,
+        });
         const res = await verifySignIn(assertion);
         expectRefused(res, 401, 'fido2SignInFailed', /does not belong to the user the sign-in was started for/);
         messages.push(res.body.error.message);
@@ -268,15 +326,26 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
 
       for (const signCount of [1, 2]) {
         const refused = await signIn(svc, key, BOB, { credentialId: id, signCount });
-        expectRefused(refused, 403, 'fido2PossibleClonedAuthenticator', new RegExp(`counter did not increase \\(received ${signCount}, expected more than 2\\)`));
+        expectRefused(
+          refused,
+          403,
+          'fido2PossibleClonedAuthenticator',
+          new RegExp(`counter did not increase \\(received ${signCount}, expected more than 2\\)`),
+        );
       }
       const flagged = await stored(id);
       expect(flagged.signCount).toBe(2);
       expect(flagged.lastUsedDateTime).toBe(before.lastUsedDateTime);
       expect(Date.parse(flagged.cloneWarningDateTime!)).not.toBeNaN();
       const { items } = await svc.app.store.audit.list({ top: 5 });
-      const record = items.find((r) => r.category === 'Authentication' && (r.after as { methodId?: string })?.methodId === id);
-      expect(record).toMatchObject({ category: 'Authentication', result: 'failure', initiatedBy: { user: { id: DemoTenant.bob.id } } });
+      const record = items.find(
+        (r) => r.category === 'Authentication' && (r.after as { methodId?: string })?.methodId === id,
+      );
+      expect(record).toMatchObject({
+        category: 'Authentication',
+        result: 'failure',
+        initiatedBy: { user: { id: DemoTenant.bob.id } },
+      });
       expect(record!.resultReason).toMatch(/^fido2PossibleClonedAuthenticator: sign count 2 did not increase past 2/);
 
       const method = await svc.call('GET', `/v1.0/me/authentication/fido2Methods/${id}`, { token: bob });
@@ -297,7 +366,7 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
   });
 
   describe('the sign-in token and the /me routes', () => {
-    it('a sign-in token lists and deletes the signed-in user\'s own passkeys; not someone else\'s', async () => {
+    it("a sign-in token lists and deletes the signed-in user's own passkeys; not someone else's", async () => {
       const key = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
       const extra = await register(svc, alice, key);
       expect(extra.res.status).toBe(201);
@@ -313,31 +382,66 @@ describe('challenges, sign-in options, counters and tokens over HTTP', () => {
       // Bob, signed in with his passkey, cannot delete (or see) alice's passkey through /me.
       const bobSignedIn = await signIn(svc, bobKey, BOB, { credentialId: bobKey.credentials[0].id });
       expect(bobSignedIn.status).toBe(200);
-      expectRefused(await svc.call('DELETE', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token: bobSignedIn.body.token }), 404, 'itemNotFound', /No passkey/);
-      expect((await svc.call('GET', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token: bobSignedIn.body.token })).status).toBe(404);
+      expectRefused(
+        await svc.call('DELETE', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token: bobSignedIn.body.token }),
+        404,
+        'itemNotFound',
+        /No passkey/,
+      );
+      expect(
+        (await svc.call('GET', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token: bobSignedIn.body.token }))
+          .status,
+      ).toBe(404);
       expect(await stored(extra.id)).toBeTruthy();
 
-      expect((await svc.call('DELETE', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token })).status).toBe(204);
+      expect((await svc.call('DELETE', `/v1.0/me/authentication/fido2Methods/${extra.id}`, { token })).status).toBe(
+        204,
+      );
       expect(await svc.app.store.credentials.get(extra.id)).toBeNull();
       expect((await signIn(svc, key, ALICE, { credentialId: extra.id })).status).toBe(401);
     });
 
     it('a sign-in token issued for another resource is not accepted here', async () => {
       const options = (await authenticationOptions(svc, ALICE)).body;
-      const res = await svc.call('POST', SIGN_IN, { body: { credential: await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN }), resource: 'api://contoso-app' } });
+      const res = await svc.call('POST', SIGN_IN, {
+        body: {
+          credential: await aliceKey.getAssertion(options, { origin: FRONTEND_ORIGIN }),
+          resource: 'api://contoso-app',
+        },
+      });
       expect(res.status).toBe(200);
-      expect((await svc.call('GET', '/v1.0/me/authentication/fido2Methods', { token: res.body.token })).status).toBe(401);
+      expect((await svc.call('GET', '/v1.0/me/authentication/fido2Methods', { token: res.body.token })).status).toBe(
+        401,
+      );
     });
 
     it('an app-only token on /me: 400; an admin without methods rights on users/{id}: 403; with them: 200', async () => {
       const appOnly = await svc.token({ permissions: ['UserAuthenticationMethod.ReadWrite.All'] });
-      expectRefused(await svc.call('GET', '/v1.0/me/authentication/fido2Methods', { token: appOnly }), 400, 'BadRequest', /delegated/);
-      expect((await svc.call('GET', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods`, { token: appOnly })).status).toBe(200);
+      expectRefused(
+        await svc.call('GET', '/v1.0/me/authentication/fido2Methods', { token: appOnly }),
+        400,
+        'BadRequest',
+        /delegated/,
+      );
+      expect(
+        (await svc.call('GET', `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods`, { token: appOnly }))
+          .status,
+      ).toBe(200);
 
       const policyAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
       const path = `/v1.0/users/${DemoTenant.alice.id}/authentication/fido2Methods`;
-      expectRefused(await svc.call('GET', path, { token: policyAdmin }), 403, 'Authorization_RequestDenied', /read users' authentication methods/);
-      expectRefused(await svc.call('DELETE', `${path}/${aliceCredential}`, { token: policyAdmin }), 403, 'Authorization_RequestDenied', /change users' authentication methods/);
+      expectRefused(
+        await svc.call('GET', path, { token: policyAdmin }),
+        403,
+        'Authorization_RequestDenied',
+        /read users' authentication methods/,
+      );
+      expectRefused(
+        await svc.call('DELETE', `${path}/${aliceCredential}`, { token: policyAdmin }),
+        403,
+        'Authorization_RequestDenied',
+        /change users' authentication methods/,
+      );
       expect(await stored(aliceCredential)).toBeTruthy();
       const methodsAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authAdmin] });
       expect((await svc.call('GET', path, { token: methodsAdmin })).status).toBe(200);

@@ -18,13 +18,16 @@ describe('error codes on the wire', () => {
 
   it.each([
     ['a schema refusal (wrong type)', { '@odata.type': ODATA_TYPE, isAttestationEnforced: 'yes' }],
-    ['a rule refusal (a target listed twice)', {
-      '@odata.type': ODATA_TYPE,
-      includeTargets: [
-        { targetType: 'group', id: 'all_users', isRegistrationRequired: false },
-        { targetType: 'group', id: 'all_users', isRegistrationRequired: true },
-      ],
-    }],
+    [
+      'a rule refusal (a target listed twice)',
+      {
+        '@odata.type': ODATA_TYPE,
+        includeTargets: [
+          { targetType: 'group', id: 'all_users', isRegistrationRequired: false },
+          { targetType: 'group', id: 'all_users', isRegistrationRequired: true },
+        ],
+      },
+    ],
   ])('%s answers 400 BadRequest with request ids only in innerError', async (_name, body) => {
     const res = await patch(body);
     expect(res.status).toBe(400);

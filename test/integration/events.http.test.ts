@@ -28,7 +28,11 @@ const waitFor = async <T>(probe: () => T | undefined, ms = 1000): Promise<T> => 
 /** Runs a script in a child process and resolves with the signal that ended it (async: the Cosmos test server lives in this process). */
 function runChild(script: string, env: Settings): Promise<NodeJS.Signals | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
     child.once('error', reject);
     child.once('exit', (_code, signal) => resolve(signal));
   });
@@ -46,7 +50,11 @@ async function startReceiver(): Promise<{ url: string; events: EventEnvelope[]; 
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    events,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 // One cosmosdb-server for the Cosmos variants that restart a service on the same database.
@@ -60,7 +68,9 @@ afterAll(async () => {
 
 /** Settings that put a service (or a child process) on the store; a Cosmos database of its own each call. */
 const storeSettings = (store: TestStore): Settings =>
-  store === 'cosmos' ? { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `events-${randomUUID()}` } : {};
+  store === 'cosmos'
+    ? { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `events-${randomUUID()}` }
+    : {};
 
 describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) => {
   it('publishes a policy PATCH as fido2Policy.updated within a second, and shows it in the audit log', async () => {
@@ -73,19 +83,41 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
       });
       const admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
       const started = Date.now();
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } })).status).toBe(204);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } }))
+          .status,
+      ).toBe(204);
       const event = await waitFor(() => seen.find((e) => e.type === 'fido2Policy.updated'));
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(event).toMatchObject({ specversion: '1.0', subject: 'policies/authenticationMethodsPolicy/fido2', data: { before: { state: 'disabled' }, after: { state: 'enabled' } } });
-      expect((event.data as { initiatedBy: { user: { userPrincipalName: string } } }).initiatedBy.user.userPrincipalName).toBe('admin@contoso.com');
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        subject: 'policies/authenticationMethodsPolicy/fido2',
+        data: { before: { state: 'disabled' }, after: { state: 'enabled' } },
+      });
+      expect(
+        (event.data as { initiatedBy: { user: { userPrincipalName: string } } }).initiatedBy.user.userPrincipalName,
+      ).toBe('admin@contoso.com');
 
       const audits = await svc.call('GET', '/v1.0/auditLogs/directoryAudits?$top=5', { token: admin });
       expect(audits.status).toBe(200);
-      expect(audits.body.value[0]).toMatchObject({ id: event.id, activityDisplayName: 'Update authentication methods policy', result: 'success', initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } } });
-      expect(audits.body.value[0].targetResources[0].modifiedProperties).toEqual(expect.arrayContaining([{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }]));
-      const since = await svc.call('GET', `/v1.0/auditLogs/directoryAudits?$filter=${encodeURIComponent(`activityDateTime ge ${new Date(started).toISOString()}`)}`, { token: admin });
+      expect(audits.body.value[0]).toMatchObject({
+        id: event.id,
+        activityDisplayName: 'Update authentication methods policy',
+        result: 'success',
+        initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } },
+      });
+      expect(audits.body.value[0].targetResources[0].modifiedProperties).toEqual(
+        expect.arrayContaining([{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }]),
+      );
+      const since = await svc.call(
+        'GET',
+        `/v1.0/auditLogs/directoryAudits?$filter=${encodeURIComponent(`activityDateTime ge ${new Date(started).toISOString()}`)}`,
+        { token: admin },
+      );
       expect(since.body.value.map((a: { id: string }) => a.id)).toEqual([event.id]);
-      expect((await svc.call('GET', "/v1.0/auditLogs/directoryAudits?$filter=displayName eq 'x'", { token: admin })).status).toBe(400);
+      expect(
+        (await svc.call('GET', "/v1.0/auditLogs/directoryAudits?$filter=displayName eq 'x'", { token: admin })).status,
+      ).toBe(400);
       const alice = await svc.token({ upn: 'alice@contoso.com' });
       expect((await svc.call('GET', '/v1.0/auditLogs/directoryAudits', { token: alice })).status).toBe(403);
     } finally {
@@ -101,9 +133,20 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
         seen.push(event);
       });
       const admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
-      expect((await svc.call('PATCH', '/v1.0/users/bob@contoso.com', { token: admin, body: { userPrincipalName: 'bob.jones@contoso.com' } })).status).toBe(204);
+      expect(
+        (
+          await svc.call('PATCH', '/v1.0/users/bob@contoso.com', {
+            token: admin,
+            body: { userPrincipalName: 'bob.jones@contoso.com' },
+          })
+        ).status,
+      ).toBe(204);
       const event = await waitFor(() => seen.find((e) => e.type === 'user.upnChanged'));
-      expect(event.data).toMatchObject({ oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'bob.jones@contoso.com', initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } } });
+      expect(event.data).toMatchObject({
+        oldUserPrincipalName: 'bob@contoso.com',
+        newUserPrincipalName: 'bob.jones@contoso.com',
+        initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } },
+      });
       expect(event.subject).toBe(`users/${(event.data as { userId: string }).userId}`);
     } finally {
       await svc.close();
@@ -119,7 +162,10 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
       expect(before.body.relay).toMatchObject({ kind, running: true, consecutiveFailures: 0 });
       const admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
       const patchedAt = Date.now();
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } })).status).toBe(204);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } }))
+          .status,
+      ).toBe(204);
       let relay = before.body.relay;
       for (let i = 0; i < 100 && !(relay.lastPublishedAt && Date.parse(relay.lastPublishedAt) >= patchedAt); i++) {
         await new Promise((r) => setTimeout(r, 20));
@@ -188,13 +234,26 @@ describe.each(TEST_STORES)('domain events from the outbox (%s store)', (store) =
     try {
       const svc = await startTestService(settings, undefined, { store });
       const admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
-      expect((await svc.call('POST', '/webhooks/subscriptions', { token: admin, body: { url: receiver.url, eventTypes: ['fido2Policy.updated'] } })).status).toBe(201);
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } })).status).toBe(204);
+      expect(
+        (
+          await svc.call('POST', '/webhooks/subscriptions', {
+            token: admin,
+            body: { url: receiver.url, eventTypes: ['fido2Policy.updated'] },
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'enabled' } }))
+          .status,
+      ).toBe(204);
       await waitFor(() => (receiver.events.length === 1 ? true : undefined), 2000);
 
       // The relay stops (as in a crash after the commit); the next change is written, not published.
       await svc.events.outboxRelay!.stop();
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'disabled' } })).status).toBe(204);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': ODATA_TYPE, state: 'disabled' } }))
+          .status,
+      ).toBe(204);
       await new Promise((r) => setTimeout(r, 400));
       expect(receiver.events).toHaveLength(1);
       await svc.close();
@@ -225,7 +284,16 @@ describe('the local bus', () => {
     await bus.subscribe('probe', async (event) => {
       seen.push(event.id);
     });
-    const event: EventEnvelope = { specversion: '1.0', id: 'evt-1', type: 't', source: 's', subject: 'x', time: new Date().toISOString(), datacontenttype: 'application/json', data: {} };
+    const event: EventEnvelope = {
+      specversion: '1.0',
+      id: 'evt-1',
+      type: 't',
+      source: 's',
+      subject: 'x',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: {},
+    };
     await bus.publish([event]);
     await bus.publish([event]);
     await waitFor(() => (seen.length ? true : undefined));

@@ -31,7 +31,11 @@ describe.each(TEST_STORES)('events on the Service Bus adapter (test broker, %s s
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    svc = await startTestService({ SERVICEBUS_CONNECTION: broker.connectionString, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, undefined, { store });
+    svc = await startTestService(
+      { SERVICEBUS_CONNECTION: broker.connectionString, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      undefined,
+      { store },
+    );
   });
   afterAll(async () => {
     await svc?.close();
@@ -42,23 +46,35 @@ describe.each(TEST_STORES)('events on the Service Bus adapter (test broker, %s s
   it('delivers a policy PATCH to a webhook receiver within a second, signed, through Service Bus', async () => {
     expect(svc.events.bus.kind).toBe('servicebus');
     const admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
-    const sub = await svc.call('POST', '/webhooks/subscriptions', { token: admin, body: { url: receiverUrl, eventTypes: ['fido2Policy.updated'], secret: SECRET } });
+    const sub = await svc.call('POST', '/webhooks/subscriptions', {
+      token: admin,
+      body: { url: receiverUrl, eventTypes: ['fido2Policy.updated'], secret: SECRET },
+    });
     expect(sub.status).toBe(201);
     const started = Date.now();
-    const patch = await svc.call('PATCH', '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', {
-      token: admin,
-      body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' },
-    });
+    const patch = await svc.call(
+      'PATCH',
+      '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2',
+      {
+        token: admin,
+        body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' },
+      },
+    );
     expect(patch.status).toBe(204);
     for (let i = 0; i < 300 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(received).toHaveLength(1);
     expect(received[0].at - started).toBeLessThan(1000);
     const { headers, body } = received[0];
-    expect(verifyWebhookSignature({ secret: SECRET, headers, body, nowSeconds: Math.floor(Date.now() / 1000) })).toBe(true);
+    expect(verifyWebhookSignature({ secret: SECRET, headers, body, nowSeconds: Math.floor(Date.now() / 1000) })).toBe(
+      true,
+    );
     const event = JSON.parse(body);
     expect(event).toMatchObject({ type: 'fido2Policy.updated', data: { after: { state: 'enabled' } } });
 
     const audit = await svc.call('GET', '/v1.0/auditLogs/directoryAudits?$top=1', { token: admin });
-    expect(audit.body.value[0]).toMatchObject({ id: event.id, activityDisplayName: 'Update authentication methods policy' });
+    expect(audit.body.value[0]).toMatchObject({
+      id: event.id,
+      activityDisplayName: 'Update authentication methods policy',
+    });
   });
 });

@@ -14,18 +14,30 @@ import { Roles, startTestService, TestService } from '../support/localService';
  */
 const REWORDED = 'Delete webhook subscription';
 jest.mock('../../shared/domain/auditRecords', () => {
-  const actual = jest.requireActual<typeof import('../../shared/domain/auditRecords')>('../../shared/domain/auditRecords');
-  return { ...actual, auditRecord: (input: AuditInput) => actual.auditRecord({ ...input, activityDisplayName: 'Delete webhook subscription' }) };
+  const actual = jest.requireActual<typeof import('../../shared/domain/auditRecords')>(
+    '../../shared/domain/auditRecords',
+  );
+  return {
+    ...actual,
+    auditRecord: (input: AuditInput) =>
+      actual.auditRecord({ ...input, activityDisplayName: 'Delete webhook subscription' }),
+  };
 });
 
 type Response = Awaited<ReturnType<TestService['call']>>;
 
-async function eventually(read: () => Promise<Response>, done: (res: Response) => boolean, what: string, timeoutMs = 15_000): Promise<Response> {
+async function eventually(
+  read: () => Promise<Response>,
+  done: (res: Response) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<Response> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await read();
     if (done(res)) return res;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}; last response ${res.status} ${JSON.stringify(res.body)}`);
+    if (Date.now() > until)
+      throw new Error(`Timed out waiting for ${what}; last response ${res.status} ${JSON.stringify(res.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -42,7 +54,11 @@ async function startReceiver(): Promise<{ url: string; events: EventEnvelope[]; 
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    events,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 describe('events are declared by the services, not read from the audit wording', () => {
@@ -63,49 +79,106 @@ describe('events are declared by the services, not read from the audit wording',
   });
 
   const typesSeen = () => probe.map((e) => e.type);
-  const methods = (upn: string) => () => svc.call('GET', `/v1.0/users/${upn}/authentication/fido2Methods`, { token: globalAdmin });
-  const reEnrolment = (upn: string) => () => svc.call('GET', `/v1.0/users/${upn}/authentication/reEnrolment`, { token: globalAdmin });
+  const methods = (upn: string) => () =>
+    svc.call('GET', `/v1.0/users/${upn}/authentication/fido2Methods`, { token: globalAdmin });
+  const reEnrolment = (upn: string) => () =>
+    svc.call('GET', `/v1.0/users/${upn}/authentication/reEnrolment`, { token: globalAdmin });
 
   it('publishes policy updates, registrations and UPN changes by their declared types; the UPN re-enrolment flow runs; webhooks are delivered', async () => {
     const policyAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     const hook = await svc.call('POST', '/webhooks/subscriptions', {
       token: policyAdmin,
-      body: { url: receiver.url, eventTypes: ['fido2Policy.updated', 'fido2Method.*', 'user.upnChanged'], secret: 'at-least-16-characters' },
+      body: {
+        url: receiver.url,
+        eventTypes: ['fido2Policy.updated', 'fido2Method.*', 'user.upnChanged'],
+        secret: 'at-least-16-characters',
+      },
     });
     expect(hook.status).toBe(201);
     await setPolicy(svc, policyAdmin);
 
-    const oldKey = await register(svc, await svc.token({ upn: 'alice@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    const oldKey = await register(
+      svc,
+      await svc.token({ upn: 'alice@contoso.com' }),
+      new SoftAuthenticator({ aaguid: YUBIKEY_5 }),
+    );
     expect(oldKey.res.status).toBe(201);
-    const patch = await svc.call('PATCH', '/v1.0/users/alice@contoso.com', { token: globalAdmin, body: { userPrincipalName: 'alice.smith@contoso.com' } });
+    const patch = await svc.call('PATCH', '/v1.0/users/alice@contoso.com', {
+      token: globalAdmin,
+      body: { userPrincipalName: 'alice.smith@contoso.com' },
+    });
     expect(patch.status).toBe(204);
 
     // user.upnChanged reached the re-enrolment consumer: the old passkey is marked and the flow waits.
-    await eventually(methods('alice.smith@contoso.com'), (r) => r.body?.value?.[0]?.reEnrolmentRequired === true, 'the old passkey to be marked');
-    await eventually(reEnrolment('alice.smith@contoso.com'), (r) => r.body?.state === 'waitingForNewPasskey', 'the flow to wait');
+    await eventually(
+      methods('alice.smith@contoso.com'),
+      (r) => r.body?.value?.[0]?.reEnrolmentRequired === true,
+      'the old passkey to be marked',
+    );
+    await eventually(
+      reEnrolment('alice.smith@contoso.com'),
+      (r) => r.body?.state === 'waitingForNewPasskey',
+      'the flow to wait',
+    );
 
     // fido2Method.registered reached it too: the new passkey ends the wait and the old one is deleted.
-    const newKey = await register(svc, await svc.token({ upn: 'alice.smith@contoso.com' }), new SoftAuthenticator({ aaguid: YUBIKEY_5 }));
+    const newKey = await register(
+      svc,
+      await svc.token({ upn: 'alice.smith@contoso.com' }),
+      new SoftAuthenticator({ aaguid: YUBIKEY_5 }),
+    );
     expect(newKey.res.status).toBe(201);
-    const done = await eventually(reEnrolment('alice.smith@contoso.com'), (r) => r.body?.status === 'Completed', 'the flow to complete');
+    const done = await eventually(
+      reEnrolment('alice.smith@contoso.com'),
+      (r) => r.body?.status === 'Completed',
+      'the flow to complete',
+    );
     expect(done.body).toMatchObject({ state: 'completed', oldMethodIds: [oldKey.id], newMethodId: newKey.id });
 
     // Every record really carries the reworded name...
     const audit = await svc.call('GET', '/v1.0/auditLogs/directoryAudits?$top=200', { token: globalAdmin });
-    const names = new Set((audit.body.value as Array<{ activityDisplayName: string }>).map((r) => r.activityDisplayName));
+    const names = new Set(
+      (audit.body.value as Array<{ activityDisplayName: string }>).map((r) => r.activityDisplayName),
+    );
     expect([...names]).toEqual([REWORDED]);
 
     // ...and the bus carried each change under the type its service declared.
-    const declared = ['user.created', 'group.created', 'webhookSubscription.created', 'fido2Policy.updated', 'fido2Method.registered', 'user.upnChanged', 'fido2Method.deleted'];
-    await eventually(async () => ({ status: 200, body: typesSeen() }) as Response, (r) => declared.every((t) => (r.body as string[]).includes(t)), 'the declared types on the bus');
+    const declared = [
+      'user.created',
+      'group.created',
+      'webhookSubscription.created',
+      'fido2Policy.updated',
+      'fido2Method.registered',
+      'user.upnChanged',
+      'fido2Method.deleted',
+    ];
+    await eventually(
+      async () => ({ status: 200, body: typesSeen() }) as Response,
+      (r) => declared.every((t) => (r.body as string[]).includes(t)),
+      'the declared types on the bus',
+    );
     expect(typesSeen()).not.toContain('webhookSubscription.deleted');
     const upnChanged = probe.find((e) => e.type === 'user.upnChanged');
-    expect(upnChanged?.data).toMatchObject({ userId: DemoTenant.alice.id, oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' });
+    expect(upnChanged?.data).toMatchObject({
+      userId: DemoTenant.alice.id,
+      oldUserPrincipalName: 'alice@contoso.com',
+      newUserPrincipalName: 'alice.smith@contoso.com',
+    });
 
     // The webhook receiver got the types it subscribed to, in order of the changes.
     const delivered = async () => ({ status: 200, body: receiver.events.map((e) => e.type) }) as Response;
-    const wanted = ['fido2Policy.updated', 'fido2Method.registered', 'user.upnChanged', 'fido2Method.registered', 'fido2Method.deleted'];
-    const got = await eventually(delivered, (r) => wanted.every((t) => (r.body as string[]).includes(t)) && (r.body as string[]).length >= wanted.length, 'the webhook deliveries');
+    const wanted = [
+      'fido2Policy.updated',
+      'fido2Method.registered',
+      'user.upnChanged',
+      'fido2Method.registered',
+      'fido2Method.deleted',
+    ];
+    const got = await eventually(
+      delivered,
+      (r) => wanted.every((t) => (r.body as string[]).includes(t)) && (r.body as string[]).length >= wanted.length,
+      'the webhook deliveries',
+    );
     expect(got.body).toEqual(wanted);
   });
 });

@@ -30,7 +30,8 @@ function raw(port: number, data: string | Buffer, waitMs = 3000): Promise<{ text
 }
 
 const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1]);
-const graphErrorOf = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+const graphErrorOf = (response: string) =>
+  JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
 
 describe('local host: malformed requests over a raw socket', () => {
   let running: RunningLocal;
@@ -41,7 +42,10 @@ describe('local host: malformed requests over a raw socket', () => {
     const config = loadConfig({ PORT: '1', DATA_DIR: dataDir }, dataDir);
     config.port = 0;
     // Short timeouts so the slowloris case ends within the test (production: 20 s / 60 s).
-    running = await startLocal(config, { logger: createLogger('none'), host: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, connectionsCheckingIntervalMs: 200 } });
+    running = await startLocal(config, {
+      logger: createLogger('none'),
+      host: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, connectionsCheckingIntervalMs: 200 },
+    });
     port = running.host.port;
   });
   afterAll(async () => {
@@ -59,11 +63,14 @@ describe('local host: malformed requests over a raw socket', () => {
     expect(graphErrorOf(text).error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('Host') });
   });
 
-  it.each([['1.2.3.999'], ['exa_mple.com'], ['host:99999'], ['[::1']])('attack: unparseable Host %p gets a 400 Graph error', async (host) => {
-    const { text } = await raw(port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-    expect(statusOf(text)).toBe(400);
-    expect(graphErrorOf(text).error.code).toBe('BadRequest');
-  });
+  it.each([['1.2.3.999'], ['exa_mple.com'], ['host:99999'], ['[::1']])(
+    'attack: unparseable Host %p gets a 400 Graph error',
+    async (host) => {
+      const { text } = await raw(port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      expect(statusOf(text)).toBe(400);
+      expect(graphErrorOf(text).error.code).toBe('BadRequest');
+    },
+  );
 
   it('attack: a request line that is not HTTP gets a 400 Graph error', async () => {
     const { text, closedByServer } = await raw(port, 'HELLO THERE\r\n\r\n');
@@ -73,7 +80,10 @@ describe('local host: malformed requests over a raw socket', () => {
   });
 
   it('attack: 64 KiB of headers gets 431', async () => {
-    const { text } = await raw(port, `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Junk: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const { text } = await raw(
+      port,
+      `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Junk: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
     expect(statusOf(text)).toBe(431);
     expect(graphErrorOf(text).error.code).toBe('RequestHeaderFieldsTooLarge');
   });
@@ -88,30 +98,47 @@ describe('local host: malformed requests over a raw socket', () => {
   });
 
   it('attack: an invalid chunked body gets a 400 Graph error', async () => {
-    const request = 'POST /webauthn/authentication/options HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n';
+    const request =
+      'POST /webauthn/authentication/options HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n';
     const { text } = await raw(port, request);
     expect(statusOf(text)).toBe(400);
     expect(graphErrorOf(text).error.code).toBe('BadRequest');
   });
 
   it('attack: a chunked body cut off mid-way leaves nothing behind', async () => {
-    const { text } = await raw(port, 'POST /webauthn/authentication/options HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"use', 500);
+    const { text } = await raw(
+      port,
+      'POST /webauthn/authentication/options HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"use',
+      500,
+    );
     expect(text).toBe('');
   });
 
-  it.each([['/v1.0/users/%E0%A4%A'], ['/web/%zz'], ['/runtime/webhooks/durabletask/instances/%C3']])('attack: bad percent-encoding in %p gets a 400 Graph error', async (path) => {
-    const { text } = await raw(port, `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
-    expect(statusOf(text)).toBe(400);
-    expect(graphErrorOf(text).error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('percent-encoding') });
-  });
+  it.each([['/v1.0/users/%E0%A4%A'], ['/web/%zz'], ['/runtime/webhooks/durabletask/instances/%C3']])(
+    'attack: bad percent-encoding in %p gets a 400 Graph error',
+    async (path) => {
+      const { text } = await raw(port, `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      expect(statusOf(text)).toBe(400);
+      expect(graphErrorOf(text).error).toMatchObject({
+        code: 'BadRequest',
+        message: expect.stringContaining('percent-encoding'),
+      });
+    },
+  );
 
   it('attack: an absolute-form target naming another host is served for its path only', async () => {
-    const { text } = await raw(port, 'GET http://evil.example/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const { text } = await raw(
+      port,
+      'GET http://evil.example/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
     expect(statusOf(text)).toBe(200);
   });
 
   it('attack: a path starting with // (found by the edge fuzzer: 500) is a path, not a host', async () => {
-    const { text } = await raw(port, 'GET //evil.example//health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const { text } = await raw(
+      port,
+      'GET //evil.example//health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
     expect(statusOf(text)).toBe(404);
     expect(graphErrorOf(text).error.message).toContain('//evil.example//health');
   });

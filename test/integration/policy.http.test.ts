@@ -31,7 +31,8 @@ describe('FIDO2 method policy over HTTP', () => {
   afterAll(() => svc.close());
 
   const get = (token = admin, path = POLICY) => svc.call('GET', path, { token });
-  const patch = (body: unknown, token = admin, headers?: Record<string, string>) => svc.call('PATCH', POLICY, { token, body, headers });
+  const patch = (body: unknown, token = admin, headers?: Record<string, string>) =>
+    svc.call('PATCH', POLICY, { token, body, headers });
 
   it('starts with the defaults of a new Entra tenant', async () => {
     const res = await get();
@@ -54,22 +55,37 @@ describe('FIDO2 method policy over HTTP', () => {
     const res = await patch(seedPatch);
     expect(res.status).toBe(204);
     const after = await get();
-    expect(after.body).toMatchObject({ state: 'enabled', isAttestationEnforced: false, keyRestrictions: seedPatch.keyRestrictions });
+    expect(after.body).toMatchObject({
+      state: 'enabled',
+      isAttestationEnforced: false,
+      keyRestrictions: seedPatch.keyRestrictions,
+    });
     const viaSeedPath = await get(admin, SEED_PATH);
     expect(viaSeedPath.status).toBe(200);
     expect(viaSeedPath.body.keyRestrictions).toEqual(seedPatch.keyRestrictions);
   });
 
   it('serves v1.0 and a case-insensitive id, and lists the configuration in the methods policy', async () => {
-    expect((await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/FIDO2')).status).toBe(200);
+    expect(
+      (await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/FIDO2')).status,
+    ).toBe(200);
     const list = await get(admin, '/v1.0/policies/authenticationMethodsPolicy');
     expect(list.status).toBe(200);
-    expect(list.body.authenticationMethodConfigurations).toEqual([expect.objectContaining({ id: 'Fido2', '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration' })]);
+    expect(list.body.authenticationMethodConfigurations).toEqual([
+      expect.objectContaining({
+        id: 'Fido2',
+        '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
+      }),
+    ]);
   });
 
   it('answers 404 for another method configuration and for an unknown version', async () => {
-    expect((await get(admin, '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email')).status).toBe(404);
-    expect((await get(admin, '/v2.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')).status).toBe(404);
+    expect(
+      (await get(admin, '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email')).status,
+    ).toBe(404);
+    expect(
+      (await get(admin, '/v2.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')).status,
+    ).toBe(404);
   });
 
   it('refuses a plain user (403 Authorization_RequestDenied) and changes nothing', async () => {
@@ -110,29 +126,93 @@ describe('FIDO2 method policy over HTTP', () => {
 
   it('answers 401 for an expired token', async () => {
     // jose allows 60 s of clock skew, so the token expired two minutes ago
-    const claims = { oid: DemoTenant.admin.id, wids: ['62e90394-69f5-4237-9190-012177145e10'], scp: 'user_impersonation' };
-    const past = await svc.app.tokens.devSigner.sign(claims, { lifetimeSeconds: -120, audience: svc.app.config.apiAudience, subject: DemoTenant.admin.id });
-    const fresh = await svc.app.tokens.devSigner.sign(claims, { lifetimeSeconds: 300, audience: svc.app.config.apiAudience, subject: DemoTenant.admin.id });
+    const claims = {
+      oid: DemoTenant.admin.id,
+      wids: ['62e90394-69f5-4237-9190-012177145e10'],
+      scp: 'user_impersonation',
+    };
+    const past = await svc.app.tokens.devSigner.sign(claims, {
+      lifetimeSeconds: -120,
+      audience: svc.app.config.apiAudience,
+      subject: DemoTenant.admin.id,
+    });
+    const fresh = await svc.app.tokens.devSigner.sign(claims, {
+      lifetimeSeconds: 300,
+      audience: svc.app.config.apiAudience,
+      subject: DemoTenant.admin.id,
+    });
     expect((await get(past)).status).toBe(401);
     expect((await get(fresh)).status).toBe(200);
   });
 
   it('answers 401 for a token with another audience', async () => {
     const claims = { oid: DemoTenant.admin.id, wids: ['62e90394-69f5-4237-9190-012177145e10'] };
-    const wrongAudience = await svc.app.tokens.devSigner.sign(claims, { lifetimeSeconds: 300, audience: 'api://someone-else', subject: DemoTenant.admin.id });
+    const wrongAudience = await svc.app.tokens.devSigner.sign(claims, {
+      lifetimeSeconds: 300,
+      audience: 'api://someone-else',
+      subject: DemoTenant.admin.id,
+    });
     expect((await get(wrongAudience)).status).toBe(401);
   });
 
   it.each([
     ['no @odata.type', { state: 'enabled' }, '@odata.type'],
-    ['a bad AAGUID', { '@odata.type': seedPatch['@odata.type'], keyRestrictions: { aaGuids: ['not-a-guid'] } }, 'keyRestrictions.aaGuids[0]'],
-    ['a bad enforcementType', { '@odata.type': seedPatch['@odata.type'], keyRestrictions: { enforcementType: 'deny' } }, 'keyRestrictions.enforcementType'],
-    ['an unknown property', { '@odata.type': seedPatch['@odata.type'], isEverythingAllowed: true }, 'isEverythingAllowed'],
+    [
+      'a bad AAGUID',
+      { '@odata.type': seedPatch['@odata.type'], keyRestrictions: { aaGuids: ['not-a-guid'] } },
+      'keyRestrictions.aaGuids[0]',
+    ],
+    [
+      'a bad enforcementType',
+      { '@odata.type': seedPatch['@odata.type'], keyRestrictions: { enforcementType: 'deny' } },
+      'keyRestrictions.enforcementType',
+    ],
+    [
+      'an unknown property',
+      { '@odata.type': seedPatch['@odata.type'], isEverythingAllowed: true },
+      'isEverythingAllowed',
+    ],
     ['a bad state', { '@odata.type': seedPatch['@odata.type'], state: 'on' }, 'state'],
-    ['an unknown group', { '@odata.type': seedPatch['@odata.type'], includeTargets: [{ targetType: 'group', id: '11111111-1111-4111-8111-111111111111' }] }, '11111111-1111-4111-8111-111111111111'],
-    ['a duplicate target', { '@odata.type': seedPatch['@odata.type'], includeTargets: [{ targetType: 'group', id: 'all_users' }, { targetType: 'group', id: 'all_users' }] }, 'more than once'],
-    ['a non-GUID exclude target', { '@odata.type': seedPatch['@odata.type'], excludeTargets: [{ targetType: 'group', id: 'all_users' }] }, 'excludeTargets[0].id'],
-    ['a bad passkeyTypes', { '@odata.type': seedPatch['@odata.type'], passkeyProfiles: [{ id: '00000000-0000-0000-0000-000000000001', name: 'x', passkeyTypes: 'roaming', attestationEnforcement: 'disabled', keyRestrictions: { isEnforced: false, enforcementType: 'allow', aaGuids: [] } }] }, 'passkeyTypes'],
+    [
+      'an unknown group',
+      {
+        '@odata.type': seedPatch['@odata.type'],
+        includeTargets: [{ targetType: 'group', id: '11111111-1111-4111-8111-111111111111' }],
+      },
+      '11111111-1111-4111-8111-111111111111',
+    ],
+    [
+      'a duplicate target',
+      {
+        '@odata.type': seedPatch['@odata.type'],
+        includeTargets: [
+          { targetType: 'group', id: 'all_users' },
+          { targetType: 'group', id: 'all_users' },
+        ],
+      },
+      'more than once',
+    ],
+    [
+      'a non-GUID exclude target',
+      { '@odata.type': seedPatch['@odata.type'], excludeTargets: [{ targetType: 'group', id: 'all_users' }] },
+      'excludeTargets[0].id',
+    ],
+    [
+      'a bad passkeyTypes',
+      {
+        '@odata.type': seedPatch['@odata.type'],
+        passkeyProfiles: [
+          {
+            id: '00000000-0000-0000-0000-000000000001',
+            name: 'x',
+            passkeyTypes: 'roaming',
+            attestationEnforcement: 'disabled',
+            keyRestrictions: { isEnforced: false, enforcementType: 'allow', aaGuids: [] },
+          },
+        ],
+      },
+      'passkeyTypes',
+    ],
   ])('refuses a body with %s (400 naming the field) and changes nothing', async (_name, body, field) => {
     const before = await get();
     const res = await patch(body);
@@ -145,7 +225,15 @@ describe('FIDO2 method policy over HTTP', () => {
 
   it('refuses malformed JSON (400), a non-JSON content type (415) and a body over 1 MiB (413)', async () => {
     expect((await patch('{"@odata.type": ')).status).toBe(400);
-    expect((await svc.call('PATCH', POLICY, { token: admin, body: 'state=enabled', headers: { 'Content-Type': 'text/plain' } })).status).toBe(415);
+    expect(
+      (
+        await svc.call('PATCH', POLICY, {
+          token: admin,
+          body: 'state=enabled',
+          headers: { 'Content-Type': 'text/plain' },
+        })
+      ).status,
+    ).toBe(415);
     const huge = { '@odata.type': seedPatch['@odata.type'], padding: 'x'.repeat(1024 * 1024 + 10) };
     expect((await patch(huge)).status).toBe(413);
   });
@@ -160,8 +248,14 @@ describe('FIDO2 method policy over HTTP', () => {
   });
 
   it('targets several security groups in one PATCH, and refuses a non-security group', async () => {
-    const g1 = await svc.call('POST', '/v1.0/groups', { token: await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] }), body: { displayName: 'Pilot 2', securityEnabled: true } });
-    const m365 = await svc.call('POST', '/v1.0/groups', { token: await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] }), body: { displayName: 'Team', securityEnabled: false, mailEnabled: true } });
+    const g1 = await svc.call('POST', '/v1.0/groups', {
+      token: await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] }),
+      body: { displayName: 'Pilot 2', securityEnabled: true },
+    });
+    const m365 = await svc.call('POST', '/v1.0/groups', {
+      token: await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] }),
+      body: { displayName: 'Team', securityEnabled: false, mailEnabled: true },
+    });
     const body = {
       '@odata.type': seedPatch['@odata.type'],
       includeTargets: [
@@ -174,7 +268,10 @@ describe('FIDO2 method policy over HTTP', () => {
     const after = await get();
     expect(after.body.includeTargets.map((t: { id: string }) => t.id)).toEqual([DemoTenant.pilotGroup.id, g1.body.id]);
     expect(after.body.excludeTargets).toEqual([{ targetType: 'group', id: g1.body.id }]);
-    const bad = await patch({ '@odata.type': seedPatch['@odata.type'], includeTargets: [{ targetType: 'group', id: m365.body.id }] });
+    const bad = await patch({
+      '@odata.type': seedPatch['@odata.type'],
+      includeTargets: [{ targetType: 'group', id: m365.body.id }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('not a security group');
   });
@@ -182,18 +279,36 @@ describe('FIDO2 method policy over HTTP', () => {
   it('gives 412 on a stale If-Match and 204 on a current one', async () => {
     const { headers } = await get();
     const etag = headers.get('etag')!;
-    const first = await patch({ '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: false }, admin, { 'If-Match': etag });
+    const first = await patch(
+      { '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: false },
+      admin,
+      { 'If-Match': etag },
+    );
     expect(first.status).toBe(204);
-    const stale = await patch({ '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: true }, admin, { 'If-Match': etag });
+    const stale = await patch(
+      { '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: true },
+      admin,
+      { 'If-Match': etag },
+    );
     expect(stale.status).toBe(412);
     expect((await get()).body.isSelfServiceRegistrationAllowed).toBe(false);
     const current = (await get()).headers.get('etag')!;
-    expect((await patch({ '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: true }, admin, { 'If-Match': current })).status).toBe(204);
+    expect(
+      (
+        await patch({ '@odata.type': seedPatch['@odata.type'], isSelfServiceRegistrationAllowed: true }, admin, {
+          'If-Match': current,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('never loses an update when PATCHes race', async () => {
     const guids = Array.from({ length: 12 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-    await patch({ '@odata.type': seedPatch['@odata.type'], isAttestationEnforced: false, isSelfServiceRegistrationAllowed: true });
+    await patch({
+      '@odata.type': seedPatch['@odata.type'],
+      isAttestationEnforced: false,
+      isSelfServiceRegistrationAllowed: true,
+    });
     // Each PATCH sets a different property, so the final state shows whether any write was lost.
     const results = await Promise.all([
       patch({ '@odata.type': seedPatch['@odata.type'], isAttestationEnforced: true }),
@@ -203,7 +318,11 @@ describe('FIDO2 method policy over HTTP', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204]);
     const after = (await get()).body;
-    expect(after).toMatchObject({ isAttestationEnforced: true, isSelfServiceRegistrationAllowed: false, state: 'disabled' });
+    expect(after).toMatchObject({
+      isAttestationEnforced: true,
+      isSelfServiceRegistrationAllowed: false,
+      state: 'disabled',
+    });
     expect(after.keyRestrictions.aaGuids).toEqual(guids);
   });
 
@@ -221,44 +340,84 @@ describe('FIDO2 method policy over HTTP', () => {
 
   it('accepts and returns v1.0 passkeyProfiles and defaultPasskeyProfile', async () => {
     const profileId = '00000000-0000-0000-0000-000000000001';
-    const res = await svc.call('PATCH', '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', {
-      token: admin,
-      body: {
-        '@odata.type': seedPatch['@odata.type'],
-        passkeyProfiles: [
-          { id: profileId, name: 'Default passkey profile', passkeyTypes: 'deviceBound', attestationEnforcement: 'registrationOnly', keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: ['7E3F3D30-3557-4442-BDAE-139312178B39'] } },
-        ],
-        defaultPasskeyProfile: profileId,
+    const res = await svc.call(
+      'PATCH',
+      '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2',
+      {
+        token: admin,
+        body: {
+          '@odata.type': seedPatch['@odata.type'],
+          passkeyProfiles: [
+            {
+              id: profileId,
+              name: 'Default passkey profile',
+              passkeyTypes: 'deviceBound',
+              attestationEnforcement: 'registrationOnly',
+              keyRestrictions: {
+                isEnforced: true,
+                enforcementType: 'block',
+                aaGuids: ['7E3F3D30-3557-4442-BDAE-139312178B39'],
+              },
+            },
+          ],
+          defaultPasskeyProfile: profileId,
+        },
       },
-    });
+    );
     expect(res.status).toBe(204);
-    const after = (await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')).body;
-    expect(after.passkeyProfiles).toEqual([expect.objectContaining({ id: profileId, passkeyTypes: 'deviceBound', attestationEnforcement: 'registrationOnly' })]);
+    const after = (
+      await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')
+    ).body;
+    expect(after.passkeyProfiles).toEqual([
+      expect.objectContaining({
+        id: profileId,
+        passkeyTypes: 'deviceBound',
+        attestationEnforcement: 'registrationOnly',
+      }),
+    ]);
     expect(after.defaultPasskeyProfile).toBe(profileId);
     // the legacy top-level settings mirror the default profile
     expect(after.isAttestationEnforced).toBe(true);
-    expect(after.keyRestrictions).toEqual({ isEnforced: true, enforcementType: 'block', aaGuids: ['7e3f3d30-3557-4442-bdae-139312178b39'] });
+    expect(after.keyRestrictions).toEqual({
+      isEnforced: true,
+      enforcementType: 'block',
+      aaGuids: ['7e3f3d30-3557-4442-bdae-139312178b39'],
+    });
   });
 
   it('attack: a PATCH that sets isAttestationEnforced with a new default-profile allow list must not drop the allow list', async () => {
     const unlistedAaguid = '5ca1ab1e-0000-4000-8000-00000000c0de';
     const profileId = '00000000-0000-0000-0000-000000000001';
     const allowList = { isEnforced: true, enforcementType: 'allow', aaGuids: [YUBIKEY_5] };
-    const res = await svc.call('PATCH', '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', {
-      token: admin,
-      body: {
-        '@odata.type': seedPatch['@odata.type'],
-        state: 'enabled',
-        isSelfServiceRegistrationAllowed: true,
-        isAttestationEnforced: false,
-        includeTargets: [{ targetType: 'group', id: 'all_users' }],
-        excludeTargets: [],
-        passkeyProfiles: [{ id: profileId, name: 'Default passkey profile', passkeyTypes: 'deviceBound,synced', attestationEnforcement: 'disabled', keyRestrictions: allowList }],
-        defaultPasskeyProfile: profileId,
+    const res = await svc.call(
+      'PATCH',
+      '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2',
+      {
+        token: admin,
+        body: {
+          '@odata.type': seedPatch['@odata.type'],
+          state: 'enabled',
+          isSelfServiceRegistrationAllowed: true,
+          isAttestationEnforced: false,
+          includeTargets: [{ targetType: 'group', id: 'all_users' }],
+          excludeTargets: [],
+          passkeyProfiles: [
+            {
+              id: profileId,
+              name: 'Default passkey profile',
+              passkeyTypes: 'deviceBound,synced',
+              attestationEnforcement: 'disabled',
+              keyRestrictions: allowList,
+            },
+          ],
+          defaultPasskeyProfile: profileId,
+        },
       },
-    });
+    );
     expect(res.status).toBe(204);
-    const after = (await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')).body;
+    const after = (
+      await get(admin, '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2')
+    ).body;
     expect(after.keyRestrictions).toEqual(allowList);
     expect(after.passkeyProfiles[0].keyRestrictions).toEqual(allowList);
     // and the allow list is enforced: a passkey of another model is refused at registration

@@ -10,8 +10,15 @@ function manualClock(): Clock & { advance(ms: number): void } {
 
 const OPTIONS = '/webauthn/authentication/options';
 
-async function post(url: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | null; body: TestJson }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ userPrincipalName: 'alice@contoso.com' }) });
+async function post(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; retryAfter: string | null; body: TestJson }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ userPrincipalName: 'alice@contoso.com' }),
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
 }
 
@@ -30,13 +37,21 @@ describe('RATE_LIMIT_PER_MINUTE on the unauthenticated ceremony routes', () => {
     const refused = await post(`${v4}${OPTIONS}`);
     expect(refused.status).toBe(429);
     expect(refused.retryAfter).toBe('20');
-    expect(refused.body.error).toMatchObject({ code: 'TooManyRequests', message: expect.stringContaining('3 per minute') });
+    expect(refused.body.error).toMatchObject({
+      code: 'TooManyRequests',
+      message: expect.stringContaining('3 per minute'),
+    });
     // verify shares the bucket: a sign-in is options + verify from the same client.
-    const verify = await fetch(`${v4}/webauthn/authentication/verify`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const verify = await fetch(`${v4}/webauthn/authentication/verify`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(verify.status).toBe(429);
 
     // Another client address (::1 is not 127.0.0.1) has its own bucket.
-    if (svc.host.addresses.some((a) => a.address === '::1')) expect((await post(`http://[::1]:${svc.host.port}${OPTIONS}`)).status).toBe(200);
+    if (svc.host.addresses.some((a) => a.address === '::1'))
+      expect((await post(`http://[::1]:${svc.host.port}${OPTIONS}`)).status).toBe(200);
     // Admin routes are not limited.
     const token = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
     for (let i = 0; i < 5; i++) expect((await svc.call('GET', '/v1.0/users?$top=1', { token })).status).toBe(200);
@@ -62,7 +77,8 @@ describe('RATE_LIMIT_PER_MINUTE on the unauthenticated ceremony routes', () => {
     const url = `http://127.0.0.1:${svc.host.port}${OPTIONS}`;
     const statuses: number[] = [];
     // The proxy appends the real client (203.0.113.7) after whatever the client sent.
-    for (let i = 0; i < 3; i++) statuses.push((await post(url, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await post(url, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` })).status);
     expect(statuses).toEqual([200, 200, 429]);
     expect((await post(url, { 'X-Forwarded-For': '203.0.113.8' })).status).toBe(200);
   });

@@ -11,7 +11,9 @@ class PinnedTlsTransport implements Middleware {
   constructor(private readonly ca: string) {}
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
-    const headers = Object.fromEntries(new Headers(context.options?.headers as ConstructorParameters<typeof Headers>[0]).entries());
+    const headers = Object.fromEntries(
+      new Headers(context.options?.headers as ConstructorParameters<typeof Headers>[0]).entries(),
+    );
     const body = context.options?.body as string | undefined;
     context.response = await new Promise<Response>((resolve, reject) => {
       const req = httpsRequest(url, { method: context.options?.method ?? 'GET', headers, ca: this.ca }, (res) => {
@@ -33,7 +35,12 @@ class PinnedTlsTransport implements Middleware {
 function graphClient(proxy: TlsProxy, token: string): Client {
   const auth = new AuthenticationHandler({ getAccessToken: async () => token });
   auth.setNext(new PinnedTlsTransport(proxy.cert));
-  return Client.initWithMiddleware({ middleware: auth, baseUrl: proxy.url, defaultVersion: 'v1.0', customHosts: new Set(['localhost']) });
+  return Client.initWithMiddleware({
+    middleware: auth,
+    baseUrl: proxy.url,
+    defaultVersion: 'v1.0',
+    customHosts: new Set(['localhost']),
+  });
 }
 
 interface User {
@@ -61,14 +68,23 @@ describe('behind a TLS reverse proxy: Microsoft Graph SDK paging', () => {
     for (const s of services) await s.close();
   });
 
-  async function behindProxy(settings: Record<string, string>): Promise<{ svc: TestService; proxy: TlsProxy; token: string; allUsers: string[] }> {
+  async function behindProxy(
+    settings: Record<string, string>,
+  ): Promise<{ svc: TestService; proxy: TlsProxy; token: string; allUsers: string[] }> {
     const svc = await startTestService(settings);
     services.push(svc);
     const proxy = await startTlsProxy(svc.host.port);
     proxies.push(proxy);
     const token = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
     for (const name of ['dana', 'eve', 'frank']) {
-      expect((await svc.call('POST', '/v1.0/users', { token, body: { userPrincipalName: `${name}@contoso.com`, displayName: name } })).status).toBe(201);
+      expect(
+        (
+          await svc.call('POST', '/v1.0/users', {
+            token,
+            body: { userPrincipalName: `${name}@contoso.com`, displayName: name },
+          })
+        ).status,
+      ).toBe(201);
     }
     const all = await svc.call('GET', '/v1.0/users?$top=100', { token });
     return { svc, proxy, token, allUsers: (all.body.value as User[]).map((u) => u.userPrincipalName) };
@@ -97,17 +113,25 @@ describe('behind a TLS reverse proxy: Microsoft Graph SDK paging', () => {
     const created = await client.api('/users').post({ userPrincipalName: 'grace@contoso.com', displayName: 'Grace' });
     expect(created['@odata.context']).toBe(`${proxy.url}/v1.0/$metadata#users/$entity`);
     const job = await client.api(`${proxy.url}/provisioning/jobs`).post({ users: ['alice@contoso.com'] });
-    expect(job).toMatchObject({ statusQueryGetUri: `${proxy.url}/provisioning/jobs/${job.id}`, nextPostUri: `${proxy.url}/provisioning/jobs/${job.id}/next` });
+    expect(job).toMatchObject({
+      statusQueryGetUri: `${proxy.url}/provisioning/jobs/${job.id}`,
+      nextPostUri: `${proxy.url}/provisioning/jobs/${job.id}/next`,
+    });
     expect((await client.api(job.statusQueryGetUri).get()).id).toBe(job.id);
   });
 
   it('attack: without TRUST_PROXY a client-sent X-Forwarded-Host/Proto cannot redirect the links we write', async () => {
     const svc = services[0];
     const token = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
-    const res = await svc.call('GET', '/v1.0/users?$top=1', { token, headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' } });
+    const res = await svc.call('GET', '/v1.0/users?$top=1', {
+      token,
+      headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' },
+    });
     expect(res.body['@odata.nextLink']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(res.body['@odata.context']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-    const discovery = await svc.call('GET', '/.well-known/openid-configuration', { headers: { 'X-Forwarded-Host': 'evil.example' } });
+    const discovery = await svc.call('GET', '/.well-known/openid-configuration', {
+      headers: { 'X-Forwarded-Host': 'evil.example' },
+    });
     expect(discovery.body.jwks_uri).not.toContain('evil.example');
   });
 });

@@ -49,8 +49,10 @@ describe('webhook destinations (SSRF)', () => {
   let svc: TestService;
   let admin: string;
 
-  const create = (url: string, eventTypes = ['fido2Policy.updated']) => svc.call('POST', SUBSCRIPTIONS, { token: admin, body: { url, eventTypes } });
-  const listed = async () => (await svc.call('GET', SUBSCRIPTIONS, { token: admin })).body.value as Array<{ id: string }>;
+  const create = (url: string, eventTypes = ['fido2Policy.updated']) =>
+    svc.call('POST', SUBSCRIPTIONS, { token: admin, body: { url, eventTypes } });
+  const listed = async () =>
+    (await svc.call('GET', SUBSCRIPTIONS, { token: admin })).body.value as Array<{ id: string }>;
 
   describe('with the default settings', () => {
     beforeAll(async () => {
@@ -59,13 +61,16 @@ describe('webhook destinations (SSRF)', () => {
     });
     afterAll(() => svc?.close());
 
-    it.each(INTERNAL)('attack: a webhook to %s (%s) is refused with 400 that names WEBHOOK_ALLOW_PRIVATE_NETWORKS', async (_kind, url) => {
-      const res = await create(url);
-      expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('webhookDestinationRefused');
-      expect(res.body.error.message).toContain('set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true');
-      expect(await listed()).toEqual([]);
-    });
+    it.each(INTERNAL)(
+      'attack: a webhook to %s (%s) is refused with 400 that names WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+      async (_kind, url) => {
+        const res = await create(url);
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('webhookDestinationRefused');
+        expect(res.body.error.message).toContain('set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true');
+        expect(await listed()).toEqual([]);
+      },
+    );
 
     it.each(NEVER)('attack: a webhook to %s (%s) is refused with 400', async (_kind, url) => {
       const res = await create(url);
@@ -101,14 +106,17 @@ describe('webhook destinations (SSRF)', () => {
       ['a wrong-case type', 'fido2policy.updated', "did you mean 'fido2Policy.updated'?"],
       ['an unknown type', 'fido2Policy.created', "'fido2Policy.created'"],
       ['an unknown prefix', 'passkey.*', "'passkey.*'"],
-    ])('attack: %s (%s), which would never match, is refused with 400 naming the known ones', async (_kind, type, named) => {
-      const res = await create(`https://${PUBLIC_ADDRESS}/hook`, [type]);
-      expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('invalidEventTypes');
-      expect(res.body.error.message).toContain(named);
-      expect(res.body.error.message).toContain('fido2Policy.updated, fido2Method.registered');
-      expect(await listed()).toEqual([]);
-    });
+    ])(
+      'attack: %s (%s), which would never match, is refused with 400 naming the known ones',
+      async (_kind, type, named) => {
+        const res = await create(`https://${PUBLIC_ADDRESS}/hook`, [type]);
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('invalidEventTypes');
+        expect(res.body.error.message).toContain(named);
+        expect(res.body.error.message).toContain('fido2Policy.updated, fido2Method.registered');
+        expect(await listed()).toEqual([]);
+      },
+    );
   });
 
   describe('with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true', () => {
@@ -145,7 +153,9 @@ describe('webhook destinations (SSRF)', () => {
     it('delivers to a real receiver on this machine', async () => {
       const res = await create(`${receiverUrl}/dev`);
       expect(res.status).toBe(201);
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': FIDO2, state: 'enabled' } })).status).toBe(204);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': FIDO2, state: 'enabled' } })).status,
+      ).toBe(204);
       const deadline = Date.now() + 2000;
       while (!received.includes('/dev') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(received).toContain('/dev');
@@ -167,7 +177,10 @@ describe('webhook destinations (SSRF)', () => {
       // The attacker's name answers a public address while the URL is checked, then 127.0.0.1 (DNS rebinding).
       let calls = 0;
       const resolve: HostResolver = async () => [{ address: calls++ === 0 ? PUBLIC_ADDRESS : '127.0.0.1', family: 4 }];
-      svc = await startTestService({ EVENT_RETRY_BASE_MS: '10' }, { httpSender: new PinnedHttpSender({ allowPrivateNetworks: false, resolve }) });
+      svc = await startTestService(
+        { EVENT_RETRY_BASE_MS: '10' },
+        { httpSender: new PinnedHttpSender({ allowPrivateNetworks: false, resolve }) },
+      );
       admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     });
     afterAll(async () => {
@@ -178,7 +191,9 @@ describe('webhook destinations (SSRF)', () => {
     it('attack: a name that resolves to 127.0.0.1 once registered is refused at send time; the log says refusedAddress only', async () => {
       const res = await create(`https://rebind.attacker.example:${port}/internal`);
       expect(res.status).toBe(201);
-      expect((await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': FIDO2, state: 'enabled' } })).status).toBe(204);
+      expect(
+        (await svc.call('PATCH', POLICY, { token: admin, body: { '@odata.type': FIDO2, state: 'enabled' } })).status,
+      ).toBe(204);
       let rows: Array<{ status: string; httpStatus: number | null; error: string | null }> = [];
       const deadline = Date.now() + 3000;
       while (rows.length < 2 && Date.now() < deadline) {
@@ -186,7 +201,9 @@ describe('webhook destinations (SSRF)', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(rows.length).toBeGreaterThanOrEqual(2);
-      expect(rows.every((r) => r.status !== 'delivered' && r.httpStatus === null && r.error === 'refusedAddress')).toBe(true);
+      expect(rows.every((r) => r.status !== 'delivered' && r.httpStatus === null && r.error === 'refusedAddress')).toBe(
+        true,
+      );
       expect(received).toEqual([]);
     });
   });

@@ -31,7 +31,12 @@ class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+        this.received.push({
+          path,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        });
         const status = this.scripts.get(path)?.shift() ?? 204;
         res.writeHead(status).end(status >= 400 ? 'receiver says no' : undefined);
       });
@@ -53,7 +58,11 @@ class Receiver {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -81,7 +90,11 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
   beforeAll(async () => {
     receiver = new Receiver();
     await receiver.start();
-    svc = await startTestService({ EVENT_RETRY_BASE_MS: RETRY_BASE_MS, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, undefined, { store });
+    svc = await startTestService(
+      { EVENT_RETRY_BASE_MS: RETRY_BASE_MS, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      undefined,
+      { store },
+    );
     admin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.authPolicyAdmin] });
     reader = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalReader] });
   });
@@ -91,7 +104,10 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
   });
 
   const subscribe = async (path: string, eventTypes = ['fido2Policy.updated']) => {
-    const res = await svc.call('POST', SUBSCRIPTIONS, { token: admin, body: { url: `${receiver.url}${path}`, eventTypes, secret: SECRET } });
+    const res = await svc.call('POST', SUBSCRIPTIONS, {
+      token: admin,
+      body: { url: `${receiver.url}${path}`, eventTypes, secret: SECRET },
+    });
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -105,15 +121,33 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
   const deliveries = async (id: string) => {
     const res = await svc.call('GET', `${SUBSCRIPTIONS}/${id}/deliveries?$top=100`, { token: reader });
     expect(res.status).toBe(200);
-    return res.body.value as Array<{ attempt: number; status: string; httpStatus: number | null; eventId: string; eventType: string; error: string | null }>;
+    return res.body.value as Array<{
+      attempt: number;
+      status: string;
+      httpStatus: number | null;
+      eventId: string;
+      eventType: string;
+      error: string | null;
+    }>;
   };
-  const unsubscribe = async (id: string) => expect((await svc.call('DELETE', `${SUBSCRIPTIONS}/${id}`, { token: admin })).status).toBe(204);
+  const unsubscribe = async (id: string) =>
+    expect((await svc.call('DELETE', `${SUBSCRIPTIONS}/${id}`, { token: admin })).status).toBe(204);
 
   describe('the admin API', () => {
     it('attack: creates a subscription (201) whose secret is shown once, then to no one, not even a hint', async () => {
-      const res = await svc.call('POST', SUBSCRIPTIONS, { token: admin, body: { url: 'https://hooks.example.com/passkeys', eventTypes: ['fido2Method.*', 'user.upnChanged'] } });
+      const res = await svc.call('POST', SUBSCRIPTIONS, {
+        token: admin,
+        body: { url: 'https://hooks.example.com/passkeys', eventTypes: ['fido2Method.*', 'user.upnChanged'] },
+      });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ id: expect.any(String), url: 'https://hooks.example.com/passkeys', eventTypes: ['fido2Method.*', 'user.upnChanged'], enabled: true, createdDateTime: expect.any(String), createdBy: { userPrincipalName: 'admin@contoso.com' } });
+      expect(res.body).toMatchObject({
+        id: expect.any(String),
+        url: 'https://hooks.example.com/passkeys',
+        eventTypes: ['fido2Method.*', 'user.upnChanged'],
+        enabled: true,
+        createdDateTime: expect.any(String),
+        createdBy: { userPrincipalName: 'admin@contoso.com' },
+      });
       const { secret, id } = res.body;
       expect(secret.length).toBeGreaterThanOrEqual(32);
       expect(res.headers.get('location')).toMatch(new RegExp(`${SUBSCRIPTIONS}/${id}$`));
@@ -150,7 +184,11 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
     it.each([
       ['a non-http scheme', { url: 'ftp://hooks.example.com/x', eventTypes: ['*'] }, 'url'],
       ['a javascript: URL', { url: 'javascript:alert(1)', eventTypes: ['*'] }, 'url'],
-      ['a secret under 16 characters', { url: 'https://hooks.example.com/x', eventTypes: ['*'], secret: 'short' }, 'secret'],
+      [
+        'a secret under 16 characters',
+        { url: 'https://hooks.example.com/x', eventTypes: ['*'], secret: 'short' },
+        'secret',
+      ],
       ['no event types', { url: 'https://hooks.example.com/x', eventTypes: [] }, 'eventTypes'],
       ['a malformed event type', { url: 'https://hooks.example.com/x', eventTypes: ['fido2 Policy'] }, 'eventTypes[0]'],
       ['an unknown property', { url: 'https://hooks.example.com/x', eventTypes: ['*'], enabled: false }, 'enabled'],
@@ -182,11 +220,22 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
       const other = await subscribe('/other-types', ['fido2Method.registered']);
       const patchedAt = Date.now();
       const newState = await patchPolicy();
-      const [got] = await waitFor('the receiver to get the event', () => (receiver.at('/ok').length ? receiver.at('/ok') : undefined), 1000);
+      const [got] = await waitFor(
+        'the receiver to get the event',
+        () => (receiver.at('/ok').length ? receiver.at('/ok') : undefined),
+        1000,
+      );
       expect(got.at - patchedAt).toBeLessThan(1000);
 
       expect(got.headers['content-type']).toBe('application/cloudevents+json');
-      expect(verifyWebhookSignature({ secret: SECRET, headers: got.headers, body: got.body, nowSeconds: Math.floor(Date.now() / 1000) })).toBe(true);
+      expect(
+        verifyWebhookSignature({
+          secret: SECRET,
+          headers: got.headers,
+          body: got.body,
+          nowSeconds: Math.floor(Date.now() / 1000),
+        }),
+      ).toBe(true);
       expect(independentlyVerified(got, SECRET)).toBe(true);
       expect(independentlyVerified(got, 'some-other-secret-000')).toBe(false);
       const event = JSON.parse(got.body);
@@ -196,13 +245,30 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
         type: 'fido2Policy.updated',
         subject: 'policies/authenticationMethodsPolicy/fido2',
         datacontenttype: 'application/json',
-        data: { before: { state: newState === 'enabled' ? 'disabled' : 'enabled' }, after: { state: newState }, initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } } },
+        data: {
+          before: { state: newState === 'enabled' ? 'disabled' : 'enabled' },
+          after: { state: newState },
+          initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } },
+        },
       });
-      const log = await waitFor('the delivery log', async () => {
-        const rows = await deliveries(id);
-        return rows.length ? rows : undefined;
-      }, 1000);
-      expect(log).toEqual([expect.objectContaining({ eventId: event.id, eventType: 'fido2Policy.updated', attempt: 1, status: 'delivered', httpStatus: 204, error: null })]);
+      const log = await waitFor(
+        'the delivery log',
+        async () => {
+          const rows = await deliveries(id);
+          return rows.length ? rows : undefined;
+        },
+        1000,
+      );
+      expect(log).toEqual([
+        expect.objectContaining({
+          eventId: event.id,
+          eventType: 'fido2Policy.updated',
+          attempt: 1,
+          status: 'delivered',
+          httpStatus: 204,
+          error: null,
+        }),
+      ]);
       // A subscription for other types gets nothing.
       expect(receiver.at('/other-types')).toEqual([]);
       expect(await deliveries(other)).toEqual([]);
@@ -214,11 +280,19 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
       receiver.script('/flaky', 500, 503);
       const id = await subscribe('/flaky');
       await patchPolicy();
-      const got = await waitFor('three attempts', () => (receiver.at('/flaky').length >= 3 ? receiver.at('/flaky') : undefined), 5000);
-      const log = await waitFor('three log rows', async () => {
-        const rows = await deliveries(id);
-        return rows.length >= 3 ? rows : undefined;
-      }, 2000);
+      const got = await waitFor(
+        'three attempts',
+        () => (receiver.at('/flaky').length >= 3 ? receiver.at('/flaky') : undefined),
+        5000,
+      );
+      const log = await waitFor(
+        'three log rows',
+        async () => {
+          const rows = await deliveries(id);
+          return rows.length >= 3 ? rows : undefined;
+        },
+        2000,
+      );
 
       expect(log.map((d) => [d.attempt, d.status, d.httpStatus])).toEqual([
         [3, 'delivered', 204],
@@ -239,18 +313,34 @@ describe.each(TEST_STORES)('webhooks over HTTP, with a real receiver (%s store)'
       receiver.script('/down', ...Array<number>(20).fill(500));
       const id = await subscribe('/down');
       await patchPolicy();
-      const log = await waitFor('eight log rows', async () => {
-        const rows = await deliveries(id);
-        return rows.length >= 8 ? rows : undefined;
-      }, 10_000);
+      const log = await waitFor(
+        'eight log rows',
+        async () => {
+          const rows = await deliveries(id);
+          return rows.length >= 8 ? rows : undefined;
+        },
+        10_000,
+      );
 
-      expect(log.map((d) => [d.attempt, d.status])).toEqual([[8, 'deadLettered'], ...[7, 6, 5, 4, 3, 2, 1].map((n) => [n, 'failed'])]);
+      expect(log.map((d) => [d.attempt, d.status])).toEqual([
+        [8, 'deadLettered'],
+        ...[7, 6, 5, 4, 3, 2, 1].map((n) => [n, 'failed']),
+      ]);
       expect(log.every((d) => d.httpStatus === 500)).toBe(true);
-      const deadLetters = await waitFor('the dead letter', async () => {
-        const dead = await svc.events.bus.deadLetters('webhooks', 10);
-        return dead.length ? dead : undefined;
-      }, 1000);
-      expect(deadLetters).toEqual([expect.objectContaining({ event: expect.objectContaining({ id: log[0].eventId, type: 'fido2Policy.updated' }), deliveryCount: 8 })]);
+      const deadLetters = await waitFor(
+        'the dead letter',
+        async () => {
+          const dead = await svc.events.bus.deadLetters('webhooks', 10);
+          return dead.length ? dead : undefined;
+        },
+        1000,
+      );
+      expect(deadLetters).toEqual([
+        expect.objectContaining({
+          event: expect.objectContaining({ id: log[0].eventId, type: 'fido2Policy.updated' }),
+          deliveryCount: 8,
+        }),
+      ]);
       expect(receiver.at('/down')).toHaveLength(8);
       await unsubscribe(id);
     });

@@ -56,20 +56,42 @@ describe('npm start on Cosmos DB publishes events (the built host, cosmosdb-serv
   });
 
   it('delivers a policy PATCH to a webhook receiver, and after a SIGKILL a change made while the host was down once it restarts', async () => {
-    const env = { DATA_DIR: dataDir, COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `process-${randomUUID()}`, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+    const env = {
+      DATA_DIR: dataDir,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      COSMOS_DATABASE: `process-${randomUUID()}`,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    };
     // The same data directory and database as the host: tokens signed with its key, changes in its store.
     const app = await createApp(loadConfig(env));
     try {
-      const token = await app.devTokens.mint({ userPrincipalName: 'admin@contoso.com', roles: [Roles.authPolicyAdmin], permissions: [], expiresInSeconds: 3600 });
+      const token = await app.devTokens.mint({
+        userPrincipalName: 'admin@contoso.com',
+        roles: [Roles.authPolicyAdmin],
+        permissions: [],
+        expiresInSeconds: 3600,
+      });
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 
       const first = await startHostProcess(env);
       hosts.push(first);
-      const health = (await (await fetch(`${first.url}/health`)).json()) as { adapters: { store: string }; relay: { kind: string; running: boolean } };
+      const health = (await (await fetch(`${first.url}/health`)).json()) as {
+        adapters: { store: string };
+        relay: { kind: string; running: boolean };
+      };
       expect(health).toMatchObject({ adapters: { store: 'cosmos' }, relay: { kind: 'cosmos-query', running: true } });
-      const sub = await fetch(`${first.url}/webhooks/subscriptions`, { method: 'POST', headers, body: JSON.stringify({ url: receiverUrl, eventTypes: ['fido2Policy.updated'] }) });
+      const sub = await fetch(`${first.url}/webhooks/subscriptions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ url: receiverUrl, eventTypes: ['fido2Policy.updated'] }),
+      });
       expect(sub.status).toBe(201);
-      const patch = await fetch(`${first.url}${POLICY}`, { method: 'PATCH', headers, body: JSON.stringify({ '@odata.type': FIDO2, state: 'enabled' }) });
+      const patch = await fetch(`${first.url}${POLICY}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ '@odata.type': FIDO2, state: 'enabled' }),
+      });
       expect(patch.status).toBe(204);
       await until('the first delivery', () => received.length === 1, 3000);
       expect(received[0]).toMatchObject({ type: 'fido2Policy.updated', data: { after: { state: 'enabled' } } });
@@ -83,7 +105,10 @@ describe('npm start on Cosmos DB publishes events (the built host, cosmosdb-serv
       // Deliveries are at least once (a kill between the send and its log line sends again): receivers dedupe by event id.
       const distinct = () => [...new Map(received.map((e) => [e.id, e])).values()];
       await until('the delivery of the change made while the host was down', () => distinct().length >= 2, 5000);
-      expect(distinct().map((e) => (e.data as { after: { state: string } }).after.state)).toEqual(['enabled', 'disabled']);
+      expect(distinct().map((e) => (e.data as { after: { state: string } }).after.state)).toEqual([
+        'enabled',
+        'disabled',
+      ]);
       expect(await second.stop('SIGTERM')).toBe(0);
     } finally {
       await app.close();

@@ -36,7 +36,10 @@ describe('npm start (the built local host) and npm run token', () => {
   });
 
   it('mints tokens before the host ever ran, keeps policy and directory across a restart, and shuts down cleanly', async () => {
-    const cli = runTokenCli(['--upn', 'admin@contoso.com', '--role', 'Authentication Policy Administrator', '--role', 'Global Administrator'], { DATA_DIR: dataDir });
+    const cli = runTokenCli(
+      ['--upn', 'admin@contoso.com', '--role', 'Authentication Policy Administrator', '--role', 'Global Administrator'],
+      { DATA_DIR: dataDir },
+    );
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
     const token = cli.stdout.trim();
@@ -52,10 +55,17 @@ describe('npm start (the built local host) and npm run token', () => {
     const patch = await fetch(`${first.url}${POLICY}`, {
       method: 'PATCH',
       headers: auth,
-      body: JSON.stringify({ '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' }),
+      body: JSON.stringify({
+        '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
+        state: 'enabled',
+      }),
     });
     expect(patch.status).toBe(204);
-    const user = await fetch(`${first.url}/v1.0/users`, { method: 'POST', headers: auth, body: JSON.stringify({ userPrincipalName: 'erin@contoso.com', displayName: 'Erin' }) });
+    const user = await fetch(`${first.url}/v1.0/users`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ userPrincipalName: 'erin@contoso.com', displayName: 'Erin' }),
+    });
     expect(user.status).toBe(201);
 
     // A token minted while the host runs works against it.
@@ -64,7 +74,9 @@ describe('npm start (the built local host) and npm run token', () => {
     const appClaims = JSON.parse(Buffer.from(appOnly.stdout.trim().split('.')[1], 'base64url').toString());
     expect(appClaims).toMatchObject({ roles: ['Policy.Read.All'], idtyp: 'app' });
     expect(appClaims.exp - appClaims.iat).toBe(600);
-    expect((await fetch(`${first.url}${POLICY}`, { headers: { Authorization: `Bearer ${appOnly.stdout.trim()}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${first.url}${POLICY}`, { headers: { Authorization: `Bearer ${appOnly.stdout.trim()}` } })).status,
+    ).toBe(200);
 
     expect(await first.stop('SIGTERM')).toBe(0);
 
@@ -83,7 +95,9 @@ describe('npm start (the built local host) and npm run token', () => {
     const host = await startHostProcess({ DATA_DIR: dataDir });
     hosts.push(host);
     const port = Number(new URL(host.url).port);
-    expect(await rawStatus('127.0.0.1', port, 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')).toBe(400);
+    expect(await rawStatus('127.0.0.1', port, 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')).toBe(
+      400,
+    );
     expect(await rawStatus('127.0.0.1', port, 'NOT HTTP AT ALL\r\n\r\n')).toBe(400);
     await new Promise((r) => setTimeout(r, 200));
     expect(host.child.exitCode).toBeNull();
@@ -91,7 +105,8 @@ describe('npm start (the built local host) and npm run token', () => {
     expect(host.output()).toMatch(/\(addresses: 127\.0\.0\.1(, ::1)?;/);
     const external = externalIPv4();
     // Loopback only by default: the machine's network address is refused.
-    if (external) expect(await rawStatus(external, port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('ECONNREFUSED');
+    if (external)
+      expect(await rawStatus(external, port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('ECONNREFUSED');
     expect(await host.stop('SIGTERM')).toBe(0);
   });
 
@@ -102,7 +117,14 @@ describe('npm start (the built local host) and npm run token', () => {
     expect(host.output()).toContain('(addresses: 0.0.0.0;');
     const external = externalIPv4();
     // On a machine with a network interface, reach it there too.
-    if (external) expect(await rawStatus(external, port, `GET /health HTTP/1.1\r\nHost: ${external}:${port}\r\nConnection: close\r\n\r\n`)).toBe(200);
+    if (external)
+      expect(
+        await rawStatus(
+          external,
+          port,
+          `GET /health HTTP/1.1\r\nHost: ${external}:${port}\r\nConnection: close\r\n\r\n`,
+        ),
+      ).toBe(200);
     expect(await host.stop('SIGTERM')).toBe(0);
   });
 
@@ -121,12 +143,17 @@ describe('npm start (the built local host) and npm run token', () => {
       ].join('\n'),
     );
     const port = await freePort();
-    const child = spawn(process.execPath, ['--require', preload, join(ROOT, 'dist', 'local', 'main.js')], { cwd: ROOT, env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', preload, join(ROOT, 'dist', 'local', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     try {
-      for (let i = 0; i < 300 && !(output.includes('stray rejection') && output.includes('stray throw')); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && !(output.includes('stray rejection') && output.includes('stray throw')); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(output).toContain('unhandled promise rejection (the service keeps running)');
       expect(output).toContain('uncaught exception (the service keeps running)');
       expect(child.exitCode).toBeNull();

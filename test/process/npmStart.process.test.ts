@@ -59,18 +59,24 @@ describe('npm start stops with the npm process', () => {
     npm.stderr!.on('data', (d) => (output += d));
     const up = await until(async () => {
       if (npm.exitCode !== null) throw new Error(`npm start exited early: ${output}`);
-      return fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      return fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
     }, 120_000);
     if (!up) throw new Error(`npm start did not serve /health: ${output}`);
     return { npm, port, output: () => output };
   }
 
-  it.each(['SIGTERM', 'SIGKILL'] as const)('attack on availability: kill -%s <pid of npm start> frees the port (no orphaned server)', async (signal) => {
-    const { npm, port, output } = await npmStart();
-    expect((await fetch(`http://localhost:${port}/health`)).status).toBe(200);
-    npm.kill(signal);
-    const freed = await until(async () => !(await listening(port)), 8000);
-    if (!freed) throw new Error(`port ${port} still held after ${signal} of npm: ${output()}`);
-    expect(freed).toBe(true);
-  });
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'attack on availability: kill -%s <pid of npm start> frees the port (no orphaned server)',
+    async (signal) => {
+      const { npm, port, output } = await npmStart();
+      expect((await fetch(`http://localhost:${port}/health`)).status).toBe(200);
+      npm.kill(signal);
+      const freed = await until(async () => !(await listening(port)), 8000);
+      if (!freed) throw new Error(`port ${port} still held after ${signal} of npm: ${output()}`);
+      expect(freed).toBe(true);
+    },
+  );
 });

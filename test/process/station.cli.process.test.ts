@@ -6,9 +6,15 @@ import { HostProcess, ROOT, runTokenCli, startHostProcess } from '../support/pro
 
 const USERS = 60;
 
-function runStation(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runStation(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-cli.js'), 'provision', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-cli.js'), 'provision', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -23,7 +29,10 @@ describe('the provisioning station CLI against the local host', () => {
   let token: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-station-'));
-    token = runTokenCli(['--upn', 'admin@contoso.com', '--role', 'Global Administrator', '--role', 'Authentication Administrator'], { DATA_DIR: dataDir }).stdout.trim();
+    token = runTokenCli(
+      ['--upn', 'admin@contoso.com', '--role', 'Global Administrator', '--role', 'Authentication Administrator'],
+      { DATA_DIR: dataDir },
+    ).stdout.trim();
     host = await startHostProcess({ DATA_DIR: dataDir });
   });
   afterAll(async () => {
@@ -34,13 +43,28 @@ describe('the provisioning station CLI against the local host', () => {
   it(`provisions a ${USERS}-user job with the software authenticator and prints a summary`, async () => {
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     const call = (path: string, init: RequestInit = {}) => fetch(`${host.url}${path}`, { ...init, headers });
-    expect((await call('/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', { method: 'PATCH', body: JSON.stringify({ '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' }) })).status).toBe(204);
+    expect(
+      (
+        await call('/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', {
+          method: 'PATCH',
+          body: JSON.stringify({
+            '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
+            state: 'enabled',
+          }),
+        })
+      ).status,
+    ).toBe(204);
     const upns = ['guest@fabrikam.com'];
     for (let i = 0; i < USERS - 1; i++) {
-      const res = await call('/v1.0/users', { method: 'POST', body: JSON.stringify({ userPrincipalName: `station${i}@contoso.com`, displayName: `Station ${i}` }) });
+      const res = await call('/v1.0/users', {
+        method: 'POST',
+        body: JSON.stringify({ userPrincipalName: `station${i}@contoso.com`, displayName: `Station ${i}` }),
+      });
       upns.push(((await res.json()) as { userPrincipalName: string }).userPrincipalName);
     }
-    const job = (await (await call('/provisioning/jobs', { method: 'POST', body: JSON.stringify({ users: upns }) })).json()) as { id: string };
+    const job = (await (
+      await call('/provisioning/jobs', { method: 'POST', body: JSON.stringify({ users: upns }) })
+    ).json()) as { id: string };
 
     const origin = host.url.replace('127.0.0.1', 'localhost');
     const run = await runStation(['--job', job.id, '--server', host.url, '--origin', origin], { TOKEN: token });
@@ -55,9 +79,15 @@ describe('the provisioning station CLI against the local host', () => {
 
   it('provisions one user through Graph without a job', async () => {
     const origin = host.url.replace('127.0.0.1', 'localhost');
-    const run = await runStation(['--user', 'bob@contoso.com', '--server', host.url, '--origin', origin], { TOKEN: token });
+    const run = await runStation(['--user', 'bob@contoso.com', '--server', host.url, '--origin', origin], {
+      TOKEN: token,
+    });
     expect(run.code).toBe(0);
-    const methods = (await (await fetch(`${host.url}/v1.0/users/bob@contoso.com/authentication/fido2Methods`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { value: unknown[] };
+    const methods = (await (
+      await fetch(`${host.url}/v1.0/users/bob@contoso.com/authentication/fido2Methods`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json()) as { value: unknown[] };
     expect(methods.value).toHaveLength(1);
   });
 });

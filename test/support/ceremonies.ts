@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { StoredCredential } from '../../shared/ports/credentials.port';
-import { SoftAuthenticator, type CreateCredentialOptions, type GetAssertionOptions } from '../../cli/authenticators/soft';
+import {
+  SoftAuthenticator,
+  type CreateCredentialOptions,
+  type GetAssertionOptions,
+} from '../../cli/authenticators/soft';
 import { FRONTEND_ORIGIN, TestService } from './localService';
 import type { TestJson } from './testJson';
 
@@ -27,13 +31,25 @@ export function openPolicy(): Record<string, unknown> {
     keyRestrictions: noRestrictions,
     includeTargets: [{ targetType: 'group', id: 'all_users' }],
     excludeTargets: [],
-    passkeyProfiles: [{ id: DEFAULT_PROFILE_ID, name: 'Default passkey profile', passkeyTypes: 'deviceBound,synced', attestationEnforcement: 'disabled', keyRestrictions: noRestrictions }],
+    passkeyProfiles: [
+      {
+        id: DEFAULT_PROFILE_ID,
+        name: 'Default passkey profile',
+        passkeyTypes: 'deviceBound,synced',
+        attestationEnforcement: 'disabled',
+        keyRestrictions: noRestrictions,
+      },
+    ],
     defaultPasskeyProfile: DEFAULT_PROFILE_ID,
   };
 }
 
 /** PATCHes (v1.0) the open policy with `changes` on top; every test states the whole policy it needs. */
-export async function setPolicy(svc: TestService, adminToken: string, changes: Record<string, unknown> = {}): Promise<void> {
+export async function setPolicy(
+  svc: TestService,
+  adminToken: string,
+  changes: Record<string, unknown> = {},
+): Promise<void> {
   const res = await svc.call('PATCH', POLICY_V1, { token: adminToken, body: { ...openPolicy(), ...changes } });
   if (res.status !== 204) throw new Error(`policy PATCH failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
@@ -44,14 +60,24 @@ export function expectRefused(res: Response, status: number, code: string, rule:
   expect(res.body.error.message).toMatch(rule);
 }
 
-export async function registrationOptions(svc: TestService, token: string, body: Record<string, unknown> = {}): Promise<Response> {
+export async function registrationOptions(
+  svc: TestService,
+  token: string,
+  body: Record<string, unknown> = {},
+): Promise<Response> {
   return svc.call('POST', '/webauthn/registration/options', { token, body });
 }
 
 /** Gets options (expects 200), creates the credential on `key` and posts it. */
-export async function register(svc: TestService, token: string, key: SoftAuthenticator, ceremony: Partial<CreateCredentialOptions> = {}): Promise<{ res: Response; id: string; options: TestJson }> {
+export async function register(
+  svc: TestService,
+  token: string,
+  key: SoftAuthenticator,
+  ceremony: Partial<CreateCredentialOptions> = {},
+): Promise<{ res: Response; id: string; options: TestJson }> {
   const options = await registrationOptions(svc, token);
-  if (options.status !== 200) throw new Error(`registration options refused: ${options.status} ${JSON.stringify(options.body)}`);
+  if (options.status !== 200)
+    throw new Error(`registration options refused: ${options.status} ${JSON.stringify(options.body)}`);
   const credential = await key.createCredential(options.body, { origin: FRONTEND_ORIGIN, ...ceremony });
   const res = await svc.call('POST', '/webauthn/registration/verify', { token, body: { credential } });
   return { res, id: credential.id, options: options.body };
@@ -62,7 +88,12 @@ export async function authenticationOptions(svc: TestService, userPrincipalName?
 }
 
 /** UPN-first sign-in with `key`'s credential `credentialId` (or the one the options allow). */
-export async function signIn(svc: TestService, key: SoftAuthenticator, userPrincipalName: string, ceremony: Partial<GetAssertionOptions> = {}): Promise<Response> {
+export async function signIn(
+  svc: TestService,
+  key: SoftAuthenticator,
+  userPrincipalName: string,
+  ceremony: Partial<GetAssertionOptions> = {},
+): Promise<Response> {
   const options = await authenticationOptions(svc, userPrincipalName);
   const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN, ...ceremony });
   return svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
@@ -86,8 +117,15 @@ export class StoreProbe {
 
   /** Row count of every table. */
   counts(): Record<string, number> {
-    const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
-    return Object.fromEntries(tables.map(({ name }) => [name, (this.db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+    const tables = this.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as Array<{ name: string }>;
+    return Object.fromEntries(
+      tables.map(({ name }) => [
+        name,
+        (this.db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n,
+      ]),
+    );
   }
 
   /** Every stored credential and the consumed-challenge count: the state a ceremony writes. */

@@ -31,23 +31,39 @@ const clientData = (type: string, challenge: string, extra: Record<string, unkno
   Buffer.from(JSON.stringify({ type, challenge, origin: RP.origins[0], ...extra })).toString('base64url');
 
 /** A registration response for `challenge`; its attestation means nothing to the fake port. */
-export function registrationResponse(challenge: string, id: string, clientDataExtra: Record<string, unknown> = {}): RegistrationResponseJSON {
+export function registrationResponse(
+  challenge: string,
+  id: string,
+  clientDataExtra: Record<string, unknown> = {},
+): RegistrationResponseJSON {
   return {
     id,
     rawId: id,
     type: 'public-key',
-    response: { clientDataJSON: clientData('webauthn.create', challenge, clientDataExtra), attestationObject: 'fake', transports: ['usb'] },
+    response: {
+      clientDataJSON: clientData('webauthn.create', challenge, clientDataExtra),
+      attestationObject: 'fake',
+      transports: ['usb'],
+    },
     clientExtensionResults: {},
   };
 }
 
 /** An assertion by credential `id` for `challenge`. */
-export function authenticationResponse(challenge: string, id: string, clientDataExtra: Record<string, unknown> = {}): AuthenticationResponseJSON {
+export function authenticationResponse(
+  challenge: string,
+  id: string,
+  clientDataExtra: Record<string, unknown> = {},
+): AuthenticationResponseJSON {
   return {
     id,
     rawId: id,
     type: 'public-key',
-    response: { clientDataJSON: clientData('webauthn.get', challenge, clientDataExtra), authenticatorData: 'fake', signature: 'fake' },
+    response: {
+      clientDataJSON: clientData('webauthn.get', challenge, clientDataExtra),
+      authenticatorData: 'fake',
+      signature: 'fake',
+    },
     clientExtensionResults: {},
   };
 }
@@ -76,9 +92,13 @@ export class FakeWebAuthn implements WebAuthnPort {
     };
   }
 
-  async verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration> {
+  async verifyRegistration(
+    response: RegistrationResponseJSON,
+    expected: ExpectedCeremony,
+  ): Promise<VerifiedRegistration> {
     this.calls.push('verifyRegistration');
-    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
+    if (challengeOf(response.response.clientDataJSON) !== expected.challenge)
+      throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
     return {
       credentialId: response.id,
       publicKey: `public-key-of-${response.id}`,
@@ -94,15 +114,34 @@ export class FakeWebAuthn implements WebAuthnPort {
     };
   }
 
-  async authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: Array<{ id: string; transports?: string[] }> }): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  async authenticationOptions(input: {
+    rpId: string;
+    challenge: string;
+    timeoutMs: number;
+    allowCredentials: Array<{ id: string; transports?: string[] }>;
+  }): Promise<PublicKeyCredentialRequestOptionsJSON> {
     this.calls.push('authenticationOptions');
-    return { rpId: input.rpId, challenge: input.challenge, timeout: input.timeoutMs, allowCredentials: input.allowCredentials.map((c) => ({ id: c.id, type: 'public-key' })), userVerification: 'required' };
+    return {
+      rpId: input.rpId,
+      challenge: input.challenge,
+      timeout: input.timeoutMs,
+      allowCredentials: input.allowCredentials.map((c) => ({ id: c.id, type: 'public-key' })),
+      userVerification: 'required',
+    };
   }
 
-  async verifyAuthentication(response: AuthenticationResponseJSON, expected: ExpectedCeremony & { credential: { id: string } }): Promise<VerifiedAuthentication> {
+  async verifyAuthentication(
+    response: AuthenticationResponseJSON,
+    expected: ExpectedCeremony & { credential: { id: string } },
+  ): Promise<VerifiedAuthentication> {
     this.calls.push('verifyAuthentication');
-    if (this.signatureInvalid || expected.credential.id !== response.id) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'The assertion signature does not verify with the stored public key.');
-    if (challengeOf(response.response.clientDataJSON) !== expected.challenge) throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
+    if (this.signatureInvalid || expected.credential.id !== response.id)
+      throw new DomainError(
+        ErrorCodes.invalidWebAuthnResponse,
+        'The assertion signature does not verify with the stored public key.',
+      );
+    if (challengeOf(response.response.clientDataJSON) !== expected.challenge)
+      throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
     return { newSignCount: 0, backedUp: false, ...this.authentication };
   }
 

@@ -16,7 +16,11 @@ export interface TestService extends RunningLocal {
   dataDir: string;
   token(request: Partial<DevTokenRequest> & { upn?: string }): Promise<string>;
   /** fetch against the service with JSON defaults. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: TestJson }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: TestJson }>;
   close(): Promise<void>;
 }
 
@@ -29,11 +33,20 @@ export const TEST_STORES: Array<[TestStore]> = [['sqlite'], ['cosmos']];
  * `store: 'cosmos'` and no COSMOS_ENDPOINT in the settings, it runs on its own cosmosdb-server (in
  * process, in memory), closed with the service.
  */
-export async function startTestService(settings: Settings = {}, overrides?: AppOverrides, options: { store?: TestStore } = {}): Promise<TestService> {
+export async function startTestService(
+  settings: Settings = {},
+  overrides?: AppOverrides,
+  options: { store?: TestStore } = {},
+): Promise<TestService> {
   let cosmos: CosmosTestServer | undefined;
   if (options.store === 'cosmos' && !settings.COSMOS_ENDPOINT) {
     cosmos = await startCosmosServer();
-    settings = { ...settings, COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `test-${randomUUID()}` };
+    settings = {
+      ...settings,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      COSMOS_DATABASE: `test-${randomUUID()}`,
+    };
   }
   try {
     return await startOn(settings, overrides, cosmos);
@@ -43,9 +56,16 @@ export async function startTestService(settings: Settings = {}, overrides?: AppO
   }
 }
 
-async function startOn(settings: Settings, overrides: AppOverrides | undefined, cosmos: CosmosTestServer | undefined): Promise<TestService> {
+async function startOn(
+  settings: Settings,
+  overrides: AppOverrides | undefined,
+  cosmos: CosmosTestServer | undefined,
+): Promise<TestService> {
   const dataDir = settings.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'passkeys-test-'));
-  const config = loadConfig({ PORT: '1', ORIGINS: FRONTEND_ORIGIN, TOKEN_ISSUER: 'http://localhost:7071', ...settings, DATA_DIR: dataDir }, dataDir);
+  const config = loadConfig(
+    { PORT: '1', ORIGINS: FRONTEND_ORIGIN, TOKEN_ISSUER: 'http://localhost:7071', ...settings, DATA_DIR: dataDir },
+    dataDir,
+  );
   config.port = 0;
   const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none'), overrides });
   const base = `http://127.0.0.1:${running.host.port}`;

@@ -56,7 +56,10 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
 }
 
 /** Runs `npm run --silent token -- ...` equivalent (the same script) and returns stdout. */
-export function runTokenCli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+export function runTokenCli(
+  args: string[],
+  env: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'run-cli.js'), 'token', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

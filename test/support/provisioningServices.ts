@@ -14,7 +14,11 @@ export class FakeOrchestrations implements ProvisioningOrchestrations {
   async startJob(jobId: string, totalUsers: number): Promise<void> {
     this.calls.push(['startJob', jobId, totalUsers]);
   }
-  async notifyClaimed(_jobId: string, userId: string, event: { expiresAt: string } | { refused: string }): Promise<void> {
+  async notifyClaimed(
+    _jobId: string,
+    userId: string,
+    event: { expiresAt: string } | { refused: string },
+  ): Promise<void> {
     this.calls.push(['notifyClaimed', userId, event]);
   }
   async deliverCredential(jobId: string, userId: string, delivery: CredentialDelivery): Promise<void> {
@@ -33,7 +37,10 @@ export class FakeOrchestrations implements ProvisioningOrchestrations {
 }
 
 /** The provisioning job service over the same store and services as `services`, wired as shared/app.ts does. */
-export function createProvisioning(services: WebAuthnServices): { jobs: ProvisioningJobService; orchestrations: FakeOrchestrations } {
+export function createProvisioning(services: WebAuthnServices): {
+  jobs: ProvisioningJobService;
+  orchestrations: FakeOrchestrations;
+} {
   const jobs = new ProvisioningJobService({
     jobs: services.store.provisioningJobs,
     directory: services.directory,

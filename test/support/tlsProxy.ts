@@ -12,7 +12,9 @@ export async function selfSignedLocalhost(): Promise<{ cert: string; key: string
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+      serialNumber: randomBytes(8)
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
       name: 'CN=localhost',
       notBefore: new Date(now - 60_000),
       notAfter: new Date(now + 24 * 3600_000),
@@ -50,11 +52,19 @@ export async function startTlsProxy(upstreamPort: number): Promise<TlsProxy> {
   const server: Server = createServer({ cert, key }, (req, res) => {
     const headers = { ...req.headers };
     const forwardedFor = [headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    Object.assign(headers, { host: `127.0.0.1:${upstreamPort}`, 'x-forwarded-proto': 'https', 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-for': forwardedFor });
-    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    Object.assign(headers, {
+      host: `127.0.0.1:${upstreamPort}`,
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': req.headers.host ?? '',
+      'x-forwarded-for': forwardedFor,
     });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });

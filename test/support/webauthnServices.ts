@@ -39,8 +39,16 @@ export class FakeClock implements Clock {
 /** Signs nothing: the "token" is the claims as JSON, so a test can read what would be signed. */
 export class FakeSigner implements TokenSigner {
   readonly issuer = 'https://passkeys.test';
-  async sign(claims: Record<string, unknown>, options: { lifetimeSeconds: number; audience: string; subject: string }): Promise<string> {
-    return JSON.stringify({ ...claims, aud: options.audience, sub: options.subject, lifetime: options.lifetimeSeconds });
+  async sign(
+    claims: Record<string, unknown>,
+    options: { lifetimeSeconds: number; audience: string; subject: string },
+  ): Promise<string> {
+    return JSON.stringify({
+      ...claims,
+      aud: options.audience,
+      sub: options.subject,
+      lifetime: options.lifetimeSeconds,
+    });
   }
   jwks(): PublicJwks {
     return { keys: [] };
@@ -63,10 +71,19 @@ export interface WebAuthnServices {
   close(): Promise<void>;
 }
 
-export const ADMIN_ACTOR = { user: { id: DemoTenant.admin.id, userPrincipalName: DemoTenant.admin.userPrincipalName }, app: null };
+export const ADMIN_ACTOR = {
+  user: { id: DemoTenant.admin.id, userPrincipalName: DemoTenant.admin.userPrincipalName },
+  app: null,
+};
 
 /** An app-only caller with every permission (the directory's own rules are not under test here). */
-export const ADMIN_APP: Principal = { kind: 'application', appId: 'test-admin-app', permissions: ['Directory.ReadWrite.All'], roleTemplateIds: [], scopes: [] };
+export const ADMIN_APP: Principal = {
+  kind: 'application',
+  appId: 'test-admin-app',
+  permissions: ['Directory.ReadWrite.All'],
+  roleTemplateIds: [],
+  scopes: [],
+};
 
 /** The services as shared/app.ts wires them, over an in-memory SQLite store with the demo tenant. */
 export async function createWebAuthnServices(): Promise<WebAuthnServices> {
@@ -77,7 +94,16 @@ export async function createWebAuthnServices(): Promise<WebAuthnServices> {
   const directory = new DirectoryService(store.directory, clock);
   const policy = new PolicyService(store.policies, store.directory, clock);
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
-  const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp: RP };
+  const common = {
+    directory,
+    policy,
+    credentials: store.credentials,
+    challenges,
+    webauthn,
+    clock,
+    serverSecret,
+    rp: RP,
+  };
   const services: WebAuthnServices = {
     store,
     clock,
@@ -96,7 +122,10 @@ export async function createWebAuthnServices(): Promise<WebAuthnServices> {
     }),
     methods: new MethodsService(directory, store.credentials, clock),
     async setPolicy(patch = {}) {
-      await policy.patchFido2({ state: 'enabled', isSelfServiceRegistrationAllowed: true, ...patch }, { actor: ADMIN_ACTOR });
+      await policy.patchFido2(
+        { state: 'enabled', isSelfServiceRegistrationAllowed: true, ...patch },
+        { actor: ADMIN_ACTOR },
+      );
     },
     close: () => store.close(),
   };
@@ -105,11 +134,22 @@ export async function createWebAuthnServices(): Promise<WebAuthnServices> {
 }
 
 /** Self-service registration of a passkey for `upn`: options, then verify with the fake port's facts. */
-export async function registerPasskey(services: WebAuthnServices, upn: string, credentialId: string, facts: Partial<VerifiedRegistration> = {}) {
+export async function registerPasskey(
+  services: WebAuthnServices,
+  upn: string,
+  credentialId: string,
+  facts: Partial<VerifiedRegistration> = {},
+) {
   const { options, user } = await services.registration.options(upn, 'selfService', { timeoutMs: TIMEOUT_MS });
   services.webauthn.registration = facts;
   const actor = { user: { id: user.id, userPrincipalName: user.userPrincipalName }, app: null };
-  return services.registration.verify(upn, 'selfService', registrationResponse(options.challenge, credentialId), undefined, actor);
+  return services.registration.verify(
+    upn,
+    'selfService',
+    registrationResponse(options.challenge, credentialId),
+    undefined,
+    actor,
+  );
 }
 
 /** Runs `promise` and returns the DomainError it rejects with (fails when it resolves). */

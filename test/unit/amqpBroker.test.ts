@@ -14,7 +14,9 @@ let client: ServiceBusClient;
 
 async function start(options: Partial<AmqpBrokerOptions> = {}) {
   broker = await startAmqpBroker({ topics: { [TOPIC]: ['audit', 'webhooks'] }, ...options });
-  client = new ServiceBusClient(broker.connectionString, { retryOptions: { maxRetries: 1, retryDelayInMs: 20, timeoutInMs: 5000 } });
+  client = new ServiceBusClient(broker.connectionString, {
+    retryOptions: { maxRetries: 1, retryDelayInMs: 20, timeoutInMs: 5000 },
+  });
 }
 
 afterEach(async () => {
@@ -102,13 +104,22 @@ it('moves a dead-lettered message to the dead-letter queue with its reason', asy
   await send('poison');
   const receiver = receiveFrom('audit');
   const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
-  await receiver.deadLetterMessage(message, { deadLetterReason: 'HandlerFailed', deadLetterErrorDescription: 'Error: boom', attempt: 1 });
+  await receiver.deadLetterMessage(message, {
+    deadLetterReason: 'HandlerFailed',
+    deadLetterErrorDescription: 'Error: boom',
+    attempt: 1,
+  });
   expect(broker.messageCount(AUDIT)).toBe(0);
   expect(broker.messageCount(`${AUDIT}/$deadletterqueue`)).toBe(1);
 
   const dlq = receiveFrom('audit', { subQueueType: 'deadLetter' });
   const [peeked] = await dlq.peekMessages(10);
-  expect(peeked).toMatchObject({ body: 'poison', deadLetterReason: 'HandlerFailed', deadLetterErrorDescription: 'Error: boom', deliveryCount: 1 });
+  expect(peeked).toMatchObject({
+    body: 'poison',
+    deadLetterReason: 'HandlerFailed',
+    deadLetterErrorDescription: 'Error: boom',
+    deliveryCount: 1,
+  });
   const [deadLetter] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
   expect(deadLetter).toMatchObject({
     body: 'poison',
@@ -171,7 +182,7 @@ it('streams messages to subscribe() in order until the subscription is closed', 
     { autoCompleteMessages: false },
   );
   await send(1, 2, 3);
-  for (const deadline = Date.now() + 3000; bodies.length < 3 && Date.now() < deadline; ) await sleep(10);
+  for (const deadline = Date.now() + 3000; bodies.length < 3 && Date.now() < deadline;) await sleep(10);
   expect(bodies).toEqual([1, 2, 3]);
 
   await subscription.close();
@@ -191,12 +202,16 @@ it('peeks without locking, and deletes on delivery in receiveAndDelete mode', as
     ['b', 0],
   ]);
 
-  const received = await receiveFrom('audit', { receiveMode: 'receiveAndDelete' }).receiveMessages(2, { maxWaitTimeInMs: 2000 });
+  const received = await receiveFrom('audit', { receiveMode: 'receiveAndDelete' }).receiveMessages(2, {
+    maxWaitTimeInMs: 2000,
+  });
   expect(received.map((m) => m.body)).toEqual(['a', 'b']);
   expect(broker.messageCount(AUDIT)).toBe(0);
 });
 
 it('refuses a topic it does not have', async () => {
   await start();
-  await expect(client.createSender('no-such-topic').sendMessages({ body: 'x' })).rejects.toMatchObject({ code: 'MessagingEntityNotFound' });
+  await expect(client.createSender('no-such-topic').sendMessages({ body: 'x' })).rejects.toMatchObject({
+    code: 'MessagingEntityNotFound',
+  });
 });

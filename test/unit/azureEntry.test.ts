@@ -11,15 +11,26 @@ import { SCHEDULED_WORK } from '../../shared/scheduledWork';
 const mockRegistered: Record<string, Array<[string, Record<string, unknown>]>> = {};
 const registered = mockRegistered;
 // Called only when functions/index.ts registers (the mock factories run before this line).
-const mockRecord = (kind: string) => (name: string, options: Record<string, unknown> = {}) => void (mockRegistered[kind] ??= []).push([name, options]);
+const mockRecord =
+  (kind: string) =>
+  (name: string, options: Record<string, unknown> = {}) =>
+    void (mockRegistered[kind] ??= []).push([name, options]);
 
 jest.mock('@azure/functions', () => ({
   ...jest.requireActual('@azure/functions'),
-  app: Object.fromEntries(['http', 'serviceBusTopic', 'cosmosDB', 'timer'].map((kind) => [kind, (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options)])),
+  app: Object.fromEntries(
+    ['http', 'serviceBusTopic', 'cosmosDB', 'timer'].map((kind) => [
+      kind,
+      (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options),
+    ]),
+  ),
 }));
 jest.mock('durable-functions', () => ({
   ...jest.requireActual('durable-functions'),
-  app: { orchestration: (name: string) => mockRecord('orchestration')(name), activity: (name: string, options: Record<string, unknown>) => mockRecord('activity')(name, options) },
+  app: {
+    orchestration: (name: string) => mockRecord('orchestration')(name),
+    activity: (name: string, options: Record<string, unknown>) => mockRecord('activity')(name, options),
+  },
 }));
 
 describe('the Azure entry (functions/index.ts) registers every declared function once', () => {
@@ -33,7 +44,10 @@ describe('the Azure entry (functions/index.ts) registers every declared function
     const registry = buildHttpRegistry(() => Promise.reject(new Error('not built')));
     expect(registered.http).toHaveLength(registry.length);
     for (const { definition } of registry) {
-      expect(registered.http).toContainEqual([definition.name, expect.objectContaining({ route: definition.route, methods: definition.methods, authLevel: 'anonymous' })]);
+      expect(registered.http).toContainEqual([
+        definition.name,
+        expect.objectContaining({ route: definition.route, methods: definition.methods, authLevel: 'anonymous' }),
+      ]);
     }
   });
 
@@ -44,15 +58,28 @@ describe('the Azure entry (functions/index.ts) registers every declared function
   });
 
   it('every consumer on its own subscription of the topic', () => {
-    expect(registered.serviceBusTopic.map(([name, o]) => [name, o.topicName, o.subscriptionName])).toEqual(eventConsumers().map((c) => [c.name, EVENTS_TOPIC, c.subscription]));
+    expect(registered.serviceBusTopic.map(([name, o]) => [name, o.topicName, o.subscriptionName])).toEqual(
+      eventConsumers().map((c) => [c.name, EVENTS_TOPIC, c.subscription]),
+    );
   });
 
   it('the change-feed outbox relay on the audit container, retried until it publishes', () => {
-    expect(registered.cosmosDB).toEqual([['outboxRelay', expect.objectContaining({ containerName: 'audit', leaseContainerName: 'leases', retry: expect.objectContaining({ maxRetryCount: -1 }) })]]);
+    expect(registered.cosmosDB).toEqual([
+      [
+        'outboxRelay',
+        expect.objectContaining({
+          containerName: 'audit',
+          leaseContainerName: 'leases',
+          retry: expect.objectContaining({ maxRetryCount: -1 }),
+        }),
+      ],
+    ]);
   });
 
   it('the scheduled work as timer triggers', () => {
-    expect(registered.timer.map(([name, o]) => [name, o.schedule])).toEqual(SCHEDULED_WORK.map((w) => [w.name, w.schedule]));
+    expect(registered.timer.map(([name, o]) => [name, o.schedule])).toEqual(
+      SCHEDULED_WORK.map((w) => [w.name, w.schedule]),
+    );
   });
 });
 
@@ -65,7 +92,13 @@ describe('infra/main.bicep and host.json provide what the Azure entry binds to',
   });
 
   it('every connection setting a trigger names is an app setting of the Function App', () => {
-    const connections = [...new Set(Object.values(registered).flatMap((list) => list.map(([, o]) => o.connection).filter((c): c is string => typeof c === 'string')))];
+    const connections = [
+      ...new Set(
+        Object.values(registered).flatMap((list) =>
+          list.map(([, o]) => o.connection).filter((c): c is string => typeof c === 'string'),
+        ),
+      ),
+    ];
     expect(connections.sort()).toEqual(['COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
     for (const connection of connections) expect(appSettings).toContain(connection);
   });
@@ -76,7 +109,9 @@ describe('infra/main.bicep and host.json provide what the Azure entry binds to',
   });
 
   it("host.json's durable task hub is the one the embedded engine's links name", () => {
-    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as { extensions: { durableTask: { hubName: string } } };
+    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+      extensions: { durableTask: { hubName: string } };
+    };
     expect(host.extensions.durableTask.hubName).toBe(TASK_HUB);
   });
 });

@@ -6,7 +6,10 @@ const ROOT = join(__dirname, '..', '..');
 /** Relative modules a file loads when it is loaded: static `import`/`export ... from`, not `import type` nor `await import()`. */
 function staticImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  const specifiers = [...source.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm), ...source.matchAll(/^import\s+'([^']+)'/gm)].map((m) => m[1]);
+  const specifiers = [
+    ...source.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm),
+    ...source.matchAll(/^import\s+'([^']+)'/gm),
+  ].map((m) => m[1]);
   return specifiers
     .filter((s) => s.startsWith('.'))
     .map((s) => resolve(dirname(file), s))
@@ -32,10 +35,20 @@ describe('the Azure entry (functions/index.ts) loads no embedded adapter', () =>
 
   it('reaches the registries and the composition root', () => {
     // The walk itself works: it finds what the entry must load.
-    expect(loaded).toEqual(expect.arrayContaining(['functions/registry.ts', 'orchestrations/registry.ts', 'shared/app.ts', 'shared/adapterSelection.ts']));
+    expect(loaded).toEqual(
+      expect.arrayContaining([
+        'functions/registry.ts',
+        'orchestrations/registry.ts',
+        'shared/app.ts',
+        'shared/adapterSelection.ts',
+      ]),
+    );
   });
 
-  it.each([['local/'], ['shared/adapters/localbus/'], ['shared/adapters/sqlite/']])('loads nothing under %s', (folder) => {
-    expect(loaded.filter((f) => f.startsWith(folder))).toEqual([]);
-  });
+  it.each([['local/'], ['shared/adapters/localbus/'], ['shared/adapters/sqlite/']])(
+    'loads nothing under %s',
+    (folder) => {
+      expect(loaded.filter((f) => f.startsWith(folder))).toEqual([]);
+    },
+  );
 });

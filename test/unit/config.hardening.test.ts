@@ -10,7 +10,10 @@ const good = randomBytes(32).toString('base64');
 
 describe('SERVER_SECRET is strict base64 of 32 bytes', () => {
   it.each([
-    ['an unresolved Key Vault reference (attack: weak key from a literal)', '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s)'],
+    [
+      'an unresolved Key Vault reference (attack: weak key from a literal)',
+      '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s)',
+    ],
     ['16 bytes', randomBytes(16).toString('base64')],
     ['33 bytes', randomBytes(33).toString('base64')],
     ['base64url alphabet', good.replace(/\+/g, '-').replace(/\//g, '_').replace(/=$/, '') + '_'],
@@ -41,7 +44,12 @@ describe('settings with limits', () => {
 
   it('defaults: no proxy trust, no rate limit, no private webhook targets', () => {
     const config = loadConfig({}, tmpdir());
-    expect(config).toMatchObject({ trustProxy: false, rateLimitPerMinute: 0, webhookAllowPrivateNetworks: false, allowedAudiences: [] });
+    expect(config).toMatchObject({
+      trustProxy: false,
+      rateLimitPerMinute: 0,
+      webhookAllowPrivateNetworks: false,
+      allowedAudiences: [],
+    });
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' }, tmpdir())).toThrow(/RATE_LIMIT_PER_MINUTE/);
   });
 });

@@ -9,7 +9,8 @@ import { join, relative } from 'node:path';
 const RULE_FREE: Record<string, string> = {
   'shared/domain/audit.ts': "types of Graph's directoryAudit record (and, with declared events, their zod shapes)",
   'shared/domain/directory/directory.ts': "types of Graph's directory objects and list queries",
-  'shared/domain/errorCodes.ts': 'the error registry, data only; every entry is tested with its wire code and status in functions/http/errorResponse.test.ts',
+  'shared/domain/errorCodes.ts':
+    'the error registry, data only; every entry is tested with its wire code and status in functions/http/errorResponse.test.ts',
 };
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,7 +19,9 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [relative(ROOT, path).split('\\').join('/')] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')
+      ? [relative(ROOT, path).split('\\').join('/')]
+      : [];
   });
 }
 

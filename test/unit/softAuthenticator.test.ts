@@ -37,15 +37,23 @@ let ca: TestAttestationCa;
 let otherCa: TestAttestationCa;
 
 beforeAll(async () => {
-  [ca, otherCa] = await Promise.all([TestAttestationCa.create(), TestAttestationCa.create({ commonName: 'Fabrikam Root' })]);
+  [ca, otherCa] = await Promise.all([
+    TestAttestationCa.create(),
+    TestAttestationCa.create({ commonName: 'Fabrikam Root' }),
+  ]);
 });
 
 /** MetadataService is a process-wide singleton: every test states the configuration it needs. */
-async function useMetadata(verificationMode: 'strict' | 'permissive', statements: MetadataStatement[] = []): Promise<void> {
+async function useMetadata(
+  verificationMode: 'strict' | 'permissive',
+  statements: MetadataStatement[] = [],
+): Promise<void> {
   await MetadataService.initialize({ mdsServers: [], statements, verificationMode });
 }
 
-function registrationOptions(userVerification: 'required' | 'discouraged' = 'required'): Promise<PublicKeyCredentialCreationOptionsJSON> {
+function registrationOptions(
+  userVerification: 'required' | 'discouraged' = 'required',
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: 'Contoso',
     rpID: RP_ID,
@@ -55,7 +63,11 @@ function registrationOptions(userVerification: 'required' | 'discouraged' = 'req
   });
 }
 
-function verifyRegistration(response: RegistrationResponseJSON, options: PublicKeyCredentialCreationOptionsJSON, requireUserVerification = true) {
+function verifyRegistration(
+  response: RegistrationResponseJSON,
+  options: PublicKeyCredentialCreationOptionsJSON,
+  requireUserVerification = true,
+) {
   return verifyRegistrationResponse({
     response,
     expectedChallenge: options.challenge,
@@ -66,10 +78,15 @@ function verifyRegistration(response: RegistrationResponseJSON, options: PublicK
 }
 
 /** Registers one credential and returns what an RP would have stored. */
-async function register(model: SoftAuthenticatorOptions): Promise<{ authenticator: SoftAuthenticator; credential: WebAuthnCredential; userId: string }> {
+async function register(
+  model: SoftAuthenticatorOptions,
+): Promise<{ authenticator: SoftAuthenticator; credential: WebAuthnCredential; userId: string }> {
   const authenticator = new SoftAuthenticator(model);
   const options = await registrationOptions();
-  const { registrationInfo } = await verifyRegistration(await authenticator.createCredential(options, { origin: ORIGIN }), options);
+  const { registrationInfo } = await verifyRegistration(
+    await authenticator.createCredential(options, { origin: ORIGIN }),
+    options,
+  );
   if (!registrationInfo) throw new Error('registration not verified');
   return { authenticator, credential: registrationInfo.credential, userId: options.user.id };
 }
@@ -106,14 +123,23 @@ describe('registration', () => {
     });
     expect(response.response.publicKeyAlgorithm).toBe(algorithm === 'ES256' ? -7 : -8);
     expect(authenticator.credentials).toEqual([
-      expect.objectContaining({ id: response.id, rpId: RP_ID, userHandle: options.user.id, discoverable: true, signCount: 0 }),
+      expect.objectContaining({
+        id: response.id,
+        rpId: RP_ID,
+        userHandle: options.user.id,
+        discoverable: true,
+        signCount: 0,
+      }),
     ]);
   });
 
   test('BE/BS flags make a backed-up multi-device credential', async () => {
     const authenticator = new SoftAuthenticator({ aaguid: AAGUID, flags: { be: true, bs: true } });
     const options = await registrationOptions();
-    const { registrationInfo } = await verifyRegistration(await authenticator.createCredential(options, { origin: ORIGIN }), options);
+    const { registrationInfo } = await verifyRegistration(
+      await authenticator.createCredential(options, { origin: ORIGIN }),
+      options,
+    );
     expect(registrationInfo).toMatchObject({ credentialDeviceType: 'multiDevice', credentialBackedUp: true });
   });
 
@@ -129,13 +155,25 @@ describe('registration', () => {
 
   test('behaves like a client: unsupported algorithm and excluded credentials are refused', async () => {
     const authenticator = new SoftAuthenticator({ aaguid: AAGUID, algorithm: 'EdDSA' });
-    const es256Only = await generateRegistrationOptions({ rpName: 'Contoso', rpID: RP_ID, userName: 'bob', supportedAlgorithmIDs: [-7] });
+    const es256Only = await generateRegistrationOptions({
+      rpName: 'Contoso',
+      rpID: RP_ID,
+      userName: 'bob',
+      supportedAlgorithmIDs: [-7],
+    });
     await expect(authenticator.createCredential(es256Only, { origin: ORIGIN })).rejects.toThrow('NotSupportedError');
 
     const first = await authenticator.createCredential(await registrationOptions(), { origin: ORIGIN });
-    const again = await generateRegistrationOptions({ rpName: 'Contoso', rpID: RP_ID, userName: 'alice', excludeCredentials: [{ id: first.id }] });
+    const again = await generateRegistrationOptions({
+      rpName: 'Contoso',
+      rpID: RP_ID,
+      userName: 'alice',
+      excludeCredentials: [{ id: first.id }],
+    });
     await expect(authenticator.createCredential(again, { origin: ORIGIN })).rejects.toThrow('InvalidStateError');
-    await expect(authenticator.createCredential(again, { origin: ORIGIN, ignoreExcludeCredentials: true })).resolves.toBeDefined();
+    await expect(
+      authenticator.createCredential(again, { origin: ORIGIN, ignoreExcludeCredentials: true }),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -158,29 +196,39 @@ describe('packed x5c attestation against MetadataService (strict)', () => {
       expect(verified).toBe(true);
       expect(registrationInfo).toMatchObject({ fmt: 'packed', aaguid: AAGUID });
 
-      const attStmt = (decodeCBOR(registrationInfo!.attestationObject) as Map<string, CBORType>).get('attStmt') as Map<string, CBORType>;
+      const attStmt = (decodeCBOR(registrationInfo!.attestationObject) as Map<string, CBORType>).get('attStmt') as Map<
+        string,
+        CBORType
+      >;
       const [leaf] = attStmt.get('x5c') as Uint8Array[];
       const extension = new X509Certificate(leaf).getExtension(ID_FIDO_GEN_CE_AAGUID);
-      expect(extension ? Buffer.from(extension.value).toString('hex') : null)
-        .toBe(includeAaguidExtension ? `0410${AAGUID.replace(/-/g, '')}` : null);
+      expect(extension ? Buffer.from(extension.value).toString('hex') : null).toBe(
+        includeAaguidExtension ? `0410${AAGUID.replace(/-/g, '')}` : null,
+      );
     });
 
     test('fails when the statement lists a different root', async () => {
       await useMetadata('strict', [createMetadataStatement(AAGUID, otherCa)]);
-      await expect(registerX5c({ includeAaguidExtension })).rejects.toThrow('x5c could not be chained to any specified trust anchor (Packed|Full)');
+      await expect(registerX5c({ includeAaguidExtension })).rejects.toThrow(
+        'x5c could not be chained to any specified trust anchor (Packed|Full)',
+      );
     });
   });
 
   test('fails when the leaf AAGUID extension disagrees with authenticator data', async () => {
     await useMetadata('strict', [createMetadataStatement(AAGUID, ca)]);
     const attestationCertificate = await ca.issueAttestationCertificate({ aaguid: OTHER_AAGUID });
-    await expect(registerX5c({ attestationCertificate })).rejects.toThrow(/id-fido-gen-ce-aaguid .* was present but not equal/);
+    await expect(registerX5c({ attestationCertificate })).rejects.toThrow(
+      /id-fido-gen-ce-aaguid .* was present but not equal/,
+    );
   });
 
   test('fails when the leaf OU is not "Authenticator Attestation"', async () => {
     await useMetadata('strict', [createMetadataStatement(AAGUID, ca)]);
     const attestationCertificate = await ca.issueAttestationCertificate({ aaguid: AAGUID, subject: { OU: 'Widgets' } });
-    await expect(registerX5c({ attestationCertificate })).rejects.toThrow('Certificate OU was not "Authenticator Attestation"');
+    await expect(registerX5c({ attestationCertificate })).rejects.toThrow(
+      'Certificate OU was not "Authenticator Attestation"',
+    );
   });
 
   test('fails when the statement does not declare basic_full attestation', async () => {
@@ -197,7 +245,10 @@ describe('packed x5c attestation against MetadataService (strict)', () => {
     for (const attestation of ['none', 'packed-self'] as const) {
       const authenticator = new SoftAuthenticator({ aaguid: AAGUID, attestation });
       const options = await registrationOptions();
-      const { verified } = await verifyRegistration(await authenticator.createCredential(options, { origin: ORIGIN }), options);
+      const { verified } = await verifyRegistration(
+        await authenticator.createCredential(options, { origin: ORIGIN }),
+        options,
+      );
       expect(verified).toBe(true);
     }
   });
@@ -218,7 +269,12 @@ describe('packed x5c attestation against MetadataService (strict)', () => {
       const authenticator = new SoftAuthenticator({ aaguid: AAGUID, attestation: 'packed-x5c', ca: otherCa });
       const options = await fresh.generateRegistrationOptions({ rpName: 'Contoso', rpID: RP_ID, userName: 'carol' });
       const response = await authenticator.createCredential(options, { origin: ORIGIN });
-      const result = await fresh.verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID });
+      const result = await fresh.verifyRegistrationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+      });
       expect(result.verified).toBe(true);
     });
   });
@@ -229,7 +285,10 @@ describe('fido-u2f, intermediates and certificate AAGUID overrides', () => {
   afterEach(() => SettingsService.setRootCertificates({ identifier: 'packed', certificates: [] }));
 
   function x5cOf(response: RegistrationResponseJSON): Uint8Array[] {
-    const object = decodeCBOR(new Uint8Array(Buffer.from(response.response.attestationObject, 'base64url'))) as Map<string, CBORType>;
+    const object = decodeCBOR(new Uint8Array(Buffer.from(response.response.attestationObject, 'base64url'))) as Map<
+      string,
+      CBORType
+    >;
     return ((object.get('attStmt') as Map<string, CBORType>).get('x5c') as Uint8Array[] | undefined) ?? [];
   }
 
@@ -253,17 +312,25 @@ describe('fido-u2f, intermediates and certificate AAGUID overrides', () => {
   test('library behaviour: a self-signed fido-u2f certificate verifies, even with strict metadata', async () => {
     await useMetadata('strict', [createMetadataStatement(AAGUID, ca)]);
     const attestationCertificate = await createSelfSignedAttestationCertificate();
-    await expect(registerWith({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate })).resolves.toMatchObject({ result: { verified: true } });
+    await expect(registerWith({ aaguid: U2F, attestation: 'fido-u2f', attestationCertificate })).resolves.toMatchObject(
+      { result: { verified: true } },
+    );
   });
 
   test('library behaviour: fido-u2f with a non-zero AAGUID is refused', async () => {
     await useMetadata('permissive');
-    await expect(registerWith({ aaguid: AAGUID, attestation: 'fido-u2f', ca })).rejects.toThrow('was not expected value');
+    await expect(registerWith({ aaguid: AAGUID, attestation: 'fido-u2f', ca })).rejects.toThrow(
+      'was not expected value',
+    );
   });
 
   test('fido-u2f needs an ES256 key and a certificate source', () => {
-    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f', ca, algorithm: 'EdDSA' })).toThrow('ES256');
-    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f' })).toThrow('fido-u2f attestation needs `ca` or `attestationCertificate`');
+    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f', ca, algorithm: 'EdDSA' })).toThrow(
+      'ES256',
+    );
+    expect(() => new SoftAuthenticator({ aaguid: U2F, attestation: 'fido-u2f' })).toThrow(
+      'fido-u2f attestation needs `ca` or `attestationCertificate`',
+    );
   });
 
   test('a leaf from an intermediate CA sends the intermediate in x5c and chains to the root', async () => {
@@ -272,12 +339,17 @@ describe('fido-u2f, intermediates and certificate AAGUID overrides', () => {
     SettingsService.setRootCertificates({ identifier: 'packed', certificates: [ca.certificatePem] });
     const { response, result } = await registerWith({ aaguid: AAGUID, attestation: 'packed-x5c', ca: intermediate });
     expect(result.verified).toBe(true);
-    expect(x5cOf(response).map((c) => Buffer.from(c).toString('base64'))).toEqual([expect.any(String), intermediate.certificateBase64]);
+    expect(x5cOf(response).map((c) => Buffer.from(c).toString('base64'))).toEqual([
+      expect.any(String),
+      intermediate.certificateBase64,
+    ]);
   });
 
   test('certificateAaguid puts another AAGUID into the leaf (refused by the packed extension check)', async () => {
     await useMetadata('permissive');
-    await expect(registerWith({ aaguid: AAGUID, attestation: 'packed-x5c', ca, certificateAaguid: OTHER_AAGUID })).rejects.toThrow(/id-fido-gen-ce-aaguid .* was present but not equal/);
+    await expect(
+      registerWith({ aaguid: AAGUID, attestation: 'packed-x5c', ca, certificateAaguid: OTHER_AAGUID }),
+    ).rejects.toThrow(/id-fido-gen-ce-aaguid .* was present but not equal/);
   });
 
   test('a root with past validity is issued as asked', async () => {
@@ -289,25 +361,51 @@ describe('fido-u2f, intermediates and certificate AAGUID overrides', () => {
 describe('assertions', () => {
   beforeAll(() => useMetadata('permissive'));
 
-  function verifyAssertion(response: Awaited<ReturnType<SoftAuthenticator['getAssertion']>>, challenge: string, credential: WebAuthnCredential, requireUserVerification = true) {
-    return verifyAuthenticationResponse({ response, expectedChallenge: challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID, credential, requireUserVerification });
+  function verifyAssertion(
+    response: Awaited<ReturnType<SoftAuthenticator['getAssertion']>>,
+    challenge: string,
+    credential: WebAuthnCredential,
+    requireUserVerification = true,
+  ) {
+    return verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: ORIGIN,
+      expectedRPID: RP_ID,
+      credential,
+      requireUserVerification,
+    });
   }
 
-  test.each<SoftAlgorithm>(['ES256', 'EdDSA'])('%s assertions verify with the stored key and the counter increases', async (algorithm) => {
-    const { authenticator, credential, userId } = await register({ aaguid: AAGUID, attestation: 'packed-self', algorithm });
+  test.each<SoftAlgorithm>(['ES256', 'EdDSA'])(
+    '%s assertions verify with the stored key and the counter increases',
+    async (algorithm) => {
+      const { authenticator, credential, userId } = await register({
+        aaguid: AAGUID,
+        attestation: 'packed-self',
+        algorithm,
+      });
 
-    let counter = credential.counter;
-    for (const expected of [1, 2, 3]) {
-      const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }], userVerification: 'required' });
-      const response = await authenticator.getAssertion(options, { origin: ORIGIN });
-      expect(response.response.userHandle).toBe(userId);
-      const { verified, authenticationInfo } = await verifyAssertion(response, options.challenge, { ...credential, counter });
-      expect(verified).toBe(true);
-      expect(authenticationInfo.newCounter).toBe(expected);
-      counter = authenticationInfo.newCounter;
-    }
-    expect(authenticator.credentials[0].signCount).toBe(3);
-  });
+      let counter = credential.counter;
+      for (const expected of [1, 2, 3]) {
+        const options = await generateAuthenticationOptions({
+          rpID: RP_ID,
+          allowCredentials: [{ id: credential.id }],
+          userVerification: 'required',
+        });
+        const response = await authenticator.getAssertion(options, { origin: ORIGIN });
+        expect(response.response.userHandle).toBe(userId);
+        const { verified, authenticationInfo } = await verifyAssertion(response, options.challenge, {
+          ...credential,
+          counter,
+        });
+        expect(verified).toBe(true);
+        expect(authenticationInfo.newCounter).toBe(expected);
+        counter = authenticationInfo.newCounter;
+      }
+      expect(authenticator.credentials[0].signCount).toBe(3);
+    },
+  );
 
   test('empty allowCredentials picks a discoverable credential for the RP ID', async () => {
     const { authenticator, credential, userId } = await register({ aaguid: AAGUID });
@@ -316,8 +414,11 @@ describe('assertions', () => {
     expect(response).toMatchObject({ id: credential.id, response: { userHandle: userId } });
     await expect(verifyAssertion(response, options.challenge, credential)).resolves.toMatchObject({ verified: true });
 
-    await expect(authenticator.getAssertion(await generateAuthenticationOptions({ rpID: 'example.com' }), { origin: 'https://example.com' }))
-      .rejects.toThrow('NotAllowedError');
+    await expect(
+      authenticator.getAssertion(await generateAuthenticationOptions({ rpID: 'example.com' }), {
+        origin: 'https://example.com',
+      }),
+    ).rejects.toThrow('NotAllowedError');
   });
 
   test('a forced lower counter (cloned authenticator) is rejected', async () => {
@@ -325,14 +426,20 @@ describe('assertions', () => {
     expect(credential.counter).toBe(10);
     const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }] });
     const response = await authenticator.getAssertion(options, { origin: ORIGIN, signCount: 5 });
-    await expect(verifyAssertion(response, options.challenge, credential)).rejects.toThrow('Response counter value 5 was lower than expected 10');
+    await expect(verifyAssertion(response, options.challenge, credential)).rejects.toThrow(
+      'Response counter value 5 was lower than expected 10',
+    );
   });
 
   test('an authenticator without a counter (always 0) keeps verifying', async () => {
     const { authenticator, credential } = await register({ aaguid: AAGUID, signCountIncrement: 0 });
     for (let i = 0; i < 2; i++) {
       const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }] });
-      const { verified, authenticationInfo } = await verifyAssertion(await authenticator.getAssertion(options, { origin: ORIGIN }), options.challenge, credential);
+      const { verified, authenticationInfo } = await verifyAssertion(
+        await authenticator.getAssertion(options, { origin: ORIGIN }),
+        options.challenge,
+        credential,
+      );
       expect(verified).toBe(true);
       expect(authenticationInfo.newCounter).toBe(0);
     }
@@ -342,8 +449,12 @@ describe('assertions', () => {
     const { authenticator, credential } = await register({ aaguid: AAGUID });
     const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }] });
     const response = await authenticator.getAssertion(options, { origin: ORIGIN, flags: { uv: false } });
-    await expect(verifyAssertion(response, options.challenge, credential)).rejects.toThrow('User verification required');
-    await expect(verifyAssertion(response, options.challenge, credential, false)).resolves.toMatchObject({ verified: true });
+    await expect(verifyAssertion(response, options.challenge, credential)).rejects.toThrow(
+      'User verification required',
+    );
+    await expect(verifyAssertion(response, options.challenge, credential, false)).resolves.toMatchObject({
+      verified: true,
+    });
   });
 
   test('credentials survive export/import', async () => {
@@ -351,7 +462,9 @@ describe('assertions', () => {
     const copy = new SoftAuthenticator({ aaguid: AAGUID });
     copy.importCredential(JSON.parse(JSON.stringify(authenticator.exportCredentials()[0])));
     const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }] });
-    await expect(verifyAssertion(await copy.getAssertion(options, { origin: ORIGIN }), options.challenge, credential)).resolves.toMatchObject({ verified: true });
+    await expect(
+      verifyAssertion(await copy.getAssertion(options, { origin: ORIGIN }), options.challenge, credential),
+    ).resolves.toMatchObject({ verified: true });
   });
 });
 
@@ -360,7 +473,11 @@ describe('tampered client data is rejected', () => {
 
   test.each([
     ['wrong origin', { origin: 'https://evil.example' }, 'Unexpected registration response origin'],
-    ['wrong challenge', { clientData: { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' } }, 'Unexpected registration response challenge'],
+    [
+      'wrong challenge',
+      { clientData: { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' } },
+      'Unexpected registration response challenge',
+    ],
     ['wrong type', { clientData: { type: 'webauthn.get' } }, 'Unexpected registration response type'],
     ['wrong RP ID', { rpId: 'evil.example' }, 'Unexpected RP ID hash'],
   ])('registration: %s', async (_case, ceremony, message) => {
@@ -372,14 +489,29 @@ describe('tampered client data is rejected', () => {
 
   test.each([
     ['wrong origin', { origin: 'https://evil.example' }, 'Unexpected authentication response origin'],
-    ['wrong challenge', { clientData: { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' } }, 'Unexpected authentication response challenge'],
+    [
+      'wrong challenge',
+      { clientData: { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' } },
+      'Unexpected authentication response challenge',
+    ],
     ['wrong type', { clientData: { type: 'webauthn.create' } }, 'Unexpected authentication response type'],
     ['wrong RP ID', { rpId: 'evil.example' }, 'Unexpected RP ID hash'],
   ])('assertion: %s', async (_case, ceremony, message) => {
     const { authenticator, credential } = await register({ aaguid: AAGUID });
     const options = await generateAuthenticationOptions({ rpID: RP_ID, allowCredentials: [{ id: credential.id }] });
-    const response = await authenticator.getAssertion(options, { origin: ORIGIN, credentialId: credential.id, ...ceremony });
-    await expect(verifyAuthenticationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID, credential }))
-      .rejects.toThrow(message);
+    const response = await authenticator.getAssertion(options, {
+      origin: ORIGIN,
+      credentialId: credential.id,
+      ...ceremony,
+    });
+    await expect(
+      verifyAuthenticationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+        credential,
+      }),
+    ).rejects.toThrow(message);
   });
 });

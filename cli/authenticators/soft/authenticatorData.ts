@@ -30,7 +30,8 @@ export function encodeAuthenticatorData(input: {
   attestedCredentialData?: AttestedCredentialData;
 }): Uint8Array {
   const { rpId, flags, signCount, attestedCredentialData: acd } = input;
-  const flagsByte = (flags.up ? 0x01 : 0) | (flags.uv ? 0x04 : 0) | (flags.be ? 0x08 : 0) | (flags.bs ? 0x10 : 0) | (acd ? 0x40 : 0);
+  const flagsByte =
+    (flags.up ? 0x01 : 0) | (flags.uv ? 0x04 : 0) | (flags.be ? 0x08 : 0) | (flags.bs ? 0x10 : 0) | (acd ? 0x40 : 0);
   const head = Buffer.alloc(37);
   createHash('sha256').update(rpId).digest().copy(head, 0);
   head.writeUInt8(flagsByte, 32);

@@ -12,7 +12,10 @@ export interface CollectedClientData {
  * Serialises client data as a browser does (type, challenge, origin, crossOrigin first),
  * with `overrides` merged last so tests can craft invalid values.
  */
-export function encodeClientDataJSON(data: CollectedClientData, overrides: Partial<CollectedClientData> = {}): Uint8Array {
+export function encodeClientDataJSON(
+  data: CollectedClientData,
+  overrides: Partial<CollectedClientData> = {},
+): Uint8Array {
   const merged: CollectedClientData = { crossOrigin: false, ...data, ...overrides };
   const { type, challenge, origin, crossOrigin, ...rest } = merged;
   return new Uint8Array(Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin, ...rest }), 'utf8'));

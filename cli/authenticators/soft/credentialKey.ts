@@ -9,9 +9,7 @@ export const COSE_ALGORITHM: Readonly<Record<SoftAlgorithm, number>> = { ES256: 
 
 /** Generates a fresh credential key pair (P-256 for ES256, Ed25519 for EdDSA). */
 export function generateCredentialKeyPair(algorithm: SoftAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
-  return algorithm === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('ed25519');
+  return algorithm === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
 }
 
 /** Infers the {@link SoftAlgorithm} of a P-256 or Ed25519 key. */
@@ -30,7 +28,12 @@ export function encodeCosePublicKey(publicKey: KeyObject): Uint8Array {
   const x = Buffer.from(jwk.x ?? '', 'base64url');
   const coseKey = new Map<number, number | Uint8Array>();
   if (algorithm === 'ES256') {
-    coseKey.set(1, 2).set(3, COSE_ALGORITHM.ES256).set(-1, 1).set(-2, x).set(-3, Buffer.from(jwk.y ?? '', 'base64url'));
+    coseKey
+      .set(1, 2)
+      .set(3, COSE_ALGORITHM.ES256)
+      .set(-1, 1)
+      .set(-2, x)
+      .set(-3, Buffer.from(jwk.y ?? '', 'base64url'));
   } else {
     coseKey.set(1, 1).set(3, COSE_ALGORITHM.EdDSA).set(-1, 6).set(-2, x);
   }

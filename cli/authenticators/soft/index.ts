@@ -4,7 +4,13 @@ export type { SoftAttestation } from './attestation';
 export type { AuthenticatorFlags } from './authenticatorData';
 export type { CollectedClientData } from './clientData';
 export { COSE_ALGORITHM, type SoftAlgorithm } from './credentialKey';
-export { attestationKeyIdentifier, createMetadataEntry, createMetadataStatement, createU2fMetadataStatement, type TestStatusReport } from './metadataStatement';
+export {
+  attestationKeyIdentifier,
+  createMetadataEntry,
+  createMetadataStatement,
+  createU2fMetadataStatement,
+  type TestStatusReport,
+} from './metadataStatement';
 export {
   SoftAuthenticator,
   type CeremonyOptions,

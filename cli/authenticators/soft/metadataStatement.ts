@@ -20,11 +20,17 @@ export function createMetadataStatement(
     authenticatorVersion: 1,
     protocolFamily: 'fido2',
     schema: 3,
-    upv: [{ major: 1, minor: 0 }, { major: 1, minor: 1 }],
+    upv: [
+      { major: 1, minor: 0 },
+      { major: 1, minor: 1 },
+    ],
     authenticationAlgorithms: ['secp256r1_ecdsa_sha256_raw', 'ed25519_eddsa_sha512_raw'],
     publicKeyAlgAndEncodings: ['cose'],
     attestationTypes: ['basic_full'],
-    userVerificationDetails: [[{ userVerificationMethod: 'passcode_external' }], [{ userVerificationMethod: 'presence_internal' }]],
+    userVerificationDetails: [
+      [{ userVerificationMethod: 'passcode_external' }],
+      [{ userVerificationMethod: 'presence_internal' }],
+    ],
     keyProtection: ['hardware', 'secure_element'],
     matcherProtection: ['on_chip'],
     cryptoStrength: 128,
@@ -35,7 +41,10 @@ export function createMetadataStatement(
       versions: ['FIDO_2_0'],
       aaguid: aaguid.replace(/-/g, ''),
       options: { rk: true, up: true, uv: true, clientPin: true },
-      algorithms: [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -8 }],
+      algorithms: [
+        { type: 'public-key', alg: -7 },
+        { type: 'public-key', alg: -8 },
+      ],
     },
     ...overrides,
   };
@@ -47,7 +56,11 @@ export function createMetadataStatement(
  */
 export function attestationKeyIdentifier(attestationCertificate: AttestationCertificate): string {
   const jwk = createPublicKey(attestationCertificate.privateKey).export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+  const point = Buffer.concat([
+    Buffer.from([0x04]),
+    Buffer.from(jwk.x ?? '', 'base64url'),
+    Buffer.from(jwk.y ?? '', 'base64url'),
+  ]);
   return createHash('sha1').update(point).digest('hex');
 }
 
@@ -55,8 +68,16 @@ export function attestationKeyIdentifier(attestationCertificate: AttestationCert
  * A metadata statement for a U2F model: no AAGUID, identified by the key identifiers of its
  * attestation certificates, roots from `ca`. `overrides` replace top-level members.
  */
-export function createU2fMetadataStatement(keyIdentifiers: string[], ca: TestAttestationCa, overrides: Partial<MetadataStatement> = {}): MetadataStatement {
-  const { aaguid: _aaguid, authenticatorGetInfo: _getInfo, ...common } = createMetadataStatement('00000000-0000-0000-0000-000000000000', ca);
+export function createU2fMetadataStatement(
+  keyIdentifiers: string[],
+  ca: TestAttestationCa,
+  overrides: Partial<MetadataStatement> = {},
+): MetadataStatement {
+  const {
+    aaguid: _aaguid,
+    authenticatorGetInfo: _getInfo,
+    ...common
+  } = createMetadataStatement('00000000-0000-0000-0000-000000000000', ca);
   return {
     ...common,
     description: 'Contoso Test U2F Key',
@@ -81,10 +102,15 @@ export interface TestStatusReport {
  * the statement with its identifiers lifted to the entry, and the given status reports
  * (default one `FIDO_CERTIFIED_L1`).
  */
-export function createMetadataEntry(statement: MetadataStatement, statusReports: TestStatusReport[] = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2025-01-01' }]) {
+export function createMetadataEntry(
+  statement: MetadataStatement,
+  statusReports: TestStatusReport[] = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2025-01-01' }],
+) {
   return {
     ...(statement.aaguid ? { aaguid: statement.aaguid } : {}),
-    ...(statement.attestationCertificateKeyIdentifiers ? { attestationCertificateKeyIdentifiers: statement.attestationCertificateKeyIdentifiers } : {}),
+    ...(statement.attestationCertificateKeyIdentifiers
+      ? { attestationCertificateKeyIdentifiers: statement.attestationCertificateKeyIdentifiers }
+      : {}),
     metadataStatement: statement,
     statusReports,
     timeOfLastStatusChange: statusReports.at(-1)?.effectiveDate ?? '2025-01-01',

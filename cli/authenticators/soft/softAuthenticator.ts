@@ -10,8 +10,19 @@ import { aaguidToBytes } from './aaguid';
 import { encodeAttestationObject, type SoftAttestation } from './attestation';
 import { encodeAuthenticatorData, type AuthenticatorFlags } from './authenticatorData';
 import { encodeClientDataJSON, type CollectedClientData } from './clientData';
-import { COSE_ALGORITHM, encodeCosePublicKey, generateCredentialKeyPair, signData, type SoftAlgorithm } from './credentialKey';
-import { deserializeCredential, serializeCredential, type SerializedSoftCredential, type SoftCredential } from './softCredential';
+import {
+  COSE_ALGORITHM,
+  encodeCosePublicKey,
+  generateCredentialKeyPair,
+  signData,
+  type SoftAlgorithm,
+} from './credentialKey';
+import {
+  deserializeCredential,
+  serializeCredential,
+  type SerializedSoftCredential,
+  type SoftCredential,
+} from './softCredential';
 import type { AttestationCertificate, TestAttestationCa } from './testCa';
 
 /** Construction options of a {@link SoftAuthenticator}, i.e. the authenticator model. */
@@ -87,7 +98,9 @@ function b64url(data: Uint8Array): string {
  * @simplewebauthn/browser would send. Credentials live in memory (see {@link SoftAuthenticator.exportCredentials}).
  */
 export class SoftAuthenticator {
-  private readonly options: Required<Omit<SoftAuthenticatorOptions, 'ca' | 'attestationCertificate' | 'flags' | 'certificateAaguid'>> & { flags: AuthenticatorFlags };
+  private readonly options: Required<
+    Omit<SoftAuthenticatorOptions, 'ca' | 'attestationCertificate' | 'flags' | 'certificateAaguid'>
+  > & { flags: AuthenticatorFlags };
   private readonly held = new Map<string, SoftCredential>();
   private attestationCertificate?: Promise<AttestationCertificate>;
 
@@ -139,7 +152,10 @@ export class SoftAuthenticator {
    * @throws Error `NotSupportedError` when the model's algorithm is not in `pubKeyCredParams`,
    *   `InvalidStateError` when a held credential for the RP is in `excludeCredentials`.
    */
-  async createCredential(options: PublicKeyCredentialCreationOptionsJSON, ceremony: CreateCredentialOptions): Promise<RegistrationResponseJSON> {
+  async createCredential(
+    options: PublicKeyCredentialCreationOptionsJSON,
+    ceremony: CreateCredentialOptions,
+  ): Promise<RegistrationResponseJSON> {
     const { algorithm, attestation } = this.options;
     const rpId = ceremony.rpId ?? options.rp.id ?? new URL(ceremony.origin).hostname;
     if (!options.pubKeyCredParams.some((param) => param.alg === COSE_ALGORITHM[algorithm])) {
@@ -178,7 +194,9 @@ export class SoftAuthenticator {
       rpId,
       userHandle: options.user.id,
       userName: options.user.name,
-      discoverable: selection?.residentKey ? selection.residentKey !== 'discouraged' : selection?.requireResidentKey === true,
+      discoverable: selection?.residentKey
+        ? selection.residentKey !== 'discouraged'
+        : selection?.requireResidentKey === true,
       algorithm,
       signCount: this.options.initialSignCount,
       privateKey,
@@ -210,7 +228,10 @@ export class SoftAuthenticator {
    *
    * @throws Error `NotAllowedError` when no suitable credential is held.
    */
-  async getAssertion(options: PublicKeyCredentialRequestOptionsJSON, ceremony: GetAssertionOptions): Promise<AuthenticationResponseJSON> {
+  async getAssertion(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    ceremony: GetAssertionOptions,
+  ): Promise<AuthenticationResponseJSON> {
     const rpId = ceremony.rpId ?? options.rpId ?? new URL(ceremony.origin).hostname;
     const credential = this.selectCredential(options, rpId, ceremony.credentialId);
     credential.signCount = ceremony.signCount ?? credential.signCount + this.options.signCountIncrement;
@@ -241,15 +262,19 @@ export class SoftAuthenticator {
     };
   }
 
-  private selectCredential(options: PublicKeyCredentialRequestOptionsJSON, rpId: string, credentialId?: string): SoftCredential {
+  private selectCredential(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    rpId: string,
+    credentialId?: string,
+  ): SoftCredential {
     if (credentialId !== undefined) {
       const forced = this.held.get(credentialId);
       if (!forced) throw new Error(`NotAllowedError: credential ${credentialId} is not held`);
       return forced;
     }
     const allowed = new Set((options.allowCredentials ?? []).map((d) => d.id));
-    const match = [...this.held.values()].find((c) =>
-      c.rpId === rpId && (allowed.size > 0 ? allowed.has(c.id) : c.discoverable),
+    const match = [...this.held.values()].find(
+      (c) => c.rpId === rpId && (allowed.size > 0 ? allowed.has(c.id) : c.discoverable),
     );
     if (!match) throw new Error(`NotAllowedError: no matching credential for RP ID "${rpId}"`);
     return match;
@@ -263,7 +288,9 @@ export class SoftAuthenticator {
   private getAttestationCertificate(): Promise<AttestationCertificate> {
     const { ca } = this.model;
     if (!this.attestationCertificate && ca) {
-      const aaguid = this.options.includeAaguidExtension ? (this.model.certificateAaguid ?? this.options.aaguid) : undefined;
+      const aaguid = this.options.includeAaguidExtension
+        ? (this.model.certificateAaguid ?? this.options.aaguid)
+        : undefined;
       this.attestationCertificate = ca.issueAttestationCertificate({ aaguid });
     }
     return this.attestationCertificate ?? Promise.reject(new Error('no attestation certificate'));

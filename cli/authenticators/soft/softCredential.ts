@@ -21,7 +21,9 @@ export interface SoftCredential {
 }
 
 /** JSON-safe form of a {@link SoftCredential} (private key as base64url PKCS#8 DER), e.g. for a CLI to persist. */
-export type SerializedSoftCredential = Omit<SoftCredential, 'privateKey' | 'publicKey' | 'algorithm'> & { privateKeyPkcs8: string };
+export type SerializedSoftCredential = Omit<SoftCredential, 'privateKey' | 'publicKey' | 'algorithm'> & {
+  privateKeyPkcs8: string;
+};
 
 /** Converts a credential to its JSON-safe form. */
 export function serializeCredential(credential: SoftCredential): SerializedSoftCredential {

@@ -62,7 +62,12 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
-const DEFAULT_SUBJECT: AttestationSubject = { C: 'US', O: 'Contoso', OU: 'Authenticator Attestation', CN: 'Contoso Test Key Attestation' };
+const DEFAULT_SUBJECT: AttestationSubject = {
+  C: 'US',
+  O: 'Contoso',
+  OU: 'Authenticator Attestation',
+  CN: 'Contoso Test Key Attestation',
+};
 
 /** Leaf extensions: not a CA, signs only, and the AAGUID extension when asked for. */
 async function leafExtensions(publicKey: webcrypto.CryptoKey, aaguid: string | undefined): Promise<x509.Extension[]> {
@@ -91,7 +96,9 @@ async function caExtensions(publicKey: webcrypto.CryptoKey): Promise<x509.Extens
  * A self-signed attestation certificate (CA:false, no issuer anyone trusts): the homemade
  * certificate of an attacker who wants "attested" without a vendor's key (issue 8 §1).
  */
-export async function createSelfSignedAttestationCertificate(options: IssueAttestationCertificateOptions = {}): Promise<AttestationCertificate> {
+export async function createSelfSignedAttestationCertificate(
+  options: IssueAttestationCertificateOptions = {},
+): Promise<AttestationCertificate> {
   const keys = await crypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const subject = { ...DEFAULT_SUBJECT, ...options.subject };
   const now = Date.now();
@@ -131,7 +138,11 @@ export class TestAttestationCa {
     const root = await x509.X509CertificateGenerator.createSelfSigned(
       {
         serialNumber: serialNumber(),
-        name: jsonName({ C: 'US', O: options.organization ?? 'Contoso', CN: options.commonName ?? 'Contoso Test Attestation Root' }),
+        name: jsonName({
+          C: 'US',
+          O: options.organization ?? 'Contoso',
+          CN: options.commonName ?? 'Contoso Test Attestation Root',
+        }),
         notBefore: options.notBefore ?? new Date(now - DAY_MS),
         notAfter: options.notAfter ?? new Date(now + 3650 * DAY_MS),
         signingAlgorithm: ECDSA_SHA256,
@@ -150,14 +161,21 @@ export class TestAttestationCa {
     const certificate = await x509.X509CertificateGenerator.create(
       {
         serialNumber: serialNumber(),
-        subject: jsonName({ C: 'US', O: options.organization ?? 'Contoso', CN: options.commonName ?? 'Contoso Test Attestation Intermediate' }),
+        subject: jsonName({
+          C: 'US',
+          O: options.organization ?? 'Contoso',
+          CN: options.commonName ?? 'Contoso Test Attestation Intermediate',
+        }),
         issuer: this.root.subjectName,
         notBefore: options.notBefore ?? new Date(now - DAY_MS),
         notAfter: options.notAfter ?? new Date(now + 1825 * DAY_MS),
         signingAlgorithm: ECDSA_SHA256,
         publicKey: keys.publicKey,
         signingKey: this.rootKeys.privateKey,
-        extensions: [...(await caExtensions(keys.publicKey)), await x509.AuthorityKeyIdentifierExtension.create(this.rootKeys.publicKey, false, crypto)],
+        extensions: [
+          ...(await caExtensions(keys.publicKey)),
+          await x509.AuthorityKeyIdentifierExtension.create(this.rootKeys.publicKey, false, crypto),
+        ],
       },
       crypto,
     );

@@ -34,6 +34,9 @@ export class CosmosConsumedChallengeRepository implements ConsumedChallengeRepos
     const ids = await queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.expiresAt < @now', [
       { name: '@now', value: now.getTime() },
     ]);
-    return deleteDocuments(this.container, ids.map((id) => ({ id, partitionKey: id })));
+    return deleteDocuments(
+      this.container,
+      ids.map((id) => ({ id, partitionKey: id })),
+    );
   }
 }

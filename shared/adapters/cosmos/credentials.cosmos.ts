@@ -4,7 +4,15 @@ import { ConcurrencyConflictError } from '../../domain/errors';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { Versioned } from '../../ports/versioned';
 import { appendAudit } from './audit.cosmos';
-import { CosmosDocument, deleteDocument, etagOf, isStatus, queryAll, readDocument, toDomainValue } from './documents.cosmos';
+import {
+  CosmosDocument,
+  deleteDocument,
+  etagOf,
+  isStatus,
+  queryAll,
+  readDocument,
+  toDomainValue,
+} from './documents.cosmos';
 import { credentialAlreadyRegistered } from './storeErrors.cosmos';
 
 /** A concurrent sign-in may bump the sign count between our read and our delete; retry that few times. */
@@ -36,7 +44,9 @@ export class CosmosCredentialRepository implements CredentialRepository {
 
   /** Cross-partition, but a user has a handful of passkeys and this is off the sign-in path. */
   async listByUser(userId: string): Promise<StoredCredential[]> {
-    const docs = await queryAll<CosmosDocument>(this.container, 'SELECT * FROM c WHERE c.userId = @userId', [{ name: '@userId', value: userId }]);
+    const docs = await queryAll<CosmosDocument>(this.container, 'SELECT * FROM c WHERE c.userId = @userId', [
+      { name: '@userId', value: userId },
+    ]);
     // Registration order, as the SQLite store returns them.
     return docs
       .map((d) => toDomainValue<StoredCredential>(d))

@@ -75,7 +75,9 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     const holderId = await this.upns.holderIdOf(userPrincipalName);
     if (holderId === null) return null;
     const doc = await readDocument(this.containers.users, holderId);
-    return doc && lowercaseCopiesOf(doc).userPrincipalName === userPrincipalName.toLowerCase() ? versionedUser(doc) : null;
+    return doc && lowercaseCopiesOf(doc).userPrincipalName === userPrincipalName.toLowerCase()
+      ? versionedUser(doc)
+      : null;
   }
 
   /** A UPN change reserves the new UPN first, writes the user If-Match, then releases the old one. */
@@ -133,8 +135,10 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 
   private async removeDependentsOf(userId: string, audits: UserDeletionAudits): Promise<void> {
-    for (const credential of await this.credentials.listByUser(userId)) await this.credentials.delete(userId, credential.id, audits.passkey(credential));
-    for (const assignment of await this.roleAssignments.list({ principalId: userId })) await this.roleAssignments.delete(assignment.id, audits.roleAssignment(assignment));
+    for (const credential of await this.credentials.listByUser(userId))
+      await this.credentials.delete(userId, credential.id, audits.passkey(credential));
+    for (const assignment of await this.roleAssignments.list({ principalId: userId }))
+      await this.roleAssignments.delete(assignment.id, audits.roleAssignment(assignment));
   }
 
   listUsers(query: ListQuery): Promise<Page<User>> {
@@ -212,4 +216,7 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 }
 
-const versionedUser = (doc: CosmosDocument): Versioned<User> => ({ value: toDomainValue<User>(doc, [LOWERCASE_FIELD]), etag: etagOf(doc) });
+const versionedUser = (doc: CosmosDocument): Versioned<User> => ({
+  value: toDomainValue<User>(doc, [LOWERCASE_FIELD]),
+  etag: etagOf(doc),
+});

@@ -19,7 +19,8 @@ export function toDomainValue<T>(doc: CosmosDocument, helperFields: readonly str
 /** The ETag of a document read or written; Cosmos always sets it, so its absence is a bug. */
 export function etagOf(doc: { _etag?: unknown } | null | undefined): string {
   const etag = doc?._etag;
-  if (typeof etag !== 'string') throw new Error(`Expected a Cosmos DB document with an _etag, received ${JSON.stringify(doc)}`);
+  if (typeof etag !== 'string')
+    throw new Error(`Expected a Cosmos DB document with an _etag, received ${JSON.stringify(doc)}`);
   return etag;
 }
 
@@ -33,16 +34,27 @@ export function cosmosStatus(error: unknown): number | undefined {
 export const isStatus = (error: unknown, status: number) => cosmosStatus(error) === status;
 
 /** Reads a document by id and partition key; null when there is none (404 is an answer, not an error). */
-export async function readDocument(container: Container, id: string, partitionKey: string = id): Promise<CosmosDocument | null> {
+export async function readDocument(
+  container: Container,
+  id: string,
+  partitionKey: string = id,
+): Promise<CosmosDocument | null> {
   const { resource, statusCode } = await container.item(id, partitionKey).read<CosmosDocument>();
   if (statusCode === 404 || !resource) return null;
   return resource;
 }
 
 /** Deletes a document; false when it was already gone. `ifMatch` makes the delete conditional. */
-export async function deleteDocument(container: Container, id: string, partitionKey: string = id, ifMatch?: string): Promise<boolean> {
+export async function deleteDocument(
+  container: Container,
+  id: string,
+  partitionKey: string = id,
+  ifMatch?: string,
+): Promise<boolean> {
   try {
-    await container.item(id, partitionKey).delete(ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : undefined);
+    await container
+      .item(id, partitionKey)
+      .delete(ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : undefined);
     return true;
   } catch (e) {
     if (isStatus(e, 404)) return false;
@@ -54,19 +66,31 @@ export async function deleteDocument(container: Container, id: string, partition
 const DELETE_CONCURRENCY = 16;
 
 /** Deletes the documents (ignoring ones already gone); returns how many this call deleted. */
-export async function deleteDocuments(container: Container, keys: Array<{ id: string; partitionKey: string }>): Promise<number> {
+export async function deleteDocuments(
+  container: Container,
+  keys: Array<{ id: string; partitionKey: string }>,
+): Promise<number> {
   let deleted = 0;
   for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY) {
-    const results = await Promise.all(keys.slice(i, i + DELETE_CONCURRENCY).map((k) => deleteDocument(container, k.id, k.partitionKey)));
+    const results = await Promise.all(
+      keys.slice(i, i + DELETE_CONCURRENCY).map((k) => deleteDocument(container, k.id, k.partitionKey)),
+    );
     deleted += results.filter(Boolean).length;
   }
   return deleted;
 }
 
 /** Runs a query to the end (callers bound it with TOP or a partition key). */
-export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[] = [], partitionKey?: string): Promise<T[]> {
+export async function queryAll<T>(
+  container: Container,
+  query: string,
+  parameters: SqlParameter[] = [],
+  partitionKey?: string,
+): Promise<T[]> {
   const spec: SqlQuerySpec = { query, parameters };
-  const { resources } = await container.items.query<T>(spec, partitionKey === undefined ? {} : { partitionKey }).fetchAll();
+  const { resources } = await container.items
+    .query<T>(spec, partitionKey === undefined ? {} : { partitionKey })
+    .fetchAll();
   return resources;
 }
 
@@ -75,5 +99,6 @@ export const whereClause = (clauses: string[]) => (clauses.length ? `WHERE ${cla
 
 /** TOP takes a positive integer; anything else is a bug in the caller, said plainly. */
 export function assertPageSize(top: number): void {
-  if (!Number.isSafeInteger(top) || top < 1) throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
+  if (!Number.isSafeInteger(top) || top < 1)
+    throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
 }

@@ -52,7 +52,11 @@ export async function keysetPage<T>(
     where.push('c.id > @after');
     parameters.push({ name: '@after', value: query.after });
   }
-  const docs = await queryAll<CosmosDocument>(container, `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.id`, parameters);
+  const docs = await queryAll<CosmosDocument>(
+    container,
+    `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.id`,
+    parameters,
+  );
   const page = docs.slice(0, query.top);
   return {
     items: page.map((d) => toDomainValue<T>(d, [LOWERCASE_FIELD])),

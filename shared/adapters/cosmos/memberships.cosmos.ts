@@ -1,6 +1,15 @@
 import { Container } from '@azure/cosmos';
 import { ListQuery, Page, User } from '../../domain/directory/directory';
-import { assertPageSize, CosmosDocument, deleteDocument, deleteDocuments, isStatus, queryAll, toDomainValue, whereClause } from './documents.cosmos';
+import {
+  assertPageSize,
+  CosmosDocument,
+  deleteDocument,
+  deleteDocuments,
+  isStatus,
+  queryAll,
+  toDomainValue,
+  whereClause,
+} from './documents.cosmos';
 import { filterToCosmos, LOWERCASE_FIELD } from './listing.cosmos';
 
 /** Member ids read per round trip while collecting a page of members. */
@@ -32,12 +41,25 @@ export class CosmosMemberships {
   }
 
   groupIdsOf(userId: string): Promise<string[]> {
-    return queryAll<string>(this.memberships, 'SELECT VALUE c.groupId FROM c WHERE c.userId = @userId', [{ name: '@userId', value: userId }], userId);
+    return queryAll<string>(
+      this.memberships,
+      'SELECT VALUE c.groupId FROM c WHERE c.userId = @userId',
+      [{ name: '@userId', value: userId }],
+      userId,
+    );
   }
 
   async removeAllOf(userId: string): Promise<void> {
-    const ids = await queryAll<string>(this.memberships, 'SELECT VALUE c.id FROM c WHERE c.userId = @userId', [{ name: '@userId', value: userId }], userId);
-    await deleteDocuments(this.memberships, ids.map((id) => ({ id, partitionKey: userId })));
+    const ids = await queryAll<string>(
+      this.memberships,
+      'SELECT VALUE c.id FROM c WHERE c.userId = @userId',
+      [{ name: '@userId', value: userId }],
+      userId,
+    );
+    await deleteDocuments(
+      this.memberships,
+      ids.map((id) => ({ id, partitionKey: userId })),
+    );
   }
 
   /**
@@ -77,7 +99,11 @@ export class CosmosMemberships {
       where.push('c.userId > @after');
       parameters.push({ name: '@after', value: after });
     }
-    return queryAll<string>(this.memberships, `SELECT TOP @batch VALUE c.userId FROM c ${whereClause(where)} ORDER BY c.userId`, parameters);
+    return queryAll<string>(
+      this.memberships,
+      `SELECT TOP @batch VALUE c.userId FROM c ${whereClause(where)} ORDER BY c.userId`,
+      parameters,
+    );
   }
 }
 

@@ -21,7 +21,11 @@ const SORT_KEY = 'sortKey';
  * The persisted position: the newest `_ts` published and the ids published in the overlap window
  * behind it (id → `_ts`), so a re-read publishes each record once.
  */
-const Cursor = z.object({ v: z.literal(1), ts: z.number().int().nonnegative(), published: z.record(z.string(), z.number().int()) });
+const Cursor = z.object({
+  v: z.literal(1),
+  ts: z.number().int().nonnegative(),
+  published: z.record(z.string(), z.number().int()),
+});
 type Cursor = z.infer<typeof Cursor>;
 
 const START: Cursor = { v: 1, ts: 0, published: {} };
@@ -29,12 +33,16 @@ const START: Cursor = { v: 1, ts: 0, published: {} };
 function parseCursor(cursor: string | undefined): Cursor {
   if (cursor === undefined) return START;
   const parsed = Cursor.safeParse(JSON.parse(cursor));
-  if (!parsed.success) throw new Error(`Expected a Cosmos DB outbox cursor {v: 1, ts, published}, received ${cursor}`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new Error(`Expected a Cosmos DB outbox cursor {v: 1, ts, published}, received ${cursor}`, {
+      cause: parsed.error,
+    });
   return parsed.data;
 }
 
 type AuditDocument = CosmosDocument & { _ts: number; activityDateTime: string };
-const isAuditDocument = (d: CosmosDocument): d is AuditDocument => typeof d._ts === 'number' && typeof d.activityDateTime === 'string';
+const isAuditDocument = (d: CosmosDocument): d is AuditDocument =>
+  typeof d._ts === 'number' && typeof d.activityDateTime === 'string';
 
 /**
  * The audit container read as an outbox by the local runtime (cosmosdb-server and the emulator have
@@ -66,18 +74,25 @@ export class CosmosOutboxRepository implements OutboxRepository {
     private readonly meta: Container,
   ) {}
 
-  async readAfter(cursor: string | undefined, top: number): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
+  async readAfter(
+    cursor: string | undefined,
+    top: number,
+  ): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
     const state = parseCursor(cursor);
     const since = Math.max(0, state.ts - OVERLAP_SECONDS);
     const iterator = this.audit.items.query<CosmosDocument>(
-      { query: 'SELECT * FROM c WHERE c._ts >= @since ORDER BY c._ts ASC', parameters: [{ name: '@since', value: since }] },
+      {
+        query: 'SELECT * FROM c WHERE c._ts >= @since ORDER BY c._ts ASC',
+        parameters: [{ name: '@since', value: since }],
+      },
       { maxItemCount: PAGE_SIZE },
     );
     const started = Date.now();
     const fresh = new Map<string, AuditDocument>();
     do {
       const { resources } = await iterator.fetchNext();
-      for (const doc of resources) if (isAuditDocument(doc) && !Object.hasOwn(state.published, doc.id)) fresh.set(doc.id, doc);
+      for (const doc of resources)
+        if (isAuditDocument(doc) && !Object.hasOwn(state.published, doc.id)) fresh.set(doc.id, doc);
     } while (iterator.hasMoreResults() && fresh.size < top && Date.now() - started <= PASS_BUDGET_MS);
     const complete = !iterator.hasMoreResults();
     let batch = [...fresh.values()];
@@ -92,10 +107,14 @@ export class CosmosOutboxRepository implements OutboxRepository {
 
     const ts = Math.max(state.ts, ...batch.map((d) => d._ts));
     const published = Object.fromEntries(
-      [...Object.entries(state.published), ...batch.map((d) => [d.id, d._ts] as const)].filter(([, at]) => at >= ts - OVERLAP_SECONDS),
+      [...Object.entries(state.published), ...batch.map((d) => [d.id, d._ts] as const)].filter(
+        ([, at]) => at >= ts - OVERLAP_SECONDS,
+      ),
     );
     // Stable sort: `_ts` order from the query, the writer's clock within a pass.
-    batch.sort((a, b) => (a.activityDateTime < b.activityDateTime ? -1 : a.activityDateTime > b.activityDateTime ? 1 : 0));
+    batch.sort((a, b) =>
+      a.activityDateTime < b.activityDateTime ? -1 : a.activityDateTime > b.activityDateTime ? 1 : 0,
+    );
     return {
       records: batch.map((d) => toDomainValue<AuditRecord>(d, [SORT_KEY])),
       cursor: JSON.stringify({ v: 1, ts, published } satisfies Cursor),

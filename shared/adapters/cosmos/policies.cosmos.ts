@@ -33,12 +33,15 @@ export class CosmosPolicyRepository implements PolicyRepository {
       written =
         ifMatch === null
           ? (await this.container.items.create<CosmosDocument>(doc)).resource
-          : (await this.container.item(FIDO2_DOCUMENT_ID, FIDO2_DOCUMENT_ID).replace<CosmosDocument>(doc, {
-              accessCondition: { type: 'IfMatch', condition: ifMatch },
-            })).resource;
+          : (
+              await this.container.item(FIDO2_DOCUMENT_ID, FIDO2_DOCUMENT_ID).replace<CosmosDocument>(doc, {
+                accessCondition: { type: 'IfMatch', condition: ifMatch },
+              })
+            ).resource;
     } catch (e) {
       // 409: someone created it first; 412: changed since read; 404: deleted since read.
-      if (isStatus(e, 409) || isStatus(e, 412) || isStatus(e, 404)) throw new ConcurrencyConflictError('FIDO2 policy', ifMatch ?? undefined);
+      if (isStatus(e, 409) || isStatus(e, 412) || isStatus(e, 404))
+        throw new ConcurrencyConflictError('FIDO2 policy', ifMatch ?? undefined);
       throw e;
     }
     await appendAudit(this.auditContainer, audit);

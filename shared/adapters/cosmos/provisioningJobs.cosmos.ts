@@ -9,7 +9,16 @@ import {
   ProvisioningJobRepository,
   ProvisioningJobUser,
 } from '../../ports/provisioningJobs.port';
-import { assertPageSize, CosmosDocument, etagOf, isStatus, queryAll, readDocument, toDomainValue, whereClause } from './documents.cosmos';
+import {
+  assertPageSize,
+  CosmosDocument,
+  etagOf,
+  isStatus,
+  queryAll,
+  readDocument,
+  toDomainValue,
+  whereClause,
+} from './documents.cosmos';
 import { idTaken } from './storeErrors.cosmos';
 
 /** Row writes in flight at once while creating a job: quick for 10,000 users, few enough not to be throttled. */
@@ -27,17 +36,20 @@ const CLAIM_ROUNDS = 20;
 type UserChanges = Parameters<ProvisioningJobRepository['transition']>[4];
 
 /** The row fields `transition` may change (a fixed list, so no other property of `changes` is ever written). */
-const CHANGE_FIELDS = ['reason', 'creationOptions', 'challengeExpiresDateTime', 'claimedBy', 'methodId', 'updatedDateTime'] as const satisfies ReadonlyArray<
-  keyof UserChanges
->;
-
+const CHANGE_FIELDS = [
+  'reason',
+  'creationOptions',
+  'challengeExpiresDateTime',
+  'claimedBy',
+  'methodId',
+  'updatedDateTime',
+] as const satisfies ReadonlyArray<keyof UserChanges>;
 
 /** A row document is the row plus `id` = userId (unique within the job's partition). */
 const USER_HELPER_FIELDS = ['id'] as const;
 
 const toUser = (doc: CosmosDocument) => toDomainValue<ProvisioningJobUser>(doc, USER_HELPER_FIELDS);
 const userDocument = (user: ProvisioningJobUser) => ({ id: user.userId, ...user });
-
 
 /**
  * Bulk provisioning jobs: one document per job in `provisioningJobs` (partitioned by id) and one per
@@ -60,7 +72,9 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
     assertRowsOfJob(job.id, users);
     if (await readDocument(this.jobs, job.id)) throw idTaken(job.id);
     for (let i = 0; i < users.length; i += ROW_WRITE_CONCURRENCY) {
-      await Promise.all(users.slice(i, i + ROW_WRITE_CONCURRENCY).map((user) => this.users.items.upsert(userDocument(user))));
+      await Promise.all(
+        users.slice(i, i + ROW_WRITE_CONCURRENCY).map((user) => this.users.items.upsert(userDocument(user))),
+      );
     }
     try {
       await this.jobs.items.create({ ...job });
@@ -85,7 +99,8 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
       if (current.status !== 'running') return false;
       etag = etagOf(doc);
       // If-Match: of a cancel and a completion racing, the one that replaces first wins; the other re-reads and stops.
-      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...current, status, lastUpdatedDateTime: at }, etag)) return true;
+      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...current, status, lastUpdatedDateTime: at }, etag))
+        return true;
     }
     throw new ConcurrencyConflictError(`provisioning job ${jobId}`, etag);
   }
@@ -95,7 +110,10 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
     return doc ? toUser(doc) : null;
   }
 
-  async listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]> {
+  async listUsers(
+    jobId: string,
+    options: { top: number; afterSequence?: number; state?: JobUserState },
+  ): Promise<ProvisioningJobUser[]> {
     assertPageSize(options.top);
     const where = ['c.jobId = @jobId'];
     const parameters = [
@@ -110,7 +128,12 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
       where.push('c.state = @state');
       parameters.push({ name: '@state', value: options.state });
     }
-    const docs = await queryAll<CosmosDocument>(this.users, `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.sequence`, parameters, jobId);
+    const docs = await queryAll<CosmosDocument>(
+      this.users,
+      `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.sequence`,
+      parameters,
+      jobId,
+    );
     return docs.map(toUser);
   }
 
@@ -133,7 +156,13 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
     return Object.fromEntries(counts) as JobUserCounts;
   }
 
-  async transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: UserChanges): Promise<ProvisioningJobUser | null> {
+  async transition(
+    jobId: string,
+    userId: string,
+    from: readonly JobUserState[],
+    to: JobUserState,
+    changes: UserChanges,
+  ): Promise<ProvisioningJobUser | null> {
     let etag: string | undefined;
     for (let attempt = 1; attempt <= REPLACE_ATTEMPTS; attempt++) {
       const doc = await readDocument(this.users, userId, jobId);
@@ -172,11 +201,19 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
     for (const field of CHANGE_FIELDS) {
       if (changes[field] !== undefined) Object.assign(user, { [field]: changes[field] });
     }
-    return (await this.replaceIfMatch(this.users, user.userId, user.jobId, userDocument(user), etagOf(doc))) ? user : null;
+    return (await this.replaceIfMatch(this.users, user.userId, user.jobId, userDocument(user), etagOf(doc)))
+      ? user
+      : null;
   }
 
   /** False on 412 (changed since read) or 404 (gone since read). */
-  private async replaceIfMatch(container: Container, id: string, partitionKey: string, body: CosmosDocument, etag: string): Promise<boolean> {
+  private async replaceIfMatch(
+    container: Container,
+    id: string,
+    partitionKey: string,
+    body: CosmosDocument,
+    etag: string,
+  ): Promise<boolean> {
     try {
       await container.item(id, partitionKey).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } });
       return true;

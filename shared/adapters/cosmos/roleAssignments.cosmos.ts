@@ -3,7 +3,15 @@ import { AuditRecord } from '../../domain/audit';
 import { parseRoleAssignmentId, RoleAssignment, roleAssignmentExists } from '../../domain/auth/roleAssignment';
 import { RoleAssignmentFilter } from '../../ports/directory.port';
 import { appendAudit } from './audit.cosmos';
-import { CosmosDocument, deleteDocument, isStatus, queryAll, readDocument, toDomainValue, whereClause } from './documents.cosmos';
+import {
+  CosmosDocument,
+  deleteDocument,
+  isStatus,
+  queryAll,
+  readDocument,
+  toDomainValue,
+  whereClause,
+} from './documents.cosmos';
 
 /**
  * Role assignments on Cosmos DB, partitioned by principal id. The id is derived from role and
@@ -44,7 +52,12 @@ export class CosmosRoleAssignments {
       clauses.push('c.roleDefinitionId = @roleDefinitionId');
       parameters.push({ name: '@roleDefinitionId', value: filter.roleDefinitionId.toLowerCase() });
     }
-    const docs = await queryAll<CosmosDocument>(this.container, `SELECT * FROM c ${whereClause(clauses)}`, parameters, filter.principalId?.toLowerCase());
+    const docs = await queryAll<CosmosDocument>(
+      this.container,
+      `SELECT * FROM c ${whereClause(clauses)}`,
+      parameters,
+      filter.principalId?.toLowerCase(),
+    );
     // Ordered by id, as the SQLite store returns them (sorted here: no cross-partition ORDER BY needed).
     return docs.map((d) => toDomainValue<RoleAssignment>(d)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

@@ -48,7 +48,10 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
     endpoint: options.endpoint,
     key: options.key,
     ...(options.agent ? { agent: options.agent } : {}),
-    connectionPolicy: { ...(isLocal(options.endpoint) ? { enableEndpointDiscovery: false } : {}), ...options.connectionPolicy },
+    connectionPolicy: {
+      ...(isLocal(options.endpoint) ? { enableEndpointDiscovery: false } : {}),
+      ...options.connectionPolicy,
+    },
   });
   try {
     const { database } = await client.databases.createIfNotExists({ id: options.databaseId });
@@ -58,21 +61,28 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
     return {
       kind: 'cosmos',
       policies: t(new CosmosPolicyRepository(containers.policies, containers.audit)),
-      directory: t(new CosmosDirectoryRepository(containers, {
-        staleUpnReservationSeconds: options.staleUpnReservationSeconds ?? DEFAULT_STALE_UPN_RESERVATION_SECONDS,
-      })),
+      directory: t(
+        new CosmosDirectoryRepository(containers, {
+          staleUpnReservationSeconds: options.staleUpnReservationSeconds ?? DEFAULT_STALE_UPN_RESERVATION_SECONDS,
+        }),
+      ),
       audit: t(new CosmosAuditRepository(containers.audit)),
       credentials: t(new CosmosCredentialRepository(containers.credentials, containers.audit)),
       challenges: t(new CosmosConsumedChallengeRepository(containers.consumedChallenges)),
-      provisioningJobs: t(new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers)),
+      provisioningJobs: t(
+        new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
+      ),
       webhooks: t(new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries)),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
       close: async () => client.dispose(),
     };
   } catch (e) {
     client.dispose();
-    throw new Error(`Could not open the Cosmos DB store (database '${options.databaseId}' at ${options.endpoint}): ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new Error(
+      `Could not open the Cosmos DB store (database '${options.databaseId}' at ${options.endpoint}): ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
 }

@@ -7,12 +7,22 @@ import { ErrorCodes } from '../../domain/errorCodes';
  */
 
 export const upnTaken = (upn: string) =>
-  new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property userPrincipalName already exists: '${upn}'.`,
+  );
 
-export const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
+export const idTaken = (id: string) =>
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property id already exists: '${id}'.`,
+  );
 
 export const credentialAlreadyRegistered = (id: string) =>
-  new DomainError(ErrorCodes.credentialAlreadyRegistered, `A passkey with credential id '${id}' is already registered.`);
+  new DomainError(
+    ErrorCodes.credentialAlreadyRegistered,
+    `A passkey with credential id '${id}' is already registered.`,
+  );
 
 /*
  * Cosmos DB answers 429 when the request rate exceeds the provisioned throughput (the SDK has
@@ -23,7 +33,14 @@ export const credentialAlreadyRegistered = (id: string) =>
  * can answer "retry later" without anything half-written.
  */
 const UNAVAILABLE_STATUS = new Set([408, 429, 449, 503]);
-const UNAVAILABLE_SOCKET = new Set(['TimedOut', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR']);
+const UNAVAILABLE_SOCKET = new Set([
+  'TimedOut',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'REQUEST_SEND_ERROR',
+]);
 
 interface CosmosFailure {
   code?: unknown;
@@ -43,10 +60,20 @@ export function translateCosmosError(error: unknown): unknown {
   const failure = error as CosmosFailure;
   const code = failure.code;
   if (typeof code === 'number' && UNAVAILABLE_STATUS.has(code)) {
-    return new StoreUnavailableError('cosmos', retryAfterSeconds(failure), code === 429 ? 'request rate too large, throttled after the SDK retries' : `status ${code}`, { cause: error });
+    return new StoreUnavailableError(
+      'cosmos',
+      retryAfterSeconds(failure),
+      code === 429 ? 'request rate too large, throttled after the SDK retries' : `status ${code}`,
+      { cause: error },
+    );
   }
   if (typeof code === 'string' && UNAVAILABLE_SOCKET.has(code)) {
-    return new StoreUnavailableError('cosmos', 1, code === 'TimedOut' ? 'the request timed out' : `cannot reach the account (${code})`, { cause: error });
+    return new StoreUnavailableError(
+      'cosmos',
+      1,
+      code === 'TimedOut' ? 'the request timed out' : `cannot reach the account (${code})`,
+      { cause: error },
+    );
   }
   return error;
 }

@@ -19,7 +19,9 @@ const MAX_ID_LENGTH = 255;
  * mapping stays one-to-one.
  */
 export function upnDocumentId(userPrincipalName: string): string {
-  const escaped = userPrincipalName.toLowerCase().replace(/[%/\\?#]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const escaped = userPrincipalName
+    .toLowerCase()
+    .replace(/[%/\\?#]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return escaped.length <= MAX_ID_LENGTH ? escaped : `sha256-${createHash('sha256').update(escaped).digest('hex')}`;
 }
 

@@ -1,11 +1,28 @@
 import { Container } from '@azure/cosmos';
 import { WebhookDelivery, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
-import { assertPageSize, CosmosDocument, deleteDocument, deleteDocuments, isStatus, queryAll, readDocument, toDomainValue } from './documents.cosmos';
+import {
+  assertPageSize,
+  CosmosDocument,
+  deleteDocument,
+  deleteDocuments,
+  isStatus,
+  queryAll,
+  readDocument,
+  toDomainValue,
+} from './documents.cosmos';
 import { idTaken } from './storeErrors.cosmos';
 
 /** Oldest first, then by id, as the SQLite store orders them. */
 const byCreation = (a: WebhookSubscription, b: WebhookSubscription) =>
-  a.createdDateTime < b.createdDateTime ? -1 : a.createdDateTime > b.createdDateTime ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  a.createdDateTime < b.createdDateTime
+    ? -1
+    : a.createdDateTime > b.createdDateTime
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
 
 /**
  * Webhook subscriptions (`webhookSubscriptions`, partitioned by id; few, so listing them is one small
@@ -40,8 +57,16 @@ export class CosmosWebhookRepository implements WebhookRepository {
   /** The subscription first (deliveries stop at once), then its log; a crash in between leaves only log rows, removed by a retry. */
   async deleteSubscription(id: string): Promise<boolean> {
     const existed = await deleteDocument(this.subscriptions, id);
-    const rows = await queryAll<{ id: string }>(this.deliveries, 'SELECT c.id FROM c WHERE c.subscriptionId = @s', [{ name: '@s', value: id }], id);
-    await deleteDocuments(this.deliveries, rows.map((r) => ({ id: r.id, partitionKey: id })));
+    const rows = await queryAll<{ id: string }>(
+      this.deliveries,
+      'SELECT c.id FROM c WHERE c.subscriptionId = @s',
+      [{ name: '@s', value: id }],
+      id,
+    );
+    await deleteDocuments(
+      this.deliveries,
+      rows.map((r) => ({ id: r.id, partitionKey: id })),
+    );
     return existed;
   }
 

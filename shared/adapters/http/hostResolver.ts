@@ -11,4 +11,7 @@ export type HostResolver = (host: string) => Promise<ResolvedAddress[]>;
 
 /** The system resolver (getaddrinfo, as connections use it): every answer, in the resolver's order. */
 export const systemResolver: HostResolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+  (await lookup(host, { all: true, verbatim: true })).map(({ address, family }) => ({
+    address,
+    family: family === 6 ? 6 : 4,
+  }));

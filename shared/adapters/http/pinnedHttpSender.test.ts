@@ -42,7 +42,13 @@ function tableResolver(table: Record<string, Array<string | string[]>>): HostRes
   return Object.assign(resolve, { calls });
 }
 
-const post = (url: string, timeoutMs = 2000): OutgoingHttpRequest => ({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}', timeoutMs });
+const post = (url: string, timeoutMs = 2000): OutgoingHttpRequest => ({
+  url,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{"hello":"world"}',
+  timeoutMs,
+});
 
 async function failureOf(promise: Promise<unknown>): Promise<HttpSendError> {
   const error = await promise.then(
@@ -63,7 +69,17 @@ describe('PinnedHttpSender', () => {
   it('delivers to a local receiver when private networks are allowed, with the body and headers as given', async () => {
     const sender = new PinnedHttpSender({ allowPrivateNetworks: true });
     expect(await sender.send(post(`http://127.0.0.1:${receiver.port}/hook?x=1`))).toEqual({ status: 204 });
-    expect(receiver.seen).toEqual([{ url: '/hook?x=1', headers: expect.objectContaining({ host: `127.0.0.1:${receiver.port}`, 'content-type': 'application/json', 'content-length': '17' }), body: '{"hello":"world"}' }]);
+    expect(receiver.seen).toEqual([
+      {
+        url: '/hook?x=1',
+        headers: expect.objectContaining({
+          host: `127.0.0.1:${receiver.port}`,
+          'content-type': 'application/json',
+          'content-length': '17',
+        }),
+        body: '{"hello":"world"}',
+      },
+    ]);
   });
 
   it.each([
@@ -82,7 +98,9 @@ describe('PinnedHttpSender', () => {
   it('attack: a host name that resolves to 127.0.0.1 is refused at send time', async () => {
     const resolve = tableResolver({ 'hooks.example.test': ['127.0.0.1'] });
     const sender = new PinnedHttpSender({ allowPrivateNetworks: false, resolve });
-    expect((await failureOf(sender.send(post(`https://hooks.example.test:${receiver.port}/`)))).category).toBe('refusedAddress');
+    expect((await failureOf(sender.send(post(`https://hooks.example.test:${receiver.port}/`)))).category).toBe(
+      'refusedAddress',
+    );
     expect(resolve.calls).toEqual(['hooks.example.test']);
     expect(receiver.seen).toEqual([]);
   });
@@ -92,7 +110,11 @@ describe('PinnedHttpSender', () => {
     const sender = new PinnedHttpSender({ allowPrivateNetworks: false, resolve });
     for (const host of ['localhost', 'localhost.', 'api.localhost']) {
       expect((await failureOf(sender.send(post(`https://${host}:${receiver.port}/`)))).category).toBe('refusedAddress');
-      expect(await sender.checkDestination(`https://${host}/`)).toMatchObject({ reason: 'refusedAddress', addressClass: 'loopback', privateNetworkSetting: true });
+      expect(await sender.checkDestination(`https://${host}/`)).toMatchObject({
+        reason: 'refusedAddress',
+        addressClass: 'loopback',
+        privateNetworkSetting: true,
+      });
     }
     expect(resolve.calls).toEqual([]);
   });
@@ -101,11 +123,20 @@ describe('PinnedHttpSender', () => {
     const resolve = tableResolver({ 'mixed.example.test': [['93.184.216.34', '10.0.0.5']] });
     const sender = new PinnedHttpSender({ allowPrivateNetworks: false, resolve });
     expect((await failureOf(sender.send(post('https://mixed.example.test/')))).category).toBe('refusedAddress');
-    expect(await sender.checkDestination('https://mixed.example.test/')).toEqual({ reason: 'refusedAddress', address: '10.0.0.5', addressClass: 'private', privateNetworkSetting: true });
+    expect(await sender.checkDestination('https://mixed.example.test/')).toEqual({
+      reason: 'refusedAddress',
+      address: '10.0.0.5',
+      addressClass: 'private',
+      privateNetworkSetting: true,
+    });
   });
 
   it('attack: metadata and link-local names are refused even with private networks allowed', async () => {
-    const resolve = tableResolver({ 'metadata.example.test': ['169.254.169.254'], 'v6.example.test': ['fe80::1'], 'aws6.example.test': ['fd00:ec2::254'] });
+    const resolve = tableResolver({
+      'metadata.example.test': ['169.254.169.254'],
+      'v6.example.test': ['fe80::1'],
+      'aws6.example.test': ['fd00:ec2::254'],
+    });
     const sender = new PinnedHttpSender({ allowPrivateNetworks: true, resolve });
     for (const host of ['metadata.example.test', 'v6.example.test', 'aws6.example.test']) {
       expect((await failureOf(sender.send(post(`http://${host}/latest/meta-data/`)))).category).toBe('refusedAddress');
@@ -127,18 +158,24 @@ describe('PinnedHttpSender', () => {
     const resolve = tableResolver({ 'rebind.example.test': ['93.184.216.34', '127.0.0.1'] });
     const sender = new PinnedHttpSender({ allowPrivateNetworks: false, resolve });
     expect(await sender.checkDestination(`https://rebind.example.test:${receiver.port}/`)).toBeNull();
-    expect((await failureOf(sender.send(post(`https://rebind.example.test:${receiver.port}/`)))).category).toBe('refusedAddress');
+    expect((await failureOf(sender.send(post(`https://rebind.example.test:${receiver.port}/`)))).category).toBe(
+      'refusedAddress',
+    );
     expect(receiver.seen).toEqual([]);
   });
 
   it('sends the TLS server name of the URL host, not the pinned address', async () => {
     const names: string[] = [];
-    const tls = createTlsServer({ SNICallback: (name, cb) => (names.push(name), cb(new Error('no certificate in this test'))) });
+    const tls = createTlsServer({
+      SNICallback: (name, cb) => (names.push(name), cb(new Error('no certificate in this test'))),
+    });
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     try {
       const resolve = tableResolver({ 'hooks.example.test': ['127.0.0.1'] });
       const sender = new PinnedHttpSender({ allowPrivateNetworks: true, resolve });
-      const error = await failureOf(sender.send(post(`https://hooks.example.test:${(tls.address() as AddressInfo).port}/`)));
+      const error = await failureOf(
+        sender.send(post(`https://hooks.example.test:${(tls.address() as AddressInfo).port}/`)),
+      );
       expect(['tlsFailed', 'connectionFailed']).toContain(error.category);
       expect(names).toEqual(['hooks.example.test']);
     } finally {
@@ -182,6 +219,10 @@ describe('PinnedHttpSender', () => {
     const sender = new PinnedHttpSender({ allowPrivateNetworks: true, resolve });
     expect((await failureOf(sender.send(post('http://public.example.test/')))).category).toBe('httpsRequired');
     expect(await sender.checkDestination('http://public.example.test/')).toEqual({ reason: 'httpsRequired' });
-    expect(await new PinnedHttpSender({ allowPrivateNetworks: false, resolve }).checkDestination('http://public.example.test/')).toEqual({ reason: 'httpsRequired' });
+    expect(
+      await new PinnedHttpSender({ allowPrivateNetworks: false, resolve }).checkDestination(
+        'http://public.example.test/',
+      ),
+    ).toEqual({ reason: 'httpsRequired' });
   });
 });

@@ -28,9 +28,11 @@ interface Target {
 
 function targetOf(value: string): Target {
   const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpSendError('refusedAddress', `Scheme ${url.protocol} is not http(s).`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new HttpSendError('refusedAddress', `Scheme ${url.protocol} is not http(s).`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const literal: ResolvedAddress | null = classifyAddress(host) === null ? null : { address: host, family: host.includes(':') ? 6 : 4 };
+  const literal: ResolvedAddress | null =
+    classifyAddress(host) === null ? null : { address: host, family: host.includes(':') ? 6 : 4 };
   return { url, scheme: url.protocol === 'https:' ? 'https' : 'http', host, literal };
 }
 
@@ -94,32 +96,49 @@ export class PinnedHttpSender implements HttpSender {
     } catch {
       // A name that does not resolve now may resolve later: every delivery is checked again.
     }
-    return this.refusal(target, addresses.map((a) => a.address));
+    return this.refusal(
+      target,
+      addresses.map((a) => a.address),
+    );
   }
 
   async send(request: OutgoingHttpRequest): Promise<{ status: number }> {
     const signal = AbortSignal.timeout(request.timeoutMs);
     const target = targetOf(request.url);
     const addresses = target.literal ? [target.literal] : await this.resolveForSend(target, signal);
-    const refusal = this.refusal(target, addresses.map((a) => a.address));
-    if (refusal) throw new HttpSendError(refusal.reason, `The destination ${target.host} was refused (${refusal.reason}).`);
+    const refusal = this.refusal(
+      target,
+      addresses.map((a) => a.address),
+    );
+    if (refusal)
+      throw new HttpSendError(refusal.reason, `The destination ${target.host} was refused (${refusal.reason}).`);
     return this.post(target, addresses[0], request, signal);
   }
 
   private async resolveForSend(target: Target, signal: AbortSignal): Promise<ResolvedAddress[]> {
     const byName = this.nameRefusal(target);
-    if (byName) throw new HttpSendError(byName.reason, `The destination ${target.host} was refused (${byName.reason}).`);
+    if (byName)
+      throw new HttpSendError(byName.reason, `The destination ${target.host} was refused (${byName.reason}).`);
     let addresses: ResolvedAddress[];
     try {
       addresses = await raceAbort(this.resolve(target.host), signal);
     } catch (error) {
-      throw new HttpSendError(signal.aborted ? 'timeout' : 'unresolvedHost', `The host ${target.host} did not resolve.`, { cause: error });
+      throw new HttpSendError(
+        signal.aborted ? 'timeout' : 'unresolvedHost',
+        `The host ${target.host} did not resolve.`,
+        { cause: error },
+      );
     }
     if (addresses.length === 0) throw new HttpSendError('unresolvedHost', `The host ${target.host} has no address.`);
     return addresses;
   }
 
-  private post(target: Target, pinned: ResolvedAddress, request: OutgoingHttpRequest, signal: AbortSignal): Promise<{ status: number }> {
+  private post(
+    target: Target,
+    pinned: ResolvedAddress,
+    request: OutgoingHttpRequest,
+    signal: AbortSignal,
+  ): Promise<{ status: number }> {
     const options: RequestOptions = {
       method: request.method,
       hostname: target.host,
@@ -137,7 +156,9 @@ export class PinnedHttpSender implements HttpSender {
         res.on('error', () => undefined);
         res.destroy();
       });
-      req.on('error', (error) => reject(new HttpSendError(categoryOf(error, signal), `No response from ${target.host}.`, { cause: error })));
+      req.on('error', (error) =>
+        reject(new HttpSendError(categoryOf(error, signal), `No response from ${target.host}.`, { cause: error })),
+      );
       req.end(request.body);
     });
   }

@@ -29,13 +29,20 @@ function createOnce(file: string, make: () => string): string {
  */
 export type SigningKeyPurpose = 'signIn' | 'devAdmin';
 
-const KEY_FILES: Record<SigningKeyPurpose, string> = { signIn: 'signing-key.json', devAdmin: 'dev-token-signing-key.json' };
+const KEY_FILES: Record<SigningKeyPurpose, string> = {
+  signIn: 'signing-key.json',
+  devAdmin: 'dev-token-signing-key.json',
+};
 
 /**
  * The ES256 key this installation signs `purpose` tokens with, created on first use under
  * `dataDir/keys` (a configured JWK, e.g. from Key Vault, serves sign-in tokens only).
  */
-export async function loadOrCreateSigningKey(dataDir: string, configuredJwk?: string, purpose: SigningKeyPurpose = 'signIn'): Promise<SigningKey> {
+export async function loadOrCreateSigningKey(
+  dataDir: string,
+  configuredJwk?: string,
+  purpose: SigningKeyPurpose = 'signIn',
+): Promise<SigningKey> {
   let privateJwk: JWK;
   if (configuredJwk && purpose === 'signIn') {
     privateJwk = JSON.parse(configuredJwk) as JWK;
@@ -55,7 +62,8 @@ export async function createEphemeralSigningKey(): Promise<SigningKey> {
 
 async function fromPrivateJwk(privateJwk: JWK): Promise<SigningKey> {
   const { d: _d, ...publicJwk } = privateJwk;
-  const kid = privateJwk.kid ?? createHash('sha256').update(`${publicJwk.x}.${publicJwk.y}`).digest('base64url').slice(0, 16);
+  const kid =
+    privateJwk.kid ?? createHash('sha256').update(`${publicJwk.x}.${publicJwk.y}`).digest('base64url').slice(0, 16);
   return {
     kid,
     privateKey: await importJWK({ ...privateJwk, alg: 'ES256' }, 'ES256'),

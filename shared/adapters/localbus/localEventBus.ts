@@ -2,7 +2,14 @@ import Database from 'better-sqlite3';
 import { createPrivateFile } from '../sqlite/database';
 import { EventEnvelopeSchema } from '../../domain/events/domainEvent';
 import { z } from '../../schemas/zod';
-import { DeliveryContext, EventBus, EventEnvelope, EventHandler, SubscriptionOptions, UnprocessableEventError } from '../../ports/eventBus.port';
+import {
+  DeliveryContext,
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  SubscriptionOptions,
+  UnprocessableEventError,
+} from '../../ports/eventBus.port';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS bus_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
@@ -49,7 +56,11 @@ export class LocalEventBus implements EventBus {
 
   /** Creates the subscription if missing; it receives what is published from then on (as on Service Bus). */
   private provision(subscription: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO bus_subscriptions (name, cursor) VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM bus_events))').run(subscription);
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO bus_subscriptions (name, cursor) VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM bus_events))',
+      )
+      .run(subscription);
   }
 
   /** Opens (or creates) the bus file. */
@@ -68,7 +79,8 @@ export class LocalEventBus implements EventBus {
   }
 
   async subscribe(subscription: string, handler: EventHandler, options: SubscriptionOptions = {}): Promise<void> {
-    if (this.pumps.has(subscription)) throw new Error(`Subscription '${subscription}' already has a handler in this process.`);
+    if (this.pumps.has(subscription))
+      throw new Error(`Subscription '${subscription}' already has a handler in this process.`);
     this.provision(subscription);
     const maxDeliveryCount = options.maxDeliveryCount ?? 5;
     let wake = () => {};
@@ -92,15 +104,23 @@ export class LocalEventBus implements EventBus {
 
   /** Delivers the subscription's next event; returns how long to wait before the next attempt. */
   private async deliverNext(subscription: string, handler: EventHandler, maxDeliveryCount: number): Promise<number> {
-    const sub = this.db.prepare('SELECT cursor, attempts FROM bus_subscriptions WHERE name = ?').get(subscription) as { cursor: number; attempts: number };
-    const next = this.db.prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT 1').get(sub.cursor) as { seq: number; body: string } | undefined;
+    const sub = this.db.prepare('SELECT cursor, attempts FROM bus_subscriptions WHERE name = ?').get(subscription) as {
+      cursor: number;
+      attempts: number;
+    };
+    const next = this.db
+      .prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT 1')
+      .get(sub.cursor) as { seq: number; body: string } | undefined;
     if (!next) return this.pollMs;
     const context: DeliveryContext = { deliveryCount: sub.attempts + 1, subscription };
     const envelope = EventEnvelopeSchema.safeParse(JSON.parse(next.body));
     try {
-      if (!envelope.success) throw new UnprocessableEventError(`Expected a CloudEvents 1.0 envelope: ${z.prettifyError(envelope.error)}`);
+      if (!envelope.success)
+        throw new UnprocessableEventError(`Expected a CloudEvents 1.0 envelope: ${z.prettifyError(envelope.error)}`);
       await handler(envelope.data, context);
-      this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
+      this.db
+        .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
+        .run(next.seq, subscription);
       return 0;
     } catch (error) {
       const attempts = sub.attempts + 1;
@@ -109,9 +129,19 @@ export class LocalEventBus implements EventBus {
       if (attempts >= maxDeliveryCount || unprocessable) {
         this.db.transaction(() => {
           this.db
-            .prepare('INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)')
-            .run(subscription, next.seq, `${unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded'}: ${error instanceof Error ? error.message : String(error)}`, attempts, next.body);
-          this.db.prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?').run(next.seq, subscription);
+            .prepare(
+              'INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)',
+            )
+            .run(
+              subscription,
+              next.seq,
+              `${unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded'}: ${error instanceof Error ? error.message : String(error)}`,
+              attempts,
+              next.body,
+            );
+          this.db
+            .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
+            .run(next.seq, subscription);
         })();
         return 0;
       }
@@ -121,7 +151,9 @@ export class LocalEventBus implements EventBus {
   }
 
   async deadLetters(subscription: string, top: number) {
-    const rows = this.db.prepare('SELECT body, reason, delivery_count FROM bus_dead_letters WHERE subscription = ? ORDER BY seq LIMIT ?').all(subscription, top) as Array<{ body: string; reason: string; delivery_count: number }>;
+    const rows = this.db
+      .prepare('SELECT body, reason, delivery_count FROM bus_dead_letters WHERE subscription = ? ORDER BY seq LIMIT ?')
+      .all(subscription, top) as Array<{ body: string; reason: string; delivery_count: number }>;
     // A body that was no envelope is listed by no event (as Service Bus lists it).
     return rows.flatMap((r) => {
       const event = EventEnvelopeSchema.safeParse(JSON.parse(r.body));

@@ -18,12 +18,16 @@ export function toServiceBusMessage(event: EventEnvelope): ServiceBusMessage {
 export function toDomainEvent(message: ServiceBusReceivedMessage): { event: EventEnvelope } | { malformed: string } {
   const body: unknown = message.body;
   if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
-    return { malformed: `Message ${String(message.messageId)} has a ${describe(body)} body, expected a CloudEvents JSON object` };
+    return {
+      malformed: `Message ${String(message.messageId)} has a ${describe(body)} body, expected a CloudEvents JSON object`,
+    };
   }
   const parsed = ReceivedEnvelope.safeParse(body);
   if (!parsed.success) {
     const specversion = (body as { specversion?: unknown }).specversion;
-    const missing = parsed.error.issues.filter((i) => i.path.length === 1 && i.path[0] !== 'specversion').map((i) => String(i.path[0]));
+    const missing = parsed.error.issues
+      .filter((i) => i.path.length === 1 && i.path[0] !== 'specversion')
+      .map((i) => String(i.path[0]));
     return {
       malformed: `Message ${String(message.messageId)} is not a CloudEvent 1.0: specversion ${JSON.stringify(specversion)}${missing.length ? `, missing ${missing.join(', ')}` : ''}`,
     };
@@ -46,4 +50,5 @@ const ReceivedEnvelope: z.ZodType<EventEnvelope> = z.object({
   data: z.unknown(),
 });
 
-const describe = (body: unknown) => (body === null ? 'null' : Buffer.isBuffer(body) ? 'binary' : Array.isArray(body) ? 'array' : typeof body);
+const describe = (body: unknown) =>
+  body === null ? 'null' : Buffer.isBuffer(body) ? 'binary' : Array.isArray(body) ? 'array' : typeof body;

@@ -7,7 +7,13 @@ import {
   ServiceBusSender,
 } from '@azure/service-bus';
 import Long from 'long';
-import { EventBus, EventEnvelope, EventHandler, SubscriptionOptions, UnprocessableEventError } from '../../ports/eventBus.port';
+import {
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  SubscriptionOptions,
+  UnprocessableEventError,
+} from '../../ports/eventBus.port';
 import { toDomainEvent, toServiceBusMessage } from './eventMessage.servicebus';
 import { EVENTS_TOPIC } from '../../eventTopology';
 
@@ -69,12 +75,16 @@ export class ServiceBusEventBus implements EventBus {
     for (const event of events) {
       if (batch.tryAddMessage(toServiceBusMessage(event))) continue;
       if (batch.count === 0) {
-        throw new Error(`Event ${event.id} (${event.type}) does not fit in a message: more than ${batch.maxSizeInBytes} bytes`);
+        throw new Error(
+          `Event ${event.id} (${event.type}) does not fit in a message: more than ${batch.maxSizeInBytes} bytes`,
+        );
       }
       await this.sender.sendMessages(batch);
       batch = await this.sender.createMessageBatch();
       if (!batch.tryAddMessage(toServiceBusMessage(event))) {
-        throw new Error(`Event ${event.id} (${event.type}) does not fit in a message: more than ${batch.maxSizeInBytes} bytes`);
+        throw new Error(
+          `Event ${event.id} (${event.type}) does not fit in a message: more than ${batch.maxSizeInBytes} bytes`,
+        );
       }
     }
     await this.sender.sendMessages(batch);
@@ -82,12 +92,14 @@ export class ServiceBusEventBus implements EventBus {
 
   async subscribe(subscription: string, handler: EventHandler, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen();
-    if (this.receivers.has(subscription)) throw new Error(`Already subscribed to "${subscription}" on this bus, expected one handler per subscription`);
+    if (this.receivers.has(subscription))
+      throw new Error(`Already subscribed to "${subscription}" on this bus, expected one handler per subscription`);
     const maxDeliveryCount = options.maxDeliveryCount ?? DEFAULT_MAX_DELIVERY_COUNT;
     const receiver = this.client.createReceiver(this.topic, subscription, { receiveMode: 'peekLock' });
     const handle = receiver.subscribe(
       {
-        processMessage: (message) => this.track(subscription, this.deliver(receiver, subscription, message, handler, maxDeliveryCount)),
+        processMessage: (message) =>
+          this.track(subscription, this.deliver(receiver, subscription, message, handler, maxDeliveryCount)),
         processError: async (args: ProcessErrorArgs) => this.reportError(args.error, subscription, args.errorSource),
       },
       // One at a time keeps a subscription's events in order; settling is ours, after the handler.
@@ -97,7 +109,10 @@ export class ServiceBusEventBus implements EventBus {
   }
 
   /** Peeks the subscription's dead-letter queue from its first message: nothing is locked or removed. */
-  async deadLetters(subscription: string, top: number): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>> {
+  async deadLetters(
+    subscription: string,
+    top: number,
+  ): Promise<Array<{ event: EventEnvelope; reason: string; deliveryCount: number }>> {
     this.assertOpen();
     const receiver = this.client.createReceiver(this.topic, subscription, { subQueueType: 'deadLetter' });
     try {
@@ -114,7 +129,13 @@ export class ServiceBusEventBus implements EventBus {
         const parsed = toDomainEvent(message);
         if (!('event' in parsed)) return [];
         const counted = Number(message.applicationProperties?.[DELIVERY_COUNT_PROPERTY]);
-        return [{ event: parsed.event, reason: reasonOf(message), deliveryCount: Number.isFinite(counted) ? counted : (message.deliveryCount ?? 0) }];
+        return [
+          {
+            event: parsed.event,
+            reason: reasonOf(message),
+            deliveryCount: Number.isFinite(counted) ? counted : (message.deliveryCount ?? 0),
+          },
+        ];
       });
     } finally {
       await receiver.close();
@@ -135,10 +156,19 @@ export class ServiceBusEventBus implements EventBus {
     await this.client.close();
   }
 
-  private async deliver(receiver: ServiceBusReceiver, subscription: string, message: ServiceBusReceivedMessage, handler: EventHandler, maxDeliveryCount: number): Promise<void> {
+  private async deliver(
+    receiver: ServiceBusReceiver,
+    subscription: string,
+    message: ServiceBusReceivedMessage,
+    handler: EventHandler,
+    maxDeliveryCount: number,
+  ): Promise<void> {
     const parsed = toDomainEvent(message);
     if (!('event' in parsed)) {
-      await receiver.deadLetterMessage(message, { deadLetterReason: 'MalformedEvent', deadLetterErrorDescription: parsed.malformed });
+      await receiver.deadLetterMessage(message, {
+        deadLetterReason: 'MalformedEvent',
+        deadLetterErrorDescription: parsed.malformed,
+      });
       return;
     }
     // The SDK counts earlier deliveries (AMQP's delivery-count); the port counts this one too.

@@ -5,7 +5,11 @@ import { SqliteDatabase } from './database';
 
 /** Shared by the repositories that record their change in the same transaction. */
 export function insertAudit(db: SqliteDatabase, record: AuditRecord): void {
-  db.prepare('INSERT INTO audit (id, activity_time, doc) VALUES (?, ?, ?)').run(record.id, record.activityDateTime, JSON.stringify(record));
+  db.prepare('INSERT INTO audit (id, activity_time, doc) VALUES (?, ?, ?)').run(
+    record.id,
+    record.activityDateTime,
+    JSON.stringify(record),
+  );
 }
 
 export class SqliteAuditRepository implements AuditRepository {

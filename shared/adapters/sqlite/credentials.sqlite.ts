@@ -16,19 +16,26 @@ export class SqliteCredentialRepository implements CredentialRepository {
       const { changes } = this.db
         .prepare('INSERT OR IGNORE INTO credentials (id, user_id, doc, etag) VALUES (?, ?, ?, ?)')
         .run(credential.id, credential.userId, JSON.stringify(credential), etag);
-      if (changes !== 1) throw new DomainError(ErrorCodes.credentialAlreadyRegistered, `A passkey with credential id '${credential.id}' is already registered.`);
+      if (changes !== 1)
+        throw new DomainError(
+          ErrorCodes.credentialAlreadyRegistered,
+          `A passkey with credential id '${credential.id}' is already registered.`,
+        );
       insertAudit(this.db, audit);
     })();
     return { value: credential, etag };
   }
 
   async get(id: string): Promise<Versioned<StoredCredential> | null> {
-    const row = this.db.prepare('SELECT doc, etag FROM credentials WHERE id = ?').get(id) as { doc: string; etag: string } | undefined;
+    const row = this.db.prepare('SELECT doc, etag FROM credentials WHERE id = ?').get(id) as
+      { doc: string; etag: string } | undefined;
     return row ? { value: JSON.parse(row.doc), etag: row.etag } : null;
   }
 
   async listByUser(userId: string): Promise<StoredCredential[]> {
-    const rows = this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(userId) as Array<{ doc: string }>;
+    const rows = this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(userId) as Array<{
+      doc: string;
+    }>;
     return rows.map((r) => JSON.parse(r.doc));
   }
 

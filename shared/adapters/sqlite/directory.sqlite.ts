@@ -12,9 +12,16 @@ import { SqliteRoleAssignments } from './roleAssignments.sqlite';
 import { filterToSql, newEtag } from './sqlHelpers';
 
 const upnTaken = (upn: string) =>
-  new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property userPrincipalName already exists: '${upn}'.`);
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property userPrincipalName already exists: '${upn}'.`,
+  );
 
-const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
+const idTaken = (id: string) =>
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property id already exists: '${id}'.`,
+  );
 
 /**
  * Which constraint a write broke, from SQLite's message ("UNIQUE constraint failed: users.upn_lower"):
@@ -22,12 +29,16 @@ const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Anot
  */
 const violated = (e: unknown, column: string) => {
   const { code, message } = e as { code?: string; message?: string };
-  return (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && message?.endsWith(`: ${column}`) === true;
+  return (
+    (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
+    message?.endsWith(`: ${column}`) === true
+  );
 };
 
 /** Maps the directory's unique constraints to the domain conflicts; other errors pass through. */
 function directoryConflict(e: unknown, object: { id: string; userPrincipalName?: string }): unknown {
-  if (object.userPrincipalName !== undefined && violated(e, 'users.upn_lower')) return upnTaken(object.userPrincipalName);
+  if (object.userPrincipalName !== undefined && violated(e, 'users.upn_lower'))
+    return upnTaken(object.userPrincipalName);
   if (violated(e, 'users.id') || violated(e, 'groups.id')) return idTaken(object.id);
   return e;
 }
@@ -45,7 +56,13 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
       this.db.transaction(() => {
         this.db
           .prepare('INSERT INTO users (id, upn_lower, display_lower, doc, etag) VALUES (?, ?, ?, ?, ?)')
-          .run(user.id, user.userPrincipalName.toLowerCase(), user.displayName.toLowerCase(), JSON.stringify(user), etag);
+          .run(
+            user.id,
+            user.userPrincipalName.toLowerCase(),
+            user.displayName.toLowerCase(),
+            JSON.stringify(user),
+            etag,
+          );
         insertAudit(this.db, audit);
       })();
     } catch (e) {
@@ -73,7 +90,14 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
       this.db.transaction(() => {
         const { changes } = this.db
           .prepare('UPDATE users SET upn_lower = ?, display_lower = ?, doc = ?, etag = ? WHERE id = ? AND etag = ?')
-          .run(user.userPrincipalName.toLowerCase(), user.displayName.toLowerCase(), JSON.stringify(user), etag, user.id, ifMatch);
+          .run(
+            user.userPrincipalName.toLowerCase(),
+            user.displayName.toLowerCase(),
+            JSON.stringify(user),
+            etag,
+            user.id,
+            ifMatch,
+          );
         if (changes !== 1) throw new ConcurrencyConflictError(`user ${user.id}`, ifMatch);
         insertAudit(this.db, audit);
       })();
@@ -89,7 +113,11 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
       const { changes } = this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
       if (changes === 0) return false;
       this.db.prepare('DELETE FROM memberships WHERE user_id = ?').run(id);
-      const credentials = (this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(id) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as StoredCredential);
+      const credentials = (
+        this.db.prepare('SELECT doc FROM credentials WHERE user_id = ? ORDER BY rowid').all(id) as Array<{
+          doc: string;
+        }>
+      ).map((r) => JSON.parse(r.doc) as StoredCredential);
       this.db.prepare('DELETE FROM credentials WHERE user_id = ?').run(id);
       const assignments = this.roleAssignments.list({ principalId: id });
       this.db.prepare('DELETE FROM role_assignments WHERE principal_id = ?').run(id.toLowerCase());
@@ -107,7 +135,9 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   async createGroup(group: Group, audit: AuditRecord): Promise<Group> {
     try {
       this.db.transaction(() => {
-        this.db.prepare('INSERT INTO groups (id, display_lower, doc) VALUES (?, ?, ?)').run(group.id, group.displayName.toLowerCase(), JSON.stringify(group));
+        this.db
+          .prepare('INSERT INTO groups (id, display_lower, doc) VALUES (?, ?, ?)')
+          .run(group.id, group.displayName.toLowerCase(), JSON.stringify(group));
         insertAudit(this.db, audit);
       })();
     } catch (e) {
@@ -117,7 +147,8 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   }
 
   async getGroup(id: string): Promise<Group | null> {
-    const row = this.db.prepare('SELECT doc FROM groups WHERE id = ?').get(id.toLowerCase()) as { doc: string } | undefined;
+    const row = this.db.prepare('SELECT doc FROM groups WHERE id = ?').get(id.toLowerCase()) as
+      { doc: string } | undefined;
     return row ? JSON.parse(row.doc) : null;
   }
 
@@ -128,7 +159,9 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
 
   async addMember(groupId: string, userId: string, audit: AuditRecord): Promise<boolean> {
     return this.db.transaction(() => {
-      const { changes } = this.db.prepare('INSERT OR IGNORE INTO memberships (group_id, user_id) VALUES (?, ?)').run(groupId, userId);
+      const { changes } = this.db
+        .prepare('INSERT OR IGNORE INTO memberships (group_id, user_id) VALUES (?, ?)')
+        .run(groupId, userId);
       if (changes === 1) insertAudit(this.db, audit);
       return changes === 1;
     })();
@@ -136,18 +169,25 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
 
   async removeMember(groupId: string, userId: string, audit: AuditRecord): Promise<boolean> {
     return this.db.transaction(() => {
-      const { changes } = this.db.prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?').run(groupId, userId);
+      const { changes } = this.db
+        .prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?')
+        .run(groupId, userId);
       if (changes === 1) insertAudit(this.db, audit);
       return changes === 1;
     })();
   }
 
   async listMembers(groupId: string, query: ListQuery): Promise<Page<User>> {
-    return this.page<User>('users', query, { sql: 'id IN (SELECT user_id FROM memberships WHERE group_id = ?)', params: [groupId] });
+    return this.page<User>('users', query, {
+      sql: 'id IN (SELECT user_id FROM memberships WHERE group_id = ?)',
+      params: [groupId],
+    });
   }
 
   async groupIdsOfUser(userId: string): Promise<string[]> {
-    const rows = this.db.prepare('SELECT group_id FROM memberships WHERE user_id = ?').all(userId) as Array<{ group_id: string }>;
+    const rows = this.db.prepare('SELECT group_id FROM memberships WHERE user_id = ?').all(userId) as Array<{
+      group_id: string;
+    }>;
     return rows.map((r) => r.group_id);
   }
 
@@ -181,6 +221,9 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     const sql = `SELECT id, doc FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.top + 1) as Array<{ id: string; doc: string }>;
     const page = rows.slice(0, query.top);
-    return { items: page.map((r) => JSON.parse(r.doc)), next: rows.length > query.top ? page[page.length - 1].id : undefined };
+    return {
+      items: page.map((r) => JSON.parse(r.doc)),
+      next: rows.length > query.top ? page[page.length - 1].id : undefined,
+    };
   }
 }

@@ -12,8 +12,7 @@ export class SqlitePolicyRepository implements PolicyRepository {
 
   async getFido2(): Promise<Versioned<Fido2Policy> | null> {
     const row = this.db.prepare('SELECT doc, etag FROM policies WHERE id = ?').get('fido2') as
-      | { doc: string; etag: string }
-      | undefined;
+      { doc: string; etag: string } | undefined;
     return row ? { value: JSON.parse(row.doc), etag: row.etag } : null;
   }
 
@@ -23,8 +22,11 @@ export class SqlitePolicyRepository implements PolicyRepository {
       const doc = JSON.stringify(policy);
       const changes =
         ifMatch === null
-          ? this.db.prepare('INSERT OR IGNORE INTO policies (id, doc, etag) VALUES (?, ?, ?)').run('fido2', doc, etag).changes
-          : this.db.prepare('UPDATE policies SET doc = ?, etag = ? WHERE id = ? AND etag = ?').run(doc, etag, 'fido2', ifMatch).changes;
+          ? this.db.prepare('INSERT OR IGNORE INTO policies (id, doc, etag) VALUES (?, ?, ?)').run('fido2', doc, etag)
+              .changes
+          : this.db
+              .prepare('UPDATE policies SET doc = ?, etag = ? WHERE id = ? AND etag = ?')
+              .run(doc, etag, 'fido2', ifMatch).changes;
       if (changes !== 1) throw new ConcurrencyConflictError('FIDO2 policy', ifMatch ?? undefined);
       insertAudit(this.db, record);
     })(audit);

@@ -64,7 +64,6 @@ const CHANGE_COLUMNS = {
   updatedDateTime: 'updated_date_time',
 } as const satisfies Record<keyof UserChanges, string>;
 
-
 const toJob = (r: JobRow): ProvisioningJob => ({
   id: r.id,
   status: r.status,
@@ -93,10 +92,14 @@ const toUser = (r: UserRow): ProvisioningJobUser => ({
 });
 
 /** A change as its column value: creation options are stored as JSON text. */
-const columnValue = (field: keyof UserChanges, value: unknown) => (field === 'creationOptions' && value !== null ? JSON.stringify(value) : value);
+const columnValue = (field: keyof UserChanges, value: unknown) =>
+  field === 'creationOptions' && value !== null ? JSON.stringify(value) : value;
 
-const jobTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
-
+const jobTaken = (id: string) =>
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property id already exists: '${id}'.`,
+  );
 
 /**
  * Bulk provisioning jobs over better-sqlite3; creates its own `provisioning_*` tables. Every write is
@@ -121,7 +124,9 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
            @challengeExpiresDateTime, @claimedBy, @methodId, @updatedDateTime)`,
       ),
       getJob: db.prepare('SELECT * FROM provisioning_jobs WHERE id = ?'),
-      finish: db.prepare("UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ? AND status = 'running'"),
+      finish: db.prepare(
+        "UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ? AND status = 'running'",
+      ),
       getUser: db.prepare('SELECT * FROM provisioning_job_users WHERE job_id = ? AND user_id = ?'),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM provisioning_job_users WHERE job_id = ? GROUP BY state'),
       claimNextReady: db.prepare(
@@ -140,7 +145,10 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
       if (s.getJob.get(job.id)) throw jobTaken(job.id);
       s.insertJob.run({ ...job, createdBy: JSON.stringify(job.createdBy), source: JSON.stringify(job.source) });
       for (const user of users) {
-        s.insertUser.run({ ...user, creationOptions: user.creationOptions === null ? null : JSON.stringify(user.creationOptions) });
+        s.insertUser.run({
+          ...user,
+          creationOptions: user.creationOptions === null ? null : JSON.stringify(user.creationOptions),
+        });
       }
     })();
   }
@@ -160,7 +168,10 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
     return row ? toUser(row) : null;
   }
 
-  async listUsers(jobId: string, options: { top: number; afterSequence?: number; state?: JobUserState }): Promise<ProvisioningJobUser[]> {
+  async listUsers(
+    jobId: string,
+    options: { top: number; afterSequence?: number; state?: JobUserState },
+  ): Promise<ProvisioningJobUser[]> {
     if (!Number.isSafeInteger(options.top) || options.top < 1) {
       throw new RangeError(`Expected a page size (top) that is a positive integer, received ${options.top}`);
     }
@@ -182,12 +193,19 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
 
   async counts(jobId: string): Promise<JobUserCounts> {
     const counts = zeroJobUserCounts();
-    for (const { state, n } of this.statements.counts.all(jobId) as Array<{ state: JobUserState; n: number }>) counts[state] = n;
+    for (const { state, n } of this.statements.counts.all(jobId) as Array<{ state: JobUserState; n: number }>)
+      counts[state] = n;
     return counts;
   }
 
   /** One conditional UPDATE: the row moves only if it is still in one of `from`. */
-  async transition(jobId: string, userId: string, from: readonly JobUserState[], to: JobUserState, changes: UserChanges): Promise<ProvisioningJobUser | null> {
+  async transition(
+    jobId: string,
+    userId: string,
+    from: readonly JobUserState[],
+    to: JobUserState,
+    changes: UserChanges,
+  ): Promise<ProvisioningJobUser | null> {
     if (from.length === 0) return null;
     const set = ['state = ?'];
     const params: unknown[] = [to];

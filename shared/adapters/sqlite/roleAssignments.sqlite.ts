@@ -14,7 +14,9 @@ export class SqliteRoleAssignments {
   create(assignment: RoleAssignment, audit: AuditRecord): void {
     this.db.transaction(() => {
       const { changes } = this.db
-        .prepare('INSERT OR IGNORE INTO role_assignments (id, principal_id, role_definition_id, doc) VALUES (?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO role_assignments (id, principal_id, role_definition_id, doc) VALUES (?, ?, ?, ?)',
+        )
         .run(assignment.id, assignment.principalId, assignment.roleDefinitionId, JSON.stringify(assignment));
       if (changes !== 1) throw roleAssignmentExists(assignment);
       insertAudit(this.db, audit);

@@ -15,7 +15,12 @@ export const SQLITE_RETRY_AFTER_SECONDS = 1;
 export function translateSqliteError(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNAVAILABLE.test(code)) {
-    return new StoreUnavailableError('sqlite', SQLITE_RETRY_AFTER_SECONDS, `${code}: the database file is locked by another writer`, { cause: error });
+    return new StoreUnavailableError(
+      'sqlite',
+      SQLITE_RETRY_AFTER_SECONDS,
+      `${code}: the database file is locked by another writer`,
+      { cause: error },
+    );
   }
   return error;
 }

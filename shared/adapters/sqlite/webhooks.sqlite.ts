@@ -12,7 +12,11 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_by_time ON webhook_deliveries (sub
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (subscription_id, event_id, status);
 `;
 
-const idTaken = (id: string) => new DomainError(ErrorCodes.objectConflict, `Another object with the same value for property id already exists: '${id}'.`);
+const idTaken = (id: string) =>
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `Another object with the same value for property id already exists: '${id}'.`,
+  );
 
 /** Webhook subscriptions and their delivery log over better-sqlite3; creates its own `webhook_*` tables. */
 export class SqliteWebhookRepository implements WebhookRepository {
@@ -26,9 +30,15 @@ export class SqliteWebhookRepository implements WebhookRepository {
       listSubscriptions: db.prepare('SELECT doc FROM webhook_subscriptions ORDER BY created_date_time, id'),
       deleteSubscription: db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?'),
       deleteDeliveries: db.prepare('DELETE FROM webhook_deliveries WHERE subscription_id = ?'),
-      insertDelivery: db.prepare('INSERT INTO webhook_deliveries (id, subscription_id, event_id, status, at, doc) VALUES (?, ?, ?, ?, ?, ?)'),
-      listDeliveries: db.prepare('SELECT doc FROM webhook_deliveries WHERE subscription_id = ? ORDER BY at DESC, seq DESC LIMIT ?'),
-      hasDelivered: db.prepare("SELECT 1 FROM webhook_deliveries WHERE subscription_id = ? AND event_id = ? AND status = 'delivered' LIMIT 1"),
+      insertDelivery: db.prepare(
+        'INSERT INTO webhook_deliveries (id, subscription_id, event_id, status, at, doc) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      listDeliveries: db.prepare(
+        'SELECT doc FROM webhook_deliveries WHERE subscription_id = ? ORDER BY at DESC, seq DESC LIMIT ?',
+      ),
+      hasDelivered: db.prepare(
+        "SELECT 1 FROM webhook_deliveries WHERE subscription_id = ? AND event_id = ? AND status = 'delivered' LIMIT 1",
+      ),
     };
   }
 
@@ -46,7 +56,9 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async listSubscriptions(): Promise<WebhookSubscription[]> {
-    return (this.statements.listSubscriptions.all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as WebhookSubscription);
+    return (this.statements.listSubscriptions.all() as Array<{ doc: string }>).map(
+      (r) => JSON.parse(r.doc) as WebhookSubscription,
+    );
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
@@ -58,12 +70,22 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async appendDelivery(delivery: WebhookDelivery): Promise<void> {
-    this.statements.insertDelivery.run(delivery.id, delivery.subscriptionId, delivery.eventId, delivery.status, delivery.at, JSON.stringify(delivery));
+    this.statements.insertDelivery.run(
+      delivery.id,
+      delivery.subscriptionId,
+      delivery.eventId,
+      delivery.status,
+      delivery.at,
+      JSON.stringify(delivery),
+    );
   }
 
   async listDeliveries(subscriptionId: string, top: number): Promise<WebhookDelivery[]> {
-    if (!Number.isSafeInteger(top) || top < 1) throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
-    return (this.statements.listDeliveries.all(subscriptionId, top) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as WebhookDelivery);
+    if (!Number.isSafeInteger(top) || top < 1)
+      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
+    return (this.statements.listDeliveries.all(subscriptionId, top) as Array<{ doc: string }>).map(
+      (r) => JSON.parse(r.doc) as WebhookDelivery,
+    );
   }
 
   async hasDelivered(subscriptionId: string, eventId: string): Promise<boolean> {

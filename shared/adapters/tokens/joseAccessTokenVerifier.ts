@@ -12,11 +12,16 @@ export interface TrustedIssuer {
   keys: JWTVerifyGetKey;
 }
 
-export const localJwks = (jwks: PublicJwks): JWTVerifyGetKey => createLocalJWKSet(jwks as unknown as Parameters<typeof createLocalJWKSet>[0]);
+export const localJwks = (jwks: PublicJwks): JWTVerifyGetKey =>
+  createLocalJWKSet(jwks as unknown as Parameters<typeof createLocalJWKSet>[0]);
 export const remoteJwks = (uri: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(uri));
 
 const invalidToken = (cause?: unknown) =>
-  new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token validation failure. Invalid audience, issuer, signature or lifetime.', { cause });
+  new DomainError(
+    ErrorCodes.invalidAuthenticationToken,
+    'Access token validation failure. Invalid audience, issuer, signature or lifetime.',
+    { cause },
+  );
 
 /**
  * Verifies bearer tokens from any trusted issuer (Entra's tenant keys in Azure, the local key for

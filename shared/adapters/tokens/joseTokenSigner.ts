@@ -10,7 +10,10 @@ export class JoseTokenSigner implements TokenSigner {
     private readonly key: SigningKey,
   ) {}
 
-  async sign(claims: Record<string, unknown>, options: { lifetimeSeconds: number; audience: string; subject: string }): Promise<string> {
+  async sign(
+    claims: Record<string, unknown>,
+    options: { lifetimeSeconds: number; audience: string; subject: string },
+  ): Promise<string> {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'JWT' })
       .setIssuer(this.issuer)

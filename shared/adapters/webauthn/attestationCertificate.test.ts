@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, webcrypto } from 'node:crypto';
-import { attestationKeyIdentifier, createSelfSignedAttestationCertificate, TestAttestationCa } from '../../../cli/authenticators/soft';
+import {
+  attestationKeyIdentifier,
+  createSelfSignedAttestationCertificate,
+  TestAttestationCa,
+} from '../../../cli/authenticators/soft';
 import { readLeafFacts } from './attestationCertificate';
 
 const AAGUID = '5ca1ab1e-0000-4000-8000-00000000c0de';
@@ -34,10 +38,18 @@ describe('readLeafFacts', () => {
     const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
     const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
     const raw16 = Buffer.from(AAGUID.replace(/-/g, ''), 'hex');
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: '01', name: 'CN=Odd', keys, signingAlgorithm: alg, notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400000),
-      extensions: [new x509.Extension('1.3.6.1.4.1.45724.1.1.4', false, raw16)],
-    }, webcrypto);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned(
+      {
+        serialNumber: '01',
+        name: 'CN=Odd',
+        keys,
+        signingAlgorithm: alg,
+        notBefore: new Date(Date.now() - 1000),
+        notAfter: new Date(Date.now() + 86400000),
+        extensions: [new x509.Extension('1.3.6.1.4.1.45724.1.1.4', false, raw16)],
+      },
+      webcrypto,
+    );
     expect(readLeafFacts(new Uint8Array(cert.rawData)).certificateAaguid).toEqual({ kind: 'malformed' });
   });
 

@@ -51,14 +51,17 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
   }
   let keyIdentifier: string | undefined;
   try {
-    keyIdentifier = createHash('sha1').update(subjectPublicKeyBits(new Uint8Array(cert.publicKey.rawData))).digest('hex');
+    keyIdentifier = createHash('sha1')
+      .update(subjectPublicKeyBits(new Uint8Array(cert.publicKey.rawData)))
+      .digest('hex');
   } catch {
     keyIdentifier = undefined;
   }
   const extension = cert.getExtension(ID_FIDO_GEN_CE_AAGUID);
   if (!extension) return { certificateAaguid: { kind: 'absent' }, keyIdentifier };
   const value = Buffer.from(extension.value);
-  if (value.length !== 18 || value[0] !== 0x04 || value[1] !== 0x10) return { certificateAaguid: { kind: 'malformed' }, keyIdentifier };
+  if (value.length !== 18 || value[0] !== 0x04 || value[1] !== 0x10)
+    return { certificateAaguid: { kind: 'malformed' }, keyIdentifier };
   const hex = value.subarray(2).toString('hex');
   const aaguid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   return { certificateAaguid: { kind: 'present', aaguid }, keyIdentifier };

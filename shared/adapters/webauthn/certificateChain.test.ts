@@ -31,23 +31,39 @@ describe('verifyCertificateChain', () => {
   });
 
   it('verifies a leaf through an intermediate sent in x5c', () => {
-    expect(verifyCertificateChain([viaIntermediate.certificate, ...viaIntermediate.intermediates!], [cert(root)], NOW)).toBe('verified');
+    expect(
+      verifyCertificateChain([viaIntermediate.certificate, ...viaIntermediate.intermediates!], [cert(root)], NOW),
+    ).toBe('verified');
   });
 
   it('verifies when x5c ends in the anchor itself, or the anchor is the leaf (configured on purpose)', async () => {
     expect(verifyCertificateChain([leaf, root.certificate], [cert(root)], NOW)).toBe('verified');
     const selfSigned = await createSelfSignedAttestationCertificate();
-    expect(verifyCertificateChain([selfSigned.certificate], [new X509Certificate(selfSigned.certificate)], NOW)).toBe('verified');
+    expect(verifyCertificateChain([selfSigned.certificate], [new X509Certificate(selfSigned.certificate)], NOW)).toBe(
+      'verified',
+    );
   });
 
   it.each([
     ['attack: no anchors at all (a chain does not "pass" vacuously)', () => verifyCertificateChain([leaf], [], NOW)],
     ['attack: an anchor that did not issue the leaf', () => verifyCertificateChain([leaf], [cert(other)], NOW)],
-    ['attack: intermediate missing from x5c', () => verifyCertificateChain([viaIntermediate.certificate], [cert(root)], NOW)],
-    ['attack: links out of order', () => verifyCertificateChain([...viaIntermediate.intermediates!, viaIntermediate.certificate], [cert(root)], NOW)],
-    ['attack: a leaf posing as intermediate (not a CA)', () => verifyCertificateChain([viaIntermediate.certificate, leaf], [cert(root)], NOW)],
+    [
+      'attack: intermediate missing from x5c',
+      () => verifyCertificateChain([viaIntermediate.certificate], [cert(root)], NOW),
+    ],
+    [
+      'attack: links out of order',
+      () => verifyCertificateChain([...viaIntermediate.intermediates!, viaIntermediate.certificate], [cert(root)], NOW),
+    ],
+    [
+      'attack: a leaf posing as intermediate (not a CA)',
+      () => verifyCertificateChain([viaIntermediate.certificate, leaf], [cert(root)], NOW),
+    ],
     ['attack: empty x5c', () => verifyCertificateChain([], [cert(root)], NOW)],
-    ['attack: x5c that is not a certificate', () => verifyCertificateChain([new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])], [cert(root)], NOW)],
+    [
+      'attack: x5c that is not a certificate',
+      () => verifyCertificateChain([new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])], [cert(root)], NOW),
+    ],
     ['attack: overlong x5c', () => verifyCertificateChain(Array(9).fill(leaf), [cert(root)], NOW)],
   ])('%s is untrusted', (_name, run) => {
     expect(run()).toBe('untrusted');
@@ -63,7 +79,9 @@ describe('verifyCertificateChain', () => {
     expect(verifyCertificateChain([leaf], [cert(root)], days(-2))).toBe('expired');
     const oldIntermediate = await root.issueIntermediateCa({ notBefore: days(-100), notAfter: days(-1) });
     const underOld = await oldIntermediate.issueAttestationCertificate();
-    expect(verifyCertificateChain([underOld.certificate, ...underOld.intermediates!], [cert(root)], NOW)).toBe('expired');
+    expect(verifyCertificateChain([underOld.certificate, ...underOld.intermediates!], [cert(root)], NOW)).toBe(
+      'expired',
+    );
     const underOldRoot = await oldRoot.issueAttestationCertificate();
     expect(verifyCertificateChain([underOldRoot.certificate], [cert(oldRoot)], NOW)).toBe('expired');
   });

@@ -13,7 +13,8 @@ export function parseCertificates(ders: readonly Uint8Array[]): X509Certificate[
   }
 }
 
-const issues = (issuer: X509Certificate, subject: X509Certificate) => subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
+const issues = (issuer: X509Certificate, subject: X509Certificate) =>
+  subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
 
 const withinValidity = (cert: X509Certificate, now: Date) =>
   new Date(cert.validFrom).getTime() <= now.getTime() && now.getTime() <= new Date(cert.validTo).getTime();
@@ -28,7 +29,11 @@ const withinValidity = (cert: X509Certificate, now: Date) =>
  * @returns `verified`, `expired` (a path to an anchor exists but a certificate on it is outside
  *   its validity period) or `untrusted` (no path to any anchor).
  */
-export function verifyCertificateChain(x5c: readonly Uint8Array[], anchors: readonly X509Certificate[], now: Date): ChainVerdict {
+export function verifyCertificateChain(
+  x5c: readonly Uint8Array[],
+  anchors: readonly X509Certificate[],
+  now: Date,
+): ChainVerdict {
   const chain = x5c.length > 0 && x5c.length <= MAX_CHAIN ? parseCertificates(x5c) : undefined;
   if (!chain || anchors.length === 0) return 'untrusted';
   for (let i = 1; i < chain.length; i++) {

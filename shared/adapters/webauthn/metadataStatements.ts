@@ -40,7 +40,11 @@ function parseRoots(base64: string[]): X509Certificate[] {
 
 function toEntry(s: Statement, e?: Entry): MetadataEntry {
   // MDS repeats the identifiers on the entry and in its statement.
-  const keyIds = new Set([...(e?.attestationCertificateKeyIdentifiers ?? []), ...(s.attestationCertificateKeyIdentifiers ?? [])].map((k) => k.toLowerCase()));
+  const keyIds = new Set(
+    [...(e?.attestationCertificateKeyIdentifiers ?? []), ...(s.attestationCertificateKeyIdentifiers ?? [])].map((k) =>
+      k.toLowerCase(),
+    ),
+  );
   return {
     aaguid: (e?.aaguid ?? s.aaguid)?.toLowerCase(),
     attestationCertificateKeyIdentifiers: [...keyIds],
@@ -53,7 +57,9 @@ function toEntry(s: Statement, e?: Entry): MetadataEntry {
 const metadataFile = z.union([
   z.array(statement).transform((statements) => statements.map((s) => toEntry(s))),
   z.looseObject({ statements: z.array(statement) }).transform((file) => file.statements.map((s) => toEntry(s))),
-  z.looseObject({ entries: z.array(entry) }).transform((file) => file.entries.flatMap((e) => (e.metadataStatement ? [toEntry(e.metadataStatement, e)] : []))),
+  z
+    .looseObject({ entries: z.array(entry) })
+    .transform((file) => file.entries.flatMap((e) => (e.metadataStatement ? [toEntry(e.metadataStatement, e)] : []))),
 ]);
 
 /**
@@ -68,7 +74,10 @@ export async function loadMetadata(path: string | undefined): Promise<MetadataEn
   const raw: unknown = /^[\w-]+\.[\w-]+\.[\w-]+$/.test(text) ? (await verifyMDSBlob(text)).payload : JSON.parse(text);
   const parsed = metadataFile.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`FIDO_MDS_PATH ${path}: expected an MDS3 JWT blob, {entries}, {statements} or an array of metadata statements (${parsed.error.issues[0]?.message ?? 'invalid'}).`, { cause: parsed.error });
+    throw new Error(
+      `FIDO_MDS_PATH ${path}: expected an MDS3 JWT blob, {entries}, {statements} or an array of metadata statements (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
+      { cause: parsed.error },
+    );
   }
   return parsed.data;
 }

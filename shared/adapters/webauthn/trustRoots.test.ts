@@ -37,8 +37,24 @@ describe('loadTrustRoots (ATTESTATION_TRUST_ROOTS)', () => {
 
   it.each([
     ['a missing path', () => join(dir, 'nope.pem'), /cannot read/],
-    ['a file that is not a certificate', () => { const f = join(dir, 'junk.pem'); writeFileSync(f, 'junk'); return f; }, /not an X.509 certificate/],
-    ['a folder without certificates', () => { const f = join(dir, 'empty'); mkdirSync(f); return f; }, /holds no certificate/],
+    [
+      'a file that is not a certificate',
+      () => {
+        const f = join(dir, 'junk.pem');
+        writeFileSync(f, 'junk');
+        return f;
+      },
+      /not an X.509 certificate/,
+    ],
+    [
+      'a folder without certificates',
+      () => {
+        const f = join(dir, 'empty');
+        mkdirSync(f);
+        return f;
+      },
+      /holds no certificate/,
+    ],
   ])('refuses %s at start', (_name, path, message) => {
     expect(() => loadTrustRoots(path())).toThrow(message);
   });

@@ -12,7 +12,10 @@ function readCertificates(file: string): X509Certificate[] {
     // A file without PEM blocks is taken as one DER certificate (.cer files often are).
     return blocks ? blocks.map((pem) => new X509Certificate(pem)) : [new X509Certificate(bytes)];
   } catch (e) {
-    throw new Error(`ATTESTATION_TRUST_ROOTS: ${file} holds something that is not an X.509 certificate (expected PEM blocks or one DER certificate).`, { cause: e });
+    throw new Error(
+      `ATTESTATION_TRUST_ROOTS: ${file} holds something that is not an X.509 certificate (expected PEM blocks or one DER certificate).`,
+      { cause: e },
+    );
   }
 }
 
@@ -26,12 +29,18 @@ export function loadTrustRoots(path: string | undefined): X509Certificate[] {
   let files: string[];
   try {
     files = statSync(path).isDirectory()
-      ? readdirSync(path).filter((name) => CERTIFICATE_FILES.has(extname(name).toLowerCase())).sort().map((name) => join(path, name))
+      ? readdirSync(path)
+          .filter((name) => CERTIFICATE_FILES.has(extname(name).toLowerCase()))
+          .sort()
+          .map((name) => join(path, name))
       : [path];
   } catch (e) {
     throw new Error(`ATTESTATION_TRUST_ROOTS: cannot read ${path}.`, { cause: e });
   }
   const roots = files.flatMap(readCertificates);
-  if (roots.length === 0) throw new Error(`ATTESTATION_TRUST_ROOTS: ${path} holds no certificate (expected a PEM file, or a folder of .pem/.crt/.cer files).`);
+  if (roots.length === 0)
+    throw new Error(
+      `ATTESTATION_TRUST_ROOTS: ${path} holds no certificate (expected a PEM file, or a folder of .pem/.crt/.cer files).`,
+    );
   return roots;
 }

@@ -6,7 +6,12 @@ export const AccessRules = {
   policyRead: {
     action: 'read the authentication methods policy',
     permissions: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod', 'Policy.Read.AuthenticationMethod'],
-    roles: [R['Authentication Policy Administrator'], R['Global Administrator'], R['Global Reader'], R['Security Administrator']],
+    roles: [
+      R['Authentication Policy Administrator'],
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['Security Administrator'],
+    ],
   },
   policyWrite: {
     action: 'update the authentication methods policy',
@@ -15,8 +20,23 @@ export const AccessRules = {
   },
   directoryRead: {
     action: 'read the directory',
-    permissions: ['User.Read.All', 'User.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'GroupMember.Read.All'],
-    roles: [R['Global Administrator'], R['Global Reader'], R['User Administrator'], R['Authentication Policy Administrator'], R['Authentication Administrator'], R['Privileged Authentication Administrator']],
+    permissions: [
+      'User.Read.All',
+      'User.ReadWrite.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+      'GroupMember.Read.All',
+    ],
+    roles: [
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['User Administrator'],
+      R['Authentication Policy Administrator'],
+      R['Authentication Administrator'],
+      R['Privileged Authentication Administrator'],
+    ],
   },
   userWrite: {
     action: 'create, update or delete users',
@@ -30,8 +50,18 @@ export const AccessRules = {
   },
   methodsRead: {
     action: "read users' authentication methods",
-    permissions: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.Read.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
-    roles: [R['Authentication Administrator'], R['Privileged Authentication Administrator'], R['Global Administrator'], R['Global Reader']],
+    permissions: [
+      'UserAuthenticationMethod.Read.All',
+      'UserAuthenticationMethod.ReadWrite.All',
+      'UserAuthMethod-Passkey.Read.All',
+      'UserAuthMethod-Passkey.ReadWrite.All',
+    ],
+    roles: [
+      R['Authentication Administrator'],
+      R['Privileged Authentication Administrator'],
+      R['Global Administrator'],
+      R['Global Reader'],
+    ],
   },
   methodsWrite: {
     action: "change users' authentication methods",
@@ -41,11 +71,23 @@ export const AccessRules = {
   auditRead: {
     action: 'read the audit log',
     permissions: ['AuditLog.Read.All'],
-    roles: [R['Global Administrator'], R['Global Reader'], R['Security Administrator'], R['Authentication Policy Administrator'], R['Authentication Administrator'], R['Privileged Authentication Administrator']],
+    roles: [
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['Security Administrator'],
+      R['Authentication Policy Administrator'],
+      R['Authentication Administrator'],
+      R['Privileged Authentication Administrator'],
+    ],
   },
   roleAssignmentsRead: {
     action: 'read directory role assignments',
-    permissions: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    permissions: [
+      'RoleManagement.Read.Directory',
+      'RoleManagement.ReadWrite.Directory',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
     roles: [R['Global Administrator'], R['Global Reader'], R['Privileged Role Administrator']],
   },
   roleAssignmentsWrite: {

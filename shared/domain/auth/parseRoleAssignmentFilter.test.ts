@@ -11,10 +11,20 @@ describe('parseRoleAssignmentFilter: principalId and/or roleDefinitionId eq', ()
   });
 
   it.each<[string, string, RegExp]>([
-    ['startswith', "startswith(principalId,'u')", /Unsupported \$filter operator on 'principalId': received startswith/],
-    ['another property', "displayName eq 'x'", /Unsupported \$filter property 'displayName'; expected one of principalId, roleDefinitionId/],
+    [
+      'startswith',
+      "startswith(principalId,'u')",
+      /Unsupported \$filter operator on 'principalId': received startswith/,
+    ],
+    [
+      'another property',
+      "displayName eq 'x'",
+      /Unsupported \$filter property 'displayName'; expected one of principalId, roleDefinitionId/,
+    ],
     ['a malformed clause', 'principalId = u1', /Invalid \$filter clause/],
   ])('refuses %s (400 BadRequest)', (_title, filter, message) => {
-    expect(() => parseRoleAssignmentFilter(filter)).toThrow(expect.objectContaining({ kind: 'badRequest', code: 'BadRequest', message: expect.stringMatching(message) }));
+    expect(() => parseRoleAssignmentFilter(filter)).toThrow(
+      expect.objectContaining({ kind: 'badRequest', code: 'BadRequest', message: expect.stringMatching(message) }),
+    );
   });
 });

@@ -57,7 +57,8 @@ export function isAllowed(principal: Principal, rule: AccessRule): boolean {
   }
   if (principal.kind === 'delegated') {
     const scopes = lowerSet(principal.scopes);
-    const scoped = scopes.has(API_DELEGATED_SCOPE.toLowerCase()) || rule.permissions.some((p) => scopes.has(p.toLowerCase()));
+    const scoped =
+      scopes.has(API_DELEGATED_SCOPE.toLowerCase()) || rule.permissions.some((p) => scopes.has(p.toLowerCase()));
     const roles = lowerSet(principal.roleTemplateIds);
     return scoped && rule.roles.some((r) => roles.has(r.toLowerCase()));
   }

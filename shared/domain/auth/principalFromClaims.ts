@@ -3,7 +3,11 @@ import { DomainError } from '../errors';
 import { Principal } from './principal';
 
 const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? value.split(' ').filter(Boolean) : [];
+  Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string')
+    : typeof value === 'string'
+      ? value.split(' ').filter(Boolean)
+      : [];
 
 const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -18,13 +22,18 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   // Entra tokens always name their subject; without oid and sub, `oid === sub` would hold
   // (undefined === undefined) and any token with `roles` would pass as app-only.
   if (!str(claims.oid) && !str(claims.sub)) {
-    throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token names no subject: it carries neither an oid nor a sub claim; expected both, as Entra issues them.');
+    throw new DomainError(
+      ErrorCodes.invalidAuthenticationToken,
+      'Access token names no subject: it carries neither an oid nor a sub claim; expected both, as Entra issues them.',
+    );
   }
-  const isAppOnly = claims.idtyp === 'app' || (!claims.upn && !claims.preferred_username && !claims.scp && claims.oid === claims.sub && !!claims.roles);
+  const isAppOnly =
+    claims.idtyp === 'app' ||
+    (!claims.upn && !claims.preferred_username && !claims.scp && claims.oid === claims.sub && !!claims.roles);
   return {
     kind: isAppOnly ? 'application' : 'delegated',
     userId: isAppOnly ? undefined : str(claims.oid),
-    userPrincipalName: isAppOnly ? undefined : str(claims.upn) ?? str(claims.preferred_username),
+    userPrincipalName: isAppOnly ? undefined : (str(claims.upn) ?? str(claims.preferred_username)),
     appId: str(claims.azp) ?? str(claims.appid),
     permissions: strings(claims.roles),
     roleTemplateIds: strings(claims.wids).map((w) => w.toLowerCase()),

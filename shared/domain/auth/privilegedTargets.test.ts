@@ -2,8 +2,20 @@ import { isPrivilegedUser, mayActOnPrivilegedUser, assertMayActOnUser, Sensitive
 import { Principal } from './principal';
 import { DirectoryRoles as R } from './roles';
 
-const delegated = (...roles: string[]): Principal => ({ kind: 'delegated', userId: 'u', permissions: [], roleTemplateIds: roles, scopes: ['user_impersonation'] });
-const application = (...permissions: string[]): Principal => ({ kind: 'application', appId: 'a', permissions, roleTemplateIds: [], scopes: [] });
+const delegated = (...roles: string[]): Principal => ({
+  kind: 'delegated',
+  userId: 'u',
+  permissions: [],
+  roleTemplateIds: roles,
+  scopes: ['user_impersonation'],
+});
+const application = (...permissions: string[]): Principal => ({
+  kind: 'application',
+  appId: 'a',
+  permissions,
+  roleTemplateIds: [],
+  scopes: [],
+});
 
 describe('isPrivilegedUser', () => {
   it.each<[string, string[], boolean]>([
@@ -21,30 +33,96 @@ describe('isPrivilegedUser', () => {
 
 describe('mayActOnPrivilegedUser', () => {
   it.each<[string, Principal, SensitiveAction, boolean]>([
-    ['attack: Authentication Administrator changes the passkeys of a privileged user', delegated(R['Authentication Administrator']), 'authenticationMethods', false],
-    ['attack: User Administrator renames a privileged user', delegated(R['User Administrator']), 'signInProperties', false],
+    [
+      'attack: Authentication Administrator changes the passkeys of a privileged user',
+      delegated(R['Authentication Administrator']),
+      'authenticationMethods',
+      false,
+    ],
+    [
+      'attack: User Administrator renames a privileged user',
+      delegated(R['User Administrator']),
+      'signInProperties',
+      false,
+    ],
     ['attack: User Administrator deletes a privileged user', delegated(R['User Administrator']), 'deleteUser', false],
-    ['Privileged Authentication Administrator changes passkeys', delegated(R['Privileged Authentication Administrator']), 'authenticationMethods', true],
-    ['Privileged Authentication Administrator renames', delegated(R['Privileged Authentication Administrator']), 'signInProperties', true],
+    [
+      'Privileged Authentication Administrator changes passkeys',
+      delegated(R['Privileged Authentication Administrator']),
+      'authenticationMethods',
+      true,
+    ],
+    [
+      'Privileged Authentication Administrator renames',
+      delegated(R['Privileged Authentication Administrator']),
+      'signInProperties',
+      true,
+    ],
     ['Global Administrator deletes', delegated(R['Global Administrator']), 'deleteUser', true],
-    ['app with UserAuthenticationMethod.ReadWrite.All changes passkeys (as Graph)', application('UserAuthenticationMethod.ReadWrite.All'), 'authenticationMethods', true],
-    ['attack: app with User.ReadWrite.All renames a privileged user', application('User.ReadWrite.All'), 'signInProperties', false],
-    ['attack: app with Directory.ReadWrite.All deletes a privileged user', application('Directory.ReadWrite.All'), 'deleteUser', false],
-    ['app with RoleManagement.ReadWrite.Directory renames (it could make itself GA anyway)', application('RoleManagement.ReadWrite.Directory'), 'signInProperties', true],
-    ['attack: app with wids-like permissions only', application(R['Global Administrator']), 'authenticationMethods', false],
+    [
+      'app with UserAuthenticationMethod.ReadWrite.All changes passkeys (as Graph)',
+      application('UserAuthenticationMethod.ReadWrite.All'),
+      'authenticationMethods',
+      true,
+    ],
+    [
+      'attack: app with User.ReadWrite.All renames a privileged user',
+      application('User.ReadWrite.All'),
+      'signInProperties',
+      false,
+    ],
+    [
+      'attack: app with Directory.ReadWrite.All deletes a privileged user',
+      application('Directory.ReadWrite.All'),
+      'deleteUser',
+      false,
+    ],
+    [
+      'app with RoleManagement.ReadWrite.Directory renames (it could make itself GA anyway)',
+      application('RoleManagement.ReadWrite.Directory'),
+      'signInProperties',
+      true,
+    ],
+    [
+      'attack: app with wids-like permissions only',
+      application(R['Global Administrator']),
+      'authenticationMethods',
+      false,
+    ],
   ])('%s', (_t, principal, action, expected) => expect(mayActOnPrivilegedUser(principal, action)).toBe(expected));
 });
 
 describe('assertMayActOnUser', () => {
   it('lets anyone allowed by the route act on a non-privileged user', () => {
-    expect(() => assertMayActOnUser(delegated(R['Authentication Administrator']), 'authenticationMethods', { userPrincipalName: 'alice@contoso.com', roleDefinitionIds: [] })).not.toThrow();
+    expect(() =>
+      assertMayActOnUser(delegated(R['Authentication Administrator']), 'authenticationMethods', {
+        userPrincipalName: 'alice@contoso.com',
+        roleDefinitionIds: [],
+      }),
+    ).not.toThrow();
   });
   it('attack: refuses an Authentication Administrator on a Global Administrator with a 403 that names the user and the roles needed', () => {
-    expect(() => assertMayActOnUser(delegated(R['Authentication Administrator']), 'authenticationMethods', { userPrincipalName: 'admin@contoso.com', roleDefinitionIds: [R['Global Administrator']] })).toThrow(
-      expect.objectContaining({ kind: 'forbidden', code: 'privilegedTargetRequiresPrivilegedRole', message: expect.stringMatching(/admin@contoso\.com.*Privileged Authentication Administrator or Global Administrator/) }),
+    expect(() =>
+      assertMayActOnUser(delegated(R['Authentication Administrator']), 'authenticationMethods', {
+        userPrincipalName: 'admin@contoso.com',
+        roleDefinitionIds: [R['Global Administrator']],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'forbidden',
+        code: 'privilegedTargetRequiresPrivilegedRole',
+        message: expect.stringMatching(
+          /admin@contoso\.com.*Privileged Authentication Administrator or Global Administrator/,
+        ),
+      }),
     );
   });
   it('names the application permission an app would need', () => {
-    expect(() => assertMayActOnUser(application('User.ReadWrite.All'), 'signInProperties', { userPrincipalName: 'admin@contoso.com', roleDefinitionIds: [R['Global Administrator']] })).toThrow(/RoleManagement\.ReadWrite\.Directory/);
+    expect(() =>
+      assertMayActOnUser(application('User.ReadWrite.All'), 'signInProperties', {
+        userPrincipalName: 'admin@contoso.com',
+        roleDefinitionIds: [R['Global Administrator']],
+      }),
+    ).toThrow(/RoleManagement\.ReadWrite\.Directory/);
   });
 });

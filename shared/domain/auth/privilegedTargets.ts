@@ -61,7 +61,8 @@ export function mayActOnPrivilegedUser(principal: Principal, action: SensitiveAc
     const held = new Set(principal.permissions.map((p) => p.toLowerCase()));
     return APP_PERMISSIONS[action].some((p) => held.has(p.toLowerCase()));
   }
-  if (principal.kind === 'delegated') return principal.roleTemplateIds.some((r) => PRIVILEGED_ACTORS.includes(r.toLowerCase()));
+  if (principal.kind === 'delegated')
+    return principal.roleTemplateIds.some((r) => PRIVILEGED_ACTORS.includes(r.toLowerCase()));
   return false;
 }
 
@@ -69,11 +70,18 @@ export function mayActOnPrivilegedUser(principal: Principal, action: SensitiveAc
  * Throws `privilegedTargetRequiresPrivilegedRole` (403) when the target holds a privileged role and
  * the caller may not act on such users; the target's roles come from the directory, not the token.
  */
-export function assertMayActOnUser(principal: Principal, action: SensitiveAction, target: { userPrincipalName: string; roleDefinitionIds: readonly string[] }): void {
+export function assertMayActOnUser(
+  principal: Principal,
+  action: SensitiveAction,
+  target: { userPrincipalName: string; roleDefinitionIds: readonly string[] },
+): void {
   if (!isPrivilegedUser(target.roleDefinitionIds) || mayActOnPrivilegedUser(principal, action)) return;
   const needed =
     principal.kind === 'application'
       ? `an application needs ${APP_PERMISSIONS[action].join(' or ')}`
       : 'only a Privileged Authentication Administrator or Global Administrator can do it';
-  throw new DomainError(ErrorCodes.privilegedTargetRequiresPrivilegedRole, `Insufficient privileges to ${ACTION_TEXT[action]} '${target.userPrincipalName}': the user holds a privileged directory role, so ${needed}.`);
+  throw new DomainError(
+    ErrorCodes.privilegedTargetRequiresPrivilegedRole,
+    `Insufficient privileges to ${ACTION_TEXT[action]} '${target.userPrincipalName}': the user holds a privileged directory role, so ${needed}.`,
+  );
 }

@@ -12,9 +12,12 @@ describe('role assignment ids', () => {
     expect(parseRoleAssignmentId(id)).toEqual({ roleDefinitionId: GA, principalId: USER });
     expect(newRoleAssignment(GA, USER)).toEqual({ id, principalId: USER, roleDefinitionId: GA, directoryScopeId: '/' });
   });
-  it.each(['', '-1', 'abc', `${roleAssignmentId(GA, USER).slice(0, -2)}-2`, `${'A'.repeat(42)}B-1`, '../../x-1'])('refuses the id %j', (id) => {
-    expect(parseRoleAssignmentId(id)).toBeNull();
-  });
+  it.each(['', '-1', 'abc', `${roleAssignmentId(GA, USER).slice(0, -2)}-2`, `${'A'.repeat(42)}B-1`, '../../x-1'])(
+    'refuses the id %j',
+    (id) => {
+      expect(parseRoleAssignmentId(id)).toBeNull();
+    },
+  );
 });
 
 describe('parseRoleAssignmentFilter', () => {
@@ -24,7 +27,10 @@ describe('parseRoleAssignmentFilter', () => {
     [`principalId eq '${USER}' and roleDefinitionId eq '${GA}'`, { principalId: USER, roleDefinitionId: GA }],
     [`PRINCIPALID eq '${USER}'`, { principalId: USER }],
   ])('%j', (filter, expected) => expect(parseRoleAssignmentFilter(filter)).toEqual(expected));
-  it.each([`startswith(principalId,'0')`, `displayName eq 'x'`, `principalId ne 'x'`])('refuses %j with a 400', (filter) => {
-    expect(() => parseRoleAssignmentFilter(filter)).toThrow(expect.objectContaining({ kind: 'badRequest' }));
-  });
+  it.each([`startswith(principalId,'0')`, `displayName eq 'x'`, `principalId ne 'x'`])(
+    'refuses %j with a 400',
+    (filter) => {
+      expect(() => parseRoleAssignmentFilter(filter)).toThrow(expect.objectContaining({ kind: 'badRequest' }));
+    },
+  );
 });

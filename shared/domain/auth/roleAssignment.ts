@@ -43,9 +43,17 @@ export function parseRoleAssignmentId(id: string): { roleDefinitionId: string; p
 
 /** Builds a tenant-wide assignment of a role to a principal. */
 export function newRoleAssignment(roleDefinitionId: string, principalId: string): RoleAssignment {
-  return { id: roleAssignmentId(roleDefinitionId, principalId), principalId: principalId.toLowerCase(), roleDefinitionId: roleDefinitionId.toLowerCase(), directoryScopeId: '/' };
+  return {
+    id: roleAssignmentId(roleDefinitionId, principalId),
+    principalId: principalId.toLowerCase(),
+    roleDefinitionId: roleDefinitionId.toLowerCase(),
+    directoryScopeId: '/',
+  };
 }
 
 /** The conflict every store reports for an assignment that exists already (409, as Graph). */
 export const roleAssignmentExists = (a: Pick<RoleAssignment, 'principalId' | 'roleDefinitionId'>) =>
-  new DomainError(ErrorCodes.objectConflict, `A conflicting object with one or more of the specified property values is present in the directory: role '${a.roleDefinitionId}' is already assigned to '${a.principalId}' at scope '/'.`);
+  new DomainError(
+    ErrorCodes.objectConflict,
+    `A conflicting object with one or more of the specified property values is present in the directory: role '${a.roleDefinitionId}' is already assigned to '${a.principalId}' at scope '/'.`,
+  );

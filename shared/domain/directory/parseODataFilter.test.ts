@@ -6,9 +6,21 @@ describe("parseODataFilter: `field eq 'v'` and `startswith(field,'v')` joined by
     ['no filter', undefined, []],
     ['a blank filter', '  ', []],
     ['eq', "displayName eq 'Alice'", [{ field: 'displayName', op: 'eq', value: 'Alice' }]],
-    ['startswith', "startswith(userPrincipalName,'al')", [{ field: 'userPrincipalName', op: 'startswith', value: 'al' }]],
-    ['startswith with spaces', "startswith( displayName , 'A' )", [{ field: 'displayName', op: 'startswith', value: 'A' }]],
-    ['the property in any case, named as declared', "USERPRINCIPALNAME EQ 'a@contoso.com'", [{ field: 'userPrincipalName', op: 'eq', value: 'a@contoso.com' }]],
+    [
+      'startswith',
+      "startswith(userPrincipalName,'al')",
+      [{ field: 'userPrincipalName', op: 'startswith', value: 'al' }],
+    ],
+    [
+      'startswith with spaces',
+      "startswith( displayName , 'A' )",
+      [{ field: 'displayName', op: 'startswith', value: 'A' }],
+    ],
+    [
+      'the property in any case, named as declared',
+      "USERPRINCIPALNAME EQ 'a@contoso.com'",
+      [{ field: 'userPrincipalName', op: 'eq', value: 'a@contoso.com' }],
+    ],
     ["an escaped quote ('')", "displayName eq 'O''Brien'", [{ field: 'displayName', op: 'eq', value: "O'Brien" }]],
     ['an empty value', "displayName eq ''", [{ field: 'displayName', op: 'eq', value: '' }]],
     [
@@ -19,7 +31,11 @@ describe("parseODataFilter: `field eq 'v'` and `startswith(field,'v')` joined by
         { field: 'userPrincipalName', op: 'startswith', value: 'b' },
       ],
     ],
-    ["' and ' inside a quoted value does not split", "displayName eq 'Research and Development'", [{ field: 'displayName', op: 'eq', value: 'Research and Development' }]],
+    [
+      "' and ' inside a quoted value does not split",
+      "displayName eq 'Research and Development'",
+      [{ field: 'displayName', op: 'eq', value: 'Research and Development' }],
+    ],
   ])('%s', (_title, filter, expected) => {
     expect(parseODataFilter(filter)).toEqual(expected);
   });
@@ -29,13 +45,23 @@ describe("parseODataFilter: `field eq 'v'` and `startswith(field,'v')` joined by
     ['an unquoted value', 'displayName eq Alice', /Invalid \$filter clause/],
     ['or', "displayName eq 'A' or displayName eq 'B'", /Invalid \$filter clause/],
     ['an unbalanced quote', "displayName eq 'A", /Invalid \$filter clause/],
-    ['an unsupported property', "mail eq 'a@contoso.com'", /Unsupported \$filter property 'mail'; expected one of displayName, userPrincipalName/],
+    [
+      'an unsupported property',
+      "mail eq 'a@contoso.com'",
+      /Unsupported \$filter property 'mail'; expected one of displayName, userPrincipalName/,
+    ],
   ])('refuses %s (400 BadRequest)', (_title, filter, message) => {
-    expect(() => parseODataFilter(filter)).toThrow(expect.objectContaining({ kind: 'badRequest', code: 'BadRequest', message: expect.stringMatching(message) }));
+    expect(() => parseODataFilter(filter)).toThrow(
+      expect.objectContaining({ kind: 'badRequest', code: 'BadRequest', message: expect.stringMatching(message) }),
+    );
   });
 
   it('takes the properties a caller allows instead', () => {
-    expect(parseODataFilter("principalId eq 'p'", new Set(['principalId']))).toEqual([{ field: 'principalId', op: 'eq', value: 'p' }]);
-    expect(() => parseODataFilter("displayName eq 'A'", new Set(['principalId']))).toThrow(/expected one of principalId/);
+    expect(parseODataFilter("principalId eq 'p'", new Set(['principalId']))).toEqual([
+      { field: 'principalId', op: 'eq', value: 'p' },
+    ]);
+    expect(() => parseODataFilter("displayName eq 'A'", new Set(['principalId']))).toThrow(
+      /expected one of principalId/,
+    );
   });
 });

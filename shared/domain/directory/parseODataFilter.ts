@@ -16,11 +16,17 @@ export function parseODataFilter(filter: string | undefined, allowed: ReadonlySe
   return parts.map((part) => {
     const match = EQ.exec(part) ?? STARTSWITH.exec(part);
     if (!match) {
-      throw new DomainError(ErrorCodes.badRequest, `Invalid $filter clause '${part.trim()}'; expected "field eq 'value'" or "startswith(field,'value')".`);
+      throw new DomainError(
+        ErrorCodes.badRequest,
+        `Invalid $filter clause '${part.trim()}'; expected "field eq 'value'" or "startswith(field,'value')".`,
+      );
     }
     const field = [...allowed].find((f) => f.toLowerCase() === match[1].toLowerCase());
     if (!field) {
-      throw new DomainError(ErrorCodes.badRequest, `Unsupported $filter property '${match[1]}'; expected one of ${[...allowed].join(', ')}.`);
+      throw new DomainError(
+        ErrorCodes.badRequest,
+        `Unsupported $filter property '${match[1]}'; expected one of ${[...allowed].join(', ')}.`,
+      );
     }
     return {
       field: field as FilterClause['field'],

@@ -51,9 +51,11 @@ export function parseDomainEvent(envelope: unknown): { event: DomainEvent } | Un
   const parsed = EventEnvelopeSchema.safeParse(envelope);
   if (!parsed.success) return { invalid: `Expected a CloudEvents 1.0 envelope: ${z.prettifyError(parsed.error)}` };
   const { type, id } = parsed.data;
-  if (!isEventType(type)) return { invalid: `Event ${id} has type '${type}', which this service does not declare (eventTypes.ts).` };
+  if (!isEventType(type))
+    return { invalid: `Event ${id} has type '${type}', which this service does not declare (eventTypes.ts).` };
   const data = EventDataSchemas[type].safeParse(parsed.data.data);
-  if (!data.success) return { invalid: `Event ${id} (${type}) has data that does not match its schema: ${z.prettifyError(data.error)}` };
+  if (!data.success)
+    return { invalid: `Event ${id} (${type}) has data that does not match its schema: ${z.prettifyError(data.error)}` };
   // The data was parsed by this type's schema: the pairing TypeScript cannot see on its own.
   return { event: { ...parsed.data, type, data: data.data } as DomainEvent };
 }

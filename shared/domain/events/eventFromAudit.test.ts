@@ -23,27 +23,73 @@ const recordOf = (input: Partial<AuditInput> & Pick<AuditInput, 'eventType'>): A
 
 describe('eventFromAudit', () => {
   it('publishes the type the writer declared, whatever the display text says', () => {
-    const record = recordOf({ eventType: EventTypes.userCreated, activityDisplayName: 'Update authentication methods policy' });
+    const record = recordOf({
+      eventType: EventTypes.userCreated,
+      activityDisplayName: 'Update authentication methods policy',
+    });
     expect(eventTypeOf(record)).toBe('user.created');
-    expect(eventFromAudit(record, SOURCE)).toMatchObject({ specversion: '1.0', id: 'rec-1', type: 'user.created', source: SOURCE, subject: 'users/u-1', time: '2030-01-01T00:00:00.000Z' });
+    expect(eventFromAudit(record, SOURCE)).toMatchObject({
+      specversion: '1.0',
+      id: 'rec-1',
+      type: 'user.created',
+      source: SOURCE,
+      subject: 'users/u-1',
+      time: '2030-01-01T00:00:00.000Z',
+    });
   });
 
   it('maps a record written before types were declared through the legacy mapping, and publishes nothing for one it cannot name', () => {
-    const { eventType: _declared, ...legacy } = recordOf({ eventType: EventTypes.userCreated, activityDisplayName: 'Add user' });
+    const { eventType: _declared, ...legacy } = recordOf({
+      eventType: EventTypes.userCreated,
+      activityDisplayName: 'Add user',
+    });
     expect(eventFromAudit(legacy, SOURCE)?.type).toBe('user.created');
     expect(eventFromAudit({ ...legacy, activityDisplayName: 'Unknown wording' }, SOURCE)).toBeUndefined();
   });
 
   // The data of each type, as consumers and webhook receivers read it.
   it.each<[EventType, Partial<AuditInput>, Record<string, unknown>]>([
-    [EventTypes.fido2PolicyUpdated, { category: 'Policy', target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' }, before: { state: 'disabled' }, after: { state: 'enabled' } },
-      { before: { state: 'disabled' }, after: { state: 'enabled' }, modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }] }],
-    [EventTypes.fido2MethodRegistered, { after: { id: 'm-1', displayName: 'Key' } }, { userId: 'u-1', userPrincipalName: 'bob@contoso.com', method: { id: 'm-1', displayName: 'Key' } }],
-    [EventTypes.fido2MethodDeleted, { before: { id: 'm-1' } }, { userId: 'u-1', userPrincipalName: 'bob@contoso.com', method: { id: 'm-1' } }],
-    [EventTypes.fido2MethodSignInRefused, { after: { methodId: 'm-1', aaGuid: 'a-1', rule: 'keyRestrictions', reason: 'blocked' } },
-      { userId: 'u-1', userPrincipalName: 'bob@contoso.com', methodId: 'm-1', aaGuid: 'a-1', rule: 'keyRestrictions', reason: 'blocked' }],
-    [EventTypes.userUpnChanged, { before: { userPrincipalName: 'bob@contoso.com' }, after: { userPrincipalName: 'robert@contoso.com' } },
-      { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'robert@contoso.com' }],
+    [
+      EventTypes.fido2PolicyUpdated,
+      {
+        category: 'Policy',
+        target: { id: 'Fido2', displayName: 'Passkey (FIDO2)', type: 'Policy' },
+        before: { state: 'disabled' },
+        after: { state: 'enabled' },
+      },
+      {
+        before: { state: 'disabled' },
+        after: { state: 'enabled' },
+        modifiedProperties: [{ displayName: 'state', oldValue: '"disabled"', newValue: '"enabled"' }],
+      },
+    ],
+    [
+      EventTypes.fido2MethodRegistered,
+      { after: { id: 'm-1', displayName: 'Key' } },
+      { userId: 'u-1', userPrincipalName: 'bob@contoso.com', method: { id: 'm-1', displayName: 'Key' } },
+    ],
+    [
+      EventTypes.fido2MethodDeleted,
+      { before: { id: 'm-1' } },
+      { userId: 'u-1', userPrincipalName: 'bob@contoso.com', method: { id: 'm-1' } },
+    ],
+    [
+      EventTypes.fido2MethodSignInRefused,
+      { after: { methodId: 'm-1', aaGuid: 'a-1', rule: 'keyRestrictions', reason: 'blocked' } },
+      {
+        userId: 'u-1',
+        userPrincipalName: 'bob@contoso.com',
+        methodId: 'm-1',
+        aaGuid: 'a-1',
+        rule: 'keyRestrictions',
+        reason: 'blocked',
+      },
+    ],
+    [
+      EventTypes.userUpnChanged,
+      { before: { userPrincipalName: 'bob@contoso.com' }, after: { userPrincipalName: 'robert@contoso.com' } },
+      { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'robert@contoso.com' },
+    ],
     [EventTypes.groupMemberAdded, { after: { memberId: 'u-2' } }, { before: null, after: { memberId: 'u-2' } }],
   ])('%s: data per type, with who did it and the result; it parses as its type', (eventType, input, data) => {
     const event = eventFromAudit(recordOf({ eventType, ...input }), SOURCE)!;
@@ -57,6 +103,9 @@ describe('eventFromAudit', () => {
     [{ type: 'WebhookSubscription', id: 'w-1' }, 'webhooks/subscriptions/w-1'],
     [{ type: 'Group', id: 'g-1' }, 'groups/g-1'],
   ])('names the subject after the target %j', (target, subject) => {
-    expect(eventFromAudit(recordOf({ eventType: EventTypes.userUpdated, target: { ...target, displayName: null } }), SOURCE)?.subject).toBe(subject);
+    expect(
+      eventFromAudit(recordOf({ eventType: EventTypes.userUpdated, target: { ...target, displayName: null } }), SOURCE)
+        ?.subject,
+    ).toBe(subject);
   });
 });

@@ -12,23 +12,37 @@ export function eventTypeOf(record: AuditRecord): EventType | undefined {
 }
 
 type Document = Record<string, unknown> | null;
-const documentOf = (value: unknown): Document => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const documentOf = (value: unknown): Document =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 const stringOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /** The data of each type without the outcome (initiatedBy, result), which every event carries. */
 type DataBuilder = { [K in EventType]: (record: AuditRecord) => Omit<EventData<K>, 'initiatedBy' | 'result'> };
 
 const change = (record: AuditRecord) => ({ before: documentOf(record.before), after: documentOf(record.after) });
-const user = (record: AuditRecord) => ({ userId: record.targetResources[0]?.id ?? '', userPrincipalName: record.targetResources[0]?.displayName ?? null });
+const user = (record: AuditRecord) => ({
+  userId: record.targetResources[0]?.id ?? '',
+  userPrincipalName: record.targetResources[0]?.displayName ?? null,
+});
 const method = (value: unknown) => ({ ...documentOf(value), id: stringOf(documentOf(value)?.id) });
 
 const dataOf: DataBuilder = {
-  [EventTypes.fido2PolicyUpdated]: (r) => ({ ...change(r), modifiedProperties: r.targetResources[0]?.modifiedProperties ?? [] }),
+  [EventTypes.fido2PolicyUpdated]: (r) => ({
+    ...change(r),
+    modifiedProperties: r.targetResources[0]?.modifiedProperties ?? [],
+  }),
   [EventTypes.fido2MethodRegistered]: (r) => ({ ...user(r), method: method(r.after) }),
   [EventTypes.fido2MethodDeleted]: (r) => ({ ...user(r), method: method(r.before) }),
   [EventTypes.fido2MethodSignInRefused]: (r) => {
     const after = documentOf(r.after);
-    return { ...user(r), ...after, methodId: stringOf(after?.methodId), aaGuid: stringOf(after?.aaGuid), rule: stringOf(after?.rule), reason: stringOf(after?.reason) };
+    return {
+      ...user(r),
+      ...after,
+      methodId: stringOf(after?.methodId),
+      aaGuid: stringOf(after?.aaGuid),
+      rule: stringOf(after?.rule),
+      reason: stringOf(after?.reason),
+    };
   },
   [EventTypes.userUpnChanged]: (r) => ({
     userId: r.targetResources[0]?.id ?? '',

@@ -1,4 +1,12 @@
-import { EventDataSchemas, EventTypes, isEventType, isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from './eventTypes';
+import {
+  EventDataSchemas,
+  EventTypes,
+  isEventType,
+  isKnownEventTypePattern,
+  KNOWN_EVENT_TYPE_PREFIXES,
+  KNOWN_EVENT_TYPES,
+  knownPatternLike,
+} from './eventTypes';
 import { matchesEventType } from './matchesEventType';
 
 describe('isKnownEventTypePattern', () => {

@@ -52,14 +52,32 @@ const MethodChange = z.object({ userId: Id, userPrincipalName: z.string().nullab
 
 /** The schema of each type's `data`: what the relay writes (eventFromAudit) and what consumers parse. */
 export const EventDataSchemas = {
-  [EventTypes.fido2PolicyUpdated]: z.object({ before: Document, after: Document, modifiedProperties: z.array(ModifiedPropertySchema), ...Outcome }),
+  [EventTypes.fido2PolicyUpdated]: z.object({
+    before: Document,
+    after: Document,
+    modifiedProperties: z.array(ModifiedPropertySchema),
+    ...Outcome,
+  }),
   [EventTypes.fido2MethodRegistered]: MethodChange,
   [EventTypes.fido2MethodDeleted]: MethodChange,
-  [EventTypes.fido2MethodSignInRefused]: z.looseObject({ userId: Id, userPrincipalName: z.string().nullable(), methodId: Id, aaGuid: z.string(), rule: z.string(), reason: z.string(), ...Outcome }),
+  [EventTypes.fido2MethodSignInRefused]: z.looseObject({
+    userId: Id,
+    userPrincipalName: z.string().nullable(),
+    methodId: Id,
+    aaGuid: z.string(),
+    rule: z.string(),
+    reason: z.string(),
+    ...Outcome,
+  }),
   [EventTypes.userCreated]: Change,
   [EventTypes.userUpdated]: Change,
   [EventTypes.userDeleted]: Change,
-  [EventTypes.userUpnChanged]: z.object({ userId: Id, oldUserPrincipalName: Upn, newUserPrincipalName: Upn, ...Outcome }),
+  [EventTypes.userUpnChanged]: z.object({
+    userId: Id,
+    oldUserPrincipalName: Upn,
+    newUserPrincipalName: Upn,
+    ...Outcome,
+  }),
   [EventTypes.userReEnrolmentDeadlinePassed]: Change,
   [EventTypes.groupCreated]: Change,
   [EventTypes.groupMemberAdded]: Change,
@@ -89,7 +107,9 @@ export type KnownEventType = (typeof KNOWN_EVENT_TYPES)[number];
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_EVENT_TYPES);
 
 /** `fido2Method.*`, `user.*`, ...: the prefixes that match at least one known type. */
-export const KNOWN_EVENT_TYPE_PREFIXES: readonly string[] = [...new Set(KNOWN_EVENT_TYPES.map((t) => `${t.slice(0, t.lastIndexOf('.'))}.*`))];
+export const KNOWN_EVENT_TYPE_PREFIXES: readonly string[] = [
+  ...new Set(KNOWN_EVENT_TYPES.map((t) => `${t.slice(0, t.lastIndexOf('.'))}.*`)),
+];
 
 /**
  * Whether a subscription pattern (matchesEventType.ts: `*`, an exact type, `prefix.*`) can ever

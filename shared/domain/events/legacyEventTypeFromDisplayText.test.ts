@@ -4,7 +4,11 @@ import { EventType } from './eventTypes';
 import { legacyEventTypeFromDisplayText } from './legacyEventTypeFromDisplayText';
 
 /** A record as versions before declared types wrote it: no `eventType`. */
-const legacyRecord = (activityDisplayName: string, modified: string[] = [], category: AuditRecord['category'] = 'UserManagement'): AuditRecord => ({
+const legacyRecord = (
+  activityDisplayName: string,
+  modified: string[] = [],
+  category: AuditRecord['category'] = 'UserManagement',
+): AuditRecord => ({
   id: randomUUID(),
   activityDateTime: new Date(0).toISOString(),
   category,
@@ -12,7 +16,14 @@ const legacyRecord = (activityDisplayName: string, modified: string[] = [], cate
   operationType: 'Other',
   loggedByService: 'Authentication Methods',
   initiatedBy: { user: null, app: null },
-  targetResources: [{ id: 'x', displayName: null, type: 'User', modifiedProperties: modified.map((displayName) => ({ displayName, oldValue: null, newValue: null })) }],
+  targetResources: [
+    {
+      id: 'x',
+      displayName: null,
+      type: 'User',
+      modifiedProperties: modified.map((displayName) => ({ displayName, oldValue: null, newValue: null })),
+    },
+  ],
   result: 'success',
   resultReason: '',
   before: null,

@@ -24,13 +24,21 @@ export interface SignedContent {
 
 /** The `webhook-signature` value for one message: `v1,<base64 HMAC-SHA256>`. */
 export function webhookSignature({ secret, id, timestamp, body }: SignedContent): string {
-  const mac = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64');
+  const mac = createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(`${id}.${timestamp}.${body}`, 'utf8')
+    .digest('base64');
   return `v1,${mac}`;
 }
 
 /** The three headers of a signed delivery. */
-export function webhookHeaders(content: SignedContent): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
-  return { 'webhook-id': content.id, 'webhook-timestamp': String(content.timestamp), 'webhook-signature': webhookSignature(content) };
+export function webhookHeaders(
+  content: SignedContent,
+): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+  return {
+    'webhook-id': content.id,
+    'webhook-timestamp': String(content.timestamp),
+    'webhook-signature': webhookSignature(content),
+  };
 }
 
 export interface VerifyInput {
@@ -50,13 +58,22 @@ const single = (value: string | string[] | undefined) => (Array.isArray(value) ?
  * The receiver's check: the id, timestamp and signature headers are present, the timestamp is
  * within tolerance, and one of the `v1` signatures matches (compared in constant time).
  */
-export function verifyWebhookSignature({ secret, headers, body, nowSeconds, toleranceSeconds = 300 }: VerifyInput): boolean {
+export function verifyWebhookSignature({
+  secret,
+  headers,
+  body,
+  nowSeconds,
+  toleranceSeconds = 300,
+}: VerifyInput): boolean {
   const id = single(headers['webhook-id']);
   const timestamp = single(headers['webhook-timestamp']);
   const signatures = single(headers['webhook-signature']);
   if (!id || !timestamp || !signatures || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = Buffer.from(webhookSignature({ secret, id, timestamp: Number(timestamp), body }).slice('v1,'.length), 'base64');
+  const expected = Buffer.from(
+    webhookSignature({ secret, id, timestamp: Number(timestamp), body }).slice('v1,'.length),
+    'base64',
+  );
   return signatures.split(' ').some((candidate) => {
     const [version, mac] = candidate.split(',', 2);
     if (version !== 'v1' || !mac) return false;

@@ -87,7 +87,8 @@ function embeddedIpv4(bytes: Uint8Array): Uint8Array | null {
 }
 
 function classifyBytes(address: IpAddress): AddressClass {
-  if (address.version === 4) return IPV4_RANGES.find(([prefix, bits]) => inRange(address.bytes, prefix, bits))?.[2] ?? 'public';
+  if (address.version === 4)
+    return IPV4_RANGES.find(([prefix, bits]) => inRange(address.bytes, prefix, bits))?.[2] ?? 'public';
   const v4 = embeddedIpv4(address.bytes);
   if (v4) return classifyBytes({ version: 4, bytes: v4 });
   const listed = IPV6_RANGES.find(([prefix, bits]) => inRange(address.bytes, prefix, bits))?.[2];

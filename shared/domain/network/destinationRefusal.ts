@@ -47,7 +47,8 @@ export function refusalOf(check: DestinationCheck): DestinationRefusal | null {
       continue;
     }
     const privateNetworkSetting = PRIVATE_CLASSES.has(addressClass);
-    if (!(privateNetworkSetting && check.allowPrivateNetworks)) return { reason: 'refusedAddress', address, addressClass, privateNetworkSetting };
+    if (!(privateNetworkSetting && check.allowPrivateNetworks))
+      return { reason: 'refusedAddress', address, addressClass, privateNetworkSetting };
   }
   if (check.scheme === 'http' && (anyPublic || !check.allowPrivateNetworks)) return { reason: 'httpsRequired' };
   return null;

@@ -15,10 +15,12 @@ export interface Fido2PolicyPatch {
   isSelfServiceRegistrationAllowed?: boolean;
   isAttestationEnforced?: boolean;
   keyRestrictions?: Partial<Fido2KeyRestrictions>;
-  includeTargets?: Array<Omit<IncludeTarget, 'allowedPasskeyProfiles' | 'isRegistrationRequired'> & {
-    isRegistrationRequired?: boolean;
-    allowedPasskeyProfiles?: string[];
-  }>;
+  includeTargets?: Array<
+    Omit<IncludeTarget, 'allowedPasskeyProfiles' | 'isRegistrationRequired'> & {
+      isRegistrationRequired?: boolean;
+      allowedPasskeyProfiles?: string[];
+    }
+  >;
   excludeTargets?: Fido2Policy['excludeTargets'];
   passkeyProfiles?: PasskeyProfile[];
   defaultPasskeyProfile?: string;
@@ -26,7 +28,10 @@ export interface Fido2PolicyPatch {
 
 const normaliseAaguids = (aaGuids: string[]) => [...new Set(aaGuids.map((g) => g.toLowerCase()))];
 
-function mergeKeyRestrictions(current: Fido2KeyRestrictions, patch: Partial<Fido2KeyRestrictions>): Fido2KeyRestrictions {
+function mergeKeyRestrictions(
+  current: Fido2KeyRestrictions,
+  patch: Partial<Fido2KeyRestrictions>,
+): Fido2KeyRestrictions {
   return {
     isEnforced: patch.isEnforced ?? current.isEnforced,
     enforcementType: patch.enforcementType ?? current.enforcementType,
@@ -38,7 +43,11 @@ function assertOneEntryPerTarget(ids: string[], property: string): void {
   const seen = new Set<string>();
   for (const id of ids) {
     const key = id.toLowerCase();
-    if (seen.has(key)) throw new DomainError(ErrorCodes.badRequest, `${property} lists target '${id}' more than once; expected at most one entry per target.`);
+    if (seen.has(key))
+      throw new DomainError(
+        ErrorCodes.badRequest,
+        `${property} lists target '${id}' more than once; expected at most one entry per target.`,
+      );
     seen.add(key);
   }
 }
@@ -51,10 +60,14 @@ function assertOneEntryPerTarget(ids: string[], property: string): void {
 export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch): Fido2Policy {
   const next: Fido2Policy = structuredClone(current);
   if (patch.state !== undefined) next.state = patch.state;
-  if (patch.isSelfServiceRegistrationAllowed !== undefined) next.isSelfServiceRegistrationAllowed = patch.isSelfServiceRegistrationAllowed;
+  if (patch.isSelfServiceRegistrationAllowed !== undefined)
+    next.isSelfServiceRegistrationAllowed = patch.isSelfServiceRegistrationAllowed;
 
   if (patch.passkeyProfiles !== undefined) {
-    assertOneEntryPerTarget(patch.passkeyProfiles.map((p) => p.id), 'passkeyProfiles');
+    assertOneEntryPerTarget(
+      patch.passkeyProfiles.map((p) => p.id),
+      'passkeyProfiles',
+    );
     next.passkeyProfiles = patch.passkeyProfiles.map((p) => ({
       ...p,
       keyRestrictions: { ...p.keyRestrictions, aaGuids: normaliseAaguids(p.keyRestrictions.aaGuids) },
@@ -63,7 +76,10 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   if (patch.defaultPasskeyProfile !== undefined) next.defaultPasskeyProfile = patch.defaultPasskeyProfile;
   const profileIds = new Set(next.passkeyProfiles.map((p) => p.id));
   if (!profileIds.has(next.defaultPasskeyProfile)) {
-    throw new DomainError(ErrorCodes.badRequest, `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`);
+    throw new DomainError(
+      ErrorCodes.badRequest,
+      `defaultPasskeyProfile '${next.defaultPasskeyProfile}' is not one of passkeyProfiles (${[...profileIds].join(', ') || 'none'}).`,
+    );
   }
 
   const defaultProfile = next.passkeyProfiles.find((p) => p.id === next.defaultPasskeyProfile)!;
@@ -76,14 +92,18 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
     next.keyRestrictions = structuredClone(defaultProfile.keyRestrictions);
   }
   if (patch.isAttestationEnforced !== undefined) next.isAttestationEnforced = patch.isAttestationEnforced;
-  if (patch.keyRestrictions !== undefined) next.keyRestrictions = mergeKeyRestrictions(next.keyRestrictions, patch.keyRestrictions);
+  if (patch.keyRestrictions !== undefined)
+    next.keyRestrictions = mergeKeyRestrictions(next.keyRestrictions, patch.keyRestrictions);
   if (legacyChanged) {
     defaultProfile.attestationEnforcement = next.isAttestationEnforced ? 'registrationOnly' : 'disabled';
     defaultProfile.keyRestrictions = structuredClone(next.keyRestrictions);
   }
 
   if (patch.includeTargets !== undefined) {
-    assertOneEntryPerTarget(patch.includeTargets.map((t) => t.id), 'includeTargets');
+    assertOneEntryPerTarget(
+      patch.includeTargets.map((t) => t.id),
+      'includeTargets',
+    );
     next.includeTargets = patch.includeTargets.map((t) => ({
       targetType: 'group',
       id: t.id.toLowerCase() === ALL_USERS_TARGET ? ALL_USERS_TARGET : t.id,
@@ -94,12 +114,18 @@ export function applyPolicyPatch(current: Fido2Policy, patch: Fido2PolicyPatch):
   for (const target of next.includeTargets) {
     for (const profileId of target.allowedPasskeyProfiles) {
       if (!profileIds.has(profileId)) {
-        throw new DomainError(ErrorCodes.badRequest, `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`);
+        throw new DomainError(
+          ErrorCodes.badRequest,
+          `includeTargets['${target.id}'].allowedPasskeyProfiles names '${profileId}', which is not one of passkeyProfiles.`,
+        );
       }
     }
   }
   if (patch.excludeTargets !== undefined) {
-    assertOneEntryPerTarget(patch.excludeTargets.map((t) => t.id), 'excludeTargets');
+    assertOneEntryPerTarget(
+      patch.excludeTargets.map((t) => t.id),
+      'excludeTargets',
+    );
     next.excludeTargets = patch.excludeTargets.map((t) => ({ targetType: 'group', id: t.id }));
   }
   return next;

@@ -27,16 +27,25 @@ export const passkeyTypeOf = (backupEligible: boolean): PasskeyType => (backupEl
 export function assertMethodAvailable(policy: Fido2Policy, subject: PolicySubject): PasskeyProfile[] {
   const upn = subject.user.userPrincipalName;
   if (policy.state !== 'enabled') {
-    throw new DomainError(ErrorCodes.fido2MethodDisabled, "The passkey (FIDO2) authentication method is disabled in the tenant's authentication methods policy (state: 'disabled').");
+    throw new DomainError(
+      ErrorCodes.fido2MethodDisabled,
+      "The passkey (FIDO2) authentication method is disabled in the tenant's authentication methods policy (state: 'disabled').",
+    );
   }
   const groups = new Set(subject.groupIds.map((g) => g.toLowerCase()));
   const excludedBy = policy.excludeTargets.find((t) => groups.has(t.id.toLowerCase()));
   if (excludedBy) {
-    throw new DomainError(ErrorCodes.fido2UserExcluded, `User '${upn}' is a member of group '${excludedBy.id}', which the passkey (FIDO2) policy lists in excludeTargets.`);
+    throw new DomainError(
+      ErrorCodes.fido2UserExcluded,
+      `User '${upn}' is a member of group '${excludedBy.id}', which the passkey (FIDO2) policy lists in excludeTargets.`,
+    );
   }
   const targets = policy.includeTargets.filter((t) => t.id === ALL_USERS_TARGET || groups.has(t.id.toLowerCase()));
   if (targets.length === 0) {
-    throw new DomainError(ErrorCodes.fido2UserNotTargeted, `User '${upn}' is not targeted by the passkey (FIDO2) policy: includeTargets are ${policy.includeTargets.map((t) => `'${t.id}'`).join(', ') || 'empty'} and the user is in none of them.`);
+    throw new DomainError(
+      ErrorCodes.fido2UserNotTargeted,
+      `User '${upn}' is not targeted by the passkey (FIDO2) policy: includeTargets are ${policy.includeTargets.map((t) => `'${t.id}'`).join(', ') || 'empty'} and the user is in none of them.`,
+    );
   }
   const profileIds = new Set(targets.flatMap((t) => t.allowedPasskeyProfiles));
   const profiles = policy.passkeyProfiles.filter((p) => profileIds.has(p.id));
@@ -44,14 +53,24 @@ export function assertMethodAvailable(policy: Fido2Policy, subject: PolicySubjec
 }
 
 /** Who may register at all: members only (B2B guests cannot), and self-service only when allowed. */
-export function assertMayRegister(policy: Fido2Policy, subject: PolicySubject, mode: 'selfService' | 'admin'): PasskeyProfile[] {
+export function assertMayRegister(
+  policy: Fido2Policy,
+  subject: PolicySubject,
+  mode: 'selfService' | 'admin',
+): PasskeyProfile[] {
   if (subject.user.userType === 'Guest') {
-    throw new DomainError(ErrorCodes.guestRegistrationNotAllowed, `User '${subject.user.userPrincipalName}' is a guest (userType 'Guest', B2B collaboration); guests cannot register passkeys in this tenant.`);
+    throw new DomainError(
+      ErrorCodes.guestRegistrationNotAllowed,
+      `User '${subject.user.userPrincipalName}' is a guest (userType 'Guest', B2B collaboration); guests cannot register passkeys in this tenant.`,
+    );
   }
   const profiles = assertMethodAvailable(policy, subject);
   // Self-service off blocks the user's own registration, not an administrator provisioning a key.
   if (mode === 'selfService' && !policy.isSelfServiceRegistrationAllowed) {
-    throw new DomainError(ErrorCodes.selfServiceRegistrationDisabled, 'Self-service passkey registration is turned off (isSelfServiceRegistrationAllowed: false); ask an administrator to provision a passkey for you.');
+    throw new DomainError(
+      ErrorCodes.selfServiceRegistrationDisabled,
+      'Self-service passkey registration is turned off (isSelfServiceRegistrationAllowed: false); ask an administrator to provision a passkey for you.',
+    );
   }
   return profiles;
 }
@@ -60,22 +79,37 @@ function keyRestrictionRefusal(restrictions: Fido2KeyRestrictions, passkey: Pass
   if (!restrictions.isEnforced) return undefined;
   const listed = restrictions.aaGuids.includes(passkey.aaGuid.toLowerCase());
   const name = `AAGUID ${passkey.aaGuid}${passkey.model ? ` (${passkey.model})` : ''}`;
-  if (restrictions.enforcementType === 'allow' && !listed) return `key restrictions allow only listed AAGUIDs and ${name} is not on the allow list`;
+  if (restrictions.enforcementType === 'allow' && !listed)
+    return `key restrictions allow only listed AAGUIDs and ${name} is not on the allow list`;
   if (restrictions.enforcementType === 'block' && listed) return `key restrictions block ${name}`;
   return undefined;
 }
 
-type PasskeyRefusalCode = typeof ErrorCodes.fido2PasskeyTypeNotAllowed | typeof ErrorCodes.fido2KeyRestrictionViolation | typeof ErrorCodes.fido2AttestationRequired;
+type PasskeyRefusalCode =
+  | typeof ErrorCodes.fido2PasskeyTypeNotAllowed
+  | typeof ErrorCodes.fido2KeyRestrictionViolation
+  | typeof ErrorCodes.fido2AttestationRequired;
 
 /** The first rule of a profile that refuses the passkey, as [registry entry, reason]. */
-function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegistration: boolean): [PasskeyRefusalCode, string] | undefined {
+function profileRefusal(
+  profile: PasskeyProfile,
+  passkey: PasskeyFacts,
+  atRegistration: boolean,
+): [PasskeyRefusalCode, string] | undefined {
   const type = passkeyTypeOf(passkey.backupEligible);
-  if (!profile.passkeyTypes.includes(type)) return [ErrorCodes.fido2PasskeyTypeNotAllowed, `passkey profile '${profile.name}' allows ${profile.passkeyTypes.join(' and ')} passkeys, and this one is ${type} (its backup-eligible flag is ${passkey.backupEligible})`];
+  if (!profile.passkeyTypes.includes(type))
+    return [
+      ErrorCodes.fido2PasskeyTypeNotAllowed,
+      `passkey profile '${profile.name}' allows ${profile.passkeyTypes.join(' and ')} passkeys, and this one is ${type} (its backup-eligible flag is ${passkey.backupEligible})`,
+    ];
   const restriction = keyRestrictionRefusal(profile.keyRestrictions, passkey);
   if (restriction) return [ErrorCodes.fido2KeyRestrictionViolation, restriction];
   // Attestation enforcement applies at registration only: passkeys registered before it was switched on keep working.
   if (atRegistration && profile.attestationEnforcement === 'registrationOnly' && !passkey.attested) {
-    return [ErrorCodes.fido2AttestationRequired, 'the policy enforces attestation and this passkey has no attestation that chains to a trusted root (the FIDO metadata statement of its model, or ATTESTATION_TRUST_ROOTS); none, self and unverifiable attestation are refused'];
+    return [
+      ErrorCodes.fido2AttestationRequired,
+      'the policy enforces attestation and this passkey has no attestation that chains to a trusted root (the FIDO metadata statement of its model, or ATTESTATION_TRUST_ROOTS); none, self and unverifiable attestation are refused',
+    ];
   }
   return undefined;
 }
@@ -85,9 +119,19 @@ function profileRefusal(profile: PasskeyProfile, passkey: PasskeyFacts, atRegist
  * sign-in, against the AAGUID stored with the credential; attestation at registration only.
  * Any one of the user's profiles accepting the passkey is enough.
  */
-export function assertPasskeyAllowed(profiles: PasskeyProfile[], passkey: PasskeyFacts, moment: 'registration' | 'signIn'): void {
+export function assertPasskeyAllowed(
+  profiles: PasskeyProfile[],
+  passkey: PasskeyFacts,
+  moment: 'registration' | 'signIn',
+): void {
   const refusals = profiles.map((p) => profileRefusal(p, passkey, moment === 'registration'));
   if (refusals.some((r) => r === undefined)) return;
-  const [code, reason] = refusals[0] ?? [ErrorCodes.fido2KeyRestrictionViolation, 'no passkey profile applies to the user'];
-  throw new DomainError(code, `The passkey (FIDO2) policy refuses this passkey at ${moment === 'registration' ? 'registration' : 'sign-in'}: ${reason}.`);
+  const [code, reason] = refusals[0] ?? [
+    ErrorCodes.fido2KeyRestrictionViolation,
+    'no passkey profile applies to the user',
+  ];
+  throw new DomainError(
+    code,
+    `The passkey (FIDO2) policy refuses this passkey at ${moment === 'registration' ? 'registration' : 'sign-in'}: ${reason}.`,
+  );
 }

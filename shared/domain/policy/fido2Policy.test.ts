@@ -8,7 +8,14 @@ describe("defaultFido2Policy: a new Entra tenant's FIDO2 policy", () => {
       isSelfServiceRegistrationAllowed: true,
       isAttestationEnforced: false,
       keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
-      includeTargets: [{ targetType: 'group', id: ALL_USERS_TARGET, isRegistrationRequired: false, allowedPasskeyProfiles: [DEFAULT_PASSKEY_PROFILE_ID] }],
+      includeTargets: [
+        {
+          targetType: 'group',
+          id: ALL_USERS_TARGET,
+          isRegistrationRequired: false,
+          allowedPasskeyProfiles: [DEFAULT_PASSKEY_PROFILE_ID],
+        },
+      ],
       excludeTargets: [],
       defaultPasskeyProfile: DEFAULT_PASSKEY_PROFILE_ID,
     });
@@ -17,7 +24,13 @@ describe("defaultFido2Policy: a new Entra tenant's FIDO2 policy", () => {
   it('has one default profile that mirrors the legacy settings and allows both passkey types', () => {
     const policy = defaultFido2Policy();
     expect(policy.passkeyProfiles).toEqual([
-      { id: DEFAULT_PASSKEY_PROFILE_ID, name: 'Default passkey profile', passkeyTypes: ['deviceBound', 'synced'], attestationEnforcement: 'disabled', keyRestrictions: policy.keyRestrictions },
+      {
+        id: DEFAULT_PASSKEY_PROFILE_ID,
+        name: 'Default passkey profile',
+        passkeyTypes: ['deviceBound', 'synced'],
+        attestationEnforcement: 'disabled',
+        keyRestrictions: policy.keyRestrictions,
+      },
     ]);
   });
 

@@ -32,13 +32,23 @@ describe('job user rows', () => {
   });
 
   it('accepts rows that all belong to the job, once each', () => {
-    expect(() => assertRowsOfJob('job-1', [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-1', bob, 1, AT)])).not.toThrow();
+    expect(() =>
+      assertRowsOfJob('job-1', [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-1', bob, 1, AT)]),
+    ).not.toThrow();
     expect(() => assertRowsOfJob('job-1', [])).not.toThrow();
   });
 
   it.each([
-    ['a row of another job (another Cosmos DB partition)', [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-2', bob, 1, AT)], /user 'u-bob' has 'job-2'/],
-    ['a user listed twice', [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-1', alice, 1, AT)], /user 'u-alice' is listed twice/],
+    [
+      'a row of another job (another Cosmos DB partition)',
+      [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-2', bob, 1, AT)],
+      /user 'u-bob' has 'job-2'/,
+    ],
+    [
+      'a user listed twice',
+      [pendingJobUser('job-1', alice, 0, AT), pendingJobUser('job-1', alice, 1, AT)],
+      /user 'u-alice' is listed twice/,
+    ],
   ])('refuses %s before anything is written', (_title, rows, message) => {
     expect(() => assertRowsOfJob('job-1', rows)).toThrow(message);
   });

@@ -19,14 +19,23 @@ export const ALL_JOB_USER_STATES = Object.keys(zeroJobUserCounts()) as JobUserSt
 export function assertRowsOfJob(jobId: string, users: readonly ProvisioningJobUser[]): void {
   const seen = new Set<string>();
   for (const user of users) {
-    if (user.jobId !== jobId) throw new Error(`Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`);
-    if (seen.has(user.userId)) throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
+    if (user.jobId !== jobId)
+      throw new Error(
+        `Expected every user row of provisioning job '${jobId}' to have that jobId; user '${user.userId}' has '${user.jobId}'`,
+      );
+    if (seen.has(user.userId))
+      throw new Error(`Expected each user once in provisioning job '${jobId}'; user '${user.userId}' is listed twice`);
     seen.add(user.userId);
   }
 }
 
 /** A user's row when the job is created: pending, in job order. */
-export function pendingJobUser(jobId: string, user: { id: string; userPrincipalName: string; displayName: string }, sequence: number, at: string): ProvisioningJobUser {
+export function pendingJobUser(
+  jobId: string,
+  user: { id: string; userPrincipalName: string; displayName: string },
+  sequence: number,
+  at: string,
+): ProvisioningJobUser {
   return {
     jobId,
     userId: user.id,

@@ -8,4 +8,8 @@ export const stateAfterPreparationRefusal = (error: DomainError): JobUserState =
 
 /** Where a refused registration of the delivered credential leaves the user. */
 export const stateAfterRegistrationError = (error: DomainError): JobUserState =>
-  error.kind === 'forbidden' ? 'refusedByPolicy' : isErrorOf(error, ErrorCodes.challengeExpired) ? 'timedOut' : 'failed';
+  error.kind === 'forbidden'
+    ? 'refusedByPolicy'
+    : isErrorOf(error, ErrorCodes.challengeExpired)
+      ? 'timedOut'
+      : 'failed';

@@ -1,6 +1,12 @@
 import { FINAL_USER_STATES, type JobUserState } from '../../ports/provisioningJobs.port';
 import { ALL_JOB_USER_STATES } from './jobRows';
-import { assertJobUserTransition, INITIAL_JOB_USER_STATES, isFinalUserState, JOB_USER_TRANSITIONS, mayMoveJobUser } from './jobUserTransitions';
+import {
+  assertJobUserTransition,
+  INITIAL_JOB_USER_STATES,
+  isFinalUserState,
+  JOB_USER_TRANSITIONS,
+  mayMoveJobUser,
+} from './jobUserTransitions';
 
 /** Every move the job service makes, written out: the table must allow exactly these. */
 const ALLOWED: ReadonlyArray<[JobUserState, JobUserState]> = [
@@ -20,7 +26,9 @@ const ALLOWED: ReadonlyArray<[JobUserState, JobUserState]> = [
   ['claimed', 'cancelled'],
 ];
 
-const allPairs = ALL_JOB_USER_STATES.flatMap((from) => ALL_JOB_USER_STATES.map((to) => [from, to] as [JobUserState, JobUserState]));
+const allPairs = ALL_JOB_USER_STATES.flatMap((from) =>
+  ALL_JOB_USER_STATES.map((to) => [from, to] as [JobUserState, JobUserState]),
+);
 const isAllowed = ([from, to]: [JobUserState, JobUserState]) => ALLOWED.some(([f, t]) => f === from && t === to);
 const refused = allPairs.filter((pair) => !isAllowed(pair));
 
@@ -44,7 +52,9 @@ describe('job user transitions', () => {
 
   it('refuses a move when any one of its source states may not make it', () => {
     expect(() => assertJobUserTransition(['pending', 'ready', 'claimed'], 'cancelled')).not.toThrow();
-    expect(() => assertJobUserTransition(['claimed', 'provisioned'], 'cancelled')).toThrow('received provisioned → cancelled');
+    expect(() => assertJobUserTransition(['claimed', 'provisioned'], 'cancelled')).toThrow(
+      'received provisioned → cancelled',
+    );
   });
 
   it('creates rows pending, or refused up front', () => {

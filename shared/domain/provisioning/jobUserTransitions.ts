@@ -27,7 +27,8 @@ export const INITIAL_JOB_USER_STATES: readonly JobUserState[] = ['pending', 'ref
 export const isFinalUserState = (state: JobUserState): boolean => FINAL_USER_STATES.includes(state);
 
 /** True when the table allows a row in `from` to move to `to`. */
-export const mayMoveJobUser = (from: JobUserState, to: JobUserState): boolean => JOB_USER_TRANSITIONS[from].includes(to);
+export const mayMoveJobUser = (from: JobUserState, to: JobUserState): boolean =>
+  JOB_USER_TRANSITIONS[from].includes(to);
 
 /**
  * Throws when a move asked of the store is not in the table (a programming error, never a client's):
@@ -36,6 +37,8 @@ export const mayMoveJobUser = (from: JobUserState, to: JobUserState): boolean =>
 export function assertJobUserTransition(from: readonly JobUserState[], to: JobUserState): void {
   const refused = from.filter((state) => !mayMoveJobUser(state, to));
   if (refused.length > 0) {
-    throw new Error(`Expected a job user transition allowed by JOB_USER_TRANSITIONS; received ${refused.join(', ')} → ${to}`);
+    throw new Error(
+      `Expected a job user transition allowed by JOB_USER_TRANSITIONS; received ${refused.join(', ')} → ${to}`,
+    );
   }
 }

@@ -6,7 +6,10 @@ describe('renderDisplayName', () => {
   it.each([
     { template: '{displayName} security key', expected: 'Ada Lovelace security key' },
     { template: 'Key of {userPrincipalName}', expected: 'Key of ada@contoso.com' },
-    { template: '{displayName} / {displayName} ({userPrincipalName})', expected: 'Ada Lovelace / Ada Lovelace (ada@contoso.com)' },
+    {
+      template: '{displayName} / {displayName} ({userPrincipalName})',
+      expected: 'Ada Lovelace / Ada Lovelace (ada@contoso.com)',
+    },
     { template: 'Plain name', expected: 'Plain name' },
     { template: '{unknown} stays', expected: '{unknown} stays' },
   ])('renders "$template"', ({ template, expected }) => {

@@ -5,7 +5,11 @@ const rule = { capacity: 2, windowMs: 60_000 };
 describe('RateLimiter', () => {
   it('keeps one bucket per key', () => {
     const limiter = new RateLimiter(rule);
-    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)].map((r) => r.allowed)).toEqual([true, true, false]);
+    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)].map((r) => r.allowed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(limiter.take('b', 0).allowed).toBe(true);
   });
 

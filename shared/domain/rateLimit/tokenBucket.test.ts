@@ -19,8 +19,16 @@ describe('takeToken (3 per minute)', () => {
     ['refused takes cost nothing', [0, 0, 0, 0, 10_000, 20_000], ['✓', '✓', '✓', '429/20s', '429/10s', '✓']],
     ['one token back after 20 s', [0, 0, 0, 20_000, 20_000], ['✓', '✓', '✓', '✓', '429/20s']],
     ['Retry-After rounds up to whole seconds', [0, 0, 0, 19_500], ['✓', '✓', '✓', '429/1s']],
-    ['an idle minute refills to capacity, not beyond', [0, 0, 0, 600_000, 600_000, 600_000, 600_000], ['✓', '✓', '✓', '✓', '✓', '✓', '429/20s']],
-    ['a steady 1 per 20 s never runs out', [0, 20_000, 40_000, 60_000, 80_000, 100_000], ['✓', '✓', '✓', '✓', '✓', '✓']],
+    [
+      'an idle minute refills to capacity, not beyond',
+      [0, 0, 0, 600_000, 600_000, 600_000, 600_000],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '429/20s'],
+    ],
+    [
+      'a steady 1 per 20 s never runs out',
+      [0, 20_000, 40_000, 60_000, 80_000, 100_000],
+      ['✓', '✓', '✓', '✓', '✓', '✓'],
+    ],
     ['a clock stepping back refills nothing', [60_000, 60_000, 60_000, 0], ['✓', '✓', '✓', '429/20s']],
   ])('%s', (_name, times, expected) => expect(replay(PER_MINUTE_3, times)).toEqual(expected));
 
@@ -28,5 +36,7 @@ describe('takeToken (3 per minute)', () => {
     [{ capacity: 0, windowMs: 60_000 }, 'capacity 0'],
     [{ capacity: 5, windowMs: 0 }, 'window 0'],
     [{ capacity: Number.NaN, windowMs: 60_000 }, 'capacity NaN'],
-  ])('refuses a rule with %p (%s)', (rule) => expect(() => takeToken(undefined, rule, 0)).toThrow(/positive capacity and window/));
+  ])('refuses a rule with %p (%s)', (rule) =>
+    expect(() => takeToken(undefined, rule, 0)).toThrow(/positive capacity and window/),
+  );
 });

@@ -26,14 +26,21 @@ export function refill(bucket: TokenBucket | undefined, rule: TokenBucketRule, n
   if (!bucket) return { tokens: rule.capacity, updatedAt: now };
   // A clock that steps back refills nothing (and takes nothing away).
   const elapsed = Math.max(0, now - bucket.updatedAt);
-  return { tokens: Math.min(rule.capacity, bucket.tokens + (elapsed * rule.capacity) / rule.windowMs), updatedAt: Math.max(now, bucket.updatedAt) };
+  return {
+    tokens: Math.min(rule.capacity, bucket.tokens + (elapsed * rule.capacity) / rule.windowMs),
+    updatedAt: Math.max(now, bucket.updatedAt),
+  };
 }
 
 /** Takes one token if there is one; otherwise says how long until there will be. */
 export function takeToken(bucket: TokenBucket | undefined, rule: TokenBucketRule, now: number): TakeResult {
-  if (!(rule.capacity > 0) || !(rule.windowMs > 0)) throw new Error(`A token bucket needs a positive capacity and window, received ${rule.capacity} per ${rule.windowMs} ms.`);
+  if (!(rule.capacity > 0) || !(rule.windowMs > 0))
+    throw new Error(
+      `A token bucket needs a positive capacity and window, received ${rule.capacity} per ${rule.windowMs} ms.`,
+    );
   const current = refill(bucket, rule, now);
-  if (current.tokens >= 1) return { allowed: true, bucket: { ...current, tokens: current.tokens - 1 }, retryAfterSeconds: 0 };
+  if (current.tokens >= 1)
+    return { allowed: true, bucket: { ...current, tokens: current.tokens - 1 }, retryAfterSeconds: 0 };
   const msToNextToken = ((1 - current.tokens) * rule.windowMs) / rule.capacity;
   return { allowed: false, bucket: current, retryAfterSeconds: Math.max(1, Math.ceil(msToNextToken / 1000)) };
 }

@@ -93,7 +93,9 @@ export function matchMetadataEntry<E extends TrustMetadataEntry>(
 ): E | undefined {
   if (authenticator.format === 'fido-u2f') {
     const id = authenticator.keyIdentifier?.toLowerCase();
-    return id ? entries.find((e) => (e.attestationCertificateKeyIdentifiers ?? []).some((k) => k.toLowerCase() === id)) : undefined;
+    return id
+      ? entries.find((e) => (e.attestationCertificateKeyIdentifiers ?? []).some((k) => k.toLowerCase() === id))
+      : undefined;
   }
   const aaguid = authenticator.aaguid.toLowerCase();
   return entries.find((e) => e.aaguid?.toLowerCase() === aaguid);
@@ -106,7 +108,10 @@ export function decideAttestationTrust(evidence: AttestationEvidence): Attestati
   if (!evidence.statementVerified) return no('statementNotVerified');
   const { certificateAaguid: cert } = evidence;
   // The certificate vouches for one model; authenticator data claiming another is a lie by one of them.
-  if (cert.kind === 'malformed' || (cert.kind === 'present' && cert.aaguid.toLowerCase() !== evidence.authDataAaguid.toLowerCase())) {
+  if (
+    cert.kind === 'malformed' ||
+    (cert.kind === 'present' && cert.aaguid.toLowerCase() !== evidence.authDataAaguid.toLowerCase())
+  ) {
     return no('aaguidMismatch');
   }
   const { metadata, configuredChain } = evidence;

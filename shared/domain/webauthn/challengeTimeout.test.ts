@@ -14,7 +14,7 @@ describe('challenge timeout', () => {
     expect(challengeTimeoutMs(minutes)).toBe(ms);
   });
 
-  it.each([4, 43201, 0, -5, 5.5, Number.NaN])('refuses %p minutes (outside Graph\'s range)', (minutes) => {
+  it.each([4, 43201, 0, -5, 5.5, Number.NaN])("refuses %p minutes (outside Graph's range)", (minutes) => {
     expect(() => challengeTimeoutMs(minutes)).toThrow(RangeError);
   });
 });

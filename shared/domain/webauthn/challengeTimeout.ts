@@ -10,8 +10,14 @@ export const DEFAULT_CHALLENGE_TIMEOUT_MS = CHALLENGE_TIMEOUT_MINUTES.default * 
 
 /** Graph's challengeTimeoutInMinutes as a lifetime in milliseconds; refuses a value outside Graph's range. */
 export function challengeTimeoutMs(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < CHALLENGE_TIMEOUT_MINUTES.min || minutes > CHALLENGE_TIMEOUT_MINUTES.max) {
-    throw new RangeError(`challengeTimeoutInMinutes must be a whole number from ${CHALLENGE_TIMEOUT_MINUTES.min} to ${CHALLENGE_TIMEOUT_MINUTES.max}, received ${minutes}`);
+  if (
+    !Number.isInteger(minutes) ||
+    minutes < CHALLENGE_TIMEOUT_MINUTES.min ||
+    minutes > CHALLENGE_TIMEOUT_MINUTES.max
+  ) {
+    throw new RangeError(
+      `challengeTimeoutInMinutes must be a whole number from ${CHALLENGE_TIMEOUT_MINUTES.min} to ${CHALLENGE_TIMEOUT_MINUTES.max}, received ${minutes}`,
+    );
   }
   return minutes * 60_000;
 }

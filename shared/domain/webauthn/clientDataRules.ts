@@ -11,8 +11,11 @@ export interface ClientDataFrame {
  * is ours. Returns why the client data is refused, or null.
  */
 export function crossOriginProblem(clientData: ClientDataFrame): string | null {
-  if (clientData.crossOrigin === true) return 'the ceremony ran in a cross-origin frame (clientDataJSON.crossOrigin is true); this service is not embedded in other sites';
-  if (clientData.crossOrigin !== undefined && clientData.crossOrigin !== false) return `clientDataJSON.crossOrigin must be a boolean, received ${JSON.stringify(clientData.crossOrigin)}`;
-  if (clientData.topOrigin !== undefined) return `clientDataJSON.topOrigin is set (${JSON.stringify(clientData.topOrigin)}): the ceremony ran inside another site's page`;
+  if (clientData.crossOrigin === true)
+    return 'the ceremony ran in a cross-origin frame (clientDataJSON.crossOrigin is true); this service is not embedded in other sites';
+  if (clientData.crossOrigin !== undefined && clientData.crossOrigin !== false)
+    return `clientDataJSON.crossOrigin must be a boolean, received ${JSON.stringify(clientData.crossOrigin)}`;
+  if (clientData.topOrigin !== undefined)
+    return `clientDataJSON.topOrigin is set (${JSON.stringify(clientData.topOrigin)}): the ceremony ran inside another site's page`;
   return null;
 }

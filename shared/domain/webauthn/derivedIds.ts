@@ -11,7 +11,8 @@ function stream(serverSecret: Buffer, label: string): { uniform(): number; bytes
   let block = 0;
   let buffer = Buffer.alloc(0);
   const take = (n: number): Buffer => {
-    while (buffer.length < n) buffer = Buffer.concat([buffer, createHmac('sha256', serverSecret).update(`${label}:${block++}`).digest()]);
+    while (buffer.length < n)
+      buffer = Buffer.concat([buffer, createHmac('sha256', serverSecret).update(`${label}:${block++}`).digest()]);
     const out = buffer.subarray(0, n);
     buffer = buffer.subarray(n);
     return out;

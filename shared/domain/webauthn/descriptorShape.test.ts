@@ -3,12 +3,24 @@ import { canonicalTransports, REAL_DATA_MODEL, weightedPick } from './descriptor
 describe('canonicalTransports', () => {
   it.each([
     [['internal'], ['hybrid', 'internal']],
-    [['hybrid', 'internal'], ['hybrid', 'internal']],
-    [['internal', 'hybrid'], ['hybrid', 'internal']],
+    [
+      ['hybrid', 'internal'],
+      ['hybrid', 'internal'],
+    ],
+    [
+      ['internal', 'hybrid'],
+      ['hybrid', 'internal'],
+    ],
     [['hybrid'], ['hybrid', 'internal']],
     [['usb'], ['nfc', 'usb']],
-    [['nfc', 'usb'], ['nfc', 'usb']],
-    [['usb', 'nfc', 'ble'], ['nfc', 'usb']],
+    [
+      ['nfc', 'usb'],
+      ['nfc', 'usb'],
+    ],
+    [
+      ['usb', 'nfc', 'ble'],
+      ['nfc', 'usb'],
+    ],
     [['smart-card'], ['nfc', 'usb']],
     [['cable'], ['nfc', 'usb']],
   ])('attack: user enumeration by a rare transport list %j: listed as %j', (stored, listed) => {

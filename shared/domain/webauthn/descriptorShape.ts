@@ -27,7 +27,9 @@ const PLATFORM_TRANSPORTS = new Set(['hybrid', 'internal']);
  */
 export function canonicalTransports(stored: readonly string[]): string[] | undefined {
   if (stored.length === 0) return undefined;
-  return [...(stored.some((t) => PLATFORM_TRANSPORTS.has(t)) ? TRANSPORT_CLASSES.platform : TRANSPORT_CLASSES.securityKey)];
+  return [
+    ...(stored.some((t) => PLATFORM_TRANSPORTS.has(t)) ? TRANSPORT_CLASSES.platform : TRANSPORT_CLASSES.securityKey),
+  ];
 }
 
 /** A kind of authenticator as sign-in options would show it: id length and transport class. */

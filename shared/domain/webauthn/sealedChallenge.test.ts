@@ -3,7 +3,11 @@ import { challengeId, ChallengeSealer, ChallengeState, USED_CHALLENGE_MARGIN_MS 
 
 const secret = randomBytes(32);
 const sealer = new ChallengeSealer(secret);
-const state: ChallengeState = { ceremony: 'registration', userId: '11111111-1111-4111-8111-111111111111', expiresAt: 1_800_000_000_000 };
+const state: ChallengeState = {
+  ceremony: 'registration',
+  userId: '11111111-1111-4111-8111-111111111111',
+  expiresAt: 1_800_000_000_000,
+};
 
 /** Flips one bit of the decoded challenge at `index` (negative: from the end). */
 function flipBit(challenge: string, index: number): string {
@@ -40,7 +44,10 @@ describe('ChallengeSealer: challenges are sealed state, bound to ceremony, user 
     ['another version byte', () => flipBit(sealer.seal(state), 0)],
     ['a truncated challenge', () => sealer.seal(state).slice(0, 30)],
     ['an empty string', () => ''],
-    ['random bytes of the right length', () => randomBytes(Buffer.from(sealer.seal(state), 'base64url').length).toString('base64url')],
+    [
+      'random bytes of the right length',
+      () => randomBytes(Buffer.from(sealer.seal(state), 'base64url').length).toString('base64url'),
+    ],
     ['a challenge a client made up', () => Buffer.from('{"c":"registration","e":9999999999999}').toString('base64url')],
   ])('refuses (null) %s', (_title, challenge) => {
     expect(sealer.open(challenge())).toBeNull();

@@ -39,8 +39,15 @@ export class ChallengeSealer {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from([VERSION]));
-    const json = JSON.stringify({ c: state.ceremony, u: state.userId, e: state.expiresAt, r: randomBytes(RANDOM_BYTES).toString('base64url') });
-    const plaintext = Buffer.from(json.padEnd(Math.max(PADDED_BYTES, Math.ceil(json.length / PAD_BLOCK) * PAD_BLOCK), ' '));
+    const json = JSON.stringify({
+      c: state.ceremony,
+      u: state.userId,
+      e: state.expiresAt,
+      r: randomBytes(RANDOM_BYTES).toString('base64url'),
+    });
+    const plaintext = Buffer.from(
+      json.padEnd(Math.max(PADDED_BYTES, Math.ceil(json.length / PAD_BLOCK) * PAD_BLOCK), ' '),
+    );
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), iv, sealed, cipher.getAuthTag()]).toString('base64url');
   }
@@ -53,7 +60,10 @@ export class ChallengeSealer {
       const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + IV_BYTES));
       decipher.setAAD(Buffer.from([VERSION]));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      const plaintext = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      const plaintext = Buffer.concat([
+        decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       const parsed = JSON.parse(plaintext.toString('utf8')) as { c: Ceremony; u?: string; e: number };
       return { ceremony: parsed.c, userId: parsed.u, expiresAt: parsed.e };
     } catch {
@@ -68,7 +78,8 @@ export class ChallengeSealer {
  * challenge has several spellings that all open; keyed on the string, each spelling (signed into
  * a fresh clientDataJSON by a hostile client) would be a new "first use".
  */
-export const challengeId = (challenge: string) => createHash('sha256').update(Buffer.from(challenge, 'base64url')).digest('base64url');
+export const challengeId = (challenge: string) =>
+  createHash('sha256').update(Buffer.from(challenge, 'base64url')).digest('base64url');
 
 /**
  * How long a used challenge stays recorded after its expiry. Instances' clocks differ a little:

@@ -37,5 +37,7 @@ export class OutboxPublisher {
  * stable, so records of the same millisecond keep the order they came in.
  */
 export function inWriteOrder<T extends Pick<AuditRecord, 'activityDateTime' | 'id'>>(records: readonly T[]): T[] {
-  return [...records].sort((a, b) => (a.activityDateTime < b.activityDateTime ? -1 : a.activityDateTime > b.activityDateTime ? 1 : 0));
+  return [...records].sort((a, b) =>
+    a.activityDateTime < b.activityDateTime ? -1 : a.activityDateTime > b.activityDateTime ? 1 : 0,
+  );
 }

@@ -88,7 +88,11 @@ describe('relay core (OutboxPublisher)', () => {
     let now = Date.parse('2030-01-01T00:00:05.250Z');
     const health = new RelayHealth('cosmos-changefeed', () => now);
     await new OutboxPublisher(new FakeBus(), 's', health).publish([record(1), record(5)]);
-    expect(health.status()).toMatchObject({ lastPublishedAt: '2030-01-01T00:00:05.250Z', lastPublishLagMs: 250, consecutiveFailures: 0 });
+    expect(health.status()).toMatchObject({
+      lastPublishedAt: '2030-01-01T00:00:05.250Z',
+      lastPublishLagMs: 250,
+      consecutiveFailures: 0,
+    });
     now += 1000;
     expect(health.status().lastPublishedAt).toBe('2030-01-01T00:00:05.250Z');
   });
@@ -152,7 +156,8 @@ describe('outbox poller (OutboxRelay)', () => {
     relay.start();
     expect(relay.health.status().running).toBe(true);
     outbox.records.push(record(1));
-    for (let i = 0; i < 100 && relay.health.status().lastPublishedAt === null; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && relay.health.status().lastPublishedAt === null; i++)
+      await new Promise((r) => setTimeout(r, 5));
     expect(relay.health.status().lastPublishedAt).not.toBeNull();
     expect(relay.health.status().lastPolledAt).not.toBeNull();
     await relay.stop();

@@ -18,8 +18,18 @@ export interface RelayStatus {
 export class RelayHealth {
   private state: RelayStatus;
 
-  constructor(kind: RelayKind, private readonly now: () => number = Date.now) {
-    this.state = { kind, running: false, lastPublishedAt: null, lastPublishLagMs: null, lastPolledAt: null, consecutiveFailures: 0 };
+  constructor(
+    kind: RelayKind,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.state = {
+      kind,
+      running: false,
+      lastPublishedAt: null,
+      lastPublishLagMs: null,
+      lastPolledAt: null,
+      consecutiveFailures: 0,
+    };
   }
 
   status(): RelayStatus {

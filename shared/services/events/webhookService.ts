@@ -3,7 +3,13 @@ import { Actor } from '../../domain/auth/actor';
 import { DomainError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
 import { matchesEventType } from '../../domain/events/matchesEventType';
-import { EventTypes, isKnownEventTypePattern, KNOWN_EVENT_TYPE_PREFIXES, KNOWN_EVENT_TYPES, knownPatternLike } from '../../domain/events/eventTypes';
+import {
+  EventTypes,
+  isKnownEventTypePattern,
+  KNOWN_EVENT_TYPE_PREFIXES,
+  KNOWN_EVENT_TYPES,
+  knownPatternLike,
+} from '../../domain/events/eventTypes';
 import { describeRefusal } from '../../domain/network/destinationRefusal';
 import { webhookHeaders } from '../../domain/events/webhookSignature';
 import { Clock } from '../../ports/clock.port';
@@ -11,7 +17,12 @@ import { AuditRepository } from '../../ports/audit.port';
 import { auditRecord } from '../../domain/auditRecords';
 import { DomainEvent } from '../../ports/eventBus.port';
 import { HttpSender, HttpSendError, SendFailureCategory } from '../../ports/httpSender.port';
-import { WebhookDelivery, WebhookDeliveryStatus, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
+import {
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookRepository,
+  WebhookSubscription,
+} from '../../ports/webhooks.port';
 
 /** A receiver has this long to answer one delivery. */
 export const WEBHOOK_TIMEOUT_MS = 5_000;
@@ -40,7 +51,8 @@ export interface DeliveryAttempt {
  */
 export type DeliveryErrorCategory = SendFailureCategory | `httpError ${number}xx`;
 
-const subscriptionMissing = (id: string) => new DomainError(ErrorCodes.webhookSubscriptionNotFound, `No webhook subscription with id '${id}'.`);
+const subscriptionMissing = (id: string) =>
+  new DomainError(ErrorCodes.webhookSubscriptionNotFound, `No webhook subscription with id '${id}'.`);
 
 /** Only http(s) endpoints, and no credentials in the URL: every policy reader can see the URL. */
 function assertDeliverableUrl(value: string): void {
@@ -48,26 +60,41 @@ function assertDeliverableUrl(value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new DomainError(ErrorCodes.invalidWebhookUrl, `The webhook url '${value}' is not an absolute URL; expected one such as 'https://example.com/hooks'.`);
+    throw new DomainError(
+      ErrorCodes.invalidWebhookUrl,
+      `The webhook url '${value}' is not an absolute URL; expected one such as 'https://example.com/hooks'.`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new DomainError(ErrorCodes.invalidWebhookUrl, `The webhook url has scheme '${url.protocol.slice(0, -1)}'; expected 'https' or 'http'.`);
+    throw new DomainError(
+      ErrorCodes.invalidWebhookUrl,
+      `The webhook url has scheme '${url.protocol.slice(0, -1)}'; expected 'https' or 'http'.`,
+    );
   }
   if (url.username || url.password) {
-    throw new DomainError(ErrorCodes.invalidWebhookUrl, 'The webhook url carries credentials; expected none (the receiver authenticates deliveries by their signature).');
+    throw new DomainError(
+      ErrorCodes.invalidWebhookUrl,
+      'The webhook url carries credentials; expected none (the receiver authenticates deliveries by their signature).',
+    );
   }
 }
 
 /** Unknown event types never match any event: refused, naming the known ones (and the likely intended one). */
 function assertKnownEventTypes(patterns: readonly string[]): void {
-  if (patterns.length === 0) throw new DomainError(ErrorCodes.invalidEventTypes, "The subscription has no event types; expected at least one, or '*' for all.");
+  if (patterns.length === 0)
+    throw new DomainError(
+      ErrorCodes.invalidEventTypes,
+      "The subscription has no event types; expected at least one, or '*' for all.",
+    );
   const unknown = patterns.filter((p) => !isKnownEventTypePattern(p));
   if (unknown.length === 0) return;
   const named = unknown.map((p) => {
     const like = knownPatternLike(p);
     return like ? `'${p}' (did you mean '${like}'?)` : `'${p}'`;
   });
-  throw new DomainError(ErrorCodes.invalidEventTypes, `The event type${unknown.length > 1 ? 's' : ''} ${named.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not published by this service (types are case-sensitive); ` +
+  throw new DomainError(
+    ErrorCodes.invalidEventTypes,
+    `The event type${unknown.length > 1 ? 's' : ''} ${named.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not published by this service (types are case-sensitive); ` +
       `expected '*', a prefix (${KNOWN_EVENT_TYPE_PREFIXES.join(', ')}) or one of: ${KNOWN_EVENT_TYPES.join(', ')}.`,
   );
 }
@@ -85,7 +112,12 @@ export class WebhookService {
 
   /** Registering or removing an outside endpoint is security-relevant: it is audited (never with the secret). */
   private async record(verb: 'Add' | 'Delete', subscription: WebhookSubscription, actor: Actor): Promise<void> {
-    const view = { id: subscription.id, url: subscription.url, eventTypes: subscription.eventTypes, enabled: subscription.enabled };
+    const view = {
+      id: subscription.id,
+      url: subscription.url,
+      eventTypes: subscription.eventTypes,
+      enabled: subscription.enabled,
+    };
     await this.deps.audit?.append(
       auditRecord({
         id: randomUUID(),
@@ -103,27 +135,44 @@ export class WebhookService {
   }
 
   /** Creates a subscription; the secret is in the answer and nowhere else afterwards. */
-  async create(request: NewWebhookSubscription, actor: Actor): Promise<{ subscription: WebhookSubscription; secret: string }> {
+  async create(
+    request: NewWebhookSubscription,
+    actor: Actor,
+  ): Promise<{ subscription: WebhookSubscription; secret: string }> {
     assertDeliverableUrl(request.url);
     assertKnownEventTypes(request.eventTypes);
     const secret = request.secret ?? randomBytes(32).toString('base64url');
     if (secret.length < MIN_SECRET_LENGTH) {
-      throw new DomainError(ErrorCodes.webhookSecretTooShort, `The secret has ${secret.length} characters; expected at least ${MIN_SECRET_LENGTH} (or none, to have one generated).`);
+      throw new DomainError(
+        ErrorCodes.webhookSecretTooShort,
+        `The secret has ${secret.length} characters; expected at least ${MIN_SECRET_LENGTH} (or none, to have one generated).`,
+      );
     }
     const existing = await this.deps.webhooks.listSubscriptions();
     if (existing.length >= MAX_SUBSCRIPTIONS) {
-      throw new DomainError(ErrorCodes.tooManyWebhookSubscriptions, `There are already ${existing.length} webhook subscriptions; at most ${MAX_SUBSCRIPTIONS} are allowed. Delete one first.`);
+      throw new DomainError(
+        ErrorCodes.tooManyWebhookSubscriptions,
+        `There are already ${existing.length} webhook subscriptions; at most ${MAX_SUBSCRIPTIONS} are allowed. Delete one first.`,
+      );
     }
     // Checked now for a clear 400, and again at every delivery (DNS answers change).
     const refusal = await this.deps.sender.checkDestination(request.url);
-    if (refusal) throw new DomainError(ErrorCodes.webhookDestinationRefused, describeRefusal(new URL(request.url).hostname, refusal));
+    if (refusal)
+      throw new DomainError(
+        ErrorCodes.webhookDestinationRefused,
+        describeRefusal(new URL(request.url).hostname, refusal),
+      );
     const subscription: WebhookSubscription = {
       id: randomUUID(),
       url: request.url,
       eventTypes: [...new Set(request.eventTypes)],
       secret,
       createdDateTime: this.deps.clock.now().toISOString(),
-      createdBy: { id: actor.user?.id ?? null, userPrincipalName: actor.user?.userPrincipalName ?? null, appId: actor.app?.appId ?? null },
+      createdBy: {
+        id: actor.user?.id ?? null,
+        userPrincipalName: actor.user?.userPrincipalName ?? null,
+        appId: actor.app?.appId ?? null,
+      },
       enabled: true,
     };
     await this.deps.webhooks.createSubscription(subscription);
@@ -159,7 +208,9 @@ export class WebhookService {
    * redelivers; on the bus's last attempt a failure is recorded as `deadLettered`.
    */
   async deliver(event: DomainEvent, delivery: DeliveryAttempt): Promise<{ delivered: number; skipped: number }> {
-    const subscriptions = (await this.deps.webhooks.listSubscriptions()).filter((s) => s.enabled && matchesEventType(s.eventTypes, event.type));
+    const subscriptions = (await this.deps.webhooks.listSubscriptions()).filter(
+      (s) => s.enabled && matchesEventType(s.eventTypes, event.type),
+    );
     const already = await Promise.all(subscriptions.map((s) => this.deps.webhooks.hasDelivered(s.id, event.id)));
     const pending = subscriptions.filter((_, i) => !already[i]);
     const body = JSON.stringify(event);
@@ -168,13 +219,21 @@ export class WebhookService {
     const failed = results.filter((r) => r.status !== 'delivered');
     if (failed.length > 0) {
       const reasons = failed.map((r) => `${r.subscriptionId}: ${r.error}`).join('; ');
-      throw new Error(`Webhook delivery of event ${event.id} (${event.type}) failed for ${failed.length} of ${pending.length} subscription(s), attempt ${delivery.attempt}: ${reasons}`);
+      throw new Error(
+        `Webhook delivery of event ${event.id} (${event.type}) failed for ${failed.length} of ${pending.length} subscription(s), attempt ${delivery.attempt}: ${reasons}`,
+      );
     }
     return { delivered: results.length, skipped: subscriptions.length - pending.length };
   }
 
   /** One POST to one receiver, recorded whatever happens. */
-  private async attempt(subscription: WebhookSubscription, event: DomainEvent, body: string, timestamp: number, delivery: DeliveryAttempt): Promise<WebhookDelivery> {
+  private async attempt(
+    subscription: WebhookSubscription,
+    event: DomainEvent,
+    body: string,
+    timestamp: number,
+    delivery: DeliveryAttempt,
+  ): Promise<WebhookDelivery> {
     const started = performance.now();
     let httpStatus: number | null = null;
     let error: DeliveryErrorCategory | null = null;
@@ -195,7 +254,8 @@ export class WebhookService {
     } catch (e) {
       error = e instanceof HttpSendError ? e.category : 'connectionFailed';
     }
-    const status: WebhookDeliveryStatus = error === null ? 'delivered' : delivery.lastAttempt ? 'deadLettered' : 'failed';
+    const status: WebhookDeliveryStatus =
+      error === null ? 'delivered' : delivery.lastAttempt ? 'deadLettered' : 'failed';
     const record: WebhookDelivery = {
       id: randomUUID(),
       subscriptionId: subscription.id,

@@ -16,10 +16,18 @@ const CANCEL_PAGE_SIZE = 500;
  * Cancels a running job: the job first (so it takes no more work; 409 `jobNotRunning` when it
  * finished meanwhile), then every user without an outcome, then their orchestrations.
  */
-export async function cancelJob(deps: ProvisioningContext, jobId: string, orchestrations: ProvisioningOrchestrations, actor: Actor): Promise<ProvisioningJob> {
+export async function cancelJob(
+  deps: ProvisioningContext,
+  jobId: string,
+  orchestrations: ProvisioningOrchestrations,
+  actor: Actor,
+): Promise<ProvisioningJob> {
   const job = await runningJob(deps, jobId);
   if (!(await deps.jobs.finish(jobId, 'cancelled', nowIso(deps)))) {
-    throw new DomainError(ErrorCodes.jobNotRunning, `Provisioning job '${jobId}' finished while it was being cancelled.`);
+    throw new DomainError(
+      ErrorCodes.jobNotRunning,
+      `Provisioning job '${jobId}' finished while it was being cancelled.`,
+    );
   }
   const open: string[] = [];
   let afterSequence: number | undefined;
@@ -28,7 +36,10 @@ export async function cancelJob(deps: ProvisioningContext, jobId: string, orches
     if (rows.length === 0) break;
     for (const row of rows) {
       if (isFinalUserState(row.state)) continue;
-      const moved = await moveJobUser(deps, jobId, row.userId, ['pending', 'ready', 'claimed'], 'cancelled', { reason: 'The job was cancelled.', updatedDateTime: nowIso(deps) });
+      const moved = await moveJobUser(deps, jobId, row.userId, ['pending', 'ready', 'claimed'], 'cancelled', {
+        reason: 'The job was cancelled.',
+        updatedDateTime: nowIso(deps),
+      });
       if (moved) open.push(row.userId);
     }
     afterSequence = rows[rows.length - 1].sequence;

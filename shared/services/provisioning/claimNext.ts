@@ -24,7 +24,13 @@ export interface ClaimedUser {
  * privileged role since the job started, and whom this station's caller may not act on, is
  * refused like a policy refusal, and the next user is offered. 404/409 when the job is missing or finished.
  */
-export async function claimNext(deps: ProvisioningContext, jobId: string, stationId: string | undefined, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
+export async function claimNext(
+  deps: ProvisioningContext,
+  jobId: string,
+  stationId: string | undefined,
+  orchestrations: ProvisioningOrchestrations,
+  principal: Principal,
+): Promise<ClaimedUser | null> {
   const job = await runningJob(deps, jobId);
   const claimant = claimantLabel(principal, stationId);
   const refusesPrivileged = refusesPrivilegedUsers(deps, principal);
@@ -33,21 +39,43 @@ export async function claimNext(deps: ProvisioningContext, jobId: string, statio
     if (!row) return null;
     try {
       if (await refusesPrivileged(row.userId)) {
-        throw new DomainError(ErrorCodes.privilegedTargetRequiresPrivilegedRole, privilegedRefusal(row.userPrincipalName, 'station'));
+        throw new DomainError(
+          ErrorCodes.privilegedTargetRequiresPrivilegedRole,
+          privilegedRefusal(row.userPrincipalName, 'station'),
+        );
       }
       // The challenge starts when the station claims the user, so a slow station does not burn it.
       const { options, expiresAt } = await deps.registration.adminOptions(row.userId, job.challengeTimeoutInMinutes);
-      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'claimed', { creationOptions: options, challengeExpiresDateTime: expiresAt.toISOString(), updatedDateTime: nowIso(deps) });
+      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'claimed', {
+        creationOptions: options,
+        challengeExpiresDateTime: expiresAt.toISOString(),
+        updatedDateTime: nowIso(deps),
+      });
       await orchestrations.notifyClaimed(jobId, row.userId, { expiresAt: expiresAt.toISOString() });
-      return { jobId, userId: row.userId, userPrincipalName: row.userPrincipalName, displayName: row.displayName, challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options };
+      return {
+        jobId,
+        userId: row.userId,
+        userPrincipalName: row.userPrincipalName,
+        displayName: row.displayName,
+        challengeTimeoutDateTime: expiresAt.toISOString(),
+        publicKey: options,
+      };
     } catch (e) {
       if (!isDomainError(e) || e.kind !== 'forbidden') {
         // Not a policy answer (e.g. the store failed): hand the user back, so the claim is not stuck.
-        await moveJobUser(deps, jobId, row.userId, ['claimed'], 'ready', { claimedBy: null, creationOptions: null, challengeExpiresDateTime: null, updatedDateTime: nowIso(deps) }).catch(() => undefined);
+        await moveJobUser(deps, jobId, row.userId, ['claimed'], 'ready', {
+          claimedBy: null,
+          creationOptions: null,
+          challengeExpiresDateTime: null,
+          updatedDateTime: nowIso(deps),
+        }).catch(() => undefined);
         throw e;
       }
       // The policy changed since the user was checked: record the refusal and offer the next user.
-      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'refusedByPolicy', { reason: e.message, updatedDateTime: nowIso(deps) });
+      await moveJobUser(deps, jobId, row.userId, ['claimed'], 'refusedByPolicy', {
+        reason: e.message,
+        updatedDateTime: nowIso(deps),
+      });
       await orchestrations.notifyClaimed(jobId, row.userId, { refused: e.message });
     }
   }

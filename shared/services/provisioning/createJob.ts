@@ -29,17 +29,27 @@ const UNKNOWN_USERS_SHOWN = 10;
  * not act on (Entra: only a PAA or GA changes their methods) are refused up front, each with its
  * reason; the others go on. Throws 400 `emptyJob` for no users, `unknownUsers` for names not found.
  */
-export async function createJob(deps: ProvisioningContext, request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+export async function createJob(
+  deps: ProvisioningContext,
+  request: NewJobRequest,
+  principal: Principal,
+  orchestrations: ProvisioningOrchestrations,
+): Promise<ProvisioningJob> {
   const actor = actorOf(principal);
   const users = await resolveUsers(deps, request);
-  if (users.length === 0) throw new DomainError(ErrorCodes.emptyJob, 'The job has no users: the list is empty or the group has no members.');
+  if (users.length === 0)
+    throw new DomainError(ErrorCodes.emptyJob, 'The job has no users: the list is empty or the group has no members.');
   const now = nowIso(deps);
   const job: ProvisioningJob = {
     id: randomUUID(),
     status: 'running',
     createdDateTime: now,
     lastUpdatedDateTime: now,
-    createdBy: { id: actor.user?.id ?? null, userPrincipalName: actor.user?.userPrincipalName ?? null, appId: actor.app?.appId ?? null },
+    createdBy: {
+      id: actor.user?.id ?? null,
+      userPrincipalName: actor.user?.userPrincipalName ?? null,
+      appId: actor.app?.appId ?? null,
+    },
     challengeTimeoutInMinutes: request.challengeTimeoutInMinutes,
     displayNameTemplate: request.displayName,
     source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
@@ -50,7 +60,11 @@ export async function createJob(deps: ProvisioningContext, request: NewJobReques
   for (const [sequence, u] of users.entries()) {
     const row = pendingJobUser(job.id, u, sequence, now);
     // A final state at creation: the user's orchestration finds it and stops (prepareUser is idempotent).
-    rows.push((await refusesPrivileged(u.id)) ? { ...row, state: 'refusedByPolicy', reason: privilegedRefusal(u.userPrincipalName, 'creator') } : row);
+    rows.push(
+      (await refusesPrivileged(u.id))
+        ? { ...row, state: 'refusedByPolicy', reason: privilegedRefusal(u.userPrincipalName, 'creator') }
+        : row,
+    );
   }
   await deps.jobs.create(job, rows);
   await orchestrations.startJob(job.id, users.length);
@@ -79,7 +93,10 @@ async function resolveUsers(deps: ProvisioningContext, request: NewJobRequest): 
   }
   if (unknown.length > 0) {
     const more = unknown.length > UNKNOWN_USERS_SHOWN ? ` and ${unknown.length - UNKNOWN_USERS_SHOWN} more` : '';
-    throw new DomainError(ErrorCodes.unknownUsers, `These users do not exist: ${unknown.slice(0, UNKNOWN_USERS_SHOWN).join(', ')}${more}.`);
+    throw new DomainError(
+      ErrorCodes.unknownUsers,
+      `These users do not exist: ${unknown.slice(0, UNKNOWN_USERS_SHOWN).join(', ')}${more}.`,
+    );
   }
   return [...seen.values()];
 }

@@ -24,9 +24,17 @@ export async function deliverCredential(
   principal: Principal,
 ): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
   const row = await deps.jobs.getUser(jobId, userId);
-  if (!row) throw new DomainError(ErrorCodes.jobUserNotFound, `User '${userId}' is not part of provisioning job '${jobId}'.`);
-  if (row.state !== 'claimed') throw new DomainError(ErrorCodes.userNotClaimed, `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`);
-  await deps.directory.assertMayActOnUser(principal, 'authenticationMethods', { id: row.userId, userPrincipalName: row.userPrincipalName });
+  if (!row)
+    throw new DomainError(ErrorCodes.jobUserNotFound, `User '${userId}' is not part of provisioning job '${jobId}'.`);
+  if (row.state !== 'claimed')
+    throw new DomainError(
+      ErrorCodes.userNotClaimed,
+      `User '${row.userPrincipalName}' is ${row.state} in this job; only a claimed user takes a credential (POST .../next first).`,
+    );
+  await deps.directory.assertMayActOnUser(principal, 'authenticationMethods', {
+    id: row.userId,
+    userPrincipalName: row.userPrincipalName,
+  });
   const delivery: CredentialDelivery = { credential, deliveredBy: actorOf(principal) };
   await orchestrations.deliverCredential(jobId, userId, delivery);
   const outcome = await waitForOutcome(deps, jobId, userId, row);

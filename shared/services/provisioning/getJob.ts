@@ -11,11 +11,18 @@ export interface JobView {
 }
 
 /** Reads a job and one keyset page of its users, in sequence order (404 `jobNotFound`). */
-export async function getJob(deps: Pick<ProvisioningDeps, 'jobs'>, jobId: string, page: { top: number; afterSequence?: number }): Promise<JobView> {
+export async function getJob(
+  deps: Pick<ProvisioningDeps, 'jobs'>,
+  jobId: string,
+  page: { top: number; afterSequence?: number },
+): Promise<JobView> {
   const job = await deps.jobs.get(jobId);
   if (!job) throw jobMissing(jobId);
   // One row more than the page tells whether another page follows.
-  const [counts, users] = await Promise.all([deps.jobs.counts(jobId), deps.jobs.listUsers(jobId, { top: page.top + 1, afterSequence: page.afterSequence })]);
+  const [counts, users] = await Promise.all([
+    deps.jobs.counts(jobId),
+    deps.jobs.listUsers(jobId, { top: page.top + 1, afterSequence: page.afterSequence }),
+  ]);
   const more = users.length > page.top;
   const shown = users.slice(0, page.top);
   return { job, counts, users: shown, nextSequence: more ? shown[shown.length - 1].sequence : undefined };

@@ -28,7 +28,9 @@ describe('moveJobUser', () => {
 
   it('refuses a move the state machine does not have, before touching the store', async () => {
     const t = setUp(true);
-    await expect(moveJobUser(t.deps, 'job-1', 'u-1', ['provisioned'], 'cancelled', {})).rejects.toThrow('received provisioned → cancelled');
+    await expect(moveJobUser(t.deps, 'job-1', 'u-1', ['provisioned'], 'cancelled', {})).rejects.toThrow(
+      'received provisioned → cancelled',
+    );
     expect(t.transition).not.toHaveBeenCalled();
   });
 });

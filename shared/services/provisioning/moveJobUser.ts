@@ -24,6 +24,13 @@ export async function moveJobUser(
 }
 
 /** The row's state after a move that may have lost the race: `to` when it moved, else what the row holds now. */
-export async function stateAfterMove(jobs: ProvisioningJobRepository, jobId: string, userId: string, moved: ProvisioningJobUser | null, to: JobUserState, missing: JobUserState): Promise<JobUserState> {
+export async function stateAfterMove(
+  jobs: ProvisioningJobRepository,
+  jobId: string,
+  userId: string,
+  moved: ProvisioningJobUser | null,
+  to: JobUserState,
+  missing: JobUserState,
+): Promise<JobUserState> {
   return moved ? to : ((await jobs.getUser(jobId, userId))?.state ?? missing);
 }

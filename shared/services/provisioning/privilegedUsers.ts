@@ -10,7 +10,10 @@ export const privilegedRefusal = (userPrincipalName: string, who: 'creator' | 's
  * For one caller: true when a user holds a privileged directory role the caller may not act on (Entra: only a PAA or GA
  * changes their methods). Asks the directory for the user's roles only when the caller lacks that right.
  */
-export function refusesPrivilegedUsers(deps: Pick<ProvisioningDeps, 'directory'>, principal: Principal): (userId: string) => Promise<boolean> {
+export function refusesPrivilegedUsers(
+  deps: Pick<ProvisioningDeps, 'directory'>,
+  principal: Principal,
+): (userId: string) => Promise<boolean> {
   const mayActOnPrivileged = mayActOnPrivilegedUser(principal, 'authenticationMethods');
   return async (userId) => !mayActOnPrivileged && isPrivilegedUser(await deps.directory.roleIdsOfUser(userId));
 }

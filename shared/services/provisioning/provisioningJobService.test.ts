@@ -5,12 +5,23 @@ import { DomainError } from '../../domain/errors';
 import { DemoTenant } from '../seedDemoTenant';
 import { createProvisioning, FakeOrchestrations } from '../../../test/support/provisioningServices';
 import { registrationResponse, UNLISTED_AAGUID } from '../../../test/support/fakeWebAuthn';
-import { ADMIN_ACTOR, createWebAuthnServices, refusalOf, WebAuthnServices } from '../../../test/support/webauthnServices';
+import {
+  ADMIN_ACTOR,
+  createWebAuthnServices,
+  refusalOf,
+  WebAuthnServices,
+} from '../../../test/support/webauthnServices';
 import { ProvisioningJobService } from './provisioningJobService';
 
 const { alice, bob, admin, guest } = DemoTenant;
 
-const app = (permissions: string[]): Principal => ({ kind: 'application', appId: 'station-app', permissions, roleTemplateIds: [], scopes: [] });
+const app = (permissions: string[]): Principal => ({
+  kind: 'application',
+  appId: 'station-app',
+  permissions,
+  roleTemplateIds: [],
+  scopes: [],
+});
 /** May provision anyone, privileged users included (Graph: UserAuthenticationMethod.ReadWrite.All). */
 const privilegedApp = app(['UserAuthenticationMethod.ReadWrite.All']);
 /** An Authentication Administrator: provisions members, not users holding privileged roles. */
@@ -35,7 +46,11 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
   afterEach(() => s.close());
 
   const newJob = (users: string[], principal: Principal = privilegedApp) =>
-    jobs.createJob({ users, challengeTimeoutInMinutes: 10, displayName: 'Key of {displayName}' }, principal, orchestrations);
+    jobs.createJob(
+      { users, challengeTimeoutInMinutes: 10, displayName: 'Key of {displayName}' },
+      principal,
+      orchestrations,
+    );
   const rowOf = async (jobId: string, userId: string) => (await s.store.provisioningJobs.getUser(jobId, userId))?.state;
   /** A job of `users`, each prepared by its orchestration (ready, or skipped / refused). */
   async function preparedJob(users: string[], principal: Principal = privilegedApp) {
@@ -50,27 +65,47 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
   describe('createJob', () => {
     it('creates the rows pending, in order, starts the orchestration and records the job', async () => {
       const job = await newJob([alice.userPrincipalName, bob.id, alice.id]);
-      expect(job).toMatchObject({ status: 'running', totalUsers: 2, source: { users: [alice.userPrincipalName, bob.id, alice.id] }, createdBy: { appId: 'station-app' } });
+      expect(job).toMatchObject({
+        status: 'running',
+        totalUsers: 2,
+        source: { users: [alice.userPrincipalName, bob.id, alice.id] },
+        createdBy: { appId: 'station-app' },
+      });
       const view = await jobs.getJob(job.id, { top: 10 });
       expect(view.users.map((u) => [u.userPrincipalName, u.sequence, u.state])).toEqual([
         [alice.userPrincipalName, 0, 'pending'],
         [bob.userPrincipalName, 1, 'pending'],
       ]);
       expect(orchestrations.named('startJob')).toEqual([[job.id, 2]]);
-      expect((await s.store.audit.list({ top: 1 })).items[0]).toMatchObject({ activityDisplayName: 'Provisioning job created', targetResources: [expect.objectContaining({ id: job.id })] });
+      expect((await s.store.audit.list({ top: 1 })).items[0]).toMatchObject({
+        activityDisplayName: 'Provisioning job created',
+        targetResources: [expect.objectContaining({ id: job.id })],
+      });
     });
 
     it("takes a group's members", async () => {
-      const job = await jobs.createJob({ groupId: DemoTenant.pilotGroup.id, challengeTimeoutInMinutes: 10, displayName: 'x' }, privilegedApp, orchestrations);
+      const job = await jobs.createJob(
+        { groupId: DemoTenant.pilotGroup.id, challengeTimeoutInMinutes: 10, displayName: 'x' },
+        privilegedApp,
+        orchestrations,
+      );
       expect((await jobs.getJob(job.id, { top: 10 })).users.map((u) => u.userId)).toEqual([alice.id]);
     });
 
     it.each<[string, () => Promise<unknown>, string]>([
       ['no users', () => newJob([]), 'emptyJob'],
-      ['a group without members', async () => {
-        const group = await s.directory.createGroup({ displayName: 'Empty', securityEnabled: true }, ADMIN_ACTOR);
-        return jobs.createJob({ groupId: group.id, challengeTimeoutInMinutes: 10, displayName: 'x' }, privilegedApp, orchestrations);
-      }, 'emptyJob'],
+      [
+        'a group without members',
+        async () => {
+          const group = await s.directory.createGroup({ displayName: 'Empty', securityEnabled: true }, ADMIN_ACTOR);
+          return jobs.createJob(
+            { groupId: group.id, challengeTimeoutInMinutes: 10, displayName: 'x' },
+            privilegedApp,
+            orchestrations,
+          );
+        },
+        'emptyJob',
+      ],
       ['unknown users', () => newJob([alice.userPrincipalName, 'nobody@contoso.com']), 'unknownUsers'],
     ])('refuses %s (400 %s) and starts nothing', async (_title, create, code) => {
       expect(await refusalOf(create())).toMatchObject({ kind: 'badRequest', code });
@@ -80,7 +115,10 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     it('attack: a creator who may not act on privileged users gets their rows refused up front', async () => {
       const job = await newJob([admin.userPrincipalName, alice.userPrincipalName], authenticationAdministrator);
       const [adminRow, aliceRow] = (await jobs.getJob(job.id, { top: 10 })).users;
-      expect(adminRow).toMatchObject({ state: 'refusedByPolicy', reason: expect.stringContaining('holds a privileged directory role') });
+      expect(adminRow).toMatchObject({
+        state: 'refusedByPolicy',
+        reason: expect.stringContaining('holds a privileged directory role'),
+      });
       expect(aliceRow.state).toBe('pending');
     });
   });
@@ -89,12 +127,21 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     it('pages the users by sequence', async () => {
       const job = await newJob([alice.id, bob.id]);
       const first = await jobs.getJob(job.id, { top: 1 });
-      expect(first).toMatchObject({ users: [expect.objectContaining({ userId: alice.id })], nextSequence: 0, counts: expect.objectContaining({ pending: 2 }) });
-      expect((await jobs.getJob(job.id, { top: 1, afterSequence: first.nextSequence })).users.map((u) => u.userId)).toEqual([bob.id]);
+      expect(first).toMatchObject({
+        users: [expect.objectContaining({ userId: alice.id })],
+        nextSequence: 0,
+        counts: expect.objectContaining({ pending: 2 }),
+      });
+      expect(
+        (await jobs.getJob(job.id, { top: 1, afterSequence: first.nextSequence })).users.map((u) => u.userId),
+      ).toEqual([bob.id]);
     });
 
     it('answers jobNotFound (404) for an unknown job', async () => {
-      expect(await refusalOf(jobs.getJob('missing', { top: 1 }))).toMatchObject({ kind: 'notFound', code: 'jobNotFound' });
+      expect(await refusalOf(jobs.getJob('missing', { top: 1 }))).toMatchObject({
+        kind: 'notFound',
+        code: 'jobNotFound',
+      });
     });
   });
 
@@ -102,7 +149,12 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     it.each<[string, string, () => Promise<unknown>, string]>([
       ['a member becomes ready', alice.userPrincipalName, async () => undefined, 'ready'],
       ['a guest is skipped', guest.userPrincipalName, async () => undefined, 'skippedGuest'],
-      ['a user the policy excludes is refused', alice.userPrincipalName, () => s.setPolicy({ excludeTargets: [{ targetType: 'group', id: DemoTenant.pilotGroup.id }] }), 'refusedByPolicy'],
+      [
+        'a user the policy excludes is refused',
+        alice.userPrincipalName,
+        () => s.setPolicy({ excludeTargets: [{ targetType: 'group', id: DemoTenant.pilotGroup.id }] }),
+        'refusedByPolicy',
+      ],
     ])('%s', async (_title, upn, arrange, state) => {
       const job = await newJob([upn]);
       await arrange();
@@ -125,13 +177,26 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     it('hands a station the next ready user with creation options, then registers the delivered key', async () => {
       const job = await preparedJob([alice.userPrincipalName]);
       const claimed = await jobs.claimNext(job.id, 'station-1', orchestrations, privilegedApp);
-      expect(claimed).toMatchObject({ userId: alice.id, challengeTimeoutDateTime: new Date(s.clock.now().getTime() + 10 * 60_000).toISOString() });
-      expect(orchestrations.named('notifyClaimed')).toEqual([[alice.id, { expiresAt: claimed!.challengeTimeoutDateTime }]]);
+      expect(claimed).toMatchObject({
+        userId: alice.id,
+        challengeTimeoutDateTime: new Date(s.clock.now().getTime() + 10 * 60_000).toISOString(),
+      });
+      expect(orchestrations.named('notifyClaimed')).toEqual([
+        [alice.id, { expiresAt: claimed!.challengeTimeoutDateTime }],
+      ]);
 
-      const { row, method } = await jobs.deliverCredential(job.id, alice.id, registrationResponse(claimed!.publicKey.challenge, 'provisioned-key'), orchestrations, privilegedApp);
+      const { row, method } = await jobs.deliverCredential(
+        job.id,
+        alice.id,
+        registrationResponse(claimed!.publicKey.challenge, 'provisioned-key'),
+        orchestrations,
+        privilegedApp,
+      );
       expect(row).toMatchObject({ state: 'provisioned', methodId: 'provisioned-key' });
       expect(method).toMatchObject({ id: 'provisioned-key', displayName: `Key of ${alice.displayName}` });
-      const added = (await s.store.audit.list({ top: 10 })).items.find((r) => r.activityDisplayName.startsWith('Add Passkey'));
+      const added = (await s.store.audit.list({ top: 10 })).items.find((r) =>
+        r.activityDisplayName.startsWith('Add Passkey'),
+      );
       expect(added?.initiatedBy).toMatchObject({ app: { appId: 'station-app' }, provisioningJob: { id: job.id } });
       expect(await jobs.claimNext(job.id, 'station-1', orchestrations, privilegedApp)).toBeNull();
     });
@@ -140,7 +205,10 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
       const job = await preparedJob([bob.userPrincipalName, alice.userPrincipalName]);
       await s.directory.updateUser(bob.id, { accountEnabled: false }, privilegedApp);
       expect((await jobs.claimNext(job.id, 'station-1', orchestrations, privilegedApp))?.userId).toBe(alice.id);
-      expect(await s.store.provisioningJobs.getUser(job.id, bob.id)).toMatchObject({ state: 'refusedByPolicy', reason: expect.stringContaining('is disabled') });
+      expect(await s.store.provisioningJobs.getUser(job.id, bob.id)).toMatchObject({
+        state: 'refusedByPolicy',
+        reason: expect.stringContaining('is disabled'),
+      });
     });
 
     it('attack: a station that may not act on a privileged user has the claim refused, and is offered the next user', async () => {
@@ -148,11 +216,19 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
       const claimed = await jobs.claimNext(job.id, 'station-1', orchestrations, authenticationAdministrator);
       expect(claimed?.userId).toBe(alice.id);
       expect(await rowOf(job.id, admin.id)).toBe('refusedByPolicy');
-      expect(orchestrations.named('notifyClaimed')[0]).toEqual([admin.id, { refused: expect.stringContaining('privileged directory role') }]);
+      expect(orchestrations.named('notifyClaimed')[0]).toEqual([
+        admin.id,
+        { refused: expect.stringContaining('privileged directory role') },
+      ]);
     });
 
     it.each<[string, (jobId: string) => Promise<unknown>, string, string]>([
-      ['claims from an unknown job', () => jobs.claimNext('missing', 'station-1', orchestrations, privilegedApp), 'notFound', 'jobNotFound'],
+      [
+        'claims from an unknown job',
+        () => jobs.claimNext('missing', 'station-1', orchestrations, privilegedApp),
+        'notFound',
+        'jobNotFound',
+      ],
       [
         'claims from a cancelled job',
         async (jobId) => {
@@ -162,8 +238,19 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
         'conflict',
         'jobNotRunning',
       ],
-      ['delivers for a user not in the job', (jobId) => jobs.deliverCredential(jobId, bob.id, registrationResponse('c', 'k'), orchestrations, privilegedApp), 'notFound', 'jobUserNotFound'],
-      ['delivers for a user no station claimed', (jobId) => jobs.deliverCredential(jobId, alice.id, registrationResponse('c', 'k'), orchestrations, privilegedApp), 'conflict', 'userNotClaimed'],
+      [
+        'delivers for a user not in the job',
+        (jobId) => jobs.deliverCredential(jobId, bob.id, registrationResponse('c', 'k'), orchestrations, privilegedApp),
+        'notFound',
+        'jobUserNotFound',
+      ],
+      [
+        'delivers for a user no station claimed',
+        (jobId) =>
+          jobs.deliverCredential(jobId, alice.id, registrationResponse('c', 'k'), orchestrations, privilegedApp),
+        'conflict',
+        'userNotClaimed',
+      ],
     ])('refuses a station that %s (%s %s)', async (_title, call, kind, code) => {
       const job = await preparedJob([alice.userPrincipalName]);
       expect(await refusalOf(call(job.id))).toMatchObject({ kind, code });
@@ -179,7 +266,12 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     }
 
     it.each<[string, () => void | Promise<unknown>, string]>([
-      ['a key the policy refuses is refusedByPolicy', () => s.setPolicy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [UNLISTED_AAGUID] } }), 'refusedByPolicy'],
+      [
+        'a key the policy refuses is refusedByPolicy',
+        () =>
+          s.setPolicy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [UNLISTED_AAGUID] } }),
+        'refusedByPolicy',
+      ],
       ['a key delivered after its challenge expired is timedOut', () => s.clock.advance(11 * 60_000), 'timedOut'],
       [
         'a response the WebAuthn port refuses fails',
@@ -193,8 +285,14 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     ])('%s', async (_title, arrange, state) => {
       const { job, response } = await claimedAlice();
       await arrange();
-      expect(await jobs.registerCredential(job.id, alice.id, { credential: response, deliveredBy: ADMIN_ACTOR })).toBe(state);
-      expect(await s.store.provisioningJobs.getUser(job.id, alice.id)).toMatchObject({ state, reason: expect.any(String), methodId: null });
+      expect(await jobs.registerCredential(job.id, alice.id, { credential: response, deliveredBy: ADMIN_ACTOR })).toBe(
+        state,
+      );
+      expect(await s.store.provisioningJobs.getUser(job.id, alice.id)).toMatchObject({
+        state,
+        reason: expect.any(String),
+        methodId: null,
+      });
       expect(await s.store.credentials.get('k1')).toBeNull();
     });
 
@@ -219,9 +317,16 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
       const cancelled = await jobs.cancel(job.id, orchestrations, ADMIN_ACTOR);
       expect(cancelled.status).toBe('cancelled');
       expect(orchestrations.named('cancelJob')).toEqual([[job.id, [alice.id, bob.id]]]);
-      expect([await rowOf(job.id, alice.id), await rowOf(job.id, bob.id), await rowOf(job.id, guest.id)]).toEqual(['cancelled', 'cancelled', 'skippedGuest']);
+      expect([await rowOf(job.id, alice.id), await rowOf(job.id, bob.id), await rowOf(job.id, guest.id)]).toEqual([
+        'cancelled',
+        'cancelled',
+        'skippedGuest',
+      ]);
       expect((await s.store.audit.list({ top: 1 })).items[0].activityDisplayName).toBe('Provisioning job cancelled');
-      expect(await refusalOf(jobs.cancel(job.id, orchestrations, ADMIN_ACTOR))).toMatchObject({ kind: 'conflict', code: 'jobNotRunning' });
+      expect(await refusalOf(jobs.cancel(job.id, orchestrations, ADMIN_ACTOR))).toMatchObject({
+        kind: 'conflict',
+        code: 'jobNotRunning',
+      });
     });
 
     it('completes a job with its counts; a cancelled job stays cancelled', async () => {

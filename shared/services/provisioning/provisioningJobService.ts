@@ -1,7 +1,12 @@
 import type { Actor } from '../../domain/auth/actor';
 import type { Principal } from '../../domain/auth/principal';
 import { withTimers } from '../../ports/clock.port';
-import type { JobUserCounts, JobUserState, ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
+import type {
+  JobUserCounts,
+  JobUserState,
+  ProvisioningJob,
+  ProvisioningJobUser,
+} from '../../ports/provisioningJobs.port';
 import type { CredentialDelivery, ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
 import type { Fido2AuthenticationMethod } from '../webauthn/fido2Method';
@@ -41,7 +46,11 @@ export class ProvisioningJobService {
    * creator may not act on start `refusedByPolicy`, each with its reason. Records
    * `provisioningJob.created`. Throws 400 `emptyJob` (no users) or `unknownUsers`.
    */
-  createJob(request: NewJobRequest, principal: Principal, orchestrations: ProvisioningOrchestrations): Promise<ProvisioningJob> {
+  createJob(
+    request: NewJobRequest,
+    principal: Principal,
+    orchestrations: ProvisioningOrchestrations,
+  ): Promise<ProvisioningJob> {
     return createJob(this.deps, request, principal, orchestrations);
   }
 
@@ -56,7 +65,12 @@ export class ProvisioningJobService {
    * next one offered. The claim is recorded under the caller (from its token); `stationId`, when
    * the station names itself, is a label beside it. Throws 404 `jobNotFound`, 409 `jobNotRunning`.
    */
-  claimNext(jobId: string, stationId: string | undefined, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<ClaimedUser | null> {
+  claimNext(
+    jobId: string,
+    stationId: string | undefined,
+    orchestrations: ProvisioningOrchestrations,
+    principal: Principal,
+  ): Promise<ClaimedUser | null> {
     return claimNext(this.deps, jobId, stationId, orchestrations, principal);
   }
 
@@ -65,7 +79,13 @@ export class ProvisioningJobService {
    * (the row, and the passkey when provisioned); the caller becomes the actor of the passkey's audit
    * record. Throws 404 `jobUserNotFound`, 409 `userNotClaimed`, 403 for a privileged user.
    */
-  deliverCredential(jobId: string, userId: string, credential: RegistrationResponseJSON, orchestrations: ProvisioningOrchestrations, principal: Principal): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
+  deliverCredential(
+    jobId: string,
+    userId: string,
+    credential: RegistrationResponseJSON,
+    orchestrations: ProvisioningOrchestrations,
+    principal: Principal,
+  ): Promise<{ row: ProvisioningJobUser; method?: Fido2AuthenticationMethod }> {
     return deliverCredential(this.deps, jobId, userId, credential, orchestrations, principal);
   }
 
@@ -91,7 +111,11 @@ export class ProvisioningJobService {
   }
 
   /** Registers the delivered credential once; a re-run after a crash finds the row final and stops. */
-  registerCredential(jobId: string, userId: string, delivered: CredentialDelivery | RegistrationResponseJSON): Promise<JobUserState> {
+  registerCredential(
+    jobId: string,
+    userId: string,
+    delivered: CredentialDelivery | RegistrationResponseJSON,
+  ): Promise<JobUserState> {
     return registerCredential(this.deps, jobId, userId, delivered);
   }
 

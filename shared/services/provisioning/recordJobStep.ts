@@ -5,7 +5,11 @@ import { EventTypes } from '../../domain/events/eventTypes';
 import type { ProvisioningJob } from '../../ports/provisioningJobs.port';
 import type { ProvisioningDeps } from './provisioningDeps';
 
-const JOB_EVENT_TYPES = { created: EventTypes.provisioningJobCreated, completed: EventTypes.provisioningJobCompleted, cancelled: EventTypes.provisioningJobCancelled } as const;
+const JOB_EVENT_TYPES = {
+  created: EventTypes.provisioningJobCreated,
+  completed: EventTypes.provisioningJobCompleted,
+  cancelled: EventTypes.provisioningJobCancelled,
+} as const;
 
 /** Records a job's lifecycle step; the outbox relay publishes it as `provisioningJob.<step>`. */
 export async function recordJobStep(

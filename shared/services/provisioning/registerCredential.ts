@@ -9,7 +9,8 @@ import { moveJobUser, stateAfterMove } from './moveJobUser';
 import { nowIso, type ProvisioningContext } from './provisioningDeps';
 
 /** Orchestrations started before deliveries carried their deliverer raised the bare credential. */
-const isDelivery = (value: CredentialDelivery | RegistrationResponseJSON): value is CredentialDelivery => 'deliveredBy' in value && 'credential' in value;
+const isDelivery = (value: CredentialDelivery | RegistrationResponseJSON): value is CredentialDelivery =>
+  'deliveredBy' in value && 'credential' in value;
 
 /** The job's creator as an actor (who asked for the passkeys). */
 const creatorOf = (job: ProvisioningJob): Actor => ({
@@ -21,7 +22,12 @@ const creatorOf = (job: ProvisioningJob): Actor => ({
  * Activity: registers the delivered credential for a claimed user, once, and records the outcome
  * (provisioned, refusedByPolicy, timedOut or failed). A re-run after a crash finds the row final and stops.
  */
-export async function registerCredential(deps: ProvisioningContext, jobId: string, userId: string, delivered: CredentialDelivery | RegistrationResponseJSON): Promise<JobUserState> {
+export async function registerCredential(
+  deps: ProvisioningContext,
+  jobId: string,
+  userId: string,
+  delivered: CredentialDelivery | RegistrationResponseJSON,
+): Promise<JobUserState> {
   const { credential, deliveredBy } = isDelivery(delivered) ? delivered : { credential: delivered, deliveredBy: null };
   const row = await deps.jobs.getUser(jobId, userId);
   const job = await deps.jobs.get(jobId);
@@ -31,15 +37,28 @@ export async function registerCredential(deps: ProvisioningContext, jobId: strin
   // finds the passkey already registered for this user, and records it instead of failing.
   const already = await deps.credentials.get(credential.id);
   if (already && already.value.userId === userId) {
-    await moveJobUser(deps, jobId, userId, ['claimed'], 'provisioned', { reason: null, methodId: credential.id, updatedDateTime: nowIso(deps) });
+    await moveJobUser(deps, jobId, userId, ['claimed'], 'provisioned', {
+      reason: null,
+      methodId: credential.id,
+      updatedDateTime: nowIso(deps),
+    });
     return 'provisioned';
   }
   let to: JobUserState;
   let changes: { reason: string | null; methodId: string | null };
   try {
     // Who delivered the credential acts; the job's creator, who asked for it, is recorded beside.
-    const actor: Actor = { ...(deliveredBy ?? creatorOf(job)), provisioningJob: { id: job.id, createdBy: job.createdBy } };
-    const method = await deps.registration.verify(userId, 'admin', credential, renderDisplayName(job.displayNameTemplate, row), actor);
+    const actor: Actor = {
+      ...(deliveredBy ?? creatorOf(job)),
+      provisioningJob: { id: job.id, createdBy: job.createdBy },
+    };
+    const method = await deps.registration.verify(
+      userId,
+      'admin',
+      credential,
+      renderDisplayName(job.displayNameTemplate, row),
+      actor,
+    );
     to = 'provisioned';
     changes = { reason: null, methodId: method.id };
   } catch (e) {

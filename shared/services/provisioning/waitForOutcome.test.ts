@@ -37,7 +37,15 @@ const settle = async () => {
 };
 
 function setUp(state: JobUserState = 'claimed') {
-  const row: ProvisioningJobUser = { ...pendingJobUser('job-1', { id: 'u-1', userPrincipalName: 'ada@contoso.com', displayName: 'Ada' }, 0, '2026-01-01T00:00:00.000Z'), state };
+  const row: ProvisioningJobUser = {
+    ...pendingJobUser(
+      'job-1',
+      { id: 'u-1', userPrincipalName: 'ada@contoso.com', displayName: 'Ada' },
+      0,
+      '2026-01-01T00:00:00.000Z',
+    ),
+    state,
+  };
   const getUser = jest.fn(async () => ({ ...row }));
   const jobs = { getUser } as Partial<ProvisioningJobRepository> as ProvisioningJobRepository;
   const time = manualClock();

@@ -15,7 +15,12 @@ export const OUTCOME_RECHECK_MS = 1_000;
  * the wait times out (by the context's clock). Wakes on the outcome signal, else re-reads the row
  * every {@link OUTCOME_RECHECK_MS}.
  */
-export async function waitForOutcome(deps: Pick<ProvisioningContext, 'jobs' | 'clock' | 'outcomes'>, jobId: string, userId: string, fallback: ProvisioningJobUser): Promise<ProvisioningJobUser> {
+export async function waitForOutcome(
+  deps: Pick<ProvisioningContext, 'jobs' | 'clock' | 'outcomes'>,
+  jobId: string,
+  userId: string,
+  fallback: ProvisioningJobUser,
+): Promise<ProvisioningJobUser> {
   const deadline = deps.clock.now().getTime() + OUTCOME_WAIT_MS;
   for (;;) {
     const stop = new AbortController();

@@ -9,7 +9,12 @@ const MAX_PAGES = 20;
  * port has no lookup by id; a record's time is known to the millisecond). Searches
  * [at − beforeMs, at + afterMs), page by page.
  */
-export async function findAuditRecord(audit: AuditRepository, at: string, match: (r: AuditRecord) => boolean, window: { beforeMs: number; afterMs: number }): Promise<AuditRecord | undefined> {
+export async function findAuditRecord(
+  audit: AuditRepository,
+  at: string,
+  match: (r: AuditRecord) => boolean,
+  window: { beforeMs: number; afterMs: number },
+): Promise<AuditRecord | undefined> {
   const time = Date.parse(at);
   if (Number.isNaN(time)) return undefined;
   const from = new Date(time - window.beforeMs).toISOString();

@@ -11,12 +11,34 @@ jest.mock('./upnChangeCheck', () => ({
   showsStaleName: jest.fn(() => true),
 }));
 
-const alice: User = { id: 'u-1', userPrincipalName: 'alice.smith@contoso.com', displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' };
-const claim: UpnReEnrolmentInput = { eventId: 'e1', userId: 'u-1', changedAt: '2025-03-01T08:00:00.000Z', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' };
+const alice: User = {
+  id: 'u-1',
+  userPrincipalName: 'alice.smith@contoso.com',
+  displayName: 'Alice',
+  userType: 'Member',
+  accountEnabled: true,
+  mail: null,
+  createdDateTime: '2025-01-01T00:00:00.000Z',
+};
+const claim: UpnReEnrolmentInput = {
+  eventId: 'e1',
+  userId: 'u-1',
+  changedAt: '2025-03-01T08:00:00.000Z',
+  oldUserPrincipalName: 'alice@contoso.com',
+  newUserPrincipalName: 'alice.smith@contoso.com',
+};
 
 /** One old passkey whose first `conflicts` updates lose a race to a sign-in. */
 function world(conflicts: number) {
-  let stored = { value: { id: 'old', userId: 'u-1', createdDateTime: '2025-02-01T00:00:00.000Z', reEnrolmentRequired: false } as StoredCredential, etag: '"1"' };
+  let stored = {
+    value: {
+      id: 'old',
+      userId: 'u-1',
+      createdDateTime: '2025-02-01T00:00:00.000Z',
+      reEnrolmentRequired: false,
+    } as StoredCredential,
+    etag: '"1"',
+  };
   const update = jest.fn(async (c: StoredCredential) => {
     if (update.mock.calls.length <= conflicts) throw new ConcurrencyConflictError('credential', stored.etag);
     stored = { value: c, etag: '"2"' };

@@ -56,9 +56,18 @@ export class ReEnrolmentService {
    * and neither does one the store does not bear out (no such recorded change, or the user's
    * name is still the old one): a forged or stale event starts nothing.
    */
-  async onUpnChanged(event: DomainEvent<typeof EventTypes.userUpnChanged>, flows: ReEnrolmentOrchestrations): Promise<void> {
+  async onUpnChanged(
+    event: DomainEvent<typeof EventTypes.userUpnChanged>,
+    flows: ReEnrolmentOrchestrations,
+  ): Promise<void> {
     const { userId, oldUserPrincipalName, newUserPrincipalName } = event.data;
-    const claim: UpnReEnrolmentInput = { eventId: event.id, changedAt: event.time, userId, oldUserPrincipalName, newUserPrincipalName };
+    const claim: UpnReEnrolmentInput = {
+      eventId: event.id,
+      changedAt: event.time,
+      userId,
+      oldUserPrincipalName,
+      newUserPrincipalName,
+    };
     const existing = await flows.get(claim.userId);
     if (existing?.input) {
       if (existing.input.eventId === event.id) return;
@@ -66,13 +75,19 @@ export class ReEnrolmentService {
     }
     if (!(await this.confirmChange(claim)).confirmed) return;
     if (existing && isRunningFlow(existing.runtimeStatus)) {
-      await flows.stop(claim.userId, `The userPrincipalName changed again (to ${claim.newUserPrincipalName}, event ${event.id}): re-enrolment restarts.`);
+      await flows.stop(
+        claim.userId,
+        `The userPrincipalName changed again (to ${claim.newUserPrincipalName}, event ${event.id}): re-enrolment restarts.`,
+      );
     }
     await flows.start(claim);
   }
 
   /** `fido2Method.registered`: tells the user's running flow, unless the passkey is one of the old ones. */
-  async onPasskeyRegistered(event: DomainEvent<typeof EventTypes.fido2MethodRegistered>, flows: ReEnrolmentOrchestrations): Promise<void> {
+  async onPasskeyRegistered(
+    event: DomainEvent<typeof EventTypes.fido2MethodRegistered>,
+    flows: ReEnrolmentOrchestrations,
+  ): Promise<void> {
     const { userId, method } = event.data;
     const flow = await flows.get(userId);
     if (!flow?.input || !isRunningFlow(flow.runtimeStatus)) return;
@@ -91,13 +106,18 @@ export class ReEnrolmentService {
   async markOldPasskeys(claim: UpnReEnrolmentInput): Promise<MarkedPasskeys> {
     const graceHours = this.deps.graceHours;
     const check = await this.confirmChange(claim);
-    if (!check.confirmed) return { oldMethodIds: [], newMethodIds: [], graceHours, notConfirmed: refusalMessage(check.reason) };
+    if (!check.confirmed)
+      return { oldMethodIds: [], newMethodIds: [], graceHours, notConfirmed: refusalMessage(check.reason) };
     const credentials = await this.deps.credentials.listByUser(claim.userId);
     const old: StoredCredential[] = [];
-    for (const c of credentials) if (await this.showsStaleName(c, check.user.userPrincipalName, claim.changedAt)) old.push(c);
-    for (const credential of old) if (!credential.reEnrolmentRequired) await this.setReEnrolmentRequired(credential.id, true);
+    for (const c of credentials)
+      if (await this.showsStaleName(c, check.user.userPrincipalName, claim.changedAt)) old.push(c);
+    for (const credential of old)
+      if (!credential.reEnrolmentRequired) await this.setReEnrolmentRequired(credential.id, true);
     // A name changed back: passkeys that show the current name again no longer need replacing.
-    for (const credential of credentials) if (credential.reEnrolmentRequired && !old.includes(credential)) await this.setReEnrolmentRequired(credential.id, false);
+    for (const credential of credentials)
+      if (credential.reEnrolmentRequired && !old.includes(credential))
+        await this.setReEnrolmentRequired(credential.id, false);
     const changed = Date.parse(claim.changedAt);
     return {
       oldMethodIds: old.map((c) => c.id),
@@ -118,7 +138,8 @@ export class ReEnrolmentService {
     if (!check.confirmed) return { deletedMethodIds: [], notConfirmed: refusalMessage(check.reason) };
     if (input.reason === 'newPasskeyRegistered') {
       const fresh = input.newMethodId ? await this.deps.credentials.get(input.newMethodId) : null;
-      if (!isNewPasskey(fresh?.value, input.userId, input.changedAt)) return { deletedMethodIds: [], notConfirmed: refusalMessage('newPasskeyNotFound') };
+      if (!isNewPasskey(fresh?.value, input.userId, input.changedAt))
+        return { deletedMethodIds: [], notConfirmed: refusalMessage('newPasskeyNotFound') };
     }
     const deleted: string[] = [];
     for (const methodId of input.methodIds) {
@@ -137,17 +158,27 @@ export class ReEnrolmentService {
   }
 
   /** The user's flow for administrators: 404 when the user had no flow yet. */
-  async status(userIdOrUpn: string, flows: ReEnrolmentOrchestrations): Promise<ReEnrolmentInstance & { userId: string }> {
+  async status(
+    userIdOrUpn: string,
+    flows: ReEnrolmentOrchestrations,
+  ): Promise<ReEnrolmentInstance & { userId: string }> {
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const flow = await flows.get(user.id);
-    if (!flow) throw new DomainError(ErrorCodes.reEnrolmentNotFound, `No passkey re-enrolment exists for user '${userIdOrUpn}': one starts when the user's userPrincipalName changes.`);
+    if (!flow)
+      throw new DomainError(
+        ErrorCodes.reEnrolmentNotFound,
+        `No passkey re-enrolment exists for user '${userIdOrUpn}': one starts when the user's userPrincipalName changes.`,
+      );
     return { ...flow, userId: user.id };
   }
 
   /** Re-reads the user and the recorded change: the store, not the event, decides. */
   private async confirmChange(claim: UpnReEnrolmentInput): Promise<UpnChangeCheck> {
     const user = await this.deps.directory.findUser(claim.userId);
-    const record = await findAuditRecord(this.deps.audit, claim.changedAt, (r) => r.id === claim.eventId, { beforeMs: 0, afterMs: 1 });
+    const record = await findAuditRecord(this.deps.audit, claim.changedAt, (r) => r.id === claim.eventId, {
+      beforeMs: 0,
+      afterMs: 1,
+    });
     return checkUpnChange(claim, user?.value ?? null, record);
   }
 
@@ -157,10 +188,20 @@ export class ReEnrolmentService {
     const registration = await findAuditRecord(
       this.deps.audit,
       credential.createdDateTime,
-      (r) => r.operationType === 'Add' && r.targetResources[0]?.id === credential.userId && (r.after as { id?: unknown } | null)?.id === credential.id,
+      (r) =>
+        r.operationType === 'Add' &&
+        r.targetResources[0]?.id === credential.userId &&
+        (r.after as { id?: unknown } | null)?.id === credential.id,
       REGISTRATION_WINDOW,
     );
-    return showsStaleName({ createdDateTime: credential.createdDateTime, registeredUserPrincipalName: registration?.targetResources[0]?.displayName ?? undefined }, currentUpn, changedAt);
+    return showsStaleName(
+      {
+        createdDateTime: credential.createdDateTime,
+        registeredUserPrincipalName: registration?.targetResources[0]?.displayName ?? undefined,
+      },
+      currentUpn,
+      changedAt,
+    );
   }
 
   private async setReEnrolmentRequired(methodId: string, required: boolean): Promise<void> {
@@ -173,9 +214,16 @@ export class ReEnrolmentService {
     }, MAX_UPDATE_ATTEMPTS);
   }
 
-  private async recordDeadlinePassed(input: DeleteOldPasskeysInput, notice: NonNullable<DeleteOldPasskeysInput['notice']>): Promise<void> {
+  private async recordDeadlinePassed(
+    input: DeleteOldPasskeysInput,
+    notice: NonNullable<DeleteOldPasskeysInput['notice']>,
+  ): Promise<void> {
     const at = new Date(notice.at);
-    const existing = await this.deps.audit.list({ from: notice.at, to: new Date(at.getTime() + 1).toISOString(), top: 100 });
+    const existing = await this.deps.audit.list({
+      from: notice.at,
+      to: new Date(at.getTime() + 1).toISOString(),
+      top: 100,
+    });
     if (existing.items.some((r) => r.id === notice.id)) return; // recorded by an earlier run of this activity
     const user = await this.deps.directory.findUser(input.userId);
     await this.deps.audit.append({
@@ -187,7 +235,11 @@ export class ReEnrolmentService {
         activityDisplayName: 'Passkey re-enrolment deadline passed',
         eventType: EventTypes.userReEnrolmentDeadlinePassed,
         operationType: 'Other',
-        target: { id: input.userId, displayName: user?.value.userPrincipalName ?? notice.newUserPrincipalName, type: 'User' },
+        target: {
+          id: input.userId,
+          displayName: user?.value.userPrincipalName ?? notice.newUserPrincipalName,
+          type: 'User',
+        },
         before: { oldMethodIds: input.methodIds },
         after: { oldMethodIds: [], message: DEADLINE_PASSED_MESSAGE },
       }),

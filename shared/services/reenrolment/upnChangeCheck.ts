@@ -3,11 +3,13 @@ import type { User } from '../../domain/directory/directory';
 import type { UpnReEnrolmentInput } from '../../ports/reEnrolmentOrchestrations.port';
 
 /** Why a claimed UPN change is not acted on. */
-export type UpnChangeRefusal = 'userNotFound' | 'changeNotRecorded' | 'changeDiffers' | 'upnNotChanged' | 'newPasskeyNotFound';
+export type UpnChangeRefusal =
+  'userNotFound' | 'changeNotRecorded' | 'changeDiffers' | 'upnNotChanged' | 'newPasskeyNotFound';
 
 export type UpnChangeCheck = { confirmed: true; user: User } | { confirmed: false; reason: UpnChangeRefusal };
 
-const sameUpn = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const sameUpn = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 const upnOf = (doc: unknown): string | undefined => {
   const value = (doc as { userPrincipalName?: unknown } | null)?.userPrincipalName;
   return typeof value === 'string' ? value : undefined;
@@ -19,15 +21,30 @@ const upnOf = (doc: unknown): string | undefined => {
  * the change under the event's id (same user, same old and new names, same time), and the user's
  * current name is not the old one (a forged event, or a change undone since, deletes nothing).
  */
-export function checkUpnChange(claim: UpnReEnrolmentInput, user: User | null, record: AuditRecord | undefined): UpnChangeCheck {
+export function checkUpnChange(
+  claim: UpnReEnrolmentInput,
+  user: User | null,
+  record: AuditRecord | undefined,
+): UpnChangeCheck {
   if (!user || user.id !== claim.userId) return { confirmed: false, reason: 'userNotFound' };
   const target = record?.targetResources[0];
-  if (!record || record.id !== claim.eventId || record.result !== 'success' || target?.type !== 'User' || target.id !== claim.userId) {
+  if (
+    !record ||
+    record.id !== claim.eventId ||
+    record.result !== 'success' ||
+    target?.type !== 'User' ||
+    target.id !== claim.userId
+  ) {
     return { confirmed: false, reason: 'changeNotRecorded' };
   }
   const recordedOld = upnOf(record.before);
   const recordedNew = upnOf(record.after);
-  if (recordedOld !== claim.oldUserPrincipalName || recordedNew !== claim.newUserPrincipalName || sameUpn(recordedOld, recordedNew) || record.activityDateTime !== claim.changedAt) {
+  if (
+    recordedOld !== claim.oldUserPrincipalName ||
+    recordedNew !== claim.newUserPrincipalName ||
+    sameUpn(recordedOld, recordedNew) ||
+    record.activityDateTime !== claim.changedAt
+  ) {
     return { confirmed: false, reason: 'changeDiffers' };
   }
   if (sameUpn(user.userPrincipalName, claim.oldUserPrincipalName)) return { confirmed: false, reason: 'upnNotChanged' };
@@ -39,7 +56,11 @@ export function checkUpnChange(claim: UpnReEnrolmentInput, user: User | null, re
  * audit record) under a UPN other than the current one, before the change. A passkey whose
  * registration name is unknown is kept: nothing is deleted without proof.
  */
-export function showsStaleName(passkey: { createdDateTime: string; registeredUserPrincipalName: string | undefined }, currentUpn: string, changedAt: string): boolean {
+export function showsStaleName(
+  passkey: { createdDateTime: string; registeredUserPrincipalName: string | undefined },
+  currentUpn: string,
+  changedAt: string,
+): boolean {
   if (Date.parse(passkey.createdDateTime) > Date.parse(changedAt)) return false;
   return passkey.registeredUserPrincipalName !== undefined && !sameUpn(passkey.registeredUserPrincipalName, currentUpn);
 }
@@ -48,7 +69,11 @@ export function showsStaleName(passkey: { createdDateTime: string; registeredUse
  * Whether a passkey can end the wait: it is in the store, belongs to the user and was registered
  * after the change (a forged `fido2Method.registered` event must not cut the grace period short).
  */
-export function isNewPasskey(passkey: { userId: string; createdDateTime: string } | null | undefined, userId: string, changedAt: string): boolean {
+export function isNewPasskey(
+  passkey: { userId: string; createdDateTime: string } | null | undefined,
+  userId: string,
+  changedAt: string,
+): boolean {
   return !!passkey && passkey.userId === userId && Date.parse(passkey.createdDateTime) > Date.parse(changedAt);
 }
 

@@ -18,12 +18,17 @@ class MemoryConsumed implements ConsumedChallengeRepository {
 }
 
 const TIMEOUT = 5 * 60_000;
-const clientData = (challenge: string) => Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge, origin: 'http://localhost:7071' })).toString('base64url');
+const clientData = (challenge: string) =>
+  Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge, origin: 'http://localhost:7071' })).toString(
+    'base64url',
+  );
 
 function setup() {
   let now = Date.parse('2026-01-01T00:00:00Z');
   const consumed = new MemoryConsumed();
-  const service = new ChallengeService(new ChallengeSealer(Buffer.alloc(32, 1)), consumed, { now: () => new Date(now) });
+  const service = new ChallengeService(new ChallengeSealer(Buffer.alloc(32, 1)), consumed, {
+    now: () => new Date(now),
+  });
   return { service, consumed, advance: (ms: number) => (now += ms) };
 }
 
@@ -32,13 +37,19 @@ describe('ChallengeService', () => {
     const { service } = setup();
     const { challenge } = service.issue('authentication', undefined, TIMEOUT);
     const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const spellings = [challenge, `${challenge}==`, challenge.slice(0, -1) + last[last.indexOf(challenge.at(-1)!) ^ 1]].filter((s) => Buffer.from(s, 'base64url').equals(Buffer.from(challenge, 'base64url')));
+    const spellings = [
+      challenge,
+      `${challenge}==`,
+      challenge.slice(0, -1) + last[last.indexOf(challenge.at(-1)!) ^ 1],
+    ].filter((s) => Buffer.from(s, 'base64url').equals(Buffer.from(challenge, 'base64url')));
     expect(new Set(spellings).size).toBeGreaterThan(1);
     const first = service.open(clientData(spellings[0]), 'authentication', 'unauthorized');
     await service.consume(first.challenge, first.state, 'unauthorized');
     for (const spelling of spellings.slice(1)) {
       const again = service.open(clientData(spelling), 'authentication', 'unauthorized');
-      await expect(service.consume(again.challenge, again.state, 'unauthorized')).rejects.toMatchObject({ code: 'challengeAlreadyUsed' });
+      await expect(service.consume(again.challenge, again.state, 'unauthorized')).rejects.toMatchObject({
+        code: 'challengeAlreadyUsed',
+      });
     }
   });
 

@@ -40,7 +40,15 @@ describe("toFido2Method: a stored credential in Graph's fido2AuthenticationMetho
 
   it('never shows the public key, sign count, owner or clone warning', () => {
     const shown = Object.keys(toFido2Method({ ...stored, backupEligible: true }));
-    for (const hidden of ['publicKey', 'signCount', 'userId', 'cloneWarningDateTime', 'transports', 'attestationFormat']) expect(shown).not.toContain(hidden);
+    for (const hidden of [
+      'publicKey',
+      'signCount',
+      'userId',
+      'cloneWarningDateTime',
+      'transports',
+      'attestationFormat',
+    ])
+      expect(shown).not.toContain(hidden);
     expect(toFido2Method({ ...stored, backupEligible: true }).passkeyType).toBe('synced');
   });
 });

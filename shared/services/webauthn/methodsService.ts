@@ -11,7 +11,11 @@ import { DirectoryService } from '../directoryService';
 import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
 import { EventTypes } from '../../domain/events/eventTypes';
 
-const methodMissing = (id: string) => new DomainError(ErrorCodes.fido2MethodNotFound, `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`);
+const methodMissing = (id: string) =>
+  new DomainError(
+    ErrorCodes.fido2MethodNotFound,
+    `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`,
+  );
 
 /** A user's registered passkeys (Graph: users/{id}/authentication/fido2Methods). */
 export class MethodsService {
@@ -44,7 +48,12 @@ export class MethodsService {
    * a user holding a privileged role needs a PAA or GA; `on: 'self'` (me/...) is the signed-in
    * user's own passkey.
    */
-  async deleteForCaller(userIdOrUpn: string, methodId: string, principal: Principal, on: 'user' | 'self'): Promise<void> {
+  async deleteForCaller(
+    userIdOrUpn: string,
+    methodId: string,
+    principal: Principal,
+    on: 'user' | 'self',
+  ): Promise<void> {
     if (on === 'user') await this.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', userIdOrUpn);
     await this.delete(userIdOrUpn, methodId, actorOf(principal));
   }

@@ -28,22 +28,41 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
     const { options } = await s.registration.options(upn, mode, { timeoutMs: TIMEOUT_MS });
     return registrationResponse(options.challenge, id);
   }
-  const verify = (response: ReturnType<typeof registrationResponse>, mode: RegistrationMode = 'selfService', upn = ALICE) =>
-    s.registration.verify(upn, mode, response, undefined, ADMIN_ACTOR);
+  const verify = (
+    response: ReturnType<typeof registrationResponse>,
+    mode: RegistrationMode = 'selfService',
+    upn = ALICE,
+  ) => s.registration.verify(upn, mode, response, undefined, ADMIN_ACTOR);
   const nothingStored = async () => expect(await s.store.credentials.listByUser(DemoTenant.alice.id)).toEqual([]);
 
   it('stores an allowed passkey with its audit record, named by its model', async () => {
     const method = await registerPasskey(s, ALICE, 'cred-1');
-    expect(method).toMatchObject({ id: 'cred-1', displayName: 'YubiKey 5 Series', aaGuid: YUBIKEY_5, model: 'YubiKey 5 Series', attestationLevel: 'notAttested', passkeyType: 'deviceBound' });
-    expect((await s.store.credentials.get('cred-1'))?.value).toMatchObject({ userId: DemoTenant.alice.id, publicKey: 'public-key-of-cred-1', signCount: 0 });
+    expect(method).toMatchObject({
+      id: 'cred-1',
+      displayName: 'YubiKey 5 Series',
+      aaGuid: YUBIKEY_5,
+      model: 'YubiKey 5 Series',
+      attestationLevel: 'notAttested',
+      passkeyType: 'deviceBound',
+    });
+    expect((await s.store.credentials.get('cred-1'))?.value).toMatchObject({
+      userId: DemoTenant.alice.id,
+      publicKey: 'public-key-of-cred-1',
+      signCount: 0,
+    });
     const { items } = await s.store.audit.list({ top: 1 });
-    expect(items[0]).toMatchObject({ activityDisplayName: 'Add Passkey (device-bound) security key', targetResources: [expect.objectContaining({ id: DemoTenant.alice.id })] });
+    expect(items[0]).toMatchObject({
+      activityDisplayName: 'Add Passkey (device-bound) security key',
+      targetResources: [expect.objectContaining({ id: DemoTenant.alice.id })],
+    });
   });
 
   it('names an administrator provisioning a key in the audit record, and the ceremony is "provisioning"', async () => {
     const response = await pending('admin');
     await verify(response, 'admin');
-    expect((await s.store.audit.list({ top: 1 })).items[0].activityDisplayName).toBe('Add Passkey (device-bound) security key on behalf of user');
+    expect((await s.store.audit.list({ top: 1 })).items[0].activityDisplayName).toBe(
+      'Add Passkey (device-bound) security key on behalf of user',
+    );
   });
 
   it('excludes the passkeys the user already has from new options', async () => {
@@ -55,11 +74,41 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
   describe('options refused before any challenge is issued (403)', () => {
     it.each<[string, string, () => Promise<unknown>, string, RegistrationMode]>([
       ['the method is disabled', 'fido2MethodDisabled', () => s.setPolicy({ state: 'disabled' }), ALICE, 'selfService'],
-      ['the user is excluded', 'fido2UserExcluded', () => s.setPolicy({ excludeTargets: [{ targetType: 'group', id: PILOT }] }), ALICE, 'selfService'],
-      ['the user is not targeted', 'fido2UserNotTargeted', () => s.setPolicy({ includeTargets: [{ targetType: 'group', id: PILOT }] }), DemoTenant.bob.userPrincipalName, 'selfService'],
-      ['self-service is off', 'selfServiceRegistrationDisabled', () => s.setPolicy({ isSelfServiceRegistrationAllowed: false }), ALICE, 'selfService'],
-      ['an administrator provisions a guest', 'guestRegistrationNotAllowed', async () => undefined, DemoTenant.guest.userPrincipalName, 'admin'],
-      ['an administrator provisions a disabled account', 'userAccountDisabled', () => s.directory.updateUser(DemoTenant.alice.id, { accountEnabled: false }, ADMIN_APP), ALICE, 'admin'],
+      [
+        'the user is excluded',
+        'fido2UserExcluded',
+        () => s.setPolicy({ excludeTargets: [{ targetType: 'group', id: PILOT }] }),
+        ALICE,
+        'selfService',
+      ],
+      [
+        'the user is not targeted',
+        'fido2UserNotTargeted',
+        () => s.setPolicy({ includeTargets: [{ targetType: 'group', id: PILOT }] }),
+        DemoTenant.bob.userPrincipalName,
+        'selfService',
+      ],
+      [
+        'self-service is off',
+        'selfServiceRegistrationDisabled',
+        () => s.setPolicy({ isSelfServiceRegistrationAllowed: false }),
+        ALICE,
+        'selfService',
+      ],
+      [
+        'an administrator provisions a guest',
+        'guestRegistrationNotAllowed',
+        async () => undefined,
+        DemoTenant.guest.userPrincipalName,
+        'admin',
+      ],
+      [
+        'an administrator provisions a disabled account',
+        'userAccountDisabled',
+        () => s.directory.updateUser(DemoTenant.alice.id, { accountEnabled: false }, ADMIN_APP),
+        ALICE,
+        'admin',
+      ],
     ])('%s (%s)', async (_title, code, arrange, upn, mode) => {
       await arrange();
       const error = await refusalOf(s.registration.options(upn, mode, { timeoutMs: TIMEOUT_MS }));
@@ -68,7 +117,9 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
     });
 
     it('an unknown user is not found (404)', async () => {
-      expect(await refusalOf(s.registration.options('nobody@contoso.com', 'selfService', { timeoutMs: TIMEOUT_MS }))).toMatchObject({ kind: 'notFound' });
+      expect(
+        await refusalOf(s.registration.options('nobody@contoso.com', 'selfService', { timeoutMs: TIMEOUT_MS })),
+      ).toMatchObject({ kind: 'notFound' });
     });
 
     it('self-service off still lets an administrator provision', async () => {
@@ -84,7 +135,15 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
     ])('%s (%s, 403)', async (_title, code, facts) => {
       await s.setPolicy({
         keyRestrictions: allowYubiKey,
-        passkeyProfiles: [{ id: '00000000-0000-0000-0000-000000000001', name: 'Default passkey profile', passkeyTypes: ['deviceBound'], attestationEnforcement: 'disabled', keyRestrictions: allowYubiKey }],
+        passkeyProfiles: [
+          {
+            id: '00000000-0000-0000-0000-000000000001',
+            name: 'Default passkey profile',
+            passkeyTypes: ['deviceBound'],
+            attestationEnforcement: 'disabled',
+            keyRestrictions: allowYubiKey,
+          },
+        ],
       });
       const response = await pending();
       s.webauthn.registration = facts;
@@ -106,7 +165,10 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
     it('attack: a replayed registration (challengeAlreadyUsed, 400)', async () => {
       const response = await pending();
       await verify(response);
-      expect(await refusalOf(verify({ ...response, id: 'cred-2', rawId: 'cred-2' }))).toMatchObject({ kind: 'badRequest', code: 'challengeAlreadyUsed' });
+      expect(await refusalOf(verify({ ...response, id: 'cred-2', rawId: 'cred-2' }))).toMatchObject({
+        kind: 'badRequest',
+        code: 'challengeAlreadyUsed',
+      });
       expect(await s.store.credentials.get('cred-2')).toBeNull();
     });
 
@@ -118,7 +180,10 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
 
     it('attack: a self-service challenge used for admin provisioning (invalidChallenge: ceremony)', async () => {
       const response = await pending('selfService');
-      expect(await refusalOf(verify(response, 'admin'))).toMatchObject({ code: 'invalidChallenge', message: expect.stringContaining('issued for registration, not provisioning') });
+      expect(await refusalOf(verify(response, 'admin'))).toMatchObject({
+        code: 'invalidChallenge',
+        message: expect.stringContaining('issued for registration, not provisioning'),
+      });
     });
 
     it('an expired challenge (challengeExpired)', async () => {
@@ -130,14 +195,20 @@ describe('RegistrationService (sqlite in memory, fake WebAuthn port)', () => {
 
     it('attack: a ceremony run in a cross-origin frame (crossOriginCeremony)', async () => {
       const { options } = await s.registration.options(ALICE, 'selfService', { timeoutMs: TIMEOUT_MS });
-      const framed = registrationResponse(options.challenge, 'cred-1', { crossOrigin: true, topOrigin: 'https://evil.example' });
+      const framed = registrationResponse(options.challenge, 'cred-1', {
+        crossOrigin: true,
+        topOrigin: 'https://evil.example',
+      });
       expect(await refusalOf(verify(framed))).toMatchObject({ kind: 'badRequest', code: 'crossOriginCeremony' });
       await nothingStored();
     });
 
     it('a clientDataJSON that is not JSON (invalidWebAuthnResponse)', async () => {
       const response = await pending();
-      const broken = { ...response, response: { ...response.response, clientDataJSON: Buffer.from('not json').toString('base64url') } };
+      const broken = {
+        ...response,
+        response: { ...response.response, clientDataJSON: Buffer.from('not json').toString('base64url') },
+      };
       expect(await refusalOf(verify(broken))).toMatchObject({ kind: 'badRequest', code: 'invalidWebAuthnResponse' });
     });
 

@@ -10,7 +10,11 @@ import { challengeTimeoutMs, DEFAULT_CHALLENGE_TIMEOUT_MS } from '../../domain/w
 import { userHandleFor } from '../../domain/webauthn/derivedIds';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
-import { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import {
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+  WebAuthnPort,
+} from '../../ports/webauthn.port';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
 import { ChallengeService } from './challenges';
@@ -52,12 +56,20 @@ export class RegistrationService {
 
   /** The policy subject; a disabled account registers nothing, whoever asks (self-service or an administrator). */
   private async subject(user: User) {
-    if (!user.accountEnabled) throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled; a disabled account cannot register a passkey.`);
+    if (!user.accountEnabled)
+      throw new DomainError(
+        ErrorCodes.userAccountDisabled,
+        `The account '${user.userPrincipalName}' is disabled; a disabled account cannot register a passkey.`,
+      );
     return { user, groupIds: await this.deps.directory.groupIdsOfUser(user.id) };
   }
 
   /** Creation options; refuses early (nothing issued) when the policy would refuse the registration. */
-  async options(userIdOrUpn: string, mode: RegistrationMode, request: RegistrationOptionsRequest = {}): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; expiresAt: Date; user: User }> {
+  async options(
+    userIdOrUpn: string,
+    mode: RegistrationMode,
+    request: RegistrationOptionsRequest = {},
+  ): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; expiresAt: Date; user: User }> {
     const timeoutMs = request.timeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS;
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const { value: policy } = await this.deps.policy.getFido2();
@@ -85,7 +97,11 @@ export class RegistrationService {
    * credential, so the user can sign in with it without typing a name.
    */
   adminOptions(userIdOrUpn: string, challengeTimeoutInMinutes: number) {
-    return this.options(userIdOrUpn, 'admin', { timeoutMs: challengeTimeoutMs(challengeTimeoutInMinutes), authenticatorAttachment: 'cross-platform', residentKey: 'required' });
+    return this.options(userIdOrUpn, 'admin', {
+      timeoutMs: challengeTimeoutMs(challengeTimeoutInMinutes),
+      authenticatorAttachment: 'cross-platform',
+      residentKey: 'required',
+    });
   }
 
   /**
@@ -101,7 +117,12 @@ export class RegistrationService {
    * Graph: an administrator registers a passkey created on the user's behalf (self-service off
    * does not block it); a user holding a privileged role takes a PAA or GA.
    */
-  async provisionFor(principal: Principal, userIdOrUpn: string, response: RegistrationResponseJSON, displayName: string | undefined): Promise<Fido2AuthenticationMethod> {
+  async provisionFor(
+    principal: Principal,
+    userIdOrUpn: string,
+    response: RegistrationResponseJSON,
+    displayName: string | undefined,
+  ): Promise<Fido2AuthenticationMethod> {
     await this.deps.directory.assertMayActOnUserNamed(principal, 'authenticationMethods', userIdOrUpn);
     return this.verify(userIdOrUpn, 'admin', response, displayName, actorOf(principal));
   }
@@ -110,14 +131,33 @@ export class RegistrationService {
    * Verifies and stores a new passkey. Every rule is checked before anything is written; the
    * challenge is consumed in the same step as the write, so a replay or a parallel duplicate fails.
    */
-  async verify(userIdOrUpn: string, mode: RegistrationMode, response: RegistrationResponseJSON, displayName: string | undefined, actor: Actor): Promise<Fido2AuthenticationMethod> {
+  async verify(
+    userIdOrUpn: string,
+    mode: RegistrationMode,
+    response: RegistrationResponseJSON,
+    displayName: string | undefined,
+    actor: Actor,
+  ): Promise<Fido2AuthenticationMethod> {
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
-    const { challenge, state } = this.deps.challenges.open(response.response.clientDataJSON, ceremonyOf(mode), 'badRequest', user.id);
+    const { challenge, state } = this.deps.challenges.open(
+      response.response.clientDataJSON,
+      ceremonyOf(mode),
+      'badRequest',
+      user.id,
+    );
     const { value: policy } = await this.deps.policy.getFido2();
     const profiles = assertMayRegister(policy, await this.subject(user), mode);
-    const verified = await this.deps.webauthn.verifyRegistration(response, { challenge, origins: this.deps.rp.origins, rpId: this.deps.rp.id });
+    const verified = await this.deps.webauthn.verifyRegistration(response, {
+      challenge,
+      origins: this.deps.rp.origins,
+      rpId: this.deps.rp.id,
+    });
     const model = await this.deps.webauthn.modelOf(verified.aaGuid);
-    assertPasskeyAllowed(profiles, { aaGuid: verified.aaGuid, model, backupEligible: verified.backupEligible, attested: verified.attested }, 'registration');
+    assertPasskeyAllowed(
+      profiles,
+      { aaGuid: verified.aaGuid, model, backupEligible: verified.backupEligible, attested: verified.attested },
+      'registration',
+    );
     await this.deps.challenges.consume(challenge, state, 'badRequest');
 
     const now = this.deps.clock.now().toISOString();

@@ -5,8 +5,27 @@ import type { StoredCredential } from '../../ports/credentials.port';
 import type { AuthenticationResponseJSON } from '../../ports/webauthn.port';
 import { SignInDeps, SignInService } from './signInService';
 
-const alice: User = { id: 'u-1', userPrincipalName: 'alice@contoso.com', displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' };
-const passkey = { id: 'cred-1', userId: 'u-1', publicKey: 'pk', signCount: 5, transports: [], aaGuid: '00000000-0000-0000-0000-000000000000', model: null, backupEligible: false, backedUp: false, reEnrolmentRequired: false } as unknown as StoredCredential;
+const alice: User = {
+  id: 'u-1',
+  userPrincipalName: 'alice@contoso.com',
+  displayName: 'Alice',
+  userType: 'Member',
+  accountEnabled: true,
+  mail: null,
+  createdDateTime: '2025-01-01T00:00:00.000Z',
+};
+const passkey = {
+  id: 'cred-1',
+  userId: 'u-1',
+  publicKey: 'pk',
+  signCount: 5,
+  transports: [],
+  aaGuid: '00000000-0000-0000-0000-000000000000',
+  model: null,
+  backupEligible: false,
+  backedUp: false,
+  reEnrolmentRequired: false,
+} as unknown as StoredCredential;
 const response = { id: 'cred-1', response: { clientDataJSON: 'x' } } as unknown as AuthenticationResponseJSON;
 
 /**
@@ -26,7 +45,10 @@ function world(conflicts: number, rivalSignCount: number) {
   });
   const deps = {
     credentials: { get: async () => stored, update },
-    challenges: { open: () => ({ challenge: 'c', state: { ceremony: 'authentication', expiresAt: Date.now() + 60_000 } }), consume: async () => undefined },
+    challenges: {
+      open: () => ({ challenge: 'c', state: { ceremony: 'authentication', expiresAt: Date.now() + 60_000 } }),
+      consume: async () => undefined,
+    },
     webauthn: { verifyAuthentication: async () => ({ newSignCount: 6, backedUp: false }) },
     directory: { findUser: async () => ({ value: alice, etag: '"1"' }), groupIdsOfUser: async () => [] },
     policy: { getFido2: async () => ({ value: { ...defaultFido2Policy(), state: 'enabled' }, etag: '"1"' }) },

@@ -25,11 +25,18 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
   afterEach(() => s.close());
 
   /** Sign-in options (UPN-first for a UPN, usernameless for null) and an assertion by `credentialId` for them. */
-  async function assertion(credentialId = 'alice-key', upn: string | null = ALICE, clientDataExtra: Record<string, unknown> = {}) {
+  async function assertion(
+    credentialId = 'alice-key',
+    upn: string | null = ALICE,
+    clientDataExtra: Record<string, unknown> = {},
+  ) {
     const options = await s.signIn.options(upn ?? undefined);
     return authenticationResponse(options.challenge, credentialId, clientDataExtra);
   }
-  const refusalsRecorded = async () => (await s.store.audit.list({ top: 50 })).items.filter((r) => r.activityDisplayName === 'Sign-in with passkey refused');
+  const refusalsRecorded = async () =>
+    (await s.store.audit.list({ top: 50 })).items.filter(
+      (r) => r.activityDisplayName === 'Sign-in with passkey refused',
+    );
 
   describe('options', () => {
     it("UPN-first lists the user's passkeys; usernameless lists none", async () => {
@@ -57,13 +64,29 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
     it("signs a token for the passkey's owner and records the use", async () => {
       s.webauthn.authentication = { newSignCount: 0, userHandle: userHandleFor(s.serverSecret, DemoTenant.alice.id) };
       const result = await s.signIn.verify(await assertion());
-      expect(result).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600, user: { id: DemoTenant.alice.id, userPrincipalName: ALICE }, method: { id: 'alice-key', aaGuid: YUBIKEY_5 }, reEnrolmentRequired: false });
-      expect(JSON.parse(result.token)).toMatchObject({ oid: DemoTenant.alice.id, sub: DemoTenant.alice.id, aud: API_AUDIENCE, amr: ['fido'], aaguid: YUBIKEY_5, cred_id: 'alice-key', idtyp: 'user' });
+      expect(result).toMatchObject({
+        tokenType: 'Bearer',
+        expiresIn: 3600,
+        user: { id: DemoTenant.alice.id, userPrincipalName: ALICE },
+        method: { id: 'alice-key', aaGuid: YUBIKEY_5 },
+        reEnrolmentRequired: false,
+      });
+      expect(JSON.parse(result.token)).toMatchObject({
+        oid: DemoTenant.alice.id,
+        sub: DemoTenant.alice.id,
+        aud: API_AUDIENCE,
+        amr: ['fido'],
+        aaguid: YUBIKEY_5,
+        cred_id: 'alice-key',
+        idtyp: 'user',
+      });
       expect((await s.store.credentials.get('alice-key'))?.value.lastUsedDateTime).toBe(s.clock.now().toISOString());
     });
 
     it('usernameless: any registered passkey signs in its owner', async () => {
-      await expect(s.signIn.verify(await assertion('bob-key', null))).resolves.toMatchObject({ user: { userPrincipalName: BOB } });
+      await expect(s.signIn.verify(await assertion('bob-key', null))).resolves.toMatchObject({
+        user: { userPrincipalName: BOB },
+      });
     });
 
     it('signs for an allowed resource audience', async () => {
@@ -71,8 +94,24 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
       expect(JSON.parse(result.token).aud).toBe('https://app.contoso.com');
     });
 
-    it.each<[string, string, string, RegExp, () => Promise<unknown>, () => Promise<Parameters<WebAuthnServices['signIn']['verify']>[0]>]>([
-      ['a passkey that is not registered', 'unauthorized', 'fido2SignInFailed', /not registered/, async () => undefined, () => assertion('unknown-key', null)],
+    it.each<
+      [
+        string,
+        string,
+        string,
+        RegExp,
+        () => Promise<unknown>,
+        () => Promise<Parameters<WebAuthnServices['signIn']['verify']>[0]>,
+      ]
+    >([
+      [
+        'a passkey that is not registered',
+        'unauthorized',
+        'fido2SignInFailed',
+        /not registered/,
+        async () => undefined,
+        () => assertion('unknown-key', null),
+      ],
       [
         'attack: an assertion whose signature does not verify',
         'unauthorized',
@@ -83,7 +122,14 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
         },
         () => assertion(),
       ],
-      ["attack: Bob's passkey answering Alice's UPN-first challenge", 'unauthorized', 'fido2SignInFailed', /does not belong to the user the sign-in was started for/, async () => undefined, () => assertion('bob-key', ALICE)],
+      [
+        "attack: Bob's passkey answering Alice's UPN-first challenge",
+        'unauthorized',
+        'fido2SignInFailed',
+        /does not belong to the user the sign-in was started for/,
+        async () => undefined,
+        () => assertion('bob-key', ALICE),
+      ],
       [
         'attack: a user handle that is not the owner',
         'unauthorized',
@@ -94,49 +140,105 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
         },
         () => assertion(),
       ],
-      ['the passkey of a deleted user (deleted with the user)', 'unauthorized', 'fido2SignInFailed', /not registered/, () => s.directory.deleteUser(DemoTenant.bob.id, ADMIN_APP), () => assertion('bob-key', null)],
-      ['a disabled account', 'forbidden', 'userAccountDisabled', /is disabled/, () => s.directory.updateUser(DemoTenant.alice.id, { accountEnabled: false }, ADMIN_APP), () => assertion()],
+      [
+        'the passkey of a deleted user (deleted with the user)',
+        'unauthorized',
+        'fido2SignInFailed',
+        /not registered/,
+        () => s.directory.deleteUser(DemoTenant.bob.id, ADMIN_APP),
+        () => assertion('bob-key', null),
+      ],
+      [
+        'a disabled account',
+        'forbidden',
+        'userAccountDisabled',
+        /is disabled/,
+        () => s.directory.updateUser(DemoTenant.alice.id, { accountEnabled: false }, ADMIN_APP),
+        () => assertion(),
+      ],
       [
         'attack: a registration challenge',
         'unauthorized',
         'invalidChallenge',
         /issued for registration, not authentication/,
         async () => undefined,
-        async () => authenticationResponse((await s.registration.options(ALICE, 'selfService', { timeoutMs: TIMEOUT_MS })).options.challenge, 'alice-key'),
+        async () =>
+          authenticationResponse(
+            (await s.registration.options(ALICE, 'selfService', { timeoutMs: TIMEOUT_MS })).options.challenge,
+            'alice-key',
+          ),
       ],
-      ['attack: a cross-origin frame', 'unauthorized', 'crossOriginCeremony', /cross-origin frame/, async () => undefined, () => assertion('alice-key', ALICE, { crossOrigin: true })],
+      [
+        'attack: a cross-origin frame',
+        'unauthorized',
+        'crossOriginCeremony',
+        /cross-origin frame/,
+        async () => undefined,
+        () => assertion('alice-key', ALICE, { crossOrigin: true }),
+      ],
     ])('refuses %s (%s %s)', async (_title, kind, code, message, arrange, respond) => {
       const response = await respond();
       await arrange();
-      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({ kind, code, message: expect.stringMatching(message) });
+      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({
+        kind,
+        code,
+        message: expect.stringMatching(message),
+      });
     });
 
     it('refuses an expired challenge (challengeExpired)', async () => {
       const response = await assertion();
       s.clock.advance(TIMEOUT_MS);
-      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({ kind: 'unauthorized', code: 'challengeExpired' });
+      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({
+        kind: 'unauthorized',
+        code: 'challengeExpired',
+      });
     });
 
     it('attack: refuses a replayed assertion (challengeAlreadyUsed)', async () => {
       const response = await assertion();
       await s.signIn.verify(response);
-      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({ kind: 'unauthorized', code: 'challengeAlreadyUsed' });
+      expect(await refusalOf(s.signIn.verify(response))).toMatchObject({
+        kind: 'unauthorized',
+        code: 'challengeAlreadyUsed',
+      });
     });
 
     it('attack: refuses a resource that is no allowed audience (invalidResource, 400), before anything else', async () => {
       const response = await assertion();
-      expect(await refusalOf(s.signIn.verify(response, 'https://evil.example'))).toMatchObject({ kind: 'badRequest', code: 'invalidResource' });
+      expect(await refusalOf(s.signIn.verify(response, 'https://evil.example'))).toMatchObject({
+        kind: 'badRequest',
+        code: 'invalidResource',
+      });
       await expect(s.signIn.verify(response)).resolves.toBeDefined();
     });
 
     it.each<[string, string, Parameters<WebAuthnServices['setPolicy']>[0]]>([
       ['the method was disabled', 'fido2MethodDisabled', { state: 'disabled' }],
-      ['the AAGUID left the allow list (key restrictions apply at every sign-in)', 'fido2KeyRestrictionViolation', { keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [UNLISTED_AAGUID] } }],
-      ['the AAGUID was blocked', 'fido2KeyRestrictionViolation', { keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [YUBIKEY_5] } }],
+      [
+        'the AAGUID left the allow list (key restrictions apply at every sign-in)',
+        'fido2KeyRestrictionViolation',
+        { keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [UNLISTED_AAGUID] } },
+      ],
+      [
+        'the AAGUID was blocked',
+        'fido2KeyRestrictionViolation',
+        { keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [YUBIKEY_5] } },
+      ],
       [
         'the profile allows synced passkeys only (passkey types apply at every sign-in)',
         'fido2PasskeyTypeNotAllowed',
-        { passkeyProfiles: [{ id: '00000000-0000-0000-0000-000000000001', name: 'Synced only', passkeyTypes: ['synced'], attestationEnforcement: 'disabled', keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] } }] },
+        {
+          passkeyProfiles: [
+            {
+              id: '00000000-0000-0000-0000-000000000001',
+              name: 'Synced only',
+              passkeyTypes: ['synced'],
+              attestationEnforcement: 'disabled',
+              keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+            },
+          ],
+        },
       ],
     ])('refuses and records a sign-in after %s (%s, 403)', async (_title, code, patch) => {
       const response = await assertion();
@@ -144,16 +246,27 @@ describe('SignInService (sqlite in memory, fake WebAuthn port)', () => {
       expect(await refusalOf(s.signIn.verify(response))).toMatchObject({ kind: 'forbidden', code });
       const recorded = await refusalsRecorded();
       expect(recorded).toHaveLength(1);
-      expect(recorded[0]).toMatchObject({ result: 'failure', resultReason: expect.stringMatching(new RegExp(`^${code}: `)) });
+      expect(recorded[0]).toMatchObject({
+        result: 'failure',
+        resultReason: expect.stringMatching(new RegExp(`^${code}: `)),
+      });
     });
 
     it('attack: a signature counter that does not increase is a cloned authenticator: refused, flagged and recorded', async () => {
       s.webauthn.authentication = { newSignCount: 5 };
       await s.signIn.verify(await assertion());
       s.webauthn.authentication = { newSignCount: 5 };
-      expect(await refusalOf(s.signIn.verify(await assertion()))).toMatchObject({ kind: 'forbidden', code: 'fido2PossibleClonedAuthenticator' });
-      expect((await s.store.credentials.get('alice-key'))?.value).toMatchObject({ signCount: 5, cloneWarningDateTime: s.clock.now().toISOString() });
-      expect((await refusalsRecorded())[0].resultReason).toMatch(/^fido2PossibleClonedAuthenticator: sign count 5 did not increase past 5/);
+      expect(await refusalOf(s.signIn.verify(await assertion()))).toMatchObject({
+        kind: 'forbidden',
+        code: 'fido2PossibleClonedAuthenticator',
+      });
+      expect((await s.store.credentials.get('alice-key'))?.value).toMatchObject({
+        signCount: 5,
+        cloneWarningDateTime: s.clock.now().toISOString(),
+      });
+      expect((await refusalsRecorded())[0].resultReason).toMatch(
+        /^fido2PossibleClonedAuthenticator: sign count 5 did not increase past 5/,
+      );
     });
 
     it('accepts a counter of zero from an authenticator that never counts', async () => {

@@ -9,7 +9,11 @@ import { AuditRepository } from '../../ports/audit.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
-import { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON, WebAuthnPort } from '../../ports/webauthn.port';
+import {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  WebAuthnPort,
+} from '../../ports/webauthn.port';
 import type { SignInResult } from '../../schemas/webauthn.schema';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
@@ -65,10 +69,18 @@ export class SignInService {
       // so its options behave (and fail) like those of a user whose passkey does not match.
       userId = user ? user.value.id : decoyUserIdFor(this.deps.serverSecret, userPrincipalName);
       const credentials = await this.deps.credentials.listByUser(userId);
-      allowCredentials = credentials.length > 0 ? credentials.map(descriptorOf) : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
+      allowCredentials =
+        credentials.length > 0
+          ? credentials.map(descriptorOf)
+          : decoyCredentialsFor(this.deps.serverSecret, userPrincipalName);
     }
     const { challenge } = this.deps.challenges.issue('authentication', userId, this.deps.timeoutMs);
-    return this.deps.webauthn.authenticationOptions({ rpId: this.deps.rp.id, challenge, timeoutMs: this.deps.timeoutMs, allowCredentials });
+    return this.deps.webauthn.authenticationOptions({
+      rpId: this.deps.rp.id,
+      challenge,
+      timeoutMs: this.deps.timeoutMs,
+      allowCredentials,
+    });
   }
 
   /**
@@ -88,28 +100,39 @@ export class SignInService {
    */
   async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
     const audience = this.audienceFor(resource);
-    const { challenge, state } = this.deps.challenges.open(response.response.clientDataJSON, 'authentication', 'unauthorized');
+    const { challenge, state } = this.deps.challenges.open(
+      response.response.clientDataJSON,
+      'authentication',
+      'unauthorized',
+    );
     const stored = await this.deps.credentials.get(response.id);
-    if (!stored) throw signInFailed('This passkey is not registered (it may have been deleted); sign in with another method or register a new passkey.');
+    if (!stored)
+      throw signInFailed(
+        'This passkey is not registered (it may have been deleted); sign in with another method or register a new passkey.',
+      );
     let credential = stored.value;
 
-    const verified = await this.deps.webauthn.verifyAuthentication(response, {
-      challenge,
-      origins: this.deps.rp.origins,
-      rpId: this.deps.rp.id,
-      credential: { id: credential.id, publicKey: credential.publicKey, transports: credential.transports },
-    }).catch((e: unknown) => {
-      throw e instanceof DomainError ? new DomainError(ErrorCodes.fido2SignInFailed, e.message) : e;
-    });
+    const verified = await this.deps.webauthn
+      .verifyAuthentication(response, {
+        challenge,
+        origins: this.deps.rp.origins,
+        rpId: this.deps.rp.id,
+        credential: { id: credential.id, publicKey: credential.publicKey, transports: credential.transports },
+      })
+      .catch((e: unknown) => {
+        throw e instanceof DomainError ? new DomainError(ErrorCodes.fido2SignInFailed, e.message) : e;
+      });
     // From here on the caller holds the passkey's private key: specific answers reveal nothing new.
-    if (state.userId !== undefined && state.userId !== credential.userId) throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
+    if (state.userId !== undefined && state.userId !== credential.userId)
+      throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
     if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, credential.userId)) {
       throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
     }
     const found = await this.deps.directory.findUser(credential.userId);
     if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
     const user = found.value;
-    if (!user.accountEnabled) throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
+    if (!user.accountEnabled)
+      throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
     await this.deps.challenges.consume(challenge, state, 'unauthorized');
 
     // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
@@ -117,18 +140,38 @@ export class SignInService {
     const subject = { user, groupIds: await this.deps.directory.groupIdsOfUser(user.id) };
     try {
       const profiles = assertMethodAvailable(policy, subject);
-      assertPasskeyAllowed(profiles, { aaGuid: credential.aaGuid, model: credential.model, backupEligible: credential.backupEligible }, 'signIn');
+      assertPasskeyAllowed(
+        profiles,
+        { aaGuid: credential.aaGuid, model: credential.model, backupEligible: credential.backupEligible },
+        'signIn',
+      );
     } catch (e) {
       if (e instanceof DomainError) await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
       throw e;
     }
 
-    credential = await this.recordUse(credential, stored.etag, verified.newSignCount, verified.backedUp, user.userPrincipalName);
+    credential = await this.recordUse(
+      credential,
+      stored.etag,
+      verified.newSignCount,
+      verified.backedUp,
+      user.userPrincipalName,
+    );
 
     const lifetime = this.deps.token.lifetimeSeconds;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     const token = await this.deps.signer.sign(
-      { oid: user.id, upn: user.userPrincipalName, preferred_username: user.userPrincipalName, name: user.displayName, amr: ['fido'], aaguid: credential.aaGuid, auth_time: now, cred_id: credential.id, idtyp: 'user' },
+      {
+        oid: user.id,
+        upn: user.userPrincipalName,
+        preferred_username: user.userPrincipalName,
+        name: user.displayName,
+        amr: ['fido'],
+        aaguid: credential.aaGuid,
+        auth_time: now,
+        cred_id: credential.id,
+        idtyp: 'user',
+      },
       { lifetimeSeconds: lifetime, audience, subject: user.id },
     );
     return {
@@ -138,7 +181,12 @@ export class SignInService {
       user: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName },
       method: { id: credential.id, aaGuid: credential.aaGuid, model: credential.model },
       reEnrolmentRequired: credential.reEnrolmentRequired,
-      signalCurrentUserDetails: { rpId: this.deps.rp.id, userId: userHandleFor(this.deps.serverSecret, user.id), name: user.userPrincipalName, displayName: user.displayName },
+      signalCurrentUserDetails: {
+        rpId: this.deps.rp.id,
+        userId: userHandleFor(this.deps.serverSecret, user.id),
+        name: user.userPrincipalName,
+        displayName: user.displayName,
+      },
     };
   }
 
@@ -151,14 +199,23 @@ export class SignInService {
     const { defaultAudience, allowedAudiences } = this.deps.token;
     if (resource === undefined) return defaultAudience;
     if (resource === defaultAudience || allowedAudiences.includes(resource)) return resource;
-    throw new DomainError(ErrorCodes.invalidResource, `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`);
+    throw new DomainError(
+      ErrorCodes.invalidResource,
+      `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`,
+    );
   }
 
   /**
    * Updates sign count and last use. A counter that does not increase (when either is non-zero)
    * means a possibly cloned authenticator: refuse and record it.
    */
-  private async recordUse(credential: StoredCredential, etag: string, newSignCount: number, backedUp: boolean, upn: string): Promise<StoredCredential> {
+  private async recordUse(
+    credential: StoredCredential,
+    etag: string,
+    newSignCount: number,
+    backedUp: boolean,
+    upn: string,
+  ): Promise<StoredCredential> {
     return retryOnConflict(async (attempt) => {
       if (attempt > 1) {
         // Another sign-in with this passkey won the race: judge the counter against the fresh row.
@@ -170,10 +227,23 @@ export class SignInService {
       if ((newSignCount > 0 || credential.signCount > 0) && newSignCount <= credential.signCount) {
         const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
         await this.deps.credentials.update(flagged, etag).catch(() => undefined);
-        await this.recordRefusal(credential, upn, 'fido2PossibleClonedAuthenticator', `sign count ${newSignCount} did not increase past ${credential.signCount}`);
-        throw new DomainError(ErrorCodes.fido2PossibleClonedAuthenticator, `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`);
+        await this.recordRefusal(
+          credential,
+          upn,
+          'fido2PossibleClonedAuthenticator',
+          `sign count ${newSignCount} did not increase past ${credential.signCount}`,
+        );
+        throw new DomainError(
+          ErrorCodes.fido2PossibleClonedAuthenticator,
+          `The passkey's signature counter did not increase (received ${newSignCount}, expected more than ${credential.signCount}): the authenticator may have been cloned. The sign-in was refused and recorded.`,
+        );
       }
-      const next = { ...credential, signCount: newSignCount, backedUp, lastUsedDateTime: this.deps.clock.now().toISOString() };
+      const next = {
+        ...credential,
+        signCount: newSignCount,
+        backedUp,
+        lastUsedDateTime: this.deps.clock.now().toISOString(),
+      };
       return (await this.deps.credentials.update(next, etag)).value;
     }, MAX_UPDATE_ATTEMPTS);
   }

@@ -13,7 +13,10 @@ export interface Harness {
 }
 
 /** An engine over an in-memory SQLite store, started, with its log captured. */
-export async function startEngine(registry: DurableRegistry, options: { concurrency?: number; file?: string; clock?: Clock } = {}): Promise<Harness> {
+export async function startEngine(
+  registry: DurableRegistry,
+  options: { concurrency?: number; file?: string; clock?: Clock } = {},
+): Promise<Harness> {
   const db = new Database(options.file ?? ':memory:');
   const store = new SqliteDurableStore(db);
   const logs: string[] = [];
@@ -48,7 +51,8 @@ export async function waitForStatus(
   for (;;) {
     const status = await engine.getStatus(instanceId, { showHistory: true });
     if (status && predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting on instance ${instanceId}; last status ${JSON.stringify(status)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting on instance ${instanceId}; last status ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

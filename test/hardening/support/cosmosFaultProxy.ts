@@ -26,15 +26,23 @@ export async function startCosmosFaultProxy(target: string): Promise<CosmosFault
       refused++;
       req.resume();
       const code = fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-ms-activity-id': '00000000-0000-0000-0000-000000000000' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'x-ms-activity-id': '00000000-0000-0000-0000-000000000000',
+      };
       if (fault.status === 429) headers['x-ms-retry-after-ms'] = String(fault.retryAfterMs ?? 10);
-      res.writeHead(fault.status, headers).end(JSON.stringify({ code, message: `Injected ${fault.status} by the fault proxy` }));
+      res
+        .writeHead(fault.status, headers)
+        .end(JSON.stringify({ code, message: `Injected ${fault.status} by the fault proxy` }));
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });

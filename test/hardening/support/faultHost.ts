@@ -32,7 +32,13 @@ export class RestartableHost {
   }
 
   async start(): Promise<void> {
-    this.current = await startHostProcess({ DATA_DIR: this.dataDir, PORT: String(this.port), LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', ...this.env });
+    this.current = await startHostProcess({
+      DATA_DIR: this.dataDir,
+      PORT: String(this.port),
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      ...this.env,
+    });
   }
 
   /** SIGKILL: no handler runs, no transaction is finished, nothing is flushed. */
@@ -60,10 +66,20 @@ export class RestartableHost {
   }
 
   /** JSON call; `undefined` when the host died before answering. */
-  async call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: TestJson }> {
+  async call(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; body: TestJson }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });
@@ -83,7 +99,11 @@ export class RestartableHost {
 }
 
 /** Sends a request and kills the host `afterMs` later, whatever the request is doing by then. */
-export async function killDuring<T>(host: RestartableHost, afterMs: number, request: () => Promise<T>): Promise<{ outcome: T | undefined }> {
+export async function killDuring<T>(
+  host: RestartableHost,
+  afterMs: number,
+  request: () => Promise<T>,
+): Promise<{ outcome: T | undefined }> {
   const pending = request().then(
     (v) => v,
     () => undefined,

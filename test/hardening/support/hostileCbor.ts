@@ -21,7 +21,11 @@ const cborValue: fc.Arbitrary<CBORType> = fc.letrec<{ value: CBORType }>((tie) =
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.array(fc.tuple(fc.oneof(fc.integer({ min: -10, max: 10 }), fc.string({ maxLength: 8 })), tie('value')), { maxLength: 5 }).map((entries) => new Map<string | number, CBORType>(entries)),
+    fc
+      .array(fc.tuple(fc.oneof(fc.integer({ min: -10, max: 10 }), fc.string({ maxLength: 8 })), tie('value')), {
+        maxLength: 5,
+      })
+      .map((entries) => new Map<string | number, CBORType>(entries)),
   ),
 })).value;
 
@@ -37,10 +41,29 @@ export const hostileCoseKey: fc.Arbitrary<Uint8Array> = fc.oneof(
       x: fc.oneof(bytes(0, 70), fc.integer(), fc.string({ maxLength: 10 })),
       y: fc.oneof(bytes(0, 70), fc.constant(null), fc.boolean()),
     })
-    .map(({ kty, alg, crv, x, y }) => encode(new Map<number, CBORType>([[1, kty], [3, alg], [-1, crv], [-2, x], [-3, y]]))),
+    .map(({ kty, alg, crv, x, y }) =>
+      encode(
+        new Map<number, CBORType>([
+          [1, kty],
+          [3, alg],
+          [-1, crv],
+          [-2, x],
+          [-3, y],
+        ]),
+      ),
+    ),
   cborValue.map(encode),
   // An RSA key with a 0-byte modulus or a huge exponent.
-  fc.tuple(bytes(0, 3), bytes(0, 600)).map(([n, e]) => encode(new Map<number, CBORType>([[1, 3], [3, -257], [-1, n], [-2, e]]))),
+  fc.tuple(bytes(0, 3), bytes(0, 600)).map(([n, e]) =>
+    encode(
+      new Map<number, CBORType>([
+        [1, 3],
+        [3, -257],
+        [-1, n],
+        [-2, e],
+      ]),
+    ),
+  ),
 );
 
 /** Authenticator data with hostile flags, counters, lengths and attested credential data. */
@@ -76,25 +99,31 @@ export function hostileAuthenticatorData(rpId: string): fc.Arbitrary<Uint8Array>
 
 /** Raw CBOR headers that promise far more than follows, nest deeply, or never end. */
 const malformedCbor: fc.Arbitrary<Uint8Array> = fc.oneof(
-  fc.integer({ min: 1_000, max: 12_000 }).map((depth) => new Uint8Array([...new Array<number>(depth).fill(0x81), 0xa0])),
-  fc.integer({ min: 1_000, max: 6_000 }).map((depth) => new Uint8Array([...new Array<number>(depth).fill(0).flatMap(() => [0xa1, 0x00]), 0x00])),
-  fc.constantFrom(
-    [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-    [0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-    [0x9b, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00],
-    [0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-    [0xba, 0xff, 0xff, 0xff, 0xff],
-    [0xa3, 0x63, 0x66, 0x6d, 0x74, 0x5a, 0xff, 0xff, 0xff, 0xff],
-    [0xbf, 0x63, 0x66, 0x6d, 0x74, 0x64, 0x6e, 0x6f, 0x6e, 0x65],
-    [0x5f, 0x41, 0x00, 0x41, 0x00],
-    [0x9f, 0x9f, 0x9f, 0x9f],
-    [0xff],
-    [0x1c],
-    [0xf8, 0x00],
-    [0xc6, 0xc6, 0xc6, 0xc6, 0xa0],
-    [0xd8, 0x18, 0x45, 0x01],
-    [0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0],
-  ).map((b) => new Uint8Array(b)),
+  fc
+    .integer({ min: 1_000, max: 12_000 })
+    .map((depth) => new Uint8Array([...new Array<number>(depth).fill(0x81), 0xa0])),
+  fc
+    .integer({ min: 1_000, max: 6_000 })
+    .map((depth) => new Uint8Array([...new Array<number>(depth).fill(0).flatMap(() => [0xa1, 0x00]), 0x00])),
+  fc
+    .constantFrom(
+      [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+      [0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+      [0x9b, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00],
+      [0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+      [0xba, 0xff, 0xff, 0xff, 0xff],
+      [0xa3, 0x63, 0x66, 0x6d, 0x74, 0x5a, 0xff, 0xff, 0xff, 0xff],
+      [0xbf, 0x63, 0x66, 0x6d, 0x74, 0x64, 0x6e, 0x6f, 0x6e, 0x65],
+      [0x5f, 0x41, 0x00, 0x41, 0x00],
+      [0x9f, 0x9f, 0x9f, 0x9f],
+      [0xff],
+      [0x1c],
+      [0xf8, 0x00],
+      [0xc6, 0xc6, 0xc6, 0xc6, 0xa0],
+      [0xd8, 0x18, 0x45, 0x01],
+      [0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0],
+    )
+    .map((b) => new Uint8Array(b)),
   bytes(0, 64),
 );
 
@@ -103,20 +132,51 @@ export function hostileAttestationObject(rpId: string, valid?: Uint8Array): fc.A
   const authData = fc.oneof(hostileAuthenticatorData(rpId), bytes(0, 10));
   const wrongTypes = fc
     .record({
-      fmt: fc.oneof(fc.constantFrom('none', 'packed', 'fido-u2f', 'tpm', 'android-key', 'android-safetynet', 'apple', 'unknown', ''), cborValue),
+      fmt: fc.oneof(
+        fc.constantFrom(
+          'none',
+          'packed',
+          'fido-u2f',
+          'tpm',
+          'android-key',
+          'android-safetynet',
+          'apple',
+          'unknown',
+          '',
+        ),
+        cborValue,
+      ),
       attStmt: fc.oneof(
         fc.constant(new Map<string, CBORType>()),
-        fc.record({ alg: cborValue, sig: cborValue, x5c: fc.oneof(cborValue, fc.array(bytes(0, 300), { maxLength: 3 })) }).map((s) => new Map<string, CBORType>(Object.entries(s))),
+        fc
+          .record({
+            alg: cborValue,
+            sig: cborValue,
+            x5c: fc.oneof(cborValue, fc.array(bytes(0, 300), { maxLength: 3 })),
+          })
+          .map((s) => new Map<string, CBORType>(Object.entries(s))),
         cborValue,
       ),
       authData: fc.oneof(authData, cborValue),
     })
-    .map(({ fmt, attStmt, authData: a }) => encode(new Map<string, CBORType>([['fmt', fmt], ['attStmt', attStmt], ['authData', a]])));
+    .map(({ fmt, attStmt, authData: a }) =>
+      encode(
+        new Map<string, CBORType>([
+          ['fmt', fmt],
+          ['attStmt', attStmt],
+          ['authData', a],
+        ]),
+      ),
+    );
   const choices: Array<fc.Arbitrary<Uint8Array>> = [wrongTypes, malformedCbor, cborValue.map(encode)];
   if (valid) {
     // A real attestation object cut short, or with one byte flipped.
     choices.push(fc.nat({ max: valid.length - 1 }).map((n) => valid.subarray(0, n)));
-    choices.push(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([i, x]) => Uint8Array.from(valid, (b, j) => (j === i ? b ^ x : b))));
+    choices.push(
+      fc
+        .tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 }))
+        .map(([i, x]) => Uint8Array.from(valid, (b, j) => (j === i ? b ^ x : b))),
+    );
   }
   return fc.oneof(...choices);
 }

@@ -25,11 +25,15 @@ export class StoreWatch {
   }
 
   tables(): Record<string, TableState> {
-    const names = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+    const names = this.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as Array<{ name: string }>;
     const state: Record<string, TableState> = {};
     for (const { name } of names) {
       // Some tables are WITHOUT ROWID: digest the rows in a canonical order instead.
-      const rows = (this.db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort();
+      const rows = (this.db.prepare(`SELECT * FROM "${name}"`).all() as unknown[])
+        .map((row) => JSON.stringify(row))
+        .sort();
       const hash = createHash('sha256');
       for (const row of rows) hash.update(row);
       state[name] = { rows: rows.length, digest: hash.digest('hex').slice(0, 16) };
@@ -40,7 +44,9 @@ export class StoreWatch {
   /** Tables whose rows differ between two states, with their row counts before → after. */
   static diff(before: Record<string, TableState>, after: Record<string, TableState>): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-    return [...names].filter((n) => before[n]?.digest !== after[n]?.digest).map((n) => `${n} ${before[n]?.rows ?? 0}→${after[n]?.rows ?? 0}`);
+    return [...names]
+      .filter((n) => before[n]?.digest !== after[n]?.digest)
+      .map((n) => `${n} ${before[n]?.rows ?? 0}→${after[n]?.rows ?? 0}`);
   }
 
   close(): void {

@@ -4,7 +4,14 @@ import rhea = require('rhea');
 import { messagesOfTransfer, withMessageId } from './codec';
 import { QueueEntity, Settlement, tagOf } from './entity';
 import { answerRequest, isRequestNode } from './requests';
-import { acceptedOutcome, linkInternals, rejectedOutcome, RemoteState, remoteStateOf, transferFormatOf } from './rheaInternals';
+import {
+  acceptedOutcome,
+  linkInternals,
+  rejectedOutcome,
+  RemoteState,
+  remoteStateOf,
+  transferFormatOf,
+} from './rheaInternals';
 
 export interface AmqpBrokerOptions {
   /** Topic name → its subscriptions, e.g. `{ 'passkey-events': ['audit', 'webhooks'] }`. */
@@ -34,7 +41,10 @@ export interface AmqpBroker {
  * filters, scheduling or transactions.
  */
 export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpBroker> {
-  const settings = { maxDeliveryCount: options.maxDeliveryCount ?? 10, lockDurationMs: options.lockDurationMs ?? 30_000 };
+  const settings = {
+    maxDeliveryCount: options.maxDeliveryCount ?? 10,
+    lockDurationMs: options.lockDurationMs ?? 30_000,
+  };
   const maxMessageSize = options.maxMessageSize ?? 256 * 1024;
 
   // Entity names are case-insensitive in Service Bus, hence the lower-cased keys.
@@ -121,8 +131,12 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     }
   });
 
-  container.on('sender_flow', (context: EventContext) => consumers.get(context.sender!)?.creditChanged(context.sender!, false));
-  container.on('sender_draining', (context: EventContext) => consumers.get(context.sender!)?.creditChanged(context.sender!, true));
+  container.on('sender_flow', (context: EventContext) =>
+    consumers.get(context.sender!)?.creditChanged(context.sender!, false),
+  );
+  container.on('sender_draining', (context: EventContext) =>
+    consumers.get(context.sender!)?.creditChanged(context.sender!, true),
+  );
 
   for (const outcome of ['accepted', 'released', 'modified', 'rejected'] as const) {
     container.on(outcome, (context: EventContext) => settleDelivery(context.delivery!, outcome));
@@ -180,7 +194,8 @@ export async function startAmqpBroker(options: AmqpBrokerOptions): Promise<AmqpB
     port,
     messageCount: (path) => {
       const entity = entityAt(path);
-      if (!entity) throw new Error(`No entity "${path}", expected one of ${[...entities.values()].map((e) => e.path).join(', ')}`);
+      if (!entity)
+        throw new Error(`No entity "${path}", expected one of ${[...entities.values()].map((e) => e.path).join(', ')}`);
       return entity.messageCount;
     },
     close: () =>
@@ -213,26 +228,38 @@ function refuse(link: Sender | Receiver, address: string | undefined): void {
 /** Answers go to the requester's reply link: the one named, or addressed, as the request's reply-to. */
 function reply(connection: Connection, response: Message): void {
   const replyTo = response.to;
-  const sender = connection.find_sender((s: Sender) => s.name === replyTo || linkInternals(s).remote?.attach?.target?.address === replyTo);
+  const sender = connection.find_sender(
+    (s: Sender) => s.name === replyTo || linkInternals(s).remote?.attach?.target?.address === replyTo,
+  );
   sender?.send(response);
 }
 
 /** Service Bus semantics of the AMQP outcomes the SDK sends. */
-function settlementOf(outcome: 'accepted' | 'released' | 'modified' | 'rejected', state: RemoteState | undefined): Settlement {
+function settlementOf(
+  outcome: 'accepted' | 'released' | 'modified' | 'rejected',
+  state: RemoteState | undefined,
+): Settlement {
   switch (outcome) {
     case 'accepted':
       return { kind: 'complete' };
     case 'released':
       return { kind: 'abandon' };
     case 'modified':
-      return state?.undeliverable_here ? { kind: 'defer', annotations: state.message_annotations } : { kind: 'abandon', annotations: state?.message_annotations };
+      return state?.undeliverable_here
+        ? { kind: 'defer', annotations: state.message_annotations }
+        : { kind: 'abandon', annotations: state?.message_annotations };
     case 'rejected': {
       // deadLetterMessage: condition com.microsoft:dead-letter, the reason and description in the error's info.
       const error = state?.error ?? {};
-      const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = (error.info ?? {}) as Record<string, unknown>;
+      const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = (error.info ?? {}) as Record<
+        string,
+        unknown
+      >;
       return {
         kind: 'deadLetter',
-        reason: (DeadLetterReason as string | undefined) ?? (error.condition === 'com.microsoft:dead-letter' ? undefined : error.condition),
+        reason:
+          (DeadLetterReason as string | undefined) ??
+          (error.condition === 'com.microsoft:dead-letter' ? undefined : error.condition),
         description: (DeadLetterErrorDescription as string | undefined) ?? error.description,
         properties: Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined && v !== null)),
       };

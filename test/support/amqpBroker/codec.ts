@@ -26,7 +26,9 @@ export interface StoredMessage {
 export function messagesOfTransfer(received: unknown, format: number | undefined): AmqpMessageFields[] {
   if (!format) return [received as AmqpMessageFields];
   if (format !== BATCH_MESSAGE_FORMAT || !Buffer.isBuffer(received)) {
-    throw new Error(`Unexpected message format 0x${(format >>> 0).toString(16)}, expected 0 or 0x${BATCH_MESSAGE_FORMAT.toString(16)}`);
+    throw new Error(
+      `Unexpected message format 0x${(format >>> 0).toString(16)}, expected 0 or 0x${BATCH_MESSAGE_FORMAT.toString(16)}`,
+    );
   }
   const envelope = amqpMessage.decode(received);
   const body = envelope.body as { typecode?: number; content?: Buffer | Buffer[]; multiple?: boolean } | undefined;
@@ -40,7 +42,9 @@ export function messagesOfTransfer(received: unknown, format: number | undefined
 
 /** Gives a message without an id one, as Service Bus does. */
 export function withMessageId(fields: AmqpMessageFields): AmqpMessageFields {
-  return fields.message_id === undefined || fields.message_id === null ? { ...fields, message_id: randomUUID().replace(/-/g, '') } : fields;
+  return fields.message_id === undefined || fields.message_id === null
+    ? { ...fields, message_id: randomUUID().replace(/-/g, '') }
+    : fields;
 }
 
 /**

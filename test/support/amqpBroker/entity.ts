@@ -129,25 +129,42 @@ export class QueueEntity {
       return;
     }
     const annotations = 'annotations' in settlement ? settlement.annotations : undefined;
-    if (annotations) message.fields = { ...message.fields, message_annotations: { ...message.fields.message_annotations, ...annotations } };
+    if (annotations)
+      message.fields = {
+        ...message.fields,
+        message_annotations: { ...message.fields.message_annotations, ...annotations },
+      };
     if (kind === 'defer') {
       this.deferred.push(message);
     } else if (message.deliveries >= this.settings.maxDeliveryCount) {
-      this.deadLetter(message, 'MaxDeliveryCountExceeded', `Message could not be consumed after ${this.settings.maxDeliveryCount} delivery attempts.`);
+      this.deadLetter(
+        message,
+        'MaxDeliveryCountExceeded',
+        `Message could not be consumed after ${this.settings.maxDeliveryCount} delivery attempts.`,
+      );
     } else {
       this.insert(message);
     }
     this.schedulePump();
   }
 
-  private deadLetter(message: StoredMessage, reason?: string, description?: string, properties?: Record<string, unknown>): void {
+  private deadLetter(
+    message: StoredMessage,
+    reason?: string,
+    description?: string,
+    properties?: Record<string, unknown>,
+  ): void {
     const dlq = this.deadLetterQueue;
     if (!dlq) return; // a dead-letter queue has no dead-letter queue of its own: the message is dropped
     const applicationProperties: Record<string, unknown> = { ...message.fields.application_properties, ...properties };
     if (reason !== undefined) applicationProperties.DeadLetterReason = reason;
     if (description !== undefined) applicationProperties.DeadLetterErrorDescription = description;
     const annotations = { ...message.fields.message_annotations, 'x-opt-deadletter-source': this.path };
-    dlq.enqueue({ ...message.fields, application_properties: applicationProperties, message_annotations: annotations }, undefined, message.deliveries);
+    dlq.enqueue(
+      { ...message.fields, application_properties: applicationProperties, message_annotations: annotations },
+      undefined,
+      message.deliveries,
+    );
   }
 
   /**
@@ -206,4 +223,5 @@ export class QueueEntity {
 }
 
 /** Reads a delivery's tag as the Buffer it was sent as. */
-export const tagOf = (delivery: Delivery): Buffer => (typeof delivery.tag === 'string' ? Buffer.from(delivery.tag) : delivery.tag);
+export const tagOf = (delivery: Delivery): Buffer =>
+  typeof delivery.tag === 'string' ? Buffer.from(delivery.tag) : delivery.tag;

@@ -41,10 +41,12 @@ const outcomes = rhea.message as unknown as OutcomeConstructors;
 
 export const acceptedOutcome = (): DescribedOutcome => outcomes.accepted().described();
 
-export const rejectedOutcome = (condition: string, description: string): DescribedOutcome => outcomes.rejected({ error: { condition, description } }).described();
+export const rejectedOutcome = (condition: string, description: string): DescribedOutcome =>
+  outcomes.rejected({ error: { condition, description } }).described();
 
 /** The message format of a transfer (0 for one message, 0x80013700 for a Service Bus batch), undeclared on EventContext. */
-export const transferFormatOf = (context: EventContext): number | undefined => (context as EventContext & { format?: number }).format;
+export const transferFormatOf = (context: EventContext): number | undefined =>
+  (context as EventContext & { format?: number }).format;
 
 /** A delivery's remote state, as the settlement outcomes carry it. */
 export interface RemoteState {
@@ -54,4 +56,5 @@ export interface RemoteState {
   error?: { condition?: string; description?: string; info?: Record<string, unknown> };
 }
 
-export const remoteStateOf = (delivery: Delivery): RemoteState | undefined => delivery.remote_state as RemoteState | undefined;
+export const remoteStateOf = (delivery: Delivery): RemoteState | undefined =>
+  delivery.remote_state as RemoteState | undefined;

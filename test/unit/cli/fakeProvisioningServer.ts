@@ -7,7 +7,12 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import {
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import type { TestJson } from '../../support/testJson';
 
 export const TOKEN = 'test-token';
@@ -71,7 +76,12 @@ export class FakeProvisioningServer {
 
   constructor(private readonly job?: FakeJob) {
     for (const user of job?.users ?? []) {
-      this.rows.set(user.userId, { ...user, state: user.initialState ?? 'ready', reason: user.initialState ? `preset ${user.initialState}` : null, methodId: null });
+      this.rows.set(user.userId, {
+        ...user,
+        state: user.initialState ?? 'ready',
+        reason: user.initialState ? `preset ${user.initialState}` : null,
+        methodId: null,
+      });
     }
     this.waitsLeft = job?.waitsFirst ?? 0;
   }
@@ -82,7 +92,9 @@ export class FakeProvisioningServer {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => this.send(res, req, 500, { error: { code: 'generalException', message: String(e) } }));
+      this.handle(req, res).catch((e: unknown) =>
+        this.send(res, req, 500, { error: { code: 'generalException', message: String(e) } }),
+      );
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.expectedOrigin ||= this.url;
@@ -95,7 +107,17 @@ export class FakeProvisioningServer {
   }
 
   get counts(): Record<string, number> {
-    const counts: Record<string, number> = { pending: 0, ready: 0, claimed: 0, provisioned: 0, skippedGuest: 0, refusedByPolicy: 0, timedOut: 0, failed: 0, cancelled: 0 };
+    const counts: Record<string, number> = {
+      pending: 0,
+      ready: 0,
+      claimed: 0,
+      provisioned: 0,
+      skippedGuest: 0,
+      refusedByPolicy: 0,
+      timedOut: 0,
+      failed: 0,
+      cancelled: 0,
+    };
     for (const row of this.rows.values()) counts[row.state] = (counts[row.state] ?? 0) + 1;
     return counts;
   }
@@ -107,7 +129,13 @@ export class FakeProvisioningServer {
 
   private records = new WeakMap<ServerResponse, RecordedRequest>();
 
-  private send(res: ServerResponse, _req: IncomingMessage, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    _req: IncomingMessage,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     const record = this.records.get(res);
     if (record) record.status = status;
     res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
@@ -120,18 +148,37 @@ export class FakeProvisioningServer {
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
-    const record: RecordedRequest = { method: req.method ?? '', path: `${path}${url.search}`, authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined, status: 0 };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: `${path}${url.search}`,
+      authorization: req.headers.authorization,
+      body: text ? JSON.parse(text) : undefined,
+      status: 0,
+    };
     this.requests.push(record);
     this.records.set(res, record);
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      return this.send(res, req, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
+      return this.send(res, req, 401, {
+        error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' },
+      });
     }
     let m: RegExpExecArray | null;
-    if ((m = /^\/provisioning\/jobs\/([^/]+)$/.exec(path)) && req.method === 'GET') return this.getJob(res, req, m[1], Number(url.searchParams.get('$skiptoken') ?? 0));
-    if ((m = /^\/provisioning\/jobs\/([^/]+)\/next$/.exec(path)) && req.method === 'POST') return this.next(res, req, m[1]);
-    if ((m = /^\/provisioning\/jobs\/([^/]+)\/users\/([^/]+)\/credential$/.exec(path)) && req.method === 'POST') return this.credential(res, req, m[1], m[2], record.body);
-    if ((m = /^\/beta\/users\/([^/]+)\/authentication\/fido2Methods\/creationOptions\(challengeTimeoutInMinutes=(\d+)\)$/.exec(path)) && req.method === 'GET') return this.creationOptions(res, req, decodeURIComponent(m[1]));
-    if ((m = /^\/beta\/users\/([^/]+)\/authentication\/fido2Methods$/.exec(path)) && req.method === 'POST') return this.createMethod(res, req, decodeURIComponent(m[1]), record.body);
+    if ((m = /^\/provisioning\/jobs\/([^/]+)$/.exec(path)) && req.method === 'GET')
+      return this.getJob(res, req, m[1], Number(url.searchParams.get('$skiptoken') ?? 0));
+    if ((m = /^\/provisioning\/jobs\/([^/]+)\/next$/.exec(path)) && req.method === 'POST')
+      return this.next(res, req, m[1]);
+    if ((m = /^\/provisioning\/jobs\/([^/]+)\/users\/([^/]+)\/credential$/.exec(path)) && req.method === 'POST')
+      return this.credential(res, req, m[1], m[2], record.body);
+    if (
+      (m =
+        /^\/beta\/users\/([^/]+)\/authentication\/fido2Methods\/creationOptions\(challengeTimeoutInMinutes=(\d+)\)$/.exec(
+          path,
+        )) &&
+      req.method === 'GET'
+    )
+      return this.creationOptions(res, req, decodeURIComponent(m[1]));
+    if ((m = /^\/beta\/users\/([^/]+)\/authentication\/fido2Methods$/.exec(path)) && req.method === 'POST')
+      return this.createMethod(res, req, decodeURIComponent(m[1]), record.body);
     return this.send(res, req, 404, { error: { code: 'notFound', message: `No route ${req.method} ${path}` } });
   }
 
@@ -143,12 +190,30 @@ export class FakeProvisioningServer {
 
   private getJob(res: ServerResponse, req: IncomingMessage, jobId: string, skip: number): void {
     if (!this.knownJob(res, req, jobId)) return;
-    const all = [...this.rows.values()].map(({ userId, userPrincipalName, state, reason, methodId }) => ({ userId, userPrincipalName, state, reason, methodId }));
+    const all = [...this.rows.values()].map(({ userId, userPrincipalName, state, reason, methodId }) => ({
+      userId,
+      userPrincipalName,
+      state,
+      reason,
+      methodId,
+    }));
     const size = this.job?.pageSize ?? all.length;
     const users = all.slice(skip, skip + size);
     // The link names the host as the server sees itself, not necessarily as the station reached it.
-    const nextLink = skip + size < all.length ? { '@odata.nextLink': `http://service.internal/provisioning/jobs/${jobId}?$top=${size}&$skiptoken=${skip + size}` } : {};
-    this.send(res, req, 200, { id: jobId, status: this.status, totalUsers: this.rows.size, counts: this.counts, users, ...nextLink });
+    const nextLink =
+      skip + size < all.length
+        ? {
+            '@odata.nextLink': `http://service.internal/provisioning/jobs/${jobId}?$top=${size}&$skiptoken=${skip + size}`,
+          }
+        : {};
+    this.send(res, req, 200, {
+      id: jobId,
+      status: this.status,
+      totalUsers: this.rows.size,
+      counts: this.counts,
+      users,
+      ...nextLink,
+    });
   }
 
   private async next(res: ServerResponse, req: IncomingMessage, jobId: string): Promise<void> {
@@ -156,7 +221,13 @@ export class FakeProvisioningServer {
     if (this.waitsLeft > 0) {
       this.waitsLeft -= 1;
       const withHeader = this.waitsLeft % 2 === 1 && this.job?.retryAfterSeconds !== undefined;
-      return this.send(res, req, 204, undefined, withHeader ? { 'retry-after': this.job?.retryAfterSeconds ?? '' } : {});
+      return this.send(
+        res,
+        req,
+        204,
+        undefined,
+        withHeader ? { 'retry-after': this.job?.retryAfterSeconds ?? '' } : {},
+      );
     }
     const row = [...this.rows.values()].find((r) => r.state === 'ready');
     if (row) {
@@ -171,11 +242,15 @@ export class FakeProvisioningServer {
         publicKey: row.options,
       });
     }
-    if (this.status === 'completed') return this.send(res, req, 409, { error: { code: 'jobNotRunning', message: `Job '${jobId}' is completed.` } });
+    if (this.status === 'completed')
+      return this.send(res, req, 409, { error: { code: 'jobNotRunning', message: `Job '${jobId}' is completed.` } });
     return this.send(res, req, 204);
   }
 
-  private async verify(options: PublicKeyCredentialCreationOptionsJSON, publicKeyCredential: PostedCredential): Promise<{ aaGuid: string; fmt: string }> {
+  private async verify(
+    options: PublicKeyCredentialCreationOptionsJSON,
+    publicKeyCredential: PostedCredential,
+  ): Promise<{ aaGuid: string; fmt: string }> {
     const { verified, registrationInfo } = await verifyRegistrationResponse({
       response: { ...publicKeyCredential, rawId: publicKeyCredential.id, type: 'public-key' },
       expectedChallenge: options.challenge,
@@ -187,55 +262,117 @@ export class FakeProvisioningServer {
     return { aaGuid: registrationInfo.aaguid, fmt: registrationInfo.fmt };
   }
 
-  private async credential(res: ServerResponse, req: IncomingMessage, jobId: string, userId: string, body: CredentialPost): Promise<void> {
+  private async credential(
+    res: ServerResponse,
+    req: IncomingMessage,
+    jobId: string,
+    userId: string,
+    body: CredentialPost,
+  ): Promise<void> {
     if (!this.knownJob(res, req, jobId)) return;
     const row = this.rows.get(userId);
-    if (!row || row.state !== 'claimed' || !row.options) return this.send(res, req, 409, { error: { code: 'userNotClaimed', message: `User '${userId}' is not claimed.` } });
+    if (!row || row.state !== 'claimed' || !row.options)
+      return this.send(res, req, 409, {
+        error: { code: 'userNotClaimed', message: `User '${userId}' is not claimed.` },
+      });
     try {
       const { aaGuid } = await this.verify(row.options, body.publicKeyCredential);
       if (row.verdict) {
         Object.assign(row, { state: row.verdict.state, reason: row.verdict.reason });
-        return this.send(res, req, 200, { userId, userPrincipalName: row.userPrincipalName, state: row.state, reason: row.reason });
+        return this.send(res, req, 200, {
+          userId,
+          userPrincipalName: row.userPrincipalName,
+          state: row.state,
+          reason: row.reason,
+        });
       }
-      const method = { id: `method-${++this.methodCounter}`, aaGuid, model: null, displayName: body.displayName ?? `${row.displayName} key` };
+      const method = {
+        id: `method-${++this.methodCounter}`,
+        aaGuid,
+        model: null,
+        displayName: body.displayName ?? `${row.displayName} key`,
+      };
       Object.assign(row, { state: 'provisioned', reason: null, methodId: method.id });
-      return this.send(res, req, 200, { userId, userPrincipalName: row.userPrincipalName, state: 'provisioned', reason: null, method });
+      return this.send(res, req, 200, {
+        userId,
+        userPrincipalName: row.userPrincipalName,
+        state: 'provisioned',
+        reason: null,
+        method,
+      });
     } catch (e) {
       Object.assign(row, { state: 'failed', reason: (e as Error).message });
-      return this.send(res, req, 200, { userId, userPrincipalName: row.userPrincipalName, state: 'failed', reason: row.reason });
+      return this.send(res, req, 200, {
+        userId,
+        userPrincipalName: row.userPrincipalName,
+        state: 'failed',
+        reason: row.reason,
+      });
     }
   }
 
   private async creationOptions(res: ServerResponse, req: IncomingMessage, upn: string): Promise<void> {
     if (upn.startsWith('guest')) {
-      return this.send(res, req, 403, { error: { code: 'guestRegistrationNotAllowed', message: `User '${upn}' is a guest; guests cannot register passkeys in this tenant.` } });
+      return this.send(res, req, 403, {
+        error: {
+          code: 'guestRegistrationNotAllowed',
+          message: `User '${upn}' is a guest; guests cannot register passkeys in this tenant.`,
+        },
+      });
     }
-    if (upn.startsWith('nobody')) return this.send(res, req, 404, { error: { code: 'Request_ResourceNotFound', message: `User '${upn}' does not exist.` } });
+    if (upn.startsWith('nobody'))
+      return this.send(res, req, 404, {
+        error: { code: 'Request_ResourceNotFound', message: `User '${upn}' does not exist.` },
+      });
     const options = await registrationOptionsFor({ userPrincipalName: upn, displayName: upn.split('@')[0] });
     this.singleUserOptions.set(upn, options);
-    this.send(res, req, 200, { '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions', challengeTimeoutDateTime: new Date(Date.now() + 600_000).toISOString(), publicKey: options });
+    this.send(res, req, 200, {
+      '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions',
+      challengeTimeoutDateTime: new Date(Date.now() + 600_000).toISOString(),
+      publicKey: options,
+    });
   }
 
-  private async createMethod(res: ServerResponse, req: IncomingMessage, upn: string, body: CredentialPost): Promise<void> {
+  private async createMethod(
+    res: ServerResponse,
+    req: IncomingMessage,
+    upn: string,
+    body: CredentialPost,
+  ): Promise<void> {
     const options = this.singleUserOptions.get(upn);
-    if (!options) return this.send(res, req, 400, { error: { code: 'invalidChallenge', message: 'No creation options were issued.' } });
+    if (!options)
+      return this.send(res, req, 400, {
+        error: { code: 'invalidChallenge', message: 'No creation options were issued.' },
+      });
     this.singleUserOptions.delete(upn);
     try {
       const { aaGuid } = await this.verify(options, body.publicKeyCredential);
-      this.send(res, req, 201, { id: `method-${++this.methodCounter}`, displayName: body.displayName, aaGuid, model: null });
+      this.send(res, req, 201, {
+        id: `method-${++this.methodCounter}`,
+        displayName: body.displayName,
+        aaGuid,
+        model: null,
+      });
     } catch (e) {
       this.send(res, req, 400, { error: { code: 'invalidCredential', message: (e as Error).message } });
     }
   }
 }
 
-function registrationOptionsFor(user: { userPrincipalName: string; displayName: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+function registrationOptionsFor(user: {
+  userPrincipalName: string;
+  displayName: string;
+}): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: 'Contoso',
     rpID: RP_ID,
     userName: user.userPrincipalName,
     userDisplayName: user.displayName,
     attestationType: 'direct',
-    authenticatorSelection: { authenticatorAttachment: 'cross-platform', residentKey: 'required', userVerification: 'required' },
+    authenticatorSelection: {
+      authenticatorAttachment: 'cross-platform',
+      residentKey: 'required',
+      userVerification: 'required',
+    },
   });
 }

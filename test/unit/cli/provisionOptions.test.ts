@@ -4,7 +4,10 @@ import { buildCli } from '../../../cli';
 import { provisionCommand } from '../../../cli/provision/provision.command';
 import { DEFAULT_SOFT_AAGUID, parseProvisionOptions, type ProvisionOptions } from '../../../cli/provision/options';
 
-async function parse(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ options?: ProvisionOptions; error?: string }> {
+async function parse(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ options?: ProvisionOptions; error?: string }> {
   let options: ProvisionOptions | undefined;
   let stderr = '';
   const command = provisionCommand(async (o) => {
@@ -41,9 +44,24 @@ test('--job with the defaults: soft authenticator, local server, its origin, 8 a
 
 test('--user with every soft option', async () => {
   const { options } = await parse([
-    '--user', 'alice@contoso.com', '--server', 'https://passkeys.contoso.com/', '--origin', 'https://login.contoso.com/signin',
-    '--aaguid', '0DDBA11A-0000-4000-8000-0000000000FF', '--attestation', 'packed-self', '--concurrency', '3',
-    '--display-name', '{displayName} key', '--challenge-timeout', '60', '--token', 'abc',
+    '--user',
+    'alice@contoso.com',
+    '--server',
+    'https://passkeys.contoso.com/',
+    '--origin',
+    'https://login.contoso.com/signin',
+    '--aaguid',
+    '0DDBA11A-0000-4000-8000-0000000000FF',
+    '--attestation',
+    'packed-self',
+    '--concurrency',
+    '3',
+    '--display-name',
+    '{displayName} key',
+    '--challenge-timeout',
+    '60',
+    '--token',
+    'abc',
   ]);
   expect(options).toEqual({
     target: { mode: 'user', userPrincipalName: 'alice@contoso.com', challengeTimeoutInMinutes: 60 },
@@ -63,9 +81,17 @@ test('the token comes from --token, else TOKEN', async () => {
 
 test('fido2-cred: needs --device, one user at a time by default, asks for each key', async () => {
   const { options } = await parse(['--job', 'j', '--authenticator', 'fido2-cred', '--device', '/dev/hidraw3']);
-  expect(options).toMatchObject({ authenticator: { kind: 'fido2-cred', device: '/dev/hidraw3', keyPrompt: true }, concurrency: 1 });
-  expect((await parse(['--job', 'j', '--authenticator', 'fido2-cred', '--device', '/dev/hidraw3', '--no-key-prompt'])).options?.authenticator).toEqual({
-    kind: 'fido2-cred', device: '/dev/hidraw3', keyPrompt: false,
+  expect(options).toMatchObject({
+    authenticator: { kind: 'fido2-cred', device: '/dev/hidraw3', keyPrompt: true },
+    concurrency: 1,
+  });
+  expect(
+    (await parse(['--job', 'j', '--authenticator', 'fido2-cred', '--device', '/dev/hidraw3', '--no-key-prompt']))
+      .options?.authenticator,
+  ).toEqual({
+    kind: 'fido2-cred',
+    device: '/dev/hidraw3',
+    keyPrompt: false,
   });
 });
 
@@ -74,7 +100,10 @@ test.each([
   [['--job', 'j', '--user', 'a@b.c'], 'Give either --job <id> or --user <upn>, not both.'],
   [['--user', 'alice'], "Invalid --user 'alice': expected a user principal name such as alice@contoso.com."],
   [['--job', 'j', '--authenticator', 'fido2-cred'], '--authenticator fido2-cred needs --device <path>'],
-  [['--job', 'j', '--authenticator', 'fido2-cred', '--device', 'd', '--aaguid', DEFAULT_SOFT_AAGUID], '--aaguid applies only to --authenticator soft.'],
+  [
+    ['--job', 'j', '--authenticator', 'fido2-cred', '--device', 'd', '--aaguid', DEFAULT_SOFT_AAGUID],
+    '--aaguid applies only to --authenticator soft.',
+  ],
   [['--job', 'j', '--device', '/dev/hidraw0'], '--device applies only to --authenticator fido2-cred.'],
   [['--job', 'j', '--aaguid', 'not-a-guid'], "Invalid --aaguid 'not-a-guid'"],
   [['--job', 'j', '--concurrency', '0'], "Invalid --concurrency '0': expected a whole number from 1 to 64."],
@@ -83,10 +112,19 @@ test.each([
   [['--job', 'j', '--server', 'localhost:7071'], "Invalid --server 'localhost:7071'"],
   [['--job', 'j', '--origin', 'not a url'], "Invalid --origin 'not a url'"],
   [['--job', 'j', '--challenge-timeout', '10'], '--challenge-timeout applies only to --user'],
-  [['--user', 'a@b.c', '--challenge-timeout', '4'], "Invalid --challenge-timeout '4': expected a whole number from 5 to 43200."],
+  [
+    ['--user', 'a@b.c', '--challenge-timeout', '4'],
+    "Invalid --challenge-timeout '4': expected a whole number from 5 to 43200.",
+  ],
   [['--job', 'j', '--display-name', '  '], 'Invalid --display-name: expected a non-empty name.'],
-  [['--job', 'j', '--authenticator', 'yubikey'], "argument 'yubikey' is invalid. Allowed choices are soft, fido2-cred."],
-  [['--job', 'j', '--attestation', 'packed-x5c'], "argument 'packed-x5c' is invalid. Allowed choices are none, packed-self."],
+  [
+    ['--job', 'j', '--authenticator', 'yubikey'],
+    "argument 'yubikey' is invalid. Allowed choices are soft, fido2-cred.",
+  ],
+  [
+    ['--job', 'j', '--attestation', 'packed-x5c'],
+    "argument 'packed-x5c' is invalid. Allowed choices are none, packed-self.",
+  ],
 ])('%j is refused with exit code 1: %s', async (args, message) => {
   const result = await parse(args);
   expect(result.options).toBeUndefined();
@@ -94,7 +132,14 @@ test.each([
 });
 
 test('parseProvisionOptions works without commander (defaults for an omitted --authenticator)', () => {
-  expect(parseProvisionOptions({ user: 'bob@contoso.com', authenticator: 'fido2-cred', device: '/dev/hidraw0', concurrency: '2' })).toMatchObject({
+  expect(
+    parseProvisionOptions({
+      user: 'bob@contoso.com',
+      authenticator: 'fido2-cred',
+      device: '/dev/hidraw0',
+      concurrency: '2',
+    }),
+  ).toMatchObject({
     target: { mode: 'user', userPrincipalName: 'bob@contoso.com', challengeTimeoutInMinutes: 10 },
     authenticator: { kind: 'fido2-cred', device: '/dev/hidraw0', keyPrompt: true },
     concurrency: 2,

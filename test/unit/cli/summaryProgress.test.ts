@@ -6,8 +6,18 @@ import { formatSummary, totalsByOutcome, type UserResult } from '../../../cli/pr
 const results: UserResult[] = [
   { userPrincipalName: 'carol@contoso.com', outcome: 'provisioned', reason: null, methodId: 'm-3' },
   { userPrincipalName: 'alice@contoso.com', outcome: 'provisioned', reason: null, methodId: 'm-1' },
-  { userPrincipalName: 'bob@contoso.com', outcome: 'refusedByPolicy', reason: 'fido2KeyRestrictionViolation: blocked model', methodId: null },
-  { userPrincipalName: 'dave@contoso.com', outcome: 'stationError', reason: 'no credential sent: fido2-cred failed (exit code 1)', methodId: null },
+  {
+    userPrincipalName: 'bob@contoso.com',
+    outcome: 'refusedByPolicy',
+    reason: 'fido2KeyRestrictionViolation: blocked model',
+    methodId: null,
+  },
+  {
+    userPrincipalName: 'dave@contoso.com',
+    outcome: 'stationError',
+    reason: 'no credential sent: fido2-cred failed (exit code 1)',
+    methodId: null,
+  },
 ];
 
 test('summary: one row per user sorted by UPN with the reason or the method id, then totals per outcome', () => {
@@ -33,21 +43,40 @@ test('summary: one row per user sorted by UPN with the reason or the method id, 
   expect(totalsByOutcome(results)[0]).toEqual(['provisioned', 2]);
 });
 
-test('job rows: the station\'s rows first, then the job\'s other users as the job reports them', () => {
+test("job rows: the station's rows first, then the job's other users as the job reports them", () => {
   const merged = mergeJobRows(results.slice(0, 1), {
-    id: 'j', status: 'completed', totalUsers: 2, counts: {},
+    id: 'j',
+    status: 'completed',
+    totalUsers: 2,
+    counts: {},
     users: [
       { userPrincipalName: 'CAROL@contoso.com', state: 'provisioned', methodId: 'm-3' },
       { userPrincipalName: 'guest@fabrikam.com', state: 'skippedGuest', reason: 'guest' },
     ],
   });
-  expect(merged).toEqual([results[0], { userPrincipalName: 'guest@fabrikam.com', outcome: 'skippedGuest', reason: 'guest', methodId: null }]);
-  expect(formatJobFooter({ id: 'j', status: 'completed', totalUsers: 2, counts: { pending: 0, provisioned: 1, skippedGuest: 1 }, users: [] })).toBe('Job j: completed, 2 users (provisioned 1, skippedGuest 1).\n');
+  expect(merged).toEqual([
+    results[0],
+    { userPrincipalName: 'guest@fabrikam.com', outcome: 'skippedGuest', reason: 'guest', methodId: null },
+  ]);
+  expect(
+    formatJobFooter({
+      id: 'j',
+      status: 'completed',
+      totalUsers: 2,
+      counts: { pending: 0, provisioned: 1, skippedGuest: 1 },
+      users: [],
+    }),
+  ).toBe('Job j: completed, 2 users (provisioned 1, skippedGuest 1).\n');
 });
 
 test('progress bar: filled in proportion, counts per outcome, fitted to the terminal width', () => {
-  const counts = new Map([['provisioned', 40], ['refusedByPolicy', 5]]);
-  expect(renderProgressBar(45, 90, counts, 100)).toBe(`[${'#'.repeat(20)}${'-'.repeat(20)}] 45/90  provisioned 40 · refusedByPolicy 5`);
+  const counts = new Map([
+    ['provisioned', 40],
+    ['refusedByPolicy', 5],
+  ]);
+  expect(renderProgressBar(45, 90, counts, 100)).toBe(
+    `[${'#'.repeat(20)}${'-'.repeat(20)}] 45/90  provisioned 40 · refusedByPolicy 5`,
+  );
   expect(renderProgressBar(0, 0, new Map(), 80)).toBe(`[${'-'.repeat(30)}] 0/1`);
   expect(renderProgressBar(45, 90, counts, 40).length).toBeLessThanOrEqual(39);
 });
@@ -55,7 +84,10 @@ test('progress bar: filled in proportion, counts per outcome, fitted to the term
 test('on a terminal the bar is redrawn in place (throttled) and ends with a newline', () => {
   const writes: string[] = [];
   let clock = 0;
-  const progress = createProgress({ write: (t: string) => writes.push(t), isTTY: true, columns: 100 }, { now: () => clock });
+  const progress = createProgress(
+    { write: (t: string) => writes.push(t), isTTY: true, columns: 100 },
+    { now: () => clock },
+  );
   progress.sync(0, 3);
   clock = 200;
   progress.userDone(results[0]);
@@ -66,8 +98,24 @@ test('on a terminal the bar is redrawn in place (throttled) and ends with a newl
   expect(writes.every((w) => !w.includes('carol@contoso.com'))).toBe(true);
   expect(writes.filter((w) => w.startsWith('\r\x1b[2K[')).map((w) => w.slice('\r\x1b[2K'.length))).toEqual([
     renderProgressBar(1, 3, new Map([['provisioned', 1]]), 100),
-    renderProgressBar(2, 3, new Map([['provisioned', 1], ['refusedByPolicy', 1]]), 100),
-    renderProgressBar(2, 3, new Map([['provisioned', 1], ['refusedByPolicy', 1]]), 100),
+    renderProgressBar(
+      2,
+      3,
+      new Map([
+        ['provisioned', 1],
+        ['refusedByPolicy', 1],
+      ]),
+      100,
+    ),
+    renderProgressBar(
+      2,
+      3,
+      new Map([
+        ['provisioned', 1],
+        ['refusedByPolicy', 1],
+      ]),
+      100,
+    ),
   ]);
   expect(writes).toContain('Station stopped.\n');
   expect(writes[writes.length - 1]).toBe('\n');

@@ -1,11 +1,21 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { Activities, BATCH_SIZE, InstanceIds, Orchestrators, ProvisioningEvents } from '../../../orchestrations/provisioning/names';
-import { provisioningBatchOrchestrator, provisioningJobOrchestrator } from '../../../orchestrations/provisioning/provisioningJob.orchestrator';
+import {
+  Activities,
+  BATCH_SIZE,
+  InstanceIds,
+  Orchestrators,
+  ProvisioningEvents,
+} from '../../../orchestrations/provisioning/names';
+import {
+  provisioningBatchOrchestrator,
+  provisioningJobOrchestrator,
+} from '../../../orchestrations/provisioning/provisioningJob.orchestrator';
 import { provisionUserOrchestrator } from '../../../orchestrations/provisioning/provisionUser.orchestrator';
 
 /** A fake orchestration context: every call returns a marker task, so the test sees what was scheduled. */
 function fakeContext(input: unknown, instanceId = 'provisioning-job-1') {
-  const task = (kind: string, ...args: unknown[]) => ({ kind, args, cancel: jest.fn() }) as unknown as Task & { kind: string; args: unknown[]; cancel: jest.Mock };
+  const task = (kind: string, ...args: unknown[]) =>
+    ({ kind, args, cancel: jest.fn() }) as unknown as Task & { kind: string; args: unknown[]; cancel: jest.Mock };
   const df = {
     instanceId,
     getInput: () => input,
@@ -39,10 +49,19 @@ describe('provisioning orchestrators (generators stepped with fakes)', () => {
     const { context, df } = fakeContext({ jobId: 'j1', fromSequence: 0, toSequence: 3 });
     const run = provisioningBatchOrchestrator(context) as Generator;
     run.next();
-    expect(df.callActivity).toHaveBeenCalledWith(Activities.listBatchUsers, { jobId: 'j1', fromSequence: 0, toSequence: 3 });
+    expect(df.callActivity).toHaveBeenCalledWith(Activities.listBatchUsers, {
+      jobId: 'j1',
+      fromSequence: 0,
+      toSequence: 3,
+    });
     run.next(['u1', 'u2', 'u3']);
-    expect(df.callSubOrchestrator.mock.calls.map((c) => c[2])).toEqual(['u1', 'u2', 'u3'].map((u) => InstanceIds.user('j1', u)));
-    expect(run.next(['provisioned', 'skippedGuest', 'provisioned'])).toEqual({ done: true, value: { provisioned: 2, skippedGuest: 1 } });
+    expect(df.callSubOrchestrator.mock.calls.map((c) => c[2])).toEqual(
+      ['u1', 'u2', 'u3'].map((u) => InstanceIds.user('j1', u)),
+    );
+    expect(run.next(['provisioned', 'skippedGuest', 'provisioned'])).toEqual({
+      done: true,
+      value: { provisioned: 2, skippedGuest: 1 },
+    });
   });
 
   it('a user that is not ready (guest, refused) ends after the check', () => {
@@ -59,14 +78,21 @@ describe('provisioning orchestrators (generators stepped with fakes)', () => {
     run.next();
     const claimWait = run.next('ready').value as { kind: string; args: unknown[] };
     expect(claimWait).toMatchObject({ kind: 'event', args: [ProvisioningEvents.claimed] });
-    const race = run.next({ expiresAt: '2026-11-27T10:00:00.000Z' }).value as { kind: string; args: [Array<{ kind: string }>] };
+    const race = run.next({ expiresAt: '2026-11-27T10:00:00.000Z' }).value as {
+      kind: string;
+      args: [Array<{ kind: string }>];
+    };
     expect(race.kind).toBe('any');
     expect(df.createTimer).toHaveBeenCalledWith(new Date('2026-11-27T10:00:00.000Z'));
     const [credentialEvent, timer] = race.args[0] as unknown as [{ result?: unknown }, { cancel: jest.Mock }];
     credentialEvent.result = { id: 'cred' };
     run.next(credentialEvent);
     expect(timer.cancel).toHaveBeenCalled();
-    expect(df.callActivity).toHaveBeenLastCalledWith(Activities.registerCredential, { jobId: 'j1', userId: 'u1', credential: { id: 'cred' } });
+    expect(df.callActivity).toHaveBeenLastCalledWith(Activities.registerCredential, {
+      jobId: 'j1',
+      userId: 'u1',
+      credential: { id: 'cred' },
+    });
     expect(run.next('provisioned')).toEqual({ done: true, value: 'provisioned' });
   });
 
@@ -94,13 +120,16 @@ describe('provisioning orchestrators (generators stepped with fakes)', () => {
     ['batch', provisioningBatchOrchestrator, { jobId: 'j1', fromSequence: 5, toSequence: 5 }],
     ['user', provisionUserOrchestrator, { jobId: 'j1' }],
     ['user', provisionUserOrchestrator, 'u1'],
-  ])('attack: a bad %s input (case %#) fails the instance before anything is scheduled', (_which, orchestrator, input) => {
-    const { context, df } = fakeContext(input);
-    const run = orchestrator(context) as Generator;
-    expect(() => run.next()).toThrow(/^Invalid input for provision/);
-    expect(df.callActivity).not.toHaveBeenCalled();
-    expect(df.callSubOrchestrator).not.toHaveBeenCalled();
-  });
+  ])(
+    'attack: a bad %s input (case %#) fails the instance before anything is scheduled',
+    (_which, orchestrator, input) => {
+      const { context, df } = fakeContext(input);
+      const run = orchestrator(context) as Generator;
+      expect(() => run.next()).toThrow(/^Invalid input for provision/);
+      expect(df.callActivity).not.toHaveBeenCalled();
+      expect(df.callSubOrchestrator).not.toHaveBeenCalled();
+    },
+  );
 
   it('a claimed event that is neither an expiry nor a refusal fails the user instance', () => {
     const { context } = fakeContext({ jobId: 'j1', userId: 'u1' });

@@ -9,7 +9,11 @@ import { InvocationContext } from '@azure/functions';
 import type { App } from '../../../shared/app';
 import { UnprocessableEventError } from '../../../shared/ports/eventBus.port';
 import { reEnrolmentConsumer } from '../../../functions/consumers/reenrolment.consumer';
-import type { ReEnrolmentInstance, ReEnrolmentOrchestrations, UpnReEnrolmentInput } from '../../../shared/ports/reEnrolmentOrchestrations.port';
+import type {
+  ReEnrolmentInstance,
+  ReEnrolmentOrchestrations,
+  UpnReEnrolmentInput,
+} from '../../../shared/ports/reEnrolmentOrchestrations.port';
 import { ReEnrolmentDeps, ReEnrolmentService } from '../../../shared/services/reenrolment/reEnrolmentService';
 import { EventTypes } from '../../../shared/domain/events/eventTypes';
 
@@ -17,15 +21,39 @@ import { EventTypes } from '../../../shared/domain/events/eventTypes';
 function memoryAudit(records: AuditRecord[]): AuditRepository {
   return {
     append: async (r) => void records.push(r),
-    list: async (q: AuditQuery) => ({ items: records.filter((r) => (!q.from || r.activityDateTime >= q.from) && (!q.to || r.activityDateTime < q.to)).reverse().slice(0, q.top) }),
+    list: async (q: AuditQuery) => ({
+      items: records
+        .filter((r) => (!q.from || r.activityDateTime >= q.from) && (!q.to || r.activityDateTime < q.to))
+        .reverse()
+        .slice(0, q.top),
+    }),
   };
 }
 
 const admin = { user: { id: 'admin', userPrincipalName: 'admin@contoso.com' }, app: null };
-const user = (upn: string): User => ({ id: 'u-1', userPrincipalName: upn, displayName: 'Alice', userType: 'Member', accountEnabled: true, mail: null, createdDateTime: '2025-01-01T00:00:00.000Z' });
+const user = (upn: string): User => ({
+  id: 'u-1',
+  userPrincipalName: upn,
+  displayName: 'Alice',
+  userType: 'Member',
+  accountEnabled: true,
+  mail: null,
+  createdDateTime: '2025-01-01T00:00:00.000Z',
+});
 /** The audit record of a rename of u-1, as the directory service writes it. */
 const renameRecord = (id: string, time: string, from: string, to: string): AuditRecord =>
-  auditRecord({ id, at: new Date(time), actor: admin, category: 'UserManagement', activityDisplayName: 'Update user', eventType: EventTypes.userUpnChanged, operationType: 'Update', target: { id: 'u-1', displayName: to, type: 'User' }, before: user(from), after: user(to) });
+  auditRecord({
+    id,
+    at: new Date(time),
+    actor: admin,
+    category: 'UserManagement',
+    activityDisplayName: 'Update user',
+    eventType: EventTypes.userUpnChanged,
+    operationType: 'Update',
+    target: { id: 'u-1', displayName: to, type: 'User' },
+    before: user(from),
+    after: user(to),
+  });
 
 /** The consumer decisions (start, skip, restart, notify) against a fake durable runtime. */
 describe('ReEnrolmentService event decisions', () => {
@@ -58,7 +86,14 @@ describe('ReEnrolmentService event decisions', () => {
       get: async () => flow,
       start: async (input) => {
         calls.push(`start ${input.eventId}`);
-        flow = { instanceId: `reenrol-${input.userId}`, runtimeStatus: 'Running', input, customStatus: null, createdTime: '', lastUpdatedTime: '' };
+        flow = {
+          instanceId: `reenrol-${input.userId}`,
+          runtimeStatus: 'Running',
+          input,
+          customStatus: null,
+          createdTime: '',
+          lastUpdatedTime: '',
+        };
       },
       stop: async () => {
         calls.push('stop');
@@ -72,7 +107,11 @@ describe('ReEnrolmentService event decisions', () => {
   }
 
   const outcome = { initiatedBy: admin, result: 'success' } as const;
-  const upnChanged = (id: string, time: string, upn = 'alice.smith@contoso.com'): DomainEvent<typeof EventTypes.userUpnChanged> => ({
+  const upnChanged = (
+    id: string,
+    time: string,
+    upn = 'alice.smith@contoso.com',
+  ): DomainEvent<typeof EventTypes.userUpnChanged> => ({
     specversion: '1.0',
     id,
     type: 'user.upnChanged',
@@ -87,11 +126,29 @@ describe('ReEnrolmentService event decisions', () => {
     type: 'fido2Method.registered',
     data: { userId: 'u-1', userPrincipalName: 'alice.smith@contoso.com', method: { id: methodId }, ...outcome },
   });
-  const running = (input: Partial<UpnReEnrolmentInput>, runtimeStatus = 'Running', oldMethodIds: string[] = []): ReEnrolmentInstance => ({
+  const running = (
+    input: Partial<UpnReEnrolmentInput>,
+    runtimeStatus = 'Running',
+    oldMethodIds: string[] = [],
+  ): ReEnrolmentInstance => ({
     instanceId: 'reenrol-u-1',
     runtimeStatus,
-    input: { eventId: 'e1', userId: 'u-1', changedAt: '2025-03-01T08:00:00.000Z', oldUserPrincipalName: 'a', newUserPrincipalName: 'b', ...input },
-    customStatus: { state: 'waitingForNewPasskey', eventId: 'e1', oldUserPrincipalName: 'a', newUserPrincipalName: 'b', oldMethodIds, deadline: null },
+    input: {
+      eventId: 'e1',
+      userId: 'u-1',
+      changedAt: '2025-03-01T08:00:00.000Z',
+      oldUserPrincipalName: 'a',
+      newUserPrincipalName: 'b',
+      ...input,
+    },
+    customStatus: {
+      state: 'waitingForNewPasskey',
+      eventId: 'e1',
+      oldUserPrincipalName: 'a',
+      newUserPrincipalName: 'b',
+      oldMethodIds,
+      deadline: null,
+    },
     createdTime: '',
     lastUpdatedTime: '',
   });
@@ -100,14 +157,42 @@ describe('ReEnrolmentService event decisions', () => {
     const fake = fakeFlows();
     await service.onUpnChanged(upnChanged('e1', '2025-03-01T08:00:00.000Z'), fake.flows);
     expect(fake.calls).toEqual(['start e1']);
-    expect(fake.current()!.input).toEqual({ eventId: 'e1', userId: 'u-1', changedAt: '2025-03-01T08:00:00.000Z', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' });
+    expect(fake.current()!.input).toEqual({
+      eventId: 'e1',
+      userId: 'u-1',
+      changedAt: '2025-03-01T08:00:00.000Z',
+      oldUserPrincipalName: 'alice@contoso.com',
+      newUserPrincipalName: 'alice.smith@contoso.com',
+    });
   });
 
   it.each([
     ['no such change in the audit log (forged id)', () => upnChanged('forged', '2025-03-01T08:00:00.000Z')],
     ['a change recorded at another time', () => upnChanged('e1', '2025-03-01T08:00:00.001Z')],
-    ['other names than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-1', oldUserPrincipalName: 'bob@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com', ...outcome } })],
-    ['another user than the recorded change', () => ({ ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 'u-2', oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com', ...outcome } })],
+    [
+      'other names than the recorded change',
+      () => ({
+        ...upnChanged('e1', '2025-03-01T08:00:00.000Z'),
+        data: {
+          userId: 'u-1',
+          oldUserPrincipalName: 'bob@contoso.com',
+          newUserPrincipalName: 'alice.smith@contoso.com',
+          ...outcome,
+        },
+      }),
+    ],
+    [
+      'another user than the recorded change',
+      () => ({
+        ...upnChanged('e1', '2025-03-01T08:00:00.000Z'),
+        data: {
+          userId: 'u-2',
+          oldUserPrincipalName: 'alice@contoso.com',
+          newUserPrincipalName: 'alice.smith@contoso.com',
+          ...outcome,
+        },
+      }),
+    ],
   ])('attack: a forged user.upnChanged event (%s) starts nothing', async (_what, event) => {
     const fake = fakeFlows();
     await service.onUpnChanged(event(), fake.flows);
@@ -120,7 +205,9 @@ describe('ReEnrolmentService event decisions', () => {
     const context = new InvocationContext({ functionName: reEnrolmentConsumer.name, logHandler: () => undefined });
     const malformed: EventEnvelope = { ...upnChanged('e1', '2025-03-01T08:00:00.000Z'), data: { userId: 42 } };
     const delivery = { deliveryCount: 1, subscription: reEnrolmentConsumer.subscription };
-    await expect(reEnrolmentConsumer.handler(malformed, { app, context, delivery })).rejects.toThrow(UnprocessableEventError);
+    await expect(reEnrolmentConsumer.handler(malformed, { app, context, delivery })).rejects.toThrow(
+      UnprocessableEventError,
+    );
     expect(onUpnChanged).not.toHaveBeenCalled();
   });
 
@@ -185,7 +272,13 @@ describe('ReEnrolmentService event decisions', () => {
 /** The activities read the store again before marking or deleting (fake store, real rules). */
 describe('ReEnrolmentService activities re-check the store', () => {
   const CHANGED = '2025-03-01T08:00:00.000Z';
-  const claim: UpnReEnrolmentInput = { eventId: 'e1', userId: 'u-1', changedAt: CHANGED, oldUserPrincipalName: 'alice@contoso.com', newUserPrincipalName: 'alice.smith@contoso.com' };
+  const claim: UpnReEnrolmentInput = {
+    eventId: 'e1',
+    userId: 'u-1',
+    changedAt: CHANGED,
+    oldUserPrincipalName: 'alice@contoso.com',
+    newUserPrincipalName: 'alice.smith@contoso.com',
+  };
 
   function world(currentUpn: string) {
     const records: AuditRecord[] = [renameRecord('e1', CHANGED, 'alice@contoso.com', 'alice.smith@contoso.com')];
@@ -193,7 +286,20 @@ describe('ReEnrolmentService activities re-check the store', () => {
     /** A passkey registered at `at` under `upn`, with its registration record (as the registration service writes it). */
     const passkey = (id: string, at: string, upn: string, reEnrolmentRequired = false) => {
       credentials.set(id, { id, userId: 'u-1', createdDateTime: at, reEnrolmentRequired } as StoredCredential);
-      records.push(auditRecord({ id: `reg-${id}`, at: new Date(at), actor: admin, category: 'UserManagement', activityDisplayName: 'Add Passkey (device-bound) security key', eventType: EventTypes.fido2MethodRegistered, operationType: 'Add', target: { id: 'u-1', displayName: upn, type: 'User' }, before: null, after: { id } }));
+      records.push(
+        auditRecord({
+          id: `reg-${id}`,
+          at: new Date(at),
+          actor: admin,
+          category: 'UserManagement',
+          activityDisplayName: 'Add Passkey (device-bound) security key',
+          eventType: EventTypes.fido2MethodRegistered,
+          operationType: 'Add',
+          target: { id: 'u-1', displayName: upn, type: 'User' },
+          before: null,
+          after: { id },
+        }),
+      );
     };
     const deleted: string[] = [];
     const deps = {
@@ -223,8 +329,17 @@ describe('ReEnrolmentService activities re-check the store', () => {
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com');
     w.passkey('new', '2025-03-02T00:00:00.000Z', 'alice.smith@contoso.com');
     w.passkey('older-name', '2025-01-10T00:00:00.000Z', 'a.older@contoso.com');
-    w.credentials.set('unrecorded', { id: 'unrecorded', userId: 'u-1', createdDateTime: '2025-02-02T00:00:00.000Z', reEnrolmentRequired: false } as StoredCredential);
-    expect(await w.service.markOldPasskeys(claim)).toEqual({ oldMethodIds: ['old', 'older-name'], newMethodIds: ['new'], graceHours: 72 });
+    w.credentials.set('unrecorded', {
+      id: 'unrecorded',
+      userId: 'u-1',
+      createdDateTime: '2025-02-02T00:00:00.000Z',
+      reEnrolmentRequired: false,
+    } as StoredCredential);
+    expect(await w.service.markOldPasskeys(claim)).toEqual({
+      oldMethodIds: ['old', 'older-name'],
+      newMethodIds: ['new'],
+      graceHours: 72,
+    });
     expect(w.credentials.get('old')!.reEnrolmentRequired).toBe(true);
     expect(w.credentials.get('unrecorded')!.reEnrolmentRequired).toBe(false); // no proof of its name: kept as it is
   });
@@ -233,7 +348,12 @@ describe('ReEnrolmentService activities re-check the store', () => {
     const w = world('alice.smith@contoso.com');
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com');
     const marked = await w.service.markOldPasskeys({ ...claim, eventId: 'forged' });
-    expect(marked).toMatchObject({ oldMethodIds: [], newMethodIds: [], graceHours: 72, notConfirmed: expect.stringMatching(/^changeNotConfirmed/) });
+    expect(marked).toMatchObject({
+      oldMethodIds: [],
+      newMethodIds: [],
+      graceHours: 72,
+      notConfirmed: expect.stringMatching(/^changeNotConfirmed/),
+    });
     expect(w.credentials.get('old')!.reEnrolmentRequired).toBe(false);
   });
 
@@ -241,7 +361,14 @@ describe('ReEnrolmentService activities re-check the store', () => {
     const w = world('alice.smith@contoso.com');
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
     w.passkey('fresh', '2025-03-02T00:00:00.000Z', 'alice.smith@contoso.com');
-    expect(await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered', newMethodId: 'fresh' })).toEqual({ deletedMethodIds: ['old'] });
+    expect(
+      await w.service.deleteOldPasskeys({
+        ...claim,
+        methodIds: ['old'],
+        reason: 'newPasskeyRegistered',
+        newMethodId: 'fresh',
+      }),
+    ).toEqual({ deletedMethodIds: ['old'] });
     expect(w.deleted).toEqual(['old']);
   });
 
@@ -252,7 +379,12 @@ describe('ReEnrolmentService activities re-check the store', () => {
   ])('attack: the delete activity ending the wait on a new passkey %s deletes nothing', async (_what, newMethodId) => {
     const w = world('alice.smith@contoso.com');
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
-    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['old'], reason: 'newPasskeyRegistered', newMethodId });
+    const result = await w.service.deleteOldPasskeys({
+      ...claim,
+      methodIds: ['old'],
+      reason: 'newPasskeyRegistered',
+      newMethodId,
+    });
     expect(result).toEqual({ deletedMethodIds: [], notConfirmed: expect.stringMatching(/new passkey/) });
     expect(w.deleted).toEqual([]);
   });
@@ -265,7 +397,12 @@ describe('ReEnrolmentService activities re-check the store', () => {
   ])('attack: the delete activity with %s deletes nothing', async (_what, forged, currentUpn) => {
     const w = world(currentUpn);
     w.passkey('old', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', true);
-    const result = await w.service.deleteOldPasskeys({ ...forged, methodIds: ['old'], reason: 'deadlinePassed', notice: { id: 'n1', at: CHANGED, newUserPrincipalName: 'x' } });
+    const result = await w.service.deleteOldPasskeys({
+      ...forged,
+      methodIds: ['old'],
+      reason: 'deadlinePassed',
+      notice: { id: 'n1', at: CHANGED, newUserPrincipalName: 'x' },
+    });
     expect(result).toEqual({ deletedMethodIds: [], notConfirmed: expect.stringMatching(/^changeNotConfirmed/) });
     expect(w.deleted).toEqual([]);
   });
@@ -275,8 +412,17 @@ describe('ReEnrolmentService activities re-check the store', () => {
     w.passkey('unmarked', '2025-02-01T00:00:00.000Z', 'alice@contoso.com', false);
     w.passkey('newer', '2025-03-02T00:00:00.000Z', 'alice@contoso.com', true);
     w.passkey('current-name', '2025-02-01T00:00:00.000Z', 'alice.smith@contoso.com', true);
-    w.credentials.set('bobs', { id: 'bobs', userId: 'u-2', createdDateTime: '2025-02-01T00:00:00.000Z', reEnrolmentRequired: true } as StoredCredential);
-    const result = await w.service.deleteOldPasskeys({ ...claim, methodIds: ['unmarked', 'newer', 'current-name', 'bobs', 'gone'], reason: 'deadlinePassed' });
+    w.credentials.set('bobs', {
+      id: 'bobs',
+      userId: 'u-2',
+      createdDateTime: '2025-02-01T00:00:00.000Z',
+      reEnrolmentRequired: true,
+    } as StoredCredential);
+    const result = await w.service.deleteOldPasskeys({
+      ...claim,
+      methodIds: ['unmarked', 'newer', 'current-name', 'bobs', 'gone'],
+      reason: 'deadlinePassed',
+    });
     expect(result).toEqual({ deletedMethodIds: [] });
     expect(w.deleted).toEqual([]);
   });

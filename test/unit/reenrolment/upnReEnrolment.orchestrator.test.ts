@@ -19,7 +19,11 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
 
   function fakeContext(given: unknown = input) {
     const setCustomStatus = jest.fn();
-    const callActivity = jest.fn((name: string, activityInput: unknown): FakeTask => ({ kind: 'activity', name, input: activityInput }));
+    const callActivity = jest.fn((name: string, activityInput: unknown): FakeTask => ({
+      kind: 'activity',
+      name,
+      input: activityInput,
+    }));
     const timers: FakeTask[] = [];
     const createTimer = jest.fn((fireAt: Date): FakeTask => {
       const timer = { kind: 'timer', fireAt, cancel: jest.fn() };
@@ -35,9 +39,28 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     const any = jest.fn((tasks: FakeTask[]) => ({ kind: 'any', tasks }) as unknown as Task);
     const newGuid = jest.fn(() => 'guid-1');
     const context = {
-      df: { instanceId: 'reenrol-u-1', currentUtcDateTime: START, getInput: () => given, setCustomStatus, callActivity, createTimer, waitForExternalEvent, newGuid, Task: { any } },
+      df: {
+        instanceId: 'reenrol-u-1',
+        currentUtcDateTime: START,
+        getInput: () => given,
+        setCustomStatus,
+        callActivity,
+        createTimer,
+        waitForExternalEvent,
+        newGuid,
+        Task: { any },
+      },
     };
-    return { context: context as unknown as OrchestrationContext, setCustomStatus, callActivity, createTimer, waitForExternalEvent, any, timers, events };
+    return {
+      context: context as unknown as OrchestrationContext,
+      setCustomStatus,
+      callActivity,
+      createTimer,
+      waitForExternalEvent,
+      any,
+      timers,
+      events,
+    };
   }
 
   const lastStatus = (fake: ReturnType<typeof fakeContext>) => fake.setCustomStatus.mock.calls.at(-1)![0];
@@ -65,7 +88,11 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     fake.events[0].result = { methodId: 'new-1', eventId: 'evt-2' };
     const remove = generator.next(fake.events[0]);
     expect(fake.timers[0].cancel).toHaveBeenCalled();
-    expect(remove.value).toEqual({ kind: 'activity', name: ReEnrolmentActivities.deleteOldPasskeys, input: { ...input, methodIds: ['old-1', 'old-2'], reason: 'newPasskeyRegistered', newMethodId: 'new-1' } });
+    expect(remove.value).toEqual({
+      kind: 'activity',
+      name: ReEnrolmentActivities.deleteOldPasskeys,
+      input: { ...input, methodIds: ['old-1', 'old-2'], reason: 'newPasskeyRegistered', newMethodId: 'new-1' },
+    });
 
     const done = generator.next({ deletedMethodIds: ['old-1', 'old-2'] });
     expect(done.done).toBe(true);
@@ -84,10 +111,19 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     expect(remove.value).toEqual({
       kind: 'activity',
       name: ReEnrolmentActivities.deleteOldPasskeys,
-      input: { ...input, methodIds: ['old-1'], reason: 'deadlinePassed', notice: { id: 'guid-1', at: DEADLINE, newUserPrincipalName: 'alice.smith@contoso.com' } },
+      input: {
+        ...input,
+        methodIds: ['old-1'],
+        reason: 'deadlinePassed',
+        notice: { id: 'guid-1', at: DEADLINE, newUserPrincipalName: 'alice.smith@contoso.com' },
+      },
     });
     const done = generator.next({ deletedMethodIds: ['old-1'] });
-    expect(done.value).toMatchObject({ state: 'deadlinePassed', deadline: DEADLINE, message: 'deadlinePassed — old passkeys deleted, user must register again' });
+    expect(done.value).toMatchObject({
+      state: 'deadlinePassed',
+      deadline: DEADLINE,
+      message: 'deadlinePassed — old passkeys deleted, user must register again',
+    });
   });
 
   it('keeps waiting (same timer) when the event names one of the old passkeys', () => {
@@ -114,8 +150,16 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     generator.next();
     const remove = generator.next({ oldMethodIds: ['old-1'], newMethodIds: ['new-0'], graceHours: 72 });
     expect(fake.createTimer).not.toHaveBeenCalled();
-    expect((remove.value as FakeTask).input).toEqual({ ...input, methodIds: ['old-1'], reason: 'newPasskeyRegistered', newMethodId: 'new-0' });
-    expect(generator.next({ deletedMethodIds: ['old-1'] }).value).toMatchObject({ state: 'completed', newMethodId: 'new-0' });
+    expect((remove.value as FakeTask).input).toEqual({
+      ...input,
+      methodIds: ['old-1'],
+      reason: 'newPasskeyRegistered',
+      newMethodId: 'new-0',
+    });
+    expect(generator.next({ deletedMethodIds: ['old-1'] }).value).toMatchObject({
+      state: 'completed',
+      newMethodId: 'new-0',
+    });
   });
 
   it('ends at once when the user had no passkeys before the change', () => {
@@ -123,7 +167,10 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     const generator = upnReEnrolmentOrchestrator(fake.context) as Generator<unknown, unknown, unknown>;
     generator.next();
     const done = generator.next({ oldMethodIds: [], newMethodIds: [], graceHours: 72 });
-    expect(done).toEqual({ done: true, value: expect.objectContaining({ state: 'nothingToReEnrol', oldMethodIds: [], deadline: null }) });
+    expect(done).toEqual({
+      done: true,
+      value: expect.objectContaining({ state: 'nothingToReEnrol', oldMethodIds: [], deadline: null }),
+    });
     expect(fake.createTimer).not.toHaveBeenCalled();
     expect(fake.callActivity).toHaveBeenCalledTimes(1);
   });
@@ -153,8 +200,16 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     const fake = fakeContext();
     const generator = upnReEnrolmentOrchestrator(fake.context) as Generator<unknown, unknown, unknown>;
     generator.next();
-    const done = generator.next({ oldMethodIds: [], newMethodIds: [], graceHours: 72, notConfirmed: 'changeNotConfirmed — no such change' });
-    expect(done).toEqual({ done: true, value: expect.objectContaining({ state: 'changeNotConfirmed', message: 'changeNotConfirmed — no such change' }) });
+    const done = generator.next({
+      oldMethodIds: [],
+      newMethodIds: [],
+      graceHours: 72,
+      notConfirmed: 'changeNotConfirmed — no such change',
+    });
+    expect(done).toEqual({
+      done: true,
+      value: expect.objectContaining({ state: 'changeNotConfirmed', message: 'changeNotConfirmed — no such change' }),
+    });
     expect(fake.callActivity).toHaveBeenCalledTimes(1);
   });
 
@@ -165,7 +220,11 @@ describe('upnReEnrolment orchestrator (generator stepped with fakes)', () => {
     generator.next({ oldMethodIds: ['old-1'], newMethodIds: [], graceHours: 72 });
     generator.next(fake.timers[0]);
     const done = generator.next({ deletedMethodIds: [], notConfirmed: 'changeNotConfirmed — changed back' });
-    expect(done.value).toMatchObject({ state: 'changeNotConfirmed', message: 'changeNotConfirmed — changed back', oldMethodIds: ['old-1'] });
+    expect(done.value).toMatchObject({
+      state: 'changeNotConfirmed',
+      message: 'changeNotConfirmed — changed back',
+      oldMethodIds: ['old-1'],
+    });
   });
 
   it('ignores a malformed newPasskeyRegistered event and keeps waiting', () => {

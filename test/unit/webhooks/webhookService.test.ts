@@ -49,7 +49,13 @@ function policyEvent(): DomainEvent {
     subject: 'policies/authenticationMethodsPolicy/fido2',
     time: new Date(START).toISOString(),
     datacontenttype: 'application/json',
-    data: { before: { state: 'disabled' }, after: { state: 'enabled' }, modifiedProperties: [], initiatedBy: admin, result: 'success' },
+    data: {
+      before: { state: 'disabled' },
+      after: { state: 'enabled' },
+      modifiedProperties: [],
+      initiatedBy: admin,
+      result: 'success',
+    },
   };
 }
 
@@ -64,18 +70,33 @@ describe('WebhookService', () => {
     sender = new FakeSender();
     tick = 0;
     // Each reading of the clock is one second later, so delivery rows are strictly ordered.
-    service = new WebhookService({ webhooks: store.webhooks, sender, clock: { now: () => new Date(START + 1000 * tick++) } });
+    service = new WebhookService({
+      webhooks: store.webhooks,
+      sender,
+      clock: { now: () => new Date(START + 1000 * tick++) },
+    });
   });
   afterEach(() => store.close());
 
-  const subscribe = (url: string, eventTypes = ['fido2Policy.updated'], secret = 'a-secret-of-24-characters') => service.create({ url, eventTypes, secret }, admin);
-  const log = async (id: string) => (await service.deliveries(id, 100)).reverse().map((d) => [d.attempt, d.status, d.httpStatus]);
+  const subscribe = (url: string, eventTypes = ['fido2Policy.updated'], secret = 'a-secret-of-24-characters') =>
+    service.create({ url, eventTypes, secret }, admin);
+  const log = async (id: string) =>
+    (await service.deliveries(id, 100)).reverse().map((d) => [d.attempt, d.status, d.httpStatus]);
 
   describe('subscriptions', () => {
     it('creates one with a generated secret when none is given, returned once and kept for signing', async () => {
-      const { subscription, secret } = await service.create({ url: 'https://hooks.example.com/a', eventTypes: ['*', '*'] }, admin);
+      const { subscription, secret } = await service.create(
+        { url: 'https://hooks.example.com/a', eventTypes: ['*', '*'] },
+        admin,
+      );
       expect(secret.length).toBeGreaterThanOrEqual(32);
-      expect(subscription).toMatchObject({ url: 'https://hooks.example.com/a', eventTypes: ['*'], enabled: true, secret, createdBy: { id: admin.user!.id, userPrincipalName: 'admin@contoso.com', appId: null } });
+      expect(subscription).toMatchObject({
+        url: 'https://hooks.example.com/a',
+        eventTypes: ['*'],
+        enabled: true,
+        secret,
+        createdBy: { id: admin.user!.id, userPrincipalName: 'admin@contoso.com', appId: null },
+      });
       expect(await service.get(subscription.id)).toEqual(subscription);
       expect(await service.list()).toEqual([subscription]);
       const other = await service.create({ url: 'https://hooks.example.com/b', eventTypes: ['*'] }, admin);
@@ -91,8 +112,16 @@ describe('WebhookService', () => {
       ['a short secret', { secret: 'fifteen-chars!!' }, 'expected at least 16'],
       ['no event types', { eventTypes: [] }, 'no event types'],
     ])('refuses %s', async (_name, change, message) => {
-      const request = { url: 'https://hooks.example.com/a', eventTypes: ['*'], secret: 'a-secret-of-24-characters', ...change };
-      await expect(service.create(request, admin)).rejects.toMatchObject({ kind: 'badRequest', message: expect.stringContaining(message) });
+      const request = {
+        url: 'https://hooks.example.com/a',
+        eventTypes: ['*'],
+        secret: 'a-secret-of-24-characters',
+        ...change,
+      };
+      await expect(service.create(request, admin)).rejects.toMatchObject({
+        kind: 'badRequest',
+        message: expect.stringContaining(message),
+      });
       expect(await service.list()).toEqual([]);
     });
 
@@ -100,18 +129,35 @@ describe('WebhookService', () => {
       ['a wrong-case type', ['fido2policy.updated'], "'fido2policy.updated' (did you mean 'fido2Policy.updated'?)"],
       ['an unknown type', ['fido2Policy.created'], "'fido2Policy.created'"],
       ['an unknown prefix', ['fido2.*'], "'fido2.*'"],
-      ['a wrong-case prefix among good ones', ['*', 'fido2method.*'], "'fido2method.*' (did you mean 'fido2Method.*'?)"],
+      [
+        'a wrong-case prefix among good ones',
+        ['*', 'fido2method.*'],
+        "'fido2method.*' (did you mean 'fido2Method.*'?)",
+      ],
     ])('attack: %s, which would never match, is refused naming the known types', async (_name, eventTypes, named) => {
       const refused = service.create({ url: 'https://hooks.example.com/a', eventTypes }, admin);
-      await expect(refused).rejects.toMatchObject({ kind: 'badRequest', code: 'invalidEventTypes', message: expect.stringContaining(named) });
-      await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('fido2Policy.updated, fido2Method.registered') });
+      await expect(refused).rejects.toMatchObject({
+        kind: 'badRequest',
+        code: 'invalidEventTypes',
+        message: expect.stringContaining(named),
+      });
+      await expect(refused).rejects.toMatchObject({
+        message: expect.stringContaining('fido2Policy.updated, fido2Method.registered'),
+      });
       await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('fido2Method.*') });
       expect(await service.list()).toEqual([]);
     });
 
     it('attack: a destination the sender refuses is a 400 that says why, and nothing is created', async () => {
-      sender.refusals.set('https://hooks.example.com/internal', { reason: 'refusedAddress', address: '10.0.0.7', addressClass: 'private', privateNetworkSetting: true });
-      await expect(service.create({ url: 'https://hooks.example.com/internal', eventTypes: ['*'] }, admin)).rejects.toMatchObject({
+      sender.refusals.set('https://hooks.example.com/internal', {
+        reason: 'refusedAddress',
+        address: '10.0.0.7',
+        addressClass: 'private',
+        privateNetworkSetting: true,
+      });
+      await expect(
+        service.create({ url: 'https://hooks.example.com/internal', eventTypes: ['*'] }, admin),
+      ).rejects.toMatchObject({
         kind: 'badRequest',
         code: 'webhookDestinationRefused',
         message: expect.stringContaining("'hooks.example.com' resolves to 10.0.0.7, a private-network address"),
@@ -121,11 +167,16 @@ describe('WebhookService', () => {
 
     it(`refuses more than ${MAX_SUBSCRIPTIONS} subscriptions`, async () => {
       for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) await subscribe(`https://hooks.example.com/${i}`);
-      await expect(subscribe('https://hooks.example.com/one-too-many')).rejects.toMatchObject({ code: 'tooManyWebhookSubscriptions' });
+      await expect(subscribe('https://hooks.example.com/one-too-many')).rejects.toMatchObject({
+        code: 'tooManyWebhookSubscriptions',
+      });
     });
 
     it('answers not found for an unknown subscription, and deletes one with its log', async () => {
-      await expect(service.get(randomUUID())).rejects.toMatchObject({ kind: 'notFound', code: 'webhookSubscriptionNotFound' });
+      await expect(service.get(randomUUID())).rejects.toMatchObject({
+        kind: 'notFound',
+        code: 'webhookSubscriptionNotFound',
+      });
       await expect(service.delete(randomUUID(), admin)).rejects.toMatchObject({ kind: 'notFound' });
       await expect(service.deliveries(randomUUID(), 10)).rejects.toMatchObject({ kind: 'notFound' });
       const { subscription } = await subscribe('https://hooks.example.com/a');
@@ -141,34 +192,65 @@ describe('WebhookService', () => {
       const exact = await subscribe('https://a.example.com/hook');
       const all = await subscribe('https://b.example.com/hook', ['*'], 'another-secret-0123456789');
       await subscribe('https://c.example.com/hook', ['fido2Method.*']);
-      await store.webhooks.createSubscription({ ...exact.subscription, id: randomUUID(), url: 'https://disabled.example.com/hook', enabled: false });
+      await store.webhooks.createSubscription({
+        ...exact.subscription,
+        id: randomUUID(),
+        url: 'https://disabled.example.com/hook',
+        enabled: false,
+      });
       const event = policyEvent();
       const signedAt = (START + 1000 * tick) / 1000; // the clock's next reading
 
       expect(await service.deliver(event, { attempt: 1, lastAttempt: false })).toEqual({ delivered: 2, skipped: 0 });
 
-      expect(sender.requests.map((r) => r.url).sort()).toEqual(['https://a.example.com/hook', 'https://b.example.com/hook']);
+      expect(sender.requests.map((r) => r.url).sort()).toEqual([
+        'https://a.example.com/hook',
+        'https://b.example.com/hook',
+      ]);
       for (const [request, secret] of [
         [sender.to('https://a.example.com/hook')[0], exact.secret],
         [sender.to('https://b.example.com/hook')[0], all.secret],
       ] as const) {
-        expect(request).toMatchObject({ method: 'POST', timeoutMs: 5000, headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': event.id } });
+        expect(request).toMatchObject({
+          method: 'POST',
+          timeoutMs: 5000,
+          headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': event.id },
+        });
         expect(JSON.parse(request.body)).toEqual(event);
         expect(Number(request.headers['webhook-timestamp'])).toBe(signedAt);
-        expect(verifyWebhookSignature({ secret, headers: request.headers, body: request.body, nowSeconds: signedAt })).toBe(true);
+        expect(
+          verifyWebhookSignature({ secret, headers: request.headers, body: request.body, nowSeconds: signedAt }),
+        ).toBe(true);
       }
       expect(await service.deliveries(exact.subscription.id, 10)).toEqual([
-        expect.objectContaining({ subscriptionId: exact.subscription.id, eventId: event.id, eventType: 'fido2Policy.updated', attempt: 1, status: 'delivered', httpStatus: 204, error: null, durationMs: expect.any(Number) }),
+        expect.objectContaining({
+          subscriptionId: exact.subscription.id,
+          eventId: event.id,
+          eventType: 'fido2Policy.updated',
+          attempt: 1,
+          status: 'delivered',
+          httpStatus: 204,
+          error: null,
+          durationMs: expect.any(Number),
+        }),
       ]);
     });
 
     it('throws after logging a failed receiver, and on redelivery posts only to the receivers that lack the event', async () => {
       const ok = await subscribe('https://ok.example.com/hook');
       const flaky = await subscribe('https://flaky.example.com/hook');
-      sender.script('https://flaky.example.com/hook', 500, new HttpSendError('connectionFailed', 'No response from flaky.example.com.', { cause: new Error('connect ECONNREFUSED 10.0.0.1:443') }));
+      sender.script(
+        'https://flaky.example.com/hook',
+        500,
+        new HttpSendError('connectionFailed', 'No response from flaky.example.com.', {
+          cause: new Error('connect ECONNREFUSED 10.0.0.1:443'),
+        }),
+      );
       const event = policyEvent();
 
-      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(/failed for 1 of 2 subscription\(s\), attempt 1: .*httpError 5xx/);
+      await expect(service.deliver(event, { attempt: 1, lastAttempt: false })).rejects.toThrow(
+        /failed for 1 of 2 subscription\(s\), attempt 1: .*httpError 5xx/,
+      );
       await expect(service.deliver(event, { attempt: 2, lastAttempt: false })).rejects.toThrow(/connectionFailed/);
       expect(await service.deliver(event, { attempt: 3, lastAttempt: false })).toEqual({ delivered: 1, skipped: 1 });
       // The next redelivery (a duplicate) posts nothing at all.
@@ -182,7 +264,9 @@ describe('WebhookService', () => {
         [2, 'failed', null],
         [3, 'delivered', 204],
       ]);
-      const [networkError] = (await service.deliveries(flaky.subscription.id, 100)).filter((d) => d.httpStatus === null);
+      const [networkError] = (await service.deliveries(flaky.subscription.id, 100)).filter(
+        (d) => d.httpStatus === null,
+      );
       expect(networkError.error).toBe('connectionFailed');
       // Every retry of the event carries the same webhook-id, so receivers can dedupe too.
       expect(new Set(sender.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
@@ -207,13 +291,16 @@ describe('WebhookService', () => {
       sender.script(
         'https://probe.example.com/hook',
         new HttpSendError('refusedAddress', 'The destination probe.example.com was refused (refusedAddress).'),
-        new HttpSendError('timeout', 'No response from probe.example.com.', { cause: new Error('connect ETIMEDOUT 10.20.30.40:8443') }),
+        new HttpSendError('timeout', 'No response from probe.example.com.', {
+          cause: new Error('connect ETIMEDOUT 10.20.30.40:8443'),
+        }),
         new Error('connect ECONNREFUSED 10.20.30.40:22'),
         302,
         404,
       );
       const event = policyEvent();
-      for (let attempt = 1; attempt <= 5; attempt++) await expect(service.deliver(event, { attempt, lastAttempt: false })).rejects.toThrow();
+      for (let attempt = 1; attempt <= 5; attempt++)
+        await expect(service.deliver(event, { attempt, lastAttempt: false })).rejects.toThrow();
       const rows = (await service.deliveries(probe.subscription.id, 10)).reverse();
       expect(rows.map((r) => [r.error, r.httpStatus])).toEqual([
         ['refusedAddress', null],
@@ -227,7 +314,16 @@ describe('WebhookService', () => {
 
     it('does nothing for an event no subscription takes', async () => {
       await subscribe('https://a.example.com/hook', ['fido2Method.registered']);
-      expect(await service.deliver({ ...policyEvent(), type: 'user.created', data: { before: null, after: { id: 'u-1' }, initiatedBy: admin, result: 'success' } }, { attempt: 1, lastAttempt: false })).toEqual({ delivered: 0, skipped: 0 });
+      expect(
+        await service.deliver(
+          {
+            ...policyEvent(),
+            type: 'user.created',
+            data: { before: null, after: { id: 'u-1' }, initiatedBy: admin, result: 'success' },
+          },
+          { attempt: 1, lastAttempt: false },
+        ),
+      ).toEqual({ delivered: 0, skipped: 0 });
       expect(sender.requests).toEqual([]);
     });
   });
@@ -236,12 +332,17 @@ describe('WebhookService', () => {
 describe('webhooks consumer', () => {
   it('takes every event type and tells the service which attempt is the last', async () => {
     expect(webhooksConsumer).toMatchObject({ subscription: 'webhooks', maxDeliveryCount: 8 });
-    for (const type of ['fido2Policy.updated', 'user.upnChanged', 'provisioningJob.completed', 'anything.else']) expect(matchesEventType(webhooksConsumer.eventTypes, type)).toBe(true);
+    for (const type of ['fido2Policy.updated', 'user.upnChanged', 'provisioningJob.completed', 'anything.else'])
+      expect(matchesEventType(webhooksConsumer.eventTypes, type)).toBe(true);
     const deliver = jest.fn(async () => ({ delivered: 0, skipped: 0 }));
     const app = { webhooks: { deliver } } as never;
     const event = policyEvent();
     for (const deliveryCount of [1, WEBHOOK_MAX_DELIVERY_COUNT - 1, WEBHOOK_MAX_DELIVERY_COUNT]) {
-      await webhooksConsumer.handler(event, { app, context: {} as never, delivery: { deliveryCount, subscription: 'webhooks' } });
+      await webhooksConsumer.handler(event, {
+        app,
+        context: {} as never,
+        delivery: { deliveryCount, subscription: 'webhooks' },
+      });
     }
     expect(deliver.mock.calls).toEqual([
       [event, { attempt: 1, lastAttempt: false }],
