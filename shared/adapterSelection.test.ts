@@ -26,6 +26,14 @@ describe('adapterSelection', () => {
       },
       { store: 'cosmos', events: 'servicebus', tokens: 'local' },
     ],
+    [
+      'Cosmos DB and Service Bus without keys (managed identity, as infra/main.bicep deploys)',
+      {
+        COSMOS_ENDPOINT: 'https://passkeys-cosmos.documents.azure.com:443/',
+        SERVICEBUS_CONNECTION__fullyQualifiedNamespace: 'passkeys-sb.servicebus.windows.net',
+      },
+      { store: 'cosmos', events: 'servicebus', tokens: 'local' },
+    ],
     ['an Entra tenant', ENTRA, { store: 'sqlite', events: 'local', tokens: 'entra' }],
     [
       'an Entra tenant and local tokens',
@@ -38,6 +46,20 @@ describe('adapterSelection', () => {
 
   it('on Azure, refuses to run without Service Bus (a local bus file would lose events)', async () => {
     await expect(createEventBus(config({}), 'azure')).rejects.toThrow(/SERVICEBUS_CONNECTION is required on Azure/);
+  });
+
+  it('reads the keyless settings: no Cosmos key, the Service Bus namespace of the identity-based trigger connection', () => {
+    const keyless = config({
+      COSMOS_ENDPOINT: 'https://passkeys-cosmos.documents.azure.com:443/',
+      SERVICEBUS_CONNECTION__fullyQualifiedNamespace: 'passkeys-sb.servicebus.windows.net',
+    });
+    expect(keyless.cosmos).toEqual({
+      endpoint: 'https://passkeys-cosmos.documents.azure.com:443/',
+      key: undefined,
+      databaseId: 'passkeys',
+    });
+    expect(keyless.serviceBusNamespace).toBe('passkeys-sb.servicebus.windows.net');
+    expect(keyless.serviceBusConnection).toBeUndefined();
   });
 
   it('locally, opens the durable local bus under DATA_DIR', async () => {

@@ -43,25 +43,32 @@ export interface AdapterNames {
 export function adapterNames(config: AppConfig): AdapterNames {
   return {
     store: config.cosmos ? 'cosmos' : 'sqlite',
-    events: config.serviceBusConnection ? 'servicebus' : 'local',
+    events: config.serviceBusConnection || config.serviceBusNamespace ? 'servicebus' : 'local',
     tokens: config.entra ? (config.allowLocalTokens ? 'entra+local' : 'entra') : 'local',
   };
 }
 
-/** The store: Cosmos DB when COSMOS_ENDPOINT is set, else the embedded SQLite file under DATA_DIR. */
+/**
+ * The store: Cosmos DB when COSMOS_ENDPOINT is set (with COSMOS_KEY, or else DefaultAzureCredential),
+ * else the embedded SQLite file under DATA_DIR.
+ */
 export async function createStore(config: AppConfig): Promise<Store> {
   if (config.cosmos) {
     // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
     const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
-    return createCosmosStore(config.cosmos);
+    const { endpoint, key, databaseId } = config.cosmos;
+    if (key) return createCosmosStore({ endpoint, key, databaseId });
+    const { defaultAzureCredential } = await import('./adapters/identity/azureCredential');
+    return createCosmosStore({ endpoint, credential: await defaultAzureCredential(), databaseId });
   }
   const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));
 }
 
 /**
- * The event bus: Service Bus (`passkey-events`) when SERVICEBUS_CONNECTION is set, else the durable
- * local bus under DATA_DIR. On Azure the setting is required: a Function App writing events to a
+ * The event bus: Service Bus (`passkey-events`) when SERVICEBUS_CONNECTION (a connection string) or
+ * SERVICEBUS_CONNECTION__fullyQualifiedNamespace (DefaultAzureCredential) is set, else the durable
+ * local bus under DATA_DIR. On Azure one of them is required: a Function App writing events to a
  * local file would lose them for every other instance.
  */
 export async function createEventBus(config: AppConfig, hosting: Hosting): Promise<EventBus> {
@@ -69,8 +76,18 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
     const { ServiceBusEventBus } = await import('./adapters/servicebus/serviceBus.eventBus');
     return new ServiceBusEventBus({ connectionString: config.serviceBusConnection });
   }
+  if (config.serviceBusNamespace) {
+    const { ServiceBusEventBus } = await import('./adapters/servicebus/serviceBus.eventBus');
+    const { defaultAzureCredential } = await import('./adapters/identity/azureCredential');
+    return new ServiceBusEventBus({
+      fullyQualifiedNamespace: config.serviceBusNamespace,
+      credential: await defaultAzureCredential(),
+    });
+  }
   if (hosting === 'azure')
-    throw new Error('Setting SERVICEBUS_CONNECTION is required on Azure: the outbox relay publishes to Service Bus.');
+    throw new Error(
+      'Setting SERVICEBUS_CONNECTION is required on Azure (or SERVICEBUS_CONNECTION__fullyQualifiedNamespace, keyless): the outbox relay publishes to Service Bus.',
+    );
   const { LocalEventBus } = await import('./adapters/localbus/localEventBus');
   const base = config.eventRetryBaseMs;
   return LocalEventBus.open(join(config.dataDir, 'bus.db'), {

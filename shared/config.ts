@@ -12,7 +12,8 @@ export interface AppConfig {
   issuer: string;
   /** Audience of the admin API (`aud` of admin tokens). */
   apiAudience: string;
-  cosmos?: { endpoint: string; key: string; databaseId: string };
+  /** COSMOS_ENDPOINT, COSMOS_DATABASE, and COSMOS_KEY; without a key the store signs in with DefaultAzureCredential. */
+  cosmos?: { endpoint: string; key?: string; databaseId: string };
   entra?: { tenantId: string; audience: string; issuer: string; jwksUri: string };
   /** Accept admin tokens signed by the local key (dev tokens from `npm run token`). */
   allowLocalTokens: boolean;
@@ -28,6 +29,11 @@ export interface AppConfig {
   eventRetryBaseMs: number;
   /** Service Bus connection string: events go to the `passkey-events` topic instead of the local bus. */
   serviceBusConnection?: string;
+  /**
+   * SERVICEBUS_CONNECTION__fullyQualifiedNamespace (the name the Functions host's identity-based trigger
+   * connection reads too): events go to that namespace with DefaultAzureCredential, no key.
+   */
+  serviceBusNamespace?: string;
   /** Private ES256 JWK (JSON) to sign with, e.g. from Key Vault; else a key file under dataDir. */
   signingKeyJwk?: string;
   /** Base64 32-byte server secret, e.g. from Key Vault; else a file under dataDir. Checked strictly at load. */
@@ -132,7 +138,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     issuer,
     apiAudience,
     cosmos: s.COSMOS_ENDPOINT
-      ? { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY ?? '', databaseId: s.COSMOS_DATABASE || 'passkeys' }
+      ? { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY || undefined, databaseId: s.COSMOS_DATABASE || 'passkeys' }
       : undefined,
     entra: tenantId
       ? {
@@ -155,6 +161,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     reEnrolmentGraceHours: positiveNumber('REENROLMENT_GRACE_HOURS', s.REENROLMENT_GRACE_HOURS, 72),
     eventRetryBaseMs: positiveInt('EVENT_RETRY_BASE_MS', s.EVENT_RETRY_BASE_MS, 100),
     serviceBusConnection: s.SERVICEBUS_CONNECTION || undefined,
+    serviceBusNamespace: s.SERVICEBUS_CONNECTION__fullyQualifiedNamespace || undefined,
     signingKeyJwk: s.SIGNING_KEY_JWK || undefined,
     serverSecret: s.SERVER_SECRET ? (parseServerSecret(s.SERVER_SECRET), s.SERVER_SECRET) : undefined,
     listenHosts: s.HOST ? list(s.HOST) : ['127.0.0.1', '::1'],

@@ -1,8 +1,10 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { ConnectionPolicy, CosmosClient } from '@azure/cosmos';
 import type { Agent } from 'node:http';
 import { Store } from '../../ports/store.port';
 import { CosmosAuditRepository } from './audit.cosmos';
 import { CosmosConsumedChallengeRepository } from './challenges.cosmos';
+import { cosmosAuth } from './cosmosAuth';
 import { ensureContainers } from './containers.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
@@ -16,7 +18,10 @@ import { translateCosmosError } from './storeErrors.cosmos';
 /** Where the store lives and how to reach it. */
 export interface CosmosStoreOptions {
   endpoint: string;
-  key: string;
+  /** The account key; without one, `credential` signs in (an account with local auth off accepts only that). */
+  key?: string;
+  /** An Entra credential, e.g. DefaultAzureCredential (the Function App's managed identity). */
+  credential?: TokenCredential;
   databaseId: string;
   /**
    * For an https test server with a self-signed certificate, e.g.
@@ -46,7 +51,7 @@ const isLocal = (endpoint: string) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1
 export async function createCosmosStore(options: CosmosStoreOptions): Promise<Store> {
   const client = new CosmosClient({
     endpoint: options.endpoint,
-    key: options.key,
+    ...cosmosAuth(options),
     ...(options.agent ? { agent: options.agent } : {}),
     connectionPolicy: {
       ...(isLocal(options.endpoint) ? { enableEndpointDiscovery: false } : {}),

@@ -6,6 +6,7 @@ import {
   ServiceBusReceiver,
   ServiceBusSender,
 } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/core-auth';
 import Long from 'long';
 import {
   EventBus,
@@ -22,9 +23,17 @@ export const PASSKEY_EVENTS_TOPIC = EVENTS_TOPIC;
 /** The port's default: deliveries before an event is dead-lettered. */
 const DEFAULT_MAX_DELIVERY_COUNT = 5;
 
-export interface ServiceBusEventBusOptions {
-  /** A Service Bus connection string (with `UseDevelopmentEmulator=true` for a plain-TCP emulator or test broker). */
-  connectionString: string;
+/**
+ * How to reach the namespace: a connection string (with `UseDevelopmentEmulator=true` for a plain-TCP
+ * emulator or test broker), or its host name and an Entra credential (managed identity, no key).
+ */
+export type ServiceBusConnection =
+  { connectionString: string } | { fullyQualifiedNamespace: string; credential: TokenCredential };
+
+export type ServiceBusEventBusOptions = ServiceBusConnection & ServiceBusEventBusSettings;
+
+/** Everything but the connection. */
+export interface ServiceBusEventBusSettings {
   /** Default `passkey-events`. Its subscriptions are provisioned by infrastructure (Bicep), not here. */
   topic?: string;
   /**
@@ -62,7 +71,11 @@ export class ServiceBusEventBus implements EventBus {
   private closed = false;
 
   constructor(private readonly options: ServiceBusEventBusOptions) {
-    this.client = new ServiceBusClient(options.connectionString, { retryOptions: options.retryOptions });
+    const clientOptions = { retryOptions: options.retryOptions };
+    this.client =
+      'connectionString' in options
+        ? new ServiceBusClient(options.connectionString, clientOptions)
+        : new ServiceBusClient(options.fullyQualifiedNamespace, options.credential, clientOptions);
     this.topic = options.topic ?? PASSKEY_EVENTS_TOPIC;
   }
 
