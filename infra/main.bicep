@@ -1,5 +1,9 @@
-// The passkey service on Azure: Function App (Node 20, Functions v4), Cosmos DB (serverless),
-// Storage (durable task hub), Service Bus (topic passkey-events), Key Vault, Application Insights.
+// The passkey service on Azure: Function App on Flex Consumption (Node 20, Functions v4), Cosmos DB
+// (serverless), Storage (durable task hub, deployment package), Service Bus (topic passkey-events),
+// Key Vault, Application Insights. No keys: every client authenticates with the app's system-assigned
+// identity (DefaultAzureCredential in the code, identity-based connections in the host), local auth is
+// off on Storage, Cosmos DB and Service Bus, and the role assignments at the end grant what each client does.
+// test/unit/infra/bicep.test.ts holds this file to the code.
 targetScope = 'resourceGroup'
 
 @description('Short name used to derive resource names.')
@@ -14,7 +18,13 @@ param rpId string
 @description('Comma-separated origins of the sign-in frontends.')
 param origins string
 param rpName string = 'Contoso'
+@description('Most instances Flex Consumption may scale out to.')
+param maximumInstanceCount int = 100
+@description('Memory of one instance (MB): 2048 or 4096.')
+param instanceMemoryMB int = 2048
 
+// The containers of shared/adapters/cosmos/containers.cosmos.ts, plus `leases` (the outbox relay's
+// change-feed leases). Declared here because the identity's data-plane role cannot create containers.
 var cosmosContainers = [
   { name: 'policies', pk: '/id' }
   { name: 'users', pk: '/id' }
@@ -23,7 +33,7 @@ var cosmosContainers = [
   { name: 'memberships', pk: '/userId' }
   { name: 'audit', pk: '/id' }
   { name: 'credentials', pk: '/id' }
-  { name: 'consumedChallenges', pk: '/id' }
+  { name: 'consumedChallenges', pk: '/id', ttl: -1 }
   { name: 'provisioningJobs', pk: '/id' }
   { name: 'provisioningJobUsers', pk: '/jobId' }
   { name: 'webhookSubscriptions', pk: '/id' }
@@ -38,12 +48,42 @@ var eventSubscriptions = [
   { name: 'reenrolment', maxDeliveryCount: 5 }
 ]
 
+// Built-in role definitions (ids are the same in every tenant).
+var roles = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // A Cosmos DB data-plane role (sqlRoleDefinitions), not an Azure RBAC role.
+  cosmosDataContributor: '00000000-0000-0000-0000-000000000002'
+}
+var deploymentContainer = 'app-package'
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take(toLower(replace(name, '-', '')), 24)
   location: location
   sku: { name: 'Standard_LRS' }
   kind: 'StorageV2'
-  properties: { minimumTlsVersion: 'TLS1_2', allowBlobPublicAccess: false, supportsHttpsTrafficOnly: true }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+    // No account keys: the host and the durable task hub connect with the app's identity.
+    allowSharedKeyAccess: false
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Flex Consumption deploys the app package from this container.
+resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainer
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
@@ -62,7 +102,8 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     locations: [ { locationName: location, failoverPriority: 0 } ]
     capabilities: [ { name: 'EnableServerless' } ]
     consistencyPolicy: { defaultConsistencyLevel: 'Session' }
-    disableLocalAuth: false
+    // Entra ID only: the account keys cannot be used.
+    disableLocalAuth: true
   }
 }
 
@@ -79,7 +120,8 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
     resource: {
       id: c.name
       partitionKey: { paths: [ c.pk ], kind: 'Hash' }
-      defaultTtl: c.name == 'consumedChallenges' ? -1 : null
+      // -1: TTL on without a default, only documents that carry a `ttl` expire.
+      defaultTtl: contains(c, 'ttl') ? c.ttl : null
     }
   }
 }]
@@ -88,6 +130,8 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   name: '${name}-sb'
   location: location
   sku: { name: 'Standard', tier: 'Standard' }
+  // Entra ID only: no shared access key works, not even the namespace's root rule.
+  properties: { disableLocalAuth: true, minimumTlsVersion: '1.2' }
 }
 
 resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
@@ -113,15 +157,15 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan'
   location: location
-  sku: { name: 'Y1', tier: 'Dynamic' }
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
   kind: 'functionapp'
   properties: { reserved: true }
 }
 
-resource site 'Microsoft.Web/sites@2023-12-01' = {
+resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: '${name}-func'
   location: location
   kind: 'functionapp,linux'
@@ -129,21 +173,33 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: { type: 'SystemAssignedIdentity' }
+        }
+      }
+      scaleAndConcurrency: { maximumInstanceCount: maximumInstanceCount, instanceMemoryMB: instanceMemoryMB }
+      // Flex Consumption takes the runtime from here (FUNCTIONS_WORKER_RUNTIME is not an app setting on it).
+      runtime: { name: 'node', version: '20' }
+    }
     siteConfig: {
-      linuxFxVersion: 'Node|20'
       minTlsVersion: '1.2'
       cors: { allowedOrigins: split(origins, ',') }
+      // One `{ name: ..., value: ... }` per line: test/unit/infra/bicep.test.ts reads them.
       appSettings: [
-        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }
-        { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
+        // Identity-based host storage (durable task hub, timers): an account name, no key.
+        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+        // The store: an endpoint and no COSMOS_KEY, so the app signs in with DefaultAzureCredential.
         { name: 'COSMOS_ENDPOINT', value: cosmos.properties.documentEndpoint }
-        { name: 'COSMOS_KEY', value: cosmos.listKeys().primaryMasterKey }
         { name: 'COSMOS_DATABASE', value: 'passkeys' }
-        // The change-feed trigger (outbox relay on the audit container) reads this connection string.
-        { name: 'COSMOS_CONNECTION', value: 'AccountEndpoint=${cosmos.properties.documentEndpoint};AccountKey=${cosmos.listKeys().primaryMasterKey};' }
-        { name: 'SERVICEBUS_CONNECTION', value: listKeys('${serviceBus.id}/AuthorizationRules/RootManageSharedAccessKey', serviceBus.apiVersion).primaryConnectionString }
+        // The change-feed trigger (outbox relay on the audit container), identity-based.
+        { name: 'COSMOS_CONNECTION__accountEndpoint', value: cosmos.properties.documentEndpoint }
+        // Read by the Service Bus triggers and by the app's publisher (DefaultAzureCredential): a namespace, no key.
+        { name: 'SERVICEBUS_CONNECTION__fullyQualifiedNamespace', value: '${serviceBus.name}.servicebus.windows.net' }
         { name: 'ENTRA_TENANT_ID', value: tenantId }
         { name: 'ENTRA_AUDIENCE', value: apiAudience }
         { name: 'API_AUDIENCE', value: apiAudience }
@@ -152,24 +208,99 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'ORIGINS', value: origins }
         { name: 'TOKEN_ISSUER', value: 'https://${name}-func.azurewebsites.net' }
         { name: 'SEED_DEMO_TENANT', value: 'false' }
+        // Key Vault references, resolved with the app's identity (Key Vault Secrets User); the README says how to create them.
         { name: 'SIGNING_KEY_JWK', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=signing-key-jwk)' }
         { name: 'SERVER_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=server-secret)' }
         { name: 'DATA_DIR', value: '/tmp/passkeys' }
       ]
+      // Settings the code reads (shared/config.ts) that this template leaves to their defaults; set them on the app to change:
+      //   PORT, HOST, TRUST_PROXY: the embedded host only; on Azure the Functions host listens and fronts the app.
+      //   COSMOS_KEY, SERVICEBUS_CONNECTION: keys; never here (the identity signs in instead).
+      //   ENTRA_ISSUER, ENTRA_JWKS_URI: derived from ENTRA_TENANT_ID (login.microsoftonline.com).
+      //   ALLOW_LOCAL_TOKENS: off when ENTRA_TENANT_ID is set; dev admin tokens are for laptops.
+      //   FIDO_MDS_PATH, ATTESTATION_TRUST_ROOTS: attestation metadata and roots (files deployed with the package).
+      //   SIGNIN_TOKEN_LIFETIME_SECONDS, REENROLMENT_GRACE_HOURS, RATE_LIMIT_PER_MINUTE, ALLOWED_AUDIENCES: policy knobs.
+      //   EVENT_RETRY_BASE_MS: the embedded bus only.
+      //   WEBHOOK_ALLOW_PRIVATE_NETWORKS: off; only for a receiver on a developer's machine.
+      //   LOG_LEVEL: info.
     }
   }
 }
 
-// The Function App reads its secrets from Key Vault with its managed identity (Key Vault Secrets User).
+// What each client of the app does, and the role that allows it (the app's system-assigned identity):
+// the Functions host and the durable task hub use blobs, queues and tables of the storage account;
+// the Flex deployment reads its package blob; the publisher sends to and the triggers receive from
+// Service Bus; the store reads and writes Cosmos DB; Key Vault references read the two secrets.
+resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, site.id, roles.storageBlobDataContributor)
+  scope: storage
+  properties: {
+    principalId: site.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
+resource storageQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, site.id, roles.storageQueueDataContributor)
+  scope: storage
+  properties: {
+    principalId: site.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+  }
+}
+
+resource storageTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, site.id, roles.storageTableDataContributor)
+  scope: storage
+  properties: {
+    principalId: site.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
+
+resource busSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus.id, site.id, roles.serviceBusDataSender)
+  scope: serviceBus
+  properties: {
+    principalId: site.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
+  }
+}
+
+resource busReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus.id, site.id, roles.serviceBusDataReceiver)
+  scope: serviceBus
+  properties: {
+    principalId: site.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
+  }
+}
+
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, site.id, 'secrets-user')
+  name: guid(vault.id, site.id, roles.keyVaultSecretsUser)
   scope: vault
   properties: {
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
+resource cosmosData 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
+  parent: cosmos
+  name: guid(cosmos.id, site.id, roles.cosmosDataContributor)
+  properties: {
+    principalId: site.identity.principalId
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${roles.cosmosDataContributor}'
+    scope: cosmos.id
   }
 }
 
 output functionAppName string = site.name
 output serviceUrl string = 'https://${site.properties.defaultHostName}'
+output keyVaultName string = vault.name
