@@ -140,9 +140,9 @@ describe('infra/main.bicep sets every setting the code reads', () => {
 
 describe('infra/main.bicep deploys without keys', () => {
   it.each([
-    ['an account key (listKeys)', /listKeys\(/],
+    ['account key (listKeys)', /listKeys\(/],
     ['RootManageSharedAccessKey', /RootManageSharedAccessKey/],
-    ['a connection string with a key', /AccountKey=|SharedAccessKey=/],
+    ['connection string with a key', /AccountKey=|SharedAccessKey=/],
     ['COSMOS_KEY', /name: 'COSMOS_KEY'/],
     ['SERVICEBUS_CONNECTION as a connection string', /name: 'SERVICEBUS_CONNECTION'/],
     ['AzureWebJobsStorage as a connection string', /name: 'AzureWebJobsStorage'/],
