@@ -100,7 +100,9 @@ describe('infra/main.bicep and host.json provide what the Azure entry binds to',
       ),
     ];
     expect(connections.sort()).toEqual(['COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
-    for (const connection of connections) expect(appSettings).toContain(connection);
+    // A connection string (NAME) or an identity-based connection (NAME__fullyQualifiedNamespace, NAME__accountEndpoint).
+    for (const connection of connections)
+      expect(appSettings.filter((s) => s === connection || s.startsWith(`${connection}__`))).not.toEqual([]);
   });
 
   it("the change feed's container and lease container are provisioned", () => {
