@@ -5,6 +5,7 @@ import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
+import { ceremonyOrigins } from './domain/webauthn/relatedOrigins';
 import { seedDemoTenant } from './services/seedDemoTenant';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
 import { ChallengeService } from './services/webauthn/challenges';
@@ -117,7 +118,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const policy = new PolicyService(store.policies, store.directory, clock);
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
-  const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
+  const rp: RelyingParty = {
+    id: config.rpId,
+    name: config.rpName,
+    origins: ceremonyOrigins(config.origins, config.relatedOrigins),
+  };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
