@@ -95,6 +95,8 @@ export interface ComposedApp extends App {
   tokens: App['tokens'] & { signer: TokenSigner; devSigner: TokenSigner };
   /** Mints dev admin tokens (tests; the CLI mints without an app: cli/devToken.ts). */
   devTokens: DevTokenService;
+  /** What start-up did about the demo tenant: seeded it now, found users already there, or was told not to (SEED_DEMO_TENANT). */
+  demoTenant: 'seeded' | 'present' | 'off';
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -175,8 +177,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
+    demoTenant: 'off',
   };
-  if (config.seedDemoTenant) await seedDemoTenant(directory);
+  if (config.seedDemoTenant) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;
 }
 
