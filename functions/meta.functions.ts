@@ -42,6 +42,10 @@ const Health = z
   })
   .openapi('health');
 
+const RelatedOrigins = z
+  .object({ origins: z.array(z.string()) })
+  .openapi('webauthnRelatedOrigins', { description: 'WebAuthn related origins of this RP ID' });
+
 /** Health and discovery documents; `all` is the full list so /openapi.json can describe it. */
 export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
   const health = graphRoute('GET', 'health', {
@@ -82,5 +86,17 @@ export function metaHttpFunctions(all: () => HttpFunction[]): HttpFunction[] {
     },
     handler: async ({ app }) => json(200, app.tokens.signer.jwks(), { 'Cache-Control': 'public, max-age=300' }),
   });
-  return [health, openapi, jwks];
+  const relatedOrigins = graphRoute('GET', '.well-known/webauthn', {
+    name: 'webauthnRelatedOrigins',
+    access: 'anonymous',
+    doc: {
+      summary: 'The related origins that may use this RP ID (RELATED_ORIGINS), for WebAuthn related origin requests',
+      tags: ['Meta'],
+      responses: { 200: { description: 'Related origins', schema: RelatedOrigins } },
+    },
+    // Browsers fetch it at https://<RP ID>/.well-known/webauthn when a ceremony runs on another origin.
+    handler: async ({ app }) =>
+      json(200, { origins: app.config.relatedOrigins }, { 'Cache-Control': 'public, max-age=300' }),
+  });
+  return [health, openapi, jwks, relatedOrigins];
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../shared/config';
 import { VERSION } from '../functions/meta.functions';
+import { readyBanner } from './frontDoor';
 import { createLogger } from './logger';
 import { startLocal } from './startLocal';
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   logger.info(
     `Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`,
   );
+  // On stdout whatever LOG_LEVEL says: the first thing a new user reads after `npm start`.
+  process.stdout.write(`${readyBanner(running.url, running.app.demoTenant)}\n`);
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;

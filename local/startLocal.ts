@@ -8,6 +8,8 @@ import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost, LocalHostOptions } from './host';
 import { createLogger, Logger } from './logger';
 import { staticFilesRoute } from './staticFiles';
+import { frontDoorRoute } from './frontDoor';
+import { VERSION } from '../functions/meta.functions';
 
 export interface RunningLocal {
   url: string;
@@ -45,7 +47,17 @@ export async function startLocal(
       ...options.host,
       corsOrigins: config.origins,
       logger,
-      rawRoutes: [durable.managementRoute, staticFilesRoute()],
+      rawRoutes: [
+        durable.managementRoute,
+        frontDoorRoute(() => ({
+          version: VERSION,
+          node: process.version,
+          store: app.adapters.store,
+          rpId: config.rpId,
+          demoTenant: app.demoTenant,
+        })),
+        staticFilesRoute(),
+      ],
       extraInputsOf: durable.extraInputsOf,
       decorateContext: durable.decorateContext,
     },

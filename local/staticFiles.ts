@@ -22,7 +22,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * The page only talks to its own origin; the vendor bundle is a classic script, the app a module.
  * WebAuthn needs no extra permission on a top-level same-origin page.
  */
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Content-Security-Policy':

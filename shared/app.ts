@@ -5,6 +5,7 @@ import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
+import { ceremonyOrigins } from './domain/webauthn/relatedOrigins';
 import { seedDemoTenant } from './services/seedDemoTenant';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
 import { ChallengeService } from './services/webauthn/challenges';
@@ -94,6 +95,8 @@ export interface ComposedApp extends App {
   tokens: App['tokens'] & { signer: TokenSigner; devSigner: TokenSigner };
   /** Mints dev admin tokens (tests; the CLI mints without an app: cli/devToken.ts). */
   devTokens: DevTokenService;
+  /** What start-up did about the demo tenant: seeded it now, found users already there, or was told not to (SEED_DEMO_TENANT). */
+  demoTenant: 'seeded' | 'present' | 'off';
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -117,7 +120,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const policy = new PolicyService(store.policies, store.directory, clock);
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
-  const rp: RelyingParty = { id: config.rpId, name: config.rpName, origins: config.origins };
+  const rp: RelyingParty = {
+    id: config.rpId,
+    name: config.rpName,
+    origins: ceremonyOrigins(config.origins, config.relatedOrigins),
+  };
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
@@ -170,8 +177,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
+    demoTenant: 'off',
   };
-  if (config.seedDemoTenant) await seedDemoTenant(directory);
+  if (config.seedDemoTenant) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { parseRelatedOrigins } from './domain/webauthn/relatedOrigins';
 
 /** Every setting of the service; read from the environment, then local.settings.json `Values`. */
 export interface AppConfig {
@@ -48,6 +49,8 @@ export interface AppConfig {
   webhookAllowPrivateNetworks: boolean;
   /** ALLOWED_AUDIENCES: token audiences (`resource`) a sign-in may ask for, besides API_AUDIENCE and TOKEN_ISSUER. */
   allowedAudiences: string[];
+  /** RELATED_ORIGINS: more origins that use this RP ID (WebAuthn related origins), served at /.well-known/webauthn. */
+  relatedOrigins: string[];
 }
 
 /** Entra caps configurable token lifetimes at one day; so do we. */
@@ -169,6 +172,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     rateLimitPerMinute: nonNegativeInt('RATE_LIMIT_PER_MINUTE', s.RATE_LIMIT_PER_MINUTE, 0),
     webhookAllowPrivateNetworks: bool(s.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
+    relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '')
       ? s.LOG_LEVEL
       : 'info') as AppConfig['logLevel'],

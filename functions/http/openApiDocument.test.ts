@@ -10,6 +10,8 @@ const EXPECTED = [
   'DELETE /{ver}/users/{userId}',
   'DELETE /{ver}/users/{userId}/authentication/fido2Methods/{methodId}',
   'GET /.well-known/jwks.json',
+  // issue 12 §5: related origins of this RP ID
+  'GET /.well-known/webauthn',
   'GET /.well-known/openid-configuration',
   'GET /health',
   'GET /openapi.json',

@@ -2,10 +2,12 @@ import { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { ZodType } from 'zod';
 import type { App } from '../../shared/app';
+import { describeAllowed } from '../../shared/domain/auth/describeAccess';
 import { isAllowed, Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
 import { ErrorCodes } from '../../shared/domain/errorCodes';
 import { describeZodError, errorResponse } from './errorResponse';
+import { bearerTokenOf } from './bearerToken';
 import { rateLimitRefusal } from './clientRateLimit';
 import { HttpError, HttpErrorCodes } from './httpErrors';
 import { publicOrigin } from './forwarded';
@@ -16,12 +18,10 @@ const ANONYMOUS: Principal = { permissions: [], roleTemplateIds: [], scopes: [] 
 
 async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): Promise<Principal> {
   if (fn.access === 'anonymous') return ANONYMOUS;
-  const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new DomainError(ErrorCodes.invalidAuthenticationToken, 'Access token is empty.');
+  const token = bearerTokenOf(request.headers.get('authorization'));
   // Sign-in tokens act for the signed-in user only; admin routes take admin tokens.
   const principal = await (fn.access.signedInUser ? app.tokens.signedInUserVerifier : app.tokens.verifier).verify(
-    match[1],
+    token,
   );
   if (fn.access.signedInUser && !principal.userId) {
     // As Graph: a valid app-only token on a signed-in-user route is a bad request, not a denial.
@@ -33,7 +33,7 @@ async function authenticate(app: App, request: HttpRequest, fn: HttpFunction): P
   if (!isAllowed(principal, fn.access)) {
     throw new DomainError(
       ErrorCodes.authorizationRequestDenied,
-      `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}.`,
+      `Insufficient privileges to complete the operation: the token's roles and permissions do not allow it to ${fn.access.action}. ${describeAllowed(fn.access)}`,
     );
   }
   return principal;

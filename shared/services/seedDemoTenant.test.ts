@@ -22,7 +22,7 @@ describe('seedDemoTenant', () => {
     try {
       await s.directory.deleteUser(DemoTenant.bob.id, ADMIN_APP);
       const before = (await s.store.audit.list({ top: 100 })).items.length;
-      await seedDemoTenant(s.directory);
+      expect(await seedDemoTenant(s.directory)).toBe(false);
       expect(await s.directory.findUser(DemoTenant.bob.id)).toBeNull();
       expect((await s.store.audit.list({ top: 100 })).items.length).toBe(before);
     } finally {

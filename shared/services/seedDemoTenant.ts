@@ -46,11 +46,11 @@ export const DEMO_ADMIN_ROLE = DirectoryRoles['Global Administrator'];
  * Seeds the demo tenant into an empty store only (no user yet): a store that has users is someone's
  * directory, and demo users an administrator deleted must stay deleted. Safe to race: a host and a
  * token CLI starting at the same time both see an empty store, and each write of the other's is
- * ignored as a duplicate.
+ * ignored as a duplicate. Returns whether it seeded (false: the store already had users).
  */
-export async function seedDemoTenant(directory: DirectoryService): Promise<void> {
+export async function seedDemoTenant(directory: DirectoryService): Promise<boolean> {
   const { items } = await directory.listUsers({ filter: [], top: 1 });
-  if (items.length > 0) return;
+  if (items.length > 0) return false;
   for (const user of [DemoTenant.admin, DemoTenant.alice, DemoTenant.bob, DemoTenant.guest]) {
     if (await directory.findUser(user.id)) continue;
     await directory.createUser(user, SEEDER, user.id).catch(ignoreIfCreatedMeanwhile);
@@ -64,6 +64,7 @@ export async function seedDemoTenant(directory: DirectoryService): Promise<void>
   await directory
     .createRoleAssignment({ principalId: DemoTenant.admin.id, roleDefinitionId: DEMO_ADMIN_ROLE }, SEEDER)
     .catch(ignoreIfCreatedMeanwhile);
+  return true;
 }
 
 /** A duplicate (conflict) or an existing membership (badRequest): another process seeded it first. */

@@ -73,6 +73,11 @@ describe('npm start stops with the npm process', () => {
     async (signal) => {
       const { npm, port, output } = await npmStart();
       expect((await fetch(`http://localhost:${port}/health`)).status).toBe(200);
+      // Ready: it printed where to go (issue 12 §4), and that it seeded the demo tenant of an empty store.
+      expect(await until(async () => output().includes('API description:'), 10_000)).toBe(true);
+      expect(output()).toContain(`Front door:       http://localhost:${port}/`);
+      expect(output()).toContain(`Demo sign-in:     http://localhost:${port}/web/`);
+      expect(output()).toMatch(/Demo tenant: +seeded at this start/);
       npm.kill(signal);
       const freed = await until(async () => !(await listening(port)), 8000);
       if (!freed) throw new Error(`port ${port} still held after ${signal} of npm: ${output()}`);
