@@ -218,6 +218,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       //   COSMOS_KEY, SERVICEBUS_CONNECTION: keys; never here (the identity signs in instead).
       //   ENTRA_ISSUER, ENTRA_JWKS_URI: derived from ENTRA_TENANT_ID (login.microsoftonline.com).
       //   ALLOW_LOCAL_TOKENS: off when ENTRA_TENANT_ID is set; dev admin tokens are for laptops.
+      //   RELATED_ORIGINS: none; extra WebAuthn origins for the RP ID (served at /.well-known/webauthn).
       //   FIDO_MDS_PATH, ATTESTATION_TRUST_ROOTS: attestation metadata and roots (files deployed with the package).
       //   SIGNIN_TOKEN_LIFETIME_SECONDS, REENROLMENT_GRACE_HOURS, RATE_LIMIT_PER_MINUTE, ALLOWED_AUDIENCES: policy knobs.
       //   EVENT_RETRY_BASE_MS: the embedded bus only.
