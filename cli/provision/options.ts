@@ -7,6 +7,12 @@ export type SoftAttestationOption = 'none' | 'packed-self';
 export const AUTHENTICATOR_KINDS: readonly AuthenticatorKind[] = ['soft', 'fido2-cred'];
 export const SOFT_ATTESTATIONS: readonly SoftAttestationOption[] = ['none', 'packed-self'];
 export const DEFAULT_SERVER = 'http://localhost:7071';
+
+/** The local host `npm start` runs: it listens on PORT (7071 unless set), so the station follows the same setting. */
+export function defaultServer(env: NodeJS.ProcessEnv): string {
+  const port = env.PORT?.trim();
+  return port && /^\d{1,5}$/.test(port) ? `http://localhost:${port}` : DEFAULT_SERVER;
+}
 /** AAGUID of the soft authenticator unless --aaguid says otherwise (a test model, not a real product). */
 export const DEFAULT_SOFT_AAGUID = '5ca1ab1e-0000-4000-8000-00000000c0de';
 export const DEFAULT_CONCURRENCY: Readonly<Record<AuthenticatorKind, number>> = { soft: 8, 'fido2-cred': 1 };
@@ -139,7 +145,7 @@ function parseTarget(raw: RawProvisionOptions): ProvisionTarget {
 export function parseProvisionOptions(raw: RawProvisionOptions, env: NodeJS.ProcessEnv = {}): ProvisionOptions {
   const target = parseTarget(raw);
   const authenticator = parseAuthenticator(raw);
-  const serverUrl = parseHttpUrl(raw.server ?? DEFAULT_SERVER, '--server');
+  const serverUrl = parseHttpUrl(raw.server ?? defaultServer(env), '--server');
   const server = serverUrl.href.replace(/\/+$/, '');
   const origin = raw.origin === undefined ? serverUrl.origin : parseHttpUrl(raw.origin, '--origin').origin;
   const concurrency =

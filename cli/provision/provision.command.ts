@@ -30,7 +30,7 @@ export function provisionCommand(
         .choices([...AUTHENTICATOR_KINDS])
         .default('soft'),
     )
-    .option('--server <url>', 'the passkey service', DEFAULT_SERVER)
+    .option('--server <url>', `the passkey service (default: http://localhost:$PORT, else ${DEFAULT_SERVER})`)
     .option('--token <jwt>', 'bearer token (default: TOKEN, else a local dev token for admin@contoso.com)')
     .option('--origin <origin>', 'origin written into clientDataJSON (default: the --server origin)')
     .option('--device <path>', 'fido2-cred: the security key, e.g. /dev/hidraw0 (see `fido2-token -L`)')

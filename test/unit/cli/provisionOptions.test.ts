@@ -42,6 +42,13 @@ test('--job with the defaults: soft authenticator, local server, its origin, 8 a
   });
 });
 
+test('without --server the station follows PORT, as npm start does (a tour run with PORT=7399 reaches its host)', async () => {
+  const { options } = await parse(['--job', 'job-1'], { PORT: '7399' });
+  expect(options).toMatchObject({ server: 'http://localhost:7399', origin: 'http://localhost:7399' });
+  const explicit = await parse(['--job', 'job-1', '--server', 'http://localhost:8080'], { PORT: '7399' });
+  expect(explicit.options).toMatchObject({ server: 'http://localhost:8080' });
+});
+
 test('--user with every soft option', async () => {
   const { options } = await parse([
     '--user',
