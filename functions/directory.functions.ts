@@ -17,7 +17,16 @@ import { collectionOf } from '../shared/schemas/common.schema';
 import { z } from '../shared/schemas/zod';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { collection, created, json, noContent, odataContext, odataEntity, select } from './http/responses';
+import {
+  collection,
+  created,
+  json,
+  noContent,
+  odataContext,
+  odataEntity,
+  select,
+  selectedPage,
+} from './http/responses';
 
 const DEFAULT_PAGE = 100;
 const toListQuery = (q: z.infer<typeof CollectionQuery>, fields?: ReadonlySet<string>): ListQuery => ({
@@ -52,15 +61,7 @@ const listUsers = graphRoute('GET', '{ver}/users', {
   },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listUsers(toListQuery(query));
-    return json(
-      200,
-      collection(
-        odataContext(baseUrl, params.ver, 'users'),
-        page.items.map((u) => select(u, query.$select)),
-        page.next,
-        publicUrl,
-      ),
-    );
+    return json(200, selectedPage(baseUrl, params.ver, 'users', page, query.$select, publicUrl));
   },
 });
 
@@ -143,15 +144,7 @@ const listGroups = graphRoute('GET', '{ver}/groups', {
   },
   handler: async ({ app, params, query, baseUrl, publicUrl }) => {
     const page = await app.directory.listGroups(toListQuery(query, GROUP_FILTER_FIELDS));
-    return json(
-      200,
-      collection(
-        odataContext(baseUrl, params.ver, 'groups'),
-        page.items.map((g) => select(g, query.$select)),
-        page.next,
-        publicUrl,
-      ),
-    );
+    return json(200, selectedPage(baseUrl, params.ver, 'groups', page, query.$select, publicUrl));
   },
 });
 

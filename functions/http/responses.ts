@@ -53,3 +53,19 @@ export function select<T extends object>(item: T, selectParam: string | undefine
   wanted.add('id');
   return Object.fromEntries(Object.entries(item).filter(([k]) => wanted.has(k.toLowerCase()))) as Partial<T>;
 }
+
+/** A page of entities at `{ver}/{entitySet}` as a Graph collection, `$select` applied to each. */
+export const selectedPage = <T extends object>(
+  baseUrl: string,
+  ver: string,
+  entitySet: string,
+  page: { items: T[]; next?: string },
+  selectParam: string | undefined,
+  publicUrl: string,
+): Record<string, unknown> =>
+  collection(
+    odataContext(baseUrl, ver, entitySet),
+    page.items.map((item) => select(item, selectParam)),
+    page.next,
+    publicUrl,
+  );
