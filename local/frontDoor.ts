@@ -61,8 +61,12 @@ ${links}
 `;
 }
 
-/** Serves the front door on GET/HEAD `/` (and only `/`); everything else falls through. */
-export function frontDoorRoute(facts: () => FrontDoorFacts): RawRoute {
+/**
+ * Serves the front door on GET/HEAD `/` (and only `/`); everything else falls through.
+ * The facts are fixed at start, so the page is rendered once.
+ */
+export function frontDoorRoute(facts: FrontDoorFacts): RawRoute {
+  const body = Buffer.from(frontDoorPage(facts));
   return async (req, res, url) => {
     if (url.pathname !== '/') return false;
     const method = (req.method ?? 'GET').toUpperCase();
@@ -70,7 +74,6 @@ export function frontDoorRoute(facts: () => FrontDoorFacts): RawRoute {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': '0' }).end();
       return true;
     }
-    const body = Buffer.from(frontDoorPage(facts()));
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': 'text/html; charset=utf-8',

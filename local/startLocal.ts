@@ -49,13 +49,13 @@ export async function startLocal(
       logger,
       rawRoutes: [
         durable.managementRoute,
-        frontDoorRoute(() => ({
+        frontDoorRoute({
           version: VERSION,
           node: process.version,
           store: app.adapters.store,
           rpId: config.rpId,
           demoTenant: app.demoTenant,
-        })),
+        }),
         staticFilesRoute(),
       ],
       extraInputsOf: durable.extraInputsOf,
