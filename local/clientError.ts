@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { graphErrorBody } from '../functions/http/errorResponse';
 import { HttpErrorCodeEntry, HttpErrorCodes } from '../functions/http/httpErrors';
@@ -13,12 +14,6 @@ const CLIENT_ERRORS: Record<string, [HttpErrorCodeEntry, string]> = {
     `The request headers are over ${MAX_HEADER_BYTES} bytes.`,
   ],
   ERR_HTTP_REQUEST_TIMEOUT: [HttpErrorCodes.requestTimeout, 'The request was not received in time.'],
-};
-
-const REASON_PHRASE: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
 };
 
 /**
@@ -38,6 +33,6 @@ export function answerClientError(error: Error, socket: Duplex): void {
   const requestId = randomUUID();
   const body = JSON.stringify(graphErrorBody(graphCode, message, requestId));
   socket.end(
-    `HTTP/1.1 ${status} ${REASON_PHRASE[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
