@@ -10,7 +10,7 @@ import {
 } from '../shared/schemas/fido2Policy.schema';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { json, noContent, odataContext } from './http/responses';
+import { json, noContent, odataContext, odataEntity } from './http/responses';
 
 /** `{configId}`: the one method configuration we serve (fido2). */
 const ConfigParams = { configId: Fido2PolicyRouteParams.shape.configId };
@@ -86,16 +86,18 @@ const methodsPolicy = graphRoute('GET', '{ver}/policies/authenticationMethodsPol
   handler: async ({ app, params, baseUrl }) => {
     const { value } = await app.policy.getFido2();
     const { '@odata.context': _ctx, ...fido2 } = fido2PolicyResource(value, baseUrl, params.ver);
-    return json(200, {
-      '@odata.context': odataContext(baseUrl, params.ver, 'policies/authenticationMethodsPolicy/$entity'),
-      id: 'authenticationMethodsPolicy',
-      displayName: 'Authentication Methods Policy',
-      description:
-        'The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings',
-      policyVersion: '1.5',
-      policyMigrationState: 'migrationComplete',
-      authenticationMethodConfigurations: [fido2],
-    });
+    return json(
+      200,
+      odataEntity(baseUrl, params.ver, 'policies/authenticationMethodsPolicy/$entity', {
+        id: 'authenticationMethodsPolicy',
+        displayName: 'Authentication Methods Policy',
+        description:
+          'The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings',
+        policyVersion: '1.5',
+        policyMigrationState: 'migrationComplete',
+        authenticationMethodConfigurations: [fido2],
+      }),
+    );
   },
 });
 

@@ -3,7 +3,7 @@ import { UserKeyParams } from '../shared/schemas/directory.schema';
 import { CreateFido2MethodBody, CreationOptionsSegment, Fido2MethodResource } from '../shared/schemas/webauthn.schema';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { json, odataContext, odataEntity } from './http/responses';
+import { json, odataEntity } from './http/responses';
 
 const base = '{ver}/users/{userId}/authentication/fido2Methods';
 const errors = { 400: 'Invalid input or credential', 403: 'Not allowed, or refused by policy', 404: 'No such user' };
@@ -28,12 +28,14 @@ const creationOptions = graphRoute('GET', `${base}/{operation:regex(^creationOpt
       params.userId,
       params.operation,
     );
-    return json(200, {
-      '@odata.context': odataContext(baseUrl, params.ver, 'microsoft.graph.webauthnCredentialCreationOptions'),
-      '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions',
-      challengeTimeoutDateTime: expiresAt.toISOString(),
-      publicKey: options,
-    });
+    return json(
+      200,
+      odataEntity(baseUrl, params.ver, 'microsoft.graph.webauthnCredentialCreationOptions', {
+        '@odata.type': '#microsoft.graph.webauthnCredentialCreationOptions',
+        challengeTimeoutDateTime: expiresAt.toISOString(),
+        publicKey: options,
+      }),
+    );
   },
 });
 

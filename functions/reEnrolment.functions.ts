@@ -4,7 +4,7 @@ import { UserKeyParams } from '../shared/schemas/directory.schema';
 import { DurableReEnrolmentOrchestrations } from './durable/durableReEnrolmentOrchestrations';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
-import { json, odataContext } from './http/responses';
+import { json, odataEntity } from './http/responses';
 
 const reEnrolmentStatus = graphRoute('GET', '{ver}/users/{userId}/authentication/reEnrolment', {
   name: 'userReEnrolmentGet',
@@ -23,23 +23,25 @@ const reEnrolmentStatus = graphRoute('GET', '{ver}/users/{userId}/authentication
       new DurableReEnrolmentOrchestrations(df.getClient(context)),
     );
     const custom = flow.customStatus;
-    return json(200, {
-      '@odata.context': odataContext(baseUrl, params.ver, 'users/authentication/reEnrolment/$entity'),
-      userId: flow.userId,
-      instanceId: flow.instanceId,
-      status: flow.runtimeStatus,
-      state: custom?.state ?? null,
-      oldUserPrincipalName: custom?.oldUserPrincipalName ?? flow.input?.oldUserPrincipalName ?? null,
-      newUserPrincipalName: custom?.newUserPrincipalName ?? flow.input?.newUserPrincipalName ?? null,
-      oldMethodIds: custom?.oldMethodIds ?? [],
-      deadline: custom?.deadline ?? null,
-      newMethodId: custom?.newMethodId ?? null,
-      message: custom?.message ?? null,
-      eventId: flow.input?.eventId ?? null,
-      changedDateTime: flow.input?.changedAt ?? null,
-      createdDateTime: flow.createdTime,
-      lastUpdatedDateTime: flow.lastUpdatedTime,
-    });
+    return json(
+      200,
+      odataEntity(baseUrl, params.ver, 'users/authentication/reEnrolment/$entity', {
+        userId: flow.userId,
+        instanceId: flow.instanceId,
+        status: flow.runtimeStatus,
+        state: custom?.state ?? null,
+        oldUserPrincipalName: custom?.oldUserPrincipalName ?? flow.input?.oldUserPrincipalName ?? null,
+        newUserPrincipalName: custom?.newUserPrincipalName ?? flow.input?.newUserPrincipalName ?? null,
+        oldMethodIds: custom?.oldMethodIds ?? [],
+        deadline: custom?.deadline ?? null,
+        newMethodId: custom?.newMethodId ?? null,
+        message: custom?.message ?? null,
+        eventId: flow.input?.eventId ?? null,
+        changedDateTime: flow.input?.changedAt ?? null,
+        createdDateTime: flow.createdTime,
+        lastUpdatedDateTime: flow.lastUpdatedTime,
+      }),
+    );
   },
 });
 
