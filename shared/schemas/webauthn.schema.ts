@@ -1,4 +1,4 @@
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../ports/webauthn.port';
 import { z } from './zod';
 import { CHALLENGE_TIMEOUT_MINUTES } from '../domain/webauthn/challengeTimeout';
 

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Actor, actorOf } from '../domain/auth/actor';
 import { Principal } from '../domain/auth/principal';
-import { assertMayActOnUser, SensitiveAction, SIGN_IN_PROPERTIES } from '../domain/auth/privilegedTargets';
+import {
+  assertMayActOnUser,
+  mayActOnPrivilegedUser,
+  SensitiveAction,
+  SIGN_IN_PROPERTIES,
+} from '../domain/auth/privilegedTargets';
 import { newRoleAssignment, RoleAssignment } from '../domain/auth/roleAssignment';
 import { auditRecord, AuditInput, passkeyActivityName } from '../domain/auditRecords';
 import { Group, ListQuery, Page, User, UserType } from '../domain/directory/directory';
@@ -182,6 +187,8 @@ export class DirectoryService {
     action: SensitiveAction,
     user: Pick<User, 'id' | 'userPrincipalName'>,
   ): Promise<void> {
+    // A PAA, GA or app holding the right may act on anyone: the user's roles need not be read.
+    if (mayActOnPrivilegedUser(principal, action)) return;
     assertMayActOnUser(principal, action, {
       userPrincipalName: user.userPrincipalName,
       roleDefinitionIds: await this.roleIdsOfUser(user.id),

@@ -10,3 +10,16 @@ export function actorOf(principal: Principal | undefined): Actor {
   if (principal?.appId) return { user: null, app: { appId: principal.appId } };
   return { user: null, app: { appId: 'passkey-service' } };
 }
+
+/** An actor flattened as stored records name their creator (a job's, a subscription's `createdBy`). */
+export interface CreatedBy {
+  id: string | null;
+  userPrincipalName: string | null;
+  appId: string | null;
+}
+
+export const createdByOf = (actor: Actor): CreatedBy => ({
+  id: actor.user?.id ?? null,
+  userPrincipalName: actor.user?.userPrincipalName ?? null,
+  appId: actor.app?.appId ?? null,
+});

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Actor } from '../../domain/auth/actor';
+import { Actor, createdByOf } from '../../domain/auth/actor';
 import { DomainError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
 import { matchesEventType } from '../../domain/events/matchesEventType';
@@ -168,11 +168,7 @@ export class WebhookService {
       eventTypes: [...new Set(request.eventTypes)],
       secret,
       createdDateTime: this.deps.clock.now().toISOString(),
-      createdBy: {
-        id: actor.user?.id ?? null,
-        userPrincipalName: actor.user?.userPrincipalName ?? null,
-        appId: actor.app?.appId ?? null,
-      },
+      createdBy: createdByOf(actor),
       enabled: true,
     };
     await this.deps.webhooks.createSubscription(subscription);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { actorOf } from '../../domain/auth/actor';
+import { actorOf, createdByOf } from '../../domain/auth/actor';
 import type { Principal } from '../../domain/auth/principal';
 import type { User } from '../../domain/directory/directory';
 import { DomainError } from '../../domain/errors';
@@ -45,11 +45,7 @@ export async function createJob(
     status: 'running',
     createdDateTime: now,
     lastUpdatedDateTime: now,
-    createdBy: {
-      id: actor.user?.id ?? null,
-      userPrincipalName: actor.user?.userPrincipalName ?? null,
-      appId: actor.app?.appId ?? null,
-    },
+    createdBy: createdByOf(actor),
     challengeTimeoutInMinutes: request.challengeTimeoutInMinutes,
     displayNameTemplate: request.displayName,
     source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
