@@ -1,4 +1,4 @@
-import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON } from './webauthn.port';
 
 export type JobStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 
