@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DomainError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { idTaken } from '../storeConflicts';
 import { WebhookDelivery, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
 
 const SCHEMA = `
@@ -11,12 +10,6 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_time ON webhook_deliveries (subscription_id, at, seq);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (subscription_id, event_id, status);
 `;
-
-const idTaken = (id: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property id already exists: '${id}'.`,
-  );
 
 /** Webhook subscriptions and their delivery log over better-sqlite3; creates its own `webhook_*` tables. */
 export class SqliteWebhookRepository implements WebhookRepository {
