@@ -80,6 +80,23 @@ export async function deleteDocuments(
   return deleted;
 }
 
+/**
+ * Deletes every document of one logical partition, whose partition key path is `/<field>` (the filter
+ * repeats the partition key so that a store ignoring it still deletes only that partition).
+ */
+export async function deletePartition(container: Container, field: string, partitionKey: string): Promise<number> {
+  const ids = await queryAll<string>(
+    container,
+    `SELECT VALUE c.id FROM c WHERE c.${field} = @pk`,
+    [{ name: '@pk', value: partitionKey }],
+    partitionKey,
+  );
+  return deleteDocuments(
+    container,
+    ids.map((id) => ({ id, partitionKey })),
+  );
+}
+
 /** Runs a query to the end (callers bound it with TOP or a partition key). */
 export async function queryAll<T>(
   container: Container,
