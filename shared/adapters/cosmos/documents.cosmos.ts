@@ -114,8 +114,4 @@ export async function queryAll<T>(
 /** `WHERE a AND b` from clauses, or nothing when there are none. */
 export const whereClause = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(' AND ')}` : '');
 
-/** TOP takes a positive integer; anything else is a bug in the caller, said plainly. */
-export function assertPageSize(top: number): void {
-  if (!Number.isSafeInteger(top) || top < 1)
-    throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
-}
+export { assertPageSize } from '../pageSize';

@@ -1,5 +1,6 @@
 import { assertRowsOfJob, zeroJobUserCounts } from '../../domain/provisioning/jobRows';
 import type Database from 'better-sqlite3';
+import { assertPageSize } from '../pageSize';
 import { idTaken } from '../storeConflicts';
 import {
   JobStatus,
@@ -165,9 +166,7 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
     jobId: string,
     options: { top: number; afterSequence?: number; state?: JobUserState },
   ): Promise<ProvisioningJobUser[]> {
-    if (!Number.isSafeInteger(options.top) || options.top < 1) {
-      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${options.top}`);
-    }
+    assertPageSize(options.top);
     const where = ['job_id = ?'];
     const params: Array<string | number> = [jobId];
     if (options.afterSequence !== undefined) {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { assertPageSize } from '../pageSize';
 import { idTaken } from '../storeConflicts';
 import { WebhookDelivery, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
 
@@ -74,8 +75,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async listDeliveries(subscriptionId: string, top: number): Promise<WebhookDelivery[]> {
-    if (!Number.isSafeInteger(top) || top < 1)
-      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
+    assertPageSize(top);
     return (this.statements.listDeliveries.all(subscriptionId, top) as Array<{ doc: string }>).map(
       (r) => JSON.parse(r.doc) as WebhookDelivery,
     );
