@@ -156,12 +156,11 @@ export function createTokenVerifiers(
   config: AppConfig,
   keys: { signer: TokenSigner; devSigner: TokenSigner },
 ): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+  // One set of admin issuers for both: each remoteJwks is its own key cache, so two would fetch Entra's JWKS twice.
+  const admin = adminIssuers(config, keys.devSigner);
   return {
-    verifier: new JoseAccessTokenVerifier(adminIssuers(config, keys.devSigner)),
-    signedInUserVerifier: new JoseAccessTokenVerifier([
-      ...adminIssuers(config, keys.devSigner),
-      ...signInIssuers(config, keys.signer),
-    ]),
+    verifier: new JoseAccessTokenVerifier(admin),
+    signedInUserVerifier: new JoseAccessTokenVerifier([...admin, ...signInIssuers(config, keys.signer)]),
   };
 }
 
