@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { join } from 'node:path';
 import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
 import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
@@ -48,6 +49,22 @@ export function adapterNames(config: AppConfig): AdapterNames {
   };
 }
 
+let credential: Promise<TokenCredential> | undefined;
+
+/**
+ * One DefaultAzureCredential per process for the store and the bus (each instance keeps its own token
+ * cache and probes its chain anew); loaded lazily, as only the keyless mode needs @azure/identity.
+ */
+function azureCredential(): Promise<TokenCredential> {
+  credential ??= import('./adapters/identity/azureCredential')
+    .then(({ defaultAzureCredential }) => defaultAzureCredential())
+    .catch((e: unknown) => {
+      credential = undefined;
+      throw e;
+    });
+  return credential;
+}
+
 /**
  * The store: Cosmos DB when COSMOS_ENDPOINT is set (with COSMOS_KEY, or else DefaultAzureCredential),
  * else the embedded SQLite file under DATA_DIR.
@@ -58,8 +75,7 @@ export async function createStore(config: AppConfig): Promise<Store> {
     const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
     const { endpoint, key, databaseId } = config.cosmos;
     if (key) return createCosmosStore({ endpoint, key, databaseId });
-    const { defaultAzureCredential } = await import('./adapters/identity/azureCredential');
-    return createCosmosStore({ endpoint, credential: await defaultAzureCredential(), databaseId });
+    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId });
   }
   const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));
@@ -78,10 +94,9 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
   }
   if (config.serviceBusNamespace) {
     const { ServiceBusEventBus } = await import('./adapters/servicebus/serviceBus.eventBus');
-    const { defaultAzureCredential } = await import('./adapters/identity/azureCredential');
     return new ServiceBusEventBus({
       fullyQualifiedNamespace: config.serviceBusNamespace,
-      credential: await defaultAzureCredential(),
+      credential: await azureCredential(),
     });
   }
   if (hosting === 'azure')
@@ -156,12 +171,11 @@ export function createTokenVerifiers(
   config: AppConfig,
   keys: { signer: TokenSigner; devSigner: TokenSigner },
 ): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+  // One set of admin issuers for both: each remoteJwks is its own key cache, so two would fetch Entra's JWKS twice.
+  const admin = adminIssuers(config, keys.devSigner);
   return {
-    verifier: new JoseAccessTokenVerifier(adminIssuers(config, keys.devSigner)),
-    signedInUserVerifier: new JoseAccessTokenVerifier([
-      ...adminIssuers(config, keys.devSigner),
-      ...signInIssuers(config, keys.signer),
-    ]),
+    verifier: new JoseAccessTokenVerifier(admin),
+    signedInUserVerifier: new JoseAccessTokenVerifier([...admin, ...signInIssuers(config, keys.signer)]),
   };
 }
 

@@ -80,6 +80,23 @@ export async function deleteDocuments(
   return deleted;
 }
 
+/**
+ * Deletes every document of one logical partition, whose partition key path is `/<field>` (the filter
+ * repeats the partition key so that a store ignoring it still deletes only that partition).
+ */
+export async function deletePartition(container: Container, field: string, partitionKey: string): Promise<number> {
+  const ids = await queryAll<string>(
+    container,
+    `SELECT VALUE c.id FROM c WHERE c.${field} = @pk`,
+    [{ name: '@pk', value: partitionKey }],
+    partitionKey,
+  );
+  return deleteDocuments(
+    container,
+    ids.map((id) => ({ id, partitionKey })),
+  );
+}
+
 /** Runs a query to the end (callers bound it with TOP or a partition key). */
 export async function queryAll<T>(
   container: Container,
@@ -97,8 +114,4 @@ export async function queryAll<T>(
 /** `WHERE a AND b` from clauses, or nothing when there are none. */
 export const whereClause = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(' AND ')}` : '');
 
-/** TOP takes a positive integer; anything else is a bug in the caller, said plainly. */
-export function assertPageSize(top: number): void {
-  if (!Number.isSafeInteger(top) || top < 1)
-    throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
-}
+export { assertPageSize } from '../pageSize';

@@ -4,7 +4,7 @@ import {
   assertPageSize,
   CosmosDocument,
   deleteDocument,
-  deleteDocuments,
+  deletePartition,
   isStatus,
   queryAll,
   toDomainValue,
@@ -50,16 +50,7 @@ export class CosmosMemberships {
   }
 
   async removeAllOf(userId: string): Promise<void> {
-    const ids = await queryAll<string>(
-      this.memberships,
-      'SELECT VALUE c.id FROM c WHERE c.userId = @userId',
-      [{ name: '@userId', value: userId }],
-      userId,
-    );
-    await deleteDocuments(
-      this.memberships,
-      ids.map((id) => ({ id, partitionKey: userId })),
-    );
+    await deletePartition(this.memberships, 'userId', userId);
   }
 
   /**

@@ -1,28 +1,6 @@
-import { DomainError, StoreUnavailableError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { StoreUnavailableError } from '../../domain/errors';
 
-/*
- * The conflicts the Cosmos adapter reports, with the same codes and messages as the SQLite adapter
- * (shared/adapters/sqlite), so callers and the HTTP edge cannot tell the stores apart.
- */
-
-export const upnTaken = (upn: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property userPrincipalName already exists: '${upn}'.`,
-  );
-
-export const idTaken = (id: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property id already exists: '${id}'.`,
-  );
-
-export const credentialAlreadyRegistered = (id: string) =>
-  new DomainError(
-    ErrorCodes.credentialAlreadyRegistered,
-    `A passkey with credential id '${id}' is already registered.`,
-  );
+export { credentialAlreadyRegistered, idTaken, upnTaken } from '../storeConflicts';
 
 /*
  * Cosmos DB answers 429 when the request rate exceeds the provisioned throughput (the SDK has

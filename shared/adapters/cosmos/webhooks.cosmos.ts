@@ -4,7 +4,7 @@ import {
   assertPageSize,
   CosmosDocument,
   deleteDocument,
-  deleteDocuments,
+  deletePartition,
   isStatus,
   queryAll,
   readDocument,
@@ -57,16 +57,7 @@ export class CosmosWebhookRepository implements WebhookRepository {
   /** The subscription first (deliveries stop at once), then its log; a crash in between leaves only log rows, removed by a retry. */
   async deleteSubscription(id: string): Promise<boolean> {
     const existed = await deleteDocument(this.subscriptions, id);
-    const rows = await queryAll<{ id: string }>(
-      this.deliveries,
-      'SELECT c.id FROM c WHERE c.subscriptionId = @s',
-      [{ name: '@s', value: id }],
-      id,
-    );
-    await deleteDocuments(
-      this.deliveries,
-      rows.map((r) => ({ id: r.id, partitionKey: id })),
-    );
+    await deletePartition(this.deliveries, 'subscriptionId', id);
     return existed;
   }
 

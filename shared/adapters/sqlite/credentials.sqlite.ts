@@ -1,11 +1,11 @@
 import { AuditRecord } from '../../domain/audit';
-import { ConcurrencyConflictError, DomainError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { ConcurrencyConflictError } from '../../domain/errors';
 import { ConsumedChallengeRepository, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { Versioned } from '../../ports/versioned';
 import { insertAudit } from './audit.sqlite';
 import { SqliteDatabase } from './database';
 import { newEtag } from './sqlHelpers';
+import { credentialAlreadyRegistered } from '../storeConflicts';
 
 export class SqliteCredentialRepository implements CredentialRepository {
   constructor(private readonly db: SqliteDatabase) {}
@@ -16,11 +16,7 @@ export class SqliteCredentialRepository implements CredentialRepository {
       const { changes } = this.db
         .prepare('INSERT OR IGNORE INTO credentials (id, user_id, doc, etag) VALUES (?, ?, ?, ?)')
         .run(credential.id, credential.userId, JSON.stringify(credential), etag);
-      if (changes !== 1)
-        throw new DomainError(
-          ErrorCodes.credentialAlreadyRegistered,
-          `A passkey with credential id '${credential.id}' is already registered.`,
-        );
+      if (changes !== 1) throw credentialAlreadyRegistered(credential.id);
       insertAudit(this.db, audit);
     })();
     return { value: credential, etag };

@@ -1,7 +1,7 @@
 import { AuditRecord } from '../../domain/audit';
 import { Group, ListQuery, Page, User } from '../../domain/directory/directory';
-import { ConcurrencyConflictError, DomainError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { ConcurrencyConflictError } from '../../domain/errors';
+import { idTaken, upnTaken } from '../storeConflicts';
 import { RoleAssignment } from '../../domain/auth/roleAssignment';
 import { StoredCredential } from '../../ports/credentials.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../../ports/directory.port';
@@ -10,18 +10,6 @@ import { insertAudit } from './audit.sqlite';
 import { SqliteDatabase } from './database';
 import { SqliteRoleAssignments } from './roleAssignments.sqlite';
 import { filterToSql, newEtag } from './sqlHelpers';
-
-const upnTaken = (upn: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property userPrincipalName already exists: '${upn}'.`,
-  );
-
-const idTaken = (id: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property id already exists: '${id}'.`,
-  );
 
 /**
  * Which constraint a write broke, from SQLite's message ("UNIQUE constraint failed: users.upn_lower"):

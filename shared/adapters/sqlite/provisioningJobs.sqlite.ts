@@ -1,7 +1,7 @@
 import { assertRowsOfJob, zeroJobUserCounts } from '../../domain/provisioning/jobRows';
 import type Database from 'better-sqlite3';
-import { DomainError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { assertPageSize } from '../pageSize';
+import { idTaken } from '../storeConflicts';
 import {
   JobStatus,
   JobUserCounts,
@@ -95,12 +95,6 @@ const toUser = (r: UserRow): ProvisioningJobUser => ({
 const columnValue = (field: keyof UserChanges, value: unknown) =>
   field === 'creationOptions' && value !== null ? JSON.stringify(value) : value;
 
-const jobTaken = (id: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property id already exists: '${id}'.`,
-  );
-
 /**
  * Bulk provisioning jobs over better-sqlite3; creates its own `provisioning_*` tables. Every write is
  * one statement or one transaction, and better-sqlite3 runs them synchronously, so a conditional
@@ -142,7 +136,7 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
     assertRowsOfJob(job.id, users);
     const s = this.statements;
     this.db.transaction(() => {
-      if (s.getJob.get(job.id)) throw jobTaken(job.id);
+      if (s.getJob.get(job.id)) throw idTaken(job.id);
       s.insertJob.run({ ...job, createdBy: JSON.stringify(job.createdBy), source: JSON.stringify(job.source) });
       for (const user of users) {
         s.insertUser.run({
@@ -172,9 +166,7 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
     jobId: string,
     options: { top: number; afterSequence?: number; state?: JobUserState },
   ): Promise<ProvisioningJobUser[]> {
-    if (!Number.isSafeInteger(options.top) || options.top < 1) {
-      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${options.top}`);
-    }
+    assertPageSize(options.top);
     const where = ['job_id = ?'];
     const params: Array<string | number> = [jobId];
     if (options.afterSequence !== undefined) {

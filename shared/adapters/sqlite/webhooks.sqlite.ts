@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { DomainError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
+import { assertPageSize } from '../pageSize';
+import { idTaken } from '../storeConflicts';
 import { WebhookDelivery, WebhookRepository, WebhookSubscription } from '../../ports/webhooks.port';
 
 const SCHEMA = `
@@ -11,12 +11,6 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_time ON webhook_deliveries (subscription_id, at, seq);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (subscription_id, event_id, status);
 `;
-
-const idTaken = (id: string) =>
-  new DomainError(
-    ErrorCodes.objectConflict,
-    `Another object with the same value for property id already exists: '${id}'.`,
-  );
 
 /** Webhook subscriptions and their delivery log over better-sqlite3; creates its own `webhook_*` tables. */
 export class SqliteWebhookRepository implements WebhookRepository {
@@ -81,8 +75,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async listDeliveries(subscriptionId: string, top: number): Promise<WebhookDelivery[]> {
-    if (!Number.isSafeInteger(top) || top < 1)
-      throw new RangeError(`Expected a page size (top) that is a positive integer, received ${top}`);
+    assertPageSize(top);
     return (this.statements.listDeliveries.all(subscriptionId, top) as Array<{ doc: string }>).map(
       (r) => JSON.parse(r.doc) as WebhookDelivery,
     );
