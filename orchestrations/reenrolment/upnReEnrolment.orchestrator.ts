@@ -1,5 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import type { DeleteOldPasskeysInput, ReEnrolmentStatus } from '../../shared/ports/reEnrolmentOrchestrations.port';
+import { DEADLINE_PASSED_MESSAGE } from '../../shared/services/reenrolment/reEnrolmentService';
 import { parseOrchestrationInput } from '../orchestrationInput';
 import { NewPasskeyRegisteredSchema, UpnReEnrolmentInputSchema } from './inputs';
 import { ReEnrolmentEvents, ReEnrolmentOrchestrator } from './names';
@@ -84,6 +85,6 @@ export const upnReEnrolmentOrchestrator: OrchestrationHandler = function* (conte
         state: 'deadlinePassed',
         oldMethodIds,
         deadline: deadline.toISOString(),
-        message: 'deadlinePassed — old passkeys deleted, user must register again',
+        message: DEADLINE_PASSED_MESSAGE,
       });
 };
