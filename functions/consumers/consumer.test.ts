@@ -3,19 +3,9 @@ import type { App } from '../../shared/app';
 import { DomainEvent, EventEnvelope } from '../../shared/domain/events/domainEvent';
 import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { UnprocessableEventError } from '../../shared/ports/eventBus.port';
+import { envelope, outcome } from '../../test/support/eventEnvelopes';
 import { ConsumerInput, defineConsumer } from './consumer';
 
-const outcome = { initiatedBy: { user: null, app: { appId: 'a' } }, result: 'success' } as const;
-const envelope = (type: string, data: unknown): EventEnvelope => ({
-  specversion: '1.0',
-  id: 'evt-1',
-  type,
-  source: 'https://passkeys.example',
-  subject: 'users/u-1',
-  time: '2030-01-01T00:00:00.000Z',
-  datacontenttype: 'application/json',
-  data,
-});
 const upnChanged = envelope('user.upnChanged', {
   userId: 'u-1',
   oldUserPrincipalName: 'bob@contoso.com',

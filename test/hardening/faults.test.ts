@@ -12,6 +12,7 @@ import { recordFigure, scaled } from './figures';
 import { killDuring, RestartableHost } from './support/faultHost';
 import { CosmosFaultProxy, startCosmosFaultProxy } from './support/cosmosFaultProxy';
 import { settle, StoreWatch } from './support/storeWatch';
+import { toGraphCredential } from '../../cli/provision/credential';
 
 /*
  * Faults: the host is killed (SIGKILL: no handler, no flush) in the middle of a registration, a
@@ -160,14 +161,7 @@ describe('faults: the host killed mid-request', () => {
         origin: host.origin,
       });
       const body = {
-        publicKeyCredential: {
-          id: credential.id,
-          response: {
-            clientDataJSON: credential.response.clientDataJSON,
-            attestationObject: credential.response.attestationObject,
-          },
-          clientExtensionResults: {},
-        },
+        publicKeyCredential: toGraphCredential(credential),
       };
       const post = () =>
         host.call('POST', `/provisioning/jobs/${job.body.id}/users/${next.body.userId}/credential`, admin, body);

@@ -6,6 +6,7 @@ import { HostProcess, runTokenCli, startHostProcess } from '../support/processes
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { recordFigure, scaled } from './figures';
 import type { TestJson } from '../support/testJson';
+import { toGraphCredential } from '../../cli/provision/credential';
 
 /*
  * Load: mixed ceremonies against the host process (`node dist/local/main.js`, what `npm start`
@@ -118,14 +119,7 @@ describe('load: mixed ceremonies on the local host', () => {
           `/v1.0/users/${user.id}/authentication/fido2Methods`,
           {
             displayName: 'Load key',
-            publicKeyCredential: {
-              id: credential.id,
-              response: {
-                clientDataJSON: credential.response.clientDataJSON,
-                attestationObject: credential.response.attestationObject,
-              },
-              clientExtensionResults: {},
-            },
+            publicKeyCredential: toGraphCredential(credential),
           },
           admin,
         );

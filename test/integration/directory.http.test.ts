@@ -6,6 +6,7 @@ import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { expectRefused, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
+import { toGraphCredential } from '../../cli/provision/credential';
 
 describe('embedded directory over HTTP', () => {
   let svc: TestService;
@@ -403,14 +404,7 @@ describe('directory role assignments and privileged targets over HTTP', () => {
     const credential = await new SoftAuthenticator({ aaguid: YUBIKEY_5 }).createCredential(options.body.publicKey, {
       origin: FRONTEND_ORIGIN,
     });
-    const publicKeyCredential = {
-      id: credential.id,
-      response: {
-        clientDataJSON: credential.response.clientDataJSON,
-        attestationObject: credential.response.attestationObject,
-      },
-      clientExtensionResults: {},
-    };
+    const publicKeyCredential = toGraphCredential(credential);
     const res = await svc.call('POST', '/v1.0/users/admin@contoso.com/authentication/fido2Methods', {
       token: authAdmin,
       body: { displayName: 'attacker key', publicKeyCredential },

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../shared/app';
@@ -12,6 +10,7 @@ import { EventEnvelope } from '../../shared/ports/eventBus.port';
 import { OutboxRelay } from '../../shared/services/events/outboxRelay';
 import { CosmosTestServer, startCosmosServer } from '../support/cosmosServer';
 import { Roles, startTestService, TEST_STORES, TestStore } from '../support/localService';
+import { startReceiver } from '../support/webhookReceiver';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 const ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
@@ -36,25 +35,6 @@ function runChild(script: string, env: Settings): Promise<NodeJS.Signals | null>
     child.once('error', reject);
     child.once('exit', (_code, signal) => resolve(signal));
   });
-}
-
-/** A webhook receiver on 127.0.0.1 that keeps the events it got. */
-async function startReceiver(): Promise<{ url: string; events: EventEnvelope[]; close(): Promise<void> }> {
-  const events: EventEnvelope[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      events.push(JSON.parse(body) as EventEnvelope);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    events,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
 }
 
 // One cosmosdb-server for the Cosmos variants that restart a service on the same database.

@@ -1,11 +1,11 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import type { AuditInput } from '../../shared/domain/auditRecords';
 import { EventEnvelope } from '../../shared/ports/eventBus.port';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
+import { eventually } from '../support/eventually';
 import { Roles, startTestService, TestService } from '../support/localService';
+import { startReceiver } from '../support/webhookReceiver';
 
 /**
  * Every audit record the services write gets this display name instead of its own: a name the
@@ -25,41 +25,6 @@ jest.mock('../../shared/domain/auditRecords', () => {
 });
 
 type Response = Awaited<ReturnType<TestService['call']>>;
-
-async function eventually(
-  read: () => Promise<Response>,
-  done: (res: Response) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<Response> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await read();
-    if (done(res)) return res;
-    if (Date.now() > until)
-      throw new Error(`Timed out waiting for ${what}; last response ${res.status} ${JSON.stringify(res.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A webhook receiver on 127.0.0.1 that keeps the events it got. */
-async function startReceiver(): Promise<{ url: string; events: EventEnvelope[]; close(): Promise<void> }> {
-  const events: EventEnvelope[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      events.push(JSON.parse(body) as EventEnvelope);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    events,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 describe('events are declared by the services, not read from the audit wording', () => {
   let svc: TestService;

@@ -4,6 +4,7 @@ import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
 import type { TestJson } from '../support/testJson';
+import { toGraphCredential } from '../../cli/provision/credential';
 
 const POLICY = '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 const ALLOWED = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
@@ -13,14 +14,7 @@ const ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 /** What a provisioning station sends: Graph's webauthnPublicKeyCredential. */
 async function createOnKey(aaguid: string, publicKey: TestJson) {
   const credential = await new SoftAuthenticator({ aaguid }).createCredential(publicKey, { origin: FRONTEND_ORIGIN });
-  return {
-    id: credential.id,
-    response: {
-      clientDataJSON: credential.response.clientDataJSON,
-      attestationObject: credential.response.attestationObject,
-    },
-    clientExtensionResults: {},
-  };
+  return toGraphCredential(credential);
 }
 
 describe('provisioning on behalf of users over HTTP', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { HostProcess, runTokenCli, startHostProcess } from '../support/processes';
 import type { TestJson } from '../support/testJson';
+import { toGraphCredential } from '../../cli/provision/credential';
 
 const ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 const USERS = 40;
@@ -21,14 +22,7 @@ async function provisionOne(url: string, token: string, jobId: string): Promise<
     { origin },
   );
   const body = {
-    publicKeyCredential: {
-      id: credential.id,
-      response: {
-        clientDataJSON: credential.response.clientDataJSON,
-        attestationObject: credential.response.attestationObject,
-      },
-      clientExtensionResults: {},
-    },
+    publicKeyCredential: toGraphCredential(credential),
   };
   const result = await fetch(`${url}/provisioning/jobs/${jobId}/users/${claim.userId}/credential`, {
     method: 'POST',

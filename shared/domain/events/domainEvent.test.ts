@@ -1,16 +1,6 @@
+import { envelope, outcome } from '../../../test/support/eventEnvelopes';
 import { parseDomainEvent } from './domainEvent';
 
-const envelope = (type: string, data: unknown) => ({
-  specversion: '1.0',
-  id: 'evt-1',
-  type,
-  source: 'https://passkeys.example',
-  subject: 'users/u-1',
-  time: '2030-01-01T00:00:00.000Z',
-  datacontenttype: 'application/json',
-  data,
-});
-const outcome = { initiatedBy: { user: null, app: { appId: 'a' } }, result: 'success' };
 const upnChanged = {
   userId: 'u-1',
   oldUserPrincipalName: 'bob@contoso.com',

@@ -22,14 +22,13 @@ describe("defaultFido2Policy: a new Entra tenant's FIDO2 policy", () => {
   });
 
   it('has one default profile that mirrors the legacy settings and allows both passkey types', () => {
-    const policy = defaultFido2Policy();
-    expect(policy.passkeyProfiles).toEqual([
+    expect(defaultFido2Policy().passkeyProfiles).toEqual([
       {
         id: DEFAULT_PASSKEY_PROFILE_ID,
         name: 'Default passkey profile',
         passkeyTypes: ['deviceBound', 'synced'],
         attestationEnforcement: 'disabled',
-        keyRestrictions: policy.keyRestrictions,
+        keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
       },
     ]);
   });

@@ -13,6 +13,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { zeroJobUserCounts } from '../../../shared/domain/provisioning/jobRows';
 import type { TestJson } from '../../support/testJson';
 
 export const TOKEN = 'test-token';
@@ -107,17 +108,7 @@ export class FakeProvisioningServer {
   }
 
   get counts(): Record<string, number> {
-    const counts: Record<string, number> = {
-      pending: 0,
-      ready: 0,
-      claimed: 0,
-      provisioned: 0,
-      skippedGuest: 0,
-      refusedByPolicy: 0,
-      timedOut: 0,
-      failed: 0,
-      cancelled: 0,
-    };
+    const counts: Record<string, number> = zeroJobUserCounts();
     for (const row of this.rows.values()) counts[row.state] = (counts[row.state] ?? 0) + 1;
     return counts;
   }
