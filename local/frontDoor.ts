@@ -1,4 +1,6 @@
+import { HttpErrorCodes } from '../functions/http/httpErrors';
 import type { RawRoute } from './host';
+import { sendHttpError } from './rawErrorResponse';
 import { SECURITY_HEADERS, WEB_PREFIX } from './staticFiles';
 
 /** What the landing page says is running. */
@@ -71,7 +73,14 @@ export function frontDoorRoute(facts: FrontDoorFacts): RawRoute {
     if (url.pathname !== '/') return false;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': '0' }).end();
+      sendHttpError(
+        res,
+        HttpErrorCodes.methodNotAllowed,
+        `The method '${method}' is not allowed on '/'; expected GET or HEAD.`,
+        {
+          Allow: 'GET, HEAD',
+        },
+      );
       return true;
     }
     res.writeHead(200, {

@@ -1,6 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
+import { HttpErrorCodes } from '../functions/http/httpErrors';
 import type { RawRoute } from './host';
+import { sendHttpError } from './rawErrorResponse';
 
 /** URL prefix of the demo sign-in frontend (the repo's `web/` folder). */
 export const WEB_PREFIX = '/web';
@@ -75,7 +77,14 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
     if (path !== WEB_PREFIX && !path.startsWith(`${WEB_PREFIX}/`)) return false;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
-      sendText(res, 405, `Method ${method} is not allowed on static files.`, { Allow: 'GET, HEAD' });
+      sendHttpError(
+        res,
+        HttpErrorCodes.methodNotAllowed,
+        `The method '${method}' is not allowed on static files; expected GET or HEAD.`,
+        {
+          Allow: 'GET, HEAD',
+        },
+      );
       return true;
     }
     if (path === WEB_PREFIX) {
@@ -87,7 +96,7 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
     try {
       relative = decodeURIComponent(path.slice(WEB_PREFIX.length + 1));
     } catch {
-      sendText(res, 400, 'Malformed path.');
+      sendHttpError(res, HttpErrorCodes.malformedRequest, 'The path does not percent-decode.');
       return true;
     }
     if (relative === '' || relative.endsWith('/')) relative += 'index.html';
@@ -98,7 +107,7 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
         (s) => s === '' || s === '.' || s === '..' || s.startsWith('.') || s.includes('\\') || s.includes('\0'),
       )
     ) {
-      sendText(res, 404, 'Not found.');
+      sendHttpError(res, HttpErrorCodes.routeNotFound, 'No such file is served here.');
       return true;
     }
 
@@ -106,7 +115,7 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
     if (!file) {
       file = resolve(webDir, ...segments);
       if (!file.startsWith(webDir + sep)) {
-        sendText(res, 404, 'Not found.');
+        sendHttpError(res, HttpErrorCodes.routeNotFound, 'No such file is served here.');
         return true;
       }
     }
@@ -117,7 +126,7 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
       stat = undefined;
     }
     if (!stat?.isFile()) {
-      sendText(res, 404, 'Not found.');
+      sendHttpError(res, HttpErrorCodes.routeNotFound, 'No such file is served here.');
       return true;
     }
 
@@ -138,20 +147,4 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
     res.end(method === 'HEAD' ? undefined : content);
     return true;
   };
-}
-
-function sendText(
-  res: Parameters<RawRoute>[1],
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  const body = Buffer.from(text);
-  res.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(body.length),
-    'X-Content-Type-Options': 'nosniff',
-    ...headers,
-  });
-  res.end(body);
 }

@@ -71,7 +71,10 @@ describe('static files of the demo frontend under /web/', () => {
     const post = await raw(port, 'POST', '/web/app.js');
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
-    expect((await raw(port, 'GET', '/web/nothing-here.js')).status).toBe(404);
+    expect(JSON.parse(post.body)).toEqual({ error: expect.objectContaining({ code: 'MethodNotAllowed' }) });
+    const missing = await raw(port, 'GET', '/web/nothing-here.js');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: expect.objectContaining({ code: 'NotFound' }) });
     expect((await raw(port, 'GET', '/web/vendor/')).status).toBe(404);
   });
 
@@ -92,6 +95,7 @@ describe('static files of the demo frontend under /web/', () => {
     const res = await raw(port, 'GET', path);
     expect([400, 404]).toContain(res.status);
     expect(res.body).not.toContain('"name": "passkey-fido2-service"');
+    expect(JSON.parse(res.body)).toEqual({ error: expect.objectContaining({ code: expect.any(String) }) });
   });
 
   it('leaves other routes (e.g. /webauthn/...) to the API', async () => {

@@ -25,6 +25,8 @@ import { settle, StoreWatch, TableState } from './support/storeWatch';
  */
 
 const CASES = scaled(12, 150);
+/** Replays a failure: fast-check prints the seed of a failing run (`FUZZ_SEED=1607631264 npx jest fuzz`). */
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const REQUEST_TIMEOUT_MS = 8_000;
 const RP_ID = 'localhost';
 const YUBIKEY = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
@@ -357,8 +359,8 @@ async function runCase(route: RouteUnderFuzz, c: FuzzCase): Promise<string | und
   const where = `${route.method} ${path.slice(0, 200)}${query.slice(0, 100)} body ${(body.text ?? '').slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
   const known = () => BY_DESIGN.some((k) => k.matches(route, c, res.status)) && (byDesignHits++, true);
   if (res.status >= 500) return known() ? undefined : `server error: ${where}`;
-  // Static files answer plain 404s; the durable management API speaks the Durable Functions format.
-  if (res.status >= 400 && !route.route.startsWith('web/') && !route.route.startsWith('runtime/')) {
+  // The durable management API speaks the Durable Functions format; everything else speaks Graph's.
+  if (res.status >= 400 && !route.route.startsWith('runtime/')) {
     let error: { code?: unknown; message?: unknown } | undefined;
     try {
       error = (JSON.parse(text) as { error?: typeof error }).error;
@@ -391,11 +393,32 @@ describe('fuzz: every route answers hostile input with a Graph 4xx and writes no
           const problem = await runCase(route, c);
           if (problem) throw new Error(problem);
         }),
-        { numRuns: CASES, endOnFailure: false, interruptAfterTimeLimit: 120_000 },
+        { numRuns: CASES, seed: SEED, endOnFailure: false, interruptAfterTimeLimit: 120_000 },
       );
       recordFigure('fuzz', `cases ${route.method} /${route.route.replace(/\{(\w+):[^}]*\}/g, '{$1}')}`, cases);
     },
     180_000,
+  );
+
+  it.each(['/', '/..', '/web/app.js', '/web/nothing-here.js', '/web/../package.json'])(
+    "attack: a foreign method or a missing file on the host's own pages (%s) gets a Graph error, not a bare status",
+    async (path) => {
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'GET']) {
+        const res = await fetch(`http://127.0.0.1:${fx.svc.host.port}${path}`, {
+          method,
+          body: method === 'GET' ? undefined : '{}',
+        });
+        if (res.ok) continue;
+        const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+        expect({
+          method,
+          path,
+          status: res.status,
+          code: typeof body.error?.code,
+          message: typeof body.error?.message,
+        }).toEqual({ method, path, status: res.status, code: 'string', message: 'string' });
+      }
+    },
   );
 
   it('attack: a user created with a 200 000-character password is refused (400), nothing stored', async () => {

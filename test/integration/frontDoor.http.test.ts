@@ -29,13 +29,16 @@ describe('front door at /', () => {
       expect({ link, status: (await fetch(`${base}${link}`)).status }).toEqual({ link, status: 200 });
   });
 
-  it('answers HEAD without a body and refuses other methods on /', async () => {
+  it('answers HEAD without a body and refuses other methods on / with a Graph 405', async () => {
     const head = await fetch(`${base}/`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     const post = await fetch(`${base}/`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(await post.json()).toEqual({
+      error: expect.objectContaining({ code: 'MethodNotAllowed', message: expect.stringContaining("'POST'") }),
+    });
   });
 
   it('leaves every other path to the API and the static files', async () => {
