@@ -88,6 +88,17 @@ export const ErrorCodes = {
   tooManyWebhookSubscriptions: entry('badRequest', 'tooManyWebhookSubscriptions'),
   webhookDestinationRefused: entry('badRequest', 'webhookDestinationRefused'),
 
+  // Authentication strengths and protected resources.
+  authenticationStrengthNotFound: entry('notFound', 'itemNotFound'),
+  combinationConfigurationNotFound: entry('notFound', 'itemNotFound'),
+  protectedResourceNotFound: entry('notFound', 'itemNotFound'),
+  builtInAuthenticationStrengthReadOnly: entry('badRequest', 'builtInAuthenticationStrengthReadOnly'),
+  tooManyAuthenticationStrengths: entry('badRequest', 'tooManyAuthenticationStrengths'),
+  invalidAllowedCombinations: entry('badRequest', 'invalidAllowedCombinations'),
+  invalidCombinationConfiguration: entry('badRequest', 'invalidCombinationConfiguration'),
+  authenticationStrengthInUse: entry('conflict', 'authenticationStrengthInUse'),
+  authenticationStrengthNotSatisfied: entry('forbidden', 'authenticationStrengthNotSatisfied'),
+
   // UPN re-enrolment.
   reEnrolmentNotFound: entry('notFound', 'reEnrolmentNotFound'),
 

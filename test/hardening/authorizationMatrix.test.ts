@@ -40,6 +40,14 @@ const EXPECTED: Record<RuleName, { permissions: string[]; roles: DirectoryRoleNa
     permissions: ['Policy.ReadWrite.AuthenticationMethod'],
     roles: ['Authentication Policy Administrator', 'Global Administrator'],
   },
+  strengthsRead: {
+    permissions: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'],
+    roles: ['Global Administrator', 'Global Reader', 'Conditional Access Administrator', 'Security Administrator'],
+  },
+  strengthsWrite: {
+    permissions: ['Policy.ReadWrite.ConditionalAccess'],
+    roles: ['Conditional Access Administrator', 'Global Administrator'],
+  },
   directoryRead: {
     permissions: [
       'User.Read.All',
@@ -137,6 +145,9 @@ function requestFor(fn: HttpFunction): { method: string; path: string; body?: un
     methodId: () => 'no-such-passkey',
     operation: () => 'creationOptions',
     assignmentId: () => roleAssignmentId(randomUUID(), randomUUID()),
+    strengthId: () => randomUUID(),
+    configurationId: () => randomUUID(),
+    resourceName: () => 'no-such-resource',
   };
   const path = fn.route.replace(/\{\*?(\w+)(?::[^}]*)?\}/g, (_m, name: string) => {
     const value = values[name];

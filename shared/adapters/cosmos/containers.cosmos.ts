@@ -25,6 +25,10 @@ export const CONTAINER_DEFINITIONS = {
   webhookSubscriptions: { id: 'webhookSubscriptions', partitionKey: { paths: ['/id'] } },
   /** A subscription's delivery log in one partition: the log, the already-delivered check and the clean-up on delete. */
   webhookDeliveries: { id: 'webhookDeliveries', partitionKey: { paths: ['/subscriptionId'] } },
+  /** Custom authentication strengths (at most 15), by id. */
+  authenticationStrengths: { id: 'authenticationStrengths', partitionKey: { paths: ['/id'] } },
+  /** Resources that require a strength; id = base64url of the resource name (sign-in: one point read). */
+  protectedResources: { id: 'protectedResources', partitionKey: { paths: ['/id'] } },
   /** The service's own bookkeeping, one document each: the local outbox relay's cursor. */
   meta: { id: 'meta', partitionKey: { paths: ['/id'] } },
 } satisfies Record<string, ContainerDefinition>;

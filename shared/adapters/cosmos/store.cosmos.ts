@@ -12,6 +12,7 @@ import { CosmosOutboxRepository } from './outbox.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
+import { CosmosStrengthRepository } from './strengths.cosmos';
 import { translateErrors } from '../translateErrors';
 import { translateCosmosError } from './storeErrors.cosmos';
 
@@ -78,6 +79,9 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
         new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
       ),
       webhooks: t(new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries)),
+      strengths: t(
+        new CosmosStrengthRepository(containers.authenticationStrengths, containers.protectedResources, containers.audit),
+      ),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
       close: async () => client.dispose(),
     };

@@ -18,6 +18,22 @@ export const AccessRules = {
     permissions: ['Policy.ReadWrite.AuthenticationMethod'],
     roles: [R['Authentication Policy Administrator'], R['Global Administrator']],
   },
+  /** Authentication strengths and protected resources (Conditional Access's part): Graph's read roles. */
+  strengthsRead: {
+    action: 'read authentication strengths and protected resources',
+    permissions: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'],
+    roles: [
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['Conditional Access Administrator'],
+      R['Security Administrator'],
+    ],
+  },
+  strengthsWrite: {
+    action: 'change authentication strengths and protected resources',
+    permissions: ['Policy.ReadWrite.ConditionalAccess'],
+    roles: [R['Conditional Access Administrator'], R['Global Administrator']],
+  },
   directoryRead: {
     action: 'read the directory',
     permissions: [

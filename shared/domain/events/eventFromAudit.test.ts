@@ -101,6 +101,8 @@ describe('eventFromAudit', () => {
     [{ type: 'Policy', id: 'Fido2' }, 'policies/authenticationMethodsPolicy/fido2'],
     [{ type: 'ProvisioningJob', id: 'j-1' }, 'provisioning/jobs/j-1'],
     [{ type: 'WebhookSubscription', id: 'w-1' }, 'webhooks/subscriptions/w-1'],
+    [{ type: 'AuthenticationStrengthPolicy', id: 's-1' }, 'policies/authenticationStrengthPolicies/s-1'],
+    [{ type: 'ProtectedResource', id: 'api://hr' }, 'protectedResources/api%3A%2F%2Fhr'],
     [{ type: 'Group', id: 'g-1' }, 'groups/g-1'],
   ])('names the subject after the target %j', (target, subject) => {
     expect(

@@ -61,6 +61,12 @@ const dataOf: DataBuilder = {
   [EventTypes.provisioningJobCancelled]: change,
   [EventTypes.webhookSubscriptionCreated]: change,
   [EventTypes.webhookSubscriptionDeleted]: change,
+  [EventTypes.authenticationStrengthCreated]: change,
+  [EventTypes.authenticationStrengthUpdated]: change,
+  [EventTypes.authenticationStrengthDeleted]: change,
+  [EventTypes.protectedResourceCreated]: change,
+  [EventTypes.protectedResourceUpdated]: change,
+  [EventTypes.protectedResourceDeleted]: change,
   [EventTypes.roleManagementAudited]: change,
 };
 
@@ -70,6 +76,8 @@ const subjectOf = (record: AuditRecord) => {
   if (target.type === 'Policy') return 'policies/authenticationMethodsPolicy/fido2';
   if (target.type === 'ProvisioningJob') return `provisioning/jobs/${target.id}`;
   if (target.type === 'WebhookSubscription') return `webhooks/subscriptions/${target.id}`;
+  if (target.type === 'AuthenticationStrengthPolicy') return `policies/authenticationStrengthPolicies/${target.id}`;
+  if (target.type === 'ProtectedResource') return `protectedResources/${encodeURIComponent(target.id)}`;
   return `${target.type.toLowerCase()}s/${target.id}`;
 };
 

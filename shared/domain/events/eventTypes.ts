@@ -25,6 +25,12 @@ export const EventTypes = {
   provisioningJobCancelled: 'provisioningJob.cancelled',
   webhookSubscriptionCreated: 'webhookSubscription.created',
   webhookSubscriptionDeleted: 'webhookSubscription.deleted',
+  authenticationStrengthCreated: 'authenticationStrength.created',
+  authenticationStrengthUpdated: 'authenticationStrength.updated',
+  authenticationStrengthDeleted: 'authenticationStrength.deleted',
+  protectedResourceCreated: 'protectedResource.created',
+  protectedResourceUpdated: 'protectedResource.updated',
+  protectedResourceDeleted: 'protectedResource.deleted',
   /**
    * Role assignments added or removed. Published under their audit category since before types
    * were declared (`*` receivers see that type), so the name stays; it is not offered to
@@ -87,6 +93,12 @@ export const EventDataSchemas = {
   [EventTypes.provisioningJobCancelled]: Change,
   [EventTypes.webhookSubscriptionCreated]: Change,
   [EventTypes.webhookSubscriptionDeleted]: Change,
+  [EventTypes.authenticationStrengthCreated]: Change,
+  [EventTypes.authenticationStrengthUpdated]: Change,
+  [EventTypes.authenticationStrengthDeleted]: Change,
+  [EventTypes.protectedResourceCreated]: Change,
+  [EventTypes.protectedResourceUpdated]: Change,
+  [EventTypes.protectedResourceDeleted]: Change,
   [EventTypes.roleManagementAudited]: Change,
 } satisfies Record<EventType, z.ZodType>;
 
