@@ -69,7 +69,7 @@ const authenticationOptions = graphRoute('POST', 'webauthn/authentication/option
     responses: { 200: { description: 'Options for @simplewebauthn/browser startAuthentication()' } },
     errors: { 400: errors[400] },
   },
-  handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName)),
+  handler: async ({ app, body }) => json(200, await app.signIn.options(body.userPrincipalName, body.resource)),
 });
 
 const authenticationVerify = graphRoute('POST', 'webauthn/authentication/verify', {

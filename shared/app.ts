@@ -29,6 +29,8 @@ import {
   loadServerSecret,
 } from './adapterSelection';
 import { AuditService } from './services/audit/auditService';
+import { StrengthService } from './services/strengths/strengthService';
+import { ProtectedResourceService } from './services/strengths/protectedResourceService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
 
@@ -80,6 +82,10 @@ export interface App {
   audit: AuditService;
   /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
   clientRateLimit: ClientRateLimitService;
+  /** Authentication strengths (Graph's authenticationStrengthPolicies). */
+  strengths: StrengthService;
+  /** Resources that require a strength at sign-in. */
+  protectedResources: ProtectedResourceService;
 }
 
 /**
@@ -128,6 +134,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
+  const protectedResources = new ProtectedResourceService({ strengths: store.strengths, clock });
   const app: ComposedApp = {
     config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
@@ -149,6 +156,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         allowedAudiences: [config.issuer, ...config.allowedAudiences],
       },
       timeoutMs: DEFAULT_CHALLENGE_TIMEOUT_MS,
+      protectedResources,
     }),
     methods,
     provisioningJobs: new ProvisioningJobService({
@@ -176,6 +184,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }),
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
+    strengths: new StrengthService({ strengths: store.strengths, clock }),
+    protectedResources,
     close: () => store.close(),
     demoTenant: 'off',
   };

@@ -62,8 +62,15 @@ export const RegistrationVerifyBody = z
   .strict()
   .openapi('registrationVerifyRequest');
 
+/** A token audience a sign-in asks for: the API, an ALLOWED_AUDIENCES entry or a protected resource. */
+export const ResourceName = z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces');
+
 export const AuthenticationOptionsBody = z
-  .object({ userPrincipalName: z.string().trim().min(3).max(113).optional() })
+  .object({
+    userPrincipalName: z.string().trim().min(3).max(113).optional(),
+    /** The resource the sign-in is for: refused here already when no sign-in may ask for it. */
+    resource: ResourceName.optional(),
+  })
   .strict()
   .openapi('authenticationOptionsRequest');
 
@@ -71,12 +78,7 @@ export const AuthenticationVerifyBody = z
   .object({
     credential: AuthenticationResponseJson,
     /** Audience of the issued token (the API the frontend calls); defaults to this service's API. */
-    resource: z
-      .string()
-      .min(1)
-      .max(512)
-      .regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces')
-      .optional(),
+    resource: ResourceName.optional(),
   })
   .strict()
   .openapi('authenticationVerifyRequest');

@@ -1,3 +1,4 @@
+import { ProtectedResourceService } from '../../shared/services/strengths/protectedResourceService';
 import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
 import { Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
@@ -119,6 +120,7 @@ export async function createWebAuthnServices(): Promise<WebAuthnServices> {
       signer: new FakeSigner(),
       token: { lifetimeSeconds: 3600, defaultAudience: API_AUDIENCE, allowedAudiences: ['https://app.contoso.com'] },
       timeoutMs: TIMEOUT_MS,
+      protectedResources: new ProtectedResourceService({ strengths: store.strengths, clock }),
     }),
     methods: new MethodsService(directory, store.credentials, clock),
     async setPolicy(patch = {}) {

@@ -59,6 +59,7 @@ function world(conflicts: number, rivalSignCount: number) {
     rp: { id: 'localhost', name: 'test', origins: ['http://localhost'] },
     token: { lifetimeSeconds: 3600, defaultAudience: 'api', allowedAudiences: [] },
     timeoutMs: 60_000,
+    protectedResources: { requirementFor: async () => null, satisfiedStrengths: () => [] },
   };
   const writes = () => update.mock.calls.filter(([c]) => !c.cloneWarningDateTime).length;
   return { service: new SignInService(deps as unknown as SignInDeps), writes, stored: () => stored.value };

@@ -21,6 +21,7 @@ import { retryOnConflict } from '../retryOnConflict';
 import { ChallengeService } from './challenges';
 import { RelyingParty } from './registrationService';
 import { EventTypes } from '../../domain/events/eventTypes';
+import { ProtectedResourceService, StrengthRequirement } from '../strengths/protectedResourceService';
 
 export interface SignInDeps {
   directory: DirectoryService;
@@ -36,6 +37,8 @@ export interface SignInDeps {
   /** `allowedAudiences`: besides the default, the audiences a sign-in may ask for as `resource`. */
   token: { lifetimeSeconds: number; defaultAudience: string; allowedAudiences: string[] };
   timeoutMs: number;
+  /** Resources that require an authentication strength (the token's `acrs`). */
+  protectedResources: ProtectedResourceService;
 }
 
 /** What a successful sign-in answers; its type follows the response schema. */
@@ -60,7 +63,9 @@ export class SignInService {
    * (a user lookup, then a credential lookup by user id) either way, so the endpoint does not
    * reveal who is registered. Writes nothing.
    */
-  async options(userPrincipalName?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  async options(userPrincipalName?: string, resource?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    // A resource no sign-in may ask for is refused before the ceremony starts (400 invalidResource).
+    if (resource !== undefined) this.audienceFor(resource, await this.deps.protectedResources.requirementFor(resource));
     let allowCredentials: DescriptorShape[] = [];
     let userId: string | undefined;
     if (userPrincipalName) {
@@ -99,7 +104,9 @@ export class SignInService {
    *   each refusal recorded in the audit log; 412 when the passkey's row keeps losing write races.
    */
   async verify(response: AuthenticationResponseJSON, resource?: string): Promise<SignInResult> {
-    const audience = this.audienceFor(resource);
+    const requirement = await this.deps.protectedResources.requirementFor(resource ?? this.deps.token.defaultAudience);
+    const audience = this.audienceFor(resource, requirement);
+    let acrs: string[];
     const { challenge, state } = this.deps.challenges.open(
       response.response.clientDataJSON,
       'authentication',
@@ -145,6 +152,8 @@ export class SignInService {
         { aaGuid: credential.aaGuid, model: credential.model, backupEligible: credential.backupEligible },
         'signIn',
       );
+      // The resource's authentication strength, after the method policy (403 authenticationStrengthNotSatisfied).
+      acrs = this.deps.protectedResources.satisfiedStrengths(requirement, { aaGuid: credential.aaGuid });
     } catch (e) {
       if (e instanceof DomainError) await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
       throw e;
@@ -171,6 +180,7 @@ export class SignInService {
         auth_time: now,
         cred_id: credential.id,
         idtyp: 'user',
+        acrs,
       },
       { lifetimeSeconds: lifetime, audience, subject: user.id },
     );
@@ -192,13 +202,13 @@ export class SignInService {
 
   /**
    * The token's audience: the admin API by default; a `resource` only when it is the API, this
-   * issuer or a configured ALLOWED_AUDIENCES entry (anything else would let a sign-in mint tokens
-   * for any relying party that trusts our keys).
+   * issuer, a configured ALLOWED_AUDIENCES entry or a protected resource (anything else would let a
+   * sign-in mint tokens for any relying party that trusts our keys).
    */
-  private audienceFor(resource: string | undefined): string {
+  private audienceFor(resource: string | undefined, requirement: StrengthRequirement | null): string {
     const { defaultAudience, allowedAudiences } = this.deps.token;
     if (resource === undefined) return defaultAudience;
-    if (resource === defaultAudience || allowedAudiences.includes(resource)) return resource;
+    if (resource === defaultAudience || allowedAudiences.includes(resource) || requirement) return resource;
     throw new DomainError(
       ErrorCodes.invalidResource,
       `The resource '${resource}' is not an allowed token audience; expected one of: ${[defaultAudience, ...allowedAudiences].join(', ')}.`,
