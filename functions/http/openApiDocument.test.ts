@@ -53,6 +53,22 @@ const EXPECTED = [
   'POST /{ver}/roleManagement/directory/roleAssignments',
   'POST /{ver}/users',
   'POST /{ver}/users/{userId}/authentication/fido2Methods',
+  // issue 11 items 1-2: authentication strengths and protected resources
+  'DELETE /protectedResources/{resourceName}',
+  'DELETE /{ver}/policies/authenticationStrengthPolicies/{strengthId}',
+  'DELETE /{ver}/policies/authenticationStrengthPolicies/{strengthId}/combinationConfigurations/{configurationId}',
+  'GET /protectedResources',
+  'GET /protectedResources/{resourceName}',
+  'GET /{ver}/policies/authenticationStrengthPolicies',
+  'GET /{ver}/policies/authenticationStrengthPolicies/{strengthId}',
+  'GET /{ver}/policies/authenticationStrengthPolicies/{strengthId}/combinationConfigurations',
+  'GET /{ver}/policies/authenticationStrengthPolicies/{strengthId}/combinationConfigurations/{configurationId}',
+  'PATCH /{ver}/policies/authenticationStrengthPolicies/{strengthId}',
+  'PATCH /{ver}/policies/authenticationStrengthPolicies/{strengthId}/combinationConfigurations/{configurationId}',
+  'POST /{ver}/policies/authenticationStrengthPolicies',
+  'POST /{ver}/policies/authenticationStrengthPolicies/{strengthId}/combinationConfigurations',
+  'POST /{ver}/policies/authenticationStrengthPolicies/{strengthId}/updateAllowedCombinations',
+  'PUT /protectedResources/{resourceName}',
 ];
 
 type Doc = { paths: Record<string, Record<string, unknown>> };
