@@ -37,6 +37,8 @@ var cosmosContainers = [
   { name: 'provisioningJobs', pk: '/id' }
   { name: 'provisioningJobUsers', pk: '/jobId' }
   { name: 'webhookSubscriptions', pk: '/id' }
+  { name: 'authenticationStrengths', pk: '/id' }
+  { name: 'protectedResources', pk: '/id' }
   { name: 'webhookDeliveries', pk: '/subscriptionId' }
   { name: 'leases', pk: '/id' }
   { name: 'meta', pk: '/id' }
