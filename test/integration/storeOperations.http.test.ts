@@ -69,7 +69,9 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     const { reads, writes } = counted.take();
     // target: user, groups and policy served from a cache invalidated on change (issue 10), leaving
     // one point read of the credential; today each is read from the store at every sign-in.
+    // issue 11: one point read of the audience's protected-resource row (none: the strength is not read).
     expect(reads).toEqual([
+      'strengths.getResource',
       'credentials.get',
       'directory.getUserById',
       'policies.getFido2',

@@ -4,11 +4,16 @@ import { Store } from '../../shared/ports/store.port';
  * The repositories a ceremony touches. The outbox, webhooks and provisioning jobs are not counted: the
  * embedded relay and engine read them on their own timers, which would make the counts flaky.
  */
-const COUNTED = ['policies', 'directory', 'audit', 'credentials', 'challenges'] as const;
+const COUNTED = ['policies', 'directory', 'audit', 'credentials', 'challenges', 'strengths'] as const;
 
 /** The repository methods that write (everything else a repository offers reads). */
 const WRITES = new Set([
   'policies.saveFido2',
+  'strengths.createStrength',
+  'strengths.replaceStrength',
+  'strengths.deleteStrength',
+  'strengths.putResource',
+  'strengths.deleteResource',
   'directory.createUser',
   'directory.updateUser',
   'directory.deleteUser',
