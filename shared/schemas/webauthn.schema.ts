@@ -63,7 +63,11 @@ export const RegistrationVerifyBody = z
   .openapi('registrationVerifyRequest');
 
 /** A token audience a sign-in asks for: the API, an ALLOWED_AUDIENCES entry or a protected resource. */
-export const ResourceName = z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces');
+export const ResourceName = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'expected a URI without spaces');
 
 export const AuthenticationOptionsBody = z
   .object({

@@ -80,7 +80,11 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
       ),
       webhooks: t(new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries)),
       strengths: t(
-        new CosmosStrengthRepository(containers.authenticationStrengths, containers.protectedResources, containers.audit),
+        new CosmosStrengthRepository(
+          containers.authenticationStrengths,
+          containers.protectedResources,
+          containers.audit,
+        ),
       ),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
       close: async () => client.dispose(),
