@@ -17,6 +17,7 @@ const WIRE: Record<keyof typeof ErrorCodes, [code: string, status: number]> = {
   resourceNotFound: ['Request_ResourceNotFound', 404],
   objectConflict: ['Request_BadRequest', 409],
   invalidReference: ['Request_BadRequest', 400],
+  directoryManagedByEntra: ['directoryManagedByEntra', 403],
   invalidTarget: ['invalidTarget', 400],
   preconditionFailed: ['Request_PreconditionFailed', 412],
   serviceUnavailable: ['serviceUnavailable', 503],
