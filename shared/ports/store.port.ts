@@ -1,6 +1,7 @@
 import { AuditRepository } from './audit.port';
 import { ConsumedChallengeRepository, CredentialRepository } from './credentials.port';
 import { DirectoryRepository } from './directory.port';
+import { DirectorySyncStateRepository } from './directorySync.port';
 import { PolicyRepository } from './policy.port';
 import { ProvisioningJobRepository } from './provisioningJobs.port';
 import { OutboxRepository } from './outbox.port';
@@ -16,6 +17,8 @@ export interface Store {
   readonly challenges: ConsumedChallengeRepository;
   readonly provisioningJobs: ProvisioningJobRepository;
   readonly webhooks: WebhookRepository;
+  /** Where following the Entra tenant stands (DIRECTORY=entra): delta link, subscription. */
+  readonly directorySync: DirectorySyncStateRepository;
   /**
    * The audit log read as an outbox by the local runtime's relay (SQLite: by sequence; Cosmos DB: by
    * `_ts` with an overlap window). On Azure the Cosmos DB change-feed trigger reads it instead.

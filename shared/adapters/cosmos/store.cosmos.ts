@@ -9,6 +9,7 @@ import { ensureContainers } from './containers.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
 import { CosmosOutboxRepository } from './outbox.cosmos';
+import { CosmosDirectorySyncStateRepository } from './directorySync.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
@@ -79,6 +80,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
       ),
       webhooks: t(new CosmosWebhookRepository(containers.webhookSubscriptions, containers.webhookDeliveries)),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
+      directorySync: t(new CosmosDirectorySyncStateRepository(containers.meta)),
       close: async () => client.dispose(),
     };
   } catch (e) {

@@ -3,6 +3,7 @@ import { SqliteAuditRepository } from './audit.sqlite';
 import { SqliteConsumedChallengeRepository, SqliteCredentialRepository } from './credentials.sqlite';
 import { openSqliteDatabase } from './database';
 import { SqliteDirectoryRepository } from './directory.sqlite';
+import { SqliteDirectorySyncStateRepository } from './directorySync.sqlite';
 import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 import { SqliteOutboxRepository } from './outbox.sqlite';
@@ -23,6 +24,7 @@ export function createSqliteStore(file: string): Store {
     challenges: t(new SqliteConsumedChallengeRepository(db)),
     provisioningJobs: t(new SqliteProvisioningJobRepository(db)),
     webhooks: t(new SqliteWebhookRepository(db)),
+    directorySync: t(new SqliteDirectorySyncStateRepository(db)),
     outbox: t(new SqliteOutboxRepository(db)),
     close: async () => {
       db.close();
