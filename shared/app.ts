@@ -26,14 +26,17 @@ import {
   createTokenVerifiers,
   createWebAuthn,
   createWebhookSender,
+  createEntraConnector,
   loadServerSecret,
 } from './adapterSelection';
 import { AuditService } from './services/audit/auditService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
+import type { TokenCredential } from '@azure/core-auth';
+import { EntraSyncService } from './services/directorySync/entraSyncService';
 
 /** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
-const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'] as const;
+const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection', 'graph'] as const;
 
 /** The settings a handler may read: every setting but the secrets. */
 export type HandlerSettings = Omit<AppConfig, (typeof SECRET_SETTINGS)[number]>;
@@ -80,6 +83,8 @@ export interface App {
   audit: AuditService;
   /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
   clientRateLimit: ClientRateLimitService;
+  /** DIRECTORY=entra: following the tenant's user changes (notifications, delta, subscription renewal). */
+  directorySync?: EntraSyncService;
 }
 
 /**
@@ -107,6 +112,8 @@ export interface AppOverrides {
   webauthn?: WebAuthnPort;
   /** Outgoing HTTP of webhook deliveries (default: PinnedHttpSender). */
   httpSender?: HttpSender;
+  /** DIRECTORY=entra in tests: the Graph credential and the CA of a test server's TLS proxy. */
+  graph?: { credential?: TokenCredential; ca?: string };
 }
 
 /** The composition root: picks the adapters for the configuration (adapterSelection.ts) and builds the services. */
@@ -115,9 +122,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const store = overrides.store ?? (await createStore(config));
   const signer = await createSignInTokenSigner(config);
   const devSigner = await createDevTokenSigner(config);
-  const directory = new DirectoryService(store.directory, clock);
+  const entra = config.graph
+    ? await createEntraConnector(config.graph, { store, clock, ...overrides.graph })
+    : undefined;
+  const directoryRepository = entra?.directory ?? store.directory;
+  const directory = new DirectoryService(directoryRepository, clock);
   const serverSecret = loadServerSecret(config);
-  const policy = new PolicyService(store.policies, store.directory, clock);
+  const policy = new PolicyService(store.policies, directoryRepository, clock);
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = {
@@ -178,8 +189,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     close: () => store.close(),
     demoTenant: 'off',
+    directorySync:
+      entra && config.graph
+        ? new EntraSyncService({
+            feed: entra.feed,
+            mirror: store.directory,
+            state: store.directorySync,
+            clock,
+            notificationUrl: config.graph.notificationUrl,
+            clientState: config.graph.clientState,
+            onUserChanged: (userId) => entra.directory.forgetMemberships(userId),
+          })
+        : undefined,
   };
-  if (config.seedDemoTenant) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
+  // The tenant's users are Entra's: no demo users are made there.
+  if (config.seedDemoTenant && !entra) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;
 }
 

@@ -39,6 +39,7 @@ const EXPECTED = [
   'PATCH /{ver}/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
   'PATCH /{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
   'PATCH /{ver}/users/{userId}',
+  'POST /notifications/graph',
   'POST /provisioning/jobs',
   'POST /provisioning/jobs/{jobId}/cancel',
   'POST /provisioning/jobs/{jobId}/next',

@@ -1,24 +1,11 @@
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { createGraphClient } from '../../shared/adapters/graph/graphClient';
 import { EntraDirectory } from '../../shared/adapters/graph/entraDirectory';
 import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
 import { ErrorCodes } from '../../shared/domain/errorCodes';
 import { isErrorOf } from '../../shared/domain/errors';
 import { Store } from '../../shared/ports/store.port';
-import { GraphTestServer, startGraphTestServer } from '../support/graphTestServer';
+import { GraphTestServer, startGraphTestServer, testCredential } from '../support/graphTestServer';
 import { startTlsProxy, TlsProxy } from '../support/tlsProxy';
-
-/** A credential the test controls: Graph's token, counted. */
-export function testCredential(token: string): TokenCredential & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    getToken: (scopes: string | string[]): Promise<AccessToken> => {
-      calls.push([scopes].flat());
-      return Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3600_000 });
-    },
-  };
-}
 
 describe('Entra directory connector over Microsoft Graph (through TLS)', () => {
   let graph: GraphTestServer;

@@ -1,3 +1,4 @@
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -306,4 +307,16 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 /** Starts a Graph test server. */
 export function startGraphTestServer(): Promise<GraphTestServer> {
   return new GraphTestServer().start();
+}
+
+/** A credential the test controls: Graph's token, counted. */
+export function testCredential(token: string): TokenCredential & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    getToken: (scopes: string | string[]): Promise<AccessToken> => {
+      calls.push([scopes].flat());
+      return Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3600_000 });
+    },
+  };
 }
