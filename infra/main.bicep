@@ -18,6 +18,9 @@ param rpId string
 @description('Comma-separated origins of the sign-in frontends.')
 param origins string
 param rpName string = 'Contoso'
+@description('Directory of record: embedded (the store\'s users and groups) or entra (the tenant, read through Microsoft Graph with the app\'s identity)')
+@allowed(['embedded', 'entra'])
+param directory string = 'embedded'
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 @description('Memory of one instance (MB): 2048 or 4096.')
@@ -212,6 +215,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'SIGNING_KEY_JWK', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=signing-key-jwk)' }
         { name: 'SERVER_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=server-secret)' }
         { name: 'DATA_DIR', value: '/tmp/passkeys' }
+        // DIRECTORY=entra: Graph with the managed identity (grant it User.Read.All and GroupMember.Read.All); the README says how.
+        { name: 'DIRECTORY', value: directory }
+        { name: 'GRAPH_NOTIFICATION_URL', value: 'https://${name}-func.azurewebsites.net/notifications/graph' }
+        { name: 'GRAPH_CLIENT_STATE', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=graph-client-state)' }
       ]
       // Settings the code reads (shared/config.ts) that this template leaves to their defaults; set them on the app to change:
       //   PORT, HOST, TRUST_PROXY: the embedded host only; on Azure the Functions host listens and fronts the app.
@@ -224,6 +231,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       //   EVENT_RETRY_BASE_MS: the embedded bus only.
       //   WEBHOOK_ALLOW_PRIVATE_NETWORKS: off; only for a receiver on a developer's machine.
       //   LOG_LEVEL: info.
+      //   GRAPH_BASE_URL, GRAPH_TENANT_ID: https://graph.microsoft.com and ENTRA_TENANT_ID (national clouds set both).
+      //   GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH: unset, so Graph is reached keyless with the managed identity.
+      //   GRAPH_MEMBERSHIP_TTL_SECONDS: 300; how long a user's transitive groups are cached.
     }
   }
 }

@@ -72,7 +72,12 @@ export const GraphSettingsSchema = z.object({
   /** GRAPH_NOTIFICATION_URL: the public https URL of POST /notifications/graph; without it, delta only. */
   notificationUrl: z.url({ protocol: /^https$/ }).optional(),
   /** GRAPH_CLIENT_STATE: the secret Graph echoes in every notification (at least 16 characters). */
-  clientState: z.string().min(16).max(128),
+  clientState: z
+    .string()
+    .min(16)
+    .max(128)
+    // An unresolved Key Vault reference arrives as its text, which anyone can read in the template.
+    .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference'),
 });
 export type GraphSettings = z.infer<typeof GraphSettingsSchema>;
 
