@@ -70,7 +70,9 @@ function routeTo(page, focus = true) {
     else link.removeAttribute('aria-current');
   }
   if (focus) document.querySelector(`#page-${page} h1`)?.focus();
-  void loaders[page]?.();
+  const main = $('main');
+  delete main.dataset.loaded;
+  void Promise.resolve(loaders[page]?.()).then(() => (main.dataset.loaded = page));
 }
 
 const currentPage = () => window.location.hash.replace(/^#\/?/, '').split('/')[0] || 'policy';
@@ -260,6 +262,7 @@ function showResult(kind, text, extra = []) {
 }
 
 loaders.policy = async () => {
+  $('policy-result').hidden = true;
   try {
     const [{ body, etag }, groups] = await Promise.all([api.getPolicy(), api.listGroups()]);
     policyState.loaded = body;
