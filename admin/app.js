@@ -70,6 +70,7 @@ function routeTo(page, focus = true) {
     else link.removeAttribute('aria-current');
   }
   if (focus) document.querySelector(`#page-${page} h1`)?.focus();
+  $('toast').hidden = true;
   const main = $('main');
   delete main.dataset.loaded;
   void Promise.resolve(loaders[page]?.()).then(() => (main.dataset.loaded = page));
