@@ -400,7 +400,15 @@ describe('fuzz: every route answers hostile input with a Graph 4xx and writes no
     180_000,
   );
 
-  it.each(['/', '/..', '/web/app.js', '/web/nothing-here.js', '/web/../package.json'])(
+  it.each([
+    '/',
+    '/..',
+    '/web/app.js',
+    '/web/nothing-here.js',
+    '/web/../package.json',
+    '/admin/app.js',
+    '/local/dev-token',
+  ])(
     "attack: a foreign method or a missing file on the host's own pages (%s) gets a Graph error, not a bare status",
     async (path) => {
       for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'GET']) {
