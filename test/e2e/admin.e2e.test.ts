@@ -84,7 +84,7 @@ describe('admin console (/admin/) in headless Chromium', () => {
   const expectText = async (selector: string, text: string | RegExp) => {
     const locator = page.locator(selector);
     const deadline = Date.now() + 10_000;
-    let shown = '';
+    let shown: string;
     for (;;) {
       shown = (await locator.textContent().catch(() => '')) ?? '';
       const matches = typeof text === 'string' ? shown.includes(text) : text.test(shown);
@@ -93,6 +93,15 @@ describe('admin console (/admin/) in headless Chromium', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)}`);
+  };
+
+  /** Polls `check` (up to 10 s). */
+  const until = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${check.toString()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
 
   /** A ceremony in the page (same origin as the service), through @simplewebauthn/browser. */
@@ -171,7 +180,7 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in with a dev token' }).click();
     await expectText('#session-who', 'Signed in as admin@contoso.com');
     await expectText('#policy-title', 'Passkey (FIDO2) settings');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('policy-title');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('policy-title');
   });
 
   it("does the seed's steps: enable for a group, an allow list without the virtual key's AAGUID, impact, save", async () => {
@@ -316,15 +325,15 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await expectText('#audit-body', 'admin@contoso.com');
     await page.getByLabel('Activity contains').fill('policy');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('#audit-body tr')];
-      return rows.length > 0 && rows.every((r) => /polic/i.test(r.textContent ?? ''));
+    await until(async () => {
+      const rows = await page.locator('#audit-body tr').allTextContents();
+      return rows.length > 0 && rows.every((r) => /polic/i.test(r));
     });
     expect(await page.locator('#audit-body').textContent()).toContain('Update authentication methods policy');
     await audit.getByLabel('From (UTC)').fill('2000-01-01T00:00');
     await audit.getByLabel('To (UTC)').fill('2000-01-02T00:00');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('#audit-body tr').length === 0);
+    await until(async () => (await page.locator('#audit-body tr').count()) === 0);
     await audit.getByLabel('From (UTC)').fill('');
     await audit.getByLabel('To (UTC)').fill('');
     await page.getByLabel('Activity contains').fill('');
@@ -342,15 +351,15 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('link', { name: 'Passkey (FIDO2)', exact: true }).click();
     await page.waitForSelector('#include-groups input', { state: 'attached' });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await page.waitForSelector('main[data-loaded="policy"]', { state: 'attached' });
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('policy-title');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('policy-title');
     await page.keyboard.press('Tab');
-    const first = await page.evaluate(() => document.activeElement?.id);
+    const first = await page.evaluate<string | undefined>('document.activeElement?.id');
     expect(first).toMatch(/^tab-/);
     await page.keyboard.press(first === 'tab-enable' ? 'ArrowRight' : 'ArrowLeft');
     const other = first === 'tab-enable' ? 'configure' : 'enable';
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`tab-${other}`);
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe(`tab-${other}`);
     expect(await page.locator(`#panel-${other}`).isVisible()).toBe(true);
     await page.getByRole('tab', { name: 'Enable and target' }).click();
     await shot('admin-mobile');
