@@ -283,24 +283,34 @@ loaders.policy = async () => {
 function renderImpact(impact) {
   const body = $('impact-body');
   const summary =
-    impact.passkeysBlocked === 0 && impact.usersLeftWithoutUsablePasskey === 0
-      ? 'Nobody loses a passkey with this change.'
-      : `${impact.passkeysBlocked} passkey(s) would be blocked at sign-in; ${impact.usersLeftWithoutUsablePasskey} user(s) would be left without a usable passkey.`;
+    impact.newlyBlocked === 0 && impact.usersLockedOutByChange === 0
+      ? `Nobody loses a passkey with this change (${impact.passkeysKept} passkey(s) keep working${
+          impact.passkeysBlocked ? `; ${impact.passkeysBlocked} already blocked stay blocked` : ''
+        }).`
+      : `${impact.newlyBlocked} passkey(s) would be blocked at sign-in; ${impact.usersLockedOutByChange} user(s) would be left without a usable passkey.`;
   const parts = [el('p', { id: 'impact-summary', text: summary })];
   if (impact.blocked.length) {
     const table = el('table', { class: 'grid' }, [
-      el('caption', { text: 'Passkeys blocked' }),
+      el('caption', { text: 'Passkeys blocked at sign-in' }),
       el('thead', {}, [
         el(
           'tr',
           {},
-          ['User', 'Passkey', 'Model', 'AAGUID'].map((h) => el('th', { scope: 'col', text: h })),
+          ['User', 'Passkey', 'Model', 'AAGUID', 'Why'].map((h) => el('th', { scope: 'col', text: h })),
         ),
       ]),
       el(
         'tbody',
         {},
-        impact.blocked.map((p) => row([p.user, p.displayName ?? p.id ?? '', p.model ?? '', p.aaGuid ?? ''])),
+        impact.blocked.map((p) =>
+          row([
+            p.user,
+            p.displayName ?? p.id ?? '',
+            p.model ?? 'Unknown model',
+            el('code', { text: p.aaGuid ?? '' }),
+            `${p.blockedToday ? '(already blocked) ' : ''}${p.reason ?? ''}`,
+          ]),
+        ),
       ),
     ]);
     parts.push(el('div', { class: 'scroll' }, [table]));
@@ -315,7 +325,7 @@ function renderImpact(impact) {
   body.replaceChildren(...parts);
   $('impact').hidden = false;
   $('impact-title').focus();
-  return impact.passkeysBlocked > 0 || impact.usersLeftWithoutUsablePasskey > 0;
+  return impact.newlyBlocked > 0 || impact.usersLockedOutByChange > 0;
 }
 
 async function savePolicy(patch) {
@@ -392,11 +402,13 @@ $('kr-authenticator').addEventListener('click', () => {
 });
 $('kr-propose').addEventListener('click', async () => {
   try {
-    const proposal = await lightUp.proposedKeyRestrictions();
-    $('kr-enforced').checked = Boolean(proposal.isEnforced ?? true);
-    $('kr-type').value = proposal.enforcementType ?? 'allow';
-    policyState.aaGuids = (proposal.aaGuids ?? []).map((a) => a.toLowerCase());
+    const { keyRestrictions, models: inUse } = await lightUp.proposedKeyRestrictions();
+    for (const m of inUse) learnModel(m.aaGuid, m.model);
+    $('kr-enforced').checked = Boolean(keyRestrictions.isEnforced ?? true);
+    $('kr-type').value = keyRestrictions.enforcementType ?? 'allow';
+    policyState.aaGuids = (keyRestrictions.aaGuids ?? []).map((a) => a.toLowerCase());
     renderAaguids();
+    toast(`Allow list set to the ${policyState.aaGuids.length} model(s) in use.`);
   } catch (error) {
     showError('kr-error', error);
   }

@@ -19,41 +19,48 @@ export const available = {
 const num = (...values) => values.find((v) => typeof v === 'number') ?? 0;
 const list = (...values) => values.find((v) => Array.isArray(v)) ?? [];
 
+/** What evaluateKeyRestrictions takes of a PATCH body (its request is strict). */
+const EVALUATED_FIELDS = [
+  'state',
+  'keyRestrictions',
+  'includeTargets',
+  'excludeTargets',
+  'passkeyProfiles',
+  'defaultPasskeyProfile',
+  'isAttestationEnforced',
+];
+
 /**
- * The impact of a proposed patch (the same body the PATCH would send):
- * `{usersAffected, passkeysBlocked, usersLeftWithoutUsablePasskey: [{userPrincipalName, ...}], blocked: [...]}`.
+ * The lock-out impact of a proposed patch (the body the PATCH would send), from
+ * `{totals: {passkeysBlocked, usersLeftWithoutUsablePasskey, usersLockedOutByChange, ...},
+ *   users: [{userPrincipalName, passkeysBlocked: [{displayName, aaGuid, model, reason, blockedToday}]}]}`.
+ * `newlyBlocked` counts the passkeys this change blocks (not those the current policy blocks already).
  */
 export async function evaluateImpact(patch) {
-  const { body } = await call('POST', EVALUATE_PATH, { body: patch });
-  const b = body ?? {};
-  const totals = b.totals ?? b;
-  const users = list(b.users, b.value);
-  const leftWithout = list(b.usersLeftWithoutUsablePasskey, totals.usersLeftWithoutUsablePasskey).map((u) =>
-    typeof u === 'string' ? { userPrincipalName: u } : u,
-  );
+  const request = Object.fromEntries(Object.entries(patch).filter(([key]) => EVALUATED_FIELDS.includes(key)));
+  const { body } = await call('POST', EVALUATE_PATH, { body: request });
+  const totals = body?.totals ?? {};
   const blocked = [];
-  for (const user of users) {
-    for (const passkey of list(user.passkeysBlocked, user.blockedPasskeys, user.blocked)) {
-      blocked.push({ user: user.userPrincipalName ?? user.displayName ?? user.id, ...passkey });
+  for (const user of list(body?.users)) {
+    for (const passkey of list(user.passkeysBlocked)) {
+      blocked.push({ user: user.userPrincipalName ?? user.id, ...passkey });
     }
   }
   return {
-    passkeysBlocked: num(totals.passkeysBlocked, totals.blockedPasskeys, blocked.length),
-    passkeysKept: num(totals.passkeysKept, totals.keptPasskeys),
-    usersLeftWithoutUsablePasskey: num(
-      typeof totals.usersLeftWithoutUsablePasskey === 'number' ? totals.usersLeftWithoutUsablePasskey : undefined,
-      totals.usersLeftWithoutUsablePasskeyCount,
-      leftWithout.length,
-    ),
-    leftWithout,
+    passkeysBlocked: num(totals.passkeysBlocked, blocked.length),
+    passkeysKept: num(totals.passkeysKept),
+    newlyBlocked: blocked.filter((p) => p.blockedToday !== true).length,
+    usersLeftWithoutUsablePasskey: num(totals.usersLeftWithoutUsablePasskey),
+    usersLockedOutByChange: num(totals.usersLockedOutByChange, totals.usersLeftWithoutUsablePasskey),
+    leftWithout: list(body?.usersLeftWithoutUsablePasskey),
     blocked,
   };
 }
 
-/** The `keyRestrictions` that allow every model in use (the server's proposal). */
+/** The `keyRestrictions` that allow every model in use (the server's proposal), and those models. */
 export async function proposedKeyRestrictions() {
   const { body } = await call('GET', PROPOSAL_PATH);
-  return body?.keyRestrictions ?? body;
+  return { keyRestrictions: body?.keyRestrictions ?? {}, models: list(body?.models) };
 }
 
 /** One row per sign-in: `{createdDateTime, userPrincipalName, errorCode, failureReason, model, aaGuid}`. */
