@@ -391,6 +391,7 @@ $('include-filter').addEventListener('input', () => {
 $('kr-add').addEventListener('click', () => {
   if (addAaguid($('kr-add-input').value)) $('kr-add-input').value = '';
 });
+$('kr-add-input').addEventListener('input', () => showError('kr-error'));
 $('kr-add-input').addEventListener('keydown', (event) => {
   if (event.key !== 'Enter') return;
   event.preventDefault();
@@ -741,15 +742,15 @@ function barChart(rows) {
   chart.append(
     svg('title', { id: 'inventory-chart-title' }, rows.map((r) => `${r.model ?? r.aaGuid}: ${r.passkeys}`).join('; ')),
   );
+  const label = (r) => {
+    const text = r.model ?? `${r.aaGuid.slice(0, 8)}… (unknown)`;
+    return text.length > 30 ? `${text.slice(0, 29)}…` : text;
+  };
   rows.forEach((r, i) => {
     const y = gap + i * (barHeight + gap);
     const barWidth = Math.max(2, ((width - labelWidth - 60) * r.passkeys) / max);
     chart.append(
-      svg(
-        'text',
-        { x: labelWidth - 8, y: y + barHeight * 0.7, 'text-anchor': 'end', class: 'chart-label' },
-        (r.model ?? r.aaGuid).slice(0, 32),
-      ),
+      svg('text', { x: labelWidth - 8, y: y + barHeight * 0.7, 'text-anchor': 'end', class: 'chart-label' }, label(r)),
       svg('rect', {
         x: labelWidth,
         y,

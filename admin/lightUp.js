@@ -81,7 +81,7 @@ export async function listSignIns({ from, to, upn, errorCode, next }) {
       createdDateTime: s.createdDateTime,
       userPrincipalName: s.userPrincipalName,
       errorCode: s.status?.errorCode ?? 0,
-      failureReason: s.status?.failureReason ?? s.status?.additionalDetails ?? '',
+      failureReason: [s.status?.failureReason, s.status?.additionalDetails].filter(Boolean).join(': '),
       aaGuid: s.aaGuid ?? s.authenticationDetails?.[0]?.aaGuid ?? '',
       model: s.model ?? s.authenticationDetails?.[0]?.authenticationMethodDetail ?? '',
     })),

@@ -104,6 +104,19 @@ describe('admin console (/admin/) in headless Chromium', () => {
     }
   };
 
+  /** Clicks Save and waits for its answer: true when the console shows an impact to confirm first. */
+  const clickSave = async () => {
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    let text = '';
+    await until(async () => {
+      text = (await page.locator('#policy-result').isVisible())
+        ? ((await page.locator('#policy-result').textContent()) ?? '')
+        : '';
+      return text !== '';
+    });
+    return text.includes('Review the impact');
+  };
+
   /** A ceremony in the page (same origin as the service), through @simplewebauthn/browser. */
   const inPage = (script: string, arg: Record<string, string>) =>
     page.evaluate(
@@ -204,14 +217,10 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await expectText('#kr-error', "'not-a-guid' is not an AAGUID");
     await page.getByLabel('Add AAGUID').fill('');
 
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    const impactShown = await page
-      .locator('#impact')
-      .isVisible()
-      .then((v) => v);
-    if (impactShown || (await page.locator('#policy-confirm').isVisible())) {
+    if (await clickSave()) {
       // The lock-out preview (when the evaluateKeyRestrictions route exists): alice's key is blocked.
-      await expectText('#impact-summary', /1 passkey\(s\) would be blocked/);
+      await expectText('#impact-summary', /^1 passkey\(s\) would be blocked at sign-in; 1 user\(s\)/);
+      await expectText('#impact-body', VIRTUAL_AAGUID);
       await shot('admin-impact');
       await page.getByRole('button', { name: 'Save anyway' }).click();
     }
@@ -267,6 +276,29 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await page.getByRole('button', { name: 'Reload the current policy' }).click();
     await expectText('#policy-result', 'Reloaded');
     expect(await page.getByLabel('Allow self-service set up').isChecked()).toBe(false);
+  });
+
+  it('shows the sign-in log and the AAGUID inventory (bar chart) when the service has them', async () => {
+    const signInsLink = page.getByRole('link', { name: 'Sign-in log' });
+    if (await signInsLink.isVisible()) {
+      await signInsLink.click();
+      await expectText('#signins-body', ALICE.userPrincipalName);
+      await expectText('#signins-body', /Failure \d+/);
+      await page.locator('#page-signins').getByLabel('User principal name').fill('bob@contoso.com');
+      await page.locator('#page-signins').getByRole('button', { name: 'Apply' }).click();
+      await until(async () => (await page.locator('#signins-body tr').count()) === 0);
+      await page.locator('#page-signins').getByLabel('User principal name').fill('');
+      await page.locator('#page-signins').getByRole('button', { name: 'Apply' }).click();
+      await expectText('#signins-body', ALICE.userPrincipalName);
+      await shot('admin-sign-in-log');
+    }
+    const inventoryLink = page.getByRole('link', { name: 'AAGUID inventory' });
+    if (await inventoryLink.isVisible()) {
+      await inventoryLink.click();
+      await page.waitForSelector('#inventory-chart svg[role="img"] rect');
+      await expectText('#inventory-body', VIRTUAL_AAGUID);
+      await shot('admin-aaguid-inventory');
+    }
   });
 
   it("lists a user's passkeys (AAGUID, model, attestation, type, dates, re-enrolment) and deletes one", async () => {
