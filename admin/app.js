@@ -134,7 +134,17 @@ const policyState = {
   pending: undefined,
 };
 
-function groupPicker(listId, selected, prefix) {
+/** A select for a target's `isRegistrationRequired` (Entra's "Registration: Optional | Required"). */
+const registrationSelect = (id, name, required) => {
+  const select = el('select', { id: `reg-${id}`, 'aria-label': `Registration for ${name}` }, [
+    el('option', { value: 'false', text: 'Registration optional' }),
+    el('option', { value: 'true', text: 'Registration required' }),
+  ]);
+  select.value = String(Boolean(required));
+  return select;
+};
+
+function groupPicker(listId, selected, prefix, registration) {
   const list = $(listId);
   list.replaceChildren();
   for (const group of policyState.groups) {
@@ -143,6 +153,7 @@ function groupPicker(listId, selected, prefix) {
       el('li', { 'data-name': group.displayName.toLowerCase() }, [
         el('input', { type: 'checkbox', id, value: group.id, ...(selected.has(group.id) ? { checked: '' } : {}) }),
         el('label', { for: id, text: group.displayName }),
+        ...(registration ? [registrationSelect(group.id, group.displayName, registration.get(group.id))] : []),
       ]),
     );
   }
@@ -197,7 +208,9 @@ function fillPolicy(policy) {
   $('target-all').checked = allUsers;
   $('target-groups').checked = !allUsers;
   $('include-groups-box').hidden = allUsers;
-  groupPicker('include-groups', new Set(include.map((t) => t.id)), 'inc');
+  const registration = new Map(include.map((t) => [t.id, t.isRegistrationRequired]));
+  $('reg-all_users').value = String(Boolean(registration.get('all_users')));
+  groupPicker('include-groups', new Set(include.map((t) => t.id)), 'inc', registration);
   groupPicker('exclude-groups', new Set((policy.excludeTargets ?? []).map((t) => t.id)), 'exc');
   $('policy-selfservice').checked = Boolean(policy.isSelfServiceRegistrationAllowed);
   $('policy-attestation').checked = Boolean(policy.isAttestationEnforced);
@@ -213,7 +226,7 @@ function fillPolicy(policy) {
   $('policy-confirm').hidden = true;
 }
 
-/** The PATCH body for what the form shows (targets keep their registration settings). */
+/** The PATCH body for what the form shows (include targets keep their allowed passkey profiles). */
 function policyPatch() {
   const loaded = policyState.loaded ?? {};
   const previous = new Map((loaded.includeTargets ?? []).map((t) => [t.id, t]));
@@ -222,7 +235,7 @@ function policyPatch() {
     return {
       targetType: 'group',
       id,
-      isRegistrationRequired: before?.isRegistrationRequired ?? false,
+      isRegistrationRequired: $(`reg-${id}`)?.value === 'true',
       ...(before?.allowedPasskeyProfiles?.length ? { allowedPasskeyProfiles: before.allowedPasskeyProfiles } : {}),
     };
   };

@@ -200,7 +200,8 @@ describe('admin console (/admin/) in headless Chromium', () => {
     await page.waitForSelector('#include-groups input', { state: 'attached' });
     await page.getByLabel('Enable', { exact: true }).check();
     await page.getByLabel('Select groups').check();
-    await page.locator('#include-groups').getByLabel(PILOT.displayName).check();
+    await page.locator('#include-groups').getByLabel(PILOT.displayName, { exact: true }).check();
+    await page.getByLabel(`Registration for ${PILOT.displayName}`).selectOption('true');
 
     await page.getByRole('tab', { name: 'Configure' }).click();
     await page.getByLabel('Allow self-service set up').check();
@@ -229,7 +230,7 @@ describe('admin console (/admin/) in headless Chromium', () => {
     const saved = await api('GET', POLICY_V1, policyAdmin);
     expect(saved.body).toMatchObject({
       state: 'enabled',
-      includeTargets: [expect.objectContaining({ targetType: 'group', id: PILOT.id })],
+      includeTargets: [expect.objectContaining({ targetType: 'group', id: PILOT.id, isRegistrationRequired: true })],
       keyRestrictions: {
         isEnforced: true,
         enforcementType: 'allow',
