@@ -50,6 +50,7 @@ module.exports = tseslint.config(
         atob: 'readonly',
         URL: 'readonly',
         Node: 'readonly',
+        crypto: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
       },

@@ -221,9 +221,38 @@ function fillPolicy(policy) {
   renderAaguids();
   policyState.profilesText = policy.passkeyProfiles ? JSON.stringify(policy.passkeyProfiles, null, 2) : '';
   $('profiles-json').value = policyState.profilesText;
+  renderProfiles();
   $('profiles-default').value = policy.defaultPasskeyProfile ?? '';
   $('impact').hidden = true;
   $('policy-confirm').hidden = true;
+}
+
+/** A readable table of the profiles in the JSON editor (re-drawn as it is edited). */
+function renderProfiles() {
+  const text = $('profiles-json').value.trim();
+  let profiles;
+  try {
+    profiles = text ? JSON.parse(text) : [];
+    if (!Array.isArray(profiles)) throw new Error('expected an array of profiles');
+    showError('profiles-error');
+  } catch (error) {
+    showError('profiles-error', new Error(`Passkey profiles are not valid JSON: ${error.message}`));
+    return;
+  }
+  const defaultId = $('profiles-default').value.trim();
+  $('profiles-body').replaceChildren(
+    ...profiles.map((p) => {
+      const kr = p.keyRestrictions ?? {};
+      return row([
+        `${p.name ?? '(no name)'}${p.id === defaultId ? ' (default)' : ''}`,
+        String(p.passkeyTypes ?? ''),
+        p.attestationEnforcement === 'registrationOnly' ? 'Enforced at registration' : 'Not enforced',
+        kr.isEnforced
+          ? `${kr.enforcementType === 'block' ? 'Block' : 'Allow'} ${(kr.aaGuids ?? []).length} AAGUID(s)`
+          : 'Not enforced',
+      ]);
+    }),
+  );
 }
 
 /** The PATCH body for what the form shows (include targets keep their allowed passkey profiles). */
@@ -400,6 +429,26 @@ $('include-filter').addEventListener('input', () => {
   const text = $('include-filter').value.trim().toLowerCase();
   for (const item of $('include-groups').children)
     item.hidden = Boolean(text) && !(item.dataset.name ?? '').includes(text);
+});
+$('profiles-json').addEventListener('input', renderProfiles);
+$('profiles-default').addEventListener('input', renderProfiles);
+$('profiles-add').addEventListener('click', () => {
+  let profiles;
+  try {
+    profiles = JSON.parse($('profiles-json').value.trim() || '[]');
+  } catch {
+    return renderProfiles();
+  }
+  profiles.push({
+    id: crypto.randomUUID(),
+    name: `Passkey profile ${profiles.length + 1}`,
+    passkeyTypes: 'deviceBound',
+    attestationEnforcement: 'disabled',
+    keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+  });
+  $('profiles-json').value = JSON.stringify(profiles, null, 2);
+  renderProfiles();
+  $('profiles-json').focus();
 });
 $('kr-add').addEventListener('click', () => {
   if (addAaguid($('kr-add-input').value)) $('kr-add-input').value = '';

@@ -302,6 +302,28 @@ describe('admin console (/admin/) in headless Chromium', () => {
     }
   });
 
+  it('adds a passkey profile (a readable summary of the profiles, saved with the policy)', async () => {
+    await page.getByRole('link', { name: 'Passkey (FIDO2)', exact: true }).click();
+    await page.waitForSelector('main[data-loaded="policy"]', { state: 'attached' });
+    await page.getByRole('tab', { name: 'Configure' }).click();
+    await expectText('#profiles-body', 'Default passkey profile (default)');
+    await page.getByRole('button', { name: 'Add a profile' }).click();
+    await expectText('#profiles-body', 'Passkey profile 2');
+    await page.getByLabel('Passkey profiles (JSON)').fill('[not json');
+    await expectText('#profiles-error', 'not valid JSON');
+    await page.getByRole('button', { name: 'Add a profile' }).click();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expectText('#policy-result', 'Changes discarded.');
+    await page.getByRole('button', { name: 'Add a profile' }).click();
+    expect(await clickSave()).toBe(false);
+    await expectText('#policy-result', 'Saved.');
+    const saved = await api('GET', POLICY_V1, policyAdmin);
+    expect(saved.body.passkeyProfiles).toEqual([
+      expect.objectContaining({ name: 'Default passkey profile' }),
+      expect.objectContaining({ name: 'Passkey profile 2', passkeyTypes: 'deviceBound' }),
+    ]);
+  });
+
   it("lists a user's passkeys (AAGUID, model, attestation, type, dates, re-enrolment) and deletes one", async () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByLabel('Search by name or user principal name').fill('ali');
