@@ -137,8 +137,8 @@ const policyState = {
 /** A select for a target's `isRegistrationRequired` (Entra's "Registration: Optional | Required"). */
 const registrationSelect = (id, name, required) => {
   const select = el('select', { id: `reg-${id}`, 'aria-label': `Registration for ${name}` }, [
-    el('option', { value: 'false', text: 'Registration optional' }),
-    el('option', { value: 'true', text: 'Registration required' }),
+    el('option', { value: 'false', text: 'Optional' }),
+    el('option', { value: 'true', text: 'Required' }),
   ]);
   select.value = String(Boolean(required));
   return select;
