@@ -140,7 +140,7 @@ describe('RegistrationService: hints in creation options follow the policy', () 
   it.each<[string, Record<string, unknown>, string[]]>([
     ['device-bound and synced allowed', {}, ['client-device', 'hybrid']],
     ['device-bound passkeys only', deviceBoundOnly(), ['security-key']],
-  ])('%s → %j', async (_title, policy, hints) => {
+  ])('%s', async (_title, policy, hints) => {
     await s.setPolicy(policy);
     const { options } = await s.registration.options(ALICE, 'selfService', { timeoutMs: TIMEOUT_MS });
     expect(options.hints).toEqual(hints);
