@@ -210,6 +210,18 @@ describe('modern passkey UX of /web/ in headless Chromium (autofill, automatic u
     expect(statSync(SCREENSHOT).size).toBeLessThan(300 * 1024);
   });
 
+  it.each([375, 1440])('fits a %i px wide window without horizontal scrolling', async (width) => {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => {
+      const root = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1000, height: 900 });
+  });
+
   it('upgrades a dev-token sign-in to a passkey automatically (conditional create), policy and all', async () => {
     await page.getByLabel('Development token').fill(aliceDevToken);
     await page.getByRole('button', { name: 'Use this token' }).click();
