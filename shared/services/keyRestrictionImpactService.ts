@@ -18,6 +18,7 @@ export class KeyRestrictionImpactService {
   constructor(
     private readonly credentials: CredentialRepository,
     private readonly directory: DirectoryRepository,
+    private readonly pageSize: number = IMPACT_SCAN_PAGE_SIZE,
   ) {}
 
   /** What `proposed` would block at sign-in, compared with `current` (the policy in force). */
@@ -38,7 +39,7 @@ export class KeyRestrictionImpactService {
     const byUser = new Map<string, ImpactSubject['passkeys']>();
     let after: string | undefined;
     do {
-      const page = await this.credentials.scanPage({ top: IMPACT_SCAN_PAGE_SIZE, after });
+      const page = await this.credentials.scanPage({ top: this.pageSize, after });
       for (const c of page.items) {
         const passkeys = byUser.get(c.userId) ?? [];
         passkeys.push({

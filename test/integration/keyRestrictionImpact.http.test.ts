@@ -149,6 +149,21 @@ describe('lock-out impact of a policy change over HTTP (evaluateKeyRestrictions,
     );
   });
 
+  it('attack: a policy reader cannot save through PATCH ?dryRun, and a misspelt dryRun value saves nothing (400)', async () => {
+    const version = probe.dataVersion();
+    const body = { '@odata.type': FIDO2_CONFIGURATION, state: 'disabled' };
+    for (const query of ['?dryRun=false', '?dryRun=true', '']) {
+      const res = await svc.call('PATCH', `${POLICY_V1}${query}`, { token: reader, body });
+      expect({ query, status: res.status }).toEqual({ query, status: 403 });
+    }
+    for (const query of ['?dryRun=yes', '?dryRun=TRUE', '?dryRun=1']) {
+      const res = await svc.call('PATCH', `${POLICY_V1}${query}`, { token: admin, body });
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+    }
+    expect(probe.dataVersion()).toBe(version);
+    expect((await svc.call('GET', POLICY_V1, { token: admin })).body.state).toBe('enabled');
+  });
+
   it('PATCH to the allow list warns and audits the impact; then exactly those sign-ins are refused', async () => {
     const res = await svc.call('PATCH', POLICY_V1, {
       token: admin,
