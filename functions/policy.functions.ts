@@ -156,7 +156,7 @@ const evaluateKeyRestrictions = graphRoute(
       responses: { 200: { description: 'The lock-out impact', schema: KeyRestrictionsImpactResource } },
     },
     handler: async ({ app, body, params, baseUrl }) => {
-      const { addMicrosoftAuthenticatorAaguids, ...patch } = body;
+      const { '@odata.type': _t, addMicrosoftAuthenticatorAaguids, ...patch } = body;
       const evaluation = await app.policy.evaluateFido2(patch, { addMicrosoftAuthenticatorAaguids });
       return json(200, evaluationBody(evaluation, baseUrl, params.ver));
     },

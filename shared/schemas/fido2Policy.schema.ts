@@ -150,6 +150,7 @@ export const EvaluateKeyRestrictionsBody = Fido2PolicyPatchBody.pick({
   isAttestationEnforced: true,
   addMicrosoftAuthenticatorAaguids: true,
 })
+  .extend({ '@odata.type': z.literal(FIDO2_ODATA_TYPE).optional() })
   .strict()
   .openapi('fido2EvaluateKeyRestrictionsRequest');
 
