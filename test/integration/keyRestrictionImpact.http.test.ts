@@ -141,6 +141,12 @@ describe('lock-out impact of a policy change over HTTP (evaluateKeyRestrictions,
     expect(res.headers.get('warning')).toBe('199 - "1 user would be left without a usable passkey"');
     expect(probe.dataVersion()).toBe(version);
     expect(probe.counts()).toEqual(counts);
+    const stale = await svc.call('PATCH', `${POLICY_V1}?dryRun=true`, {
+      token: admin,
+      headers: { 'If-Match': '"stale"' },
+      body: { '@odata.type': FIDO2_CONFIGURATION, keyRestrictions: allowOnly(YUBIKEY_5) },
+    });
+    expect(stale.status).toBe(412);
     const after = await svc.call('GET', POLICY_V1, { token: admin });
     expect(after.body).toEqual(before.body);
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
@@ -266,5 +272,46 @@ describe('lock-out impact of a policy change over HTTP (evaluateKeyRestrictions,
     });
     expect(large.status).toBe(400);
     expect(large.body.error.message).toMatch(/expected at most 20480 bytes \(20 KB\)/);
+  });
+});
+
+/** The same impact and PATCH on the Cosmos DB store (cosmosdb-server over the wire): scanPage's keyset paging there. */
+describe('lock-out impact on the Cosmos DB store', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({}, undefined, { store: 'cosmos' });
+  });
+  afterAll(() => svc?.close());
+
+  it('names the blocked passkeys, the PATCH warns, and the refused sign-in is the named one', async () => {
+    const admin = await svc.token({ upn: DemoTenant.admin.userPrincipalName, roles: [Roles.authPolicyAdmin] });
+    await setPolicy(svc, admin);
+    const upn = DemoTenant.bob.userPrincipalName;
+    const kept = new SoftAuthenticator({ aaguid: YUBIKEY_5 });
+    const blocked = new SoftAuthenticator({ aaguid: FEITIAN });
+    await register(svc, await svc.token({ upn }), kept);
+    const { id: blockedId } = await register(svc, await svc.token({ upn }), blocked);
+    const { id: aliceId } = await register(
+      svc,
+      await svc.token({ upn: DemoTenant.alice.userPrincipalName }),
+      new SoftAuthenticator({ aaguid: THIRD_MODEL }),
+    );
+
+    const res = await svc.call('POST', EVALUATE, { token: admin, body: { keyRestrictions: allowOnly(YUBIKEY_5) } });
+    expect(res.status).toBe(200);
+    const blockedIds = res.body.users.flatMap((u: { passkeysBlocked: Array<{ id: string }> }) =>
+      u.passkeysBlocked.map((p) => p.id),
+    );
+    expect(blockedIds.sort()).toEqual([aliceId, blockedId].sort());
+    expect(res.body.usersLeftWithoutUsablePasskey.map((u: { id: string }) => u.id)).toEqual([DemoTenant.alice.id]);
+
+    const patch = await svc.call('PATCH', POLICY_V1, {
+      token: admin,
+      body: { '@odata.type': FIDO2_CONFIGURATION, keyRestrictions: allowOnly(YUBIKEY_5) },
+    });
+    expect(patch.status).toBe(204);
+    expect(patch.headers.get('warning')).toBe('199 - "1 user would be left without a usable passkey"');
+    expect((await signIn(svc, kept, upn)).status).toBe(200);
+    expectRefused(await signIn(svc, blocked, upn), 403, 'fido2KeyRestrictionViolation', /not on the allow list/);
   });
 });
