@@ -101,7 +101,15 @@ $('dev-signin').addEventListener('submit', async (event) => {
   try {
     await signedIn(await api.mintDevToken($('dev-upn').value.trim(), $('dev-role').value));
   } catch (error) {
-    showError('signin-error', error);
+    // The route exists only on the local host while dev tokens are accepted (no Entra tenant).
+    showError(
+      'signin-error',
+      error instanceof api.ApiError && error.status === 404 && error.code === 'NotFound'
+        ? new Error(
+            'This host does not mint dev tokens (an Entra tenant is configured, or it is not the local host): paste a token instead.',
+          )
+        : error,
+    );
   }
 });
 

@@ -193,6 +193,12 @@ describe('admin console (/admin/) in headless Chromium', () => {
   it('signs in to the console with a dev token for a chosen role (a local convenience, said on the page)', async () => {
     await expectText('#signin-note', 'Local convenience');
     await shot('admin-sign-in');
+    // A user the directory does not have: the service's refusal is shown, nobody is signed in.
+    await page.getByLabel('User', { exact: true }).fill('nobody@contoso.com');
+    await page.getByRole('button', { name: 'Sign in with a dev token' }).click();
+    await expectText('#signin-error', 'Request_ResourceNotFound (404)');
+    expect(await page.locator('#nav').isHidden()).toBe(true);
+    await page.getByLabel('User', { exact: true }).fill('admin@contoso.com');
     await page.getByLabel('Role').selectOption('Authentication Policy Administrator');
     await page.getByRole('button', { name: 'Sign in with a dev token' }).click();
     await expectText('#session-who', 'Signed in as admin@contoso.com');
