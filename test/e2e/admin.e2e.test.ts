@@ -31,13 +31,15 @@ jest.setTimeout(60_000);
 const WIDER_THAN_375 =
   "[...document.querySelectorAll('body *')].filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > 376 && !e.parentElement.closest('.scroll')).map((e) => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))";
 
-async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
+async function startOnLocalhostOrigin(
+  settings: Record<string, string> = {},
+): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const base = `http://localhost:${port}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-admin-e2e-'));
     const config = loadConfig(
-      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir },
+      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir, ...settings },
       dataDir,
     );
     try {
@@ -456,5 +458,21 @@ describe('admin console (/admin/) in headless Chromium', () => {
       return !documented.some((op) => op.method === method && op.pattern.test(path));
     });
     expect(undocumented).toEqual([]);
+  });
+
+  it('with an Entra tenant configured, offers no dev token: the page says to paste a token', async () => {
+    const entra = await startOnLocalhostOrigin({ ENTRA_TENANT_ID: '11111111-1111-4111-8111-111111111111' });
+    const other = await browser!.newPage();
+    try {
+      await other.goto(`${entra.base}/admin/`);
+      await other.waitForSelector('html[data-ready="true"]');
+      await other.getByRole('button', { name: 'Sign in with a dev token' }).click();
+      await other.getByText('This host does not mint dev tokens').waitFor();
+      expect(await other.locator('#nav').isHidden()).toBe(true);
+    } finally {
+      await other.close();
+      await entra.running.stop();
+      rmSync(entra.dataDir, { recursive: true, force: true });
+    }
   });
 });
