@@ -10,6 +10,9 @@ import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
 import { freePort } from '../support/processes';
 import { chromiumExecutable, CHROMIUM_ARGS } from '../support/chromium';
+import { SoftAuthenticator } from '../../cli/authenticators/soft';
+import { toGraphCredential } from '../../cli/provision/credential';
+import type { TestJson } from '../support/testJson';
 
 /**
  * The admin console (/admin/) in real headless Chromium against the real local host: the seed's
@@ -371,16 +374,53 @@ describe('admin console (/admin/) in headless Chromium', () => {
     expect(left.body.value).toEqual([]);
   });
 
+  it("shows a job's counts move live while a station provisions a key (per outcome)", async () => {
+    await page.getByRole('link', { name: 'Provisioning jobs' }).click();
+    await page.getByLabel('From a list').check();
+    await page
+      .getByLabel('User principal names (one per line)')
+      .fill(['alice@contoso.com', 'bob@contoso.com', 'guest@fabrikam.com'].join('\n'));
+    await page.getByRole('button', { name: 'Start job' }).click();
+    await expectText('#job-counts [data-outcome="ready"]', '1');
+    await expectText('#job-counts [data-outcome="skippedGuest"]', '1');
+    // bob is not in the targeted group: refused by the policy the console saved.
+    await expectText('#job-counts [data-outcome="refusedByPolicy"]', '1');
+    const jobId = (await page.locator('#job-id').inputValue()).trim();
+
+    // A station (here: the software authenticator with an AAGUID the allow list has) writes alice's key.
+    const station = await mint('admin@contoso.com', [Roles.authAdmin]);
+    const next = await api('POST', `/provisioning/jobs/${jobId}/next`, station, {});
+    expect(next.status).toBe(200);
+    const credential = await new SoftAuthenticator({ aaguid: '90a3ccdf-635c-4729-a248-9b709135078f' }).createCredential(
+      next.body.publicKey as TestJson,
+      { origin: base },
+    );
+    const delivered = await api(
+      'POST',
+      `/provisioning/jobs/${jobId}/users/${String(next.body.userId)}/credential`,
+      station,
+      {
+        publicKeyCredential: toGraphCredential(credential),
+      },
+    );
+    expect(delivered.status).toBe(200);
+    await expectText('#job-counts [data-outcome="provisioned"]', '1');
+    await expectText('#job-status', 'Status: completed');
+    await expectText('#job-status', '3 of 3 users done');
+    expect(await page.getByRole('button', { name: 'Cancel job' }).isHidden()).toBe(true);
+    await shot('admin-provisioning-job');
+  });
+
   it("shows a provisioning job's live progress (counts per outcome) and cancels it", async () => {
     await page.getByRole('link', { name: 'Provisioning jobs' }).click();
     await page.waitForSelector(`#job-group option[value="${PILOT.id}"]`, { state: 'attached' });
+    await page.getByLabel('From a group').check();
     await page.getByLabel('Group', { exact: true }).selectOption(PILOT.id);
     await page.getByRole('button', { name: 'Start job' }).click();
     await expectText('#job-status', 'Status: running');
     // The orchestration checks alice and waits for a station: the count moves without a reload.
     await expectText('#job-counts [data-outcome="ready"]', '1');
     await expectText('#job-users', ALICE.userPrincipalName);
-    await shot('admin-provisioning-job');
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await expectText('#job-status', 'Status: cancelled');
     await expectText('#job-counts [data-outcome="cancelled"]', '1');
