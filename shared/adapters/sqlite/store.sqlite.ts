@@ -7,6 +7,7 @@ import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 import { SqliteOutboxRepository } from './outbox.sqlite';
 import { SqliteWebhookRepository } from './webhooks.sqlite';
+import { SqliteSignInLogRepository } from './signInLog.sqlite';
 import { translateErrors } from '../translateErrors';
 import { translateSqliteError } from './storeErrors.sqlite';
 
@@ -23,6 +24,7 @@ export function createSqliteStore(file: string): Store {
     challenges: t(new SqliteConsumedChallengeRepository(db)),
     provisioningJobs: t(new SqliteProvisioningJobRepository(db)),
     webhooks: t(new SqliteWebhookRepository(db)),
+    signInLog: t(new SqliteSignInLogRepository(db)),
     outbox: t(new SqliteOutboxRepository(db)),
     close: async () => {
       db.close();
