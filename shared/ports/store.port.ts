@@ -24,5 +24,7 @@ export interface Store {
    * `_ts` with an overlap window). On Azure the Cosmos DB change-feed trigger reads it instead.
    */
   readonly outbox?: OutboxRepository;
+  /** The sign-in log read as an outbox (`signIn.recorded` events), by its own relay; on Azure, its change feed. */
+  readonly signInOutbox?: OutboxRepository;
   close(): Promise<void>;
 }

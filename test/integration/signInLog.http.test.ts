@@ -8,6 +8,7 @@ import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { SCHEDULED_WORK } from '../../shared/scheduledWork';
 import { PASSKEY_METHOD, SignInRecord } from '../../shared/domain/signIns/signInRecord';
 import { authenticationOptions, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
+import type { EventEnvelope } from '../../shared/ports/eventBus.port';
 import { FRONTEND_ORIGIN, Roles, startTestService, TEST_STORES, TestService } from '../support/localService';
 
 const WINDOWS_HELLO = '08987058-cadc-4b81-b6e1-30de50dcbe96';
@@ -19,6 +20,17 @@ const INVENTORY = '/beta/reports/fido2/aaguids';
 const USER_AGENT = 'Mozilla/5.0 (signInLog test)';
 
 type Row = Record<string, unknown> & { aaGuid: string };
+
+/** Polls `probe` until it returns a value (events arrive on the relay's next pass). */
+async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`nothing arrived within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 describe.each(TEST_STORES)('sign-in log and AAGUID inventory over HTTP (%s)', (store) => {
   let svc: TestService;
@@ -68,6 +80,27 @@ describe.each(TEST_STORES)('sign-in log and AAGUID inventory over HTTP (%s)', (s
   }, 60_000);
   afterAll(async () => {
     await svc?.close();
+  });
+
+  it('publishes each recorded sign-in as one signIn.recorded event (from the sign-in log, not the audit log)', async () => {
+    const seen: EventEnvelope[] = [];
+    await svc.events.bus.subscribe(`probe-${randomUUID()}`, async (event) => {
+      if (event.type === 'signIn.recorded') seen.push(event);
+    });
+    const audits = (await svc.app.store.audit.list({ top: 1000 })).items.length;
+    const { res } = await verify(aliceYubiKey, ALICE);
+    expect(res.status).toBe(200);
+    const [record] = await log('?$top=1');
+    const event = await waitFor(() => seen.find((e) => e.id === record.id));
+    expect(event).toMatchObject({
+      type: 'signIn.recorded',
+      subject: `signins/${record.id}`,
+      data: { signIn: record, result: 'success', initiatedBy: { user: { id: res.body.user.id } } },
+    });
+    await svc.events.drain();
+    expect(seen.filter((e) => e.id === record.id)).toHaveLength(1);
+    // A successful sign-in adds nothing to the audit log (refusals keep their audit record, as before).
+    expect((await svc.app.store.audit.list({ top: 1000 })).items.length).toBe(audits);
   });
 
   it('records a successful sign-in with Graph signIn fields: who, which passkey, from where, status 0', async () => {
@@ -191,7 +224,7 @@ describe.each(TEST_STORES)('sign-in log and AAGUID inventory over HTTP (%s)', (s
       notAttested: 1,
       deviceBound: 1,
       synced: 0,
-      successfulSignIns: 1,
+      successfulSignIns: 2, // the event test and the fields test
       refusedSignIns: 0,
       isAllowedByPolicy: true,
       lastUsedDateTime: expect.any(String),

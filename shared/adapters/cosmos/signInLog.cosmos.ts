@@ -1,6 +1,7 @@
 import { Container, SqlParameter } from '@azure/cosmos';
 import { Page } from '../../domain/directory/directory';
 import { aaGuidOf, SignInRecord } from '../../domain/signIns/signInRecord';
+import { signInOutboxRecord } from '../../domain/signIns/signInOutboxRecord';
 import { SignInCounts, SignInLogRepository, SignInQuery } from '../../ports/signInLog.port';
 import {
   assertPageSize,
@@ -95,3 +96,7 @@ export class CosmosSignInLogRepository implements SignInLogRepository {
     );
   }
 }
+
+/** A sign-in document as its outbox record (`signIn.recorded`), for the outbox relay over the signIns container. */
+export const signInOutboxRecordOf = (doc: CosmosDocument) =>
+  typeof doc.createdDateTime === 'string' ? signInOutboxRecord(toDomainValue<SignInRecord>(doc, HELPERS)) : undefined;

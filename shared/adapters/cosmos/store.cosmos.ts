@@ -12,7 +12,7 @@ import { CosmosOutboxRepository } from './outbox.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
-import { CosmosSignInLogRepository } from './signInLog.cosmos';
+import { CosmosSignInLogRepository, signInOutboxRecordOf } from './signInLog.cosmos';
 import { translateErrors } from '../translateErrors';
 import { translateCosmosError } from './storeErrors.cosmos';
 
@@ -89,6 +89,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
         ),
       ),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
+      signInOutbox: new CosmosOutboxRepository(containers.signIns, containers.meta, signInOutboxRecordOf),
       close: async () => client.dispose(),
     };
   } catch (e) {

@@ -7,7 +7,7 @@ import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 import { SqliteOutboxRepository } from './outbox.sqlite';
 import { SqliteWebhookRepository } from './webhooks.sqlite';
-import { SqliteSignInLogRepository } from './signInLog.sqlite';
+import { SqliteSignInLogRepository, SqliteSignInOutboxRepository } from './signInLog.sqlite';
 import { translateErrors } from '../translateErrors';
 import { translateSqliteError } from './storeErrors.sqlite';
 
@@ -26,6 +26,7 @@ export function createSqliteStore(file: string): Store {
     webhooks: t(new SqliteWebhookRepository(db)),
     signInLog: t(new SqliteSignInLogRepository(db)),
     outbox: t(new SqliteOutboxRepository(db)),
+    signInOutbox: t(new SqliteSignInOutboxRepository(db)),
     close: async () => {
       db.close();
     },
