@@ -1,11 +1,11 @@
-import { createSqliteStore } from '../../adapters/sqlite/store.sqlite';
-import { DomainError, StoreUnavailableError } from '../../domain/errors';
-import { ErrorCodes } from '../../domain/errorCodes';
-import { Store } from '../../ports/store.port';
-import { AuthenticationResponseJSON } from '../../ports/webauthn.port';
-import type { SignInResult } from '../../schemas/webauthn.schema';
-import { DirectoryService } from '../directoryService';
-import { RecordedSignIn } from './recordedSignIn';
+import { createSqliteStore } from '../../../shared/adapters/sqlite/store.sqlite';
+import { DomainError, StoreUnavailableError } from '../../../shared/domain/errors';
+import { ErrorCodes } from '../../../shared/domain/errorCodes';
+import { Store } from '../../../shared/ports/store.port';
+import { AuthenticationResponseJSON } from '../../../shared/ports/webauthn.port';
+import type { SignInResult } from '../../../shared/schemas/webauthn.schema';
+import { DirectoryService } from '../../../shared/services/directoryService';
+import { RecordedSignIn } from '../../../shared/services/signInLog/recordedSignIn';
 
 const clock = { now: () => new Date('2026-12-01T10:00:00.000Z') };
 const response = { id: 'bm90LXJlZ2lzdGVyZWQ', response: {} } as unknown as AuthenticationResponseJSON;
