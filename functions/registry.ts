@@ -15,6 +15,7 @@ import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
 import { signInLogHttpFunctions } from './signInLog.functions';
 import { reportsHttpFunctions } from './reports.functions';
+import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
@@ -31,6 +32,7 @@ export function httpFunctions(): HttpFunction[] {
     ...roleAssignmentHttpFunctions,
     ...signInLogHttpFunctions,
     ...reportsHttpFunctions,
+    ...proposedKeyRestrictionsHttpFunctions,
   ];
   list.push(...metaHttpFunctions(() => list));
   return list;
