@@ -249,7 +249,7 @@ describe.each(TEST_STORES)('sign-in log and AAGUID inventory over HTTP (%s)', (s
     for (const row of rows) expect(row.firstRegisteredDateTime).toEqual(expect.any(String));
   });
 
-  it('inventory as CSV: the same rows as text/csv, fields escaped and formulas neutralised', async () => {
+  it('attack: a model name made to be a spreadsheet formula is neutralised in the CSV (same rows as text/csv, RFC 4180 escaping)', async () => {
     const carol = (await svc.app.store.credentials.listByUser((await svc.app.directory.findUser(BOB))!.value.id))[0];
     const hostile = '5ca1ab1e-0000-4000-8000-0000000c5f00';
     await svc.app.store.credentials.create(
@@ -307,7 +307,7 @@ describe.each(TEST_STORES)('sign-in log and AAGUID inventory over HTTP (%s)', (s
 });
 
 describe('sign-in log through a trusted proxy', () => {
-  it('records the forwarded client address with TRUST_PROXY, and the socket address without it', async () => {
+  it('attack: a forged X-Forwarded-For is not recorded without TRUST_PROXY; with it, the address the proxy appended', async () => {
     for (const trust of ['true', 'false']) {
       const svc = await startTestService({ TRUST_PROXY: trust });
       try {
