@@ -19,6 +19,11 @@ import { credentialAlreadyRegistered } from './storeErrors.cosmos';
 /** A concurrent sign-in may bump the sign count between our read and our delete; retry that few times. */
 const DELETE_ATTEMPTS = 3;
 
+/** The inventory markers' own bookkeeping: a document saying the markers were written for older passkeys. */
+const BACKFILL_ID = 'backfilled';
+const BACKFILL_PARTITION = '_meta';
+const BACKFILL_PAGE = 500;
+
 /** Passkeys, partitioned by credential id so sign-in is a point read. */
 export class CosmosCredentialRepository implements CredentialRepository {
   constructor(
@@ -109,7 +114,7 @@ export class CosmosCredentialRepository implements CredentialRepository {
    * Like the audit record they follow the credential write, not in its transaction: a crash in
    * between leaves a model or user uncounted until that user's next registration of the model.
    */
-  private async markUsage(credential: StoredCredential): Promise<void> {
+  private async markUsage(credential: Pick<StoredCredential, 'aaGuid' | 'userId'>): Promise<void> {
     const aaGuid = credential.aaGuid;
     await this.aaguidUsers.items.upsert({ id: 'model', aaGuid });
     await this.aaguidUsers.items.upsert({ id: `user-${credential.userId}`, aaGuid, userId: credential.userId });
@@ -129,11 +134,29 @@ export class CosmosCredentialRepository implements CredentialRepository {
   }
 
   /**
+   * Passkeys stored before the markers existed have none: the first report writes them, once, from
+   * a projection of the credentials read page by page (two small upserts per passkey), then records
+   * that it did. Idempotent: two reports at once write the same documents.
+   */
+  private async backfillUsageMarkers(): Promise<void> {
+    if (await readDocument(this.aaguidUsers, BACKFILL_ID, BACKFILL_PARTITION)) return;
+    const pages = this.container.items.query<{ aaGuid: string; userId: string }>('SELECT c.aaGuid, c.userId FROM c', {
+      maxItemCount: BACKFILL_PAGE,
+    });
+    while (pages.hasMoreResults()) {
+      const { resources } = await pages.fetchNext();
+      for (const marker of resources) await this.markUsage(marker);
+    }
+    await this.aaguidUsers.items.upsert({ id: BACKFILL_ID, aaGuid: BACKFILL_PARTITION });
+  }
+
+  /**
    * The models in use come from the markers, then each model is one aggregate query over the
    * credentials (indexed on aaGuid) and one count of its user markers (one partition): a few
    * queries per model, whatever the number of passkeys.
    */
   async usageByAaguid(): Promise<AaguidUsage[]> {
+    await this.backfillUsageMarkers();
     const models = await queryAll<string>(this.aaguidUsers, "SELECT VALUE c.aaGuid FROM c WHERE c.id = 'model'");
     const rows = await Promise.all(
       models.map(async (aaGuid): Promise<AaguidUsage> => {
