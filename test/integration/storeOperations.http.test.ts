@@ -60,7 +60,7 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     });
   });
 
-  it('a sign-in reads the passkey once, the user, groups and policy once each, and writes twice (counter, single use)', async () => {
+  it("a sign-in reads the passkey once, the user, groups, policy and the user's passkey list once each, and writes twice (counter, single use)", async () => {
     const options = await authenticationOptions(svc, 'alice@contoso.com');
     counted.take();
     const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
@@ -69,11 +69,13 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     const { reads, writes } = counted.take();
     // target: user, groups and policy served from a cache invalidated on change (issue 10), leaving
     // one point read of the credential; today each is read from the store at every sign-in.
+    // The user's passkey list (issue 12: signalAllAcceptedCredentials) is read after the counter write.
     expect(reads).toEqual([
       'credentials.get',
       'directory.getUserById',
       'policies.getFido2',
       'directory.groupIdsOfUser',
+      'credentials.listByUser',
     ]);
     expect(writes.sort()).toEqual(['challenges.consume', 'credentials.update']);
   });
