@@ -18,6 +18,7 @@ const result = (acrs?: string[]): SignInResult => ({
   method: { id: 'cred1', aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5' },
   reEnrolmentRequired: false,
   signalCurrentUserDetails: { rpId: 'localhost', userId: 'x', name: 'ada@contoso.com', displayName: 'Ada' },
+  signalAllAcceptedCredentials: { rpId: 'localhost', userId: 'x', allAcceptedCredentialIds: ['cred1'] },
 });
 
 describe('RecordedSignIn', () => {
