@@ -1,4 +1,5 @@
 import { AuditRepository } from './audit.port';
+import { ChangeSignal } from './changes.port';
 import { ConsumedChallengeRepository, CredentialRepository } from './credentials.port';
 import { DirectoryRepository } from './directory.port';
 import { PolicyRepository } from './policy.port';
@@ -21,5 +22,7 @@ export interface Store {
    * `_ts` with an overlap window). On Azure the Cosmos DB change-feed trigger reads it instead.
    */
   readonly outbox?: OutboxRepository;
+  /** When the cached directory and policy may have changed (SQLite); absent: do not cache (Cosmos DB). */
+  readonly changes?: ChangeSignal;
   close(): Promise<void>;
 }
