@@ -8,6 +8,7 @@ import { benchInProcess } from './ceremonies.bench';
 import { measureEntryImport, measureFirstHealth } from './coldStart.bench';
 import { benchPolicyWebhook } from './events.bench';
 import { prepareSignInTenant, runSignInCeremonies } from './signIn.bench';
+import { benchSignInStages } from './stages.bench';
 import { benchCrypto } from './crypto.bench';
 import { startBenchHost } from './hostProcess';
 import { measure } from './http.bench';
@@ -57,7 +58,13 @@ async function main() {
 
   const inProcess = await benchInProcess(SCALE.inProcessSignIns);
   for (const ops of inProcess.storeOperations) print({ kind: 'storeOperations', ...ops });
-  print({ kind: 'inProcess', ...inProcess.signIn, ratioToRawEs256Verify: ratio(inProcess.signIn.perSecond) });
+  print({
+    kind: 'inProcess',
+    ...inProcess.signIn,
+    ratioToRawEs256Verify: ratio(inProcess.signIn.perSecond),
+    ratioAtMedianToRawEs256Verify: ratio(inProcess.signIn.perSecondAtMedian),
+  });
+  print({ kind: 'stages', ...(await benchSignInStages(SCALE.inProcessSignIns)) });
 
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-'));
   try {
