@@ -64,7 +64,13 @@ async function main() {
     ratioToRawEs256Verify: ratio(inProcess.signIn.perSecond),
     ratioAtMedianToRawEs256Verify: ratio(inProcess.signIn.perSecondAtMedian),
   });
-  print({ kind: 'stages', ...(await benchSignInStages(SCALE.inProcessSignIns)) });
+  const stages = await benchSignInStages(SCALE.inProcessSignIns);
+  print({ kind: 'stages', ...stages });
+  print({
+    kind: 'registration',
+    ...stages.registrationVerify,
+    ratioToRawEs256Verify: ratio(stages.registrationVerify.perSecond),
+  });
 
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-'));
   try {

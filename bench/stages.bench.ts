@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SoftAuthenticator } from '../cli/authenticators/soft';
+import { SoftAuthenticator, TestAttestationCa } from '../cli/authenticators/soft';
 import { createSqliteStore } from '../shared/adapters/sqlite/store.sqlite';
 import { SimpleWebAuthnAdapter } from '../shared/adapters/webauthn/simpleWebAuthn.adapter';
 import { createApp } from '../shared/app';
@@ -92,6 +92,30 @@ export async function benchSignInStages(signIns: number) {
         .length;
     stages['token sign (ES256 JWT)'] = perCall(Number(process.hrtime.bigint() - signAt) / 1e3, signIns);
     const measured = [...totals.values()].reduce((a, b) => a + b, 0) / signIns;
+    // Registration verify with a packed x5c attestation (a fresh user and authenticator each; the leaf
+    // certificate is issued before the timed part).
+    const ca = await TestAttestationCa.create();
+    const registrations = Math.max(20, Math.floor(signIns / 5));
+    const pending = [];
+    for (let i = 0; i < registrations; i++) {
+      const upn = `reg${i}@contoso.com`;
+      const created = await app.directory.createUser({ userPrincipalName: upn, displayName: upn }, actor);
+      const authenticator = new SoftAuthenticator({
+        aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+        attestation: 'packed-x5c',
+        ca,
+      });
+      const { options } = await app.registration.options(upn, 'selfService');
+      const response = await authenticator.createCredential(options, { origin: ORIGIN });
+      pending.push({ upn, id: created.id, response });
+    }
+    const regAt = process.hrtime.bigint();
+    for (const r of pending)
+      await app.registration.verify(r.upn, 'selfService', r.response, 'bench', {
+        user: { id: r.id, userPrincipalName: r.upn },
+        app: null,
+      });
+    const registrationUs = Number(process.hrtime.bigint() - regAt) / 1e3 / registrations;
     return {
       name: 'sign-in verify, per stage (µs per sign-in, in process)',
       signIns,
@@ -106,6 +130,12 @@ export async function benchSignInStages(signIns: number) {
             10,
         ) / 10,
       tokenBytes: Math.round(signed / signIns),
+      registrationVerify: {
+        name: 'registration verify, packed x5c (service call, SQLite)',
+        registrations,
+        microsecondsEach: Math.round(registrationUs),
+        perSecond: Math.round(1e6 / registrationUs),
+      },
     };
   } finally {
     await app.close();
