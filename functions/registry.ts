@@ -13,6 +13,7 @@ import { auditHttpFunctions } from './audit.functions';
 import { webhookHttpFunctions } from './webhooks.functions';
 import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
+import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
@@ -27,6 +28,7 @@ export function httpFunctions(): HttpFunction[] {
     ...webhookHttpFunctions,
     ...reEnrolmentHttpFunctions,
     ...roleAssignmentHttpFunctions,
+    ...proposedKeyRestrictionsHttpFunctions,
   ];
   list.push(...metaHttpFunctions(() => list));
   return list;

@@ -1,3 +1,4 @@
+import { ceremonyOrigins } from '../shared/domain/webauthn/relatedOrigins';
 import { buildHttpRegistry } from '../functions/registry';
 import { AppOverrides, ComposedApp, createApp } from '../shared/app';
 import { createEventBus } from '../shared/adapterSelection';
@@ -45,7 +46,8 @@ export async function startLocal(
       hostnames: config.listenHosts,
       trustProxy: config.trustProxy,
       ...options.host,
-      corsOrigins: config.origins,
+      // Sign-in pages on a related origin call the ceremony routes from there: CORS allows what the origin check allows.
+      corsOrigins: ceremonyOrigins(config.origins, config.relatedOrigins),
       logger,
       rawRoutes: [
         durable.managementRoute,

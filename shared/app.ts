@@ -5,6 +5,7 @@ import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
+import { KeyRestrictionImpactService } from './services/keyRestrictionImpactService';
 import { ceremonyOrigins } from './domain/webauthn/relatedOrigins';
 import { seedDemoTenant } from './services/seedDemoTenant';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
@@ -117,7 +118,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const devSigner = await createDevTokenSigner(config);
   const directory = new DirectoryService(store.directory, clock, store.changes);
   const serverSecret = loadServerSecret(config);
-  const policy = new PolicyService(store.policies, store.directory, clock, store.changes);
+  const policy = new PolicyService(
+    store.policies,
+    store.directory,
+    clock,
+    new KeyRestrictionImpactService(store.credentials, store.directory),
+    store.changes,
+  );
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = {

@@ -1,4 +1,5 @@
 import { AuditRecord } from '../domain/audit';
+import { Page } from '../domain/directory/directory';
 import { Versioned } from './versioned';
 
 /** A registered passkey (Graph: fido2AuthenticationMethod), keyed by its base64url credential id. */
@@ -32,6 +33,11 @@ export interface CredentialRepository {
   /** Point read by credential id (the sign-in hot path). */
   get(id: string): Promise<Versioned<StoredCredential> | null>;
   listByUser(userId: string): Promise<StoredCredential[]>;
+  /**
+   * Every passkey of the tenant, a page at a time, ordered by credential id (keyset: pass the
+   * page's `next` as `after`). For tenant-wide reports, which must not hold every credential at once.
+   */
+  scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>>;
   /** Replaces the credential; throws ConcurrencyConflictError when `ifMatch` is stale. */
   update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>>;
   /** False when there was no such credential for that user. */

@@ -62,14 +62,15 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     });
   });
 
-  it('a sign-in reads the passkey once (user, groups and policy cached) and writes twice (counter, single use)', async () => {
+  it("a sign-in reads the passkey and the user's passkey list once each (user, groups and policy cached) and writes twice (counter, single use)", async () => {
     const options = await authenticationOptions(svc, 'alice@contoso.com');
     counted.take();
     const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
     const res = await svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
     expect(res.status).toBe(200);
     const { reads, writes } = counted.take();
-    expect(reads).toEqual(['credentials.get']);
+    // The user's passkey list (issue 12: signalAllAcceptedCredentials) is read after the counter write.
+    expect(reads).toEqual(['credentials.get', 'credentials.listByUser']);
     expect(writes.sort()).toEqual(['challenges.consume', 'credentials.update']);
   });
 

@@ -2,6 +2,7 @@ import { Container } from '@azure/cosmos';
 import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { Page } from '../../domain/directory/directory';
 import { Versioned } from '../../ports/versioned';
 import { appendAudit } from './audit.cosmos';
 import {
@@ -51,6 +52,23 @@ export class CosmosCredentialRepository implements CredentialRepository {
     return docs
       .map((d) => toDomainValue<StoredCredential>(d))
       .sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime) || a.id.localeCompare(b.id));
+  }
+
+  /** Keyset paging by id (cosmosdb-server has no OFFSET/LIMIT; keysets are cheaper on Cosmos anyway). */
+  async scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>> {
+    const docs = await queryAll<CosmosDocument>(
+      this.container,
+      'SELECT TOP @top * FROM c WHERE c.id > @after ORDER BY c.id',
+      [
+        { name: '@top', value: query.top + 1 },
+        { name: '@after', value: query.after ?? '' },
+      ],
+    );
+    const page = docs.slice(0, query.top);
+    return {
+      items: page.map((d) => toDomainValue<StoredCredential>(d)),
+      next: docs.length > query.top ? page[page.length - 1].id : undefined,
+    };
   }
 
   async update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>> {

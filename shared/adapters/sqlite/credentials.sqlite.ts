@@ -1,6 +1,7 @@
 import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import { ConsumedChallengeRepository, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { Page } from '../../domain/directory/directory';
 import { Versioned } from '../../ports/versioned';
 import { insertAudit } from './audit.sqlite';
 import { SqliteDatabase } from './database';
@@ -33,6 +34,17 @@ export class SqliteCredentialRepository implements CredentialRepository {
       doc: string;
     }>;
     return rows.map((r) => JSON.parse(r.doc));
+  }
+
+  async scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>> {
+    const rows = this.db
+      .prepare('SELECT id, doc FROM credentials WHERE id > ? ORDER BY id LIMIT ?')
+      .all(query.after ?? '', query.top + 1) as Array<{ id: string; doc: string }>;
+    const page = rows.slice(0, query.top);
+    return {
+      items: page.map((r) => JSON.parse(r.doc)),
+      next: rows.length > query.top ? page[page.length - 1].id : undefined,
+    };
   }
 
   async update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>> {

@@ -25,6 +25,7 @@ import { verifyCertificateChain } from './certificateChain';
 import type { MetadataEntry } from './metadataStatements';
 import {
   ExpectedCeremony,
+  ExpectedRegistration,
   RegistrationOptionsInput,
   VerifiedAuthentication,
   VerifiedRegistration,
@@ -139,12 +140,13 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
 
   async verifyRegistration(
     response: RegistrationResponseJSON,
-    expected: ExpectedCeremony,
+    expected: ExpectedRegistration,
   ): Promise<VerifiedRegistration> {
     const options = {
       expectedChallenge: expected.challenge,
       expectedOrigin: expected.origins,
       expectedRPID: expected.rpId,
+      requireUserPresence: expected.requireUserPresence ?? true,
       requireUserVerification: true,
       supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     };
