@@ -30,8 +30,20 @@ export function sqliteChangeSignal(db: SqliteDatabase): {
 } {
   let ownWrites = 0;
   const dataVersion = db.prepare('PRAGMA data_version');
+  // Read once per turn of the event loop: a sign-in asks three times in a row (policy, user, groups),
+  // and another process's commit is then seen from the next turn on — before any later request.
+  let versionThisTurn: number | undefined;
+  const forget = () => {
+    versionThisTurn = undefined;
+  };
   const changes = {
-    current: () => `${(dataVersion.get() as { data_version: number }).data_version}:${ownWrites}`,
+    current: () => {
+      if (versionThisTurn === undefined) {
+        versionThisTurn = (dataVersion.get() as { data_version: number }).data_version;
+        setImmediate(forget);
+      }
+      return `${versionThisTurn}:${ownWrites}`;
+    },
   };
   const watch = <T extends object>(repository: T): T =>
     new Proxy(repository, {
