@@ -13,6 +13,8 @@ import { auditHttpFunctions } from './audit.functions';
 import { webhookHttpFunctions } from './webhooks.functions';
 import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
+import { signInLogHttpFunctions } from './signInLog.functions';
+import { reportsHttpFunctions } from './reports.functions';
 import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
@@ -28,6 +30,8 @@ export function httpFunctions(): HttpFunction[] {
     ...webhookHttpFunctions,
     ...reEnrolmentHttpFunctions,
     ...roleAssignmentHttpFunctions,
+    ...signInLogHttpFunctions,
+    ...reportsHttpFunctions,
     ...proposedKeyRestrictionsHttpFunctions,
   ];
   list.push(...metaHttpFunctions(() => list));

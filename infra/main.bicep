@@ -43,6 +43,8 @@ var cosmosContainers = [
   { name: 'leases', pk: '/id' }
   { name: 'meta', pk: '/id' }
   { name: 'roleAssignments', pk: '/principalId' }
+  { name: 'signIns', pk: '/id', ttl: -1 }
+  { name: 'aaguidUsers', pk: '/aaGuid' }
 ]
 // One per consumer, as shared/eventTopology.ts declares them (test/unit/infra/bicep.test.ts compares).
 var eventSubscriptions = [
@@ -216,6 +218,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'SIGNING_KEY_JWK', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=signing-key-jwk)' }
         { name: 'SERVER_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=server-secret)' }
         { name: 'DATA_DIR', value: '/tmp/passkeys' }
+        // Sign-in log retention: the `ttl` of each sign-in document (Cosmos DB expires them) and the inventory's window.
+        { name: 'SIGNIN_LOG_RETENTION_DAYS', value: '30' }
       ]
       // Settings the code reads (shared/config.ts) that this template leaves to their defaults; set them on the app to change:
       //   PORT, HOST, TRUST_PROXY: the embedded host only; on Azure the Functions host listens and fronts the app.

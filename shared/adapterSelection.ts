@@ -71,8 +71,9 @@ export async function createStore(config: AppConfig): Promise<Store> {
     // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
     const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
     const { endpoint, key, databaseId } = config.cosmos;
-    if (key) return createCosmosStore({ endpoint, key, databaseId });
-    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId });
+    const signInLogRetentionDays = config.signInLogRetentionDays;
+    if (key) return createCosmosStore({ endpoint, key, databaseId, signInLogRetentionDays });
+    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId, signInLogRetentionDays });
   }
   const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));

@@ -32,6 +32,9 @@ import {
 import { AuditService } from './services/audit/auditService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
+import { RecordedSignIn } from './services/signInLog/recordedSignIn';
+import { SignInLogService } from './services/signInLog/signInLogService';
+import { AaguidInventoryService } from './services/reports/aaguidInventoryService';
 
 /** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
 const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'] as const;
@@ -81,6 +84,12 @@ export interface App {
   audit: AuditService;
   /** RATE_LIMIT_PER_MINUTE per client address on the unauthenticated ceremony routes. */
   clientRateLimit: ClientRateLimitService;
+  /** Sign-in that records every attempt in the sign-in log (the ceremony route calls this, not `signIn`). */
+  recordedSignIn: RecordedSignIn;
+  /** Reading and purging the sign-in log (Graph's auditLogs/signIns). */
+  signInLog: SignInLogService;
+  /** The AAGUID inventory report (reports/fido2/aaguids). */
+  aaguidInventory: AaguidInventoryService;
 }
 
 /**
@@ -135,7 +144,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const app: ComposedApp = {
+  const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
+  const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
     store,
@@ -183,9 +193,26 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }),
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
+    signInLog,
+    aaguidInventory: new AaguidInventoryService({
+      credentials: store.credentials,
+      signInLog: store.signInLog,
+      signInLogService: signInLog,
+      policy,
+    }),
     close: () => store.close(),
     demoTenant: 'off',
   };
+  // Around the app's SignInService, so every rule it enforces is recorded too.
+  const recordedSignIn = new RecordedSignIn({
+    signIn: base.signIn,
+    credentials: store.credentials,
+    directory,
+    signInLog: store.signInLog,
+    clock,
+    defaultAudience: config.apiAudience,
+  });
+  const app: ComposedApp = { ...base, recordedSignIn };
   if (config.seedDemoTenant) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;
 }

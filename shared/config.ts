@@ -51,7 +51,12 @@ export interface AppConfig {
   allowedAudiences: string[];
   /** RELATED_ORIGINS: more origins that use this RP ID (WebAuthn related origins), served at /.well-known/webauthn. */
   relatedOrigins: string[];
+  /** SIGNIN_LOG_RETENTION_DAYS: days a sign-in log record is kept (Cosmos DB TTL, SQLite purge); the inventory's window. */
+  signInLogRetentionDays: number;
 }
+
+/** Entra keeps sign-in logs 30 days (P1/P2); a self-hosted log may keep more, up to two years. */
+export const MAX_SIGNIN_LOG_RETENTION_DAYS = 730;
 
 /** Entra caps configurable token lifetimes at one day; so do we. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -173,6 +178,12 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     webhookAllowPrivateNetworks: bool(s.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
     relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
+    signInLogRetentionDays: boundedInt(
+      'SIGNIN_LOG_RETENTION_DAYS',
+      s.SIGNIN_LOG_RETENTION_DAYS,
+      30,
+      MAX_SIGNIN_LOG_RETENTION_DAYS,
+    ),
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '')
       ? s.LOG_LEVEL
       : 'info') as AppConfig['logLevel'],

@@ -24,4 +24,13 @@ export const SCHEDULED_WORK: readonly ScheduledWork[] = [
       await app.challenges.purgeExpired();
     },
   },
+  {
+    // SIGNIN_LOG_RETENTION_DAYS: SQLite forgets older sign-ins here; on Cosmos DB the TTL already did (the query finds none).
+    name: 'purgeSignInLog',
+    schedule: '0 */30 * * * *',
+    everyMs: 30 * 60 * 1000,
+    run: async (app) => {
+      await app.signInLog.purgeExpired();
+    },
+  },
 ];

@@ -10,6 +10,7 @@ import { provisioningJobContract } from './storeContract.provisioningJobs';
 import { roleAssignmentContract } from './storeContract.roleAssignments';
 import { userContract } from './storeContract.users';
 import { webhookContract } from './storeContract.webhooks';
+import { signInLogContract } from './storeContract.signInLog';
 
 /**
  * The one contract every Store adapter must meet (sqlite, cosmos), as Keyv's test-suite does for its
@@ -47,5 +48,6 @@ export function describeStoreContract(
     challengeContract(ctx);
     provisioningJobContract(ctx);
     webhookContract(ctx);
+    signInLogContract(ctx);
   });
 }

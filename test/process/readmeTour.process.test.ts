@@ -14,6 +14,8 @@ import { HostProcess, ROOT, startHostProcess } from '../support/processes';
 
 const TOUR_HEADING = '## A tour of the API';
 const README_PORT = 7071;
+/** Files the tour downloads into the working directory (the repo root); removed after the run. */
+const TOUR_DOWNLOADS = ['aaguids.csv'];
 
 /** The ```bash blocks of the tour section, in order. */
 function tourBlocks(readme: string): string[] {
@@ -46,6 +48,7 @@ describe('the README tour, run as written against the npm start host', () => {
   afterAll(async () => {
     await host?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    for (const file of TOUR_DOWNLOADS) rmSync(join(ROOT, file), { force: true });
   });
 
   it('finds the tour and its blocks', () => {

@@ -8,6 +8,7 @@ import { SqlitePolicyRepository } from './policies.sqlite';
 import { SqliteProvisioningJobRepository } from './provisioningJobs.sqlite';
 import { SqliteOutboxRepository } from './outbox.sqlite';
 import { SqliteWebhookRepository } from './webhooks.sqlite';
+import { SqliteSignInLogRepository, SqliteSignInOutboxRepository } from './signInLog.sqlite';
 import { translateErrors } from '../translateErrors';
 import { translateSqliteError } from './storeErrors.sqlite';
 
@@ -26,7 +27,9 @@ export function createSqliteStore(file: string): Store {
     challenges: t(new SqliteConsumedChallengeRepository(db)),
     provisioningJobs: t(new SqliteProvisioningJobRepository(db)),
     webhooks: t(new SqliteWebhookRepository(db)),
+    signInLog: t(new SqliteSignInLogRepository(db)),
     outbox: t(new SqliteOutboxRepository(db)),
+    signInOutbox: t(new SqliteSignInOutboxRepository(db)),
     close: async () => {
       db.close();
     },
