@@ -9,9 +9,6 @@ import {
   TrustedIssuer,
 } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
-import { loadMetadata } from './adapters/webauthn/metadataStatements';
-import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
-import { loadTrustRoots } from './adapters/webauthn/trustRoots';
 import { AppConfig } from './config';
 import { EVENT_SUBSCRIPTIONS } from './eventTopology';
 import { EventBus } from './ports/eventBus.port';
@@ -187,6 +184,13 @@ export function loadServerSecret(config: AppConfig): Buffer {
 
 /** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
 export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+  // Loaded when the app is built, not when the Azure entry is imported: SimpleWebAuthn and its
+  // ASN.1 stack are a third of a cold instance's import time (issue 10).
+  const [{ SimpleWebAuthnAdapter }, { loadMetadata }, { loadTrustRoots }] = await Promise.all([
+    import('./adapters/webauthn/simpleWebAuthn.adapter'),
+    import('./adapters/webauthn/metadataStatements'),
+    import('./adapters/webauthn/trustRoots'),
+  ]);
   return SimpleWebAuthnAdapter.create({
     metadata: await loadMetadata(config.fidoMdsPath),
     trustRoots: loadTrustRoots(config.attestationTrustRoots),

@@ -125,13 +125,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const store = overrides.store ?? (await createStore(config));
   const signer = await createSignInTokenSigner(config);
   const devSigner = await createDevTokenSigner(config);
-  const directory = new DirectoryService(store.directory, clock);
+  const directory = new DirectoryService(store.directory, clock, store.changes);
   const serverSecret = loadServerSecret(config);
   const policy = new PolicyService(
     store.policies,
     store.directory,
     clock,
     new KeyRestrictionImpactService(store.credentials, store.directory),
+    store.changes,
   );
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);

@@ -1,4 +1,5 @@
 import { AuditRepository } from './audit.port';
+import { ChangeSignal } from './changes.port';
 import { ConsumedChallengeRepository, CredentialRepository } from './credentials.port';
 import { DirectoryRepository } from './directory.port';
 import { PolicyRepository } from './policy.port';
@@ -26,5 +27,7 @@ export interface Store {
   readonly outbox?: OutboxRepository;
   /** The sign-in log read as an outbox (`signIn.recorded` events), by its own relay; on Azure, its change feed. */
   readonly signInOutbox?: OutboxRepository;
+  /** When the cached directory and policy may have changed (SQLite); absent: do not cache (Cosmos DB). */
+  readonly changes?: ChangeSignal;
   close(): Promise<void>;
 }

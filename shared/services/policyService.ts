@@ -10,6 +10,8 @@ import { DirectoryRepository } from '../ports/directory.port';
 import { PolicyRepository } from '../ports/policy.port';
 import { Versioned } from '../ports/versioned';
 import { EventTypes } from '../domain/events/eventTypes';
+import { ChangeSignal } from '../ports/changes.port';
+import { ChangeCache } from './changeCache';
 import { retryOnConflict } from './retryOnConflict';
 import { KeyValue } from '../domain/audit';
 import { KeyRestrictionImpact } from '../domain/policy/keyRestrictionImpact';
@@ -61,16 +63,26 @@ const POLICY_PATCH_ATTEMPTS = 10;
 
 /** Reads and updates the tenant's FIDO2 method policy. */
 export class PolicyService {
+  /** Every sign-in reads the policy: kept until the store signals a change (issue 10). */
+  private readonly cache: ChangeCache<Versioned<Fido2Policy>>;
+
   constructor(
     private readonly policies: PolicyRepository,
     private readonly directory: DirectoryRepository,
     private readonly clock: Clock,
     /** When given, every PATCH computes (and audits) its lock-out impact. */
     private readonly impact?: KeyRestrictionImpactService,
-  ) {}
+    changes?: ChangeSignal,
+  ) {
+    this.cache = new ChangeCache(changes);
+  }
 
-  /** The current policy; a tenant that never changed it has Entra's defaults. */
-  async getFido2(): Promise<Versioned<Fido2Policy>> {
+  /** The current policy; a tenant that never changed it has Entra's defaults. Do not mutate it. */
+  getFido2(): Promise<Versioned<Fido2Policy>> {
+    return this.cache.get('fido2', () => this.readFido2());
+  }
+
+  private async readFido2(): Promise<Versioned<Fido2Policy>> {
     return (await this.policies.getFido2()) ?? { value: defaultFido2Policy(), etag: DEFAULT_POLICY_ETAG };
   }
 
@@ -94,7 +106,8 @@ export class PolicyService {
     // With If-Match the client decides what happens on a lost race: exactly one attempt.
     const attempts = options.ifMatch === undefined ? POLICY_PATCH_ATTEMPTS : 1;
     return retryOnConflict(async () => {
-      const current = await this.getFido2();
+      // The store's copy, not the cache's: the write is conditional on its ETag.
+      const current = await this.readFido2();
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, current.etag)) {
         throw new ConcurrencyConflictError('FIDO2 policy', options.ifMatch);
       }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cacheStatements } from './statementCache';
 
 export type SqliteDatabase = Database.Database;
 
@@ -40,7 +41,7 @@ export function createPrivateFile(file: string): void {
 /** Opens (creating if needed) the embedded store file; `:memory:` for tests. */
 export function openSqliteDatabase(file: string): SqliteDatabase {
   createPrivateFile(file);
-  const db = new Database(file);
+  const db = cacheStatements(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

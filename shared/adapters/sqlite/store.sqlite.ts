@@ -1,6 +1,7 @@
 import { Store } from '../../ports/store.port';
 import { SqliteAuditRepository } from './audit.sqlite';
 import { SqliteConsumedChallengeRepository, SqliteCredentialRepository } from './credentials.sqlite';
+import { sqliteChangeSignal } from './changeSignal.sqlite';
 import { openSqliteDatabase } from './database';
 import { SqliteDirectoryRepository } from './directory.sqlite';
 import { SqlitePolicyRepository } from './policies.sqlite';
@@ -15,10 +16,12 @@ import { translateSqliteError } from './storeErrors.sqlite';
 export function createSqliteStore(file: string): Store {
   const db = openSqliteDatabase(file);
   const t = <T extends object>(repository: T): T => translateErrors(repository, translateSqliteError);
+  const { changes, watch } = sqliteChangeSignal(db);
   return {
     kind: 'sqlite',
-    policies: t(new SqlitePolicyRepository(db)),
-    directory: t(new SqliteDirectoryRepository(db)),
+    changes,
+    policies: watch(t(new SqlitePolicyRepository(db))),
+    directory: watch(t(new SqliteDirectoryRepository(db))),
     audit: t(new SqliteAuditRepository(db)),
     credentials: t(new SqliteCredentialRepository(db)),
     challenges: t(new SqliteConsumedChallengeRepository(db)),
