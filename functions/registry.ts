@@ -14,6 +14,9 @@ import { webhookHttpFunctions } from './webhooks.functions';
 import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
 import { graphNotificationHttpFunctions } from './graphNotifications.functions';
+import { signInLogHttpFunctions } from './signInLog.functions';
+import { reportsHttpFunctions } from './reports.functions';
+import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
@@ -29,6 +32,9 @@ export function httpFunctions(): HttpFunction[] {
     ...reEnrolmentHttpFunctions,
     ...roleAssignmentHttpFunctions,
     ...graphNotificationHttpFunctions,
+    ...signInLogHttpFunctions,
+    ...reportsHttpFunctions,
+    ...proposedKeyRestrictionsHttpFunctions,
   ];
   list.push(...metaHttpFunctions(() => list));
   return list;

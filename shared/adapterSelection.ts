@@ -9,9 +9,6 @@ import {
   TrustedIssuer,
 } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
-import { loadMetadata } from './adapters/webauthn/metadataStatements';
-import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
-import { loadTrustRoots } from './adapters/webauthn/trustRoots';
 import { AppConfig, GraphSettings } from './config';
 import { Clock } from './ports/clock.port';
 import { DirectoryRepository } from './ports/directory.port';
@@ -77,8 +74,9 @@ export async function createStore(config: AppConfig): Promise<Store> {
     // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
     const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
     const { endpoint, key, databaseId } = config.cosmos;
-    if (key) return createCosmosStore({ endpoint, key, databaseId });
-    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId });
+    const signInLogRetentionDays = config.signInLogRetentionDays;
+    if (key) return createCosmosStore({ endpoint, key, databaseId, signInLogRetentionDays });
+    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId, signInLogRetentionDays });
   }
   const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));
@@ -226,6 +224,13 @@ export function loadServerSecret(config: AppConfig): Buffer {
 
 /** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
 export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+  // Loaded when the app is built, not when the Azure entry is imported: SimpleWebAuthn and its
+  // ASN.1 stack are a third of a cold instance's import time (issue 10).
+  const [{ SimpleWebAuthnAdapter }, { loadMetadata }, { loadTrustRoots }] = await Promise.all([
+    import('./adapters/webauthn/simpleWebAuthn.adapter'),
+    import('./adapters/webauthn/metadataStatements'),
+    import('./adapters/webauthn/trustRoots'),
+  ]);
   return SimpleWebAuthnAdapter.create({
     metadata: await loadMetadata(config.fidoMdsPath),
     trustRoots: loadTrustRoots(config.attestationTrustRoots),

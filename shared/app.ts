@@ -5,6 +5,7 @@ import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
+import { KeyRestrictionImpactService } from './services/keyRestrictionImpactService';
 import { ceremonyOrigins } from './domain/webauthn/relatedOrigins';
 import { seedDemoTenant } from './services/seedDemoTenant';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
@@ -34,6 +35,9 @@ import { ClientRateLimitService } from './services/rateLimit/clientRateLimitServ
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
 import type { TokenCredential } from '@azure/core-auth';
 import { EntraSyncService } from './services/directorySync/entraSyncService';
+import { RecordedSignIn } from './services/signInLog/recordedSignIn';
+import { SignInLogService } from './services/signInLog/signInLogService';
+import { AaguidInventoryService } from './services/reports/aaguidInventoryService';
 
 /** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
 const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection', 'graph'] as const;
@@ -85,6 +89,12 @@ export interface App {
   clientRateLimit: ClientRateLimitService;
   /** DIRECTORY=entra: following the tenant's user changes (notifications, delta, subscription renewal). */
   directorySync?: EntraSyncService;
+  /** Sign-in that records every attempt in the sign-in log (the ceremony route calls this, not `signIn`). */
+  recordedSignIn: RecordedSignIn;
+  /** Reading and purging the sign-in log (Graph's auditLogs/signIns). */
+  signInLog: SignInLogService;
+  /** The AAGUID inventory report (reports/fido2/aaguids). */
+  aaguidInventory: AaguidInventoryService;
 }
 
 /**
@@ -126,9 +136,15 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     ? await createEntraConnector(config.graph, { store, clock, ...overrides.graph })
     : undefined;
   const directoryRepository = entra?.directory ?? store.directory;
-  const directory = new DirectoryService(directoryRepository, clock);
+  const directory = new DirectoryService(directoryRepository, clock, store.changes);
   const serverSecret = loadServerSecret(config);
-  const policy = new PolicyService(store.policies, directoryRepository, clock);
+  const policy = new PolicyService(
+    store.policies,
+    directoryRepository,
+    clock,
+    new KeyRestrictionImpactService(store.credentials, directoryRepository),
+    store.changes,
+  );
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = {
@@ -139,7 +155,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const app: ComposedApp = {
+  const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
+  const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
     store,
@@ -187,6 +204,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }),
     audit: new AuditService(store.audit),
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
+    signInLog,
+    aaguidInventory: new AaguidInventoryService({
+      credentials: store.credentials,
+      signInLog: store.signInLog,
+      signInLogService: signInLog,
+      policy,
+    }),
     close: () => store.close(),
     demoTenant: 'off',
     directorySync:
@@ -202,6 +226,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           })
         : undefined,
   };
+  // Around the app's SignInService, so every rule it enforces is recorded too.
+  const recordedSignIn = new RecordedSignIn({
+    signIn: base.signIn,
+    credentials: store.credentials,
+    directory,
+    signInLog: store.signInLog,
+    clock,
+    defaultAudience: config.apiAudience,
+  });
+  const app: ComposedApp = { ...base, recordedSignIn };
   // The tenant's users are Entra's: no demo users are made there.
   if (config.seedDemoTenant && !entra) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;

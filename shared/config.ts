@@ -52,6 +52,8 @@ export interface AppConfig {
   allowedAudiences: string[];
   /** RELATED_ORIGINS: more origins that use this RP ID (WebAuthn related origins), served at /.well-known/webauthn. */
   relatedOrigins: string[];
+  /** SIGNIN_LOG_RETENTION_DAYS: days a sign-in log record is kept (Cosmos DB TTL, SQLite purge); the inventory's window. */
+  signInLogRetentionDays: number;
   /** DIRECTORY: `embedded` (default, the store's own users and groups) or `entra` (the tenant, through Graph). */
   directory: 'embedded' | 'entra';
   /** DIRECTORY=entra: how to reach the tenant (GRAPH_* settings); holds secrets. */
@@ -99,6 +101,9 @@ function graphSettings(s: Settings): GraphSettings {
     `DIRECTORY=entra needs valid GRAPH_* settings (GRAPH_TENANT_ID or ENTRA_TENANT_ID, GRAPH_CLIENT_STATE): ${problems}`,
   );
 }
+
+/** Entra keeps sign-in logs 30 days (P1/P2); a self-hosted log may keep more, up to two years. */
+export const MAX_SIGNIN_LOG_RETENTION_DAYS = 730;
 
 /** Entra caps configurable token lifetimes at one day; so do we. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -228,6 +233,12 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
     relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
     ...directorySettings(s),
+    signInLogRetentionDays: boundedInt(
+      'SIGNIN_LOG_RETENTION_DAYS',
+      s.SIGNIN_LOG_RETENTION_DAYS,
+      30,
+      MAX_SIGNIN_LOG_RETENTION_DAYS,
+    ),
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '')
       ? s.LOG_LEVEL
       : 'info') as AppConfig['logLevel'],

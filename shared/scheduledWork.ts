@@ -42,4 +42,13 @@ export const SCHEDULED_WORK: readonly ScheduledWork[] = [
       await app.directorySync?.renewSubscription();
     },
   },
+  {
+    // SIGNIN_LOG_RETENTION_DAYS: SQLite forgets older sign-ins here; on Cosmos DB the TTL already did (the query finds none).
+    name: 'purgeSignInLog',
+    schedule: '0 */30 * * * *',
+    everyMs: 30 * 60 * 1000,
+    run: async (app) => {
+      await app.signInLog.purgeExpired();
+    },
+  },
 ];

@@ -66,6 +66,7 @@ const HTTP_WIRE: Record<keyof typeof HttpErrorCodes, [code: string, status: numb
   malformedRequest: ['BadRequest', 400],
   routeNotFound: ['NotFound', 404],
   systemKeyRequired: ['Unauthorized', 401],
+  localClientsOnly: ['localClientsOnly', 403],
   methodNotAllowed: ['MethodNotAllowed', 405],
   requestTimeout: ['RequestTimeout', 408],
   payloadTooLarge: ['RequestBodyTooLarge', 413],

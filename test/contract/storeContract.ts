@@ -11,6 +11,7 @@ import { roleAssignmentContract } from './storeContract.roleAssignments';
 import { userContract } from './storeContract.users';
 import { webhookContract } from './storeContract.webhooks';
 import { directorySyncContract } from './storeContract.directorySync';
+import { signInLogContract } from './storeContract.signInLog';
 
 /**
  * The one contract every Store adapter must meet (sqlite, cosmos), as Keyv's test-suite does for its
@@ -49,5 +50,6 @@ export function describeStoreContract(
     provisioningJobContract(ctx);
     webhookContract(ctx);
     directorySyncContract(ctx);
+    signInLogContract(ctx);
   });
 }

@@ -25,6 +25,13 @@ export const CONTAINER_DEFINITIONS = {
   webhookSubscriptions: { id: 'webhookSubscriptions', partitionKey: { paths: ['/id'] } },
   /** A subscription's delivery log in one partition: the log, the already-delivered check and the clean-up on delete. */
   webhookDeliveries: { id: 'webhookDeliveries', partitionKey: { paths: ['/subscriptionId'] } },
+  /** The sign-in log; every document carries a `ttl` (SIGNIN_LOG_RETENTION_DAYS). */
+  signIns: { id: 'signIns', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
+  /**
+   * Per-AAGUID markers for the inventory (cosmosdb-server has no GROUP BY or DISTINCT): in the
+   * AAGUID's partition, `model` (the AAGUID is in use) and `user-<userId>` (that user holds one).
+   */
+  aaguidUsers: { id: 'aaguidUsers', partitionKey: { paths: ['/aaGuid'] } },
   /** The service's own bookkeeping, one document each: the local outbox relay's cursor. */
   meta: { id: 'meta', partitionKey: { paths: ['/id'] } },
 } satisfies Record<string, ContainerDefinition>;
