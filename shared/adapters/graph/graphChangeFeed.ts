@@ -22,7 +22,12 @@ export class GraphChangeFeed implements DirectoryChangeFeed {
 
   async getUser(id: string): Promise<User | null> {
     try {
-      return userFromGraph(await this.graph.api(`/users/${encodeURIComponent(id)}`).select(USER_SELECT).get());
+      return userFromGraph(
+        await this.graph
+          .api(`/users/${encodeURIComponent(id)}`)
+          .select(USER_SELECT)
+          .get(),
+      );
     } catch (e) {
       if (statusOf(e) === 404) return null;
       throw e;

@@ -118,7 +118,9 @@ export class EntraSyncService {
   }
 
   private expiry(): string {
-    return new Date(this.options.clock.now().getTime() + (this.options.subscriptionLifetimeMs ?? 3 * 86_400_000)).toISOString();
+    return new Date(
+      this.options.clock.now().getTime() + (this.options.subscriptionLifetimeMs ?? 3 * 86_400_000),
+    ).toISOString();
   }
 
   /** A new subscription on `/users` (also when Graph removed ours). */
