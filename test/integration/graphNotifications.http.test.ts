@@ -2,6 +2,7 @@ import { AuditRecord } from '../../shared/domain/audit';
 import { GraphTestServer, startGraphTestServer, testCredential } from '../support/graphTestServer';
 import { startTestService, TestService } from '../support/localService';
 import { startTlsProxy, TlsProxy } from '../support/tlsProxy';
+import { eventually } from '../support/eventually';
 
 const CLIENT_STATE = 'client-state-secret-0123456789';
 
@@ -72,6 +73,14 @@ describe('DIRECTORY=entra: change notifications, delta and subscriptions (Graph 
     expect((await records('user.upnChanged')).filter((r) => r.targetResources[0]?.id === dana.id)).toHaveLength(1);
     // The directory reads the tenant: the new UPN is found through Graph.
     expect((await svc.app.directory.getUser('dana.smith@contoso.com')).value.id).toBe(dana.id);
+    // The event reaches the re-enrolment flow, as an embedded UPN change does.
+    const reader = await svc.token({ permissions: ['UserAuthenticationMethod.Read.All'] });
+    const flow = await eventually(
+      () => svc.call('GET', `/v1.0/users/${dana.id}/authentication/reEnrolment`, { token: reader }),
+      (r) => r.status === 200,
+      'the re-enrolment flow of the notified UPN change',
+    );
+    expect(flow.body).toMatchObject({ newUserPrincipalName: 'dana.smith@contoso.com' });
   });
 
   it('attack: a notification with a wrong clientState is ignored, with no event', async () => {
