@@ -37,6 +37,25 @@ module.exports = tseslint.config(
       },
     },
   },
+  {
+    // The admin console: plain browser ES modules, no build step.
+    files: ['admin/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        atob: 'readonly',
+        URL: 'readonly',
+        Node: 'readonly',
+        crypto: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

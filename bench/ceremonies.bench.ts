@@ -20,7 +20,15 @@ export interface CeremonyStoreOperations extends StoreOperations {
 export interface InProcessResult {
   storeOperations: CeremonyStoreOperations[];
   /** Sign-in verify through the service (embedded SQLite store, no HTTP), one after another. */
-  signIn: { name: string; signIns: number; perSecond: number; latencyP50Ms: number; latencyP99Ms: number };
+  signIn: {
+    name: string;
+    signIns: number;
+    perSecond: number;
+    /** 1000 / p50: the rate without the preemption spikes of a shared machine (its mean is dominated by them). */
+    perSecondAtMedian: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+  };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -84,6 +92,7 @@ export async function benchInProcess(signIns: number): Promise<InProcessResult> 
         name: 'in-process sign-in verify (service call, SQLite, no HTTP)',
         signIns,
         perSecond: Math.round(signIns / seconds),
+        perSecondAtMedian: Math.round(1000 / percentile(latencies, 50)),
         latencyP50Ms: percentile(latencies, 50),
         latencyP99Ms: percentile(latencies, 99),
       },

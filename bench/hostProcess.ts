@@ -13,12 +13,18 @@ export interface BenchHost {
   stop(): Promise<void>;
 }
 
+/** Node options of the host (e.g. `--cpu-prof`) and extra settings. */
+export interface BenchHostOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
 /** The built host (`node dist/local/main.js`) as a separate process, so its memory is its own. */
-export async function startBenchHost(dataDir: string): Promise<BenchHost> {
+export async function startBenchHost(dataDir: string, options: BenchHostOptions = {}): Promise<BenchHost> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'local', 'main.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist', 'local', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

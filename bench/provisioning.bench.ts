@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SoftAuthenticator } from '../cli/authenticators/soft';
 import { createApp } from '../shared/app';
 import { loadConfig } from '../shared/config';
-import { startBenchHost } from './hostProcess';
+import { BenchHostOptions, startBenchHost } from './hostProcess';
 
 const STATIONS = 8;
 
@@ -12,7 +12,7 @@ const STATIONS = 8;
  * Provisions `users` users in one bulk job on a fresh host process, with 8 concurrent station
  * loops using the software authenticator; reports users per second and the host's peak memory.
  */
-export async function benchProvisioning(users: number) {
+export async function benchProvisioning(users: number, hostOptions: BenchHostOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-prov-'));
   const setup = await createApp(loadConfig({ DATA_DIR: dataDir }));
   const admin = await setup.devTokens.mint({
@@ -35,7 +35,7 @@ export async function benchProvisioning(users: number) {
   await setup.policy.patchFido2({ state: 'enabled' }, { actor: { user: null, app: { appId: 'bench' } } });
   await setup.close();
 
-  const host = await startBenchHost(dataDir);
+  const host = await startBenchHost(dataDir, hostOptions);
   const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
   const origin = host.url.replace('127.0.0.1', 'localhost');
   const started = process.hrtime.bigint();

@@ -5,6 +5,10 @@ import { SoftAuthenticator } from '../cli/authenticators/soft';
 import { createApp } from '../shared/app';
 import { loadConfig } from '../shared/config';
 import { benchInProcess } from './ceremonies.bench';
+import { measureEntryImport, measureFirstHealth } from './coldStart.bench';
+import { benchPolicyWebhook } from './events.bench';
+import { prepareSignInTenant, runSignInCeremonies } from './signIn.bench';
+import { benchSignInStages } from './stages.bench';
 import { benchCrypto } from './crypto.bench';
 import { startBenchHost } from './hostProcess';
 import { measure } from './http.bench';
@@ -16,8 +20,17 @@ const RESULTS_FILE = join(__dirname, '..', '..', 'bench', 'results.json');
 /** `BENCH_QUICK=1`: the same figures from fewer samples, in about a minute. */
 const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE = QUICK
-  ? { cryptoMs: 1000, httpSeconds: 2, verifyAssertions: 500, inProcessSignIns: 300, users: '100,500' }
-  : { cryptoMs: 3000, httpSeconds: 5, verifyAssertions: 3000, inProcessSignIns: 2000, users: '1000,10000' };
+  ? { cryptoMs: 1000, httpSeconds: 2, verifyAssertions: 500, inProcessSignIns: 300, users: '100,500', patches: 30 }
+  : {
+      cryptoMs: 3000,
+      httpSeconds: 5,
+      verifyAssertions: 3000,
+      inProcessSignIns: 2000,
+      users: '1000,10000',
+      patches: 200,
+    };
+/** Distinct passkeys (one keep-alive connection each) of the HTTP sign-in ceremony load. */
+const SIGN_IN_CONNECTIONS = 16;
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mib = (kib: number) => round(kib / 1024, 1);
@@ -45,7 +58,19 @@ async function main() {
 
   const inProcess = await benchInProcess(SCALE.inProcessSignIns);
   for (const ops of inProcess.storeOperations) print({ kind: 'storeOperations', ...ops });
-  print({ kind: 'inProcess', ...inProcess.signIn, ratioToRawEs256Verify: ratio(inProcess.signIn.perSecond) });
+  print({
+    kind: 'inProcess',
+    ...inProcess.signIn,
+    ratioToRawEs256Verify: ratio(inProcess.signIn.perSecond),
+    ratioAtMedianToRawEs256Verify: ratio(inProcess.signIn.perSecondAtMedian),
+  });
+  const stages = await benchSignInStages(SCALE.inProcessSignIns);
+  print({ kind: 'stages', ...stages });
+  print({
+    kind: 'registration',
+    ...stages.registrationVerify,
+    ratioToRawEs256Verify: ratio(stages.registrationVerify.perSecond),
+  });
 
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-'));
   try {
@@ -57,6 +82,7 @@ async function main() {
       expiresInSeconds: 3600,
     });
     await tokenApp.close();
+    const passkeys = await prepareSignInTenant(dataDir, SIGN_IN_CONNECTIONS);
     const host = await startBenchHost(dataDir);
     process.on('exit', () => host.child.kill('SIGKILL'));
     const auth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
@@ -126,8 +152,19 @@ async function main() {
         ratioToHealth: round(r.requestsPerSecond / baseline, 3),
         ratioToRawEs256Verify: ratio(r.requestsPerSecond),
       });
+    await runSignInCeremonies(host.url, passkeys, 1); // warm-up
+    const ceremonies = await runSignInCeremonies(host.url, passkeys, SCALE.httpSeconds * 2);
+    print({
+      kind: 'signInCeremonies',
+      ...ceremonies,
+      ratioToRawEs256Verify: ratio(ceremonies.ceremoniesPerSecond),
+    });
     print({ kind: 'memory', name: 'host peak RSS after HTTP benchmarks (MiB)', peakRssMiB: host.peakRssMiB() });
     await host.stop();
+
+    print({ kind: 'events', ...(await benchPolicyWebhook(dataDir, admin, SCALE.patches)) });
+    print({ kind: 'coldStart', ...measureEntryImport(QUICK ? 3 : 5) });
+    print({ kind: 'coldStart', ...(await measureFirstHealth(QUICK ? 2 : 3)) });
 
     for (const users of sizes) print({ kind: 'provisioning', ...(await benchProvisioning(users)) });
   } finally {
@@ -155,7 +192,8 @@ function summary(results: object[]): string {
   const rows = results as Array<Record<string, unknown>>;
   const lines = ['rate/s      ×ES256 verify  p50 ms   p99 ms   figure'];
   for (const r of rows) {
-    const rate = (r.operationsPerSecond ?? r.perSecond ?? r.requestsPerSecond) as number | undefined;
+    const rate = (r.operationsPerSecond ?? r.perSecond ?? r.requestsPerSecond ?? r.ceremoniesPerSecond) as
+      number | undefined;
     if (rate === undefined) continue;
     const cell = (v: unknown, width: number) => String(v ?? '-').padEnd(width);
     lines.push(
@@ -168,6 +206,10 @@ function summary(results: object[]): string {
     lines.push(
       `${String(r.name)}: ${String(r.seconds)} s, ${String(r.usersPerSecond)} users/s, host peak RSS ${String(r.hostPeakRssMiB)} MiB`,
     );
+  for (const r of rows.filter((row) => row.kind === 'events'))
+    lines.push(`${String(r.name)}: p50 ${String(r.latencyP50Ms)} ms, p99 ${String(r.latencyP99Ms)} ms (target < 200)`);
+  for (const r of rows.filter((row) => row.kind === 'coldStart'))
+    lines.push(`${String(r.name)}: median ${String(r.medianMs)} ms, max ${String(r.maxMs)} ms`);
   for (const r of rows.filter((row) => row.kind === 'memory')) lines.push(`${String(r.name)}: ${String(r.peakRssMiB)}`);
   return lines.join('\n');
 }

@@ -33,7 +33,7 @@ const directoryAudit = (r: AuditRecord) => ({
     ...t,
     userPrincipalName: t.type === 'User' ? t.displayName : null,
   })),
-  additionalDetails: [],
+  additionalDetails: r.additionalDetails ?? [],
 });
 
 const directoryAudits = graphRoute('GET', '{ver}/auditLogs/directoryAudits', {

@@ -6,7 +6,7 @@ import { getDefaultApp, getDefaultConfig } from '../shared/app';
 import { EVENTS_TOPIC } from '../shared/eventTopology';
 import type { EventBus } from '../shared/ports/eventBus.port';
 import { SCHEDULED_WORK } from '../shared/scheduledWork';
-import { outboxChangeFeedHandler, serviceBusConsumerHandler } from './consumers/azureTriggers';
+import { outboxChangeFeedHandler, serviceBusConsumerHandler, signInChangeFeedHandler } from './consumers/azureTriggers';
 import { eventConsumers } from './consumers';
 import { buildHttpRegistry } from './registry';
 
@@ -50,6 +50,18 @@ app.cosmosDB('outboxRelay', {
   // Without a retry policy a failed batch is skipped (the lease moves on): retry until it is published.
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1000, maximumInterval: 60_000 },
   handler: outboxChangeFeedHandler(getDefaultApp, async () => (bus ??= createEventBus(getDefaultConfig(), 'azure'))),
+});
+
+// The sign-in log's change feed publishes each sign-in as a `signIn.recorded` event (own lease prefix).
+app.cosmosDB('signInLogRelay', {
+  connection: 'COSMOS_CONNECTION',
+  databaseName: process.env.COSMOS_DATABASE || 'passkeys',
+  containerName: 'signIns',
+  leaseContainerName: 'leases',
+  leaseContainerPrefix: 'signIns-',
+  createLeaseContainerIfNotExists: true,
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1000, maximumInterval: 60_000 },
+  handler: signInChangeFeedHandler(getDefaultApp, async () => (bus ??= createEventBus(getDefaultConfig(), 'azure'))),
 });
 
 // Housekeeping on a schedule: the same jobs the embedded runtime runs on an interval.

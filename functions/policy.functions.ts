@@ -1,13 +1,18 @@
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { Fido2Policy } from '../shared/domain/policy/fido2Policy';
+import { KeyRestrictionImpact } from '../shared/domain/policy/keyRestrictionImpact';
 import {
+  EvaluateKeyRestrictionsBody,
   FIDO2_ODATA_TYPE,
   Fido2PolicyPatchBody,
+  Fido2PolicyPatchQuery,
+  KeyRestrictionsImpactResource,
   Fido2PolicyResource,
   Fido2PolicyResourceBody,
   Fido2PolicyRouteParams,
 } from '../shared/schemas/fido2Policy.schema';
+import { z } from '../shared/schemas/zod';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
 import { json, noContent, odataContext, odataEntity } from './http/responses';
@@ -37,6 +42,45 @@ export function fido2PolicyResource(policy: Fido2Policy, baseUrl: string, ver: s
   };
 }
 
+const IMPACT_ODATA_TYPE = '#microsoft.graph.fido2KeyRestrictionsImpact';
+
+/** The lock-out impact in its JSON shape (evaluateKeyRestrictions, PATCH ?dryRun=true, the proposal). */
+export function impactResource(impact: KeyRestrictionImpact, evaluatedAt: Date) {
+  return {
+    '@odata.type': IMPACT_ODATA_TYPE,
+    evaluatedDateTime: evaluatedAt.toISOString(),
+    totals: impact.totals,
+    usersLeftWithoutUsablePasskey: impact.users
+      .filter((u) => u.leftWithoutUsablePasskey)
+      .map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, lockedOutByChange: u.lockedOutByChange })),
+    users: impact.users,
+  } as const;
+}
+
+/** Evaluation answer: the impact, and the policy the change would save (as GET would show it). */
+function evaluationBody(
+  evaluation: { policy: Fido2Policy; impact: KeyRestrictionImpact; evaluatedAt: Date },
+  baseUrl: string,
+  ver: string,
+): z.infer<typeof KeyRestrictionsImpactResource> {
+  const { '@odata.context': _c, ...proposedPolicy } = fido2PolicyResource(evaluation.policy, baseUrl, ver);
+  return {
+    '@odata.context': odataContext(baseUrl, ver, 'microsoft.graph.fido2KeyRestrictionsImpact'),
+    ...impactResource(evaluation.impact, evaluation.evaluatedAt),
+    proposedPolicy,
+  };
+}
+
+/**
+ * `Warning` of a PATCH that locks users out (it still saves, as Entra does): RFC 7234 code 199
+ * (miscellaneous warning), agent `-`, the count of users this change leaves without a usable passkey.
+ */
+export function lockOutWarning(impact: KeyRestrictionImpact | undefined): Record<string, string> {
+  const n = impact?.totals.usersLockedOutByChange ?? 0;
+  if (n === 0) return {};
+  return { Warning: `199 - "${n} ${n === 1 ? 'user' : 'users'} would be left without a usable passkey"` };
+}
+
 function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
   const get = graphRoute('GET', path, {
     name: `${name}Get`,
@@ -56,24 +100,68 @@ function policyFunctions(name: string, path: ConfigPath): HttpFunction[] {
     name: `${name}Patch`,
     access: AccessRules.policyWrite,
     params: ConfigParams,
+    query: Fido2PolicyPatchQuery,
     body: Fido2PolicyPatchBody,
     doc: {
-      summary: 'Update the passkey (FIDO2) method policy (partial update; If-Match optional)',
+      summary:
+        'Update the passkey (FIDO2) method policy (partial update; If-Match optional; ?dryRun=true answers the lock-out impact and saves nothing)',
       tags: ['Policy'],
-      responses: { 204: { description: 'Updated; the new ETag is in the ETag header' } },
+      responses: {
+        200: { description: '?dryRun=true: the lock-out impact; nothing saved', schema: KeyRestrictionsImpactResource },
+        204: {
+          description:
+            'Updated; the new ETag is in the ETag header, and a Warning header (199) counts the users the change leaves without a usable passkey',
+        },
+      },
       errors: { 412: true },
     },
-    handler: async ({ app, body, request, principal }) => {
-      const { '@odata.type': _t, '@odata.context': _c, 'includeTargets@odata.context': _i, id: _id, ...patch } = body;
-      const saved = await app.policy.patchFido2(patch, {
-        ifMatch: request.headers.get('if-match') ?? undefined,
+    handler: async ({ app, body, query, request, principal, params, baseUrl }) => {
+      const {
+        '@odata.type': _t,
+        '@odata.context': _c,
+        'includeTargets@odata.context': _i,
+        id: _id,
+        addMicrosoftAuthenticatorAaguids,
+        ...patch
+      } = body;
+      const ifMatch = request.headers.get('if-match') ?? undefined;
+      if (query.dryRun === 'true') {
+        const evaluation = await app.policy.evaluateFido2(patch, { ifMatch, addMicrosoftAuthenticatorAaguids });
+        return json(200, evaluationBody(evaluation, baseUrl, params.ver), lockOutWarning(evaluation.impact));
+      }
+      const { saved, impact } = await app.policy.patchFido2WithImpact(patch, {
+        ifMatch,
         actor: actorOf(principal),
+        addMicrosoftAuthenticatorAaguids,
       });
-      return noContent({ ETag: saved.etag });
+      return noContent({ ETag: saved.etag, ...lockOutWarning(impact) });
     },
   });
   return [get, patch];
 }
+
+const evaluateKeyRestrictions = graphRoute(
+  'POST',
+  '{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}/evaluateKeyRestrictions',
+  {
+    name: 'fido2PolicyEvaluateKeyRestrictions',
+    // It changes nothing: reading the policy is enough.
+    access: AccessRules.policyRead,
+    params: ConfigParams,
+    body: EvaluateKeyRestrictionsBody,
+    doc: {
+      summary:
+        'Who a proposed policy change would lock out: per user, the passkeys blocked at sign-in and the ones kept (saves nothing)',
+      tags: ['Policy'],
+      responses: { 200: { description: 'The lock-out impact', schema: KeyRestrictionsImpactResource } },
+    },
+    handler: async ({ app, body, params, baseUrl }) => {
+      const { '@odata.type': _t, addMicrosoftAuthenticatorAaguids, ...patch } = body;
+      const evaluation = await app.policy.evaluateFido2(patch, { addMicrosoftAuthenticatorAaguids });
+      return json(200, evaluationBody(evaluation, baseUrl, params.ver));
+    },
+  },
+);
 
 const methodsPolicy = graphRoute('GET', '{ver}/policies/authenticationMethodsPolicy', {
   name: 'authenticationMethodsPolicyGet',
@@ -104,6 +192,7 @@ const methodsPolicy = graphRoute('GET', '{ver}/policies/authenticationMethodsPol
 /** Graph's path, and the seed's shorter beta path without `/policies`. */
 export const policyHttpFunctions: HttpFunction[] = [
   methodsPolicy,
+  evaluateKeyRestrictions,
   ...policyFunctions(
     'fido2Policy',
     '{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',

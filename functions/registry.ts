@@ -15,6 +15,10 @@ import { reEnrolmentHttpFunctions } from './reEnrolment.functions';
 import { roleAssignmentHttpFunctions } from './roleAssignments.functions';
 import { strengthHttpFunctions } from './strengths.functions';
 import { protectedResourceHttpFunctions } from './protectedResources.functions';
+import { graphNotificationHttpFunctions } from './graphNotifications.functions';
+import { signInLogHttpFunctions } from './signInLog.functions';
+import { reportsHttpFunctions } from './reports.functions';
+import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
@@ -31,6 +35,10 @@ export function httpFunctions(): HttpFunction[] {
     ...roleAssignmentHttpFunctions,
     ...strengthHttpFunctions,
     ...protectedResourceHttpFunctions,
+    ...graphNotificationHttpFunctions,
+    ...signInLogHttpFunctions,
+    ...reportsHttpFunctions,
+    ...proposedKeyRestrictionsHttpFunctions,
   ];
   list.push(...metaHttpFunctions(() => list));
   return list;

@@ -13,6 +13,7 @@ import { HttpFunction } from './http/httpFunction';
 import { serviceLink } from './http/links';
 import { signedInUserId } from './http/signedInUser';
 import { json } from './http/responses';
+import { requestClientAddress } from './http/forwarded';
 
 const errors = {
   400: 'Invalid input or response',
@@ -83,8 +84,16 @@ const authenticationVerify = graphRoute('POST', 'webauthn/authentication/verify'
     responses: { 200: { description: 'A signed token (JWT, ES256)', schema: SignInResponse } },
     errors,
   },
-  handler: async ({ app, body }) =>
-    json(200, await app.signIn.verify(body.credential, body.resource), { 'Cache-Control': 'no-store' }),
+  // Every attempt, refused or not, is recorded in the sign-in log with the client's address and user agent.
+  handler: async ({ app, body, request }) =>
+    json(
+      200,
+      await app.recordedSignIn.verify(body.credential, body.resource, {
+        ipAddress: requestClientAddress(request.headers) ?? null,
+        userAgent: request.headers.get('user-agent'),
+      }),
+      { 'Cache-Control': 'no-store' },
+    ),
 });
 
 const openIdConfiguration = graphRoute('GET', '.well-known/openid-configuration', {

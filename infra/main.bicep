@@ -17,7 +17,12 @@ param apiAudience string
 param rpId string
 @description('Comma-separated origins of the sign-in frontends.')
 param origins string
+@description('Comma-separated related origins (WebAuthn related origin requests) that may also run ceremonies; empty for none.')
+param relatedOrigins string = ''
 param rpName string = 'Contoso'
+@description('Directory of record: embedded (the store\'s users and groups) or entra (the tenant, read through Microsoft Graph with the app\'s identity)')
+@allowed(['embedded', 'entra'])
+param directory string = 'embedded'
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 @description('Memory of one instance (MB): 2048 or 4096.')
@@ -43,6 +48,8 @@ var cosmosContainers = [
   { name: 'leases', pk: '/id' }
   { name: 'meta', pk: '/id' }
   { name: 'roleAssignments', pk: '/principalId' }
+  { name: 'signIns', pk: '/id', ttl: -1 }
+  { name: 'aaguidUsers', pk: '/aaGuid' }
 ]
 // One per consumer, as shared/eventTopology.ts declares them (test/unit/infra/bicep.test.ts compares).
 var eventSubscriptions = [
@@ -189,7 +196,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      cors: { allowedOrigins: split(origins, ',') }
+      // CORS allows what the ceremony origin check allows: ORIGINS and RELATED_ORIGINS.
+      cors: { allowedOrigins: concat(split(origins, ','), empty(relatedOrigins) ? [] : split(relatedOrigins, ',')) }
       // One `{ name: ..., value: ... }` per line: test/unit/infra/bicep.test.ts reads them.
       appSettings: [
         // Identity-based host storage (durable task hub, timers): an account name, no key.
@@ -208,24 +216,33 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RP_ID', value: rpId }
         { name: 'RP_NAME', value: rpName }
         { name: 'ORIGINS', value: origins }
+        { name: 'RELATED_ORIGINS', value: relatedOrigins }
         { name: 'TOKEN_ISSUER', value: 'https://${name}-func.azurewebsites.net' }
         { name: 'SEED_DEMO_TENANT', value: 'false' }
         // Key Vault references, resolved with the app's identity (Key Vault Secrets User); the README says how to create them.
         { name: 'SIGNING_KEY_JWK', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=signing-key-jwk)' }
         { name: 'SERVER_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=server-secret)' }
         { name: 'DATA_DIR', value: '/tmp/passkeys' }
+        // DIRECTORY=entra: Graph with the managed identity (grant it User.Read.All and GroupMember.Read.All); the README says how.
+        { name: 'DIRECTORY', value: directory }
+        { name: 'GRAPH_NOTIFICATION_URL', value: 'https://${name}-func.azurewebsites.net/notifications/graph' }
+        { name: 'GRAPH_CLIENT_STATE', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=graph-client-state)' }
+        // Sign-in log retention: the `ttl` of each sign-in document (Cosmos DB expires them) and the inventory's window.
+        { name: 'SIGNIN_LOG_RETENTION_DAYS', value: '30' }
       ]
       // Settings the code reads (shared/config.ts) that this template leaves to their defaults; set them on the app to change:
       //   PORT, HOST, TRUST_PROXY: the embedded host only; on Azure the Functions host listens and fronts the app.
       //   COSMOS_KEY, SERVICEBUS_CONNECTION: keys; never here (the identity signs in instead).
       //   ENTRA_ISSUER, ENTRA_JWKS_URI: derived from ENTRA_TENANT_ID (login.microsoftonline.com).
       //   ALLOW_LOCAL_TOKENS: off when ENTRA_TENANT_ID is set; dev admin tokens are for laptops.
-      //   RELATED_ORIGINS: none; extra WebAuthn origins for the RP ID (served at /.well-known/webauthn).
       //   FIDO_MDS_PATH, ATTESTATION_TRUST_ROOTS: attestation metadata and roots (files deployed with the package).
       //   SIGNIN_TOKEN_LIFETIME_SECONDS, REENROLMENT_GRACE_HOURS, RATE_LIMIT_PER_MINUTE, ALLOWED_AUDIENCES: policy knobs.
       //   EVENT_RETRY_BASE_MS: the embedded bus only.
       //   WEBHOOK_ALLOW_PRIVATE_NETWORKS: off; only for a receiver on a developer's machine.
       //   LOG_LEVEL: info.
+      //   GRAPH_BASE_URL, GRAPH_TENANT_ID: https://graph.microsoft.com and ENTRA_TENANT_ID (national clouds set both).
+      //   GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH: unset, so Graph is reached keyless with the managed identity.
+      //   GRAPH_MEMBERSHIP_TTL_SECONDS: 300; how long a user's transitive groups are cached.
     }
   }
 }

@@ -4,6 +4,7 @@ import * as df from 'durable-functions';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createPrivateFile } from '../shared/adapters/sqlite/database';
+import { cacheStatements } from '../shared/adapters/sqlite/statementCache';
 import { join } from 'node:path';
 import type { RegisteredHttpFunction } from '../functions/registry';
 import { durableFunctions } from '../orchestrations/registry';
@@ -40,7 +41,7 @@ export interface OpenDurableStore {
 export function openDurableStore(dataDir: string): OpenDurableStore {
   const file = join(dataDir, 'durable.db');
   createPrivateFile(file);
-  const db = new Database(file);
+  const db = cacheStatements(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   return { store: new SqliteDurableStore(db), close: () => db.close() };

@@ -9,7 +9,8 @@ import { registerRelayHealth } from '../shared/services/events/relayHealth';
 import type { LocalDurableRuntime } from './durableRuntime';
 import type { Logger } from './logger';
 
-const SQLITE_POLL_MS = 100;
+/** SQLite polls are two prepared point reads: every 25 ms keeps a PATCH-to-webhook p99 well under 200 ms (issue 10). */
+const SQLITE_POLL_MS = 25;
 const COSMOS_POLL_MS = 200;
 
 /**
@@ -19,6 +20,8 @@ const COSMOS_POLL_MS = 200;
  */
 export class LocalEventRuntime {
   private relay?: OutboxRelay;
+  /** Publishes the sign-in log (`signIn.recorded`) the same way, from its own outbox and position. */
+  private signInRelay?: OutboxRelay;
 
   /** `bus`: the composition's choice (adapterSelection's createEventBus for hosting 'local'); closed on stop. */
   constructor(
@@ -68,6 +71,16 @@ export class LocalEventRuntime {
     );
     registerRelayHealth(this.app, this.relay.health);
     this.relay.start();
+    const signIns = this.app.store.signInOutbox;
+    if (!signIns) return;
+    this.signInRelay = new OutboxRelay(
+      signIns,
+      this.bus,
+      this.app.config.issuer,
+      signIns.relayKind === 'cosmos-query' ? COSMOS_POLL_MS : SQLITE_POLL_MS,
+      'sign-in-log',
+    );
+    this.signInRelay.start();
   }
 
   /** The relay, for tests that stop and restart it (a crash between write and publish). */
@@ -78,10 +91,12 @@ export class LocalEventRuntime {
   /** Publishes everything written so far (tests use it to reach a quiet point). */
   async drain(): Promise<void> {
     await this.relay?.drain();
+    await this.signInRelay?.drain();
   }
 
   async stop(): Promise<void> {
     await this.relay?.stop();
+    await this.signInRelay?.stop();
     await this.bus.close();
   }
 }

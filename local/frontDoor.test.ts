@@ -7,14 +7,13 @@ describe('front door', () => {
     const page = frontDoorPage(FACTS);
     expect(page).toContain('1.2.3 (Node v20.0.0)');
     expect(page).toContain('sqlite');
-    for (const path of ['/web/', '/openapi.json', '/health', '/.well-known/jwks.json'])
+    for (const path of ['/web/', '/admin/', '/openapi.json', '/health', '/.well-known/jwks.json'])
       expect(page).toContain(`<a href="${path}">`);
-    expect(FRONT_DOOR_LINKS.map((l) => l.path)).not.toContain('/admin');
+    expect(FRONT_DOOR_LINKS.map((l) => l.path)).toContain('/admin/');
   });
 
-  it('links no page that does not exist yet (/admin) and holds no script or inline style (strict CSP)', () => {
+  it('holds no script or inline style (strict CSP)', () => {
     const page = frontDoorPage(FACTS);
-    expect(page).not.toContain('/admin');
     expect(page).not.toMatch(/<script|style=|<style/);
   });
 
@@ -32,6 +31,7 @@ describe('front door', () => {
   it('prints the front door, the demo page and the API description when ready', () => {
     const banner = readyBanner('http://localhost:7071', 'seeded');
     expect(banner).toContain('Front door:       http://localhost:7071/\n');
+    expect(banner).toContain('Admin console:    http://localhost:7071/admin/\n');
     expect(banner).toContain('Demo sign-in:     http://localhost:7071/web/\n');
     expect(banner).toContain('API description:  http://localhost:7071/openapi.json\n');
     expect(banner).toMatch(/Demo tenant: +seeded at this start/);

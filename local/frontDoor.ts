@@ -1,7 +1,7 @@
 import { HttpErrorCodes } from '../functions/http/httpErrors';
 import type { RawRoute } from './host';
 import { sendHttpError } from './rawErrorResponse';
-import { SECURITY_HEADERS, WEB_PREFIX } from './staticFiles';
+import { ADMIN_PREFIX, SECURITY_HEADERS, WEB_PREFIX } from './staticFiles';
 
 /** What the landing page says is running. */
 export interface FrontDoorFacts {
@@ -15,6 +15,7 @@ export interface FrontDoorFacts {
 /** The pages a newcomer wants first, each with the path the front door links to. */
 export const FRONT_DOOR_LINKS = [
   { path: `${WEB_PREFIX}/`, label: 'Demo sign-in page', about: 'register a passkey and sign in with it' },
+  { path: `${ADMIN_PREFIX}/`, label: 'Admin console', about: 'the passkey (FIDO2) policy, users, provisioning, logs' },
   { path: '/openapi.json', label: 'API description', about: 'OpenAPI 3.1 document of every route' },
   { path: '/health', label: 'Health and versions', about: 'liveness, versions and the adapters in use' },
   { path: '/.well-known/jwks.json', label: 'Token signing keys', about: 'JWKS of the tokens this service signs' },
@@ -98,6 +99,7 @@ export function readyBanner(baseUrl: string, demoTenant: FrontDoorFacts['demoTen
   return [
     'Ready.',
     `  Front door:       ${baseUrl}/`,
+    `  Admin console:    ${baseUrl}${ADMIN_PREFIX}/`,
     `  Demo sign-in:     ${baseUrl}${WEB_PREFIX}/`,
     `  API description:  ${baseUrl}/openapi.json`,
     `  Demo tenant:      ${DEMO_TENANT_TEXT[demoTenant]}`,

@@ -7,7 +7,7 @@ import { httpErrorResponse, internalErrorResponse } from '../functions/http/erro
 import { HttpErrorCodes } from '../functions/http/httpErrors';
 import { clientAddress, isValidHostHeader, publicOrigin } from '../functions/http/forwarded';
 import { MAX_BODY_BYTES } from '../functions/http/pipeline';
-import { bySpecificity, compileRoute, CompiledRoute, matchRoute } from './routeTemplate';
+import { bySpecificity, compileRoute, CompiledRoute, matchSegments, pathSegments } from './routeTemplate';
 import { answerClientError, MAX_HEADER_BYTES } from './clientError';
 import { Logger } from './logger';
 
@@ -27,6 +27,10 @@ class RequestAborted extends Error {}
 interface MountedFunction {
   route: CompiledRoute;
   fn: RegisteredHttpFunction;
+  /** Upper-cased methods; a GET route answers HEAD too. */
+  methods: Set<string>;
+  /** The function's extra inputs, asked for once (`extraInputsOf`), not per request. */
+  extraInputs?: FunctionInput[];
 }
 
 /** Prepares the InvocationContext of a function that declares extra inputs (the durable client). */
@@ -67,7 +71,11 @@ export class LocalHost {
     private readonly options: LocalHostOptions,
   ) {
     this.mounted = registry
-      .map((fn) => ({ route: compileRoute(fn.definition.route), fn }))
+      .map((fn) => {
+        const methods = new Set((fn.definition.methods as string[]).map((m) => m.toUpperCase()));
+        if (methods.has('GET')) methods.add('HEAD');
+        return { route: compileRoute(fn.definition.route), fn, methods };
+      })
       .sort((a, b) => bySpecificity(a.route, b.route));
   }
 
@@ -253,20 +261,23 @@ export class LocalHost {
     requestId: string,
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const allowed = new Set<string>();
-    for (const { route, fn } of this.mounted) {
-      const params = matchRoute(route, url.pathname);
+    // Split and decoded once for all routes (the host checked it decodes); Allow is built only on a miss.
+    const parts = pathSegments(url.pathname) ?? [];
+    let allowed: Set<string> | undefined;
+    for (const mounted of this.mounted) {
+      const { route, fn } = mounted;
+      const params = matchSegments(route, parts);
       if (!params) continue;
-      const methods = fn.definition.methods as string[];
-      if (!methods.includes(method) && !(method === 'HEAD' && methods.includes('GET'))) {
-        methods.forEach((m) => allowed.add(m));
+      if (!mounted.methods.has(method)) {
+        allowed ??= new Set<string>();
+        for (const m of fn.definition.methods as string[]) allowed.add(m);
         continue;
       }
       const request = new HttpRequest({
         method,
-        url: url.toString(),
+        url: url.href,
         headers,
-        query: Object.fromEntries(url.searchParams.entries()),
+        query: url.search ? Object.fromEntries(url.searchParams.entries()) : {},
         params,
         body: body.length > 0 ? { bytes: body } : undefined,
       });
@@ -276,14 +287,14 @@ export class LocalHost {
         logHandler: (level, ...args) => this.options.logger.log(level, `[${fn.definition.name}]`, ...args),
         options: {
           trigger: { type: 'httpTrigger', name: 'request' },
-          extraInputs: this.options.extraInputsOf?.(fn) ?? [],
+          extraInputs: (mounted.extraInputs ??= this.options.extraInputsOf?.(fn) ?? []),
           extraOutputs: [],
         },
       });
       this.options.decorateContext?.(fn, context);
       return send(res, await fn.handler(request, context), method === 'HEAD');
     }
-    if (allowed.size > 0) {
+    if (allowed) {
       return send(
         res,
         httpErrorResponse(

@@ -29,14 +29,24 @@ export function compileRoute(template: string): CompiledRoute {
   return { template, segments, specificity };
 }
 
-/** Route parameters when the path matches, else undefined. `path` has no leading slash issues. */
-export function matchRoute(route: CompiledRoute, path: string): Record<string, string> | undefined {
-  let parts: string[];
+/** A path's decoded segments, once per request for every route tried; undefined when one does not decode. */
+export function pathSegments(path: string): string[] | undefined {
   try {
-    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
   } catch {
     return undefined;
   }
+}
+
+/** Route parameters when the path matches, else undefined. `path` has no leading slash issues. */
+export function matchRoute(route: CompiledRoute, path: string): Record<string, string> | undefined {
+  const parts = pathSegments(path);
+  return parts && matchSegments(route, parts);
+}
+
+/** {@link matchRoute} over segments already split and decoded by {@link pathSegments}. */
+export function matchSegments(route: CompiledRoute, parts: string[]): Record<string, string> | undefined {
+  if (parts.length > route.segments.length && route.segments.at(-1)?.kind !== 'catchAll') return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < route.segments.length; i++) {
     const segment = route.segments[i];

@@ -1,3 +1,4 @@
+import { ceremonyOrigins } from '../shared/domain/webauthn/relatedOrigins';
 import { buildHttpRegistry } from '../functions/registry';
 import { AppOverrides, ComposedApp, createApp } from '../shared/app';
 import { createEventBus } from '../shared/adapterSelection';
@@ -7,7 +8,9 @@ import { LocalDurableRuntime, openDurableStore } from './durableRuntime';
 import { LocalEventRuntime } from './eventRuntime';
 import { LocalHost, LocalHostOptions } from './host';
 import { createLogger, Logger } from './logger';
-import { staticFilesRoute } from './staticFiles';
+import { ADMIN_PREFIX, findRepoRoot, staticFilesRoute } from './staticFiles';
+import { devTokenRoute } from './devTokenRoute';
+import { join } from 'node:path';
 import { frontDoorRoute } from './frontDoor';
 import { VERSION } from '../functions/meta.functions';
 
@@ -45,7 +48,8 @@ export async function startLocal(
       hostnames: config.listenHosts,
       trustProxy: config.trustProxy,
       ...options.host,
-      corsOrigins: config.origins,
+      // Sign-in pages on a related origin call the ceremony routes from there: CORS allows what the origin check allows.
+      corsOrigins: ceremonyOrigins(config.origins, config.relatedOrigins),
       logger,
       rawRoutes: [
         durable.managementRoute,
@@ -57,6 +61,9 @@ export async function startLocal(
           demoTenant: app.demoTenant,
         }),
         staticFilesRoute(),
+        // The admin console; its local sign-in route exists only while dev tokens are accepted (no Entra tenant).
+        ...(config.entra ? [] : [devTokenRoute(app.devTokens, { trustProxy: config.trustProxy })]),
+        staticFilesRoute({ prefix: ADMIN_PREFIX, webDir: join(findRepoRoot(), 'admin'), mapped: {} }),
       ],
       extraInputsOf: durable.extraInputsOf,
       decorateContext: durable.decorateContext,

@@ -7,6 +7,9 @@ import { sendHttpError } from './rawErrorResponse';
 /** URL prefix of the demo sign-in frontend (the repo's `web/` folder). */
 export const WEB_PREFIX = '/web';
 
+/** URL prefix of the admin console (the repo's `admin/` folder). */
+export const ADMIN_PREFIX = '/admin';
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -55,6 +58,8 @@ function simpleWebAuthnBundle(root: string): string {
 }
 
 export interface StaticFilesOptions {
+  /** The URL prefix served; default {@link WEB_PREFIX}. */
+  prefix?: string;
   /** The folder to serve; default `<repo root>/web`. */
   webDir?: string;
   /** Files served from outside webDir, by path below the prefix (e.g. `vendor/x.js`). */
@@ -63,9 +68,11 @@ export interface StaticFilesOptions {
 
 /**
  * Serves GET/HEAD under `/web/` from the repo's `web/` folder (the demo sign-in frontend), and
- * `/web/vendor/simplewebauthn-browser.js` from node_modules. Anything else falls through.
+ * `/web/vendor/simplewebauthn-browser.js` from node_modules (or, with `prefix` and `webDir`, another
+ * folder under another prefix: the admin console). Anything else falls through.
  */
 export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
+  const prefix = options.prefix ?? WEB_PREFIX;
   const root = options.webDir ? undefined : findRepoRoot();
   const webDir = resolve(options.webDir ?? join(root!, 'web'));
   const mapped: Record<string, string> = options.mapped ?? {
@@ -74,7 +81,7 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
 
   return async (req, res, url) => {
     const path = url.pathname;
-    if (path !== WEB_PREFIX && !path.startsWith(`${WEB_PREFIX}/`)) return false;
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       sendHttpError(
@@ -87,14 +94,14 @@ export function staticFilesRoute(options: StaticFilesOptions = {}): RawRoute {
       );
       return true;
     }
-    if (path === WEB_PREFIX) {
-      res.writeHead(301, { Location: `${WEB_PREFIX}/${url.search}`, 'Content-Length': '0' }).end();
+    if (path === prefix) {
+      res.writeHead(301, { Location: `${prefix}/${url.search}`, 'Content-Length': '0' }).end();
       return true;
     }
 
     let relative: string;
     try {
-      relative = decodeURIComponent(path.slice(WEB_PREFIX.length + 1));
+      relative = decodeURIComponent(path.slice(prefix.length + 1));
     } catch {
       sendHttpError(res, HttpErrorCodes.malformedRequest, 'The path does not percent-decode.');
       return true;

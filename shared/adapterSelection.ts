@@ -9,10 +9,10 @@ import {
   TrustedIssuer,
 } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
-import { loadMetadata } from './adapters/webauthn/metadataStatements';
-import { SimpleWebAuthnAdapter } from './adapters/webauthn/simpleWebAuthn.adapter';
-import { loadTrustRoots } from './adapters/webauthn/trustRoots';
-import { AppConfig } from './config';
+import { AppConfig, GraphSettings } from './config';
+import { Clock } from './ports/clock.port';
+import { DirectoryRepository } from './ports/directory.port';
+import { DirectoryChangeFeed } from './ports/directorySync.port';
 import { EVENT_SUBSCRIPTIONS } from './eventTopology';
 import { EventBus } from './ports/eventBus.port';
 import { Store } from './ports/store.port';
@@ -74,11 +74,49 @@ export async function createStore(config: AppConfig): Promise<Store> {
     // Loaded lazily: the embedded default should not pay for the Cosmos SDK at start.
     const { createCosmosStore } = await import('./adapters/cosmos/store.cosmos');
     const { endpoint, key, databaseId } = config.cosmos;
-    if (key) return createCosmosStore({ endpoint, key, databaseId });
-    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId });
+    const signInLogRetentionDays = config.signInLogRetentionDays;
+    if (key) return createCosmosStore({ endpoint, key, databaseId, signInLogRetentionDays });
+    return createCosmosStore({ endpoint, credential: await azureCredential(), databaseId, signInLogRetentionDays });
   }
   const { createSqliteStore } = await import('./adapters/sqlite/store.sqlite');
   return createSqliteStore(join(config.dataDir, 'passkeys.db'));
+}
+
+/** The Entra tenant through Microsoft Graph (DIRECTORY=entra): the directory's read side and its change feed. */
+export interface EntraConnector {
+  directory: DirectoryRepository & { forgetMemberships(userId?: string): void };
+  feed: DirectoryChangeFeed;
+}
+
+/**
+ * DIRECTORY=entra: the Graph client (secret, certificate or managed identity through @azure/identity;
+ * `credential`/`ca` for tests) serving users and groups, role assignments kept in the store.
+ * Loaded lazily: the embedded default never loads the Graph SDK.
+ */
+export async function createEntraConnector(
+  graph: GraphSettings,
+  deps: { store: Store; clock: Clock; credential?: TokenCredential; ca?: string },
+): Promise<EntraConnector> {
+  const [{ createGraphClient }, { EntraDirectory }, { GraphChangeFeed }, { graphCredential }] = await Promise.all([
+    import('./adapters/graph/graphClient'),
+    import('./adapters/graph/entraDirectory'),
+    import('./adapters/graph/graphChangeFeed'),
+    import('./adapters/graph/graphCredential'),
+  ]);
+  const client = createGraphClient({
+    baseUrl: graph.baseUrl,
+    credential: deps.credential ?? (await graphCredential(graph)),
+    ca: deps.ca,
+  });
+  return {
+    directory: new EntraDirectory({
+      graph: client,
+      roleAssignments: deps.store.directory,
+      clock: deps.clock,
+      membershipTtlMs: graph.membershipTtlSeconds * 1000,
+    }),
+    feed: new GraphChangeFeed(client),
+  };
 }
 
 /**
@@ -186,6 +224,13 @@ export function loadServerSecret(config: AppConfig): Buffer {
 
 /** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
 export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+  // Loaded when the app is built, not when the Azure entry is imported: SimpleWebAuthn and its
+  // ASN.1 stack are a third of a cold instance's import time (issue 10).
+  const [{ SimpleWebAuthnAdapter }, { loadMetadata }, { loadTrustRoots }] = await Promise.all([
+    import('./adapters/webauthn/simpleWebAuthn.adapter'),
+    import('./adapters/webauthn/metadataStatements'),
+    import('./adapters/webauthn/trustRoots'),
+  ]);
   return SimpleWebAuthnAdapter.create({
     metadata: await loadMetadata(config.fidoMdsPath),
     trustRoots: loadTrustRoots(config.attestationTrustRoots),

@@ -5,6 +5,7 @@ import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { DevTokenService } from './services/devTokenService';
 import { DirectoryService } from './services/directoryService';
 import { PolicyService } from './services/policyService';
+import { KeyRestrictionImpactService } from './services/keyRestrictionImpactService';
 import { ceremonyOrigins } from './domain/webauthn/relatedOrigins';
 import { seedDemoTenant } from './services/seedDemoTenant';
 import { ChallengeSealer } from './domain/webauthn/sealedChallenge';
@@ -26,6 +27,7 @@ import {
   createTokenVerifiers,
   createWebAuthn,
   createWebhookSender,
+  createEntraConnector,
   loadServerSecret,
 } from './adapterSelection';
 import { AuditService } from './services/audit/auditService';
@@ -33,9 +35,14 @@ import { StrengthService } from './services/strengths/strengthService';
 import { ProtectedResourceService } from './services/strengths/protectedResourceService';
 import { ClientRateLimitService } from './services/rateLimit/clientRateLimitService';
 import { DEFAULT_CHALLENGE_TIMEOUT_MS } from './domain/webauthn/challengeTimeout';
+import type { TokenCredential } from '@azure/core-auth';
+import { EntraSyncService } from './services/directorySync/entraSyncService';
+import { RecordedSignIn } from './services/signInLog/recordedSignIn';
+import { SignInLogService } from './services/signInLog/signInLogService';
+import { AaguidInventoryService } from './services/reports/aaguidInventoryService';
 
 /** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
-const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection'] as const;
+const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection', 'graph'] as const;
 
 /** The settings a handler may read: every setting but the secrets. */
 export type HandlerSettings = Omit<AppConfig, (typeof SECRET_SETTINGS)[number]>;
@@ -86,6 +93,14 @@ export interface App {
   strengths: StrengthService;
   /** Resources that require a strength at sign-in. */
   protectedResources: ProtectedResourceService;
+  /** DIRECTORY=entra: following the tenant's user changes (notifications, delta, subscription renewal). */
+  directorySync?: EntraSyncService;
+  /** Sign-in that records every attempt in the sign-in log (the ceremony route calls this, not `signIn`). */
+  recordedSignIn: RecordedSignIn;
+  /** Reading and purging the sign-in log (Graph's auditLogs/signIns). */
+  signInLog: SignInLogService;
+  /** The AAGUID inventory report (reports/fido2/aaguids). */
+  aaguidInventory: AaguidInventoryService;
 }
 
 /**
@@ -113,6 +128,8 @@ export interface AppOverrides {
   webauthn?: WebAuthnPort;
   /** Outgoing HTTP of webhook deliveries (default: PinnedHttpSender). */
   httpSender?: HttpSender;
+  /** DIRECTORY=entra in tests: the Graph credential and the CA of a test server's TLS proxy. */
+  graph?: { credential?: TokenCredential; ca?: string };
 }
 
 /** The composition root: picks the adapters for the configuration (adapterSelection.ts) and builds the services. */
@@ -121,9 +138,19 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const store = overrides.store ?? (await createStore(config));
   const signer = await createSignInTokenSigner(config);
   const devSigner = await createDevTokenSigner(config);
-  const directory = new DirectoryService(store.directory, clock);
+  const entra = config.graph
+    ? await createEntraConnector(config.graph, { store, clock, ...overrides.graph })
+    : undefined;
+  const directoryRepository = entra?.directory ?? store.directory;
+  const directory = new DirectoryService(directoryRepository, clock, store.changes);
   const serverSecret = loadServerSecret(config);
-  const policy = new PolicyService(store.policies, store.directory, clock);
+  const policy = new PolicyService(
+    store.policies,
+    directoryRepository,
+    clock,
+    new KeyRestrictionImpactService(store.credentials, directoryRepository),
+    store.changes,
+  );
   const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = {
@@ -135,7 +162,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
   const protectedResources = new ProtectedResourceService({ strengths: store.strengths, clock });
-  const app: ComposedApp = {
+  const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
+  const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
     store,
@@ -186,10 +214,40 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
     strengths: new StrengthService({ strengths: store.strengths, clock }),
     protectedResources,
+    signInLog,
+    aaguidInventory: new AaguidInventoryService({
+      credentials: store.credentials,
+      signInLog: store.signInLog,
+      signInLogService: signInLog,
+      policy,
+    }),
     close: () => store.close(),
     demoTenant: 'off',
+    directorySync:
+      entra && config.graph
+        ? new EntraSyncService({
+            feed: entra.feed,
+            mirror: store.directory,
+            state: store.directorySync,
+            clock,
+            notificationUrl: config.graph.notificationUrl,
+            clientState: config.graph.clientState,
+            onUserChanged: (userId) => entra.directory.forgetMemberships(userId),
+          })
+        : undefined,
   };
-  if (config.seedDemoTenant) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
+  // Around the app's SignInService, so every rule it enforces is recorded too.
+  const recordedSignIn = new RecordedSignIn({
+    signIn: base.signIn,
+    credentials: store.credentials,
+    directory,
+    signInLog: store.signInLog,
+    clock,
+    defaultAudience: config.apiAudience,
+  });
+  const app: ComposedApp = { ...base, recordedSignIn };
+  // The tenant's users are Entra's: no demo users are made there.
+  if (config.seedDemoTenant && !entra) app.demoTenant = (await seedDemoTenant(directory)) ? 'seeded' : 'present';
   return app;
 }
 

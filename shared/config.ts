@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { parseRelatedOrigins } from './domain/webauthn/relatedOrigins';
 
 /** Every setting of the service; read from the environment, then local.settings.json `Values`. */
@@ -51,7 +52,58 @@ export interface AppConfig {
   allowedAudiences: string[];
   /** RELATED_ORIGINS: more origins that use this RP ID (WebAuthn related origins), served at /.well-known/webauthn. */
   relatedOrigins: string[];
+  /** SIGNIN_LOG_RETENTION_DAYS: days a sign-in log record is kept (Cosmos DB TTL, SQLite purge); the inventory's window. */
+  signInLogRetentionDays: number;
+  /** DIRECTORY: `embedded` (default, the store's own users and groups) or `entra` (the tenant, through Graph). */
+  directory: 'embedded' | 'entra';
+  /** DIRECTORY=entra: how to reach the tenant (GRAPH_* settings); holds secrets. */
+  graph?: GraphSettings;
 }
+
+/** The GRAPH_* settings, validated at load (DIRECTORY=entra). */
+export const GraphSettingsSchema = z.object({
+  /** GRAPH_BASE_URL: https only (default https://graph.microsoft.com). */
+  baseUrl: z.url({ protocol: /^https$/ }),
+  /** GRAPH_TENANT_ID, else ENTRA_TENANT_ID. */
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  clientCertificatePath: z.string().min(1).optional(),
+  /** GRAPH_MEMBERSHIP_TTL_SECONDS: how long a user's groups are cached (default 300). */
+  membershipTtlSeconds: z.coerce.number().int().min(0).max(86_400),
+  /** GRAPH_NOTIFICATION_URL: the public https URL of POST /notifications/graph; without it, delta only. */
+  notificationUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** GRAPH_CLIENT_STATE: the secret Graph echoes in every notification (at least 16 characters). */
+  clientState: z
+    .string()
+    .min(16)
+    .max(128)
+    // An unresolved Key Vault reference arrives as its text, which anyone can read in the template.
+    .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference'),
+});
+export type GraphSettings = z.infer<typeof GraphSettingsSchema>;
+
+function graphSettings(s: Settings): GraphSettings {
+  const parsed = GraphSettingsSchema.safeParse({
+    baseUrl: s.GRAPH_BASE_URL || 'https://graph.microsoft.com',
+    tenantId: s.GRAPH_TENANT_ID || s.ENTRA_TENANT_ID,
+    clientId: s.GRAPH_CLIENT_ID || undefined,
+    clientSecret: s.GRAPH_CLIENT_SECRET || undefined,
+    clientCertificatePath: s.GRAPH_CLIENT_CERTIFICATE_PATH || undefined,
+    membershipTtlSeconds: s.GRAPH_MEMBERSHIP_TTL_SECONDS || '300',
+    notificationUrl: s.GRAPH_NOTIFICATION_URL || undefined,
+    clientState: s.GRAPH_CLIENT_STATE,
+  });
+  if (parsed.success) return parsed.data;
+  // Names and problems only: the values may be secrets.
+  const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
+  throw new Error(
+    `DIRECTORY=entra needs valid GRAPH_* settings (GRAPH_TENANT_ID or ENTRA_TENANT_ID, GRAPH_CLIENT_STATE): ${problems}`,
+  );
+}
+
+/** Entra keeps sign-in logs 30 days (P1/P2); a self-hosted log may keep more, up to two years. */
+export const MAX_SIGNIN_LOG_RETENTION_DAYS = 730;
 
 /** Entra caps configurable token lifetimes at one day; so do we. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -120,6 +172,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+function directorySettings(s: Settings): Pick<AppConfig, 'directory' | 'graph'> {
+  const directory = s.DIRECTORY || 'embedded';
+  if (directory === 'embedded') return { directory };
+  if (directory === 'entra') return { directory, graph: graphSettings(s) };
+  throw new Error(`Setting DIRECTORY must be 'embedded' or 'entra', received '${directory}'.`);
+}
+
 /** Builds the configuration; environment variables win over local.settings.json. */
 export function loadConfig(env: Settings = process.env, cwd = process.cwd()): AppConfig {
   const s: Settings = { ...readLocalSettings(cwd), ...env };
@@ -173,6 +232,13 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     webhookAllowPrivateNetworks: bool(s.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
     relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
+    ...directorySettings(s),
+    signInLogRetentionDays: boundedInt(
+      'SIGNIN_LOG_RETENTION_DAYS',
+      s.SIGNIN_LOG_RETENTION_DAYS,
+      30,
+      MAX_SIGNIN_LOG_RETENTION_DAYS,
+    ),
     logLevel: (['debug', 'info', 'warn', 'error'].includes(s.LOG_LEVEL ?? '')
       ? s.LOG_LEVEL
       : 'info') as AppConfig['logLevel'],

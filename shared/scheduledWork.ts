@@ -24,4 +24,31 @@ export const SCHEDULED_WORK: readonly ScheduledWork[] = [
       await app.challenges.purgeExpired();
     },
   },
+  {
+    // DIRECTORY=entra: the safety net under change notifications (a missed or dropped one), from the persisted delta link.
+    name: 'graphUsersDelta',
+    schedule: '0 */15 * * * *',
+    everyMs: 15 * 60 * 1000,
+    run: async (app) => {
+      await app.directorySync?.runDelta();
+    },
+  },
+  {
+    // DIRECTORY=entra: the /users subscription is renewed a day before it expires (or made anew).
+    name: 'graphSubscriptionRenewal',
+    schedule: '0 */30 * * * *',
+    everyMs: 30 * 60 * 1000,
+    run: async (app) => {
+      await app.directorySync?.renewSubscription();
+    },
+  },
+  {
+    // SIGNIN_LOG_RETENTION_DAYS: SQLite forgets older sign-ins here; on Cosmos DB the TTL already did (the query finds none).
+    name: 'purgeSignInLog',
+    schedule: '0 */30 * * * *',
+    everyMs: 30 * 60 * 1000,
+    run: async (app) => {
+      await app.signInLog.purgeExpired();
+    },
+  },
 ];

@@ -1,6 +1,8 @@
-// Demo sign-in frontend for the passkey service: sign-in (UPN-first and usernameless) and
-// "Security info" (list, add and delete the signed-in user's passkeys). Same-origin API calls.
-// @simplewebauthn/browser is loaded by the classic <script> before this module.
+// Demo sign-in frontend for the passkey service: sign-in (UPN-first, usernameless and autofill —
+// conditional mediation), "Security info" (list, add and delete the signed-in user's passkeys), the
+// automatic passkey upgrade (conditional create after a sign-in with another method), and the
+// WebAuthn Signal API (unknown credential, all accepted credentials, current user details).
+// Same-origin API calls. @simplewebauthn/browser is loaded by the classic <script> before this module.
 
 const SimpleWebAuthn = globalThis.SimpleWebAuthnBrowser;
 const STORAGE_KEY = 'passkeyDemo.session';
@@ -12,12 +14,14 @@ const $ = (id) => document.getElementById(id);
 
 /** A Graph error ({error: {code, message, innerError}}) or a transport failure. */
 class ApiError extends Error {
-  constructor(status, code, message, requestId) {
+  constructor(status, code, message, requestId, signalUnknownCredential) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    /** `{rpId, credentialId}` when sign-in refused a passkey the service does not hold. */
+    this.signalUnknownCredential = signalUnknownCredential;
   }
 }
 
@@ -49,6 +53,7 @@ async function api(method, path, { body, token } = {}) {
       (error && error.code) || `HTTP ${res.status}`,
       (error && error.message) || text || res.statusText,
       (error && error.innerError && error.innerError['request-id']) || res.headers.get('request-id') || undefined,
+      (error && error.signalUnknownCredential) || undefined,
     );
   }
   return data;
@@ -150,6 +155,8 @@ function loadSession() {
 }
 
 function setSession(next) {
+  // Signed in: a pending autofill request has nothing left to do.
+  if (next) cancelAutofill();
   session = next;
   if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
   else sessionStorage.removeItem(STORAGE_KEY);
@@ -194,15 +201,65 @@ function renderSession() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Browser capabilities and the WebAuthn Signal API
+
+/** PublicKeyCredential.getClientCapabilities() where the browser has it (WebAuthn L3), else {}. */
+let capabilities = {};
+
+async function loadCapabilities() {
+  const PKC = globalThis.PublicKeyCredential;
+  if (PKC && typeof PKC.getClientCapabilities === 'function') {
+    try {
+      capabilities = (await PKC.getClientCapabilities()) || {};
+    } catch {
+      capabilities = {};
+    }
+  } else if (PKC && typeof PKC.isConditionalMediationAvailable === 'function') {
+    capabilities = { conditionalGet: await PKC.isConditionalMediationAvailable().catch(() => false) };
+  }
+  renderCapabilities();
+}
+
+const CAPABILITY_LABELS = [
+  ['conditionalGet', 'Passkeys in autofill (conditional get)'],
+  ['conditionalCreate', 'Automatic passkey upgrade (conditional create)'],
+  ['signalUnknownCredential', 'Signal: unknown passkey'],
+  ['signalAllAcceptedCredentials', 'Signal: all accepted passkeys'],
+  ['signalCurrentUserDetails', 'Signal: current user details'],
+  ['relatedOrigins', 'Related origins'],
+  ['hybridTransport', 'Phone as a security key (hybrid)'],
+  ['passkeyPlatformAuthenticator', 'Passkeys on this device'],
+];
+
+function renderCapabilities() {
+  $('capabilities-list').replaceChildren(
+    ...CAPABILITY_LABELS.map(([key, label]) => {
+      const item = document.createElement('li');
+      const value = capabilities[key];
+      item.dataset.capability = key;
+      item.textContent = `${label}: ${value === true ? 'yes' : value === false ? 'no' : 'unknown'}`;
+      return item;
+    }),
+  );
+}
+
+/**
+ * Sends a WebAuthn signal to the browser's passkey provider when the browser has it: a refused
+ * passkey the service no longer holds, the passkeys it still accepts, the user's current name.
+ * Signals are hints; a failure is logged, never shown.
+ */
+function signal(name, args) {
+  const PKC = globalThis.PublicKeyCredential;
+  if (!args || !PKC || typeof PKC[name] !== 'function') return false;
+  PKC[name](args).catch((e) => console.info(`${name} was not delivered:`, e && e.message));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sign-in
 
-async function signIn(userPrincipalName) {
-  const optionsJSON = await api('POST', '/webauthn/authentication/options', {
-    body: userPrincipalName ? { userPrincipalName } : {},
-  });
-  showStatus('Use your passkey when your browser asks…');
-  const credential = await SimpleWebAuthn.startAuthentication({ optionsJSON });
-  const result = await api('POST', '/webauthn/authentication/verify', { body: { credential } });
+/** Keeps the session a successful sign-in answers, and passes its signals to the passkey provider. */
+async function completeSignIn(result) {
   setSession({
     token: result.token,
     how: 'passkey',
@@ -211,16 +268,79 @@ async function signIn(userPrincipalName) {
     reEnrolmentRequired: result.reEnrolmentRequired,
     expiresAt: Date.now() + result.expiresIn * 1000,
   });
-  // Let the passkey provider show the user's current name (WebAuthn Signal API, where supported).
-  if (
-    result.signalCurrentUserDetails &&
-    typeof PublicKeyCredential !== 'undefined' &&
-    PublicKeyCredential.signalCurrentUserDetails
-  ) {
-    PublicKeyCredential.signalCurrentUserDetails(result.signalCurrentUserDetails).catch(() => undefined);
-  }
+  // So passkeys deleted here disappear from the password manager, and it shows the current name.
+  signal('signalAllAcceptedCredentials', result.signalAllAcceptedCredentials);
+  signal('signalCurrentUserDetails', result.signalCurrentUserDetails);
   showStatus(`Signed in as ${result.user.displayName || result.user.userPrincipalName}.`);
   await loadMethods({ quiet: true });
+}
+
+/** Posts an assertion; a refused unknown (e.g. deleted) passkey is signalled to the provider. */
+async function verifyAssertion(credential) {
+  try {
+    return await api('POST', '/webauthn/authentication/verify', { body: { credential } });
+  } catch (e) {
+    if (e instanceof ApiError && e.signalUnknownCredential) {
+      e.signalled = signal('signalUnknownCredential', e.signalUnknownCredential);
+    }
+    throw e;
+  }
+}
+
+async function signIn(userPrincipalName) {
+  const optionsJSON = await api('POST', '/webauthn/authentication/options', {
+    body: userPrincipalName ? { userPrincipalName } : {},
+  });
+  showStatus('Use your passkey when your browser asks…');
+  // Starting this ceremony aborts a pending autofill request (SimpleWebAuthn's abort service).
+  const credential = await SimpleWebAuthn.startAuthentication({ optionsJSON });
+  await completeSignIn(await verifyAssertion(credential));
+}
+
+/**
+ * Autofill (conditional mediation): options without a UPN, and a pending request the browser
+ * answers when the user picks a passkey in the username field's suggestions. Choosing another path
+ * (a button) aborts it; an abort, or a browser with nothing to offer, ends it silently.
+ */
+let autofillRunning = false;
+/** Bumped by every other path, so an autofill request still being prepared does not start. */
+let autofillTicket = 0;
+
+function cancelAutofill() {
+  autofillTicket++;
+  if (autofillRunning) SimpleWebAuthn.WebAuthnAbortService.cancelCeremony();
+}
+
+async function startAutofill() {
+  if (session || autofillRunning || capabilities.conditionalGet !== true) return;
+  const ticket = ++autofillTicket;
+  autofillRunning = true;
+  try {
+    const optionsJSON = await api('POST', '/webauthn/authentication/options', { body: {} });
+    if (ticket !== autofillTicket) return;
+    $('sign-in').dataset.autofill = 'armed';
+    const credential = await SimpleWebAuthn.startAuthentication({ optionsJSON, useBrowserAutofill: true });
+    $('sign-in').dataset.autofill = 'verifying';
+    clearMessages();
+    await completeSignIn(await verifyAssertion(credential));
+  } catch (e) {
+    const name = e && e.name;
+    const code = e && e.code;
+    // Another path was chosen, or the browser offered nothing: not an error the user made.
+    if (!(code === 'ERROR_CEREMONY_ABORTED' || name === 'AbortError' || name === 'NotAllowedError'))
+      showError('Sign-in failed', e);
+  } finally {
+    autofillRunning = false;
+    delete $('sign-in').dataset.autofill;
+  }
+}
+
+/** Runs an explicit sign-in path; afterwards (when still signed out) autofill is offered again. */
+function explicitSignIn(upn) {
+  autofillTicket++;
+  void busy($('sign-in'), () => signIn(upn).catch((e) => showError('Sign-in failed', e))).then(() => {
+    if (!session) void startAutofill();
+  });
 }
 
 $('sign-in-form').addEventListener('submit', (event) => {
@@ -235,19 +355,20 @@ $('sign-in-form').addEventListener('submit', (event) => {
   }
   input.removeAttribute('aria-invalid');
   clearMessages();
-  void busy($('sign-in'), () => signIn(upn).catch((e) => showError('Sign-in failed', e)));
+  explicitSignIn(upn);
 });
 
 $('sign-in-usernameless').addEventListener('click', () => {
   clearMessages();
   $('upn').removeAttribute('aria-invalid');
-  void busy($('sign-in'), () => signIn(undefined).catch((e) => showError('Sign-in failed', e)));
+  explicitSignIn(undefined);
 });
 
 $('sign-out').addEventListener('click', () => {
   setSession(null);
   showStatus('Signed out.');
   $('upn').focus();
+  void startAutofill();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -282,11 +403,37 @@ $('paste-token-form').addEventListener('submit', (event) => {
       $('pasted-token').value = '';
       renderMethods(methods);
       showStatus(`Using a development token for ${upn}.`);
+      // Signed in with another method and no passkey yet: offer the automatic upgrade.
+      if (methods && Array.isArray(methods.value) && methods.value.length === 0) void upgradeToPasskey();
     } catch (e) {
       showError('The token was not accepted', e);
     }
   });
 });
+
+/**
+ * Automatic passkey upgrade (conditional create, WebAuthn L3): after a sign-in with another method,
+ * the browser's passkey provider may create a passkey without a prompt. The service issues
+ * conditional options and accepts their response without user presence; the policy still decides.
+ * Nothing is shown unless it worked, or the service refused it.
+ */
+async function upgradeToPasskey() {
+  if (capabilities.conditionalCreate !== true || !session) return;
+  const token = session.token;
+  try {
+    const optionsJSON = await api('POST', '/webauthn/registration/options', {
+      token,
+      body: { mediation: 'conditional' },
+    });
+    const credential = await SimpleWebAuthn.startRegistration({ optionsJSON, useAutoRegister: true });
+    const method = await api('POST', '/webauthn/registration/verify', { token, body: { credential } });
+    showStatus(`Your browser created a passkey for you ("${method.displayName}"): next time, sign in with it.`);
+    await loadMethods({ quiet: true });
+  } catch (e) {
+    if (e instanceof ApiError) showError('The automatic passkey upgrade was refused', e);
+    else console.info('No automatic passkey upgrade:', (e && (e.code || e.name)) || e);
+  }
+}
 
 async function loadMethods({ quiet = false } = {}) {
   if (!session) return;
@@ -400,4 +547,7 @@ if (!SimpleWebAuthn || !SimpleWebAuthn.browserSupportsWebAuthn()) {
 }
 renderSession();
 if (session) void loadMethods({ quiet: true });
-document.documentElement.dataset.ready = 'true';
+void loadCapabilities().then(() => {
+  document.documentElement.dataset.ready = 'true';
+  void startAutofill();
+});

@@ -35,10 +35,26 @@ export interface RawProvisionOptions {
   displayName?: string;
   challengeTimeout?: string;
   keyPrompt?: boolean;
+  csv?: string;
+  state?: string;
+  outcomes?: string;
+  graph?: string;
+  tenant?: string;
+  clientId?: string;
 }
 
 export type ProvisionTarget =
-  { mode: 'job'; jobId: string } | { mode: 'user'; userPrincipalName: string; challengeTimeoutInMinutes: number };
+  | { mode: 'job'; jobId: string }
+  | { mode: 'user'; userPrincipalName: string; challengeTimeoutInMinutes: number }
+  /** A CSV of users, each provisioned through Graph's own steps; resumable from `statePath`. */
+  | { mode: 'csv'; csvPath: string; statePath: string; outcomesPath: string; challengeTimeoutInMinutes: number };
+
+/** `--graph`: a tenant's Microsoft Graph (or this service, which speaks the same routes) through the Graph SDK. */
+export interface GraphTarget {
+  url: string;
+  tenantId: string;
+  clientId: string;
+}
 
 export type AuthenticatorOptions =
   | { kind: 'soft'; aaguid: string; attestation: SoftAttestationOption }
@@ -57,6 +73,7 @@ export interface ProvisionOptions {
   concurrency: number;
   /** Passkey name; `{displayName}` and `{userPrincipalName}` are replaced. */
   displayName?: string;
+  graph?: GraphTarget;
 }
 
 function parseHttpUrl(value: string, option: string): URL {
@@ -118,6 +135,23 @@ function parseAuthenticator(raw: RawProvisionOptions): AuthenticatorOptions {
 function parseTarget(raw: RawProvisionOptions): ProvisionTarget {
   const job = raw.job?.trim();
   const user = raw.user?.trim();
+  const csv = raw.csv?.trim();
+  if (csv) {
+    if (job || user) throw new UsageError('Give one of --job, --user or --csv.');
+    const minutes =
+      raw.challengeTimeout === undefined
+        ? DEFAULT_CHALLENGE_TIMEOUT_MINUTES
+        : parseInteger(raw.challengeTimeout, '--challenge-timeout', 5, 43200);
+    return {
+      mode: 'csv',
+      csvPath: csv,
+      statePath: raw.state?.trim() || `${csv}.state.jsonl`,
+      outcomesPath: raw.outcomes?.trim() || `${csv}.outcomes.csv`,
+      challengeTimeoutInMinutes: minutes,
+    };
+  }
+  refuse(raw.state, '--state', '--csv');
+  refuse(raw.outcomes, '--outcomes', '--csv');
   if (job && user) throw new UsageError('Give either --job <id> or --user <upn>, not both.');
   if (!job && !user)
     throw new UsageError(
@@ -156,5 +190,41 @@ export function parseProvisionOptions(raw: RawProvisionOptions, env: NodeJS.Proc
   const displayName = raw.displayName?.trim();
   if (raw.displayName !== undefined && !displayName)
     throw new UsageError('Invalid --display-name: expected a non-empty name.');
-  return { target, authenticator, server, token, origin, concurrency, ...(displayName ? { displayName } : {}) };
+  const graph = parseGraph(raw, target);
+  return {
+    target,
+    authenticator,
+    server: graph ? graph.url : server,
+    token,
+    origin: graph && raw.origin === undefined ? defaultGraphOrigin(graph.url) : origin,
+    concurrency,
+    ...(displayName ? { displayName } : {}),
+    ...(graph ? { graph } : {}),
+  };
+}
+
+/** Entra's passkey provisioning uses the RP ID login.microsoft.com; another Graph-shaped host, its own origin. */
+function defaultGraphOrigin(graphUrl: string): string {
+  const url = new URL(graphUrl);
+  return url.hostname === 'graph.microsoft.com' ? 'https://login.microsoft.com' : url.origin;
+}
+
+function parseGraph(raw: RawProvisionOptions, target: ProvisionTarget): GraphTarget | undefined {
+  if (raw.graph === undefined) {
+    refuse(raw.tenant, '--tenant', '--graph');
+    refuse(raw.clientId, '--client-id', '--graph');
+    return undefined;
+  }
+  if (target.mode === 'job')
+    throw new UsageError("--graph provisions --csv or --user, not --job (jobs are this service's).");
+  const url = parseHttpUrl(raw.graph, '--graph');
+  if (url.protocol !== 'https:')
+    throw new UsageError(
+      `Invalid --graph '${raw.graph}': expected an https URL (Graph tokens travel over https only).`,
+    );
+  const tenantId = raw.tenant?.trim();
+  const clientId = raw.clientId?.trim();
+  if (!tenantId || !clientId)
+    throw new UsageError('--graph needs --tenant <tenant id or domain> and --client-id <app registration id>.');
+  return { url: url.origin, tenantId, clientId };
 }

@@ -46,7 +46,16 @@ export function provisionCommand(
       '--display-name <name>',
       "passkey name; {displayName} and {userPrincipalName} are replaced (default: the job's template, or a name per authenticator)",
     )
-    .option('--challenge-timeout <minutes>', '--user: challengeTimeoutInMinutes, 5 to 43200 (default 10)')
+    .option('--challenge-timeout <minutes>', '--user/--csv: challengeTimeoutInMinutes, 5 to 43200 (default 10)')
+    .option('--csv <file>', 'provision the users of a CSV (userPrincipalName,displayName), resumable')
+    .option('--state <file>', '--csv: the state file a rerun resumes from (default <csv>.state.jsonl)')
+    .option('--outcomes <file>', '--csv: the CSV of outcomes written at the end (default <csv>.outcomes.csv)')
+    .option('--graph <url>', "a tenant's Microsoft Graph, e.g. https://graph.microsoft.com (through the Graph SDK)")
+    .option('--tenant <id>', '--graph: the tenant id or domain')
+    .option(
+      '--client-id <id>',
+      '--graph: the app registration; GRAPH_CLIENT_SECRET set = client credentials, else device-code sign-in',
+    )
     .action(async (raw: RawProvisionOptions) => {
       let options: ProvisionOptions;
       try {

@@ -1,7 +1,12 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { readFileSync } from 'node:fs';
 import { ProvisioningApi, type JobSnapshot } from './api';
+import { parseUsersCsv, runCsvStation } from './csvRun';
+import { UsageError } from './errors';
+import { GraphStationApi } from './graphApi';
 import type { CredentialMaker } from './credential';
 import { Fido2CredMaker } from './fido2CredMaker';
-import type { AuthenticatorOptions, ProvisionOptions } from './options';
+import type { AuthenticatorOptions, GraphTarget, ProvisionOptions } from './options';
 import { createProgress, type ProgressStream } from './progress';
 import { SoftCredentialMaker } from './softMaker';
 import { runJobStation, runSingleUser } from './station';
@@ -17,6 +22,21 @@ export interface ProvisionDeps {
   createMaker?: (options: AuthenticatorOptions) => CredentialMaker;
   sleep?: (ms: number) => Promise<void>;
   waitMs?: () => number;
+  /** --graph: the credential (default: client secret from GRAPH_CLIENT_SECRET, else device code) and an extra CA. */
+  graphCredential?: (graph: GraphTarget) => Promise<TokenCredential>;
+  graphCa?: string;
+}
+
+/** --graph sign-in through @azure/identity: client credentials when GRAPH_CLIENT_SECRET is set, else device code. */
+async function defaultGraphCredential(graph: GraphTarget, stderr: ProgressStream): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  const secret = process.env.GRAPH_CLIENT_SECRET;
+  if (secret) return new identity.ClientSecretCredential(graph.tenantId, graph.clientId, secret);
+  return new identity.DeviceCodeCredential({
+    tenantId: graph.tenantId,
+    clientId: graph.clientId,
+    userPromptCallback: (info) => void stderr.write(`${info.message}\n`),
+  });
 }
 
 export const defaultProvisionDeps = (): ProvisionDeps => ({
@@ -66,6 +86,7 @@ export function formatJobFooter(job: JobSnapshot): string {
  */
 export async function runProvision(options: ProvisionOptions, deps: ProvisionDeps): Promise<void> {
   let token = options.token;
+  if (options.graph) token = 'unused: the Graph client asks its credential';
   if (!token) {
     token = await deps.mintToken();
     deps.stderr.write(
@@ -73,7 +94,13 @@ export async function runProvision(options: ProvisionOptions, deps: ProvisionDep
     );
   }
   const maker = (deps.createMaker ?? createMaker)(options.authenticator);
-  const api = new ProvisioningApi(options.server, token, deps.fetchImpl);
+  const api = options.graph
+    ? new GraphStationApi(
+        options.graph.url,
+        await (deps.graphCredential ?? ((g) => defaultGraphCredential(g, deps.stderr)))(options.graph),
+        { ca: deps.graphCa },
+      )
+    : new ProvisioningApi(options.server, token, deps.fetchImpl);
   // fido2-cred shares the terminal with its PIN prompt: print lines rather than redraw a bar.
   const progress = createProgress(deps.stderr, { interactive: maker.kind === 'soft' });
   const stationDeps = {
@@ -98,6 +125,28 @@ export async function runProvision(options: ProvisionOptions, deps: ProvisionDep
     progress.userDone(result);
     progress.finish();
     deps.stdout.write(formatSummary([result]));
+    return;
+  }
+
+  if (options.target.mode === 'csv') {
+    const { csvPath, statePath, outcomesPath, challengeTimeoutInMinutes } = options.target;
+    let text: string;
+    try {
+      text = readFileSync(csvPath, 'utf8');
+    } catch (e) {
+      throw new UsageError(`Cannot read --csv '${csvPath}': ${(e as Error).message}`);
+    }
+    const users = parseUsersCsv(text, csvPath);
+    const run = await runCsvStation(
+      users,
+      { statePath, outcomesPath, concurrency: options.concurrency, challengeTimeoutInMinutes },
+      stationDeps,
+      DEFAULT_DISPLAY_NAME[maker.kind],
+    );
+    progress.finish();
+    if (run.resumed) deps.stderr.write(`Resumed from ${statePath}: ${run.resumed} users were already done.\n`);
+    deps.stdout.write(formatSummary(run.results));
+    deps.stdout.write(`\nOutcomes written to ${outcomesPath}.\n`);
     return;
   }
 

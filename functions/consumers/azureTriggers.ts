@@ -8,6 +8,8 @@ import { z } from '../../shared/schemas/zod';
 import { inWriteOrder, OutboxPublisher } from '../../shared/services/events/outboxPublisher';
 import { registerProcessRelayHealth, RelayHealth } from '../../shared/services/events/relayHealth';
 import { EventConsumer } from './consumer';
+import { SignInRecordSchema } from '../../shared/domain/signIns/signInRecord';
+import { signInOutboxRecord } from '../../shared/domain/signIns/signInOutboxRecord';
 
 /** A message body: the CloudEvent as JSON text, or the object the trigger already decoded. */
 function decodedBody(message: unknown): unknown {
@@ -79,5 +81,30 @@ export function outboxChangeFeedHandler(getApp: () => Promise<App>, getBus: () =
       health.failed();
       throw e;
     }
+  };
+}
+
+const SignInChangeFeedBatch = z.array(SignInRecordSchema);
+
+/**
+ * The signIns container's change feed: each sign-in log document (helper properties dropped by the
+ * schema) is published as a `signIn.recorded` event by the same relay core, at least once, as the
+ * audit container's feed is. Its health is not reported on /health (that reports the audit relay).
+ */
+export function signInChangeFeedHandler(getApp: () => Promise<App>, getBus: () => Promise<EventBus>) {
+  const health = new RelayHealth('cosmos-changefeed');
+  health.setRunning(true);
+  let publisher: Promise<OutboxPublisher> | undefined;
+  return async (documents: unknown[]): Promise<void> => {
+    const records = inWriteOrder(SignInChangeFeedBatch.parse(documents).map(signInOutboxRecord));
+    publisher ??= Promise.all([getApp(), getBus()]).then(
+      ([app, bus]) => new OutboxPublisher(bus, app.config.issuer, health),
+    );
+    await (
+      await publisher.catch((e: unknown) => {
+        publisher = undefined;
+        throw e;
+      })
+    ).publish(records);
   };
 }

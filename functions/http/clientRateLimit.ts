@@ -2,7 +2,7 @@ import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { App } from '../../shared/app';
 import { httpErrorResponse } from './errorResponse';
 import { HttpErrorCodes } from './httpErrors';
-import { clientAddress } from './forwarded';
+import { requestClientAddress } from './forwarded';
 
 /**
  * RATE_LIMIT_PER_MINUTE on the unauthenticated ceremony routes, per client address: the last
@@ -10,7 +10,7 @@ import { clientAddress } from './forwarded';
  * appends. Undefined when the request may go on; else Graph's 429 with Retry-After.
  */
 export function rateLimitRefusal(app: App, request: HttpRequest, requestId: string): HttpResponseInit | undefined {
-  const address = clientAddress(undefined, request.headers.get('x-forwarded-for') ?? undefined, true) ?? 'unknown';
+  const address = requestClientAddress(request.headers) ?? 'unknown';
   const decision = app.clientRateLimit.take(address);
   if (decision.allowed) return undefined;
   const { perMinute, retryAfterSeconds } = decision;

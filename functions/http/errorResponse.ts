@@ -1,6 +1,12 @@
 import { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z, ZodError } from 'zod';
-import { DomainError, DomainErrorKind, isDomainError, StoreUnavailableError } from '../../shared/domain/errors';
+import {
+  DomainError,
+  DomainErrorKind,
+  isDomainError,
+  StoreUnavailableError,
+  UnknownCredentialError,
+} from '../../shared/domain/errors';
 import type { GraphError } from '../../shared/schemas/common.schema';
 import { HttpError, HttpErrorCodeEntry, HttpErrorCodes } from './httpErrors';
 import { json } from './responses';
@@ -90,7 +96,10 @@ export function errorResponse(error: unknown, requestId: string, context: Invoca
   if (isDomainError(error)) {
     if (error.kind === 'serviceUnavailable')
       context.warn(`${context.functionName} (request-id ${requestId}): ${error.message}`);
-    return graphError(STATUS_OF_KIND[error.kind], error.code, error.message, requestId, headersOf(error));
+    const body = graphErrorBody(error.code, error.message, requestId);
+    // Signal API (WebAuthn L3): beside Graph's fields, so Graph clients read the error as before.
+    if (error instanceof UnknownCredentialError) body.error.signalUnknownCredential = error.signalUnknownCredential;
+    return json(STATUS_OF_KIND[error.kind], body, headersOf(error));
   }
   if (error instanceof HttpError) return httpErrorResponse(error.definition, error.message, requestId);
   context.error(`Unhandled error in ${context.functionName} (request-id ${requestId}):`, error);

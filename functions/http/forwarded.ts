@@ -53,6 +53,15 @@ export function normaliseAddress(value: string | undefined): string | undefined 
 }
 
 /**
+ * The client address of a request that reached a handler: the last X-Forwarded-For entry, which the
+ * local host always writes itself (from the socket, or from a trusted proxy's header with TRUST_PROXY)
+ * and which the Azure front end appends. The rate limiter and the sign-in log read it the same way.
+ */
+export function requestClientAddress(headers: HeaderSource): string | undefined {
+  return clientAddress(undefined, headers.get('x-forwarded-for') ?? undefined, true);
+}
+
+/**
  * The client's address. Without a trusted proxy it is the socket's peer. Behind one, it is the
  * last X-Forwarded-For entry: the address the proxy itself saw and appended; entries to its left
  * were written by the client and prove nothing.

@@ -9,6 +9,8 @@ export const HttpErrorCodes = {
   routeNotFound: { status: 404, code: 'NotFound' },
   /** The local durable management API without the process's system key (as the Functions host). */
   systemKeyRequired: { status: 401, code: 'Unauthorized' },
+  /** The local host's dev-token route (admin console sign-in) asked by a non-loopback client, host name or origin. */
+  localClientsOnly: { status: 403, code: 'localClientsOnly' },
   methodNotAllowed: { status: 405, code: 'MethodNotAllowed' },
   requestTimeout: { status: 408, code: 'RequestTimeout' },
   payloadTooLarge: { status: 413, code: 'RequestBodyTooLarge' },

@@ -20,6 +20,8 @@ const EXPECTED = [
   'GET /webhooks/subscriptions/{id}',
   'GET /webhooks/subscriptions/{id}/deliveries',
   'GET /{ver}/auditLogs/directoryAudits',
+  // issue 11 §3: the sign-in log
+  'GET /{ver}/auditLogs/signIns',
   'GET /{ver}/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
   'GET /{ver}/groups',
   'GET /{ver}/groups/{groupId}',
@@ -28,6 +30,10 @@ const EXPECTED = [
   'GET /{ver}/me/authentication/fido2Methods/{methodId}',
   'GET /{ver}/policies/authenticationMethodsPolicy',
   'GET /{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
+  // issue 11 §4: the AAGUID inventory
+  'GET /{ver}/reports/fido2/aaguids',
+  // issue 11 §6: the allow-list proposal
+  'GET /{ver}/reports/fido2/aaguids/proposedKeyRestrictions',
   'GET /{ver}/roleManagement/directory/roleAssignments',
   'GET /{ver}/roleManagement/directory/roleAssignments/{assignmentId}',
   'GET /{ver}/users',
@@ -39,6 +45,7 @@ const EXPECTED = [
   'PATCH /{ver}/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
   'PATCH /{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}',
   'PATCH /{ver}/users/{userId}',
+  'POST /notifications/graph',
   'POST /provisioning/jobs',
   'POST /provisioning/jobs/{jobId}/cancel',
   'POST /provisioning/jobs/{jobId}/next',
@@ -49,6 +56,8 @@ const EXPECTED = [
   'POST /webauthn/registration/verify',
   'POST /webhooks/subscriptions',
   'POST /{ver}/groups',
+  // issue 11 §5: the lock-out impact of a proposed policy
+  'POST /{ver}/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{configId}/evaluateKeyRestrictions',
   'POST /{ver}/groups/{groupId}/members/$ref',
   'POST /{ver}/roleManagement/directory/roleAssignments',
   'POST /{ver}/users',

@@ -45,6 +45,14 @@ export interface AuditRecord {
   /** Full before/after documents of the change, for the record. */
   before: unknown;
   after: unknown;
+  /** Graph's `additionalDetails` key/value pairs (a policy change's lock-out impact, for one). */
+  additionalDetails?: KeyValue[];
+}
+
+/** Graph's `keyValue`. */
+export interface KeyValue {
+  key: string;
+  value: string;
 }
 
 const nullableString = z.string().nullable();
@@ -55,6 +63,9 @@ export const ModifiedPropertySchema: z.ZodType<ModifiedProperty> = z.object({
   oldValue: nullableString,
   newValue: nullableString,
 });
+
+/** A key/value pair of `additionalDetails`, as stored. */
+export const KeyValueSchema: z.ZodType<KeyValue> = z.object({ key: z.string(), value: z.string() });
 
 /** Who made a change, as stored and published (`initiatedBy`). */
 export const ActorSchema: z.ZodType<AuditRecord['initiatedBy']> = z.object({

@@ -1,5 +1,5 @@
 import { z } from '../schemas/zod';
-import { ActorSchema, AuditRecord, ModifiedPropertySchema } from './audit';
+import { ActorSchema, AuditRecord, KeyValueSchema, ModifiedPropertySchema } from './audit';
 import { EventTypes } from './events/eventTypes';
 
 /**
@@ -35,4 +35,5 @@ export const AuditRecordSchema: z.ZodType<AuditRecord> = z.object({
   resultReason: z.string(),
   before: z.unknown(),
   after: z.unknown(),
+  additionalDetails: z.array(KeyValueSchema).optional(),
 });

@@ -27,6 +27,7 @@ export interface AuditInput {
   target: { id: string; displayName: string | null; type: string };
   before: object | null;
   after: object | null;
+  additionalDetails?: AuditRecord['additionalDetails'];
 }
 
 /** Builds the audit record of a successful change. */
@@ -45,6 +46,7 @@ export function auditRecord(input: AuditInput): AuditRecord {
     resultReason: '',
     before: input.before,
     after: input.after,
+    ...(input.additionalDetails ? { additionalDetails: input.additionalDetails } : {}),
   };
 }
 

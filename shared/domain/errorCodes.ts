@@ -43,6 +43,8 @@ export const ErrorCodes = {
   /** A reference that cannot be added (member already present, principal missing): Graph answers 400. */
   invalidReference: entry('badRequest', 'Request_BadRequest'),
   invalidTarget: entry('badRequest', 'invalidTarget'),
+  /** DIRECTORY=entra: users and groups are Entra's; change them in the tenant, not here. */
+  directoryManagedByEntra: entry('forbidden', 'directoryManagedByEntra'),
 
   // Optimistic concurrency and store availability.
   preconditionFailed: entry('preconditionFailed', 'Request_PreconditionFailed'),

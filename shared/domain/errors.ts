@@ -47,6 +47,21 @@ export class StoreUnavailableError extends DomainError {
   }
 }
 
+/**
+ * Sign-in with a passkey this service does not hold (never registered, or deleted). Carries the
+ * arguments of the WebAuthn signal `PublicKeyCredential.signalUnknownCredential`, so the browser's
+ * passkey provider can forget it. Only echoes the id the caller sent, for any unknown id: it tells
+ * nothing about which users exist.
+ */
+export class UnknownCredentialError extends DomainError {
+  constructor(
+    readonly signalUnknownCredential: { rpId: string; credentialId: string },
+    message: string,
+  ) {
+    super(ErrorCodes.fido2SignInFailed, message);
+  }
+}
+
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
 /** True when `e` is the registry entry's error (same code and kind): how callers react to one error. */

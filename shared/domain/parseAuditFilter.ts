@@ -7,7 +7,7 @@ const CLAUSE = /^\s*activityDateTime\s+(ge|gt|le|lt)\s+'?(\d{4}-\d{2}-\d{2}T[\d:
  * The instant `text` names, or undefined when it names none: `Date` rolls impossible calendar
  * values over (2026-02-30 becomes 2 March, 24:00 the next day), so the fields must read back unchanged.
  */
-function calendarInstant(text: string): Date | undefined {
+export function calendarInstant(text: string): Date | undefined {
   const at = new Date(text);
   if (Number.isNaN(at.getTime())) return undefined;
   const [year, month, day, hour, minute] = text.split(/[-T:]/).map(Number);

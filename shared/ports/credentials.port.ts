@@ -1,4 +1,5 @@
 import { AuditRecord } from '../domain/audit';
+import { Page } from '../domain/directory/directory';
 import { Versioned } from './versioned';
 
 /** A registered passkey (Graph: fido2AuthenticationMethod), keyed by its base64url credential id. */
@@ -26,16 +27,40 @@ export interface StoredCredential {
   reEnrolmentRequired: boolean;
 }
 
+/** The passkeys of one model (AAGUID), aggregated by the store (never by loading every passkey). */
+export interface AaguidUsage {
+  aaGuid: string;
+  /** The model name stored with the passkeys (from the AAGUID catalogue, so the same for all), null when unknown. */
+  model: string | null;
+  passkeys: number;
+  /** Distinct users holding at least one passkey of this AAGUID. */
+  users: number;
+  attested: number;
+  notAttested: number;
+  /** By the self-reported backup-eligible flag: false = device-bound, true = synced. */
+  deviceBound: number;
+  synced: number;
+  firstRegisteredDateTime: string | null;
+  lastUsedDateTime: string | null;
+}
+
 export interface CredentialRepository {
   /** Throws a DomainError of kind `conflict` when the credential id is already registered. */
   create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>>;
   /** Point read by credential id (the sign-in hot path). */
   get(id: string): Promise<Versioned<StoredCredential> | null>;
   listByUser(userId: string): Promise<StoredCredential[]>;
+  /**
+   * Every passkey of the tenant, a page at a time, ordered by credential id (keyset: pass the
+   * page's `next` as `after`). For tenant-wide reports, which must not hold every credential at once.
+   */
+  scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>>;
   /** Replaces the credential; throws ConcurrencyConflictError when `ifMatch` is stale. */
   update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>>;
   /** False when there was no such credential for that user. */
   delete(userId: string, id: string, audit: AuditRecord): Promise<boolean>;
+  /** One row per AAGUID in use, ordered by AAGUID: counted in the store (GROUP BY, or kept counters). */
+  usageByAaguid(): Promise<AaguidUsage[]>;
 }
 
 /** Records challenges that were used, until they expire, so each is usable once. */

@@ -37,6 +37,12 @@ export interface ExpectedCeremony {
   rpId: string;
 }
 
+/** What a registration must show; user presence is required unless `requireUserPresence` is false. */
+export interface ExpectedRegistration extends ExpectedCeremony {
+  /** False only for conditional create (WebAuthn L3: an automatic upgrade may come back with UP=0). */
+  requireUserPresence?: boolean;
+}
+
 /** A verified registration: the facts the service stores and the policy judges. */
 export interface VerifiedRegistration {
   credentialId: string;
@@ -70,7 +76,7 @@ export interface WebAuthnPort {
    * Verifies a registration, user verification required. An attestation that is not trusted
    * (see {@link VerifiedRegistration.attested}) yields `attested: false` rather than an error; the policy decides.
    */
-  verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedCeremony): Promise<VerifiedRegistration>;
+  verifyRegistration(response: RegistrationResponseJSON, expected: ExpectedRegistration): Promise<VerifiedRegistration>;
   authenticationOptions(input: {
     rpId: string;
     challenge: string;

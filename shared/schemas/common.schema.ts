@@ -13,6 +13,10 @@ export const GraphError = z
       code: z.string(),
       message: z.string(),
       innerError: z.object({ date: z.string(), 'request-id': z.string(), 'client-request-id': z.string().optional() }),
+      signalUnknownCredential: z.object({ rpId: z.string(), credentialId: z.string() }).optional().openapi({
+        description:
+          'Sign-in only: the passkey is not registered (unknown or deleted). Arguments for PublicKeyCredential.signalUnknownCredential(); the id is the one the caller sent',
+      }),
     }),
   })
   .openapi('GraphError');

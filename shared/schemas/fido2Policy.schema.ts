@@ -54,7 +54,7 @@ const IncludeTargetInput = z
     targetType: z.literal('group'),
     id: targetId,
     isRegistrationRequired: z.boolean().optional(),
-    allowedPasskeyProfiles: z.array(guid).max(20).optional(),
+    allowedPasskeyProfiles: z.array(guid).max(3).optional(),
   })
   .strict();
 
@@ -78,8 +78,14 @@ export const Fido2PolicyPatchBody = z
     includeTargets: z.array(IncludeTargetInput).max(50).optional(),
     'includeTargets@odata.context': z.string().optional(),
     excludeTargets: z.array(ExcludeTargetInput).max(50).optional(),
-    passkeyProfiles: z.array(PasskeyProfileInput).min(1).max(20).optional(),
+    passkeyProfiles: z
+      .array(PasskeyProfileInput)
+      .min(1)
+      .max(3, { error: "expected at most 3 passkey profiles (Entra's limit), the default profile included" })
+      .optional(),
     defaultPasskeyProfile: guid.optional(),
+    /** Not Graph's: lets Microsoft Authenticator's passkeys through the key restrictions (true) or keeps them out (false). */
+    addMicrosoftAuthenticatorAaguids: z.boolean().optional(),
   })
   .strict()
   .openapi('fido2AuthenticationMethodConfigurationPatch');
@@ -124,3 +130,88 @@ export const Fido2PolicyRouteParams = z.object({
 });
 
 export { FIDO2_ODATA_TYPE };
+
+/** `PATCH ...?dryRun=true`: answer the impact, save nothing. */
+export const Fido2PolicyPatchQuery = z.object({
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'true: answer the lock-out impact and save nothing' }),
+});
+
+/** `evaluateKeyRestrictions`: the proposed changes, merged over the current policy as PATCH merges them. */
+export const EvaluateKeyRestrictionsBody = Fido2PolicyPatchBody.pick({
+  state: true,
+  keyRestrictions: true,
+  includeTargets: true,
+  excludeTargets: true,
+  passkeyProfiles: true,
+  defaultPasskeyProfile: true,
+  isAttestationEnforced: true,
+  addMicrosoftAuthenticatorAaguids: true,
+})
+  .extend({ '@odata.type': z.literal(FIDO2_ODATA_TYPE).optional() })
+  .strict()
+  .openapi('fido2EvaluateKeyRestrictionsRequest');
+
+const ImpactPasskey = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  aaGuid: z.string(),
+  model: z.string().nullable(),
+  passkeyType: z.enum(['deviceBound', 'synced']),
+});
+
+const ImpactUser = z.object({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string().nullable(),
+  leftWithoutUsablePasskey: z.boolean(),
+  lockedOutByChange: z.boolean(),
+  passkeysBlocked: z.array(
+    ImpactPasskey.extend({ errorCode: z.string(), reason: z.string(), blockedToday: z.boolean() }),
+  ),
+  passkeysKept: z.array(ImpactPasskey),
+});
+
+const ImpactTotals = z.object({
+  users: z.number().int(),
+  passkeys: z.number().int(),
+  passkeysBlocked: z.number().int(),
+  passkeysKept: z.number().int(),
+  usersLeftWithoutUsablePasskey: z.number().int(),
+  usersLockedOutByChange: z.number().int(),
+});
+
+/** The answer of evaluateKeyRestrictions and of PATCH ?dryRun=true. */
+export const KeyRestrictionsImpactResource = z
+  .object({
+    '@odata.context': z.string(),
+    '@odata.type': z.literal('#microsoft.graph.fido2KeyRestrictionsImpact'),
+    evaluatedDateTime: z.string(),
+    totals: ImpactTotals,
+    usersLeftWithoutUsablePasskey: z.array(
+      z.object({ id: z.string(), userPrincipalName: z.string(), lockedOutByChange: z.boolean() }),
+    ),
+    users: z.array(ImpactUser),
+    proposedPolicy: Fido2PolicyResource.omit({ '@odata.context': true }),
+  })
+  .openapi('fido2KeyRestrictionsImpact');
+
+/** GET reports/fido2/aaguids/proposedKeyRestrictions. */
+export const ProposedKeyRestrictionsResource = z
+  .object({
+    '@odata.context': z.string(),
+    keyRestrictions: KeyRestrictions,
+    models: z.array(
+      z.object({
+        aaGuid: z.string(),
+        model: z.string().nullable(),
+        passkeys: z.number().int(),
+        users: z.number().int(),
+        microsoftAuthenticator: z.boolean(),
+      }),
+    ),
+    impact: KeyRestrictionsImpactResource.omit({ '@odata.context': true, proposedPolicy: true }),
+  })
+  .openapi('fido2ProposedKeyRestrictions');

@@ -53,6 +53,10 @@ export const RegistrationOptionsBody = z
     displayName: passkeyName.optional(),
     authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
     residentKey: z.enum(['discouraged', 'preferred', 'required']).optional(),
+    mediation: z.enum(['conditional']).optional().openapi({
+      description:
+        'conditional: options for conditional create (automatic passkey upgrade, startRegistration({useAutoRegister: true})); only these accept a response without user presence (UP=0)',
+    }),
   })
   .strict()
   .openapi('registrationOptionsRequest');
@@ -107,6 +111,16 @@ export const SignInResponse = z
       .openapi({
         description:
           "Arguments for PublicKeyCredential.signalCurrentUserDetails(), so passkey providers show the user's current name",
+      }),
+    signalAllAcceptedCredentials: z
+      .object({
+        rpId: z.string(),
+        userId: z.string().openapi({ description: 'The WebAuthn user handle (base64url)' }),
+        allAcceptedCredentialIds: z.array(z.string()).openapi({ description: "The user's passkeys (base64url ids)" }),
+      })
+      .openapi({
+        description:
+          'Arguments for PublicKeyCredential.signalAllAcceptedCredentials(), so passkey providers hide passkeys deleted here',
       }),
   })
   .openapi('signInResponse');

@@ -15,6 +15,8 @@ import { ErrorCodes } from '../domain/errorCodes';
 import { Clock } from '../ports/clock.port';
 import { DirectoryRepository, RoleAssignmentFilter, UserDeletionAudits } from '../ports/directory.port';
 import { Versioned } from '../ports/versioned';
+import { ChangeSignal } from '../ports/changes.port';
+import { ChangeCache } from './changeCache';
 import { retryOnConflict } from './retryOnConflict';
 import { toFido2Method } from './webauthn/fido2Method';
 import { EventTypes } from '../domain/events/eventTypes';
@@ -61,10 +63,19 @@ const assignmentMissing = (id: string) =>
  * with every change audited.
  */
 export class DirectoryService {
+  /** Users by id and their groups, as every sign-in reads them: kept until the store signals a change. */
+  private readonly usersById: ChangeCache<Versioned<User> | null>;
+  private readonly groupsOfUser: ChangeCache<string[]>;
+
+  /** @param changes the store's change signal; pass it only when `directory` is that store's. */
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly clock: Clock,
-  ) {}
+    changes?: ChangeSignal,
+  ) {
+    this.usersById = new ChangeCache(changes);
+    this.groupsOfUser = new ChangeCache(changes);
+  }
 
   private audit(actor: Actor, input: Omit<AuditInput, 'id' | 'at' | 'actor'>) {
     return auditRecord({ ...input, id: randomUUID(), at: this.clock.now(), actor });
@@ -98,7 +109,10 @@ export class DirectoryService {
 
   /** Finds a user by object id or by userPrincipalName, as Graph's /users/{id | userPrincipalName}. */
   async findUser(idOrUpn: string): Promise<Versioned<User> | null> {
-    return isGuid(idOrUpn) ? this.directory.getUserById(idOrUpn) : this.directory.getUserByUpn(idOrUpn);
+    // By UPN stays uncached: sign-in options must cost the same for a known and an unknown UPN.
+    return isGuid(idOrUpn)
+      ? this.usersById.get(idOrUpn, () => this.directory.getUserById(idOrUpn))
+      : this.directory.getUserByUpn(idOrUpn);
   }
 
   async getUser(idOrUpn: string): Promise<Versioned<User>> {
@@ -294,7 +308,7 @@ export class DirectoryService {
   }
 
   groupIdsOfUser(userId: string): Promise<string[]> {
-    return this.directory.groupIdsOfUser(userId);
+    return this.groupsOfUser.get(userId, () => this.directory.groupIdsOfUser(userId));
   }
 
   private roleAssignmentAudit(

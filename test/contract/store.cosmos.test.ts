@@ -85,6 +85,34 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
       .container('userUpns')
       .items.create({ id: upnDocumentId(upn), userId, userPrincipalName: upn.toLowerCase() });
 
+  it('counts in the AAGUID inventory the passkeys stored before its markers existed (one-time backfill)', async () => {
+    const databaseId = `backfill-${randomUUID()}`;
+    const store = await open(databaseId);
+    const [ada, bob] = [randomUUID(), randomUUID()];
+    const older = [
+      data.credential(ada),
+      data.credential(ada),
+      data.credential(bob, { aaGuid: 'de1e552d-db1d-4423-a619-566b625cdc84' }),
+    ];
+    // Written as an older version did: the credential documents only.
+    for (const c of older)
+      await client
+        .database(databaseId)
+        .container('credentials')
+        .items.create({ ...c });
+    const rows = await store.credentials.usageByAaguid();
+    expect(rows.map((r) => [r.aaGuid, r.passkeys, r.users])).toEqual([
+      ['cb69481e-8ff7-4039-93ec-0a2729a154a8', 2, 1],
+      ['de1e552d-db1d-4423-a619-566b625cdc84', 1, 1],
+    ]);
+    // Once: a passkey written behind the store's back later is not picked up by another scan.
+    await client
+      .database(databaseId)
+      .container('credentials')
+      .items.create({ ...data.credential(bob) });
+    expect((await store.credentials.usageByAaguid()).map((r) => r.users)).toEqual([1, 1]);
+  });
+
   it('opens an existing database without losing its data', async () => {
     const databaseId = `reopen-${randomUUID()}`;
     const user = data.user();

@@ -37,6 +37,34 @@ export function credentialContract(ctx: ContractContext): void {
       expect(await ctx.store.credentials.listByUser('c0c0c0c0-0000-4000-8000-000000000003')).toEqual([]);
     });
 
+    it('scans every passkey of the tenant in pages ordered by credential id, resuming after each page', async () => {
+      const all = Array.from({ length: 5 }, (_, i) => ctx.data.credential(i % 2 ? userId : otherUserId));
+      for (const c of all) await ctx.store.credentials.create(c, ctx.data.audit());
+      const expected = [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const pages: string[][] = [];
+      let after: string | undefined;
+      do {
+        const page = await ctx.store.credentials.scanPage({ top: 2, after });
+        pages.push(page.items.map((c) => c.id));
+        expect(page.items).toEqual(
+          expect.arrayContaining(expected.filter((c) => page.items.some((p) => p.id === c.id))),
+        );
+        after = page.next;
+      } while (after !== undefined);
+      expect(pages).toEqual([
+        expected.slice(0, 2).map((c) => c.id),
+        expected.slice(2, 4).map((c) => c.id),
+        expected.slice(4).map((c) => c.id),
+      ]);
+      const whole = await ctx.store.credentials.scanPage({ top: 10 });
+      expect(whole).toEqual({ items: expected, next: undefined });
+      expect(await ctx.store.credentials.scanPage({ top: 5 })).toEqual({ items: expected, next: undefined });
+      expect(await ctx.store.credentials.scanPage({ top: 2, after: expected[4].id })).toEqual({
+        items: [],
+        next: undefined,
+      });
+    });
+
     it('updates with the current ETag and refuses a stale one or an unknown credential', async () => {
       const credential = ctx.data.credential(userId);
       const created = await ctx.store.credentials.create(credential, ctx.data.audit());

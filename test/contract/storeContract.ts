@@ -11,6 +11,8 @@ import { roleAssignmentContract } from './storeContract.roleAssignments';
 import { userContract } from './storeContract.users';
 import { webhookContract } from './storeContract.webhooks';
 import { strengthContract } from './storeContract.strengths';
+import { directorySyncContract } from './storeContract.directorySync';
+import { signInLogContract } from './storeContract.signInLog';
 
 /**
  * The one contract every Store adapter must meet (sqlite, cosmos), as Keyv's test-suite does for its
@@ -49,5 +51,7 @@ export function describeStoreContract(
     provisioningJobContract(ctx);
     webhookContract(ctx);
     strengthContract(ctx);
+    directorySyncContract(ctx);
+    signInLogContract(ctx);
   });
 }

@@ -85,9 +85,17 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
     await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   };
 
+  /**
+   * Signs out with presence held back: the page arms autofill again on sign-out, which the virtual
+   * authenticator would answer at once; pending, it is aborted by the path the next test picks.
+   */
   const signOut = async () => {
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectText('#status', 'Signed out.');
+    // (a USB authenticator without presence may also just end the autofill request: either is fine)
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
   };
 
   /** Waits (up to 10 s) until the element is visible and its text contains / matches `text`. */

@@ -104,6 +104,29 @@ const EXPECTED: Record<RuleName, { permissions: string[]; roles: DirectoryRoleNa
       'Privileged Authentication Administrator',
     ],
   },
+  signInLogRead: {
+    permissions: ['AuditLog.Read.All'],
+    roles: [
+      'Global Administrator',
+      'Global Reader',
+      'Security Administrator',
+      'Reports Reader',
+      'Authentication Policy Administrator',
+      'Authentication Administrator',
+      'Privileged Authentication Administrator',
+      'Conditional Access Administrator',
+    ],
+  },
+  aaguidInventoryRead: {
+    permissions: ['Reports.Read.All', 'AuditLog.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
+    roles: [
+      'Global Administrator',
+      'Global Reader',
+      'Reports Reader',
+      'Security Administrator',
+      'Authentication Policy Administrator',
+    ],
+  },
   roleAssignmentsRead: {
     permissions: [
       'RoleManagement.Read.Directory',

@@ -36,6 +36,20 @@ describe('related origins', () => {
     expect(signedIn.status).toBe(200);
   });
 
+  it('lets a page on a related origin call the ceremony routes (CORS), and no other origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(`http://127.0.0.1:${svc.host.port}/webauthn/authentication/options`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type',
+        },
+      });
+    expect((await preflight(RELATED)).headers.get('access-control-allow-origin')).toBe(RELATED);
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it.each([
     'https://evil.example',
     `${RELATED}.evil.example`,

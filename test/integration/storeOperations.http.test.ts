@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
+import { PolicyService } from '../../shared/services/policyService';
+import { systemClock } from '../../shared/ports/clock.port';
 import { authenticationOptions, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
 import { CountingStore, countingStore } from '../support/countingStore';
 import { FRONTEND_ORIGIN, Roles, startTestService, TestService } from '../support/localService';
@@ -51,32 +53,25 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     expect(counted.take()).toEqual({ reads: [], writes: [] });
   });
 
-  it('registration options write nothing', async () => {
+  it('registration options write nothing and read only the passkeys to exclude (user, groups, policy cached)', async () => {
     const res = await svc.call('POST', '/webauthn/registration/options', { token: aliceToken, body: {} });
     expect(res.status).toBe(200);
     expect(counted.take()).toEqual({
-      reads: ['directory.getUserById', 'policies.getFido2', 'directory.groupIdsOfUser', 'credentials.listByUser'],
+      reads: ['credentials.listByUser'],
       writes: [],
     });
   });
 
-  it('a sign-in reads the passkey once, the user, groups and policy once each, and writes twice (counter, single use)', async () => {
+  it("a sign-in reads the passkey and the user's passkey list once each (user, groups and policy cached) and writes twice (counter, single use)", async () => {
     const options = await authenticationOptions(svc, 'alice@contoso.com');
     counted.take();
     const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
     const res = await svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
     expect(res.status).toBe(200);
     const { reads, writes } = counted.take();
-    // target: user, groups and policy served from a cache invalidated on change (issue 10), leaving
-    // one point read of the credential; today each is read from the store at every sign-in.
-    // issue 11: one point read of the audience's protected-resource row (none: the strength is not read).
-    expect(reads).toEqual([
-      'strengths.getResource',
-      'credentials.get',
-      'directory.getUserById',
-      'policies.getFido2',
-      'directory.groupIdsOfUser',
-    ]);
+    // The user's passkey list (issue 12: signalAllAcceptedCredentials) is read after the counter write.
+    // issue 11: one point read of the audience's protected-resource row (not cached; the strength is not read).
+    expect(reads).toEqual(['strengths.getResource', 'credentials.get', 'credentials.listByUser']);
     expect(writes.sort()).toEqual(['challenges.consume', 'credentials.update']);
   });
 
@@ -90,4 +85,38 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     expect(counted.take().reads).toContain('policies.getFido2');
     await setPolicy(svc, policyAdmin);
   });
+
+  it('a PATCH written by another process (another connection to the file) is seen by the next sign-in', async () => {
+    const other = createSqliteStore(join(dataDir, 'passkeys.db'));
+    try {
+      await signInAsAlice(); // policy, user and groups now cached
+      const actor = { user: null, app: { appId: 'other-worker' } };
+      await new PolicyService(other.policies, other.directory, systemClock).patchFido2(
+        { state: 'disabled' },
+        { actor },
+      );
+      expect((await signInAsAlice()).status).toBe(403);
+      await new PolicyService(other.policies, other.directory, systemClock).patchFido2({ state: 'enabled' }, { actor });
+      expect((await signInAsAlice()).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a user disabled through the API is refused at the next sign-in (the user cache is dropped)', async () => {
+    expect((await signInAsAlice()).status).toBe(200);
+    const userAdmin = await svc.token({ upn: 'admin@contoso.com', roles: [Roles.globalAdmin] });
+    const patch = (accountEnabled: boolean) =>
+      svc.call('PATCH', '/v1.0/users/alice@contoso.com', { token: userAdmin, body: { accountEnabled } });
+    expect((await patch(false)).status).toBe(204);
+    expect((await signInAsAlice()).status).toBe(403);
+    expect((await patch(true)).status).toBe(204);
+    expect((await signInAsAlice()).status).toBe(200);
+  });
+
+  async function signInAsAlice() {
+    const options = await authenticationOptions(svc, 'alice@contoso.com');
+    const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
+    return svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
+  }
 });

@@ -77,6 +77,9 @@ describe('npm start stops with the npm process', () => {
       expect(await until(async () => output().includes('API description:'), 10_000)).toBe(true);
       expect(output()).toContain(`Front door:       http://localhost:${port}/`);
       expect(output()).toContain(`Demo sign-in:     http://localhost:${port}/web/`);
+      expect(output()).toContain(`Admin console:    http://localhost:${port}/admin/`);
+      // The console is served by the compiled host too (dist/local finds the repo's admin/ folder).
+      expect((await fetch(`http://localhost:${port}/admin/`)).status).toBe(200);
       expect(output()).toMatch(/Demo tenant: +seeded at this start/);
       npm.kill(signal);
       const freed = await until(async () => !(await listening(port)), 8000);

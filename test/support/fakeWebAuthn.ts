@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/domain/errors';
 import type {
   AuthenticationResponseJSON,
   ExpectedCeremony,
+  ExpectedRegistration,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationOptionsInput,
@@ -77,6 +78,10 @@ export class FakeWebAuthn implements WebAuthnPort {
   registration: Partial<VerifiedRegistration> = {};
   authentication: Partial<VerifiedAuthentication> = {};
   signatureInvalid = false;
+  /** False: the next registrations carry UP=0 (as a conditional create may). */
+  userPresent = true;
+  /** What the last verifyRegistration was asked to expect. */
+  lastExpectedRegistration: ExpectedRegistration | undefined;
   models: Record<string, string> = { [YUBIKEY_5]: 'YubiKey 5 Series' };
   readonly calls: string[] = [];
 
@@ -94,9 +99,15 @@ export class FakeWebAuthn implements WebAuthnPort {
 
   async verifyRegistration(
     response: RegistrationResponseJSON,
-    expected: ExpectedCeremony,
+    expected: ExpectedRegistration,
   ): Promise<VerifiedRegistration> {
     this.calls.push('verifyRegistration');
+    this.lastExpectedRegistration = expected;
+    if (!this.userPresent && expected.requireUserPresence !== false)
+      throw new DomainError(
+        ErrorCodes.invalidWebAuthnResponse,
+        'The registration response did not verify: User presence was required, but user was not present.',
+      );
     if (challengeOf(response.response.clientDataJSON) !== expected.challenge)
       throw new DomainError(ErrorCodes.invalidWebAuthnResponse, 'challenge mismatch');
     return {

@@ -1,4 +1,5 @@
 import { ProtectedResourceService } from '../../shared/services/strengths/protectedResourceService';
+import { KeyRestrictionImpactService } from '../../shared/services/keyRestrictionImpactService';
 import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
 import { Principal } from '../../shared/domain/auth/principal';
 import { DomainError } from '../../shared/domain/errors';
@@ -93,7 +94,12 @@ export async function createWebAuthnServices(): Promise<WebAuthnServices> {
   const webauthn = new FakeWebAuthn();
   const serverSecret = Buffer.alloc(32, 7);
   const directory = new DirectoryService(store.directory, clock);
-  const policy = new PolicyService(store.policies, store.directory, clock);
+  const policy = new PolicyService(
+    store.policies,
+    store.directory,
+    clock,
+    new KeyRestrictionImpactService(store.credentials, store.directory),
+  );
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const common = {
     directory,

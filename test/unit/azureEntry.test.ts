@@ -63,13 +63,23 @@ describe('the Azure entry (functions/index.ts) registers every declared function
     );
   });
 
-  it('the change-feed outbox relay on the audit container, retried until it publishes', () => {
+  it('the change-feed outbox relays on the audit and sign-in log containers, retried until they publish', () => {
     expect(registered.cosmosDB).toEqual([
       [
         'outboxRelay',
         expect.objectContaining({
           containerName: 'audit',
           leaseContainerName: 'leases',
+          retry: expect.objectContaining({ maxRetryCount: -1 }),
+        }),
+      ],
+      [
+        'signInLogRelay',
+        expect.objectContaining({
+          containerName: 'signIns',
+          leaseContainerName: 'leases',
+          // Its own lease documents in the shared lease container.
+          leaseContainerPrefix: 'signIns-',
           retry: expect.objectContaining({ maxRetryCount: -1 }),
         }),
       ],

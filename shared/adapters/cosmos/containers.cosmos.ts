@@ -29,6 +29,13 @@ export const CONTAINER_DEFINITIONS = {
   authenticationStrengths: { id: 'authenticationStrengths', partitionKey: { paths: ['/id'] } },
   /** Resources that require a strength; id = base64url of the resource name (sign-in: one point read). */
   protectedResources: { id: 'protectedResources', partitionKey: { paths: ['/id'] } },
+  /** The sign-in log; every document carries a `ttl` (SIGNIN_LOG_RETENTION_DAYS). */
+  signIns: { id: 'signIns', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
+  /**
+   * Per-AAGUID markers for the inventory (cosmosdb-server has no GROUP BY or DISTINCT): in the
+   * AAGUID's partition, `model` (the AAGUID is in use) and `user-<userId>` (that user holds one).
+   */
+  aaguidUsers: { id: 'aaguidUsers', partitionKey: { paths: ['/aaGuid'] } },
   /** The service's own bookkeeping, one document each: the local outbox relay's cursor. */
   meta: { id: 'meta', partitionKey: { paths: ['/id'] } },
 } satisfies Record<string, ContainerDefinition>;

@@ -22,6 +22,8 @@ export interface DirectoryContainers {
   memberships: Container;
   /** A deleted user's passkeys and role assignments go with them. */
   credentials: Container;
+  /** The inventory markers of the passkeys that go with a deleted user. */
+  aaguidUsers: Container;
   roleAssignments: Container;
   audit: Container;
 }
@@ -46,7 +48,7 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   ) {
     this.upns = new UpnIndex(containers.userUpns, containers.users, options.staleUpnReservationSeconds);
     this.memberships = new CosmosMemberships(containers.memberships, containers.users);
-    this.credentials = new CosmosCredentialRepository(containers.credentials, containers.audit);
+    this.credentials = new CosmosCredentialRepository(containers.credentials, containers.audit, containers.aaguidUsers);
     this.roleAssignments = new CosmosRoleAssignments(containers.roleAssignments, containers.audit);
   }
 

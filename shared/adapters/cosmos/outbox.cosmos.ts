@@ -40,9 +40,12 @@ function parseCursor(cursor: string | undefined): Cursor {
   return parsed.data;
 }
 
-type AuditDocument = CosmosDocument & { _ts: number; activityDateTime: string };
-const isAuditDocument = (d: CosmosDocument): d is AuditDocument =>
-  typeof d._ts === 'number' && typeof d.activityDateTime === 'string';
+/** A document read from the outbox container, with the record it stands for. */
+type OutboxEntry = { id: string; _ts: number; record: AuditRecord };
+
+/** Audit documents are audit records plus the sort key. */
+const auditRecordOf = (doc: CosmosDocument): AuditRecord | undefined =>
+  typeof doc.activityDateTime === 'string' ? toDomainValue<AuditRecord>(doc, [SORT_KEY]) : undefined;
 
 /**
  * The audit container read as an outbox by the local runtime (cosmosdb-server and the emulator have
@@ -72,6 +75,8 @@ export class CosmosOutboxRepository implements OutboxRepository {
     private readonly audit: Container,
     /** Holds the cursor documents (`outboxCursor-<relay>`), partitioned by id. */
     private readonly meta: Container,
+    /** The outbox record a document stands for (the sign-in log maps its records); undefined skips it. */
+    private readonly recordOf: (doc: CosmosDocument) => AuditRecord | undefined = auditRecordOf,
   ) {}
 
   async readAfter(
@@ -88,11 +93,14 @@ export class CosmosOutboxRepository implements OutboxRepository {
       { maxItemCount: PAGE_SIZE },
     );
     const started = Date.now();
-    const fresh = new Map<string, AuditDocument>();
+    const fresh = new Map<string, OutboxEntry>();
     do {
       const { resources } = await iterator.fetchNext();
-      for (const doc of resources)
-        if (isAuditDocument(doc) && !Object.hasOwn(state.published, doc.id)) fresh.set(doc.id, doc);
+      for (const doc of resources) {
+        if (typeof doc._ts !== 'number' || Object.hasOwn(state.published, doc.id)) continue;
+        const record = this.recordOf(doc);
+        if (record) fresh.set(doc.id, { id: doc.id, _ts: doc._ts, record });
+      }
     } while (iterator.hasMoreResults() && fresh.size < top && Date.now() - started <= PASS_BUDGET_MS);
     const complete = !iterator.hasMoreResults();
     let batch = [...fresh.values()];
@@ -113,10 +121,14 @@ export class CosmosOutboxRepository implements OutboxRepository {
     );
     // Stable sort: `_ts` order from the query, the writer's clock within a pass.
     batch.sort((a, b) =>
-      a.activityDateTime < b.activityDateTime ? -1 : a.activityDateTime > b.activityDateTime ? 1 : 0,
+      a.record.activityDateTime < b.record.activityDateTime
+        ? -1
+        : a.record.activityDateTime > b.record.activityDateTime
+          ? 1
+          : 0,
     );
     return {
-      records: batch.map((d) => toDomainValue<AuditRecord>(d, [SORT_KEY])),
+      records: batch.map((d) => d.record),
       cursor: JSON.stringify({ v: 1, ts, published } satisfies Cursor),
     };
   }

@@ -9,10 +9,12 @@ import { ensureContainers } from './containers.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosDirectoryRepository } from './directory.cosmos';
 import { CosmosOutboxRepository } from './outbox.cosmos';
+import { CosmosDirectorySyncStateRepository } from './directorySync.cosmos';
 import { CosmosPolicyRepository } from './policies.cosmos';
 import { CosmosProvisioningJobRepository } from './provisioningJobs.cosmos';
 import { CosmosWebhookRepository } from './webhooks.cosmos';
 import { CosmosStrengthRepository } from './strengths.cosmos';
+import { CosmosSignInLogRepository, signInOutboxRecordOf } from './signInLog.cosmos';
 import { translateErrors } from '../translateErrors';
 import { translateCosmosError } from './storeErrors.cosmos';
 
@@ -38,9 +40,12 @@ export interface CosmosStoreOptions {
    * crashed write and may be reclaimed. Default 300 s: far longer than any one write takes.
    */
   staleUpnReservationSeconds?: number;
+  /** SIGNIN_LOG_RETENTION_DAYS: the `ttl` of sign-in log documents (default 30 days). */
+  signInLogRetentionDays?: number;
 }
 
 const DEFAULT_STALE_UPN_RESERVATION_SECONDS = 300;
+const DEFAULT_SIGNIN_LOG_RETENTION_DAYS = 30;
 
 /** A local endpoint has no other regions to discover; discovery would redirect to the account's advertised host. */
 const isLocal = (endpoint: string) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(endpoint);
@@ -73,7 +78,7 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
         }),
       ),
       audit: t(new CosmosAuditRepository(containers.audit)),
-      credentials: t(new CosmosCredentialRepository(containers.credentials, containers.audit)),
+      credentials: t(new CosmosCredentialRepository(containers.credentials, containers.audit, containers.aaguidUsers)),
       challenges: t(new CosmosConsumedChallengeRepository(containers.consumedChallenges)),
       provisioningJobs: t(
         new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),
@@ -86,7 +91,15 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
           containers.audit,
         ),
       ),
+      signInLog: t(
+        new CosmosSignInLogRepository(
+          containers.signIns,
+          (options.signInLogRetentionDays ?? DEFAULT_SIGNIN_LOG_RETENTION_DAYS) * 24 * 60 * 60,
+        ),
+      ),
       outbox: new CosmosOutboxRepository(containers.audit, containers.meta),
+      directorySync: t(new CosmosDirectorySyncStateRepository(containers.meta)),
+      signInOutbox: new CosmosOutboxRepository(containers.signIns, containers.meta, signInOutboxRecordOf),
       close: async () => client.dispose(),
     };
   } catch (e) {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { createPrivateFile } from '../sqlite/database';
+import { cacheStatements } from '../sqlite/statementCache';
 import { EventEnvelopeSchema } from '../../domain/events/domainEvent';
 import { z } from '../../schemas/zod';
 import {
@@ -66,7 +67,7 @@ export class LocalEventBus implements EventBus {
   /** Opens (or creates) the bus file. */
   static open(file: string, options?: LocalEventBusOptions): LocalEventBus {
     createPrivateFile(file);
-    const db = new Database(file);
+    const db = cacheStatements(new Database(file));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     return new LocalEventBus(db, options);

@@ -1,6 +1,12 @@
 import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
-import { ConsumedChallengeRepository, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import {
+  AaguidUsage,
+  ConsumedChallengeRepository,
+  CredentialRepository,
+  StoredCredential,
+} from '../../ports/credentials.port';
+import { Page } from '../../domain/directory/directory';
 import { Versioned } from '../../ports/versioned';
 import { insertAudit } from './audit.sqlite';
 import { SqliteDatabase } from './database';
@@ -35,6 +41,17 @@ export class SqliteCredentialRepository implements CredentialRepository {
     return rows.map((r) => JSON.parse(r.doc));
   }
 
+  async scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>> {
+    const rows = this.db
+      .prepare('SELECT id, doc FROM credentials WHERE id > ? ORDER BY id LIMIT ?')
+      .all(query.after ?? '', query.top + 1) as Array<{ id: string; doc: string }>;
+    const page = rows.slice(0, query.top);
+    return {
+      items: page.map((r) => JSON.parse(r.doc)),
+      next: rows.length > query.top ? page[page.length - 1].id : undefined,
+    };
+  }
+
   async update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>> {
     const etag = newEtag();
     const { changes } = this.db
@@ -50,6 +67,33 @@ export class SqliteCredentialRepository implements CredentialRepository {
       if (changes === 1) insertAudit(this.db, audit);
       return changes === 1;
     })();
+  }
+
+  /** One GROUP BY over the table: the passkeys are never read into memory. */
+  async usageByAaguid(): Promise<AaguidUsage[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT lower(json_extract(doc, '$.aaGuid')) AS aaGuid, MAX(json_extract(doc, '$.model')) AS model,
+           COUNT(*) AS passkeys, COUNT(DISTINCT user_id) AS users,
+           SUM(json_extract(doc, '$.attestationLevel') = 'attested') AS attested,
+           SUM(json_extract(doc, '$.backupEligible') = 1) AS synced,
+           MIN(json_extract(doc, '$.createdDateTime')) AS firstRegisteredDateTime,
+           MAX(json_extract(doc, '$.lastUsedDateTime')) AS lastUsedDateTime
+         FROM credentials GROUP BY lower(json_extract(doc, '$.aaGuid')) ORDER BY aaGuid`,
+      )
+      .all() as Array<Omit<AaguidUsage, 'notAttested' | 'deviceBound'>>;
+    return rows.map((r) => ({
+      aaGuid: r.aaGuid,
+      model: r.model ?? null,
+      passkeys: r.passkeys,
+      users: r.users,
+      attested: r.attested,
+      notAttested: r.passkeys - r.attested,
+      deviceBound: r.passkeys - r.synced,
+      synced: r.synced,
+      firstRegisteredDateTime: r.firstRegisteredDateTime ?? null,
+      lastUsedDateTime: r.lastUsedDateTime ?? null,
+    }));
   }
 }
 

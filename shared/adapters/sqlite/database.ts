@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cacheStatements } from './statementCache';
 
 export type SqliteDatabase = Database.Database;
 
@@ -18,6 +19,11 @@ CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (user_id);
 CREATE TABLE IF NOT EXISTS role_assignments (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, role_definition_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS role_assignments_by_principal ON role_assignments (principal_id);
 CREATE TABLE IF NOT EXISTS consumed_challenges (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_ins (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, sort_key TEXT NOT NULL, created_time TEXT NOT NULL, upn_lower TEXT, error_code INTEGER NOT NULL,
+  aa_guid TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sign_ins_by_sort_key ON sign_ins (sort_key);
+CREATE INDEX IF NOT EXISTS sign_ins_by_aaguid ON sign_ins (aa_guid, created_time);
 `;
 
 /**
@@ -35,7 +41,7 @@ export function createPrivateFile(file: string): void {
 /** Opens (creating if needed) the embedded store file; `:memory:` for tests. */
 export function openSqliteDatabase(file: string): SqliteDatabase {
   createPrivateFile(file);
-  const db = new Database(file);
+  const db = cacheStatements(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

@@ -19,11 +19,13 @@ import {
   latestStatus,
   matchMetadataEntry,
 } from '../../domain/webauthn/attestationTrust';
+import { AssertionVerifier } from './assertionVerifier';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
 import type { MetadataEntry } from './metadataStatements';
 import {
   ExpectedCeremony,
+  ExpectedRegistration,
   RegistrationOptionsInput,
   VerifiedAuthentication,
   VerifiedRegistration,
@@ -91,6 +93,8 @@ export interface AttestationTrustSources {
  */
 export class SimpleWebAuthnAdapter implements WebAuthnPort {
   private readonly byAaguid: Map<string, MetadataEntry>;
+  /** Sign-in's signature check on KeyObjects imported once per credential (issue 10). */
+  private readonly assertions = new AssertionVerifier();
 
   private constructor(
     private readonly metadata: readonly MetadataEntry[],
@@ -136,12 +140,13 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
 
   async verifyRegistration(
     response: RegistrationResponseJSON,
-    expected: ExpectedCeremony,
+    expected: ExpectedRegistration,
   ): Promise<VerifiedRegistration> {
     const options = {
       expectedChallenge: expected.challenge,
       expectedOrigin: expected.origins,
       expectedRPID: expected.rpId,
+      requireUserPresence: expected.requireUserPresence ?? true,
       requireUserVerification: true,
       supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     };
@@ -227,6 +232,21 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     expected: ExpectedCeremony & { credential: { id: string; publicKey: string; transports: string[] } },
   ): Promise<VerifiedAuthentication> {
     try {
+      const imported = this.assertions.importedKey(expected.credential.publicKey);
+      if (imported) {
+        const checked = this.assertions.verify(
+          response,
+          {
+            challenge: expected.challenge,
+            origins: expected.origins,
+            rpId: expected.rpId,
+            publicKey: expected.credential.publicKey,
+          },
+          imported,
+        );
+        return { ...checked, userHandle: response.response.userHandle };
+      }
+      // Another algorithm (none is registered today): SimpleWebAuthn's own path.
       const verified = await verifyAuthenticationResponse({
         response,
         expectedChallenge: expected.challenge,

@@ -3,7 +3,15 @@ import { DirectoryRoles as R } from './roles';
 
 type RuleName = keyof typeof AccessRules;
 const writeRules: RuleName[] = ['policyWrite', 'userWrite', 'groupWrite', 'methodsWrite', 'roleAssignmentsWrite'];
-const readRules: RuleName[] = ['policyRead', 'directoryRead', 'methodsRead', 'auditRead', 'roleAssignmentsRead'];
+const readRules: RuleName[] = [
+  'policyRead',
+  'directoryRead',
+  'methodsRead',
+  'auditRead',
+  'roleAssignmentsRead',
+  'signInLogRead',
+  'aaguidInventoryRead',
+];
 
 describe('AccessRules: least-privileged permissions and roles per route, as Graph documents them', () => {
   it('names every admin rule as either a read or a write, and one rule for the signed-in user', () => {

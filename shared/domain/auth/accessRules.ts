@@ -96,6 +96,33 @@ export const AccessRules = {
       R['Privileged Authentication Administrator'],
     ],
   },
+  /** Graph's signIns: AuditLog.Read.All, and the reader roles Entra lets read sign-in logs. */
+  signInLogRead: {
+    action: 'read the sign-in log',
+    permissions: ['AuditLog.Read.All'],
+    roles: [
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['Security Administrator'],
+      R['Reports Reader'],
+      R['Authentication Policy Administrator'],
+      R['Authentication Administrator'],
+      R['Privileged Authentication Administrator'],
+      R['Conditional Access Administrator'],
+    ],
+  },
+  /** The AAGUID inventory: Graph's reports (Reports.Read.All, AuditLog.Read.All) or the policy readers. */
+  aaguidInventoryRead: {
+    action: 'read the AAGUID inventory report',
+    permissions: ['Reports.Read.All', 'AuditLog.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
+    roles: [
+      R['Global Administrator'],
+      R['Global Reader'],
+      R['Reports Reader'],
+      R['Security Administrator'],
+      R['Authentication Policy Administrator'],
+    ],
+  },
   roleAssignmentsRead: {
     action: 'read directory role assignments',
     permissions: [

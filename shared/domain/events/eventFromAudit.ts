@@ -2,6 +2,7 @@ import { AuditRecord } from '../audit';
 import { DomainEvent } from './domainEvent';
 import { EventData, EventType, EventTypes } from './eventTypes';
 import { legacyEventTypeFromDisplayText } from './legacyEventTypeFromDisplayText';
+import { SignInRecordSchema } from '../signIns/signInRecord';
 
 /**
  * The event type of a record: the one its writer declared; for records written before types were
@@ -68,6 +69,8 @@ const dataOf: DataBuilder = {
   [EventTypes.protectedResourceUpdated]: change,
   [EventTypes.protectedResourceDeleted]: change,
   [EventTypes.roleManagementAudited]: change,
+  // Written by signInOutboxRecord from a record that passed the same schema.
+  [EventTypes.signInRecorded]: (r) => ({ signIn: SignInRecordSchema.parse(r.after) }),
 };
 
 const subjectOf = (record: AuditRecord) => {

@@ -1,5 +1,6 @@
 import { z } from '../../schemas/zod';
 import { ActorSchema, ModifiedPropertySchema } from '../audit';
+import { SignInRecordSchema } from '../signIns/signInRecord';
 
 /**
  * Every event type this service publishes, one constant each (README "Events, audit log and
@@ -31,6 +32,8 @@ export const EventTypes = {
   protectedResourceCreated: 'protectedResource.created',
   protectedResourceUpdated: 'protectedResource.updated',
   protectedResourceDeleted: 'protectedResource.deleted',
+  /** A sign-in attempt (success or refusal) recorded in the sign-in log; relayed from the sign-in log, not the audit log. */
+  signInRecorded: 'signIn.recorded',
   /**
    * Role assignments added or removed. Published under their audit category since before types
    * were declared (`*` receivers see that type), so the name stays; it is not offered to
@@ -99,6 +102,7 @@ export const EventDataSchemas = {
   [EventTypes.protectedResourceCreated]: Change,
   [EventTypes.protectedResourceUpdated]: Change,
   [EventTypes.protectedResourceDeleted]: Change,
+  [EventTypes.signInRecorded]: z.object({ signIn: SignInRecordSchema, ...Outcome }),
   [EventTypes.roleManagementAudited]: Change,
 } satisfies Record<EventType, z.ZodType>;
 

@@ -21,6 +21,7 @@ describe('ChallengeSealer: challenges are sealed state, bound to ceremony, user 
     ['registration for a user', state],
     ['usernameless authentication', { ceremony: 'authentication', expiresAt: 1 }],
     ['provisioning', { ceremony: 'provisioning', userId: 'u', expiresAt: 2 }],
+    ['conditional create (automatic passkey upgrade)', { ...state, conditional: true }],
   ])('opens what it sealed: %s', (_title, sealed) => {
     expect(sealer.open(sealer.seal(sealed))).toEqual(sealed);
   });
@@ -34,6 +35,15 @@ describe('ChallengeSealer: challenges are sealed state, bound to ceremony, user 
     const withUser = sealer.seal({ ceremony: 'authentication', userId: state.userId, expiresAt: state.expiresAt });
     const withoutUser = sealer.seal({ ceremony: 'authentication', expiresAt: state.expiresAt });
     expect(withUser.length).toBe(withoutUser.length);
+  });
+
+  it('a challenge issued without `conditional` never opens as conditional', () => {
+    expect(sealer.open(sealer.seal(state))).not.toHaveProperty('conditional');
+    expect(sealer.open(sealer.seal({ ...state, conditional: false }))).not.toHaveProperty('conditional');
+  });
+
+  it('attack: a conditional challenge is as long as a modal one (its length reveals nothing)', () => {
+    expect(sealer.seal({ ...state, conditional: true }).length).toBe(sealer.seal(state).length);
   });
 
   it.each<[string, () => string]>([

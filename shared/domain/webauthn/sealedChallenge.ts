@@ -9,6 +9,11 @@ export interface ChallengeState {
   userId?: string;
   /** Expiry, epoch milliseconds. */
   expiresAt: number;
+  /**
+   * Issued for conditional create (an automatic passkey upgrade, `mediation: "conditional"`): only
+   * such a registration may come back without user presence (WebAuthn L3 §5.1.3, UP=0 allowed).
+   */
+  conditional?: boolean;
 }
 
 const VERSION = 1;
@@ -43,6 +48,7 @@ export class ChallengeSealer {
       c: state.ceremony,
       u: state.userId,
       e: state.expiresAt,
+      ...(state.conditional ? { m: 1 } : {}),
       r: randomBytes(RANDOM_BYTES).toString('base64url'),
     });
     const plaintext = Buffer.from(
@@ -64,8 +70,9 @@ export class ChallengeSealer {
         decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)),
         decipher.final(),
       ]);
-      const parsed = JSON.parse(plaintext.toString('utf8')) as { c: Ceremony; u?: string; e: number };
-      return { ceremony: parsed.c, userId: parsed.u, expiresAt: parsed.e };
+      const parsed = JSON.parse(plaintext.toString('utf8')) as { c: Ceremony; u?: string; e: number; m?: 1 };
+      const state: ChallengeState = { ceremony: parsed.c, userId: parsed.u, expiresAt: parsed.e };
+      return parsed.m === 1 ? { ...state, conditional: true } : state;
     } catch {
       return null;
     }

@@ -26,6 +26,8 @@ export class OutboxRelay {
     bus: EventBus,
     source: string,
     private readonly intervalMs = 100,
+    /** The name its position is kept under: one per outbox (the audit log, the sign-in log). */
+    private readonly relay = RELAY,
   ) {
     this.health = new RelayHealth(outbox.relayKind);
     this.publisher = new OutboxPublisher(bus, source, this.health);
@@ -42,17 +44,17 @@ export class OutboxRelay {
     let published = 0;
     try {
       for (;;) {
-        const position = await this.outbox.getCursor(RELAY);
+        const position = await this.outbox.getCursor(this.relay);
         const { records, cursor } = await this.outbox.readAfter(position, BATCH);
         this.health.polled();
         if (records.length === 0 || cursor === undefined) {
           // A pass with nothing new may still have moved the position (Cosmos DB forgets ids out of its window).
-          if (cursor !== undefined && cursor !== position) await this.outbox.setCursor(RELAY, cursor);
+          if (cursor !== undefined && cursor !== position) await this.outbox.setCursor(this.relay, cursor);
           this.health.succeeded();
           return published;
         }
         published += await this.publisher.publish(records);
-        await this.outbox.setCursor(RELAY, cursor);
+        await this.outbox.setCursor(this.relay, cursor);
       }
     } catch (e) {
       this.health.failed();

@@ -38,9 +38,16 @@ export class ChallengeService {
     private readonly clock: Clock,
   ) {}
 
-  issue(ceremony: Ceremony, userId: string | undefined, timeoutMs: number): { challenge: string; expiresAt: Date } {
+  /** `conditional`: the challenge is for conditional create (see ChallengeState.conditional). */
+  issue(
+    ceremony: Ceremony,
+    userId: string | undefined,
+    timeoutMs: number,
+    { conditional = false }: { conditional?: boolean } = {},
+  ): { challenge: string; expiresAt: Date } {
     const expiresAt = new Date(this.clock.now().getTime() + timeoutMs);
-    return { challenge: this.sealer.seal({ ceremony, userId, expiresAt: expiresAt.getTime() }), expiresAt };
+    const state: ChallengeState = { ceremony, userId, expiresAt: expiresAt.getTime() };
+    return { challenge: this.sealer.seal(conditional ? { ...state, conditional } : state), expiresAt };
   }
 
   /**

@@ -20,6 +20,7 @@ import { PolicyService } from '../policyService';
 import { ChallengeService } from './challenges';
 import { Fido2AuthenticationMethod, toFido2Method } from './fido2Method';
 import { EventTypes } from '../../domain/events/eventTypes';
+import { passkeyHintsFor } from '../../domain/webauthn/passkeyHints';
 
 export interface RelyingParty {
   id: string;
@@ -35,6 +36,11 @@ export interface RegistrationOptionsRequest {
   timeoutMs?: number;
   authenticatorAttachment?: 'platform' | 'cross-platform';
   residentKey?: 'discouraged' | 'preferred' | 'required';
+  /**
+   * `conditional`: options for conditional create (an automatic passkey upgrade after a sign-in
+   * with another method). Self-service only; the challenge remembers it (see ChallengeState.conditional).
+   */
+  mediation?: 'conditional';
 }
 
 export interface RegistrationDeps {
@@ -73,9 +79,11 @@ export class RegistrationService {
     const timeoutMs = request.timeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS;
     const { value: user } = await this.deps.directory.getUser(userIdOrUpn);
     const { value: policy } = await this.deps.policy.getFido2();
-    assertMayRegister(policy, await this.subject(user), mode);
+    const profiles = assertMayRegister(policy, await this.subject(user), mode);
     const existing = await this.deps.credentials.listByUser(user.id);
-    const { challenge, expiresAt } = this.deps.challenges.issue(ceremonyOf(mode), user.id, timeoutMs);
+    // An administrator's ceremony is always an explicit one: only self-service may be conditional.
+    const conditional = mode === 'selfService' && request.mediation === 'conditional';
+    const { challenge, expiresAt } = this.deps.challenges.issue(ceremonyOf(mode), user.id, timeoutMs, { conditional });
     const options = await this.deps.webauthn.registrationOptions({
       rpId: this.deps.rp.id,
       rpName: this.deps.rp.name,
@@ -88,7 +96,7 @@ export class RegistrationService {
       authenticatorAttachment: request.authenticatorAttachment,
       residentKey: request.residentKey,
     });
-    return { options, expiresAt, user };
+    return { options: { ...options, hints: passkeyHintsFor(profiles) }, expiresAt, user };
   }
 
   /**
@@ -151,6 +159,10 @@ export class RegistrationService {
       challenge,
       origins: this.deps.rp.origins,
       rpId: this.deps.rp.id,
+      // WebAuthn L3 conditional create: the browser creates the passkey without a gesture (UP=0).
+      // Accepted only for a challenge issued as conditional; user verification and every policy
+      // rule below still apply.
+      requireUserPresence: state.conditional !== true,
     });
     const model = await this.deps.webauthn.modelOf(verified.aaGuid);
     assertPasskeyAllowed(

@@ -44,7 +44,7 @@ function world(conflicts: number, rivalSignCount: number) {
     return stored;
   });
   const deps = {
-    credentials: { get: async () => stored, update },
+    credentials: { get: async () => stored, update, listByUser: async () => [stored.value] },
     challenges: {
       open: () => ({ challenge: 'c', state: { ceremony: 'authentication', expiresAt: Date.now() + 60_000 } }),
       consume: async () => undefined,

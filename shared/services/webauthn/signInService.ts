@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auditRecord } from '../../domain/auditRecords';
-import { DomainError } from '../../domain/errors';
+import { DomainError, UnknownCredentialError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
 import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy/evaluatePolicy';
 import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
@@ -114,7 +114,8 @@ export class SignInService {
     );
     const stored = await this.deps.credentials.get(response.id);
     if (!stored)
-      throw signInFailed(
+      throw new UnknownCredentialError(
+        { rpId: this.deps.rp.id, credentialId: response.id },
         'This passkey is not registered (it may have been deleted); sign in with another method or register a new passkey.',
       );
     let credential = stored.value;
@@ -136,7 +137,12 @@ export class SignInService {
       throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
     }
     const found = await this.deps.directory.findUser(credential.userId);
-    if (!found) throw signInFailed('The passkey belongs to a user who no longer exists.');
+    // The signature verified, so the caller holds this passkey: its provider may forget it.
+    if (!found)
+      throw new UnknownCredentialError(
+        { rpId: this.deps.rp.id, credentialId: credential.id },
+        'The passkey belongs to a user who no longer exists.',
+      );
     const user = found.value;
     if (!user.accountEnabled)
       throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
@@ -167,6 +173,8 @@ export class SignInService {
       user.userPrincipalName,
     );
 
+    // Signal API: the passkeys this user still has, so providers hide the ones deleted here.
+    const accepted = await this.deps.credentials.listByUser(user.id);
     const lifetime = this.deps.token.lifetimeSeconds;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     const token = await this.deps.signer.sign(
@@ -196,6 +204,11 @@ export class SignInService {
         userId: userHandleFor(this.deps.serverSecret, user.id),
         name: user.userPrincipalName,
         displayName: user.displayName,
+      },
+      signalAllAcceptedCredentials: {
+        rpId: this.deps.rp.id,
+        userId: userHandleFor(this.deps.serverSecret, user.id),
+        allAcceptedCredentialIds: accepted.map((c) => c.id),
       },
     };
   }

@@ -1,0 +1,36 @@
+import { ChangeSignal } from '../ports/changes.port';
+
+/** Entries kept at most; when full the cache starts over (a sign-in then reads the store once more). */
+const MAX_ENTRIES = 20_000;
+
+/**
+ * Values read from the store, kept while the store's {@link ChangeSignal} stays the same and all
+ * dropped when it moves. Without a signal every `get` loads. A value loaded while the signal moved
+ * is handed out but not kept, so a read that raced a write is never served again.
+ * Callers must not mutate what they get: the same object is handed to every caller.
+ */
+export class ChangeCache<V> {
+  private readonly entries = new Map<string, V>();
+  private seen: string | undefined;
+
+  constructor(
+    private readonly changes: ChangeSignal | undefined,
+    private readonly maxEntries = MAX_ENTRIES,
+  ) {}
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    if (!this.changes) return load();
+    const before = this.changes.current();
+    if (before !== this.seen) {
+      this.entries.clear();
+      this.seen = before;
+    }
+    if (this.entries.has(key)) return this.entries.get(key) as V;
+    const value = await load();
+    if (this.changes.current() === before && this.seen === before) {
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}
