@@ -101,6 +101,10 @@ export const SignInResponse = z
     reEnrolmentRequired: z.boolean().openapi({
       description: 'The passkey was registered under an earlier userPrincipalName: ask the user to register a new one.',
     }),
+    requiredAuthenticationStrengthId: z.string().optional().openapi({
+      description:
+        'The authentication strength the protected resource required (and this sign-in satisfied); absent for an unprotected resource',
+    }),
     signalCurrentUserDetails: z
       .object({
         rpId: z.string(),

@@ -139,6 +139,8 @@ describe('authentication strengths and protected resources (issue 11 items 1-2)'
     const allowed = await signIn(yubiKey, 'alice@contoso.com', HR);
     expect(allowed.status).toBe(200);
     expect(decodeJwt(allowed.body.token)).toMatchObject({ aud: HR, acrs: [...BUILT_INS, strengthId] });
+    expect(allowed.body.requiredAuthenticationStrengthId).toBe(strengthId);
+    expect(elsewhere.body.requiredAuthenticationStrengthId).toBeUndefined();
 
     // The refusal is in the audit log like the policy refusals.
     const audits = await svc.call('GET', '/v1.0/auditLogs/directoryAudits', {

@@ -87,11 +87,11 @@ export class RecordedSignIn {
           credentialId: result.method.id,
         },
       ],
-      conditionalAccessStatus: acrs.length > 0 ? 'success' : 'notApplied',
-      appliedConditionalAccessPolicies:
-        acrs.length > 0
-          ? [{ id: audience, displayName: null, result: 'success', authenticationStrengthIds: acrs }]
-          : [],
+      // Conditional Access applied only when the audience is a protected resource (acrs always lists the built-ins met).
+      conditionalAccessStatus: result.requiredAuthenticationStrengthId ? 'success' : 'notApplied',
+      appliedConditionalAccessPolicies: result.requiredAuthenticationStrengthId
+        ? [{ id: audience, displayName: null, result: 'success', authenticationStrengthIds: acrs }]
+        : [],
     });
     return result;
   }

@@ -199,6 +199,7 @@ export class SignInService {
       user: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName },
       method: { id: credential.id, aaGuid: credential.aaGuid, model: credential.model },
       reEnrolmentRequired: credential.reEnrolmentRequired,
+      ...(requirement ? { requiredAuthenticationStrengthId: requirement.resource.authenticationStrengthId } : {}),
       signalCurrentUserDetails: {
         rpId: this.deps.rp.id,
         userId: userHandleFor(this.deps.serverSecret, user.id),
