@@ -202,6 +202,32 @@ describe('lock-out impact of a policy change over HTTP (evaluateKeyRestrictions,
       const { key, upn } = keys[name];
       expectRefused(await signIn(svc, key, upn), 403, 'fido2KeyRestrictionViolation', /not on the allow list/);
     }
+
+    // ... and counted: the inventory per model, and the sign-in log per passkey.
+    const inventory = await svc.call('GET', '/v1.0/reports/fido2/aaguids', { token: reader });
+    expect(inventory.status).toBe(200);
+    const rows = Object.fromEntries(
+      inventory.body.value.map(
+        (r: { aaGuid: string; successfulSignIns: number; refusedSignIns: number; isAllowedByPolicy: boolean }) => [
+          r.aaGuid,
+          { ok: r.successfulSignIns, refused: r.refusedSignIns, allowed: r.isAllowedByPolicy },
+        ],
+      ),
+    );
+    expect(rows).toEqual({
+      [YUBIKEY_5]: { ok: 2, refused: 0, allowed: true },
+      [FEITIAN]: { ok: 0, refused: 1, allowed: false },
+      [THIRD_MODEL]: { ok: 0, refused: 1, allowed: false },
+    });
+    const log = await svc.call('GET', '/v1.0/auditLogs/signIns', { token: reader });
+    expect(log.status).toBe(200);
+    const refusedIds = log.body.value
+      .filter(
+        (r: { status: { failureReason: string | null } }) => r.status.failureReason === 'fido2KeyRestrictionViolation',
+      )
+      .map((r: { authenticationDetails: Array<{ credentialId: string }> }) => r.authenticationDetails[0].credentialId)
+      .sort();
+    expect(refusedIds).toEqual([keys['bob-feitian'].id, keys['admin-third'].id].sort());
   });
 
   it('a PATCH that locks nobody out carries no Warning', async () => {
