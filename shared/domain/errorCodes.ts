@@ -75,7 +75,8 @@ export const ErrorCodes = {
   userAccountDisabled: entry('forbidden', 'userAccountDisabled'),
   invalidResource: entry('badRequest', 'invalidResource'),
   credentialAlreadyRegistered: entry('conflict', 'credentialAlreadyRegistered'),
-  fido2MethodNotFound: entry('notFound', 'itemNotFound'),
+  /** Graph's answer for a missing item of a collection: a passkey, a strength, a combination configuration, a protected resource. */
+  itemNotFound: entry('notFound', 'itemNotFound'),
 
   // Dev tokens.
   invalidTokenLifetime: entry('badRequest', 'invalidTokenLifetime'),
@@ -91,9 +92,6 @@ export const ErrorCodes = {
   webhookDestinationRefused: entry('badRequest', 'webhookDestinationRefused'),
 
   // Authentication strengths and protected resources.
-  authenticationStrengthNotFound: entry('notFound', 'itemNotFound'),
-  combinationConfigurationNotFound: entry('notFound', 'itemNotFound'),
-  protectedResourceNotFound: entry('notFound', 'itemNotFound'),
   builtInAuthenticationStrengthReadOnly: entry('badRequest', 'builtInAuthenticationStrengthReadOnly'),
   tooManyAuthenticationStrengths: entry('badRequest', 'tooManyAuthenticationStrengths'),
   invalidAllowedCombinations: entry('badRequest', 'invalidAllowedCombinations'),

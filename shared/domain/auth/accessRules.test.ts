@@ -2,7 +2,14 @@ import { AccessRules } from './accessRules';
 import { DirectoryRoles as R } from './roles';
 
 type RuleName = keyof typeof AccessRules;
-const writeRules: RuleName[] = ['policyWrite', 'userWrite', 'groupWrite', 'methodsWrite', 'roleAssignmentsWrite'];
+const writeRules: RuleName[] = [
+  'policyWrite',
+  'userWrite',
+  'groupWrite',
+  'methodsWrite',
+  'roleAssignmentsWrite',
+  'strengthsWrite',
+];
 const readRules: RuleName[] = [
   'policyRead',
   'directoryRead',
@@ -11,6 +18,7 @@ const readRules: RuleName[] = [
   'roleAssignmentsRead',
   'signInLogRead',
   'aaguidInventoryRead',
+  'strengthsRead',
 ];
 
 describe('AccessRules: least-privileged permissions and roles per route, as Graph documents them', () => {

@@ -19,7 +19,7 @@ export interface StrengthRequirement {
 }
 
 const notFound = (name: string) =>
-  new DomainError(ErrorCodes.protectedResourceNotFound, `No protected resource is named '${name}'.`);
+  new DomainError(ErrorCodes.itemNotFound, `No protected resource is named '${name}'.`);
 
 /**
  * Resources that require an authentication strength (the part of Conditional Access this service

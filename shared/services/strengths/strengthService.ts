@@ -39,10 +39,10 @@ export interface UpdateAllowedCombinationsResult {
 }
 
 const notFound = (id: string) =>
-  new DomainError(ErrorCodes.authenticationStrengthNotFound, `No authentication strength policy has the id '${id}'.`);
+  new DomainError(ErrorCodes.itemNotFound, `No authentication strength policy has the id '${id}'.`);
 const configurationNotFound = (id: string, cid: string) =>
   new DomainError(
-    ErrorCodes.combinationConfigurationNotFound,
+    ErrorCodes.itemNotFound,
     `The authentication strength policy '${id}' has no combination configuration with the id '${cid}'.`,
   );
 const readOnly = (strength: AuthenticationStrength) =>

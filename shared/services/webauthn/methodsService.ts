@@ -13,7 +13,7 @@ import { EventTypes } from '../../domain/events/eventTypes';
 
 const methodMissing = (id: string) =>
   new DomainError(
-    ErrorCodes.fido2MethodNotFound,
+    ErrorCodes.itemNotFound,
     `No passkey (fido2AuthenticationMethod) with id '${id}' is registered for this user.`,
   );
 

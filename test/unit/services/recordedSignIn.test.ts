@@ -10,7 +10,9 @@ import { RecordedSignIn } from '../../../shared/services/signInLog/recordedSignI
 const clock = { now: () => new Date('2026-12-01T10:00:00.000Z') };
 const response = { id: 'bm90LXJlZ2lzdGVyZWQ', response: {} } as unknown as AuthenticationResponseJSON;
 const facts = { ipAddress: '203.0.113.5', userAgent: 'UA' };
-const result = (acrs?: string[]): SignInResult => ({
+/** `acrs` as the token carries them; `required`: the strength the resource demanded (a protected resource). */
+const result = (acrs?: string[], required?: string): SignInResult => ({
+  ...(required ? { requiredAuthenticationStrengthId: required } : {}),
   token: `e30.${Buffer.from(JSON.stringify(acrs ? { acrs } : {})).toString('base64url')}.c2ln`,
   tokenType: 'Bearer',
   expiresIn: 3600,
@@ -40,7 +42,7 @@ describe('RecordedSignIn', () => {
   const records = async () => (await store.signInLog.list({ top: 10 })).items;
 
   it('records a success once, with the strengths of the token as applied policies', async () => {
-    await recorded(async () => result(['c1'])).verify(response, 'https://app.contoso.com', facts);
+    await recorded(async () => result(['c1'], 'c1')).verify(response, 'https://app.contoso.com', facts);
     const [record] = await records();
     expect(record).toMatchObject({
       userPrincipalName: 'ada@contoso.com',
@@ -51,6 +53,16 @@ describe('RecordedSignIn', () => {
       appliedConditionalAccessPolicies: [{ id: 'https://app.contoso.com', authenticationStrengthIds: ['c1'] }],
     });
     expect(await records()).toHaveLength(1);
+  });
+
+  it('records no applied policy for a resource that is not protected, whatever acrs the token lists', async () => {
+    await recorded(async () => result(['00000000-0000-0000-0000-000000000004'])).verify(
+      response,
+      'https://app.contoso.com',
+      facts,
+    );
+    const [record] = await records();
+    expect(record).toMatchObject({ conditionalAccessStatus: 'notApplied', appliedConditionalAccessPolicies: [] });
   });
 
   it('records a refusal of an unknown passkey without a user, and rethrows the refusal itself', async () => {
