@@ -1,15 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
-import { createLogger } from '../../local/logger';
-import { RunningLocal, startLocal } from '../../local/startLocal';
-import { loadConfig } from '../../shared/config';
+import { Browser, Page } from 'playwright-core';
+import { RunningLocal } from '../../local/startLocal';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
-import { freePort } from '../support/processes';
-import { chromiumExecutable, CHROMIUM_ARGS } from '../support/chromium';
+import {
+  expectText as waitForText,
+  openBrowserWithVirtualAuthenticator,
+  startOnLocalhostOrigin,
+} from '../support/virtualAuthenticator';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { toGraphCredential } from '../../cli/provision/credential';
 import type { TestJson } from '../support/testJson';
@@ -34,27 +35,6 @@ jest.setTimeout(60_000);
 const WIDER_THAN_375 =
   "[...document.querySelectorAll('body *')].filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > 376 && !e.parentElement.closest('.scroll')).map((e) => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))";
 
-async function startOnLocalhostOrigin(
-  settings: Record<string, string> = {},
-): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const base = `http://localhost:${port}`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-admin-e2e-'));
-    const config = loadConfig(
-      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir, ...settings },
-      dataDir,
-    );
-    try {
-      const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none') });
-      return { running, base, dataDir };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
-    }
-  }
-}
-
 type Ceremony = { status: number; body: { error?: { code: string; message: string }; id?: string } };
 
 describe('admin console (/admin/) in headless Chromium', () => {
@@ -63,7 +43,6 @@ describe('admin console (/admin/) in headless Chromium', () => {
   let dataDir: string | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  let cdp: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
   let policyAdmin: string;
   /** Every request the console page made: METHOD and path. */
   const requests: string[] = [];
@@ -90,19 +69,7 @@ describe('admin console (/admin/) in headless Chromium', () => {
   };
 
   /** Waits (up to 10 s) until the element is visible and shows `text`. */
-  const expectText = async (selector: string, text: string | RegExp) => {
-    const locator = page.locator(selector);
-    const deadline = Date.now() + 10_000;
-    let shown: string;
-    for (;;) {
-      shown = (await locator.textContent().catch(() => '')) ?? '';
-      const matches = typeof text === 'string' ? shown.includes(text) : text.test(shown);
-      if (matches && (await locator.isVisible())) return shown;
-      if (Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)}`);
-  };
+  const expectText = (selector: string, text: string | RegExp) => waitForText(page, selector, text);
 
   /** Polls `check` (up to 10 s). */
   const until = async (check: () => Promise<boolean>) => {
@@ -153,29 +120,17 @@ describe('admin console (/admin/) in headless Chromium', () => {
     ) as Promise<Ceremony>;
 
   beforeAll(async () => {
-    ({ running, base, dataDir } = await startOnLocalhostOrigin());
+    ({ running, base, dataDir } = await startOnLocalhostOrigin('passkeys-admin-e2e-'));
     policyAdmin = await mint('admin@contoso.com', [Roles.authPolicyAdmin]);
     const open = await api('PATCH', POLICY_V1, policyAdmin, openPolicy());
     expect(open.status).toBe(204);
 
-    browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
+    ({ browser, page } = await openBrowserWithVirtualAuthenticator({
+      viewport: { width: 1440, height: 900 },
+      transport: 'usb',
+      defaultTimeoutMs: 10_000,
+    }));
     page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-    page.on('pageerror', (error) => process.stderr.write(`[browser pageerror] ${error.message}\n`));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'usb',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
   });
 
   afterAll(async () => {
@@ -501,7 +456,9 @@ describe('admin console (/admin/) in headless Chromium', () => {
   });
 
   it('with an Entra tenant configured, offers no dev token: the page says to paste a token', async () => {
-    const entra = await startOnLocalhostOrigin({ ENTRA_TENANT_ID: '11111111-1111-4111-8111-111111111111' });
+    const entra = await startOnLocalhostOrigin('passkeys-admin-e2e-', {
+      ENTRA_TENANT_ID: '11111111-1111-4111-8111-111111111111',
+    });
     const other = await browser!.newPage();
     try {
       await other.goto(`${entra.base}/admin/`);

@@ -2,15 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { Browser, chromium, Page } from 'playwright-core';
-import { createLogger } from '../../local/logger';
-import { RunningLocal, startLocal } from '../../local/startLocal';
-import { loadConfig } from '../../shared/config';
+import { Browser, CDPSession, Page } from 'playwright-core';
+import { RunningLocal } from '../../local/startLocal';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
-import { freePort } from '../support/processes';
-import { chromiumExecutable, CHROMIUM_ARGS } from '../support/chromium';
+import {
+  expectText as waitForText,
+  openBrowserWithVirtualAuthenticator,
+  startOnLocalhostOrigin,
+} from '../support/virtualAuthenticator';
 
 /**
  * The demo sign-in frontend (web/) in real headless Chromium, against the real local host, with a
@@ -24,26 +25,6 @@ const ALICE = DemoTenant.alice;
 
 jest.setTimeout(30_000);
 
-/** Browsers accept RP ID `localhost` only on a localhost origin, so the port is chosen before the host starts. */
-async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const base = `http://localhost:${port}`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-web-e2e-'));
-    const config = loadConfig(
-      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir },
-      dataDir,
-    );
-    try {
-      const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none') });
-      return { running, base, dataDir };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
-    }
-  }
-}
-
 const policy = (state: 'enabled' | 'disabled') => ({ ...openPolicy(), state });
 
 describe('demo sign-in frontend (web/) in headless Chromium with a virtual authenticator', () => {
@@ -53,7 +34,7 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
   let browser: Browser | undefined;
   let page: Page;
   let authenticatorId: string;
-  let cdp: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
+  let cdp: CDPSession;
   let policyAdmin: string;
   let aliceDevToken: string;
   const screenshots = process.env.E2E_SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'passkeys-web-shots-'));
@@ -99,46 +80,17 @@ describe('demo sign-in frontend (web/) in headless Chromium with a virtual authe
   };
 
   /** Waits (up to 10 s) until the element is visible and its text contains / matches `text`. */
-  const expectText = async (selector: string, text: string | RegExp) => {
-    const locator = page.locator(selector);
-    const deadline = Date.now() + 10_000;
-    let shown: string;
-    for (;;) {
-      shown = (await locator.textContent()) ?? '';
-      const matches = typeof text === 'string' ? shown.includes(text) : text.test(shown);
-      if (matches && (await locator.isVisible())) return;
-      if (Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const errorBox = await page.locator('#error').textContent();
-    throw new Error(
-      `expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)} (error box: ${JSON.stringify(errorBox)})`,
-    );
-  };
+  const expectText = (selector: string, text: string | RegExp) =>
+    waitForText(page, selector, text, { errorBox: '#error' });
 
   beforeAll(async () => {
-    ({ running, base, dataDir } = await startOnLocalhostOrigin());
+    ({ running, base, dataDir } = await startOnLocalhostOrigin('passkeys-web-e2e-'));
     policyAdmin = await mint('admin@contoso.com', [Roles.authPolicyAdmin]);
     aliceDevToken = await mint(ALICE.userPrincipalName);
 
-    browser = await chromium.launch({
-      executablePath: chromiumExecutable(),
-      args: CHROMIUM_ARGS,
-    });
-    const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => process.stderr.write(`[browser pageerror] ${error.message}\n`));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'usb',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
+    ({ browser, page, cdp, authenticatorId } = await openBrowserWithVirtualAuthenticator({
+      viewport: { width: 900, height: 900 },
+      transport: 'usb',
     }));
   });
 

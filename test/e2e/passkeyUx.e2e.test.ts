@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
-import { createLogger } from '../../local/logger';
-import { RunningLocal, startLocal } from '../../local/startLocal';
-import { loadConfig } from '../../shared/config';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Browser, CDPSession, Page } from 'playwright-core';
+import { RunningLocal } from '../../local/startLocal';
 import { DemoTenant } from '../../shared/services/seedDemoTenant';
 import { openPolicy, POLICY_V1 } from '../support/ceremonies';
 import { Roles } from '../support/localService';
-import { freePort } from '../support/processes';
-import { chromiumExecutable, CHROMIUM_ARGS } from '../support/chromium';
+import {
+  expectText as waitForText,
+  openBrowserWithVirtualAuthenticator,
+  startOnLocalhostOrigin,
+} from '../support/virtualAuthenticator';
 
 /**
  * Issue 12 item 2 in real headless Chromium (CDP virtual authenticator, ctap2 internal, resident
@@ -30,25 +30,6 @@ const RENAMED = 'alice.renamed@contoso.com';
 const SCREENSHOT = resolve(__dirname, '..', '..', 'docs', 'images', 'web-signin.png');
 
 jest.setTimeout(30_000);
-
-async function startOnLocalhostOrigin(): Promise<{ running: RunningLocal; base: string; dataDir: string }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const base = `http://localhost:${port}`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-ux-e2e-'));
-    const config = loadConfig(
-      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir },
-      dataDir,
-    );
-    try {
-      const running = await startLocal(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'none') });
-      return { running, base, dataDir };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
-    }
-  }
-}
 
 /**
  * Installed before the page's scripts (plain JavaScript: it runs in the page): records the signals
@@ -81,7 +62,7 @@ describe('modern passkey UX of /web/ in headless Chromium (autofill, automatic u
   let browser: Browser | undefined;
   let page: Page;
   let authenticatorId: string;
-  let cdp: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
+  let cdp: CDPSession;
   let globalAdmin: string;
   let aliceDevToken: string;
   let credentialId: string;
@@ -124,22 +105,8 @@ describe('modern passkey UX of /web/ in headless Chromium (autofill, automatic u
   };
 
   /** Waits (up to 10 s) until the element is visible and its text contains / matches `text`. */
-  const expectText = async (selector: string, text: string | RegExp) => {
-    const locator = page.locator(selector);
-    const deadline = Date.now() + 10_000;
-    let shown: string;
-    for (;;) {
-      shown = (await locator.textContent()) ?? '';
-      const matches = typeof text === 'string' ? shown.includes(text) : text.test(shown);
-      if (matches && (await locator.isVisible())) return;
-      if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const errorBox = await page.locator('#error').textContent();
-    throw new Error(
-      `expected ${selector} to show ${String(text)}; it shows ${JSON.stringify(shown)} (error box: ${JSON.stringify(errorBox)})`,
-    );
-  };
+  const expectText = (selector: string, text: string | RegExp) =>
+    waitForText(page, selector, text, { errorBox: '#error' });
   const eventually = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -157,7 +124,7 @@ describe('modern passkey UX of /web/ in headless Chromium (autofill, automatic u
   };
 
   beforeAll(async () => {
-    ({ running, base, dataDir } = await startOnLocalhostOrigin());
+    ({ running, base, dataDir } = await startOnLocalhostOrigin('passkeys-ux-e2e-'));
     globalAdmin = await mint('admin@contoso.com', [Roles.globalAdmin]);
     const policyAdmin = await mint('admin@contoso.com', [Roles.authPolicyAdmin]);
     const res = await fetch(`${base}${POLICY_V1}`, {
@@ -168,26 +135,14 @@ describe('modern passkey UX of /web/ in headless Chromium (autofill, automatic u
     expect(res.status).toBe(204);
     aliceDevToken = await mint(ALICE.userPrincipalName);
 
-    browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-    await context.addInitScript({ content: INSTRUMENT_PAGE });
-    page = await context.newPage();
-    page.on('pageerror', (error) => process.stderr.write(`[browser pageerror] ${error.message}\n`));
+    ({ browser, page, cdp, authenticatorId } = await openBrowserWithVirtualAuthenticator({
+      viewport: { width: 1000, height: 900 },
+      transport: 'internal',
+      initScript: INSTRUMENT_PAGE,
+    }));
     page.on('request', (request) => {
       if (request.url().endsWith('/webauthn/authentication/options')) optionsBodies.push(request.postData() ?? '');
     });
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
   });
 
   afterAll(async () => {

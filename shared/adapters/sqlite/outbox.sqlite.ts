@@ -2,23 +2,34 @@ import { AuditRecord } from '../../domain/audit';
 import { OutboxRepository } from '../../ports/outbox.port';
 import { SqliteDatabase } from './database';
 
-/** The audit table is the outbox: its autoincrement `seq` is the publishing order. */
-export class SqliteOutboxRepository implements OutboxRepository {
+/**
+ * An outbox read from a table with an autoincrement `seq` (the publishing order, never reused) and a
+ * JSON `doc` column; each relay's cursor is kept in `outbox_cursors` under the relay's name. The SQL
+ * texts are fixed per table, so the statement cache (statementCache.ts) prepares each once.
+ */
+export class SqliteSeqOutboxRepository implements OutboxRepository {
   readonly relayKind = 'sqlite-poller';
+  private readonly readAfterSql: string;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    table: 'audit' | 'sign_ins',
+    private readonly toRecord: (doc: string) => AuditRecord,
+  ) {
     db.exec('CREATE TABLE IF NOT EXISTS outbox_cursors (relay TEXT PRIMARY KEY, cursor TEXT NOT NULL)');
+    this.readAfterSql = `SELECT seq, doc FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`;
   }
 
   async readAfter(
     cursor: string | undefined,
     top: number,
   ): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
-    const rows = this.db
-      .prepare('SELECT seq, doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(Number(cursor ?? 0), top) as Array<{ seq: number; doc: string }>;
+    const rows = this.db.prepare(this.readAfterSql).all(Number(cursor ?? 0), top) as Array<{
+      seq: number;
+      doc: string;
+    }>;
     return {
-      records: rows.map((r) => JSON.parse(r.doc) as AuditRecord),
+      records: rows.map((r) => this.toRecord(r.doc)),
       cursor: rows.length ? String(rows[rows.length - 1].seq) : cursor,
     };
   }
@@ -35,5 +46,12 @@ export class SqliteOutboxRepository implements OutboxRepository {
         'INSERT INTO outbox_cursors (relay, cursor) VALUES (?, ?) ON CONFLICT(relay) DO UPDATE SET cursor = excluded.cursor',
       )
       .run(relay, cursor);
+  }
+}
+
+/** The audit table is the outbox: its autoincrement `seq` is the publishing order. */
+export class SqliteOutboxRepository extends SqliteSeqOutboxRepository {
+  constructor(db: SqliteDatabase) {
+    super(db, 'audit', (doc) => JSON.parse(doc) as AuditRecord);
   }
 }

@@ -1,11 +1,10 @@
 import { Page } from '../../domain/directory/directory';
-import { AuditRecord } from '../../domain/audit';
 import { signInOutboxRecord } from '../../domain/signIns/signInOutboxRecord';
 import { aaGuidOf, SignInRecord } from '../../domain/signIns/signInRecord';
-import { OutboxRepository } from '../../ports/outbox.port';
 import { SignInCounts, SignInLogRepository, SignInQuery } from '../../ports/signInLog.port';
 import { assertPageSize } from '../pageSize';
 import { SqliteDatabase } from './database';
+import { SqliteSeqOutboxRepository } from './outbox.sqlite';
 
 /** Newest first by (createdDateTime, id), the same order and cursor as the Cosmos DB adapter. */
 export const signInSortKey = (record: SignInRecord) => `${record.createdDateTime}|${record.id}`;
@@ -74,37 +73,8 @@ export class SqliteSignInLogRepository implements SignInLogRepository {
  * after a purge), so each record is published as a `signIn.recorded` event at least once without
  * being written to the audit log. Cursors share the audit outbox's table, under their own relay name.
  */
-export class SqliteSignInOutboxRepository implements OutboxRepository {
-  readonly relayKind = 'sqlite-poller';
-
-  constructor(private readonly db: SqliteDatabase) {
-    db.exec('CREATE TABLE IF NOT EXISTS outbox_cursors (relay TEXT PRIMARY KEY, cursor TEXT NOT NULL)');
-  }
-
-  async readAfter(
-    cursor: string | undefined,
-    top: number,
-  ): Promise<{ records: AuditRecord[]; cursor: string | undefined }> {
-    const rows = this.db
-      .prepare('SELECT seq, doc FROM sign_ins WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(Number(cursor ?? 0), top) as Array<{ seq: number; doc: string }>;
-    return {
-      records: rows.map((r) => signInOutboxRecord(JSON.parse(r.doc) as SignInRecord)),
-      cursor: rows.length ? String(rows[rows.length - 1].seq) : cursor,
-    };
-  }
-
-  async getCursor(relay: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT cursor FROM outbox_cursors WHERE relay = ?').get(relay) as
-      { cursor: string } | undefined;
-    return row?.cursor;
-  }
-
-  async setCursor(relay: string, cursor: string): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO outbox_cursors (relay, cursor) VALUES (?, ?) ON CONFLICT(relay) DO UPDATE SET cursor = excluded.cursor',
-      )
-      .run(relay, cursor);
+export class SqliteSignInOutboxRepository extends SqliteSeqOutboxRepository {
+  constructor(db: SqliteDatabase) {
+    super(db, 'sign_ins', (doc) => signInOutboxRecord(JSON.parse(doc) as SignInRecord));
   }
 }
