@@ -39,7 +39,7 @@ const built = spawnSync(
 );
 if (built.status !== 0) process.exit(built.status || 1);
 
-const dataDir = process.env.DATA_DIR ?? join(root, 'data');
+const dataDir = process.env.DATA_DIR ?? join(root, '.data'); // the embedded host's default (shared/config.ts)
 const azuriteDir = join(dataDir, 'azurite');
 mkdirSync(azuriteDir, { recursive: true });
 const children = [];
