@@ -10,7 +10,7 @@ describe('npm run start:func', () => {
   afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
   it('without Azure Functions Core Tools on PATH: a clear message, exit code 1, nothing started', () => {
-    const env = { ...process.env, PATH: emptyDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: emptyDir };
     delete env.FUNC_PATH;
     const run = spawnSync(process.execPath, [script], { env, encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(1);
