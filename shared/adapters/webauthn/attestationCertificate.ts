@@ -41,8 +41,24 @@ function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
   return spki.subarray(bits.start + 1, bits.end);
 }
 
-/** The leaf's AAGUID extension (an OCTET STRING of 16 bytes) and its key identifier. */
+/** Leaf certificates read, by SHA-256 of their DER: a bulk job's keys often share one batch certificate. */
+const CACHE_LEAVES = 1024;
+const leaves = new Map<string, LeafFacts>();
+
+/** The leaf's AAGUID extension (an OCTET STRING of 16 bytes) and its key identifier (remembered per DER, bounded). */
 export function readLeafFacts(der: Uint8Array): LeafFacts {
+  const key = createHash('sha256').update(der).digest('hex');
+  const known = leaves.get(key);
+  if (known) return known;
+  const parsed = parseLeafFacts(der);
+  Object.freeze(parsed.certificateAaguid);
+  const facts = Object.freeze(parsed);
+  leaves.set(key, facts);
+  if (leaves.size > CACHE_LEAVES) leaves.delete(leaves.keys().next().value!);
+  return facts;
+}
+
+function parseLeafFacts(der: Uint8Array): LeafFacts {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);

@@ -85,4 +85,27 @@ describe('verifyCertificateChain', () => {
     const underOldRoot = await oldRoot.issueAttestationCertificate();
     expect(verifyCertificateChain([underOldRoot.certificate], [cert(oldRoot)], NOW)).toBe('expired');
   });
+
+  describe('remembered paths (one check per batch certificate)', () => {
+    it('attack: a path verified earlier is expired once the clock passes its validity', () => {
+      const anchors = [cert(root)];
+      expect(verifyCertificateChain([leaf], anchors, NOW)).toBe('verified');
+      expect(verifyCertificateChain([leaf], anchors, days(400))).toBe('expired');
+      expect(verifyCertificateChain([leaf], anchors, NOW)).toBe('verified');
+    });
+
+    it('attack: a path verified against one anchor list is not trusted against another', () => {
+      expect(verifyCertificateChain([leaf], [cert(root)], NOW)).toBe('verified');
+      expect(verifyCertificateChain([leaf], [cert(other)], NOW)).toBe('untrusted');
+    });
+
+    it('attack: a chain remembered as untrusted stays untrusted, and a different x5c is checked on its own', () => {
+      const anchors = [cert(root)];
+      expect(verifyCertificateChain([viaIntermediate.certificate], anchors, NOW)).toBe('untrusted');
+      expect(verifyCertificateChain([viaIntermediate.certificate], anchors, NOW)).toBe('untrusted');
+      expect(
+        verifyCertificateChain([viaIntermediate.certificate, ...viaIntermediate.intermediates!], anchors, NOW),
+      ).toBe('verified');
+    });
+  });
 });
