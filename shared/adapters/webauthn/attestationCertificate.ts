@@ -1,10 +1,5 @@
-import 'reflect-metadata';
-import { X509Certificate } from '@peculiar/x509';
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateAaguid } from '../../domain/webauthn/attestationTrust';
-
-/** OID of the FIDO `id-fido-gen-ce-aaguid` certificate extension. */
-const ID_FIDO_GEN_CE_AAGUID = '1.3.6.1.4.1.45724.1.1.4';
 
 /** What the trust rule needs from an attestation leaf certificate. */
 export interface LeafFacts {
@@ -14,7 +9,7 @@ export interface LeafFacts {
 }
 
 /** Reads one DER TLV at `offset`: its tag, where its contents start and where it ends. */
-function readTlv(der: Uint8Array, offset: number): { tag: number; start: number; end: number } {
+function readTlv(der: Uint8Array, offset: number): { tag: number; offset: number; start: number; end: number } {
   const tag = der[offset];
   let length = der[offset + 1];
   let start = offset + 2;
@@ -26,7 +21,7 @@ function readTlv(der: Uint8Array, offset: number): { tag: number; start: number;
     start += bytes;
   }
   if (tag === undefined || start + length > der.length) throw new Error('truncated DER');
-  return { tag, start, end: start + length };
+  return { tag, offset, start, end: start + length };
 }
 
 /**
@@ -58,24 +53,71 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
   return facts;
 }
 
+/** OID of the FIDO `id-fido-gen-ce-aaguid` certificate extension, 1.3.6.1.4.1.45724.1.1.4 (DER contents). */
+const AAGUID_OID = Buffer.from('2b0601040182e51c010104', 'hex');
+
+/** The children of a constructed DER value (tag, start of contents, end). */
+function children(der: Uint8Array, tlv: { start: number; end: number }) {
+  const out: Array<ReturnType<typeof readTlv>> = [];
+  for (let at = tlv.start; at < tlv.end;) {
+    const child = readTlv(der, at);
+    if (child.end > tlv.end) throw new Error('truncated DER');
+    out.push(child);
+    at = child.end;
+  }
+  return out;
+}
+
+/**
+ * The SubjectPublicKeyInfo and the extensions of a certificate, walked in its DER (RFC 5280 §4.1):
+ * Certificate → tbsCertificate → [version] serial signature issuer validity subject spki … [3] extensions.
+ */
+function tbsParts(der: Uint8Array): { spki: Uint8Array; extensions: Array<{ oid: Buffer; value: Buffer }> } {
+  const certificate = readTlv(der, 0);
+  if (certificate.tag !== 0x30 || certificate.end !== der.length) throw new Error('not a certificate');
+  const tbs = children(der, certificate)[0];
+  if (tbs?.tag !== 0x30) throw new Error('not a TBSCertificate');
+  const fields = children(der, tbs);
+  const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const spki = fields[offset + 5];
+  if (spki?.tag !== 0x30) throw new Error('no SubjectPublicKeyInfo');
+  const extensions: Array<{ oid: Buffer; value: Buffer }> = [];
+  const wrapper = fields.slice(offset + 6).find((f) => f.tag === 0xa3);
+  if (wrapper) {
+    const [list] = children(der, wrapper);
+    if (list?.tag !== 0x30) throw new Error('malformed extensions');
+    for (const extension of children(der, list)) {
+      const parts = children(der, extension);
+      const value = parts[parts.length - 1];
+      if (extension.tag !== 0x30 || parts[0]?.tag !== 0x06 || value?.tag !== 0x04 || parts.length > 3)
+        throw new Error('malformed extension');
+      extensions.push({
+        oid: Buffer.from(der.subarray(parts[0].start, parts[0].end)),
+        value: Buffer.from(der.subarray(value.start, value.end)),
+      });
+    }
+  }
+  return { spki: der.subarray(spki.offset, spki.end), extensions };
+}
+
 function parseLeafFacts(der: Uint8Array): LeafFacts {
-  let cert: X509Certificate;
+  let parts: ReturnType<typeof tbsParts>;
   try {
-    cert = new X509Certificate(der);
+    // OpenSSL must accept it as a certificate; the walk then reads what OpenSSL does not expose.
+    new X509Certificate(der);
+    parts = tbsParts(der);
   } catch {
     return { certificateAaguid: { kind: 'malformed' } };
   }
   let keyIdentifier: string | undefined;
   try {
-    keyIdentifier = createHash('sha1')
-      .update(subjectPublicKeyBits(new Uint8Array(cert.publicKey.rawData)))
-      .digest('hex');
+    keyIdentifier = createHash('sha1').update(subjectPublicKeyBits(parts.spki)).digest('hex');
   } catch {
     keyIdentifier = undefined;
   }
-  const extension = cert.getExtension(ID_FIDO_GEN_CE_AAGUID);
+  const extension = parts.extensions.find((e) => e.oid.equals(AAGUID_OID));
   if (!extension) return { certificateAaguid: { kind: 'absent' }, keyIdentifier };
-  const value = Buffer.from(extension.value);
+  const value = extension.value;
   if (value.length !== 18 || value[0] !== 0x04 || value[1] !== 0x10)
     return { certificateAaguid: { kind: 'malformed' }, keyIdentifier };
   const hex = value.subarray(2).toString('hex');
