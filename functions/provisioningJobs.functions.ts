@@ -3,7 +3,14 @@ import { InvocationContext } from '@azure/functions';
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
 import { ProvisioningJob, ProvisioningJobUser } from '../shared/ports/provisioningJobs.port';
-import { ClaimBody, CreateJobBody, JobIdParams, JobQuery, JobUserParams } from '../shared/schemas/provisioning.schema';
+import {
+  ClaimBody,
+  CreateJobBody,
+  JobIdParams,
+  JobListQuery,
+  JobQuery,
+  JobUserParams,
+} from '../shared/schemas/provisioning.schema';
 import { CreateFido2MethodBody } from '../shared/schemas/webauthn.schema';
 import { DurableProvisioningOrchestrations } from './durable/durableProvisioningOrchestrations';
 import { graphRoute } from './http/graphRoute';
@@ -41,6 +48,8 @@ const jobSummary = (job: ProvisioningJob) => ({
   challengeTimeoutInMinutes: job.challengeTimeoutInMinutes,
   displayName: job.displayNameTemplate,
   totalUsers: job.totalUsers,
+  idempotencyKey: job.idempotencyKey ?? null,
+  requestedBy: job.requestedBy ?? null,
 });
 
 const createJob = graphRoute('POST', 'provisioning/jobs', {
@@ -52,11 +61,35 @@ const createJob = graphRoute('POST', 'provisioning/jobs', {
     summary: 'Start a bulk provisioning job for a list of users or a group',
     tags: ['Provisioning'],
     responses: { 202: { description: 'Accepted: the job id and its status URLs' } },
+    errors: { 409: 'The idempotency key was used for a different request, or its first request is still running' },
   },
   handler: async ({ app, body, principal, context, baseUrl }) => {
-    const job = await app.provisioningJobs.createJob(body, principal, orchestrations(context));
+    const { job } = await app.provisioningJobs.createJob(body, principal, orchestrations(context));
     const links = jobLinks(baseUrl, job.id);
     return json(202, { ...jobSummary(job), ...links }, { Location: links.statusQueryGetUri });
+  },
+});
+
+const listJobs = graphRoute('GET', 'provisioning/jobs', {
+  name: 'provisioningJobsList',
+  access: AccessRules.methodsRead,
+  query: JobListQuery,
+  doc: {
+    summary: 'Bulk provisioning jobs, newest first (paged with $top and @odata.nextLink)',
+    tags: ['Provisioning'],
+    responses: { 200: { description: 'A collection of job summaries' } },
+    errors: { 400: 'Bad $skiptoken' },
+  },
+  handler: async ({ app, query, baseUrl }) => {
+    const page = await app.provisioningJobs.listJobs({ top: query.$top, skipToken: query.$skiptoken });
+    return json(200, {
+      value: page.jobs.map((job) => ({ ...jobSummary(job), ...jobLinks(baseUrl, job.id) })),
+      ...(page.next !== undefined
+        ? {
+            '@odata.nextLink': serviceLink(baseUrl, 'provisioning/jobs', { $top: query.$top, $skiptoken: page.next }),
+          }
+        : {}),
+    });
   },
 });
 
@@ -162,6 +195,7 @@ const cancelJob = graphRoute('POST', 'provisioning/jobs/{jobId}/cancel', {
 
 export const provisioningJobHttpFunctions: HttpFunction[] = [
   createJob,
+  listJobs,
   getJob,
   claimNext,
   deliverCredential,

@@ -66,6 +66,8 @@ const WIRE: Record<keyof typeof ErrorCodes, [code: string, status: number]> = {
   unknownUsers: ['unknownUsers', 400],
   jobNotRunning: ['jobNotRunning', 409],
   userNotClaimed: ['userNotClaimed', 409],
+  idempotencyKeyReused: ['idempotencyKeyReused', 409],
+  idempotencyKeyInProgress: ['idempotencyKeyInProgress', 409],
 };
 
 const HTTP_WIRE: Record<keyof typeof HttpErrorCodes, [code: string, status: number]> = {

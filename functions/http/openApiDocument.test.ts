@@ -15,6 +15,7 @@ const EXPECTED = [
   'GET /.well-known/openid-configuration',
   'GET /health',
   'GET /openapi.json',
+  'GET /provisioning/jobs',
   'GET /provisioning/jobs/{jobId}',
   'GET /webhooks/subscriptions',
   'GET /webhooks/subscriptions/{id}',

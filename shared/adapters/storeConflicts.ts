@@ -23,3 +23,5 @@ export const credentialAlreadyRegistered = (id: string) =>
     ErrorCodes.credentialAlreadyRegistered,
     `A passkey with credential id '${id}' is already registered.`,
   );
+
+export { idempotencyKeyInProgress, idempotencyKeyReused } from '../domain/provisioning/idempotencyKey';

@@ -109,6 +109,10 @@ export const ErrorCodes = {
   unknownUsers: entry('badRequest', 'unknownUsers'),
   jobNotRunning: entry('conflict', 'jobNotRunning'),
   userNotClaimed: entry('conflict', 'userNotClaimed'),
+  /** The idempotency key already started a job for a different request (IETF Idempotency-Key draft: a reused key). */
+  idempotencyKeyReused: entry('conflict', 'idempotencyKeyReused'),
+  /** Another request with the same idempotency key is still creating its job; retry shortly. */
+  idempotencyKeyInProgress: entry('conflict', 'idempotencyKeyInProgress'),
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A registry entry. */

@@ -1,3 +1,4 @@
+import type { JobCursor } from '../domain/provisioning/jobCursor';
 import type { PublicKeyCredentialCreationOptionsJSON } from './webauthn.port';
 
 export type JobStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -34,7 +35,16 @@ export interface ProvisioningJob {
   displayNameTemplate: string;
   source: { users: string[] } | { groupId: string };
   totalUsers: number;
+  /** The caller's idempotency key: at most one job per key (a store-level guarantee). */
+  idempotencyKey?: string;
+  /** A digest of the request the key was first used with, so a repeat with another body is told apart. */
+  requestFingerprint?: string;
+  /** Who asked, as a queued request names them (free text, e.g. a UPN; not an authenticated principal). */
+  requestedBy?: string;
 }
+
+/** What `create` did: wrote the job, or found the job that already holds its idempotency key. */
+export type JobCreateResult = { created: true; job: ProvisioningJob } | { created: false; job: ProvisioningJob };
 
 export interface ProvisioningJobUser {
   jobId: string;
@@ -53,13 +63,23 @@ export interface ProvisioningJobUser {
   updatedDateTime: string;
 }
 
+export type { JobCursor } from '../domain/provisioning/jobCursor';
+
 export type JobUserCounts = Record<JobUserState, number>;
 
 /** Bulk provisioning jobs and their per-user rows. Writes are conditional, so a user is never claimed or finished twice. */
 export interface ProvisioningJobRepository {
-  /** Creates the job with all its user rows (state `pending`). */
-  create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void>;
+  /**
+   * Creates the job with all its user rows (state `pending`). With an `idempotencyKey`, at most one
+   * job per key is ever written, also when two creates race: the later one writes nothing and
+   * answers the job that holds the key (`created: false`).
+   */
+  create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<JobCreateResult>;
   get(jobId: string): Promise<ProvisioningJob | null>;
+  /** The job that holds an idempotency key; null when none (or while its first create is still writing). */
+  findByIdempotencyKey(key: string): Promise<ProvisioningJob | null>;
+  /** Newest first (createdDateTime desc, then id desc), keyset-paged after the last job of the previous page. */
+  list(options: { top: number; after?: JobCursor }): Promise<ProvisioningJob[]>;
   /**
    * Moves the job from `running` to `status`, atomically; false when the job is not running (a
    * cancel and the job's own completion racing: the first one wins) or does not exist.

@@ -188,4 +188,89 @@ describe('Cosmos store adapter specifics (cosmosdb-server)', () => {
     const { resource } = await container.item('with-ttl', 'with-ttl').read();
     expect(resource.ttl).toBeGreaterThanOrEqual(5 * 60);
   });
+
+  describe('idempotency key markers (no transactional batch: the marker is written first)', () => {
+    const T0 = '2030-06-01T10:00:00.000Z';
+    const later = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
+    const keyedJob = (key: string, createdDateTime: string, requestFingerprint = 'fp') => ({
+      id: randomUUID(),
+      status: 'running' as const,
+      createdDateTime,
+      lastUpdatedDateTime: createdDateTime,
+      createdBy: { id: null, userPrincipalName: null, appId: 'queue' },
+      challengeTimeoutInMinutes: 15,
+      displayNameTemplate: '{displayName} key',
+      source: { users: ['a@contoso.com'] },
+      totalUsers: 1,
+      idempotencyKey: key,
+      requestFingerprint,
+    });
+    const rowOf = (jobId: string, userId: string, createdDateTime: string) => ({
+      jobId,
+      userId,
+      userPrincipalName: 'a@contoso.com',
+      displayName: 'A',
+      sequence: 0,
+      state: 'pending' as const,
+      reason: null,
+      creationOptions: null,
+      challengeExpiresDateTime: null,
+      claimedBy: null,
+      methodId: null,
+      updatedDateTime: createdDateTime,
+    });
+    /** What a writer that crashed after its marker and one row left behind. */
+    async function crashedWriter(databaseId: string, key: string, fingerprint = 'fp') {
+      const jobId = randomUUID();
+      const strayUser = randomUUID();
+      const db = client.database(databaseId);
+      await db.container('provisioningJobs').items.create({
+        id: `idempotencyKey:${key}`,
+        jobId,
+        requestFingerprint: fingerprint,
+        claimedDateTime: T0,
+      });
+      await db.container('provisioningJobUsers').items.create({ id: strayUser, ...rowOf(jobId, strayUser, T0) });
+      return { jobId, strayUser };
+    }
+
+    it('tells a retry to wait while the first writer may still be writing', async () => {
+      const databaseId = `keys-${randomUUID()}`;
+      const store = await open(databaseId);
+      await crashedWriter(databaseId, 'k1');
+      const retry = keyedJob('k1', later(30_000));
+      await expect(
+        store.provisioningJobs.create(retry, [rowOf(retry.id, randomUUID(), retry.createdDateTime)]),
+      ).rejects.toMatchObject({
+        code: 'idempotencyKeyInProgress',
+      });
+      expect(await store.provisioningJobs.findByIdempotencyKey('k1')).toBeNull();
+      expect(await store.provisioningJobs.get(retry.id)).toBeNull();
+    });
+
+    it("finishes a crashed writer's job under its job id, without its stray rows", async () => {
+      const databaseId = `keys-${randomUUID()}`;
+      const store = await open(databaseId);
+      const { jobId, strayUser } = await crashedWriter(databaseId, 'k2');
+      const retry = keyedJob('k2', later(5 * 60_000));
+      const user = randomUUID();
+      const result = await store.provisioningJobs.create(retry, [rowOf(retry.id, user, retry.createdDateTime)]);
+      expect(result).toEqual({ created: true, job: { ...retry, id: jobId } });
+      expect(await store.provisioningJobs.findByIdempotencyKey('k2')).toEqual({ ...retry, id: jobId });
+      expect(await store.provisioningJobs.getUser(jobId, strayUser)).toBeNull();
+      expect((await store.provisioningJobs.getUser(jobId, user))?.state).toBe('pending');
+      expect(await store.provisioningJobs.get(retry.id)).toBeNull();
+      // And the next repeat finds it.
+      const again = keyedJob('k2', later(6 * 60_000));
+      expect(await store.provisioningJobs.create(again, [])).toEqual({ created: false, job: { ...retry, id: jobId } });
+    });
+
+    it("refuses a crashed writer's key for a different request (idempotencyKeyReused)", async () => {
+      const databaseId = `keys-${randomUUID()}`;
+      const store = await open(databaseId);
+      await crashedWriter(databaseId, 'k3', 'fp-first');
+      const other = keyedJob('k3', later(5 * 60_000), 'fp-other');
+      await expect(store.provisioningJobs.create(other, [])).rejects.toMatchObject({ code: 'idempotencyKeyReused' });
+    });
+  });
 });

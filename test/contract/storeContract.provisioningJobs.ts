@@ -416,5 +416,108 @@ export function provisioningJobContract(ctx: ContractContext): void {
       }
       expect(listed).toEqual(users);
     });
+
+    describe('idempotency keys and who asked', () => {
+      const keyed = (key: string, overrides: Partial<ProvisioningJob> = {}) =>
+        job({ idempotencyKey: key, requestFingerprint: 'fp-1', requestedBy: 'requester@contoso.com', ...overrides });
+
+      it('stores the key, fingerprint and requester, and finds the job by its key', async () => {
+        const key = `key:${randomUUID()}`;
+        const first = keyed(key, { totalUsers: 2 });
+        expect(await jobs().create(first, rows(first.id, 2))).toEqual({ created: true, job: first });
+        expect(await jobs().get(first.id)).toEqual(first);
+        expect(await jobs().findByIdempotencyKey(key)).toEqual(first);
+        expect(await jobs().findByIdempotencyKey(`key:${randomUUID()}`)).toBeNull();
+      });
+
+      it('a job without key or requester reads back without them', async () => {
+        const { job: plain } = await createJob(1);
+        const read = await jobs().get(plain.id);
+        expect(read).toEqual(plain);
+        expect(read).not.toHaveProperty('idempotencyKey');
+        expect(read).not.toHaveProperty('requestedBy');
+      });
+
+      it('a second create with the same key writes nothing and answers the first job', async () => {
+        const key = `key:${randomUUID()}`;
+        const first = keyed(key, { totalUsers: 1 });
+        const firstRows = rows(first.id, 1);
+        await jobs().create(first, firstRows);
+        const second = keyed(key, { totalUsers: 2, requestFingerprint: 'fp-2' });
+        const secondRows = rows(second.id, 2);
+        expect(await jobs().create(second, secondRows)).toEqual({ created: false, job: first });
+        expect(await jobs().get(second.id)).toBeNull();
+        for (const user of secondRows) expect(await jobs().getUser(second.id, user.userId)).toBeNull();
+        expect(await jobs().listUsers(first.id, { top: 10 })).toEqual(firstRows);
+      });
+
+      it('attack: two creates racing with the same key start exactly one job', async () => {
+        const key = `race:${randomUUID()}`;
+        const racers = Array.from({ length: 4 }, () => keyed(key, { totalUsers: 3 }));
+        const results = await Promise.allSettled(racers.map((r) => jobs().create(r, rows(r.id, 3))));
+        const created = results.flatMap((r) => (r.status === 'fulfilled' && r.value.created ? [r.value.job] : []));
+        expect(created).toHaveLength(1);
+        const [winner] = created;
+        for (const r of results) {
+          // A loser either finds the winner or (Cosmos, while the winner is still writing) is told to retry.
+          if (r.status === 'fulfilled') expect(r.value.job).toEqual(winner);
+          else expect(r.reason).toMatchObject({ code: 'idempotencyKeyInProgress' });
+        }
+        expect(await jobs().findByIdempotencyKey(key)).toEqual(winner);
+        for (const racer of racers.filter((r) => r.id !== winner.id)) expect(await jobs().get(racer.id)).toBeNull();
+        expect(await jobs().counts(winner.id)).toEqual({ ...NO_USERS, pending: 3 });
+        // Once the winner is written, a retry of a loser finds it.
+        const retry = keyed(key, { totalUsers: 3 });
+        expect(await jobs().create(retry, rows(retry.id, 3))).toEqual({ created: false, job: winner });
+      });
+    });
+
+    describe('listing jobs', () => {
+      /** Later than any job other tests create, so the jobs a test creates here are the newest. */
+      let ticks = 0;
+      const newer = () => new Date(Date.UTC(2090, 0, 1) + ++ticks * 1000).toISOString();
+      const at = (t: string) => ({ createdDateTime: t, lastUpdatedDateTime: t });
+
+      it('lists newest first (id breaks ties), keyset-paged, without the key markers', async () => {
+        const oldest = await createJob(0, at(newer()));
+        const same = newer();
+        const ids = [randomUUID(), randomUUID()].sort();
+        // Created high id first: the order must come from the ids, not from insertion.
+        const tiedHigh = await createJob(0, { id: ids[1], ...at(same) });
+        const tiedLow = await createJob(0, { id: ids[0], ...at(same) });
+        const keyedJob = await createJob(1, {
+          idempotencyKey: `list:${randomUUID()}`,
+          requestFingerprint: 'fp',
+          ...at(newer()),
+        });
+        const newest = await createJob(2, at(newer()));
+        const expected = [newest.job, keyedJob.job, tiedHigh.job, tiedLow.job, oldest.job];
+
+        const listed: ProvisioningJob[] = [];
+        let after: { createdDateTime: string; id: string } | undefined;
+        while (listed.length < expected.length) {
+          const page = await jobs().list({ top: 2, after });
+          expect(page.length).toBeLessThanOrEqual(2);
+          if (page.length === 0) break;
+          listed.push(...page);
+          const last = page[page.length - 1];
+          after = { createdDateTime: last.createdDateTime, id: last.id };
+        }
+        expect(listed.slice(0, expected.length)).toEqual(expected);
+      });
+
+      it('a finished job keeps its place in the listing', async () => {
+        const older = await createJob(0, at(newer()));
+        const { job: finished } = await createJob(0, at(newer()));
+        expect(await jobs().finish(finished.id, 'completed', ctx.data.nextTime())).toBe(true);
+        const [first, second] = await jobs().list({ top: 2 });
+        expect(first).toMatchObject({ id: finished.id, status: 'completed' });
+        expect(second).toEqual(older.job);
+      });
+
+      it('refuses a page size that is not a positive integer', async () => {
+        await expect(jobs().list({ top: 0 })).rejects.toThrow(RangeError);
+      });
+    });
   });
 }

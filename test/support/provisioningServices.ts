@@ -11,8 +11,12 @@ export class FakeOrchestrations implements ProvisioningOrchestrations {
   readonly calls: Array<[string, ...unknown[]]> = [];
   service?: ProvisioningJobService;
 
+  /** Jobs whose orchestration was started: the others have no runtime status, as in the durable runtime. */
+  private readonly started = new Set<string>();
+
   async startJob(jobId: string, totalUsers: number): Promise<void> {
     this.calls.push(['startJob', jobId, totalUsers]);
+    this.started.add(jobId);
   }
   async notifyClaimed(
     _jobId: string,
@@ -28,8 +32,8 @@ export class FakeOrchestrations implements ProvisioningOrchestrations {
   async cancelJob(jobId: string, userIds: string[]): Promise<void> {
     this.calls.push(['cancelJob', jobId, userIds]);
   }
-  async runtimeStatus(): Promise<string | null> {
-    return 'Running';
+  async runtimeStatus(jobId: string): Promise<string | null> {
+    return this.started.has(jobId) ? 'Running' : null;
   }
   named(name: string) {
     return this.calls.filter(([n]) => n === name).map(([, ...args]) => args);

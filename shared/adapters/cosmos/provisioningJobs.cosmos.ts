@@ -1,7 +1,9 @@
 import { ALL_JOB_USER_STATES, assertRowsOfJob } from '../../domain/provisioning/jobRows';
-import { Container } from '@azure/cosmos';
+import { Container, SqlParameter } from '@azure/cosmos';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import {
+  JobCreateResult,
+  JobCursor,
   JobStatus,
   JobUserCounts,
   JobUserState,
@@ -12,6 +14,7 @@ import {
 import {
   assertPageSize,
   CosmosDocument,
+  deletePartition,
   etagOf,
   isStatus,
   queryAll,
@@ -19,7 +22,7 @@ import {
   toDomainValue,
   whereClause,
 } from './documents.cosmos';
-import { idTaken } from './storeErrors.cosmos';
+import { idempotencyKeyInProgress, idempotencyKeyReused, idTaken } from './storeErrors.cosmos';
 
 /** Row writes in flight at once while creating a job: quick for 10,000 users, few enough not to be throttled. */
 const ROW_WRITE_CONCURRENCY = 20;
@@ -48,6 +51,28 @@ const CHANGE_FIELDS = [
 /** A row document is the row plus `id` = userId (unique within the job's partition). */
 const USER_HELPER_FIELDS = ['id'] as const;
 
+/** Newest first needs one sortable property: creation time, then id for jobs of the same instant. */
+const SORT_KEY = 'sortKey';
+const sortKeyOf = (cursor: JobCursor) => `${cursor.createdDateTime}|${cursor.id}`;
+const jobDocument = (job: ProvisioningJob) => ({ ...job, [SORT_KEY]: sortKeyOf(job) });
+const toJob = (doc: CosmosDocument) => toDomainValue<ProvisioningJob>(doc, [SORT_KEY]);
+
+/**
+ * The marker that holds an idempotency key, in the jobs container (its own partition, as its id is
+ * not a GUID): created with create-if-absent semantics, so of two creates with the same key one wins.
+ */
+interface KeyMarker {
+  id: string;
+  jobId: string;
+  requestFingerprint: string | null;
+  /** When the holder started writing; a holder whose job document is still missing after {@link TAKEOVER_AFTER_MS} crashed. */
+  claimedDateTime: string;
+}
+const markerId = (key: string) => `idempotencyKey:${key}`;
+
+/** How long a key's first writer has to write its rows and job document before a retry takes the key over. */
+const TAKEOVER_AFTER_MS = 2 * 60_000;
+
 const toUser = (doc: CosmosDocument) => toDomainValue<ProvisioningJobUser>(doc, USER_HELPER_FIELDS);
 const userDocument = (user: ProvisioningJobUser) => ({ id: user.userId, ...user });
 
@@ -67,9 +92,56 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
    * Rows first, the job document last: a job is never visible without all its rows. Rows are upserted,
    * so a create retried after a crash completes; that is safe only because no job document (hence no
    * orchestration or station) uses them yet, which is checked first.
+   *
+   * With an idempotency key, a key marker is created first (409 when it exists: no transactional batch
+   * here, so create-if-absent is the guarantee). The marker's job id is the job's: a repeat finds the
+   * job document and answers it; a repeat that finds the marker but no job document either waits for
+   * the first writer (409 `idempotencyKeyInProgress`) or, when the marker is older than
+   * {@link TAKEOVER_AFTER_MS} (the writer crashed), takes it over If-Match and finishes the same job id.
    */
-  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void> {
+  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<JobCreateResult> {
     assertRowsOfJob(job.id, users);
+    if (job.idempotencyKey === undefined) return this.write(job, users);
+    const key = job.idempotencyKey;
+    const marker: KeyMarker = {
+      id: markerId(key),
+      jobId: job.id,
+      requestFingerprint: job.requestFingerprint ?? null,
+      claimedDateTime: job.createdDateTime,
+    };
+    try {
+      await this.jobs.items.create({ ...marker });
+      return await this.write(job, users);
+    } catch (e) {
+      if (!isStatus(e, 409)) throw e;
+    }
+    const held = await readDocument(this.jobs, marker.id);
+    if (!held) throw idempotencyKeyInProgress(key); // the marker was just taken over and replaced; retry
+    const holder = toDomainValue<KeyMarker>(held);
+    const existing = await this.get(holder.jobId);
+    if (existing) return { created: false, job: existing };
+    if (holder.requestFingerprint !== marker.requestFingerprint) throw idempotencyKeyReused(key);
+    if (Date.parse(job.createdDateTime) - Date.parse(holder.claimedDateTime) < TAKEOVER_AFTER_MS)
+      throw idempotencyKeyInProgress(key);
+    // The first writer crashed before its job document: finish its job id, discarding its partial rows.
+    const taken = await this.replaceIfMatch(
+      this.jobs,
+      marker.id,
+      marker.id,
+      { ...holder, claimedDateTime: job.createdDateTime },
+      etagOf(held),
+    );
+    if (!taken) throw idempotencyKeyInProgress(key);
+    await deletePartition(this.users, 'jobId', holder.jobId);
+    const adopted = { ...job, id: holder.jobId };
+    return this.write(
+      adopted,
+      users.map((u) => ({ ...u, jobId: holder.jobId })),
+    );
+  }
+
+  /** Rows, then the job document; a job document that exists already is a conflict (or, with a key, the holder). */
+  private async write(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<JobCreateResult> {
     if (await readDocument(this.jobs, job.id)) throw idTaken(job.id);
     for (let i = 0; i < users.length; i += ROW_WRITE_CONCURRENCY) {
       await Promise.all(
@@ -77,16 +149,42 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
       );
     }
     try {
-      await this.jobs.items.create({ ...job });
+      await this.jobs.items.create(jobDocument(job));
     } catch (e) {
-      if (isStatus(e, 409)) throw idTaken(job.id);
-      throw e;
+      if (!isStatus(e, 409)) throw e;
+      const existing = job.idempotencyKey !== undefined ? await this.get(job.id) : null;
+      if (existing && existing.idempotencyKey === job.idempotencyKey) return { created: false, job: existing };
+      throw idTaken(job.id);
     }
+    return { created: true, job };
+  }
+
+  /** Through the key's marker: its job id, then that job (null while the first create is still writing). */
+  async findByIdempotencyKey(key: string): Promise<ProvisioningJob | null> {
+    const held = await readDocument(this.jobs, markerId(key));
+    return held ? this.get(toDomainValue<KeyMarker>(held).jobId) : null;
+  }
+
+  /** Keyset paging on the sort key (cross-partition; key markers have no sort key and are left out). */
+  async list(options: { top: number; after?: JobCursor }): Promise<ProvisioningJob[]> {
+    assertPageSize(options.top);
+    const where = [`IS_DEFINED(c.${SORT_KEY})`];
+    const parameters: SqlParameter[] = [{ name: '@top', value: options.top }];
+    if (options.after) {
+      where.push(`c.${SORT_KEY} < @after`);
+      parameters.push({ name: '@after', value: sortKeyOf(options.after) });
+    }
+    const docs = await queryAll<CosmosDocument>(
+      this.jobs,
+      `SELECT TOP @top * FROM c ${whereClause(where)} ORDER BY c.${SORT_KEY} DESC`,
+      parameters,
+    );
+    return docs.map(toJob);
   }
 
   async get(jobId: string): Promise<ProvisioningJob | null> {
     const doc = await readDocument(this.jobs, jobId);
-    return doc ? toDomainValue<ProvisioningJob>(doc) : null;
+    return doc ? toJob(doc) : null;
   }
 
   /** A job that does not exist stays absent (nothing to update). */
@@ -95,11 +193,19 @@ export class CosmosProvisioningJobRepository implements ProvisioningJobRepositor
     for (let attempt = 1; attempt <= REPLACE_ATTEMPTS; attempt++) {
       const doc = await readDocument(this.jobs, jobId);
       if (!doc) return false;
-      const current = toDomainValue<ProvisioningJob>(doc);
+      const current = toJob(doc);
       if (current.status !== 'running') return false;
       etag = etagOf(doc);
       // If-Match: of a cancel and a completion racing, the one that replaces first wins; the other re-reads and stops.
-      if (await this.replaceIfMatch(this.jobs, jobId, jobId, { ...current, status, lastUpdatedDateTime: at }, etag))
+      if (
+        await this.replaceIfMatch(
+          this.jobs,
+          jobId,
+          jobId,
+          jobDocument({ ...current, status, lastUpdatedDateTime: at }),
+          etag,
+        )
+      )
         return true;
     }
     throw new ConcurrencyConflictError(`provisioning job ${jobId}`, etag);

@@ -1,6 +1,12 @@
 import { StoreUnavailableError } from '../../domain/errors';
 
-export { credentialAlreadyRegistered, idTaken, upnTaken } from '../storeConflicts';
+export {
+  credentialAlreadyRegistered,
+  idempotencyKeyInProgress,
+  idempotencyKeyReused,
+  idTaken,
+  upnTaken,
+} from '../storeConflicts';
 
 /*
  * Cosmos DB answers 429 when the request rate exceeds the provisioned throughput (the SDK has

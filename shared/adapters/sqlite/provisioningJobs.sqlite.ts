@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import { assertPageSize } from '../pageSize';
 import { idTaken } from '../storeConflicts';
 import {
+  JobCreateResult,
+  JobCursor,
   JobStatus,
   JobUserCounts,
   JobUserState,
@@ -25,6 +27,16 @@ CREATE INDEX IF NOT EXISTS provisioning_job_users_by_sequence ON provisioning_jo
 CREATE INDEX IF NOT EXISTS provisioning_job_users_by_state ON provisioning_job_users (job_id, state, sequence);
 `;
 
+/** Columns added after the first release: added to an existing table when missing. */
+const ADDED_JOB_COLUMNS = ['idempotency_key', 'request_fingerprint', 'requested_by'] as const;
+
+/** After the added columns exist: one job per idempotency key, and the newest-first listing. */
+const INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS provisioning_jobs_by_idempotency_key ON provisioning_jobs (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS provisioning_jobs_newest_first ON provisioning_jobs (created_date_time DESC, id DESC);
+`;
+
 interface JobRow {
   id: string;
   status: JobStatus;
@@ -35,6 +47,9 @@ interface JobRow {
   display_name_template: string;
   source: string;
   total_users: number;
+  idempotency_key: string | null;
+  request_fingerprint: string | null;
+  requested_by: string | null;
 }
 
 interface UserRow {
@@ -74,6 +89,9 @@ const toJob = (r: JobRow): ProvisioningJob => ({
   displayNameTemplate: r.display_name_template,
   source: JSON.parse(r.source),
   totalUsers: r.total_users,
+  ...(r.idempotency_key !== null ? { idempotencyKey: r.idempotency_key } : {}),
+  ...(r.request_fingerprint !== null ? { requestFingerprint: r.request_fingerprint } : {}),
+  ...(r.requested_by !== null ? { requestedBy: r.requested_by } : {}),
 });
 
 const toUser = (r: UserRow): ProvisioningJobUser => ({
@@ -105,11 +123,18 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
+    const present = new Set(
+      (db.prepare('PRAGMA table_info(provisioning_jobs)').all() as Array<{ name: string }>).map((c) => c.name),
+    );
+    for (const column of ADDED_JOB_COLUMNS)
+      if (!present.has(column)) db.exec(`ALTER TABLE provisioning_jobs ADD COLUMN ${column} TEXT`);
+    db.exec(INDEXES);
     this.statements = {
       insertJob: db.prepare(
         `INSERT INTO provisioning_jobs (id, status, created_date_time, last_updated_date_time, created_by, challenge_timeout_in_minutes,
-           display_name_template, source, total_users)
-         VALUES (@id, @status, @createdDateTime, @lastUpdatedDateTime, @createdBy, @challengeTimeoutInMinutes, @displayNameTemplate, @source, @totalUsers)`,
+           display_name_template, source, total_users, idempotency_key, request_fingerprint, requested_by)
+         VALUES (@id, @status, @createdDateTime, @lastUpdatedDateTime, @createdBy, @challengeTimeoutInMinutes, @displayNameTemplate, @source, @totalUsers,
+           @idempotencyKey, @requestFingerprint, @requestedBy)`,
       ),
       insertUser: db.prepare(
         `INSERT INTO provisioning_job_users (job_id, user_id, user_principal_name, display_name, sequence, state, reason, creation_options,
@@ -118,6 +143,12 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
            @challengeExpiresDateTime, @claimedBy, @methodId, @updatedDateTime)`,
       ),
       getJob: db.prepare('SELECT * FROM provisioning_jobs WHERE id = ?'),
+      getJobByKey: db.prepare('SELECT * FROM provisioning_jobs WHERE idempotency_key = ?'),
+      listFirst: db.prepare('SELECT * FROM provisioning_jobs ORDER BY created_date_time DESC, id DESC LIMIT ?'),
+      listAfter: db.prepare(
+        `SELECT * FROM provisioning_jobs WHERE created_date_time < @createdDateTime OR (created_date_time = @createdDateTime AND id < @id)
+         ORDER BY created_date_time DESC, id DESC LIMIT @top`,
+      ),
       finish: db.prepare(
         "UPDATE provisioning_jobs SET status = ?, last_updated_date_time = ? WHERE id = ? AND status = 'running'",
       ),
@@ -132,19 +163,47 @@ export class SqliteProvisioningJobRepository implements ProvisioningJobRepositor
     };
   }
 
-  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<void> {
+  /** One transaction: the key is looked up and the job written together (and the UNIQUE index backs it). */
+  async create(job: ProvisioningJob, users: ProvisioningJobUser[]): Promise<JobCreateResult> {
     assertRowsOfJob(job.id, users);
     const s = this.statements;
-    this.db.transaction(() => {
+    return this.db.transaction((): JobCreateResult => {
+      if (job.idempotencyKey !== undefined) {
+        const holder = s.getJobByKey.get(job.idempotencyKey) as JobRow | undefined;
+        if (holder) return { created: false, job: toJob(holder) };
+      }
       if (s.getJob.get(job.id)) throw idTaken(job.id);
-      s.insertJob.run({ ...job, createdBy: JSON.stringify(job.createdBy), source: JSON.stringify(job.source) });
+      s.insertJob.run({
+        ...job,
+        createdBy: JSON.stringify(job.createdBy),
+        source: JSON.stringify(job.source),
+        idempotencyKey: job.idempotencyKey ?? null,
+        requestFingerprint: job.requestFingerprint ?? null,
+        requestedBy: job.requestedBy ?? null,
+      });
       for (const user of users) {
         s.insertUser.run({
           ...user,
           creationOptions: user.creationOptions === null ? null : JSON.stringify(user.creationOptions),
         });
       }
+      return { created: true, job };
     })();
+  }
+
+  async findByIdempotencyKey(key: string): Promise<ProvisioningJob | null> {
+    const row = this.statements.getJobByKey.get(key) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  async list(options: { top: number; after?: JobCursor }): Promise<ProvisioningJob[]> {
+    assertPageSize(options.top);
+    const rows = (
+      options.after
+        ? this.statements.listAfter.all({ ...options.after, top: options.top })
+        : this.statements.listFirst.all(options.top)
+    ) as JobRow[];
+    return rows.map(toJob);
   }
 
   async get(jobId: string): Promise<ProvisioningJob | null> {

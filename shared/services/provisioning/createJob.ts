@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { actorOf, createdByOf } from '../../domain/auth/actor';
 import type { Principal } from '../../domain/auth/principal';
 import type { User } from '../../domain/directory/directory';
 import { DomainError } from '../../domain/errors';
 import { ErrorCodes } from '../../domain/errorCodes';
+import { idempotencyKeyReused } from '../../domain/provisioning/idempotencyKey';
 import { pendingJobUser } from '../../domain/provisioning/jobRows';
 import type { ProvisioningJob, ProvisioningJobUser } from '../../ports/provisioningJobs.port';
 import type { ProvisioningOrchestrations } from '../../ports/provisioningOrchestrations.port';
@@ -17,6 +18,33 @@ export interface NewJobRequest {
   groupId?: string;
   challengeTimeoutInMinutes: number;
   displayName: string;
+  /** At most one job per key, however often (and however concurrently) the request is repeated. */
+  idempotencyKey?: string;
+  /** Who asked (a queued request's free-text requester, e.g. a UPN); recorded on the job, grants nothing. */
+  requestedBy?: string;
+}
+
+/**
+ * What `createJob` did: `created` is false when the idempotency key already started a job, which is
+ * answered unchanged (its orchestration started again only if it never was).
+ */
+export interface CreateJobResult {
+  created: boolean;
+  job: ProvisioningJob;
+}
+
+/**
+ * A digest of what the job does (not who asked): a repeat with the same key must ask for the same
+ * job. Users keep their order (the order is the job's sequence).
+ */
+export function requestFingerprint(request: NewJobRequest): string {
+  const what = {
+    users: request.users ?? null,
+    groupId: request.groupId ?? null,
+    challengeTimeoutInMinutes: request.challengeTimeoutInMinutes,
+    displayName: request.displayName,
+  };
+  return createHash('sha256').update(JSON.stringify(what)).digest('base64url');
 }
 
 /** Directory page size when reading a group's members. */
@@ -28,14 +56,25 @@ const UNKNOWN_USERS_SHOWN = 10;
  * Creates a job and starts its orchestration. Users holding a privileged role whom the creator may
  * not act on (Entra: only a PAA or GA changes their methods) are refused up front, each with its
  * reason; the others go on. Throws 400 `emptyJob` for no users, `unknownUsers` for names not found.
+ *
+ * With an idempotency key the store writes at most one job per key; a repeat answers that job
+ * (`created: false`), or 409 `idempotencyKeyReused` when it asks for a different job. A repeat after
+ * a crash between the job's write and its orchestration's start starts the orchestration (and
+ * records the `created` step, which is recorded after the start).
  */
 export async function createJob(
   deps: ProvisioningContext,
   request: NewJobRequest,
   principal: Principal,
   orchestrations: ProvisioningOrchestrations,
-): Promise<ProvisioningJob> {
+): Promise<CreateJobResult> {
   const actor = actorOf(principal);
+  const fingerprint = request.idempotencyKey !== undefined ? requestFingerprint(request) : undefined;
+  if (request.idempotencyKey !== undefined) {
+    // Cheap early answer for a redelivery; the store's create below is what guarantees one job per key.
+    const known = await deps.jobs.findByIdempotencyKey(request.idempotencyKey);
+    if (known) return repeated(deps, known, request.idempotencyKey, fingerprint, orchestrations, actor);
+  }
   const users = await resolveUsers(deps, request);
   if (users.length === 0)
     throw new DomainError(ErrorCodes.emptyJob, 'The job has no users: the list is empty or the group has no members.');
@@ -50,6 +89,10 @@ export async function createJob(
     displayNameTemplate: request.displayName,
     source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
     totalUsers: users.length,
+    ...(request.idempotencyKey !== undefined
+      ? { idempotencyKey: request.idempotencyKey, requestFingerprint: fingerprint }
+      : {}),
+    ...(request.requestedBy !== undefined ? { requestedBy: request.requestedBy } : {}),
   };
   const refusesPrivileged = refusesPrivilegedUsers(deps, principal);
   const rows: ProvisioningJobUser[] = [];
@@ -62,10 +105,40 @@ export async function createJob(
         : row,
     );
   }
-  await deps.jobs.create(job, rows);
-  await orchestrations.startJob(job.id, users.length);
-  await recordJobStep(deps, 'created', job, actor, { source: job.source });
-  return job;
+  const written = await deps.jobs.create(job, rows);
+  if (!written.created && request.idempotencyKey !== undefined)
+    return repeated(deps, written.job, request.idempotencyKey, fingerprint, orchestrations, actor);
+  await start(deps, written.job, orchestrations, actor);
+  return { created: true, job: written.job };
+}
+
+/** The orchestration first, then the `created` record: a job without its record never started. */
+async function start(
+  deps: ProvisioningContext,
+  job: ProvisioningJob,
+  orchestrations: ProvisioningOrchestrations,
+  actor: ReturnType<typeof actorOf>,
+): Promise<void> {
+  await orchestrations.startJob(job.id, job.totalUsers);
+  await recordJobStep(deps, 'created', job, actor, {
+    source: job.source,
+    ...(job.requestedBy !== undefined ? { requestedBy: job.requestedBy } : {}),
+  });
+}
+
+/** A repeat of a keyed request: the same job, started if a crash stopped its first creator before the start. */
+async function repeated(
+  deps: ProvisioningContext,
+  job: ProvisioningJob,
+  key: string,
+  fingerprint: string | undefined,
+  orchestrations: ProvisioningOrchestrations,
+  actor: ReturnType<typeof actorOf>,
+): Promise<CreateJobResult> {
+  if (job.requestFingerprint !== fingerprint) throw idempotencyKeyReused(key);
+  // durable startNew on an existing instance id would restart it: start only when there is none.
+  if ((await orchestrations.runtimeStatus(job.id)) === null) await start(deps, job, orchestrations, actor);
+  return { created: false, job };
 }
 
 /** The job's users: all members of the group, or each listed user once (400 when any is unknown). */

@@ -11,7 +11,9 @@ import {
   refusalOf,
   WebAuthnServices,
 } from '../../../test/support/webauthnServices';
+import { STORAGE_TRIGGER_APP_ID, storageTriggerPrincipal } from '../../domain/auth/storageTriggerPrincipal';
 import { ProvisioningJobService } from './provisioningJobService';
+import { requestFingerprint } from './createJob';
 
 const { alice, bob, admin, guest } = DemoTenant;
 
@@ -45,12 +47,14 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
   });
   afterEach(() => s.close());
 
-  const newJob = (users: string[], principal: Principal = privilegedApp) =>
-    jobs.createJob(
-      { users, challengeTimeoutInMinutes: 10, displayName: 'Key of {displayName}' },
-      principal,
-      orchestrations,
-    );
+  const newJob = async (users: string[], principal: Principal = privilegedApp) =>
+    (
+      await jobs.createJob(
+        { users, challengeTimeoutInMinutes: 10, displayName: 'Key of {displayName}' },
+        principal,
+        orchestrations,
+      )
+    ).job;
   const rowOf = async (jobId: string, userId: string) => (await s.store.provisioningJobs.getUser(jobId, userId))?.state;
   /** A job of `users`, each prepared by its orchestration (ready, or skipped / refused). */
   async function preparedJob(users: string[], principal: Principal = privilegedApp) {
@@ -84,7 +88,7 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
     });
 
     it("takes a group's members", async () => {
-      const job = await jobs.createJob(
+      const { job } = await jobs.createJob(
         { groupId: DemoTenant.pilotGroup.id, challengeTimeoutInMinutes: 10, displayName: 'x' },
         privilegedApp,
         orchestrations,
@@ -120,6 +124,125 @@ describe('ProvisioningJobService (sqlite in memory, fake orchestrations and WebA
         reason: expect.stringContaining('holds a privileged directory role'),
       });
       expect(aliceRow.state).toBe('pending');
+    });
+  });
+
+  describe('createJob with an idempotency key (queued requests)', () => {
+    const request = (idempotencyKey: string, users = [alice.userPrincipalName, bob.userPrincipalName]) => ({
+      users,
+      challengeTimeoutInMinutes: 10,
+      displayName: 'Key of {displayName}',
+      idempotencyKey,
+    });
+    const createdRecords = async () =>
+      (await s.store.audit.list({ top: 100 })).items.filter(
+        (r) => r.activityDisplayName === 'Provisioning job created',
+      );
+
+    it('starts one job for a key however often it is sent, and says which call created it', async () => {
+      const first = await jobs.createJob(request('msg:1'), privilegedApp, orchestrations);
+      const again = await jobs.createJob(request('msg:1'), privilegedApp, orchestrations);
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ created: false, job: first.job });
+      expect(orchestrations.named('startJob')).toEqual([[first.job.id, 2]]);
+      expect(await createdRecords()).toHaveLength(1);
+    });
+
+    it('attack: two deliveries racing with the same key start one job and one orchestration', async () => {
+      const results = await Promise.all(
+        [1, 2, 3].map(() => jobs.createJob(request('msg:race'), privilegedApp, orchestrations)),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+      expect(orchestrations.named('startJob')).toHaveLength(1);
+      expect(await createdRecords()).toHaveLength(1);
+    });
+
+    it('refuses the key for a different request (409 idempotencyKeyReused), starting nothing more', async () => {
+      await jobs.createJob(request('msg:2'), privilegedApp, orchestrations);
+      const other = refusalOf(
+        jobs.createJob(request('msg:2', [alice.userPrincipalName]), privilegedApp, orchestrations),
+      );
+      expect(await other).toMatchObject({ kind: 'conflict', code: ErrorCodes.idempotencyKeyReused.code });
+      expect(orchestrations.named('startJob')).toHaveLength(1);
+    });
+
+    it('a repeat after a crash before the orchestration started starts it (once)', async () => {
+      const crashing = new FakeOrchestrations();
+      crashing.startJob = async () => {
+        throw new Error('process died');
+      };
+      await expect(jobs.createJob(request('msg:3'), privilegedApp, crashing)).rejects.toThrow('process died');
+      expect(await createdRecords()).toHaveLength(0);
+      const retry = await jobs.createJob(request('msg:3'), privilegedApp, orchestrations);
+      expect(retry.created).toBe(false);
+      expect(orchestrations.named('startJob')).toEqual([[retry.job.id, 2]]);
+      expect(await createdRecords()).toHaveLength(1);
+      await jobs.createJob(request('msg:3'), privilegedApp, orchestrations);
+      expect(orchestrations.named('startJob')).toHaveLength(1);
+    });
+
+    it('records who asked on the job, and without a key creates a new job each time', async () => {
+      const { job } = await jobs.createJob(
+        { ...request('unused'), idempotencyKey: undefined, requestedBy: 'helpdesk@contoso.com' },
+        privilegedApp,
+        orchestrations,
+      );
+      expect((await jobs.getJob(job.id, { top: 1 })).job.requestedBy).toBe('helpdesk@contoso.com');
+      const other = await newJob([alice.userPrincipalName]);
+      expect(other.id).not.toBe(job.id);
+    });
+
+    it.each([
+      ['users in another order', { users: ['b', 'a'] }],
+      ['another group', { users: undefined, groupId: 'g2' }],
+      ['another timeout', { challengeTimeoutInMinutes: 11 }],
+      ['another display name', { displayName: 'other' }],
+    ])('the fingerprint tells %s apart, but not who asked', (_title, change) => {
+      const base = { users: ['a', 'b'], challengeTimeoutInMinutes: 10, displayName: 'x' };
+      expect(requestFingerprint({ ...base, ...change })).not.toBe(requestFingerprint(base));
+      expect(requestFingerprint({ ...base, requestedBy: 'someone' })).toBe(requestFingerprint(base));
+      expect(requestFingerprint({ ...base, idempotencyKey: 'k' })).toBe(requestFingerprint(base));
+    });
+
+    it("attack: a queued job (storage trigger principal) never provisions a Global Administrator's passkey", async () => {
+      const { job } = await jobs.createJob(
+        {
+          ...request('msg:ga', [admin.userPrincipalName, alice.userPrincipalName]),
+          requestedBy: 'mallory@contoso.com',
+        },
+        storageTriggerPrincipal(),
+        orchestrations,
+      );
+      expect(job.createdBy).toEqual({ id: null, userPrincipalName: null, appId: STORAGE_TRIGGER_APP_ID });
+      const rows = (await jobs.getJob(job.id, { top: 10 })).users;
+      expect(rows.find((r) => r.userId === admin.id)).toMatchObject({
+        state: 'refusedByPolicy',
+        reason: expect.stringContaining('holds a privileged directory role'),
+      });
+      expect(rows.find((r) => r.userId === alice.id)?.state).toBe('pending');
+      // Preparing the rows (the orchestration) keeps the refusal: the admin never becomes ready for a station.
+      for (const row of rows) await jobs.prepareUser(job.id, row.userId);
+      expect(await rowOf(job.id, admin.id)).toBe('refusedByPolicy');
+    });
+  });
+
+  describe('listJobs', () => {
+    it('lists newest first, paged with an opaque token', async () => {
+      const a = await newJob([alice.id]);
+      s.clock.advance(1000);
+      const b = await newJob([bob.id]);
+      s.clock.advance(1000);
+      const c = await newJob([alice.id, bob.id]);
+      const first = await jobs.listJobs({ top: 2 });
+      expect(first.jobs.map((j) => j.id)).toEqual([c.id, b.id]);
+      expect(first.next).toEqual(expect.any(String));
+      const second = await jobs.listJobs({ top: 2, skipToken: first.next });
+      expect(second).toEqual({ jobs: [a] });
+    });
+
+    it('refuses a token it did not hand out (400)', async () => {
+      expect(await refusalOf(jobs.listJobs({ top: 2, skipToken: 'forged' }))).toMatchObject({ kind: 'badRequest' });
     });
   });
 

@@ -12,16 +12,17 @@ import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
 import type { Fido2AuthenticationMethod } from '../webauthn/fido2Method';
 import { cancelJob } from './cancelJob';
 import { claimNext, type ClaimedUser } from './claimNext';
-import { createJob, type NewJobRequest } from './createJob';
+import { createJob, type CreateJobResult, type NewJobRequest } from './createJob';
 import { deliverCredential } from './deliverCredential';
 import { getJob, type JobView } from './getJob';
+import { listJobs, type JobList } from './listJobs';
 import { completeJob, listBatchUsers, markTimedOut } from './jobActivities';
 import { JobOutcomeSignal } from './jobOutcomeSignal';
 import { prepareUser } from './prepareUser';
 import type { ProvisioningContext, ProvisioningDeps } from './provisioningDeps';
 import { registerCredential } from './registerCredential';
 
-export type { ClaimedUser, JobView, NewJobRequest, ProvisioningDeps };
+export type { ClaimedUser, CreateJobResult, JobList, JobView, NewJobRequest, ProvisioningDeps };
 
 /**
  * Bulk provisioning on behalf of users: jobs, stations claiming users, credentials delivered to the
@@ -45,13 +46,27 @@ export class ProvisioningJobService {
    * orchestration; each user's row starts `pending`. Users holding a privileged role whom the
    * creator may not act on start `refusedByPolicy`, each with its reason. Records
    * `provisioningJob.created`. Throws 400 `emptyJob` (no users) or `unknownUsers`.
+   *
+   * With `request.idempotencyKey`, at most one job is ever created per key (a store guarantee, also
+   * for concurrent calls): a repeat answers `{ created: false, job }` with the first job, or throws
+   * 409 `idempotencyKeyReused` when it asks for a different job, 409 `idempotencyKeyInProgress` while
+   * the first call is still writing. `request.requestedBy` is recorded on the job as given. A queued
+   * job passes `storageTriggerPrincipal()` (shared/domain/auth) as the principal.
    */
   createJob(
     request: NewJobRequest,
     principal: Principal,
     orchestrations: ProvisioningOrchestrations,
-  ): Promise<ProvisioningJob> {
+  ): Promise<CreateJobResult> {
     return createJob(this.deps, request, principal, orchestrations);
+  }
+
+  /**
+   * Jobs newest first (creation time, then id), keyset-paged: `next` is the opaque `$skiptoken` of
+   * the following page. Throws 400 `badRequest` for a token this service did not hand out.
+   */
+  listJobs(page: { top: number; skipToken?: string }): Promise<JobList> {
+    return listJobs(this.deps, page);
   }
 
   /** A job with its counts and one page of its users. Throws 404 `jobNotFound`. */
