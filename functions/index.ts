@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app, output } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
 import { createEventBus } from '../shared/adapterSelection';
@@ -8,7 +8,8 @@ import type { EventBus } from '../shared/ports/eventBus.port';
 import { SCHEDULED_WORK } from '../shared/scheduledWork';
 import { outboxChangeFeedHandler, serviceBusConsumerHandler, signInChangeFeedHandler } from './consumers/azureTriggers';
 import { eventConsumers } from './consumers';
-import { buildHttpRegistry } from './registry';
+import { buildHttpRegistry, storageTriggerFunctions } from './registry';
+import { storageBlobHandler, storageQueueHandler } from './storage/azureStorageTriggers';
 
 // Azure Functions entry point (package.json "main"): registers every declared function with the
 // real programming model. The local host mounts the same registries instead (local/startLocal.ts).
@@ -36,6 +37,32 @@ for (const consumer of eventConsumers()) {
     subscriptionName: consumer.subscription,
     extraInputs: consumer.durableClient ? [df.input.durableClient()] : [],
     handler: serviceBusConsumerHandler(consumer, getDefaultApp),
+  });
+}
+
+// Bulk jobs that arrive through Azure Storage: a queue message or a CSV blob starts a job (the
+// durable client starts its orchestration); a refused request goes to the poison queue with its reason.
+const storageTriggers = storageTriggerFunctions();
+for (const fn of storageTriggers.queues) {
+  const poison = output.storageQueue({ queueName: fn.poisonQueueName, connection: fn.connection });
+  app.storageQueue(fn.name, {
+    queueName: fn.queueName,
+    connection: fn.connection,
+    extraInputs: [df.input.durableClient()],
+    extraOutputs: [poison],
+    handler: storageQueueHandler(fn, getDefaultApp, poison),
+  });
+}
+for (const fn of storageTriggers.blobs) {
+  const poison = output.storageQueue({ queueName: fn.poisonQueueName, connection: fn.connection });
+  app.storageBlob(fn.name, {
+    path: fn.path,
+    connection: fn.connection,
+    // Flex Consumption runs the Event Grid blob trigger only (the container scan is not offered there).
+    source: 'EventGrid',
+    extraInputs: [df.input.durableClient()],
+    extraOutputs: [poison],
+    handler: storageBlobHandler(fn, getDefaultApp, poison),
   });
 }
 

@@ -19,6 +19,12 @@ import { graphNotificationHttpFunctions } from './graphNotifications.functions';
 import { signInLogHttpFunctions } from './signInLog.functions';
 import { reportsHttpFunctions } from './reports.functions';
 import { proposedKeyRestrictionsHttpFunctions } from './proposedKeyRestrictions.functions';
+import {
+  storageBlobFunctions,
+  storageQueueFunctions,
+  type StorageBlobFunction,
+  type StorageQueueFunction,
+} from './provisioningRequests.functions';
 
 /** Every HTTP function, declared once; Azure and the local host both mount this list. */
 export function httpFunctions(): HttpFunction[] {
@@ -52,4 +58,9 @@ export interface RegisteredHttpFunction {
 /** Binds each declared function to an app source (the Azure singleton, or a local host's app). */
 export function buildHttpRegistry(getApp: () => Promise<App>): RegisteredHttpFunction[] {
   return httpFunctions().map((definition) => ({ definition, handler: toAzureHandler(definition, getApp) }));
+}
+
+/** Every storage queue and blob trigger, declared once: Azure registers them; the local host polls their queues and containers. */
+export function storageTriggerFunctions(): { queues: StorageQueueFunction[]; blobs: StorageBlobFunction[] } {
+  return { queues: [...storageQueueFunctions], blobs: [...storageBlobFunctions] };
 }

@@ -95,6 +95,40 @@ resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   name: deploymentContainer
 }
 
+// Bulk jobs through Azure Storage (functions/provisioningRequests.functions.ts): a job request per
+// queue message, the refused ones with their reason in the poison queue, and users CSVs as blobs.
+resource provisioningRequestsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'provisioning-requests'
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource provisioningRequestsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'provisioning-requests'
+}
+
+resource provisioningRequestsPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'provisioning-requests-poison'
+}
+
+// Flex Consumption runs the blob trigger on Event Grid: the account's system topic. Its subscription
+// to the function's `blobs` webhook is created after the code is deployed, since the webhook's key
+// exists only then (README: deploy, "CSV uploads on Azure").
+resource storageEvents 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: '${name}-storage-events'
+  location: location
+  properties: {
+    source: storage.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
   name: '${name}-ai'
   location: location
@@ -240,6 +274,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       //   EVENT_RETRY_BASE_MS: the embedded bus only.
       //   WEBHOOK_ALLOW_PRIVATE_NETWORKS: off; only for a receiver on a developer's machine.
       //   LOG_LEVEL: info.
+      //   AzureWebJobsStorage, AZURITE, AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT: the embedded runtime's Azurite and storage pollers; on Azure the triggers connect with AzureWebJobsStorage__accountName.
       //   GRAPH_BASE_URL, GRAPH_TENANT_ID: https://graph.microsoft.com and ENTRA_TENANT_ID (national clouds set both).
       //   GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH: unset, so Graph is reached keyless with the managed identity.
       //   GRAPH_MEMBERSHIP_TTL_SECONDS: 300; how long a user's transitive groups are cached.
@@ -249,7 +284,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // What each client of the app does, and the role that allows it (the app's system-assigned identity):
 // the Functions host and the durable task hub use blobs, queues and tables of the storage account;
-// the Flex deployment reads its package blob; the publisher sends to and the triggers receive from
+// the provisioning-requests triggers read the queue and the CSV blobs, write the poison queue and
+// keep blob receipts; the Flex deployment reads its package blob; the publisher sends to and the triggers receive from
 // Service Bus; the store reads and writes Cosmos DB; Key Vault references read the two secrets.
 resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, site.id, roles.storageBlobDataContributor)

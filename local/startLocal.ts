@@ -13,6 +13,8 @@ import { devTokenRoute } from './devTokenRoute';
 import { join } from 'node:path';
 import { frontDoorRoute } from './frontDoor';
 import { VERSION } from '../functions/meta.functions';
+import type { PollPacing } from './storageTriggers/pollLoop';
+import { startLocalStorage, startStorageTriggers, type LocalStorage } from './storageTriggers/startStorageTriggers';
 
 export interface RunningLocal {
   url: string;
@@ -21,6 +23,8 @@ export interface RunningLocal {
   host: LocalHost;
   durable: LocalDurableRuntime;
   events: LocalEventRuntime;
+  /** The storage the queue and blob triggers poll (Azurite in process unless configured otherwise). */
+  storage: Omit<LocalStorage, 'stop'>;
   /** Graceful stop: the HTTP server drains, the durable engine finishes in-flight work, the store closes. */
   stop(): Promise<void>;
 }
@@ -36,9 +40,13 @@ export async function startLocal(
     logger?: Logger;
     overrides?: AppOverrides;
     host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
+    /** How often idle storage triggers poll (tests poll faster). */
+    storagePacing?: PollPacing;
   } = {},
 ): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Azurite first, so the storage triggers find it; a port it cannot have only turns them off.
+  const storage = await startLocalStorage(config, logger);
   const app = await createApp(config, options.overrides);
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
   const host = new LocalHost(
@@ -77,18 +85,25 @@ export async function startLocal(
   const timers = SCHEDULED_WORK.map((work) =>
     setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
   );
+  // The queue and blob triggers, polled as the Functions host would, once the durable engine runs.
+  const triggers = storage.connectionString
+    ? startStorageTriggers(storage.connectionString, app, durable, logger, options.storagePacing)
+    : undefined;
   return {
     url: `http://localhost:${host.port}`,
     app,
     host,
     durable,
     events,
+    storage: { connectionString: storage.connectionString, azurite: storage.azurite },
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
+      await triggers?.stop();
       await host.stop();
       await events.stop();
       await durable.stop();
       await app.close();
+      await storage.stop();
     },
   };
 }

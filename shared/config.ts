@@ -58,6 +58,44 @@ export interface AppConfig {
   directory: 'embedded' | 'entra';
   /** DIRECTORY=entra: how to reach the tenant (GRAPH_* settings); holds secrets. */
   graph?: GraphSettings;
+  /** The Azure Storage the queue and blob triggers read locally, and the embedded Azurite (see {@link StorageSettings}). */
+  storage: StorageSettings;
+}
+
+/**
+ * Storage for the `provisioning-requests` queue and blob triggers on the embedded runtime. `npm start`
+ * runs Azurite's Blob and Queue services in process (the well-known development account) unless
+ * AZURITE=off or AzureWebJobsStorage names other storage; the local host then polls that storage.
+ */
+export interface StorageSettings {
+  /** AzureWebJobsStorage: a connection string; unset (or `UseDevelopmentStorage=true`) means the development account. */
+  connection?: string;
+  /** Run Azurite in process: AZURITE is not `off` and AzureWebJobsStorage is unset or the development account. */
+  azurite: boolean;
+  /** AZURITE_BLOB_PORT (default 10000) and AZURITE_QUEUE_PORT (default 10001) on 127.0.0.1; 0 = a free port. */
+  azuriteBlobPort: number;
+  azuriteQueuePort: number;
+}
+
+/** `UseDevelopmentStorage=true`: the Azure SDKs' and the Functions host's name for Azurite's well-known account. */
+export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
+
+function portNumber(name: string, value: string | undefined, fallback: number): number {
+  const n = nonNegativeInt(name, value, fallback);
+  if (n > 65_535)
+    throw new Error(`Setting ${name} must be a TCP port (0 to 65535, 0 = a free port), received '${value}'.`);
+  return n;
+}
+
+function storageSettings(s: Settings): StorageSettings {
+  const connection = s.AzureWebJobsStorage?.trim() || undefined;
+  const developmentAccount = connection === undefined || connection.replace(/;$/, '') === DEVELOPMENT_STORAGE;
+  return {
+    connection,
+    azurite: bool(s.AZURITE, true) && developmentAccount,
+    azuriteBlobPort: portNumber('AZURITE_BLOB_PORT', s.AZURITE_BLOB_PORT, 10_000),
+    azuriteQueuePort: portNumber('AZURITE_QUEUE_PORT', s.AZURITE_QUEUE_PORT, 10_001),
+  };
 }
 
 /** The GRAPH_* settings, validated at load (DIRECTORY=entra). */
@@ -233,6 +271,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     allowedAudiences: list(s.ALLOWED_AUDIENCES),
     relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
     ...directorySettings(s),
+    storage: storageSettings(s),
     signInLogRetentionDays: boundedInt(
       'SIGNIN_LOG_RETENTION_DAYS',
       s.SIGNIN_LOG_RETENTION_DAYS,

@@ -2,55 +2,17 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { UsageError } from './errors';
 import { runSingleUser, type StationDeps } from './station';
 import type { UserResult } from './summary';
+import { CsvUser, parseUsersCsv as parseCsv, UsersCsvError } from '../../shared/domain/provisioning/parseUsersCsv';
 
-export interface CsvUser {
-  userPrincipalName: string;
-  displayName: string;
-}
+export type { CsvUser };
 
-/** One CSV field list from a line: commas split, double quotes group (`""` is a quote). */
-function fields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted && c === '"' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-    } else if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out.map((f) => f.trim());
-}
-
-/** Reads `userPrincipalName,displayName` (header required, displayName optional); duplicates are kept once. */
+/** Reads `userPrincipalName,displayName` (shared/domain/provisioning/parseUsersCsv.ts); a bad CSV is a usage error. */
 export function parseUsersCsv(text: string, file = 'the CSV'): CsvUser[] {
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  const header = fields(lines[0] ?? '').map((h) => h.toLowerCase());
-  const upnAt = header.indexOf('userprincipalname');
-  const nameAt = header.indexOf('displayname');
-  if (upnAt < 0)
-    throw new UsageError(`${file}: expected a header 'userPrincipalName,displayName', received '${lines[0] ?? ''}'.`);
-  const seen = new Set<string>();
-  const users: CsvUser[] = [];
-  lines.slice(1).forEach((line, i) => {
-    const row = fields(line);
-    const upn = row[upnAt] ?? '';
-    if (!/^[^@\s]+@[^@\s]+$/.test(upn))
-      throw new UsageError(`${file} line ${i + 2}: expected a user principal name, received '${upn}'.`);
-    if (seen.has(upn.toLowerCase())) return;
-    seen.add(upn.toLowerCase());
-    users.push({ userPrincipalName: upn, displayName: (nameAt >= 0 ? row[nameAt] : '') || upn });
-  });
-  return users;
+  try {
+    return parseCsv(text, file);
+  } catch (e) {
+    throw e instanceof UsersCsvError ? new UsageError(e.message) : e;
+  }
 }
 
 const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

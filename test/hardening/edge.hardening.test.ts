@@ -98,7 +98,7 @@ describe('edge hardening: random raw HTTP against the local host', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-edge-'));
-    const config = loadConfig({ PORT: '1', DATA_DIR: dataDir }, dataDir);
+    const config = loadConfig({ PORT: '1', DATA_DIR: dataDir, AZURITE: 'off' }, dataDir);
     config.port = 0;
     running = await startLocal(config, {
       logger: createLogger('none'),
@@ -128,7 +128,10 @@ describe('edge hardening: random raw HTTP against the local host', () => {
 
   it('attack: a sign-in flood from one address is refused past RATE_LIMIT_PER_MINUTE while many other addresses pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'passkeys-edge-rl-'));
-    const config = loadConfig({ PORT: '1', DATA_DIR: dir, RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: 'true' }, dir);
+    const config = loadConfig(
+      { PORT: '1', DATA_DIR: dir, RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: 'true', AZURITE: 'off' },
+      dir,
+    );
     config.port = 0;
     const limited = await startLocal(config, { logger: createLogger('none') });
     try {

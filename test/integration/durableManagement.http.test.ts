@@ -207,7 +207,13 @@ describe('the system key stays in memory', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-key-'));
     const lines: string[] = [];
     const config = loadConfig(
-      { PORT: '1', ORIGINS: 'http://localhost:7071', TOKEN_ISSUER: 'http://localhost:7071', DATA_DIR: dataDir },
+      {
+        PORT: '1',
+        ORIGINS: 'http://localhost:7071',
+        TOKEN_ISSUER: 'http://localhost:7071',
+        DATA_DIR: dataDir,
+        AZURITE: 'off',
+      },
       dataDir,
     );
     config.port = 0;

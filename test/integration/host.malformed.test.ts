@@ -39,7 +39,7 @@ describe('local host: malformed requests over a raw socket', () => {
   let port: number;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'passkeys-malformed-'));
-    const config = loadConfig({ PORT: '1', DATA_DIR: dataDir }, dataDir);
+    const config = loadConfig({ PORT: '1', DATA_DIR: dataDir, AZURITE: 'off' }, dataDir);
     config.port = 0;
     // Short timeouts so the slowloris case ends within the test (production: 20 s / 60 s).
     running = await startLocal(config, {

@@ -63,7 +63,15 @@ async function startOn(
 ): Promise<TestService> {
   const dataDir = settings.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'passkeys-test-'));
   const config = loadConfig(
-    { PORT: '1', ORIGINS: FRONTEND_ORIGIN, TOKEN_ISSUER: 'http://localhost:7071', ...settings, DATA_DIR: dataDir },
+    {
+      PORT: '1',
+      ORIGINS: FRONTEND_ORIGIN,
+      TOKEN_ISSUER: 'http://localhost:7071',
+      // No Azurite on the fixed ports 10000/10001 for every test service: a suite that needs storage starts its own.
+      AZURITE: 'off',
+      ...settings,
+      DATA_DIR: dataDir,
+    },
     dataDir,
   );
   config.port = 0;

@@ -35,7 +35,15 @@ export async function startOnLocalhostOrigin(
     const base = `http://localhost:${port}`;
     const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     const config = loadConfig(
-      { PORT: String(port), ORIGINS: base, TOKEN_ISSUER: base, RP_ID: 'localhost', DATA_DIR: dataDir, ...settings },
+      {
+        PORT: String(port),
+        ORIGINS: base,
+        TOKEN_ISSUER: base,
+        RP_ID: 'localhost',
+        DATA_DIR: dataDir,
+        AZURITE: 'off',
+        ...settings,
+      },
       dataDir,
     );
     try {

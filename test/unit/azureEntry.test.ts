@@ -6,6 +6,8 @@ import { TASK_HUB } from '../../local/durableRuntime';
 import { durableFunctions } from '../../orchestrations/registry';
 import { EVENTS_TOPIC } from '../../shared/eventTopology';
 import { SCHEDULED_WORK } from '../../shared/scheduledWork';
+import { MAX_DEQUEUE_COUNT } from '../../functions/provisioningRequests.functions';
+import { RETRY_VISIBILITY_SECONDS } from '../../local/storageTriggers/queuePoller';
 
 /** What functions/index.ts registers, by trigger kind: `[name, options]`. */
 const mockRegistered: Record<string, Array<[string, Record<string, unknown>]>> = {};
@@ -19,7 +21,7 @@ const mockRecord =
 jest.mock('@azure/functions', () => ({
   ...jest.requireActual('@azure/functions'),
   app: Object.fromEntries(
-    ['http', 'serviceBusTopic', 'cosmosDB', 'timer'].map((kind) => [
+    ['http', 'serviceBusTopic', 'cosmosDB', 'timer', 'storageQueue', 'storageBlob'].map((kind) => [
       kind,
       (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options),
     ]),
@@ -86,6 +88,38 @@ describe('the Azure entry (functions/index.ts) registers every declared function
     ]);
   });
 
+  it('the provisioning-requests queue and blob triggers, with the durable client and the poison queue as output', () => {
+    const poison = expect.objectContaining({
+      type: 'queue',
+      queueName: 'provisioning-requests-poison',
+      connection: 'AzureWebJobsStorage',
+    });
+    const durableClient = expect.objectContaining({ type: 'durableClient' });
+    expect(registered.storageQueue).toEqual([
+      [
+        'provisioningRequestsQueue',
+        expect.objectContaining({
+          queueName: 'provisioning-requests',
+          connection: 'AzureWebJobsStorage',
+          extraInputs: [durableClient],
+          extraOutputs: [poison],
+        }),
+      ],
+    ]);
+    expect(registered.storageBlob).toEqual([
+      [
+        'provisioningRequestsBlob',
+        expect.objectContaining({
+          path: 'provisioning-requests/{name}',
+          connection: 'AzureWebJobsStorage',
+          source: 'EventGrid',
+          extraInputs: [durableClient],
+          extraOutputs: [poison],
+        }),
+      ],
+    ]);
+  });
+
   it('the scheduled work as timer triggers', () => {
     expect(registered.timer.map(([name, o]) => [name, o.schedule])).toEqual(
       SCHEDULED_WORK.map((w) => [w.name, w.schedule]),
@@ -109,7 +143,7 @@ describe('infra/main.bicep and host.json provide what the Azure entry binds to',
         ),
       ),
     ];
-    expect(connections.sort()).toEqual(['COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
+    expect(connections.sort()).toEqual(['AzureWebJobsStorage', 'COSMOS_CONNECTION', 'SERVICEBUS_CONNECTION']);
     // A connection string (NAME) or an identity-based connection (NAME__fullyQualifiedNamespace, NAME__accountEndpoint).
     for (const connection of connections)
       expect(appSettings.filter((s) => s === connection || s.startsWith(`${connection}__`))).not.toEqual([]);
@@ -118,6 +152,16 @@ describe('infra/main.bicep and host.json provide what the Azure entry binds to',
   it("the change feed's container and lease container are provisioned", () => {
     const [[, relay]] = registered.cosmosDB;
     expect(containers).toEqual(expect.arrayContaining([relay.containerName, relay.leaseContainerName]));
+  });
+
+  it("host.json's queue settings are the ones the handler and the local queue poller count with", () => {
+    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+      extensions: { queues: { maxDequeueCount: number; visibilityTimeout: string; messageEncoding: string } };
+    };
+    expect(host.extensions.queues.maxDequeueCount).toBe(MAX_DEQUEUE_COUNT);
+    expect(host.extensions.queues.visibilityTimeout).toBe(`00:00:${String(RETRY_VISIBILITY_SECONDS).padStart(2, '0')}`);
+    // The handler decodes base64 itself, so plain JSON messages are accepted on Azure too.
+    expect(host.extensions.queues.messageEncoding).toBe('none');
   });
 
   it("host.json's durable task hub is the one the embedded engine's links name", () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { eventConsumers } from '../../../functions/consumers';
 import { CONTAINER_DEFINITIONS } from '../../../shared/adapters/cosmos/containers.cosmos';
 import { EVENTS_TOPIC, EventSubscriptions } from '../../../shared/eventTopology';
+import { storageTriggerFunctions } from '../../../functions/registry';
 
 const bicep = readFileSync(join(__dirname, '..', '..', '..', 'infra', 'main.bicep'), 'utf8');
 
@@ -46,7 +47,7 @@ function bicepAppSettings(): string[] {
 function bicepOptionalSettings(): string[] {
   const block = /\/\/ Settings the code reads \(shared\/config\.ts\) that this template leaves to their defaults[^\n]*\n((?:\s*\/\/ {3}[^\n]*\n)+)/.exec(bicep)?.[1];
   if (!block) throw new Error('infra/main.bicep documents no optional settings');
-  return [...block.matchAll(/\/\/ {3}([A-Z0-9_, ]+):/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()));
+  return [...block.matchAll(/\/\/ {3}([A-Za-z0-9_, ]+):/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()));
 }
 
 /** Every setting shared/config.ts reads (`s.NAME`), plus those functions/index.ts reads from process.env. */
@@ -56,9 +57,15 @@ function settingsTheCodeReads(): string[] {
   return [...new Set([...config, ...entry])].sort();
 }
 
-/** The `connection: 'NAME'` settings of the triggers in functions/index.ts. */
+/** The `connection: 'NAME'` settings of the triggers in functions/index.ts, and those of the declared storage triggers. */
 function triggerConnections(): string[] {
-  return [...new Set([...read('functions', 'index.ts').matchAll(/connection: '([^']+)'/g)].map((m) => m[1]))];
+  const storage = storageTriggerFunctions();
+  return [
+    ...new Set([
+      ...[...read('functions', 'index.ts').matchAll(/connection: '([^']+)'/g)].map((m) => m[1]),
+      ...[...storage.queues, ...storage.blobs].map((fn) => fn.connection),
+    ]),
+  ];
 }
 
 /** The `{ name: '...', pk: '...', ttl?: N }` entries of the `cosmosContainers` variable. */
@@ -204,6 +211,25 @@ describe('infra/main.bicep declares the queues and blob containers the triggers 
     for (const queue of queues) expect(bicep).toMatch(new RegExp(`queueServices/queues@[^']+' = \\{[^}]*name: '${queue}'`));
     for (const container of containers) expect(bicep).toMatch(new RegExp(`blobServices/containers@[^']+' = \\{[^}]*name: '${container}'`));
   });
+
+  it('the declared storage triggers: each queue, its poison queue and each blob container exist in the storage account', () => {
+    const { queues, blobs } = storageTriggerFunctions();
+    expect(queues.length + blobs.length).toBeGreaterThan(0);
+    const queueNames = [...bicep.matchAll(/queueServices\/queues@[^']+' = \{\s*parent: queueService\s*name: '([^']+)'/g)].map((m) => m[1]);
+    const containerNames = [...bicep.matchAll(/blobServices\/containers@[^']+' = \{\s*parent: blobService\s*name: '([^']+)'/g)].map((m) => m[1]);
+    for (const fn of queues) expect(queueNames).toEqual(expect.arrayContaining([fn.queueName, fn.poisonQueueName]));
+    for (const fn of blobs) {
+      expect(containerNames).toContain(fn.container);
+      expect(queueNames).toContain(fn.poisonQueueName);
+      expect(fn.path).toBe(`${fn.container}/{name}`);
+    }
+    // Both kinds connect with the host's storage, identity-based (AzureWebJobsStorage__accountName).
+    for (const fn of [...queues, ...blobs]) expect(bicepAppSettings()).toContain(`${fn.connection}__accountName`);
+  });
+
+  it('the blob trigger runs on Event Grid (Flex Consumption): the storage account has its system topic', () => {
+    expect(bicep).toMatch(/resource \w+ 'Microsoft\.EventGrid\/systemTopics@[^']+' = \{[\s\S]*?source: storage\.id[\s\S]*?topicType: 'Microsoft\.Storage\.StorageAccounts'/);
+  });
 });
 
 describe('infra/main.bicep grants the app identity what each client does', () => {
@@ -232,6 +258,17 @@ describe('infra/main.bicep grants the app identity what each client does', () =>
       ],
     },
     { client: 'Flex Consumption deployment package', needs: [{ role: 'storageBlobDataContributor', scope: 'storage' }] },
+    {
+      client: 'provisioning-requests queue trigger and its poison queue output (AzureWebJobsStorage)',
+      needs: [{ role: 'storageQueueDataContributor', scope: 'storage' }],
+    },
+    {
+      client: 'provisioning-requests blob trigger: reads the CSVs, keeps blob receipts (AzureWebJobsStorage)',
+      needs: [
+        { role: 'storageBlobDataContributor', scope: 'storage' },
+        { role: 'storageQueueDataContributor', scope: 'storage' },
+      ],
+    },
     { client: 'Key Vault references (SIGNING_KEY_JWK, SERVER_SECRET)', needs: [{ role: 'keyVaultSecretsUser', scope: 'vault' }] },
   ];
 
