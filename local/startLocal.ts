@@ -39,7 +39,10 @@ export async function startLocal(
   } = {},
 ): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const app = await createApp(config, options.overrides);
+  const app = await createApp(config, {
+    log: (level, message) => (level === 'warn' ? logger.log('warning', message) : logger.info(message)),
+    ...options.overrides,
+  });
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
   const host = new LocalHost(
     buildHttpRegistry(async () => app),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { eventConsumers } from '../../../functions/consumers';
 import { CONTAINER_DEFINITIONS } from '../../../shared/adapters/cosmos/containers.cosmos';
 import { EVENTS_TOPIC, EventSubscriptions } from '../../../shared/eventTopology';
+import { METADATA_CONTAINER } from '../../../shared/adapters/storage/metadataDocument';
 
 const bicep = readFileSync(join(__dirname, '..', '..', '..', 'infra', 'main.bicep'), 'utf8');
 
@@ -46,7 +47,7 @@ function bicepAppSettings(): string[] {
 function bicepOptionalSettings(): string[] {
   const block = /\/\/ Settings the code reads \(shared\/config\.ts\) that this template leaves to their defaults[^\n]*\n((?:\s*\/\/ {3}[^\n]*\n)+)/.exec(bicep)?.[1];
   if (!block) throw new Error('infra/main.bicep documents no optional settings');
-  return [...block.matchAll(/\/\/ {3}([A-Z0-9_, ]+):/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()));
+  return [...block.matchAll(/\/\/ {3}([A-Za-z0-9_, ]+):/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()));
 }
 
 /** Every setting shared/config.ts reads (`s.NAME`), plus those functions/index.ts reads from process.env. */
@@ -206,6 +207,12 @@ describe('infra/main.bicep declares the queues and blob containers the triggers 
   });
 });
 
+describe('infra/main.bicep declares the blob container of the FIDO metadata cache', () => {
+  it('the container the cache adapter writes exists in the storage account', () => {
+    expect(bicep).toMatch(new RegExp(`blobServices/containers@[^']+' = \\{[^}]*name: '${METADATA_CONTAINER}'`));
+  });
+});
+
 describe('infra/main.bicep grants the app identity what each client does', () => {
   // Built-in role definition ids (the same in every tenant).
   const BUILT_IN_ROLES: Record<string, string> = {
@@ -232,6 +239,7 @@ describe('infra/main.bicep grants the app identity what each client does', () =>
       ],
     },
     { client: 'Flex Consumption deployment package', needs: [{ role: 'storageBlobDataContributor', scope: 'storage' }] },
+    { client: 'FIDO metadata cache (BlobMetadataCache, container fido-metadata)', needs: [{ role: 'storageBlobDataContributor', scope: 'storage' }] },
     { client: 'Key Vault references (SIGNING_KEY_JWK, SERVER_SECRET)', needs: [{ role: 'keyVaultSecretsUser', scope: 'vault' }] },
   ];
 
