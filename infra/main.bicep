@@ -23,6 +23,8 @@ param rpName string = 'Contoso'
 @description('Directory of record: embedded (the store\'s users and groups) or entra (the tenant, read through Microsoft Graph with the app\'s identity)')
 @allowed(['embedded', 'entra'])
 param directory string = 'embedded'
+@description('FIDO metadata (MDS3) blob the daily refresh downloads and caches in the fido-metadata container; empty turns the refresh off.')
+param fidoMdsUrl string = 'https://mds3.fidoalliance.org/'
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 @description('Memory of one instance (MB): 2048 or 4096.')
@@ -127,6 +129,13 @@ resource storageEvents 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
   }
+}
+
+// The verified FIDO metadata statements (FIDO_MDS_URL), read by every instance at start
+// (shared/adapters/storage/metadataDocument.ts names it).
+resource fidoMetadataContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'fido-metadata'
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
@@ -234,7 +243,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       cors: { allowedOrigins: concat(split(origins, ','), empty(relatedOrigins) ? [] : split(relatedOrigins, ',')) }
       // One `{ name: ..., value: ... }` per line: test/unit/infra/bicep.test.ts reads them.
       appSettings: [
-        // Identity-based host storage (durable task hub, timers): an account name, no key.
+        // Identity-based host storage (durable task hub, timers): an account name, no key. The FIDO
+        // metadata cache (container fido-metadata) reads it too, with DefaultAzureCredential.
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         // The store: an endpoint and no COSMOS_KEY, so the app signs in with DefaultAzureCredential.
@@ -263,6 +273,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'GRAPH_CLIENT_STATE', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=graph-client-state)' }
         // Sign-in log retention: the `ttl` of each sign-in document (Cosmos DB expires them) and the inventory's window.
         { name: 'SIGNIN_LOG_RETENTION_DAYS', value: '30' }
+        // FIDO metadata kept fresh: the refreshFidoMetadata timer downloads, verifies and caches the MDS3 blob.
+        { name: 'FIDO_MDS_URL', value: fidoMdsUrl }
       ]
       // Settings the code reads (shared/config.ts) that this template leaves to their defaults; set them on the app to change:
       //   PORT, HOST, TRUST_PROXY: the embedded host only; on Azure the Functions host listens and fronts the app.
@@ -278,6 +290,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       //   GRAPH_BASE_URL, GRAPH_TENANT_ID: https://graph.microsoft.com and ENTRA_TENANT_ID (national clouds set both).
       //   GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH: unset, so Graph is reached keyless with the managed identity.
       //   GRAPH_MEMBERSHIP_TTL_SECONDS: 300; how long a user's transitive groups are cached.
+      //   FIDO_MDS_ROOT_CERT: the FIDO Alliance roots SimpleWebAuthn ships (GlobalSign R3, R46); set for another MDS.
+      //   FIDO_MDS_ALLOW_PRIVATE_NETWORKS: off; only for a test MDS server on a developer's machine.
+      //   AzureWebJobsStorage: a connection string (Azurite locally); here the keyless AzureWebJobsStorage__accountName.
     }
   }
 }
@@ -285,7 +300,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 // What each client of the app does, and the role that allows it (the app's system-assigned identity):
 // the Functions host and the durable task hub use blobs, queues and tables of the storage account;
 // the provisioning-requests triggers read the queue and the CSV blobs, write the poison queue and
-// keep blob receipts; the Flex deployment reads its package blob; the publisher sends to and the triggers receive from
+// keep blob receipts; the FIDO metadata cache reads and writes its blob;
+// the Flex deployment reads its package blob; the publisher sends to and the triggers receive from
 // Service Bus; the store reads and writes Cosmos DB; Key Vault references read the two secrets.
 resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, site.id, roles.storageBlobDataContributor)

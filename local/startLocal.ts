@@ -47,7 +47,10 @@ export async function startLocal(
   const logger = options.logger ?? createLogger(config.logLevel);
   // Azurite first, so the storage triggers find it; a port it cannot have only turns them off.
   const storage = await startLocalStorage(config, logger);
-  const app = await createApp(config, options.overrides);
+  const app = await createApp(config, {
+    log: (level, message) => (level === 'warn' ? logger.log('warning', message) : logger.info(message)),
+    ...options.overrides,
+  });
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
   const host = new LocalHost(
     buildHttpRegistry(async () => app),

@@ -9,14 +9,16 @@ import {
   TrustedIssuer,
 } from './adapters/tokens/joseAccessTokenVerifier';
 import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
-import { AppConfig, GraphSettings } from './config';
-import { Clock } from './ports/clock.port';
+import { AppConfig, FidoMdsStorage, GraphSettings } from './config';
+import { Clock, systemClock } from './ports/clock.port';
 import { DirectoryRepository } from './ports/directory.port';
 import { DirectoryChangeFeed } from './ports/directorySync.port';
 import { EVENT_SUBSCRIPTIONS } from './eventTopology';
 import { EventBus } from './ports/eventBus.port';
 import { Store } from './ports/store.port';
-import { HttpSender } from './ports/httpSender.port';
+import { HttpDownloader, HttpSender } from './ports/httpSender.port';
+import { MetadataCache } from './ports/metadataCache.port';
+import { FidoMetadataService } from './services/metadata/fidoMetadataService';
 import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { LOCAL_DEV_ISSUER } from './services/devTokenService';
@@ -222,8 +224,25 @@ export function loadServerSecret(config: AppConfig): Buffer {
   return loadOrCreateServerSecret(config.dataDir, config.serverSecret);
 }
 
-/** WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured (offline). */
-export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
+/** What {@link createWebAuthn} built: the port, and the FIDO metadata refresh when FIDO_MDS_URL is set. */
+export interface WebAuthnWiring {
+  webauthn: WebAuthnPort;
+  fidoMetadata?: FidoMetadataService;
+}
+
+/**
+ * WebAuthn verification by SimpleWebAuthn, with the metadata statements and trust roots configured
+ * (offline). Statements: FIDO_MDS_PATH's; with FIDO_MDS_URL, the cached MDS copy, read on the first
+ * attestation check (not at start: the storage SDK costs a cold start ~200 ms, sign-in never needs it).
+ */
+export async function createWebAuthn(
+  config: AppConfig,
+  deps: {
+    clock: Clock;
+    mdsDownloader?: HttpDownloader;
+    log?: (level: 'info' | 'warn', message: string) => void;
+  } = { clock: systemClock },
+): Promise<WebAuthnWiring> {
   // Loaded when the app is built, not when the Azure entry is imported: SimpleWebAuthn and its
   // ASN.1 stack are a third of a cold instance's import time (issue 10).
   const [{ SimpleWebAuthnAdapter }, { loadMetadata }, { loadTrustRoots }] = await Promise.all([
@@ -231,10 +250,60 @@ export async function createWebAuthn(config: AppConfig): Promise<WebAuthnPort> {
     import('./adapters/webauthn/metadataStatements'),
     import('./adapters/webauthn/trustRoots'),
   ]);
-  return SimpleWebAuthnAdapter.create({
-    metadata: await loadMetadata(config.fidoMdsPath),
-    trustRoots: loadTrustRoots(config.attestationTrustRoots),
+  const seed = await loadMetadata(config.fidoMdsPath);
+  const trustRoots = loadTrustRoots(config.attestationTrustRoots);
+  if (!config.fidoMds) return { webauthn: await SimpleWebAuthnAdapter.create({ metadata: seed, trustRoots }) };
+  const [{ MetadataHolder }, { MdsBlobVerifier, loadMdsRoots }] = await Promise.all([
+    import('./adapters/webauthn/metadataHolder'),
+    import('./adapters/webauthn/metadataBlob'),
+  ]);
+  const holder = new MetadataHolder(seed);
+  const fidoMetadata = new FidoMetadataService({
+    url: config.fidoMds.url,
+    cache: createMetadataCache(config.dataDir, config.fidoMds.storage),
+    downloader:
+      deps.mdsDownloader ?? new PinnedHttpSender({ allowPrivateNetworks: config.fidoMds.allowPrivateNetworks }),
+    verifier: new MdsBlobVerifier(loadMdsRoots(config.fidoMds.rootCertificate)),
+    target: holder,
+    clock: deps.clock,
+    log: deps.log,
   });
+  holder.follow(
+    () => fidoMetadata.start(),
+    () => fidoMetadata.recheckIfDue(),
+  );
+  return { webauthn: await SimpleWebAuthnAdapter.create({ metadata: holder, trustRoots }), fidoMetadata };
+}
+
+/**
+ * Where the verified FIDO metadata is cached: Blob Storage (AzureWebJobsStorage: a connection
+ * string, or the account name and DefaultAzureCredential), else a file under DATA_DIR. The storage
+ * SDK is loaded on first use, not when the app is built.
+ */
+function createMetadataCache(dataDir: string, storage: FidoMdsStorage | undefined): MetadataCache {
+  const location = !storage
+    ? join(dataDir, 'fido-metadata', 'mds3-verified.json')
+    : 'accountUrl' in storage
+      ? `${storage.accountUrl}/fido-metadata/mds3-verified.json`
+      : 'fido-metadata/mds3-verified.json (AzureWebJobsStorage)';
+  let opened: Promise<MetadataCache> | undefined;
+  const open = async (): Promise<MetadataCache> => {
+    if (!storage) return new (await import('./adapters/storage/metadataCache.file')).FileMetadataCache(dataDir);
+    const { BlobMetadataCache } = await import('./adapters/storage/metadataCache.blob');
+    if ('connectionString' in storage) return new BlobMetadataCache({ connectionString: storage.connectionString });
+    return new BlobMetadataCache({ accountUrl: storage.accountUrl, credential: await azureCredential() });
+  };
+  const cache = () =>
+    (opened ??= open().catch((e: unknown) => {
+      opened = undefined;
+      throw e;
+    }));
+  return {
+    location,
+    read: async () => (await cache()).read(),
+    etag: async () => (await cache()).etag(),
+    write: async (metadata, ifMatch) => (await cache()).write(metadata, ifMatch),
+  };
 }
 
 /** Outgoing HTTP of webhook deliveries: pinned to the address it checked, private networks only when allowed. */

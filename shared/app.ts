@@ -16,7 +16,8 @@ import { SignInService } from './services/webauthn/signInService';
 import { WebAuthnPort } from './ports/webauthn.port';
 import { ProvisioningJobService } from './services/provisioning/provisioningJobService';
 import { ReEnrolmentService } from './services/reenrolment/reEnrolmentService';
-import { HttpSender } from './ports/httpSender.port';
+import { HttpDownloader, HttpSender } from './ports/httpSender.port';
+import { FidoMetadataService } from './services/metadata/fidoMetadataService';
 import { WebhookService } from './services/events/webhookService';
 import {
   AdapterNames,
@@ -42,7 +43,14 @@ import { SignInLogService } from './services/signInLog/signInLogService';
 import { AaguidInventoryService } from './services/reports/aaguidInventoryService';
 
 /** Settings that hold a secret (keys, connection strings): adapterSelection reads them, no handler does. */
-const SECRET_SETTINGS = ['serverSecret', 'signingKeyJwk', 'cosmos', 'serviceBusConnection', 'graph'] as const;
+const SECRET_SETTINGS = [
+  'serverSecret',
+  'signingKeyJwk',
+  'cosmos',
+  'serviceBusConnection',
+  'graph',
+  'fidoMds',
+] as const;
 
 /** The settings a handler may read: every setting but the secrets. */
 export type HandlerSettings = Omit<AppConfig, (typeof SECRET_SETTINGS)[number]>;
@@ -101,6 +109,8 @@ export interface App {
   signInLog: SignInLogService;
   /** The AAGUID inventory report (reports/fido2/aaguids). */
   aaguidInventory: AaguidInventoryService;
+  /** FIDO_MDS_URL: the metadata refresh (the `refreshFidoMetadata` timer) and the copy in use. */
+  fidoMetadata?: FidoMetadataService;
 }
 
 /**
@@ -128,6 +138,10 @@ export interface AppOverrides {
   webauthn?: WebAuthnPort;
   /** Outgoing HTTP of webhook deliveries (default: PinnedHttpSender). */
   httpSender?: HttpSender;
+  /** Outgoing HTTP of the FIDO metadata download (default: PinnedHttpSender, FIDO_MDS_ALLOW_PRIVATE_NETWORKS). */
+  mdsDownloader?: HttpDownloader;
+  /** Operational log lines (the FIDO metadata refresh's reasons); default the console, which the Functions host records. */
+  log?: (level: 'info' | 'warn', message: string) => void;
   /** DIRECTORY=entra in tests: the Graph credential and the CA of a test server's TLS proxy. */
   graph?: { credential?: TokenCredential; ca?: string };
 }
@@ -151,7 +165,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     new KeyRestrictionImpactService(store.credentials, directoryRepository),
     store.changes,
   );
-  const webauthn = overrides.webauthn ?? (await createWebAuthn(config));
+  const { webauthn, fidoMetadata } = overrides.webauthn
+    ? { webauthn: overrides.webauthn, fidoMetadata: undefined }
+    : await createWebAuthn(config, { clock, mdsDownloader: overrides.mdsDownloader, log: overrides.log });
   const challenges = new ChallengeService(new ChallengeSealer(serverSecret), store.challenges, clock);
   const rp: RelyingParty = {
     id: config.rpId,
@@ -221,6 +237,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       signInLogService: signInLog,
       policy,
     }),
+    fidoMetadata,
     close: () => store.close(),
     demoTenant: 'off',
     directorySync:

@@ -58,6 +58,8 @@ export interface AppConfig {
   directory: 'embedded' | 'entra';
   /** DIRECTORY=entra: how to reach the tenant (GRAPH_* settings); holds secrets. */
   graph?: GraphSettings;
+  /** FIDO_MDS_URL: the MDS3 blob refreshed on a timer and cached in Blob Storage; off when unset. Holds a connection string. */
+  fidoMds?: FidoMdsSettings;
   /** The Azure Storage the queue and blob triggers read locally, and the embedded Azurite (see {@link StorageSettings}). */
   storage: StorageSettings;
 }
@@ -96,6 +98,38 @@ function storageSettings(s: Settings): StorageSettings {
     azuriteBlobPort: portNumber('AZURITE_BLOB_PORT', s.AZURITE_BLOB_PORT, 10_000),
     azuriteQueuePort: portNumber('AZURITE_QUEUE_PORT', s.AZURITE_QUEUE_PORT, 10_001),
   };
+}
+
+/** Where the verified FIDO metadata is cached: the app's storage account (AzureWebJobsStorage). */
+export type FidoMdsStorage = { connectionString: string } | { accountUrl: string };
+
+/** The FIDO_MDS_* settings, validated at load. */
+export interface FidoMdsSettings {
+  /** FIDO_MDS_URL, e.g. https://mds3.fidoalliance.org/ */
+  url: string;
+  /** FIDO_MDS_ROOT_CERT: a PEM file path, inline PEM or base64 DER; default the FIDO Alliance roots SimpleWebAuthn ships. */
+  rootCertificate?: string;
+  /** FIDO_MDS_ALLOW_PRIVATE_NETWORKS: let the download reach loopback and private ranges (a test server on the developer's machine). */
+  allowPrivateNetworks: boolean;
+  /**
+   * AzureWebJobsStorage (a connection string; UseDevelopmentStorage=true for Azurite), else
+   * AzureWebJobsStorage__accountName (keyless, DefaultAzureCredential); neither: a file under DATA_DIR.
+   */
+  storage?: FidoMdsStorage;
+}
+
+function fidoMdsSettings(s: Settings): FidoMdsSettings | undefined {
+  if (!s.FIDO_MDS_URL) return undefined;
+  const allowPrivateNetworks = bool(s.FIDO_MDS_ALLOW_PRIVATE_NETWORKS, false);
+  const url = z.url({ protocol: /^https?$/ }).safeParse(s.FIDO_MDS_URL);
+  if (!url.success) throw new Error(`Setting FIDO_MDS_URL must be an http(s) URL, received '${s.FIDO_MDS_URL}'.`);
+  const accountName = s.AzureWebJobsStorage__accountName;
+  const storage: FidoMdsStorage | undefined = s.AzureWebJobsStorage
+    ? { connectionString: s.AzureWebJobsStorage }
+    : accountName
+      ? { accountUrl: `https://${accountName}.blob.core.windows.net` }
+      : undefined;
+  return { url: url.data, rootCertificate: s.FIDO_MDS_ROOT_CERT || undefined, allowPrivateNetworks, storage };
 }
 
 /** The GRAPH_* settings, validated at load (DIRECTORY=entra). */
@@ -272,6 +306,7 @@ export function loadConfig(env: Settings = process.env, cwd = process.cwd()): Ap
     relatedOrigins: parseRelatedOrigins(s.RELATED_ORIGINS),
     ...directorySettings(s),
     storage: storageSettings(s),
+    fidoMds: fidoMdsSettings(s),
     signInLogRetentionDays: boundedInt(
       'SIGNIN_LOG_RETENTION_DAYS',
       s.SIGNIN_LOG_RETENTION_DAYS,

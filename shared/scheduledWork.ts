@@ -51,4 +51,15 @@ export const SCHEDULED_WORK: readonly ScheduledWork[] = [
       await app.signInLog.purgeExpired();
     },
   },
+  {
+    // FIDO_MDS_URL: download, verify and cache a new MDS3 blob once a day (the FIDO Alliance publishes
+    // about monthly); a failure keeps the copy in use and logs why. An instance also refreshes at start
+    // when the cache has no copy or its nextUpdate has come (FidoMetadataService.start).
+    name: 'refreshFidoMetadata',
+    schedule: '0 0 3 * * *',
+    everyMs: 24 * 60 * 60 * 1000,
+    run: async (app) => {
+      await app.fidoMetadata?.refresh();
+    },
+  },
 ];

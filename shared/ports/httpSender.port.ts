@@ -52,3 +52,22 @@ export interface HttpSender {
    */
   send(request: OutgoingHttpRequest): Promise<{ status: number }>;
 }
+
+/** One outgoing GET whose body is read (the FIDO metadata blob). */
+export interface DownloadRequest {
+  url: string;
+  headers?: Record<string, string>;
+  /** The request and the whole body are abandoned (and fail) after this long, name resolution included. */
+  timeoutMs: number;
+  /** A body longer than this fails the download (`invalidResponse`) instead of being read on. */
+  maxBytes: number;
+}
+
+/**
+ * Downloads from outside endpoints under the same outgoing-address rules as {@link HttpSender}
+ * (checked against the addresses the connection really uses). Redirects are not followed.
+ */
+export interface HttpDownloader {
+  /** Resolves with the status and the body of any response; rejects with an HttpSendError when none came or it was too long. */
+  download(request: DownloadRequest): Promise<{ status: number; body: Buffer }>;
+}

@@ -3,7 +3,14 @@ import { request as httpsRequest } from 'node:https';
 import { LookupFunction } from 'node:net';
 import { classifyAddress } from '../../domain/network/classifyAddress';
 import { DestinationRefusal, isLocalhostName, refusalOf } from '../../domain/network/destinationRefusal';
-import { HttpSender, HttpSendError, OutgoingHttpRequest, SendFailureCategory } from '../../ports/httpSender.port';
+import {
+  DownloadRequest,
+  HttpDownloader,
+  HttpSender,
+  HttpSendError,
+  OutgoingHttpRequest,
+  SendFailureCategory,
+} from '../../ports/httpSender.port';
 import { HostResolver, ResolvedAddress, systemResolver } from './hostResolver';
 
 /** How long registration waits for the resolver before accepting a URL it cannot check yet. */
@@ -69,7 +76,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * server name stay the URL's host, so virtual hosts and certificates work as usual. One connection
  * per request, no redirects followed, the response body never read.
  */
-export class PinnedHttpSender implements HttpSender {
+export class PinnedHttpSender implements HttpSender, HttpDownloader {
   private readonly resolve: HostResolver;
 
   constructor(private readonly options: PinnedHttpSenderOptions) {
@@ -104,7 +111,23 @@ export class PinnedHttpSender implements HttpSender {
 
   async send(request: OutgoingHttpRequest): Promise<{ status: number }> {
     const signal = AbortSignal.timeout(request.timeoutMs);
-    const target = targetOf(request.url);
+    const { target, pinned } = await this.checkedTarget(request.url, signal);
+    return this.post(target, pinned, request, signal);
+  }
+
+  /**
+   * A GET under the same rules as {@link send} (checked and pinned address, no redirects), whose body
+   * is read up to `maxBytes`: the FIDO metadata refresh (DESIGN §7, "nothing outbound ... metadata refresh").
+   */
+  async download(request: DownloadRequest): Promise<{ status: number; body: Buffer }> {
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    const { target, pinned } = await this.checkedTarget(request.url, signal);
+    return this.get(target, pinned, request, signal);
+  }
+
+  /** The URL's target and the one address the connection will use, once every address passed the rules. */
+  private async checkedTarget(url: string, signal: AbortSignal): Promise<{ target: Target; pinned: ResolvedAddress }> {
+    const target = targetOf(url);
     const addresses = target.literal ? [target.literal] : await this.resolveForSend(target, signal);
     const refusal = this.refusal(
       target,
@@ -112,7 +135,7 @@ export class PinnedHttpSender implements HttpSender {
     );
     if (refusal)
       throw new HttpSendError(refusal.reason, `The destination ${target.host} was refused (${refusal.reason}).`);
-    return this.post(target, addresses[0], request, signal);
+    return { target, pinned: addresses[0] };
   }
 
   private async resolveForSend(target: Target, signal: AbortSignal): Promise<ResolvedAddress[]> {
@@ -160,6 +183,51 @@ export class PinnedHttpSender implements HttpSender {
         reject(new HttpSendError(categoryOf(error, signal), `No response from ${target.host}.`, { cause: error })),
       );
       req.end(request.body);
+    });
+  }
+  private get(
+    target: Target,
+    pinned: ResolvedAddress,
+    request: DownloadRequest,
+    signal: AbortSignal,
+  ): Promise<{ status: number; body: Buffer }> {
+    const options: RequestOptions = {
+      method: 'GET',
+      hostname: target.host,
+      port: target.url.port || undefined,
+      path: `${target.url.pathname}${target.url.search}`,
+      headers: { ...request.headers },
+      agent: false,
+      lookup: pinnedLookup(pinned),
+      signal,
+    };
+    return new Promise((resolve, reject) => {
+      const fail = (category: SendFailureCategory, message: string, cause?: unknown) =>
+        reject(new HttpSendError(category, message, { cause }));
+      const req = (target.scheme === 'https' ? httpsRequest : httpRequest)(options, (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > request.maxBytes) {
+          res.destroy();
+          return fail(
+            'invalidResponse',
+            `${target.host} answered ${declared} bytes; at most ${request.maxBytes} are read.`,
+          );
+        }
+        const chunks: Buffer[] = [];
+        let length = 0;
+        res.on('data', (chunk: Buffer) => {
+          length += chunk.length;
+          if (length > request.maxBytes) {
+            res.destroy();
+            return fail('invalidResponse', `${target.host} sent more than ${request.maxBytes} bytes.`);
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', (error) => fail(categoryOf(error, signal), `The response of ${target.host} broke off.`, error));
+      });
+      req.on('error', (error) => fail(categoryOf(error, signal), `No response from ${target.host}.`, error));
+      req.end();
     });
   }
 }

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { TrustMetadataEntry } from '../../domain/webauthn/attestationTrust';
+import type { CachedMetadataEntry } from '../../ports/metadataCache.port';
 
 /** One authenticator model from the FIDO metadata: what trust and display names need. */
 export interface MetadataEntry extends TrustMetadataEntry {
@@ -61,6 +62,42 @@ const metadataFile = z.union([
     .looseObject({ entries: z.array(entry) })
     .transform((file) => file.entries.flatMap((e) => (e.metadataStatement ? [toEntry(e.metadataStatement, e)] : []))),
 ]);
+
+/**
+ * The entries of a verified MDS3 payload reduced to what trust and display names read (identifiers,
+ * status reports, description, attestation roots), as the metadata cache keeps them. Entries without
+ * a statement are left out, as {@link loadMetadata} leaves them out.
+ */
+export function reduceMetadataEntries(entries: readonly unknown[]): CachedMetadataEntry[] {
+  return entries.flatMap((raw) => {
+    const parsed = entry.safeParse(raw);
+    if (!parsed.success || !parsed.data.metadataStatement) return [];
+    const { aaguid, attestationCertificateKeyIdentifiers, statusReports, metadataStatement: s } = parsed.data;
+    return [
+      {
+        ...(aaguid === undefined ? {} : { aaguid }),
+        ...(attestationCertificateKeyIdentifiers === undefined ? {} : { attestationCertificateKeyIdentifiers }),
+        statusReports: statusReports.map((r) => ({
+          status: r.status,
+          ...(r.effectiveDate === undefined ? {} : { effectiveDate: r.effectiveDate }),
+        })),
+        metadataStatement: {
+          ...(s.aaguid === undefined ? {} : { aaguid: s.aaguid }),
+          ...(s.attestationCertificateKeyIdentifiers === undefined
+            ? {}
+            : { attestationCertificateKeyIdentifiers: s.attestationCertificateKeyIdentifiers }),
+          ...(s.description === undefined ? {} : { description: s.description }),
+          attestationRootCertificates: s.attestationRootCertificates,
+        },
+      },
+    ];
+  });
+}
+
+/** The cached entries as the trust decision reads them (roots parsed; unparsable ones left out). */
+export function toMetadataEntries(entries: readonly CachedMetadataEntry[]): MetadataEntry[] {
+  return entries.map((e) => toEntry(statement.parse(e.metadataStatement), entry.parse(e)));
+}
 
 /**
  * Reads the FIDO metadata a deployment provides (FIDO_MDS_PATH): an MDS3 JWT blob (verified against

@@ -23,6 +23,7 @@ import { AssertionVerifier } from './assertionVerifier';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
 import type { MetadataEntry } from './metadataStatements';
+import type { MetadataSource } from './metadataHolder';
 import {
   ExpectedCeremony,
   ExpectedRegistration,
@@ -75,8 +76,11 @@ function withoutAttestation(response: RegistrationResponseJSON): RegistrationRes
 
 /** Trust inputs of {@link SimpleWebAuthnAdapter.create}. */
 export interface AttestationTrustSources {
-  /** FIDO metadata (FIDO_MDS_PATH): roots per model, and status reports. */
-  metadata?: readonly MetadataEntry[];
+  /**
+   * FIDO metadata: roots per model, and status reports. Fixed (FIDO_MDS_PATH), or a source whose
+   * statements a refresh replaces (FIDO_MDS_URL).
+   */
+  metadata?: readonly MetadataEntry[] | MetadataSource;
   /** Roots the deployment trusts on purpose (ATTESTATION_TRUST_ROOTS), for any model. */
   trustRoots?: readonly X509Certificate[];
   /** The time certificates must be valid at; the system clock unless a test says otherwise. */
@@ -92,16 +96,25 @@ export interface AttestationTrustSources {
  * model, or a configured root.
  */
 export class SimpleWebAuthnAdapter implements WebAuthnPort {
-  private readonly byAaguid: Map<string, MetadataEntry>;
+  private readonly metadata: MetadataSource;
+  /** The statements last read and their AAGUID index, rebuilt when a refresh replaced them. */
+  private indexed: { entries: readonly MetadataEntry[]; byAaguid: Map<string, MetadataEntry> } | undefined;
   /** Sign-in's signature check on KeyObjects imported once per credential (issue 10). */
   private readonly assertions = new AssertionVerifier();
 
   private constructor(
-    private readonly metadata: readonly MetadataEntry[],
+    metadata: readonly MetadataEntry[] | MetadataSource,
     private readonly trustRoots: readonly X509Certificate[],
     private readonly now: () => Date,
   ) {
-    this.byAaguid = new Map(metadata.flatMap((e) => (e.aaguid ? [[e.aaguid, e] as const] : [])));
+    this.metadata = 'current' in metadata ? metadata : { current: async () => metadata };
+  }
+
+  private async metadataIndex(): Promise<{ entries: readonly MetadataEntry[]; byAaguid: Map<string, MetadataEntry> }> {
+    const entries = await this.metadata.current();
+    if (this.indexed?.entries !== entries)
+      this.indexed = { entries, byAaguid: new Map(entries.flatMap((e) => (e.aaguid ? [[e.aaguid, e] as const] : []))) };
+    return this.indexed;
   }
 
   static async create(sources: AttestationTrustSources = {}): Promise<SimpleWebAuthnAdapter> {
@@ -175,7 +188,7 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
       );
     }
     const { fmt, x5c } = attestationFacts(response.response.attestationObject);
-    const trust = this.trustOf(fmt, x5c, info.aaguid, statementVerified);
+    const trust = this.trustOf((await this.metadataIndex()).entries, fmt, x5c, info.aaguid, statementVerified);
     return {
       credentialId: info.credential.id,
       publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
@@ -192,9 +205,15 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
   }
 
   /** Gathers the facts {@link decideAttestationTrust} judges: AAGUID extension, matched metadata, chains. */
-  private trustOf(format: string, x5c: Uint8Array[], aaguid: string, statementVerified: boolean): AttestationTrust {
+  private trustOf(
+    metadata: readonly MetadataEntry[],
+    format: string,
+    x5c: Uint8Array[],
+    aaguid: string,
+    statementVerified: boolean,
+  ): AttestationTrust {
     const leaf = x5c.length > 0 ? readLeafFacts(x5c[0]) : { certificateAaguid: { kind: 'absent' as const } };
-    const entry = matchMetadataEntry(this.metadata, { format, aaguid, keyIdentifier: leaf.keyIdentifier });
+    const entry = matchMetadataEntry(metadata, { format, aaguid, keyIdentifier: leaf.keyIdentifier });
     const now = this.now();
     return decideAttestationTrust({
       statementVerified,
@@ -275,6 +294,7 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
   async modelOf(aaGuid: string): Promise<string | null> {
     const key = aaGuid.toLowerCase();
     if (key === ZERO_AAGUID) return null;
-    return this.byAaguid.get(key)?.description ?? (aaguidNames as Record<string, string>)[key] ?? null;
+    const { byAaguid } = await this.metadataIndex();
+    return byAaguid.get(key)?.description ?? (aaguidNames as Record<string, string>)[key] ?? null;
   }
 }

@@ -4,6 +4,7 @@ import { eventConsumers } from '../../../functions/consumers';
 import { CONTAINER_DEFINITIONS } from '../../../shared/adapters/cosmos/containers.cosmos';
 import { EVENTS_TOPIC, EventSubscriptions } from '../../../shared/eventTopology';
 import { storageTriggerFunctions } from '../../../functions/registry';
+import { METADATA_CONTAINER } from '../../../shared/adapters/storage/metadataDocument';
 
 const bicep = readFileSync(join(__dirname, '..', '..', '..', 'infra', 'main.bicep'), 'utf8');
 
@@ -232,6 +233,12 @@ describe('infra/main.bicep declares the queues and blob containers the triggers 
   });
 });
 
+describe('infra/main.bicep declares the blob container of the FIDO metadata cache', () => {
+  it('the container the cache adapter writes exists in the storage account', () => {
+    expect(bicep).toMatch(new RegExp(`blobServices/containers@[^']+' = \\{[^}]*name: '${METADATA_CONTAINER}'`));
+  });
+});
+
 describe('infra/main.bicep grants the app identity what each client does', () => {
   // Built-in role definition ids (the same in every tenant).
   const BUILT_IN_ROLES: Record<string, string> = {
@@ -269,6 +276,7 @@ describe('infra/main.bicep grants the app identity what each client does', () =>
         { role: 'storageQueueDataContributor', scope: 'storage' },
       ],
     },
+    { client: 'FIDO metadata cache (BlobMetadataCache, container fido-metadata)', needs: [{ role: 'storageBlobDataContributor', scope: 'storage' }] },
     { client: 'Key Vault references (SIGNING_KEY_JWK, SERVER_SECRET)', needs: [{ role: 'keyVaultSecretsUser', scope: 'vault' }] },
   ];
 

@@ -1,0 +1,26 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobMetadataCache } from '../../shared/adapters/storage/metadataCache.blob';
+import { METADATA_BLOB, METADATA_CONTAINER } from '../../shared/adapters/storage/metadataDocument';
+import { AzuriteBlob, startAzuriteBlob } from '../support/azuriteBlob';
+import { describeMetadataCacheContract } from './metadataCacheContract';
+
+let azurite: AzuriteBlob;
+beforeAll(async () => {
+  azurite = await startAzuriteBlob();
+}, 30_000);
+afterAll(() => azurite?.stop());
+
+/** Each test on a fresh account state: the container removed (the adapter creates it on its first write). */
+describeMetadataCacheContract('Blob Storage (Azurite)', async () => {
+  const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+    METADATA_CONTAINER,
+  );
+  await container.deleteIfExists();
+  return {
+    cache: new BlobMetadataCache({ connectionString: azurite.connectionString }),
+    putRaw: async (bytes) => {
+      await container.createIfNotExists();
+      await container.getBlockBlobClient(METADATA_BLOB).upload(bytes, bytes.length);
+    },
+  };
+});
