@@ -161,7 +161,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const protectedResources = new ProtectedResourceService({ strengths: store.strengths, clock });
+  const protectedResources = new ProtectedResourceService({
+    strengths: store.strengths,
+    clock,
+    changes: store.changes,
+  });
   const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
   const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
@@ -185,6 +189,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       },
       timeoutMs: DEFAULT_CHALLENGE_TIMEOUT_MS,
       protectedResources,
+      credentialSetChanges: store.credentialSetChanges,
     }),
     methods,
     provisioningJobs: new ProvisioningJobService({

@@ -35,5 +35,7 @@ export interface Store {
   readonly signInOutbox?: OutboxRepository;
   /** When the cached directory and policy may have changed (SQLite); absent: do not cache (Cosmos DB). */
   readonly changes?: ChangeSignal;
+  /** When a user's set of passkeys may have changed (one added or removed; not a sign count); absent: do not cache. */
+  readonly credentialSetChanges?: ChangeSignal;
   close(): Promise<void>;
 }
