@@ -216,7 +216,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       audit: store.audit,
     }),
     audit: new AuditService(store.audit),
-    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
+    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock, store.rateLimits),
     strengths: new StrengthService({ strengths: store.strengths, clock }),
     protectedResources,
     signInLog,

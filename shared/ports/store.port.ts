@@ -9,6 +9,7 @@ import { OutboxRepository } from './outbox.port';
 import { WebhookRepository } from './webhooks.port';
 import { StrengthRepository } from './strengths.port';
 import { SignInLogRepository } from './signInLog.port';
+import { RateLimitRepository } from './rateLimit.port';
 
 /** Every repository the services need, from one adapter (sqlite or cosmos). */
 export interface Store {
@@ -37,5 +38,7 @@ export interface Store {
   readonly changes?: ChangeSignal;
   /** When a user's set of passkeys may have changed (one added or removed; not a sign count); absent: do not cache. */
   readonly credentialSetChanges?: ChangeSignal;
+  /** RATE_LIMIT_PER_MINUTE's buckets, shared by every process on the store (SQLite); absent: each process keeps its own. */
+  readonly rateLimits?: RateLimitRepository;
   close(): Promise<void>;
 }

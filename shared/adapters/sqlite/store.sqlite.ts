@@ -11,6 +11,7 @@ import { SqliteOutboxRepository } from './outbox.sqlite';
 import { SqliteWebhookRepository } from './webhooks.sqlite';
 import { SqliteStrengthRepository } from './strengths.sqlite';
 import { SqliteSignInLogRepository, SqliteSignInOutboxRepository } from './signInLog.sqlite';
+import { SqliteRateLimitRepository } from './rateLimit.sqlite';
 import { translateErrors } from '../translateErrors';
 import { translateSqliteError } from './storeErrors.sqlite';
 
@@ -43,6 +44,7 @@ export function createSqliteStore(file: string): Store {
     signInLog: t(new SqliteSignInLogRepository(db)),
     outbox: t(new SqliteOutboxRepository(db)),
     signInOutbox: t(new SqliteSignInOutboxRepository(db)),
+    rateLimits: t(new SqliteRateLimitRepository(db)),
     close: async () => {
       db.close();
     },
