@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../test/support/processes';
 
@@ -10,6 +10,8 @@ export interface BenchHost {
   child: ChildProcess;
   /** Peak resident memory of the host process so far (VmHWM), in MiB. */
   peakRssMiB(): number;
+  /** HTTP worker processes serving (the host's children running its script); 1 when it serves alone. */
+  workers: number;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startBenchHost(dataDir: string, options: BenchHostOptions 
   return {
     url,
     child,
+    workers: workerCount(child.pid),
     peakRssMiB: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -49,4 +52,29 @@ export async function startBenchHost(dataDir: string, options: BenchHostOptions 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** The cluster workers of the host: its child processes that run the same script (Linux /proc). */
+function workerCount(pid: number | undefined): number {
+  if (pid === undefined) return 1;
+  try {
+    const script = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .find((a) => a.endsWith('main.js'));
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean),
+    );
+    const workers = children.filter((child) => {
+      try {
+        return readFileSync(`/proc/${child}/cmdline`, 'utf8')
+          .split('\0')
+          .includes(script ?? '');
+      } catch {
+        return false;
+      }
+    });
+    return Math.max(1, workers.length);
+  } catch {
+    return 1;
+  }
 }

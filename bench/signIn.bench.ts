@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { SoftAuthenticator } from '../cli/authenticators/soft';
 import { createApp } from '../shared/app';
@@ -47,6 +48,31 @@ export interface SignInCeremonyResult {
   ceremoniesPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** CPU time of the host (every process of it: primary and workers) per ceremony, when its pid is known. */
+  hostCpuMsPerCeremony?: number;
+  /** CPU time of this process (the load generator: HTTP client, JSON, the authenticators' signatures) per ceremony. */
+  loadGeneratorCpuMsPerCeremony: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) used so far by `pid` and every process below it (Linux /proc). */
+export function processTreeCpuMs(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      for (const task of readdirSync(`/proc/${p}/task`))
+        for (const child of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean))
+          visit(Number(child));
+    } catch {
+      // the process ended meanwhile
+    }
+  };
+  visit(pid);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -62,6 +88,7 @@ export async function runSignInCeremonies(
   url: string,
   passkeys: SignInPasskey[],
   seconds: number,
+  hostPid?: number,
 ): Promise<SignInCeremonyResult> {
   const origin = url.replace('127.0.0.1', 'localhost');
   // node:http with a keep-alive agent, one socket per passkey: lighter on the client than fetch,
@@ -103,9 +130,14 @@ export async function runSignInCeremonies(
     }
   };
   const started = process.hrtime.bigint();
+  const hostCpuBefore = hostPid === undefined ? 0 : processTreeCpuMs(hostPid);
+  const cpuBefore = process.cpuUsage();
   await Promise.all(passkeys.map(loop));
+  const cpu = process.cpuUsage(cpuBefore);
+  const hostCpuMs = hostPid === undefined ? undefined : processTreeCpuMs(hostPid) - hostCpuBefore;
   agent.destroy();
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const perCeremony = (ms: number) => Math.round((ms / Math.max(1, latencies.length)) * 1000) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     name: `HTTP sign-in ceremonies (UPN-first options + verify, ${passkeys.length} connections, distinct passkeys)`,
@@ -115,5 +147,7 @@ export async function runSignInCeremonies(
     ceremoniesPerSecond: Math.round(latencies.length / elapsed),
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
+    ...(hostCpuMs === undefined ? {} : { hostCpuMsPerCeremony: perCeremony(hostCpuMs) }),
+    loadGeneratorCpuMsPerCeremony: perCeremony((cpu.user + cpu.system) / 1000),
   };
 }

@@ -177,7 +177,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const common = { directory, policy, credentials: store.credentials, challenges, webauthn, clock, serverSecret, rp };
   const registration = new RegistrationService(common);
   const methods = new MethodsService(directory, store.credentials, clock);
-  const protectedResources = new ProtectedResourceService({ strengths: store.strengths, clock });
+  const protectedResources = new ProtectedResourceService({
+    strengths: store.strengths,
+    clock,
+    changes: store.changes,
+  });
   const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
   const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
@@ -201,6 +205,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       },
       timeoutMs: DEFAULT_CHALLENGE_TIMEOUT_MS,
       protectedResources,
+      credentialSetChanges: store.credentialSetChanges,
     }),
     methods,
     provisioningJobs: new ProvisioningJobService({
@@ -227,7 +232,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       audit: store.audit,
     }),
     audit: new AuditService(store.audit),
-    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock),
+    clientRateLimit: new ClientRateLimitService(config.rateLimitPerMinute, clock, store.rateLimits),
     strengths: new StrengthService({ strengths: store.strengths, clock }),
     protectedResources,
     signInLog,

@@ -9,9 +9,13 @@ import { requestClientAddress } from './forwarded';
  * X-Forwarded-For entry, which the local host always writes itself and which the Azure front end
  * appends. Undefined when the request may go on; else Graph's 429 with Retry-After.
  */
-export function rateLimitRefusal(app: App, request: HttpRequest, requestId: string): HttpResponseInit | undefined {
+export async function rateLimitRefusal(
+  app: App,
+  request: HttpRequest,
+  requestId: string,
+): Promise<HttpResponseInit | undefined> {
   const address = requestClientAddress(request.headers) ?? 'unknown';
-  const decision = app.clientRateLimit.take(address);
+  const decision = await app.clientRateLimit.take(address);
   if (decision.allowed) return undefined;
   const { perMinute, retryAfterSeconds } = decision;
   return httpErrorResponse(

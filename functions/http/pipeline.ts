@@ -99,7 +99,7 @@ export function toAzureHandler(fn: HttpFunction, getApp: () => Promise<App>): Ht
     try {
       const app = await getApp();
       // Before any other work: a refused request must cost next to nothing.
-      const refusal = fn.rateLimited ? rateLimitRefusal(app, request, requestId) : undefined;
+      const refusal = fn.rateLimited ? await rateLimitRefusal(app, request, requestId) : undefined;
       if (refusal)
         return { ...refusal, headers: { 'request-id': requestId, ...(refusal.headers as Record<string, string>) } };
       const principal = await authenticate(app, request, fn);

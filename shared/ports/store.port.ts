@@ -9,6 +9,7 @@ import { OutboxRepository } from './outbox.port';
 import { WebhookRepository } from './webhooks.port';
 import { StrengthRepository } from './strengths.port';
 import { SignInLogRepository } from './signInLog.port';
+import { RateLimitRepository } from './rateLimit.port';
 
 /** Every repository the services need, from one adapter (sqlite or cosmos). */
 export interface Store {
@@ -35,5 +36,9 @@ export interface Store {
   readonly signInOutbox?: OutboxRepository;
   /** When the cached directory and policy may have changed (SQLite); absent: do not cache (Cosmos DB). */
   readonly changes?: ChangeSignal;
+  /** When a user's set of passkeys may have changed (one added or removed; not a sign count); absent: do not cache. */
+  readonly credentialSetChanges?: ChangeSignal;
+  /** RATE_LIMIT_PER_MINUTE's buckets, shared by every process on the store (SQLite); absent: each process keeps its own. */
+  readonly rateLimits?: RateLimitRepository;
   close(): Promise<void>;
 }

@@ -59,4 +59,35 @@ describe('ChangeCache', () => {
     await t.cache.get('c', t.load);
     expect(t.loads()).toBe(3);
   });
+
+  it('refresh always loads, and keeps what it is told for the next get', async () => {
+    const t = setup();
+    const listed = await t.cache.refresh(
+      'k',
+      async () => ['a', 'b'],
+      (ids) => ids.join(','),
+    );
+    expect(listed).toEqual(['a', 'b']);
+    expect(await t.cache.get('k', t.load)).toBe('a,b');
+    expect(t.loads()).toBe(0);
+    await t.cache.refresh(
+      'k',
+      async () => ['c'],
+      (ids) => ids.join(','),
+    );
+    expect(await t.cache.get('k', t.load)).toBe('c');
+  });
+
+  it('refresh keeps nothing when a write raced it', async () => {
+    const t = setup();
+    await t.cache.refresh(
+      'k',
+      async () => {
+        t.write('v1');
+        return 'stale';
+      },
+      (v) => v,
+    );
+    expect(await t.cache.get('k', t.load)).toBe('v1');
+  });
 });

@@ -27,10 +27,29 @@ export class ChangeCache<V> {
     }
     if (this.entries.has(key)) return this.entries.get(key) as V;
     const value = await load();
-    if (this.changes.current() === before && this.seen === before) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-      this.entries.set(key, value);
-    }
+    this.keep(key, value, before);
     return value;
+  }
+
+  /**
+   * Loads whatever is cached (the caller must read the store, e.g. to do the same work for every
+   * input) and keeps `keep(loaded)` under `key` for later {@link get}s, unless the signal moved meanwhile.
+   */
+  async refresh<T>(key: string, load: () => Promise<T>, keep: (loaded: T) => V): Promise<T> {
+    if (!this.changes) return load();
+    const before = this.changes.current();
+    if (before !== this.seen) {
+      this.entries.clear();
+      this.seen = before;
+    }
+    const loaded = await load();
+    this.keep(key, keep(loaded), before);
+    return loaded;
+  }
+
+  private keep(key: string, value: V, before: string): void {
+    if (this.changes?.current() !== before || this.seen !== before) return;
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) this.entries.clear();
+    this.entries.set(key, value);
   }
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SoftAuthenticator } from '../../cli/authenticators/soft';
 import { createSqliteStore } from '../../shared/adapters/sqlite/store.sqlite';
 import { PolicyService } from '../../shared/services/policyService';
+import { auditRecord } from '../../shared/domain/auditRecords';
+import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { systemClock } from '../../shared/ports/clock.port';
 import { authenticationOptions, register, setPolicy, YUBIKEY_5 } from '../support/ceremonies';
 import { CountingStore, countingStore } from '../support/countingStore';
@@ -62,17 +65,63 @@ describe('store operations per ceremony (SQLite, over HTTP)', () => {
     });
   });
 
-  it("a sign-in reads the passkey and the user's passkey list once each (user, groups and policy cached) and writes twice (counter, single use)", async () => {
+  it('a sign-in reads only the passkey (user, groups, policy, the audience and the passkey list cached) and writes twice (counter, single use)', async () => {
+    // The first sign-in of this run reads the token audience's protection once (issue 11), then it is cached.
+    expect((await signInAsAlice()).status).toBe(200);
     const options = await authenticationOptions(svc, 'alice@contoso.com');
     counted.take();
     const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN });
     const res = await svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
     expect(res.status).toBe(200);
+    // The user's passkey list (issue 12: signalAllAcceptedCredentials) is the one the options read.
+    expect(res.body.signalAllAcceptedCredentials.allAcceptedCredentialIds).toEqual([assertion.id]);
     const { reads, writes } = counted.take();
-    // The user's passkey list (issue 12: signalAllAcceptedCredentials) is read after the counter write.
-    // issue 11: one point read of the audience's protected-resource row (not cached; the strength is not read).
-    expect(reads).toEqual(['strengths.getResource', 'credentials.get', 'credentials.listByUser']);
+    expect(reads).toEqual(['credentials.get']);
     expect(writes.sort()).toEqual(['challenges.consume', 'credentials.update']);
+  });
+
+  it("a passkey added or deleted by another process is in the next sign-in's signalAllAcceptedCredentials", async () => {
+    const other = createSqliteStore(join(dataDir, 'passkeys.db'));
+    try {
+      const alice = (await other.directory.getUserByUpn('alice@contoso.com'))!.value;
+      const [mine] = await other.credentials.listByUser(alice.id);
+      // Usernameless: nothing re-reads the list on the way, so the cached one is what answers.
+      const acceptedIds = async () => {
+        const options = await authenticationOptions(svc);
+        const assertion = await key.getAssertion(options.body, { origin: FRONTEND_ORIGIN, credentialId: mine.id });
+        const res = await svc.call('POST', '/webauthn/authentication/verify', { body: { credential: assertion } });
+        expect(res.status).toBe(200);
+        return res.body.signalAllAcceptedCredentials.allAcceptedCredentialIds as string[];
+      };
+      expect(await acceptedIds()).toEqual([mine.id]);
+      // What another worker's sign-in writes (single use, sign count, sign-in log) keeps every cache here.
+      await other.challenges.consume(randomUUID(), new Date(Date.now() + 60_000));
+      const fresh = (await other.credentials.get(mine.id))!;
+      await other.credentials.update({ ...fresh.value, lastUsedDateTime: new Date().toISOString() }, fresh.etag);
+      counted.take();
+      expect(await acceptedIds()).toEqual([mine.id]);
+      expect(counted.take().reads).toEqual(['credentials.get']);
+      const copy = { ...mine, id: 'cGFzc2tleS1hZGRlZC1lbHNld2hlcmU' };
+      const audit = (id: string) =>
+        auditRecord({
+          id,
+          at: new Date(),
+          actor: { user: null, app: { appId: 'other-worker' } },
+          category: 'UserManagement',
+          activityDisplayName: 'Passkey copied by a test',
+          eventType: EventTypes.fido2MethodRegistered,
+          operationType: 'Add',
+          target: { id: alice.id, displayName: alice.userPrincipalName, type: 'User' },
+          before: null,
+          after: { methodId: copy.id },
+        });
+      await other.credentials.create(copy, audit(randomUUID()));
+      expect(await acceptedIds()).toEqual([mine.id, copy.id]);
+      await other.credentials.delete(alice.id, copy.id, audit(randomUUID()));
+      expect(await acceptedIds()).toEqual([mine.id]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a policy PATCH is read by the very next sign-in (what a policy cache must keep true)', async () => {

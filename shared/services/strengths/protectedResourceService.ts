@@ -8,8 +8,10 @@ import {
   ProtectedResource,
 } from '../../domain/strengths/authenticationStrength';
 import { Fido2SignIn, satisfiesStrength } from '../../domain/strengths/satisfiesStrength';
+import { ChangeSignal } from '../../ports/changes.port';
 import { Clock } from '../../ports/clock.port';
 import { StrengthRepository } from '../../ports/strengths.port';
+import { ChangeCache } from '../changeCache';
 import { resourceAudit } from './strengthAudit';
 
 /** What a sign-in to a protected resource must meet: the resource and its strength (null when that strength is gone). */
@@ -26,7 +28,13 @@ const notFound = (name: string) =>
  * enforces), and the check at sign-in.
  */
 export class ProtectedResourceService {
-  constructor(private readonly deps: { strengths: StrengthRepository; clock: Clock }) {}
+  /** Every sign-in asks for its audience's requirement: kept until the store signals a change. */
+  private readonly requirements: ChangeCache<StrengthRequirement | null>;
+
+  /** `changes`: the store's change signal; pass it only when `strengths` is that store's. */
+  constructor(private readonly deps: { strengths: StrengthRepository; clock: Clock; changes?: ChangeSignal }) {
+    this.requirements = new ChangeCache(deps.changes);
+  }
 
   list(): Promise<ProtectedResource[]> {
     return this.deps.strengths.listResources();
@@ -70,8 +78,15 @@ export class ProtectedResourceService {
     if (!(await this.deps.strengths.deleteResource(name, { audit }))) throw notFound(name);
   }
 
-  /** The requirement of a token audience; null when it is not protected (one point read, two when it is). */
-  async requirementFor(audience: string): Promise<StrengthRequirement | null> {
+  /**
+   * The requirement of a token audience; null when it is not protected (one point read, two when it
+   * is; none while the store's change signal says nothing changed).
+   */
+  requirementFor(audience: string): Promise<StrengthRequirement | null> {
+    return this.requirements.get(audience, () => this.loadRequirement(audience));
+  }
+
+  private async loadRequirement(audience: string): Promise<StrengthRequirement | null> {
     const resource = await this.deps.strengths.getResource(audience);
     if (!resource) return null;
     const strength =

@@ -6,6 +6,7 @@ import { assertMethodAvailable, assertPasskeyAllowed } from '../../domain/policy
 import { decoyCredentialsFor, decoyUserIdFor, userHandleFor } from '../../domain/webauthn/derivedIds';
 import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/descriptorShape';
 import { AuditRepository } from '../../ports/audit.port';
+import { ChangeSignal } from '../../ports/changes.port';
 import { Clock } from '../../ports/clock.port';
 import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
@@ -18,6 +19,7 @@ import type { SignInResult } from '../../schemas/webauthn.schema';
 import { DirectoryService } from '../directoryService';
 import { PolicyService } from '../policyService';
 import { retryOnConflict } from '../retryOnConflict';
+import { ChangeCache } from '../changeCache';
 import { ChallengeService } from './challenges';
 import { RelyingParty } from './registrationService';
 import { EventTypes } from '../../domain/events/eventTypes';
@@ -39,6 +41,8 @@ export interface SignInDeps {
   timeoutMs: number;
   /** Resources that require an authentication strength (the token's `acrs`). */
   protectedResources: ProtectedResourceService;
+  /** The store's signal for users' sets of passkeys (`credentials`' store); absent: read them every time. */
+  credentialSetChanges?: ChangeSignal;
 }
 
 /** What a successful sign-in answers; its type follows the response schema. */
@@ -55,7 +59,12 @@ const MAX_UPDATE_ATTEMPTS = 5;
 
 /** Passkey sign-in: UPN-first or usernameless, every policy rule checked at every sign-in. */
 export class SignInService {
-  constructor(private readonly deps: SignInDeps) {}
+  /** The ids of each user's passkeys (signalAllAcceptedCredentials), kept until one is added or removed. */
+  private readonly acceptedCredentialIds: ChangeCache<string[]>;
+
+  constructor(private readonly deps: SignInDeps) {
+    this.acceptedCredentialIds = new ChangeCache(deps.credentialSetChanges);
+  }
 
   /**
    * Request options. An unknown UPN, or a user without passkeys, gets options of the same shape
@@ -73,7 +82,12 @@ export class SignInService {
       // UPN-first: only that user's passkey may answer. An unknown UPN binds to an id nobody has,
       // so its options behave (and fail) like those of a user whose passkey does not match.
       userId = user ? user.value.id : decoyUserIdFor(this.deps.serverSecret, userPrincipalName);
-      const credentials = await this.deps.credentials.listByUser(userId);
+      const listed = userId;
+      const list = () => this.deps.credentials.listByUser(listed);
+      // The same read for everyone; a real user's list is kept for the verify that follows.
+      const credentials = user
+        ? await this.acceptedCredentialIds.refresh(listed, list, (found) => found.map((c) => c.id))
+        : await list();
       allowCredentials =
         credentials.length > 0
           ? credentials.map(descriptorOf)
@@ -174,7 +188,9 @@ export class SignInService {
     );
 
     // Signal API: the passkeys this user still has, so providers hide the ones deleted here.
-    const accepted = await this.deps.credentials.listByUser(user.id);
+    const acceptedIds = await this.acceptedCredentialIds.get(user.id, async () =>
+      (await this.deps.credentials.listByUser(user.id)).map((c) => c.id),
+    );
     const lifetime = this.deps.token.lifetimeSeconds;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     const token = await this.deps.signer.sign(
@@ -209,7 +225,7 @@ export class SignInService {
       signalAllAcceptedCredentials: {
         rpId: this.deps.rp.id,
         userId: userHandleFor(this.deps.serverSecret, user.id),
-        allAcceptedCredentialIds: accepted.map((c) => c.id),
+        allAcceptedCredentialIds: acceptedIds,
       },
     };
   }
