@@ -14,7 +14,12 @@ import { join } from 'node:path';
 import { frontDoorRoute } from './frontDoor';
 import { VERSION } from '../functions/meta.functions';
 import type { PollPacing } from './storageTriggers/pollLoop';
-import { startLocalStorage, startStorageTriggers, type LocalStorage } from './storageTriggers/startStorageTriggers';
+import {
+  startLocalStorage,
+  startStorageTriggers,
+  type LocalStorage,
+  type RunningStorageTriggers,
+} from './storageTriggers/startStorageTriggers';
 
 export interface RunningLocal {
   url: string;
@@ -90,7 +95,7 @@ export async function startLocal(
   );
   // The queue and blob triggers, polled as the Functions host would, once the durable engine runs.
   const triggers = storage.connectionString
-    ? startStorageTriggers(storage.connectionString, app, durable, logger, options.storagePacing)
+    ? startTriggersOrWarn(storage.connectionString, app, durable, logger, options.storagePacing)
     : undefined;
   return {
     url: `http://localhost:${host.port}`,
@@ -117,4 +122,18 @@ function loopbackUrl(host: LocalHost): string {
   if (addresses.some((a) => a === '127.0.0.1' || a === '0.0.0.0')) return `http://127.0.0.1:${host.port}`;
   if (addresses.some((a) => a === '::1' || a === '::')) return `http://[::1]:${host.port}`;
   return `http://${addresses[0].includes(':') ? `[${addresses[0]}]` : addresses[0]}:${host.port}`;
+}
+
+/** A connection string the Storage SDKs refuse (e.g. one without a queue endpoint) turns the triggers off, never the start. */
+function startTriggersOrWarn(...args: Parameters<typeof startStorageTriggers>): RunningStorageTriggers | undefined {
+  try {
+    return startStorageTriggers(...args);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    args[3].log(
+      'warning',
+      `AzureWebJobsStorage cannot be used for the queue and blob triggers (${reason}); they are off.`,
+    );
+    return undefined;
+  }
 }
