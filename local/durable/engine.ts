@@ -14,7 +14,6 @@ import {
 import { runActivity } from './activityRunner';
 import { BoundedRunner } from './boundedRunner';
 import { decideEpisode } from './episode';
-import { HistoryCache } from './historyCache';
 import { eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
 import { pendingInstance } from './pendingInstance';
 import { toInstanceStatus } from './statusView';
@@ -38,8 +37,6 @@ const defaultLogHandler: LogHandler = (level, ...args) => {
 // Episodes are short and mostly synchronous; the bound only keeps a burst of thousands of
 // ready instances from all loading their histories at once.
 const EPISODE_CONCURRENCY = 4;
-// Histories of running instances kept in memory (a bulk job runs thousands of short ones at once).
-const HISTORY_CACHE_INSTANCES = 2000;
 
 /**
  * Runs durable-functions 3.x orchestrations and activities in this process, replacing the Durable
@@ -63,7 +60,6 @@ export class LocalDurableEngine {
   /** Work items handed to the runner or the timer scheduler, so none is started twice. */
   private readonly dispatched = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly histories = new HistoryCache(HISTORY_CACHE_INSTANCES);
   private running = false;
 
   constructor(options: LocalDurableEngineOptions) {
@@ -102,7 +98,6 @@ export class LocalDurableEngine {
     await Promise.all([this.activities.idle(), this.episodes.idle()]);
     this.busy.clear();
     this.dirty.clear();
-    this.histories.clear();
     this.dispatched.clear();
   }
 
@@ -126,7 +121,6 @@ export class LocalDurableEngine {
     const executionId = newId();
     const inputJson = toJsonText(options.input);
     const instance = pendingInstance({ instanceId, name, executionId, inputJson, now: this.clock.now() });
-    this.histories.delete(instanceId);
     try {
       await this.store.createInstance({
         instance,
@@ -176,7 +170,6 @@ export class LocalDurableEngine {
         `Cannot purge instance '${instanceId}': it is ${instance.status}; expected Completed, Failed or Terminated (terminate it first).`,
       );
     }
-    this.histories.delete(instanceId);
     return { instancesDeleted: await this.store.purgeInstance(instanceId) };
   }
 
@@ -186,8 +179,6 @@ export class LocalDurableEngine {
       isTerminalDurableStatus,
     );
     if (!statuses.length) return { instancesDeleted: 0 };
-    // Only finished instances are purged and none is cached, but forgetting everything is cheap here.
-    this.histories.clear();
     return { instancesDeleted: await this.store.purgeInstances({ ...storeFilter(filter), runtimeStatus: statuses }) };
   }
 
@@ -293,17 +284,15 @@ export class LocalDurableEngine {
       const instance = await this.store.getInstance(instanceId);
       if (!instance) {
         // Results addressed to a purged instance (e.g. a child finishing after its parent was purged).
-        this.histories.delete(instanceId);
         await this.store.purgeInstance(instanceId);
         return;
       }
       const handler = this.registry.orchestrations[instance.name];
       let committed;
       try {
-        const history = await this.historyOf(instance);
         const commit = await decideEpisode({
           instance,
-          history,
+          history: await this.store.loadHistory(instanceId),
           messages,
           handler,
           registeredNames: Object.keys(this.registry.orchestrations),
@@ -314,10 +303,7 @@ export class LocalDurableEngine {
         });
         if (!commit) return;
         committed = { commit, result: await this.store.commitEpisode(commit) };
-        this.histories.committed(commit, history);
       } catch (error) {
-        // The store is the truth: read the history again next time.
-        this.histories.delete(instanceId);
         // Lost a race (e.g. a sub-orchestration id taken meanwhile): read again and redo the episode.
         if (error instanceof DurableStoreConflictError && ++conflicts < 5) continue;
         this.logHandler(
@@ -333,15 +319,6 @@ export class LocalDurableEngine {
       for (const c of committed.commit.createInstances) this.kick(c.instance.instanceId);
       this.changes.emit('changed', instanceId);
     }
-  }
-
-  /** The stored history of the instance's current execution, from memory when it is there. */
-  private async historyOf(instance: DurableInstance): Promise<DurableHistoryEvent[]> {
-    const cached = this.histories.get(instance.instanceId, instance.executionId);
-    if (cached) return cached;
-    const history = await this.store.loadHistory(instance.instanceId);
-    this.histories.set(instance.instanceId, instance.executionId, history);
-    return history;
   }
 
   private dispatch(work: DurableWorkItem[]): void {
