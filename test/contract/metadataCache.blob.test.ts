@@ -1,12 +1,12 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { BlobMetadataCache } from '../../shared/adapters/storage/metadataCache.blob';
 import { METADATA_BLOB, METADATA_CONTAINER } from '../../shared/adapters/storage/metadataDocument';
-import { AzuriteBlob, startAzuriteBlob } from '../support/azuriteBlob';
+import { startTestAzurite, type TestAzurite } from '../support/azurite';
 import { describeMetadataCacheContract } from './metadataCacheContract';
 
-let azurite: AzuriteBlob;
+let azurite: TestAzurite;
 beforeAll(async () => {
-  azurite = await startAzuriteBlob();
+  azurite = await startTestAzurite();
 }, 30_000);
 afterAll(() => azurite?.stop());
 

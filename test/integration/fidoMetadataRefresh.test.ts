@@ -23,7 +23,7 @@ import { METADATA_BLOB, METADATA_CONTAINER } from '../../shared/adapters/storage
 import type { HttpDownloader } from '../../shared/ports/httpSender.port';
 import { SCHEDULED_WORK } from '../../shared/scheduledWork';
 import type { FidoMetadataService } from '../../shared/services/metadata/fidoMetadataService';
-import { AzuriteBlob, startAzuriteBlob } from '../support/azuriteBlob';
+import { startTestAzurite, type TestAzurite } from '../support/azurite';
 import { register, setPolicy } from '../support/ceremonies';
 import { Roles, startTestService, TestService } from '../support/localService';
 import { createMdsSigner, MdsPayload, MdsSigner, signMdsBlob, tamperMdsBlob } from '../support/mdsBlob';
@@ -63,7 +63,7 @@ async function startMdsServer(): Promise<MdsServer> {
 }
 
 describe('FIDO metadata refresh (FIDO_MDS_URL) with Blob Storage on Azurite', () => {
-  let azurite: AzuriteBlob;
+  let azurite: TestAzurite;
   let mds: MdsServer;
   let mdsRoot: TestAttestationCa;
   let signer: MdsSigner;
@@ -132,7 +132,7 @@ describe('FIDO metadata refresh (FIDO_MDS_URL) with Blob Storage on Azurite', ()
 
   beforeAll(async () => {
     [azurite, mds, mdsRoot, vendorCa] = await Promise.all([
-      startAzuriteBlob(),
+      startTestAzurite(),
       startMdsServer(),
       TestAttestationCa.create({ commonName: 'Contoso Test MDS Root' }),
       TestAttestationCa.create({ commonName: 'Contoso Test Vendor Root' }),
