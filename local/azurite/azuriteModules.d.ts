@@ -26,43 +26,36 @@ declare module 'azurite/dist/src/common/persistence/IExtentStore' {
   }
 }
 
-declare module 'azurite/dist/src/blob/BlobConfiguration' {
+declare module 'azurite/dist/src/common/ConfigurationBase' {
   import type { StoreDestinationArray } from 'azurite/dist/src/common/persistence/IExtentStore';
+  /** The constructor arguments BlobConfiguration and QueueConfiguration share, in their order. */
+  export type ServiceConfigurationArgs = [
+    host: string,
+    port: number,
+    keepAliveTimeout: number,
+    metadataDBPath: string,
+    extentDBPath: string,
+    persistencePathArray: StoreDestinationArray[],
+    enableAccessLog: boolean,
+    accessLogWriteStream: NodeJS.WritableStream | undefined,
+    enableDebugLog: boolean,
+    debugLogFilePath: string | undefined,
+    loose: boolean,
+    skipApiVersionCheck: boolean,
+  ];
+}
+
+declare module 'azurite/dist/src/blob/BlobConfiguration' {
+  import type { ServiceConfigurationArgs } from 'azurite/dist/src/common/ConfigurationBase';
   export default class BlobConfiguration {
-    constructor(
-      host: string,
-      port: number,
-      keepAliveTimeout: number,
-      metadataDBPath: string,
-      extentDBPath: string,
-      persistencePathArray: StoreDestinationArray[],
-      enableAccessLog: boolean,
-      accessLogWriteStream: NodeJS.WritableStream | undefined,
-      enableDebugLog: boolean,
-      debugLogFilePath: string | undefined,
-      loose: boolean,
-      skipApiVersionCheck: boolean,
-    );
+    constructor(...args: ServiceConfigurationArgs);
   }
 }
 
 declare module 'azurite/dist/src/queue/QueueConfiguration' {
-  import type { StoreDestinationArray } from 'azurite/dist/src/common/persistence/IExtentStore';
+  import type { ServiceConfigurationArgs } from 'azurite/dist/src/common/ConfigurationBase';
   export default class QueueConfiguration {
-    constructor(
-      host: string,
-      port: number,
-      keepAliveTimeout: number,
-      metadataDBPath: string,
-      extentDBPath: string,
-      persistencePathArray: StoreDestinationArray[],
-      enableAccessLog: boolean,
-      accessLogWriteStream: NodeJS.WritableStream | undefined,
-      enableDebugLog: boolean,
-      debugLogFilePath: string | undefined,
-      loose: boolean,
-      skipApiVersionCheck: boolean,
-    );
+    constructor(...args: ServiceConfigurationArgs);
   }
 }
 

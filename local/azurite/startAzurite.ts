@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import BlobConfiguration from 'azurite/dist/src/blob/BlobConfiguration';
 import BlobServer from 'azurite/dist/src/blob/BlobServer';
+import type { ServiceConfigurationArgs } from 'azurite/dist/src/common/ConfigurationBase';
 import type ServerBase from 'azurite/dist/src/common/ServerBase';
 import QueueConfiguration from 'azurite/dist/src/queue/QueueConfiguration';
 import QueueServer from 'azurite/dist/src/queue/QueueServer';
@@ -60,48 +61,10 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   await ensureFree('Blob', host, options.blobPort);
   await ensureFree('Queue', host, options.queuePort);
   const blob = new BlobServer(
-    new BlobConfiguration(
-      host,
-      options.blobPort,
-      KEEP_ALIVE_SECONDS,
-      join(options.location, '__azurite_db_blob__.json'),
-      join(options.location, '__azurite_db_blob_extent__.json'),
-      [
-        {
-          locationId: 'Default',
-          locationPath: join(options.location, '__blobstorage__'),
-          maxConcurrency: EXTENT_WRITE_CONCURRENCY,
-        },
-      ],
-      false,
-      undefined,
-      false,
-      undefined,
-      true,
-      true,
-    ),
+    new BlobConfiguration(...configurationArgs('blob', host, options.blobPort, options.location)),
   );
   const queue = new QueueServer(
-    new QueueConfiguration(
-      host,
-      options.queuePort,
-      KEEP_ALIVE_SECONDS,
-      join(options.location, '__azurite_db_queue__.json'),
-      join(options.location, '__azurite_db_queue_extent__.json'),
-      [
-        {
-          locationId: 'Default',
-          locationPath: join(options.location, '__queuestorage__'),
-          maxConcurrency: EXTENT_WRITE_CONCURRENCY,
-        },
-      ],
-      false,
-      undefined,
-      false,
-      undefined,
-      true,
-      true,
-    ),
+    new QueueConfiguration(...configurationArgs('queue', host, options.queuePort, options.location)),
   );
   await listen(blob, 'Blob', host, options.blobPort);
   try {
@@ -119,6 +82,41 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     connectionString: developmentConnectionString({ blobPort, queuePort }, host),
     stop: () => (stopped ??= Promise.all([queue.close(), blob.close()]).then(() => undefined)),
   };
+}
+
+/**
+ * One service's configuration as Azurite's CLI builds it: its Loki databases and extent folder under
+ * `location`, no access or debug log, loose mode and no API-version check.
+ */
+function configurationArgs(
+  service: 'blob' | 'queue',
+  host: string,
+  port: number,
+  location: string,
+): ServiceConfigurationArgs {
+  const extents = [
+    {
+      locationId: 'Default',
+      locationPath: join(location, `__${service}storage__`),
+      maxConcurrency: EXTENT_WRITE_CONCURRENCY,
+    },
+  ];
+  const metadataDb = join(location, `__azurite_db_${service}__.json`);
+  const extentDb = join(location, `__azurite_db_${service}_extent__.json`);
+  return [
+    host,
+    port,
+    KEEP_ALIVE_SECONDS,
+    metadataDb,
+    extentDb,
+    extents,
+    false,
+    undefined,
+    false,
+    undefined,
+    true,
+    true,
+  ];
 }
 
 /** Starts one service; a failed listen still closes the stores and timers it opened first. */
