@@ -1,12 +1,12 @@
-import { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { randomUUID } from 'node:crypto';
 import type { StorageBlobFunction } from '../../functions/provisioningRequests.functions';
 import type { App } from '../../shared/app';
+import { storageStatusOf } from '../../shared/adapters/storage/storageErrors';
 import type { LocalDurableRuntime } from '../durableRuntime';
 import type { Logger } from '../logger';
 import { PollLoop, type PollPacing } from './pollLoop';
+import { storageTriggerContext } from './triggerContext';
 
 /** Where the Functions host keeps its blob receipts, and the host id this runtime writes them under. */
 export const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
@@ -79,18 +79,13 @@ export class StorageBlobPoller {
 
   private async handle(name: string, etag: string, metadata: Record<string, string>, receipt: string): Promise<void> {
     const attempt = (this.attempts.get(receipt) ?? 0) + 1;
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: this.fn.name,
-      logHandler: (level, ...args) => this.logger.log(level, `[${this.fn.name}]`, ...args),
-      triggerMetadata: { name, blobTrigger: `${this.fn.container}/${name}`, properties: { etag }, metadata },
-      options: {
-        trigger: { type: 'blobTrigger', name: 'blob', path: this.fn.path, connection: this.fn.connection },
-        extraInputs: this.durable.inputsFor(true),
-        extraOutputs: [],
-      },
-    });
-    this.durable.attachClient(context);
+    const context = storageTriggerContext(
+      this.fn.name,
+      { type: 'blobTrigger', name: 'blob', path: this.fn.path, connection: this.fn.connection },
+      { name, blobTrigger: `${this.fn.container}/${name}`, properties: { etag }, metadata },
+      this.durable,
+      this.logger,
+    );
     try {
       // The version listed: a newer upload under the same name has another ETag and its own turn.
       const content = await this.container.getBlobClient(name).downloadToBuffer(undefined, undefined, {
@@ -104,7 +99,7 @@ export class StorageBlobPoller {
       await this.writeReceipt(receipt);
       this.attempts.delete(receipt);
     } catch (e) {
-      if (isStatus(e, 412) || isStatus(e, 404)) return; // replaced or deleted meanwhile: the next scan sees what is there
+      if ([412, 404].includes(storageStatusOf(e) ?? 0)) return; // replaced or deleted meanwhile: the next scan sees what is there
       this.attempts.set(receipt, attempt);
       this.logger.error(`[${this.fn.name}] blob ${this.fn.container}/${name} failed (attempt ${attempt}); retried:`, e);
     }
@@ -114,10 +109,7 @@ export class StorageBlobPoller {
     try {
       await this.receipts.getBlockBlobClient(receipt).upload('', 0, { conditions: { ifNoneMatch: '*' } });
     } catch (e) {
-      if (!isStatus(e, 409)) throw e; // 409: the receipt exists already
+      if (storageStatusOf(e) !== 409) throw e; // 409: the receipt exists already
     }
   }
 }
-
-const isStatus = (e: unknown, status: number) =>
-  typeof e === 'object' && e !== null && 'statusCode' in e && e.statusCode === status;

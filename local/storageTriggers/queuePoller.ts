@@ -1,11 +1,10 @@
-import { InvocationContext } from '@azure/functions';
 import { QueueClient, QueueServiceClient, type DequeuedMessageItem } from '@azure/storage-queue';
-import { randomUUID } from 'node:crypto';
 import type { StorageQueueFunction } from '../../functions/provisioningRequests.functions';
 import type { App } from '../../shared/app';
 import type { LocalDurableRuntime } from '../durableRuntime';
 import type { Logger } from '../logger';
 import { PollLoop, type PollPacing } from './pollLoop';
+import { storageTriggerContext } from './triggerContext';
 
 /** Messages taken per receive (the host's default `batchSize`), handled one after another. */
 const BATCH_SIZE = 16;
@@ -77,23 +76,13 @@ export class StorageQueuePoller {
       );
       return;
     }
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: this.fn.name,
-      logHandler: (level, ...args) => this.logger.log(level, `[${this.fn.name}]`, ...args),
-      triggerMetadata: { id: messageId, dequeueCount, insertedOn: message.insertedOn.toISOString() },
-      options: {
-        trigger: {
-          type: 'queueTrigger',
-          name: 'message',
-          queueName: this.fn.queueName,
-          connection: this.fn.connection,
-        },
-        extraInputs: this.durable.inputsFor(true),
-        extraOutputs: [],
-      },
-    });
-    this.durable.attachClient(context);
+    const context = storageTriggerContext(
+      this.fn.name,
+      { type: 'queueTrigger', name: 'message', queueName: this.fn.queueName, connection: this.fn.connection },
+      { id: messageId, dequeueCount, insertedOn: message.insertedOn.toISOString() },
+      this.durable,
+      this.logger,
+    );
     try {
       const result = await this.fn.handler(messageText, { app: this.app, context, attempt: dequeueCount, messageId });
       // Poison first, then delete: a crash between the two delivers the message again (at least once).

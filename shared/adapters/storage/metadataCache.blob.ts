@@ -1,14 +1,12 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { BlobServiceClient, BlockBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
+import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { CachedMetadata, MetadataCache, MetadataWriteResult, VersionedMetadata } from '../../ports/metadataCache.port';
 import { METADATA_BLOB, METADATA_CONTAINER, parseMetadata, serializeMetadata } from './metadataDocument';
+import { storageCodeOf as codeOf, storageStatusOf as statusOf } from './storageErrors';
 
 /** How the cache reaches Blob Storage: a connection string (Azurite, keys), or an account URL and an identity. */
 export type BlobMetadataCacheOptions =
   { connectionString: string } | { accountUrl: string; credential: TokenCredential };
-
-const statusOf = (e: unknown) => (e instanceof RestError ? e.statusCode : undefined);
-const codeOf = (e: unknown) => (e instanceof RestError ? e.code : undefined);
 
 async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
