@@ -7,7 +7,6 @@ import { decodeQueueMessage } from '../shared/domain/provisioning/decodeQueueMes
 import { poisonMessage, type PoisonMessage, type PoisonSource } from '../shared/domain/provisioning/poisonMessage';
 import { isFinalRequestFailure } from '../shared/domain/provisioning/requestFailure';
 import { QueuedJobRequest } from '../shared/schemas/provisioning.schema';
-import type { z } from '../shared/schemas/zod';
 import { DurableProvisioningOrchestrations } from './durable/durableProvisioningOrchestrations';
 import { describeZodError } from './http/errorResponse';
 
@@ -64,16 +63,27 @@ export interface StorageBlobFunction {
 
 const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(df.getClient(context));
 
-/** Starts the job of a validated request once; a final refusal (or the last failed attempt) goes to the poison queue. */
+/**
+ * Validates a decoded request with the POST body's schema and starts its job once; a refusal (or the
+ * last failed attempt) goes to the poison queue. `reasonPrefix` names the request in a refusal's reason.
+ */
 async function startJob(
-  request: z.infer<typeof QueuedJobRequest>,
+  candidate: unknown,
   source: PoisonSource,
-  input: StorageTriggerInput & { maxAttempts: number; originalMessage?: string },
+  input: StorageTriggerInput & { maxAttempts: number; originalMessage?: string; reasonPrefix?: string },
 ): Promise<StorageTriggerResult> {
   const { app, context, attempt } = input;
+  const parsed = QueuedJobRequest.safeParse(candidate);
+  if (!parsed.success)
+    return refuse(
+      context,
+      `${input.reasonPrefix ?? ''}${describeZodError(parsed.error, 'job request')}`,
+      source,
+      input.originalMessage,
+    );
   try {
     const { created, job } = await app.provisioningJobs.createJob(
-      request,
+      parsed.data,
       storageTriggerPrincipal(),
       orchestrations(context),
     );
@@ -124,10 +134,7 @@ export const provisioningRequestsQueue: StorageQueueFunction = {
     };
     const decoded = decodeQueueMessage(message);
     if (!decoded.ok) return refuse(input.context, decoded.reason, source, decoded.text);
-    const parsed = QueuedJobRequest.safeParse(decoded.value);
-    if (!parsed.success)
-      return refuse(input.context, describeZodError(parsed.error, 'job request'), source, decoded.text);
-    return startJob(parsed.data, source, { ...input, maxAttempts: MAX_DEQUEUE_COUNT, originalMessage: decoded.text });
+    return startJob(decoded.value, source, { ...input, maxAttempts: MAX_DEQUEUE_COUNT, originalMessage: decoded.text });
   },
 };
 
@@ -143,10 +150,11 @@ export const provisioningRequestsBlob: StorageBlobFunction = {
     const source: PoisonSource = { blob: `${blob.container}/${blob.name}`, etag: blob.etag };
     const request = csvBlobRequest(blob);
     if (!request.ok) return refuse(input.context, request.reason, source);
-    const parsed = QueuedJobRequest.safeParse(request.request);
-    if (!parsed.success)
-      return refuse(input.context, `${source.blob}: ${describeZodError(parsed.error, 'job request')}`, source);
-    return startJob(parsed.data, source, { ...input, maxAttempts: MAX_DEQUEUE_COUNT });
+    return startJob(request.request, source, {
+      ...input,
+      maxAttempts: MAX_DEQUEUE_COUNT,
+      reasonPrefix: `${source.blob}: `,
+    });
   },
 };
 
