@@ -47,6 +47,12 @@ export function requestFingerprint(request: NewJobRequest): string {
   return createHash('sha256').update(JSON.stringify(what)).digest('base64url');
 }
 
+/** A request that carries an idempotency key, with the fingerprint a repeat must match. */
+interface KeyedRequest {
+  key: string;
+  fingerprint: string;
+}
+
 /** Directory page size when reading a group's members. */
 const MEMBERS_PAGE_SIZE = 500;
 /** How many unknown users the 400 names. */
@@ -69,11 +75,14 @@ export async function createJob(
   orchestrations: ProvisioningOrchestrations,
 ): Promise<CreateJobResult> {
   const actor = actorOf(principal);
-  const fingerprint = request.idempotencyKey !== undefined ? requestFingerprint(request) : undefined;
-  if (request.idempotencyKey !== undefined) {
+  const keyed: KeyedRequest | undefined =
+    request.idempotencyKey !== undefined
+      ? { key: request.idempotencyKey, fingerprint: requestFingerprint(request) }
+      : undefined;
+  if (keyed) {
     // Cheap early answer for a redelivery; the store's create below is what guarantees one job per key.
-    const known = await deps.jobs.findByIdempotencyKey(request.idempotencyKey);
-    if (known) return repeated(deps, known, request.idempotencyKey, fingerprint, orchestrations, actor);
+    const known = await deps.jobs.findByIdempotencyKey(keyed.key);
+    if (known) return repeated(deps, known, keyed, orchestrations, actor);
   }
   const users = await resolveUsers(deps, request);
   if (users.length === 0)
@@ -89,9 +98,7 @@ export async function createJob(
     displayNameTemplate: request.displayName,
     source: request.groupId ? { groupId: request.groupId } : { users: request.users ?? [] },
     totalUsers: users.length,
-    ...(request.idempotencyKey !== undefined
-      ? { idempotencyKey: request.idempotencyKey, requestFingerprint: fingerprint }
-      : {}),
+    ...(keyed ? { idempotencyKey: keyed.key, requestFingerprint: keyed.fingerprint } : {}),
     ...(request.requestedBy !== undefined ? { requestedBy: request.requestedBy } : {}),
   };
   const refusesPrivileged = refusesPrivilegedUsers(deps, principal);
@@ -106,8 +113,7 @@ export async function createJob(
     );
   }
   const written = await deps.jobs.create(job, rows);
-  if (!written.created && request.idempotencyKey !== undefined)
-    return repeated(deps, written.job, request.idempotencyKey, fingerprint, orchestrations, actor);
+  if (!written.created && keyed) return repeated(deps, written.job, keyed, orchestrations, actor);
   await start(deps, written.job, orchestrations, actor);
   return { created: true, job: written.job };
 }
@@ -130,12 +136,11 @@ async function start(
 async function repeated(
   deps: ProvisioningContext,
   job: ProvisioningJob,
-  key: string,
-  fingerprint: string | undefined,
+  keyed: KeyedRequest,
   orchestrations: ProvisioningOrchestrations,
   actor: ReturnType<typeof actorOf>,
 ): Promise<CreateJobResult> {
-  if (job.requestFingerprint !== fingerprint) throw idempotencyKeyReused(key);
+  if (job.requestFingerprint !== keyed.fingerprint) throw idempotencyKeyReused(keyed.key);
   // durable startNew on an existing instance id would restart it: start only when there is none.
   if ((await orchestrations.runtimeStatus(job.id)) === null) await start(deps, job, orchestrations, actor);
   return { created: false, job };
