@@ -18,6 +18,7 @@ import { EventBus } from './ports/eventBus.port';
 import { Store } from './ports/store.port';
 import { HttpDownloader, HttpSender } from './ports/httpSender.port';
 import { MetadataCache } from './ports/metadataCache.port';
+import { METADATA_BLOB, METADATA_CONTAINER } from './adapters/storage/metadataDocument';
 import { FidoMetadataService } from './services/metadata/fidoMetadataService';
 import { AccessTokenVerifier, TokenSigner } from './ports/tokens.port';
 import { WebAuthnPort } from './ports/webauthn.port';
@@ -281,11 +282,12 @@ export async function createWebAuthn(
  * SDK is loaded on first use, not when the app is built.
  */
 function createMetadataCache(dataDir: string, storage: FidoMdsStorage | undefined): MetadataCache {
+  const blobPath = `${METADATA_CONTAINER}/${METADATA_BLOB}`;
   const location = !storage
-    ? join(dataDir, 'fido-metadata', 'mds3-verified.json')
+    ? join(dataDir, METADATA_CONTAINER, METADATA_BLOB)
     : 'accountUrl' in storage
-      ? `${storage.accountUrl}/fido-metadata/mds3-verified.json`
-      : 'fido-metadata/mds3-verified.json (AzureWebJobsStorage)';
+      ? `${storage.accountUrl}/${blobPath}`
+      : `${blobPath} (AzureWebJobsStorage)`;
   let opened: Promise<MetadataCache> | undefined;
   const open = async (): Promise<MetadataCache> => {
     if (!storage) return new (await import('./adapters/storage/metadataCache.file')).FileMetadataCache(dataDir);
