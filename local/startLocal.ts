@@ -25,29 +25,100 @@ export interface RunningLocal {
   stop(): Promise<void>;
 }
 
+export interface StartLocalOptions {
+  logger?: Logger;
+  overrides?: AppOverrides;
+  host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
+}
+
+/** Everything of the embedded runtime but the public HTTP listener: what a cluster primary runs (local/cluster.ts). */
+export interface RunningBackground {
+  app: ComposedApp;
+  durable: LocalDurableRuntime;
+  events: LocalEventRuntime;
+  /** Stops the scheduled work, the events, the durable engine, then closes the store. */
+  stop(): Promise<void>;
+}
+
+/** How the local host reaches the durable engine: in this process, or a cluster primary's (local/clusterLink.ts). */
+export type DurableHostHooks = Pick<LocalHostOptions, 'extraInputsOf' | 'decorateContext'> & {
+  managementRoute: NonNullable<LocalHostOptions['rawRoutes']>[number];
+};
+
 /**
  * The embedded runtime's composition: the app (its store chosen by shared/adapterSelection.ts), the
  * durable engine over its SQLite store, the event bus for hosting 'local' with the outbox relay and
  * consumers, the scheduled work on intervals, and the local host serving every registered function.
  */
-export async function startLocal(
-  config: AppConfig,
-  options: {
-    logger?: Logger;
-    overrides?: AppOverrides;
-    host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
-  } = {},
-): Promise<RunningLocal> {
+export async function startLocal(config: AppConfig, options: StartLocalOptions = {}): Promise<RunningLocal> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const background = await startBackground(config, { ...options, logger });
+  const { app, durable, events } = background;
+  const host = createLocalHost(app, config, durable, logger, options.host);
+  try {
+    await host.start();
+  } catch (error) {
+    await background.stop();
+    throw error;
+  }
+  durable.usePublicBaseUrl(loopbackUrl(host));
+  return {
+    url: `http://localhost:${host.port}`,
+    app,
+    host,
+    durable,
+    events,
+    stop: async () => {
+      await host.stop();
+      await background.stop();
+    },
+  };
+}
+
+/**
+ * The app, the durable engine (with its loopback management listener), the events and the scheduled
+ * work: the single process runs these beside its host; a cluster primary runs only these, and its
+ * workers serve HTTP.
+ */
+export async function startBackground(config: AppConfig, options: StartLocalOptions = {}): Promise<RunningBackground> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
-  const host = new LocalHost(
+  await durable.start();
+  const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
+  await events.start();
+  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
+  const timers = SCHEDULED_WORK.map((work) =>
+    setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
+  );
+  return {
+    app,
+    durable,
+    events,
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
+      await events.stop();
+      await durable.stop();
+      await app.close();
+    },
+  };
+}
+
+/** The local host serving every registered function of `app`, the durable management routes and the static pages. */
+export function createLocalHost(
+  app: ComposedApp,
+  config: AppConfig,
+  durable: DurableHostHooks,
+  logger: Logger,
+  limits: StartLocalOptions['host'] = {},
+): LocalHost {
+  return new LocalHost(
     buildHttpRegistry(async () => app),
     {
       port: config.port,
       hostnames: config.listenHosts,
       trustProxy: config.trustProxy,
-      ...options.host,
+      ...limits,
       // Sign-in pages on a related origin call the ceremony routes from there: CORS allows what the origin check allows.
       corsOrigins: ceremonyOrigins(config.origins, config.relatedOrigins),
       logger,
@@ -69,32 +140,10 @@ export async function startLocal(
       decorateContext: durable.decorateContext,
     },
   );
-  await host.start();
-  await durable.start(loopbackUrl(host));
-  const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
-  await events.start();
-  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
-  const timers = SCHEDULED_WORK.map((work) =>
-    setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
-  );
-  return {
-    url: `http://localhost:${host.port}`,
-    app,
-    host,
-    durable,
-    events,
-    stop: async () => {
-      for (const timer of timers) clearInterval(timer);
-      await host.stop();
-      await events.stop();
-      await durable.stop();
-      await app.close();
-    },
-  };
 }
 
 /** Where this process reaches its own host: a loopback address it listens on (the durable client calls it). */
-function loopbackUrl(host: LocalHost): string {
+export function loopbackUrl(host: LocalHost): string {
   const addresses = host.addresses.map((a) => a.address);
   if (addresses.some((a) => a === '127.0.0.1' || a === '0.0.0.0')) return `http://127.0.0.1:${host.port}`;
   if (addresses.some((a) => a === '::1' || a === '::')) return `http://[::1]:${host.port}`;

@@ -114,6 +114,9 @@ describe('npm start (the built local host) and npm run token', () => {
     const host = await startHostProcess({ DATA_DIR: dataDir, HOST: '0.0.0.0' });
     hosts.push(host);
     const port = Number(new URL(host.url).port);
+    // With HTTP workers (WORKERS), the first one may answer before the primary logs that all listen.
+    for (let i = 0; i < 100 && !host.output().includes('(addresses: '); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(host.output()).toContain('(addresses: 0.0.0.0;');
     const external = externalIPv4();
     // On a machine with a network interface, reach it there too.
