@@ -1,4 +1,4 @@
-import { FunctionInput, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FunctionInput, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from '../functions/http/pipeline';
 import { bySpecificity, compileRoute, CompiledRoute, matchSegments, pathSegments } from './routeTemplate';
 import { answerClientError, MAX_HEADER_BYTES } from './clientError';
 import { Logger } from './logger';
+import { localHttpRequest } from './localRequest';
 
 /** Extra routes served outside the function registry (durable management API, static files). */
 export type RawRoute = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<boolean>;
@@ -273,13 +274,13 @@ export class LocalHost {
         for (const m of fn.definition.methods as string[]) allowed.add(m);
         continue;
       }
-      const request = new HttpRequest({
+      const request = localHttpRequest({
         method,
         url: url.href,
         headers,
         query: url.search ? Object.fromEntries(url.searchParams.entries()) : {},
         params,
-        body: body.length > 0 ? { bytes: body } : undefined,
+        body: body.length > 0 ? body : undefined,
       });
       const context = new InvocationContext({
         invocationId: requestId,
