@@ -55,12 +55,15 @@ function descriptorOf(credential: StoredCredential): DescriptorShape {
 }
 
 const signInFailed = (message: string) => new DomainError(ErrorCodes.fido2SignInFailed, message);
+/** User handles kept at most (an HMAC each, derived from the user id and the server secret: never stale). */
+const MAX_USER_HANDLES = 10_000;
 const MAX_UPDATE_ATTEMPTS = 5;
 
 /** Passkey sign-in: UPN-first or usernameless, every policy rule checked at every sign-in. */
 export class SignInService {
   /** The ids of each user's passkeys (signalAllAcceptedCredentials), kept until one is added or removed. */
   private readonly acceptedCredentialIds: ChangeCache<string[]>;
+  private readonly userHandles = new Map<string, string>();
 
   constructor(private readonly deps: SignInDeps) {
     this.acceptedCredentialIds = new ChangeCache(deps.credentialSetChanges);
@@ -147,7 +150,7 @@ export class SignInService {
     // From here on the caller holds the passkey's private key: specific answers reveal nothing new.
     if (state.userId !== undefined && state.userId !== credential.userId)
       throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
-    if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, credential.userId)) {
+    if (verified.userHandle && verified.userHandle !== this.userHandleOf(credential.userId)) {
       throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
     }
     const found = await this.deps.directory.findUser(credential.userId);
@@ -218,16 +221,27 @@ export class SignInService {
       ...(requirement ? { requiredAuthenticationStrengthId: requirement.resource.authenticationStrengthId } : {}),
       signalCurrentUserDetails: {
         rpId: this.deps.rp.id,
-        userId: userHandleFor(this.deps.serverSecret, user.id),
+        userId: this.userHandleOf(user.id),
         name: user.userPrincipalName,
         displayName: user.displayName,
       },
       signalAllAcceptedCredentials: {
         rpId: this.deps.rp.id,
-        userId: userHandleFor(this.deps.serverSecret, user.id),
+        userId: this.userHandleOf(user.id),
         allAcceptedCredentialIds: acceptedIds,
       },
     };
+  }
+
+  /** The WebAuthn user handle of a user (an HMAC of the id): derived once per user, as a sign-in asks up to three times. */
+  private userHandleOf(userId: string): string {
+    let handle = this.userHandles.get(userId);
+    if (handle === undefined) {
+      handle = userHandleFor(this.deps.serverSecret, userId);
+      if (this.userHandles.size >= MAX_USER_HANDLES) this.userHandles.clear();
+      this.userHandles.set(userId, handle);
+    }
+    return handle;
   }
 
   /**
