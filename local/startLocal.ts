@@ -52,16 +52,17 @@ export type DurableHostHooks = Pick<LocalHostOptions, 'extraInputsOf' | 'decorat
  */
 export async function startLocal(config: AppConfig, options: StartLocalOptions = {}): Promise<RunningLocal> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const background = await startBackground(config, { ...options, logger });
-  const { app, durable, events } = background;
-  const host = createLocalHost(app, config, durable, logger, options.host);
-  try {
+  let served: LocalHost | undefined;
+  // The host listens before the engine and the relay start, as it always did.
+  const background = await startBackground(config, { ...options, logger }, async (app, durable) => {
+    const host = createLocalHost(app, config, durable, logger, options.host);
     await host.start();
-  } catch (error) {
-    await background.stop();
-    throw error;
-  }
-  durable.usePublicBaseUrl(loopbackUrl(host));
+    durable.usePublicBaseUrl(loopbackUrl(host));
+    served = host;
+  });
+  const host = served;
+  if (!host) throw new Error('The local host did not start.');
+  const { app, durable, events } = background;
   return {
     url: `http://localhost:${host.port}`,
     app,
@@ -77,13 +78,25 @@ export async function startLocal(config: AppConfig, options: StartLocalOptions =
 
 /**
  * The app, the durable engine (with its loopback management listener), the events and the scheduled
- * work: the single process runs these beside its host; a cluster primary runs only these, and its
+ * work: the single process runs these beside its host (`serve`, called once the app and the durable
+ * runtime exist, before the engine and the relay start); a cluster primary runs only these, and its
  * workers serve HTTP.
  */
-export async function startBackground(config: AppConfig, options: StartLocalOptions = {}): Promise<RunningBackground> {
+export async function startBackground(
+  config: AppConfig,
+  options: StartLocalOptions = {},
+  serve?: (app: ComposedApp, durable: LocalDurableRuntime) => Promise<void>,
+): Promise<RunningBackground> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await createApp(config, options.overrides);
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
+  try {
+    await serve?.(app, durable);
+  } catch (error) {
+    await durable.stop();
+    await app.close();
+    throw error;
+  }
   await durable.start();
   const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
   await events.start();
