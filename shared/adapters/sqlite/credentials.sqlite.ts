@@ -2,6 +2,7 @@ import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import {
   AaguidUsage,
+  ConsumedChallenge,
   ConsumedChallengeRepository,
   CredentialRepository,
   StoredCredential,
@@ -59,6 +60,27 @@ export class SqliteCredentialRepository implements CredentialRepository {
       .run(JSON.stringify(credential), etag, credential.id, ifMatch);
     if (changes !== 1) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
     return { value: credential, etag };
+  }
+
+  /** One transaction: the single-use record and the conditional replace commit together or not at all. */
+  async recordSignIn(
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+  ): Promise<Versioned<StoredCredential> | null> {
+    const etag = newEtag();
+    return this.db.transaction(() => {
+      const { changes: consumed } = this.db
+        .prepare('INSERT OR IGNORE INTO consumed_challenges (id, expires_at) VALUES (?, ?)')
+        .run(challenge.id, challenge.expiresAt.getTime());
+      if (consumed !== 1) return null;
+      const { changes } = this.db
+        .prepare('UPDATE credentials SET doc = ?, etag = ? WHERE id = ? AND etag = ?')
+        .run(JSON.stringify(credential), etag, credential.id, ifMatch);
+      // Throwing rolls the challenge record back with it.
+      if (changes !== 1) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
+      return { value: credential, etag };
+    })();
   }
 
   async delete(userId: string, id: string, audit: AuditRecord): Promise<boolean> {

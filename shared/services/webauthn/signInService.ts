@@ -8,7 +8,7 @@ import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/desc
 import { AuditRepository } from '../../ports/audit.port';
 import { ChangeSignal } from '../../ports/changes.port';
 import { Clock } from '../../ports/clock.port';
-import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { ConsumedChallenge, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
 import {
   AuthenticationResponseJSON,
@@ -163,7 +163,13 @@ export class SignInService {
     const user = found.value;
     if (!user.accountEnabled)
       throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
-    await this.deps.challenges.consume(challenge, state, 'unauthorized');
+    // Single use from here on: a refusal below consumes the challenge before it is recorded (so a
+    // replay of a refused assertion adds no record), a success consumes it with the counter write.
+    const refuse = async (e: unknown) => {
+      if (!(e instanceof DomainError)) return;
+      await this.deps.challenges.consume(challenge, state, 'unauthorized');
+      await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
+    };
 
     // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
     const { value: policy } = await this.deps.policy.getFido2();
@@ -178,7 +184,7 @@ export class SignInService {
       // The resource's authentication strength, after the method policy (403 authenticationStrengthNotSatisfied).
       acrs = this.deps.protectedResources.satisfiedStrengths(requirement, { aaGuid: credential.aaGuid });
     } catch (e) {
-      if (e instanceof DomainError) await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
+      await refuse(e);
       throw e;
     }
 
@@ -188,6 +194,7 @@ export class SignInService {
       verified.newSignCount,
       verified.backedUp,
       user.userPrincipalName,
+      this.deps.challenges.usageOf(challenge, state),
     );
 
     // Signal API: the passkeys this user still has, so providers hide the ones deleted here.
@@ -260,8 +267,9 @@ export class SignInService {
   }
 
   /**
-   * Updates sign count and last use. A counter that does not increase (when either is non-zero)
-   * means a possibly cloned authenticator: refuse and record it.
+   * Consumes the challenge and updates sign count and last use, in one store write. A counter that
+   * does not increase (when either is non-zero) means a possibly cloned authenticator: the challenge
+   * is consumed, the refusal recorded.
    */
   private async recordUse(
     credential: StoredCredential,
@@ -269,6 +277,7 @@ export class SignInService {
     newSignCount: number,
     backedUp: boolean,
     upn: string,
+    challenge: ConsumedChallenge,
   ): Promise<StoredCredential> {
     return retryOnConflict(async (attempt) => {
       if (attempt > 1) {
@@ -279,6 +288,9 @@ export class SignInService {
         etag = fresh.etag;
       }
       if ((newSignCount > 0 || credential.signCount > 0) && newSignCount <= credential.signCount) {
+        // A replay of an accepted assertion repeats its counter: it is told "already used", not "cloned".
+        if (!(await this.deps.challenges.consumeUsage(challenge)))
+          throw this.deps.challenges.alreadyUsed('unauthorized');
         const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
         await this.deps.credentials.update(flagged, etag).catch(() => undefined);
         await this.recordRefusal(
@@ -298,7 +310,9 @@ export class SignInService {
         backedUp,
         lastUsedDateTime: this.deps.clock.now().toISOString(),
       };
-      return (await this.deps.credentials.update(next, etag)).value;
+      const written = await this.deps.credentials.recordSignIn(next, etag, challenge);
+      if (!written) throw this.deps.challenges.alreadyUsed('unauthorized');
+      return written.value;
     }, MAX_UPDATE_ATTEMPTS);
   }
 
