@@ -21,6 +21,8 @@ const WORKER_STOP_MS = 8_000;
 /** A replacement for a crashed worker waits this long, doubled while workers keep crashing young. */
 const RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 5_000;
+/** How long a worker's 5xx waits to learn whether its primary just died (then it answers nothing). */
+const PRIMARY_GONE_CHECK_MS = 20;
 /** A worker that lived this long was healthy: the next crash restarts it at once again. */
 const HEALTHY_AFTER_MS = 10_000;
 
@@ -266,7 +268,14 @@ export async function runClusterWorker(config: AppConfig): Promise<void> {
           send(process, { kind: 'passkeys:durableCall', id: callId, call });
         }),
     );
-    const host = createLocalHost(built, config, durable, logger);
+    const host = createLocalHost(built, config, durable, logger, {
+      // The primary's death reaches a worker as two events in no set order: its durable calls fail,
+      // and the IPC channel closes. A moment later it is known which happened, and the worker exits.
+      mayAnswerServerError: async () => {
+        await new Promise((resolve) => setTimeout(resolve, PRIMARY_GONE_CHECK_MS));
+        return process.connected === true;
+      },
+    });
     await host.start();
     durable.usePublicBaseUrl(loopbackUrl(host));
     let stopping = false;

@@ -123,7 +123,7 @@ export function createLocalHost(
   config: AppConfig,
   durable: DurableHostHooks,
   logger: Logger,
-  limits: StartLocalOptions['host'] = {},
+  limits: StartLocalOptions['host'] & Pick<LocalHostOptions, 'mayAnswerServerError'> = {},
 ): LocalHost {
   return new LocalHost(
     buildHttpRegistry(async () => app),
