@@ -45,7 +45,6 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  db.pragma('mmap_size = 268435456');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
   return db;
