@@ -15,7 +15,27 @@ import { newEtag } from './sqlHelpers';
 import { credentialAlreadyRegistered } from '../storeConflicts';
 
 export class SqliteCredentialRepository implements CredentialRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** A sign-in's pair of writes, built once (better-sqlite3 wraps a function per `transaction` call). */
+  private readonly signInWrites: (
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+    etag: string,
+  ) => Versioned<StoredCredential> | null;
+
+  constructor(private readonly db: SqliteDatabase) {
+    const consume = db.prepare('INSERT OR IGNORE INTO consumed_challenges (id, expires_at) VALUES (?, ?)');
+    const replace = db.prepare('UPDATE credentials SET doc = ?, etag = ? WHERE id = ? AND etag = ?');
+    this.signInWrites = db.transaction(
+      (credential: StoredCredential, ifMatch: string, challenge: ConsumedChallenge, etag: string) => {
+        if (consume.run(challenge.id, challenge.expiresAt.getTime()).changes !== 1) return null;
+        // Throwing rolls the challenge record back with it.
+        if (replace.run(JSON.stringify(credential), etag, credential.id, ifMatch).changes !== 1)
+          throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
+        return { value: credential, etag };
+      },
+    );
+  }
 
   async create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>> {
     const etag = newEtag();
@@ -68,19 +88,7 @@ export class SqliteCredentialRepository implements CredentialRepository {
     ifMatch: string,
     challenge: ConsumedChallenge,
   ): Promise<Versioned<StoredCredential> | null> {
-    const etag = newEtag();
-    return this.db.transaction(() => {
-      const { changes: consumed } = this.db
-        .prepare('INSERT OR IGNORE INTO consumed_challenges (id, expires_at) VALUES (?, ?)')
-        .run(challenge.id, challenge.expiresAt.getTime());
-      if (consumed !== 1) return null;
-      const { changes } = this.db
-        .prepare('UPDATE credentials SET doc = ?, etag = ? WHERE id = ? AND etag = ?')
-        .run(JSON.stringify(credential), etag, credential.id, ifMatch);
-      // Throwing rolls the challenge record back with it.
-      if (changes !== 1) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
-      return { value: credential, etag };
-    })();
+    return this.signInWrites(credential, ifMatch, challenge, newEtag());
   }
 
   async delete(userId: string, id: string, audit: AuditRecord): Promise<boolean> {
