@@ -153,10 +153,12 @@ async function main() {
         ratioToRawEs256Verify: ratio(r.requestsPerSecond),
       });
     await runSignInCeremonies(host.url, passkeys, 1); // warm-up
-    const ceremonies = await runSignInCeremonies(host.url, passkeys, SCALE.httpSeconds * 2);
+    const ceremonies = await runSignInCeremonies(host.url, passkeys, SCALE.httpSeconds * 2, host.child.pid);
     print({
       kind: 'signInCeremonies',
       ...ceremonies,
+      name: `${ceremonies.name}, ${host.workers > 1 ? `${host.workers} HTTP workers` : 'one process'} (WORKERS=${process.env.WORKERS ?? 'auto'})`,
+      workers: host.workers,
       ratioToRawEs256Verify: ratio(ceremonies.ceremoniesPerSecond),
     });
     print({ kind: 'memory', name: 'host peak RSS after HTTP benchmarks (MiB)', peakRssMiB: host.peakRssMiB() });

@@ -20,13 +20,31 @@ import {
   refuseWithoutSystemKey,
   SqliteDurableStore,
 } from './durable';
-import type { DurableStore } from './durable';
+import type { DurableManagementResponse, DurableStore } from './durable';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';
 
 export const TASK_HUB = 'PasskeyHub';
 /** The management listener the durable client calls: loopback only, never the public listener. */
 const RPC_HOST = '127.0.0.1';
+
+/** A management call as the public listener got it: the key is checked where the engine runs. */
+export interface DurableManagementCall {
+  method: string;
+  /** The whole path, `/runtime/webhooks/durabletask/...`. */
+  pathname: string;
+  /** `?...` or empty. */
+  search: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The public origin the caller used (the links in the answer use it). */
+  origin: string;
+}
+
+/** Whether a request path is one of the durable management routes. */
+export const isManagementPath = (pathname: string): boolean =>
+  pathname === DURABLE_WEBHOOK_PATH || pathname.startsWith(`${DURABLE_WEBHOOK_PATH}/`);
 
 /** The engine's store, opened by the local composition (startLocal.ts); the runtime closes it on stop. */
 export interface OpenDurableStore {
@@ -82,10 +100,23 @@ export class LocalDurableRuntime {
    * Opens the client's management listener and starts the engine (resuming unfinished
    * instances); `publicBaseUrl` is where the host listens (the origin of the binding's link templates).
    */
-  async start(publicBaseUrl: string): Promise<void> {
-    this.publicBaseUrl = publicBaseUrl;
+  async start(publicBaseUrl?: string): Promise<void> {
+    if (publicBaseUrl) this.publicBaseUrl = publicBaseUrl;
     await this.openRpcListener();
     await this.engine.start();
+  }
+
+  /** Where the host listens, once it does (the origin of the binding's link templates). */
+  usePublicBaseUrl(publicBaseUrl: string): void {
+    this.publicBaseUrl = publicBaseUrl;
+  }
+
+  /**
+   * What a cluster worker needs to reach this engine: the loopback management listener with the
+   * system key in its userinfo. Only for this runtime's own workers, over their IPC channel.
+   */
+  get rpcBaseUrl(): string {
+    return this.systemKey.withCredentials(`${this.rpcOrigin}${DURABLE_WEBHOOK_PATH}/`);
   }
 
   /** Origin of the loopback listener the durable client calls (it still requires the key). */
@@ -128,24 +159,35 @@ export class LocalDurableRuntime {
    * system key (`x-functions-key` or `code=`); links in its answers use the request's origin.
    */
   managementRoute: RawRoute = async (req, res, url, body) => {
-    if (url.pathname !== DURABLE_WEBHOOK_PATH && !url.pathname.startsWith(`${DURABLE_WEBHOOK_PATH}/`)) return false;
-    const response =
-      refuseWithoutSystemKey(this.systemKey, req.headers, url.searchParams) ??
-      (await handleDurableManagementRequest(
-        this.engine,
-        req.method ?? 'GET',
-        url.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1),
-        url.searchParams,
-        body.toString('utf8'),
-        {
-          baseUrl: url.origin,
-          taskHubName: TASK_HUB,
-        },
-      ));
+    if (!isManagementPath(url.pathname)) return false;
+    const response = await this.serveManagement({
+      method: req.method ?? 'GET',
+      pathname: url.pathname,
+      search: url.search,
+      headers: req.headers,
+      body: body.toString('utf8'),
+      origin: url.origin,
+    });
     res.writeHead(response.status, response.headers);
     res.end(response.body);
     return true;
   };
+
+  /** One call to the management routes as the public listener received it (here, or in a cluster worker). */
+  async serveManagement(call: DurableManagementCall): Promise<DurableManagementResponse> {
+    const query = new URLSearchParams(call.search);
+    return (
+      refuseWithoutSystemKey(this.systemKey, call.headers, query) ??
+      (await handleDurableManagementRequest(
+        this.engine,
+        call.method,
+        call.pathname.slice(DURABLE_WEBHOOK_PATH.length + 1),
+        query,
+        call.body,
+        { baseUrl: call.origin, taskHubName: TASK_HUB },
+      ))
+    );
+  }
 
   private async openRpcListener(): Promise<void> {
     const server = createServer();

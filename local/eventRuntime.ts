@@ -22,6 +22,7 @@ export class LocalEventRuntime {
   private relay?: OutboxRelay;
   /** Publishes the sign-in log (`signIn.recorded`) the same way, from its own outbox and position. */
   private signInRelay?: OutboxRelay;
+  private pendingRelay?: NodeJS.Immediate;
 
   /** `bus`: the composition's choice (adapterSelection's createEventBus for hosting 'local'); closed on stop. */
   constructor(
@@ -53,7 +54,12 @@ export class LocalEventRuntime {
         { maxDeliveryCount: consumer.maxDeliveryCount },
       );
     }
-    this.startRelay();
+    // From the next turn of the event loop: whoever started the runtime subscribes what it needs
+    // (tests, a probe) before the first poll publishes what start-up wrote (the demo tenant).
+    this.pendingRelay = setImmediate(() => {
+      this.pendingRelay = undefined;
+      this.startRelay();
+    });
   }
 
   /**
@@ -85,16 +91,27 @@ export class LocalEventRuntime {
 
   /** The relay, for tests that stop and restart it (a crash between write and publish). */
   get outboxRelay(): OutboxRelay | undefined {
+    this.startPendingRelay();
     return this.relay;
+  }
+
+  private startPendingRelay(): void {
+    if (!this.pendingRelay) return;
+    clearImmediate(this.pendingRelay);
+    this.pendingRelay = undefined;
+    this.startRelay();
   }
 
   /** Publishes everything written so far (tests use it to reach a quiet point). */
   async drain(): Promise<void> {
+    this.startPendingRelay();
     await this.relay?.drain();
     await this.signInRelay?.drain();
   }
 
   async stop(): Promise<void> {
+    if (this.pendingRelay) clearImmediate(this.pendingRelay);
+    this.pendingRelay = undefined;
     await this.relay?.stop();
     await this.signInRelay?.stop();
     await this.bus.close();

@@ -1,4 +1,4 @@
-import { FunctionInput, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FunctionInput, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from '../functions/http/pipeline';
 import { bySpecificity, compileRoute, CompiledRoute, matchSegments, pathSegments } from './routeTemplate';
 import { answerClientError, MAX_HEADER_BYTES } from './clientError';
 import { Logger } from './logger';
+import { localHttpRequest } from './localRequest';
 
 /** Extra routes served outside the function registry (durable management API, static files). */
 export type RawRoute = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<boolean>;
@@ -55,6 +56,12 @@ export interface LocalHostOptions {
   decorateContext?: ContextDecorator;
   /** Extra inputs to declare on a function's context (what `app.http` would get in `extraInputs`). */
   extraInputsOf?: (fn: RegisteredHttpFunction) => FunctionInput[];
+  /**
+   * Asked before a 5xx answer is sent; false drops the connection instead. A cluster worker says
+   * false once its primary is gone: the request failed because the engine vanished with it, and the
+   * client should see what a crash of the single process shows (no answer), not an error to trust.
+   */
+  mayAnswerServerError?: () => Promise<boolean>;
 }
 
 /**
@@ -206,7 +213,8 @@ export class LocalHost {
         return;
       }
       this.options.logger.error(`request ${requestId} failed`, error);
-      if (!res.headersSent && !res.destroyed) send(res, internalErrorResponse(requestId));
+      if (!res.headersSent && !res.destroyed && (await this.mayAnswerServerError(res)))
+        send(res, internalErrorResponse(requestId));
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       this.options.logger.debug(`${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${ms.toFixed(1)}ms`);
@@ -273,13 +281,13 @@ export class LocalHost {
         for (const m of fn.definition.methods as string[]) allowed.add(m);
         continue;
       }
-      const request = new HttpRequest({
+      const request = localHttpRequest({
         method,
         url: url.href,
         headers,
         query: url.search ? Object.fromEntries(url.searchParams.entries()) : {},
         params,
-        body: body.length > 0 ? { bytes: body } : undefined,
+        body: body.length > 0 ? body : undefined,
       });
       const context = new InvocationContext({
         invocationId: requestId,
@@ -292,7 +300,9 @@ export class LocalHost {
         },
       });
       this.options.decorateContext?.(fn, context);
-      return send(res, await fn.handler(request, context), method === 'HEAD');
+      const response = await fn.handler(request, context);
+      if ((response.status ?? 200) >= 500 && !(await this.mayAnswerServerError(res))) return;
+      return send(res, response, method === 'HEAD');
     }
     if (allowed) {
       return send(
@@ -313,6 +323,12 @@ export class LocalHost {
         requestId,
       ),
     );
+  }
+
+  private async mayAnswerServerError(res: ServerResponse): Promise<boolean> {
+    if (!this.options.mayAnswerServerError || (await this.options.mayAnswerServerError())) return true;
+    res.destroy();
+    return false;
   }
 
   private applyCors(req: IncomingMessage, res: ServerResponse): void {

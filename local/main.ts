@@ -2,40 +2,50 @@ import { loadConfig } from '../shared/config';
 import { VERSION } from '../functions/meta.functions';
 import { readyBanner } from './frontDoor';
 import { createLogger } from './logger';
+import { isClusterWorker, runClusterWorker, startCluster, workersSetting } from './cluster';
 import { startLocal } from './startLocal';
 
 /** How often the server checks that the process that started it (npm, scripts/start.js) is still there. */
 const PARENT_CHECK_MS = 1000;
 
-/** `npm start`: the service on the embedded runtime, until SIGINT/SIGTERM/SIGHUP or its parent goes away. */
+/**
+ * `npm start`: the service on the embedded runtime, until SIGINT/SIGTERM/SIGHUP or its parent goes
+ * away. With WORKERS above 1 (the default `auto` on a machine with several cores) this process is
+ * the cluster primary and HTTP is served by worker processes (local/cluster.ts).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (isClusterWorker()) return runClusterWorker(config);
+  const workers = workersSetting(process.env.WORKERS);
   const logger = createLogger(config.logLevel);
   // One bad request or a forgotten promise must not take the whole service down: log and go on.
   process.on('unhandledRejection', (reason) =>
     logger.error('unhandled promise rejection (the service keeps running)', reason),
   );
   process.on('uncaughtException', (error) => logger.error('uncaught exception (the service keeps running)', error));
-  const running = await startLocal(config, { logger });
-  logger.info(
-    `Passkey service ${VERSION} listening on ${running.url} (addresses: ${running.host.addresses.map((a) => a.address).join(', ')}; store: ${running.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`,
-  );
-  // On stdout whatever LOG_LEVEL says: the first thing a new user reads after `npm start`.
-  process.stdout.write(`${readyBanner(running.url, running.app.demoTenant)}\n`);
+  // Signals are taken from the start: a cluster's first worker serves before the last one listens,
+  // and a stop asked for meanwhile happens as soon as the start completes.
+  const service: { running?: { stop(): Promise<void> } } = {};
+  let requested: string | undefined;
   let stopping = false;
-  const shutdown = (reason: string) => {
+  let forced = false;
+  const stopNow = (service: { stop(): Promise<void> }, reason: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${reason}, shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    running.stop().then(
+    service.stop().then(
       () => process.exit(0),
       (e) => {
         logger.error('shutdown failed', e);
         process.exit(1);
       },
     );
+  };
+  const shutdown = (reason: string) => {
+    if (!forced) setTimeout(() => process.exit(1), 10_000).unref();
+    forced = true;
+    if (service.running) stopNow(service.running, reason);
+    else requested ??= reason;
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.on(signal, () => shutdown(`${signal} received`));
@@ -46,6 +56,22 @@ async function main(): Promise<void> {
     if (process.ppid !== parent) shutdown(`parent process ${parent} exited`);
   }, PARENT_CHECK_MS);
   watch.unref();
+
+  const started =
+    workers > 1
+      ? await startCluster(config, { logger, workers })
+      : await startLocal(config, { logger }).then((single) => ({
+          ...single,
+          addresses: single.host.addresses.map((a) => a.address),
+          workers: 1,
+        }));
+  logger.info(
+    `Passkey service ${VERSION} listening on ${started.url} (addresses: ${started.addresses.join(', ')}; ${started.workers > 1 ? `${started.workers} HTTP workers` : 'one process'}; store: ${started.app.adapters.store}, data: ${config.dataDir}, RP ID: ${config.rpId})`,
+  );
+  // On stdout whatever LOG_LEVEL says: the first thing a new user reads after `npm start`.
+  process.stdout.write(`${readyBanner(started.url, started.app.demoTenant)}\n`);
+  service.running = started;
+  if (requested !== undefined) stopNow(started, requested);
 }
 
 main().catch((e) => {

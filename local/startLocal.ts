@@ -34,21 +34,73 @@ export interface RunningLocal {
   stop(): Promise<void>;
 }
 
+export interface StartLocalOptions {
+  logger?: Logger;
+  overrides?: AppOverrides;
+  host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
+  /** How often idle storage triggers poll (tests poll faster). */
+  storagePacing?: PollPacing;
+}
+
+/** Everything of the embedded runtime but the public HTTP listener: what a cluster primary runs (local/cluster.ts). */
+export interface RunningBackground {
+  app: ComposedApp;
+  durable: LocalDurableRuntime;
+  events: LocalEventRuntime;
+  /** The storage the queue and blob triggers poll (Azurite in process unless configured otherwise). */
+  storage: Omit<LocalStorage, 'stop'>;
+  /** Stops the triggers, the scheduled work, the events, the durable engine, then closes the store and Azurite. */
+  stop(): Promise<void>;
+}
+
+/** How the local host reaches the durable engine: in this process, or a cluster primary's (local/clusterLink.ts). */
+export type DurableHostHooks = Pick<LocalHostOptions, 'extraInputsOf' | 'decorateContext'> & {
+  managementRoute: NonNullable<LocalHostOptions['rawRoutes']>[number];
+};
+
 /**
  * The embedded runtime's composition: the app (its store chosen by shared/adapterSelection.ts), the
  * durable engine over its SQLite store, the event bus for hosting 'local' with the outbox relay and
  * consumers, the scheduled work on intervals, and the local host serving every registered function.
  */
-export async function startLocal(
+export async function startLocal(config: AppConfig, options: StartLocalOptions = {}): Promise<RunningLocal> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let served: LocalHost | undefined;
+  // The host listens before the engine and the relay start, as it always did.
+  const background = await startBackground(config, { ...options, logger }, async (app, durable) => {
+    const host = createLocalHost(app, config, durable, logger, options.host);
+    await host.start();
+    durable.usePublicBaseUrl(loopbackUrl(host));
+    served = host;
+  });
+  const host = served;
+  if (!host) throw new Error('The local host did not start.');
+  const { app, durable, events, storage } = background;
+  return {
+    url: `http://localhost:${host.port}`,
+    app,
+    host,
+    durable,
+    events,
+    storage,
+    stop: async () => {
+      await host.stop();
+      await background.stop();
+    },
+  };
+}
+
+/**
+ * The app, the durable engine (with its loopback management listener), the events and the scheduled
+ * work: the single process runs these beside its host (`serve`, called once the app and the durable
+ * runtime exist, before the engine and the relay start); a cluster primary runs only these, and its
+ * workers serve HTTP.
+ */
+export async function startBackground(
   config: AppConfig,
-  options: {
-    logger?: Logger;
-    overrides?: AppOverrides;
-    host?: Pick<LocalHostOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckingIntervalMs'>;
-    /** How often idle storage triggers poll (tests poll faster). */
-    storagePacing?: PollPacing;
-  } = {},
-): Promise<RunningLocal> {
+  options: StartLocalOptions = {},
+  serve?: (app: ComposedApp, durable: LocalDurableRuntime) => Promise<void>,
+): Promise<RunningBackground> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // Azurite first, so the storage triggers find it; a port it cannot have only turns them off.
   const storage = await startLocalStorage(config, logger);
@@ -57,13 +109,56 @@ export async function startLocal(
     ...options.overrides,
   });
   const durable = new LocalDurableRuntime(openDurableStore(config.dataDir), app, logger);
-  const host = new LocalHost(
+  try {
+    await serve?.(app, durable);
+  } catch (error) {
+    await durable.stop();
+    await app.close();
+    await storage.stop();
+    throw error;
+  }
+  await durable.start();
+  const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
+  await events.start();
+  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
+  const timers = SCHEDULED_WORK.map((work) =>
+    setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
+  );
+  // The queue and blob triggers, polled as the Functions host would, once the durable engine runs.
+  const triggers = storage.connectionString
+    ? startTriggersOrWarn(storage.connectionString, app, durable, logger, options.storagePacing)
+    : undefined;
+  return {
+    app,
+    durable,
+    events,
+    storage: { connectionString: storage.connectionString, azurite: storage.azurite },
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
+      await triggers?.stop();
+      await events.stop();
+      await durable.stop();
+      await app.close();
+      await storage.stop();
+    },
+  };
+}
+
+/** The local host serving every registered function of `app`, the durable management routes and the static pages. */
+export function createLocalHost(
+  app: ComposedApp,
+  config: AppConfig,
+  durable: DurableHostHooks,
+  logger: Logger,
+  limits: StartLocalOptions['host'] & Pick<LocalHostOptions, 'mayAnswerServerError'> = {},
+): LocalHost {
+  return new LocalHost(
     buildHttpRegistry(async () => app),
     {
       port: config.port,
       hostnames: config.listenHosts,
       trustProxy: config.trustProxy,
-      ...options.host,
+      ...limits,
       // Sign-in pages on a related origin call the ceremony routes from there: CORS allows what the origin check allows.
       corsOrigins: ceremonyOrigins(config.origins, config.relatedOrigins),
       logger,
@@ -85,39 +180,10 @@ export async function startLocal(
       decorateContext: durable.decorateContext,
     },
   );
-  await host.start();
-  await durable.start(loopbackUrl(host));
-  const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
-  await events.start();
-  // Housekeeping: the jobs Azure runs as timer triggers, here on an interval.
-  const timers = SCHEDULED_WORK.map((work) =>
-    setInterval(() => void work.run(app).catch((e) => logger.error(`${work.name} failed`, e)), work.everyMs).unref(),
-  );
-  // The queue and blob triggers, polled as the Functions host would, once the durable engine runs.
-  const triggers = storage.connectionString
-    ? startTriggersOrWarn(storage.connectionString, app, durable, logger, options.storagePacing)
-    : undefined;
-  return {
-    url: `http://localhost:${host.port}`,
-    app,
-    host,
-    durable,
-    events,
-    storage: { connectionString: storage.connectionString, azurite: storage.azurite },
-    stop: async () => {
-      for (const timer of timers) clearInterval(timer);
-      await triggers?.stop();
-      await host.stop();
-      await events.stop();
-      await durable.stop();
-      await app.close();
-      await storage.stop();
-    },
-  };
 }
 
 /** Where this process reaches its own host: a loopback address it listens on (the durable client calls it). */
-function loopbackUrl(host: LocalHost): string {
+export function loopbackUrl(host: LocalHost): string {
   const addresses = host.addresses.map((a) => a.address);
   if (addresses.some((a) => a === '127.0.0.1' || a === '0.0.0.0')) return `http://127.0.0.1:${host.port}`;
   if (addresses.some((a) => a === '::1' || a === '::')) return `http://[::1]:${host.port}`;

@@ -32,6 +32,12 @@ describe('DurableSystemKey', () => {
     }
   });
 
+  it('is read back from the URL it rides in (a cluster worker gets the primary key that way)', () => {
+    const copy = DurableSystemKey.fromCredentials(key.withCredentials('http://127.0.0.1:4000/runtime/'));
+    expect(copy.matches(secret)).toBe(true);
+    expect(() => DurableSystemKey.fromCredentials('http://127.0.0.1:4000/runtime/')).toThrow(/no system key/);
+  });
+
   it('rides in the userinfo of a base URL, which relative client URLs keep', () => {
     const base = key.withCredentials('http://127.0.0.1:4000/runtime/webhooks/durabletask/');
     const call = new URL('instances/abc?showInput=true', base);

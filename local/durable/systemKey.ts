@@ -51,6 +51,16 @@ export class DurableSystemKey {
     return url.href;
   }
 
+  /**
+   * The key a {@link withCredentials} URL carries: how a cluster worker of the local host gets the
+   * primary's key, over the IPC channel between them (never through the environment or a file).
+   */
+  static fromCredentials(urlWithCredentials: string): DurableSystemKey {
+    const password = decodeURIComponent(new URL(urlWithCredentials).password);
+    if (!password) throw new Error('The durable management URL carries no system key.');
+    return new DurableSystemKey(password);
+  }
+
   toString(): string {
     return REDACTED;
   }

@@ -57,10 +57,29 @@ export interface CredentialRepository {
   scanPage(query: { top: number; after?: string }): Promise<Page<StoredCredential>>;
   /** Replaces the credential; throws ConcurrencyConflictError when `ifMatch` is stale. */
   update(credential: StoredCredential, ifMatch: string): Promise<Versioned<StoredCredential>>;
+  /**
+   * A sign-in's two conditional writes, both or neither: records `challenge` as used (single use)
+   * and replaces the credential if its ETag is still `ifMatch` (the sign count). Returns null,
+   * writing nothing, when the challenge was already used; throws ConcurrencyConflictError, leaving
+   * the challenge unused, when the credential changed meanwhile. One transaction where the store has
+   * them (SQLite); on Cosmos DB the challenge record is created first and removed again if the
+   * replace loses its ETag race.
+   */
+  recordSignIn(
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+  ): Promise<Versioned<StoredCredential> | null>;
   /** False when there was no such credential for that user. */
   delete(userId: string, id: string, audit: AuditRecord): Promise<boolean>;
   /** One row per AAGUID in use, ordered by AAGUID: counted in the store (GROUP BY, or kept counters). */
   usageByAaguid(): Promise<AaguidUsage[]>;
+}
+
+/** A challenge as the store records its use: its id and when it stops being accepted anyway. */
+export interface ConsumedChallenge {
+  id: string;
+  expiresAt: Date;
 }
 
 /** Records challenges that were used, until they expire, so each is usable once. */

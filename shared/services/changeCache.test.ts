@@ -90,4 +90,22 @@ describe('ChangeCache', () => {
     );
     expect(await t.cache.get('k', t.load)).toBe('v1');
   });
+
+  it('lookup keeps what it loaded under the key the value names (a user found by UPN, kept by id)', async () => {
+    const t = setup();
+    expect(
+      await t.cache.lookup(
+        async () => ({ id: 'u1' }),
+        (u) => [u.id, 'user-1'],
+      ),
+    ).toEqual({ id: 'u1' });
+    expect(await t.cache.get('u1', t.load)).toBe('user-1');
+    expect(
+      await t.cache.lookup(
+        async () => null,
+        () => undefined,
+      ),
+    ).toBeNull();
+    expect(t.loads()).toBe(0);
+  });
 });

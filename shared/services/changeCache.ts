@@ -36,6 +36,14 @@ export class ChangeCache<V> {
    * input) and keeps `keep(loaded)` under `key` for later {@link get}s, unless the signal moved meanwhile.
    */
   async refresh<T>(key: string, load: () => Promise<T>, keep: (loaded: T) => V): Promise<T> {
+    return this.lookup(load, (loaded) => [key, keep(loaded)]);
+  }
+
+  /**
+   * {@link refresh} when the key is known only once loaded (a user found by UPN, kept by id):
+   * `keep` names the entry to keep, or nothing.
+   */
+  async lookup<T>(load: () => Promise<T>, keep: (loaded: T) => [key: string, value: V] | undefined): Promise<T> {
     if (!this.changes) return load();
     const before = this.changes.current();
     if (before !== this.seen) {
@@ -43,7 +51,8 @@ export class ChangeCache<V> {
       this.seen = before;
     }
     const loaded = await load();
-    this.keep(key, keep(loaded), before);
+    const entry = keep(loaded);
+    if (entry) this.keep(entry[0], entry[1], before);
     return loaded;
   }
 

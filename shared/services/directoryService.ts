@@ -109,10 +109,14 @@ export class DirectoryService {
 
   /** Finds a user by object id or by userPrincipalName, as Graph's /users/{id | userPrincipalName}. */
   async findUser(idOrUpn: string): Promise<Versioned<User> | null> {
-    // By UPN stays uncached: sign-in options must cost the same for a known and an unknown UPN.
+    // By UPN stays uncached: sign-in options must cost the same for a known and an unknown UPN. What
+    // it finds is kept by id, for the sign-in verify that follows (which reads the user by id).
     return isGuid(idOrUpn)
       ? this.usersById.get(idOrUpn, () => this.directory.getUserById(idOrUpn))
-      : this.directory.getUserByUpn(idOrUpn);
+      : this.usersById.lookup(
+          () => this.directory.getUserByUpn(idOrUpn),
+          (found) => (found ? [found.value.id, found] : undefined),
+        );
   }
 
   async getUser(idOrUpn: string): Promise<Versioned<User>> {

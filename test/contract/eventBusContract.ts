@@ -146,6 +146,23 @@ export function describeEventBusContract(
       expect(await bus.deadLetters(AUDIT, 10)).toEqual([]);
     });
 
+    it('redelivers only the event whose handler threw, not the ones completed around it', async () => {
+      const bus = await openBus();
+      const events = [domainEvent(1), domainEvent(2), domainEvent(3), domainEvent(4)];
+      const failing = events[1].id;
+      const log = recorder((event, context) => {
+        if (event.id === failing && context.deliveryCount === 1) throw new Error('transient failure');
+      });
+      await bus.publish(events);
+      await subscribe(bus, AUDIT, log.handler);
+
+      await waitFor('5 deliveries', () => log.deliveries.length >= 5);
+      await sleep(quietMs);
+      const counts = (id: string) =>
+        log.deliveries.filter((d) => d.event.id === id).map((d) => d.context.deliveryCount);
+      expect(events.map((e) => counts(e.id))).toEqual([[1], [1, 2], [1], [1]]);
+    });
+
     it(`dead-letters an event after ${maxDeliveryCount} failed deliveries, with the error as reason, oldest first`, async () => {
       const bus = await openBus();
       const events = [domainEvent(1), domainEvent(2)];

@@ -79,6 +79,55 @@ export function credentialContract(ctx: ContractContext): void {
       await expectStaleEtag(ctx.store.credentials.update(ctx.data.credential(userId), updated.etag));
     });
 
+    describe('recordSignIn (single use and sign count, both or neither)', () => {
+      const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
+
+      it('records the challenge as used and replaces the passkey; the same challenge again writes nothing', async () => {
+        const credential = ctx.data.credential(userId);
+        const created = await ctx.store.credentials.create(credential, ctx.data.audit());
+        const used = { ...credential, signCount: 3, lastUsedDateTime: ctx.data.nextTime() };
+        const challenge = { id: `sign-in-${credential.id}`, expiresAt: inMinutes(5) };
+        const written = await ctx.store.credentials.recordSignIn(used, created.etag, challenge);
+        expect(written?.value).toEqual(used);
+        expect(await ctx.store.credentials.get(credential.id)).toEqual(written);
+        const again = { ...used, signCount: 4 };
+        expect(await ctx.store.credentials.recordSignIn(again, written!.etag, challenge)).toBeNull();
+        expect(await ctx.store.credentials.get(credential.id)).toEqual(written);
+        expect(await ctx.store.challenges.consume(challenge.id, challenge.expiresAt)).toBe(false);
+      });
+
+      it('a stale ETag writes neither: the passkey stays and the challenge is still unused', async () => {
+        const credential = ctx.data.credential(userId);
+        const created = await ctx.store.credentials.create(credential, ctx.data.audit());
+        const rival = await ctx.store.credentials.update({ ...credential, signCount: 9 }, created.etag);
+        const challenge = { id: `stale-${credential.id}`, expiresAt: inMinutes(5) };
+        await expectStaleEtag(
+          ctx.store.credentials.recordSignIn({ ...credential, signCount: 5 }, created.etag, challenge),
+        );
+        expect(await ctx.store.credentials.get(credential.id)).toEqual(rival);
+        // The retry on the fresh row may still use it.
+        const retried = await ctx.store.credentials.recordSignIn(
+          { ...credential, signCount: 10 },
+          rival.etag,
+          challenge,
+        );
+        expect(retried?.value.signCount).toBe(10);
+      });
+
+      it('attack: one assertion sent twice at once is recorded once', async () => {
+        const credential = ctx.data.credential(userId);
+        const created = await ctx.store.credentials.create(credential, ctx.data.audit());
+        const challenge = { id: `twice-${credential.id}`, expiresAt: inMinutes(5) };
+        const used = { ...credential, signCount: 2 };
+        const results = await Promise.allSettled([
+          ctx.store.credentials.recordSignIn(used, created.etag, challenge),
+          ctx.store.credentials.recordSignIn(used, created.etag, challenge),
+        ]);
+        const recorded = results.filter((r) => r.status === 'fulfilled' && r.value !== null);
+        expect(recorded).toHaveLength(1);
+      });
+    });
+
     it('deletes a passkey only for its own user, once, with its audit record', async () => {
       const credential = ctx.data.credential(userId);
       await ctx.store.credentials.create(credential, ctx.data.audit());

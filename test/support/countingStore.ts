@@ -25,6 +25,8 @@ const WRITES = new Set([
   'audit.append',
   'credentials.create',
   'credentials.update',
+  /** A sign-in's single-use record and sign-count replace, both conditional, in one transaction. */
+  'credentials.recordSignIn',
   'credentials.delete',
   'challenges.consume',
   'challenges.purgeExpired',

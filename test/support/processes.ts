@@ -44,6 +44,9 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  // With HTTP workers (WORKERS) the first one answers before the primary prints that every worker listens.
+  for (let i = 0; i < 200 && !output.includes('Ready.\n') && child.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 50));
   return {
     child,
     url,

@@ -29,6 +29,15 @@ export class CosmosConsumedChallengeRepository implements ConsumedChallengeRepos
     }
   }
 
+  /** Forgets a use recorded by this instance whose sign-in then wrote nothing (see recordSignIn). */
+  async release(challengeId: string): Promise<void> {
+    try {
+      await this.container.item(challengeId, challengeId).delete();
+    } catch (e) {
+      if (!isStatus(e, 404)) throw e;
+    }
+  }
+
   /** Needed where TTL is missing (cosmosdb-server) and harmless where it is not. */
   async purgeExpired(now: Date): Promise<number> {
     const ids = await queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.expiresAt < @now', [

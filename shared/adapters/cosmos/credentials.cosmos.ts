@@ -1,7 +1,8 @@
 import { Container } from '@azure/cosmos';
 import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
-import { AaguidUsage, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { AaguidUsage, ConsumedChallenge, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { CosmosConsumedChallengeRepository } from './challenges.cosmos';
 import { Page } from '../../domain/directory/directory';
 import { Versioned } from '../../ports/versioned';
 import { appendAudit } from './audit.cosmos';
@@ -31,6 +32,8 @@ export class CosmosCredentialRepository implements CredentialRepository {
     private readonly auditContainer: Container,
     /** The inventory's per-AAGUID markers (containers.cosmos.ts `aaguidUsers`). */
     private readonly aaguidUsers: Container,
+    /** The single-use records, for the sign-in's pair of writes (recordSignIn). */
+    private readonly challenges: CosmosConsumedChallengeRepository,
   ) {}
 
   async create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>> {
@@ -87,6 +90,25 @@ export class CosmosCredentialRepository implements CredentialRepository {
       return { value: credential, etag: etagOf(resource) };
     } catch (e) {
       if (isStatus(e, 412) || isStatus(e, 404)) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
+      throw e;
+    }
+  }
+
+  /**
+   * No transaction spans two containers: the challenge record is created first (the single-use
+   * test), then the passkey replaced If-Match; a lost ETag race removes the record again, so the
+   * retry on the fresh row can use it. Any other failure keeps it: the replace may have landed.
+   */
+  async recordSignIn(
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+  ): Promise<Versioned<StoredCredential> | null> {
+    if (!(await this.challenges.consume(challenge.id, challenge.expiresAt))) return null;
+    try {
+      return await this.update(credential, ifMatch);
+    } catch (e) {
+      if (e instanceof ConcurrencyConflictError) await this.challenges.release(challenge.id);
       throw e;
     }
   }

@@ -8,6 +8,7 @@ import { Versioned } from '../../ports/versioned';
 import { appendAudit } from './audit.cosmos';
 import { CosmosDocument, deleteDocument, etagOf, isStatus, readDocument, toDomainValue } from './documents.cosmos';
 import { keysetPage, LOWERCASE_FIELD, lowercaseCopiesOf, withLowercaseCopies } from './listing.cosmos';
+import { CosmosConsumedChallengeRepository } from './challenges.cosmos';
 import { CosmosCredentialRepository } from './credentials.cosmos';
 import { CosmosMemberships } from './memberships.cosmos';
 import { CosmosRoleAssignments } from './roleAssignments.cosmos';
@@ -26,6 +27,8 @@ export interface DirectoryContainers {
   aaguidUsers: Container;
   roleAssignments: Container;
   audit: Container;
+  /** Only for the passkey repository's sign-in writes, which the directory never makes. */
+  consumedChallenges: Container;
 }
 
 /** A user deleted or renamed concurrently between our read and our delete: retry a few times. */
@@ -48,7 +51,12 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   ) {
     this.upns = new UpnIndex(containers.userUpns, containers.users, options.staleUpnReservationSeconds);
     this.memberships = new CosmosMemberships(containers.memberships, containers.users);
-    this.credentials = new CosmosCredentialRepository(containers.credentials, containers.audit, containers.aaguidUsers);
+    this.credentials = new CosmosCredentialRepository(
+      containers.credentials,
+      containers.audit,
+      containers.aaguidUsers,
+      new CosmosConsumedChallengeRepository(containers.consumedChallenges),
+    );
     this.roleAssignments = new CosmosRoleAssignments(containers.roleAssignments, containers.audit);
   }
 

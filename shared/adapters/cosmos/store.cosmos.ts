@@ -78,7 +78,14 @@ export async function createCosmosStore(options: CosmosStoreOptions): Promise<St
         }),
       ),
       audit: t(new CosmosAuditRepository(containers.audit)),
-      credentials: t(new CosmosCredentialRepository(containers.credentials, containers.audit, containers.aaguidUsers)),
+      credentials: t(
+        new CosmosCredentialRepository(
+          containers.credentials,
+          containers.audit,
+          containers.aaguidUsers,
+          new CosmosConsumedChallengeRepository(containers.consumedChallenges),
+        ),
+      ),
       challenges: t(new CosmosConsumedChallengeRepository(containers.consumedChallenges)),
       provisioningJobs: t(
         new CosmosProvisioningJobRepository(containers.provisioningJobs, containers.provisioningJobUsers),

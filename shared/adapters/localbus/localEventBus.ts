@@ -27,6 +27,9 @@ export interface LocalEventBusOptions {
   subscriptions?: readonly string[];
 }
 
+/** Events handed to a subscription's handler before its cursor is written. */
+const DELIVERY_BATCH = 64;
+
 interface Pump {
   stopped: boolean;
   wake: () => void;
@@ -96,59 +99,81 @@ export class LocalEventBus implements EventBus {
       });
     pump.done = (async () => {
       while (!pump.stopped) {
-        const delay = await this.deliverNext(subscription, handler, maxDeliveryCount);
+        const delay = await this.deliverNext(subscription, handler, maxDeliveryCount, pump);
         if (delay > 0 && !pump.stopped) await sleep(delay);
       }
     })();
     this.pumps.set(subscription, pump);
   }
 
-  /** Delivers the subscription's next event; returns how long to wait before the next attempt. */
-  private async deliverNext(subscription: string, handler: EventHandler, maxDeliveryCount: number): Promise<number> {
+  /**
+   * Delivers the subscription's next events, up to {@link DELIVERY_BATCH} in order, moving its cursor
+   * once for all that completed (one write, not one per event: each sign-in publishes an event);
+   * returns how long to wait before the next attempt. An event whose handler fails ends the batch,
+   * after the cursor moved past the ones before it.
+   */
+  private async deliverNext(
+    subscription: string,
+    handler: EventHandler,
+    maxDeliveryCount: number,
+    pump: Pump,
+  ): Promise<number> {
     const sub = this.db.prepare('SELECT cursor, attempts FROM bus_subscriptions WHERE name = ?').get(subscription) as {
       cursor: number;
       attempts: number;
     };
-    const next = this.db
-      .prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT 1')
-      .get(sub.cursor) as { seq: number; body: string } | undefined;
-    if (!next) return this.pollMs;
-    const context: DeliveryContext = { deliveryCount: sub.attempts + 1, subscription };
-    const envelope = EventEnvelopeSchema.safeParse(JSON.parse(next.body));
-    try {
-      if (!envelope.success)
-        throw new UnprocessableEventError(`Expected a CloudEvents 1.0 envelope: ${z.prettifyError(envelope.error)}`);
-      await handler(envelope.data, context);
-      this.db
-        .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
-        .run(next.seq, subscription);
-      return 0;
-    } catch (error) {
-      const attempts = sub.attempts + 1;
-      // A body that is no envelope, or an event its consumer cannot parse, fails every retry alike: dead-letter it now.
-      const unprocessable = error instanceof UnprocessableEventError;
-      if (attempts >= maxDeliveryCount || unprocessable) {
-        this.db.transaction(() => {
-          this.db
-            .prepare(
-              'INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)',
-            )
-            .run(
-              subscription,
-              next.seq,
-              `${unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded'}: ${error instanceof Error ? error.message : String(error)}`,
-              attempts,
-              next.body,
-            );
-          this.db
-            .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
-            .run(next.seq, subscription);
-        })();
-        return 0;
+    const batch = this.db
+      .prepare('SELECT seq, body FROM bus_events WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(sub.cursor, DELIVERY_BATCH) as Array<{ seq: number; body: string }>;
+    if (batch.length === 0) return this.pollMs;
+    let delivered = sub.cursor;
+    const complete = () => {
+      if (delivered !== sub.cursor)
+        this.db
+          .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
+          .run(delivered, subscription);
+    };
+    for (const next of batch) {
+      // Only the first of the batch may have failed before.
+      const attempted = next.seq === batch[0].seq ? sub.attempts : 0;
+      const context: DeliveryContext = { deliveryCount: attempted + 1, subscription };
+      const envelope = EventEnvelopeSchema.safeParse(JSON.parse(next.body));
+      try {
+        if (!envelope.success)
+          throw new UnprocessableEventError(`Expected a CloudEvents 1.0 envelope: ${z.prettifyError(envelope.error)}`);
+        await handler(envelope.data, context);
+        delivered = next.seq;
+      } catch (error) {
+        complete();
+        const attempts = attempted + 1;
+        // A body that is no envelope, or an event its consumer cannot parse, fails every retry alike: dead-letter it now.
+        const unprocessable = error instanceof UnprocessableEventError;
+        if (attempts >= maxDeliveryCount || unprocessable) {
+          this.db.transaction(() => {
+            this.db
+              .prepare(
+                'INSERT OR REPLACE INTO bus_dead_letters (subscription, seq, reason, delivery_count, body) VALUES (?, ?, ?, ?, ?)',
+              )
+              .run(
+                subscription,
+                next.seq,
+                `${unprocessable ? 'UnprocessableEvent' : 'MaxDeliveryCountExceeded'}: ${error instanceof Error ? error.message : String(error)}`,
+                attempts,
+                next.body,
+              );
+            this.db
+              .prepare('UPDATE bus_subscriptions SET cursor = ?, attempts = 0 WHERE name = ?')
+              .run(next.seq, subscription);
+          })();
+          return 0;
+        }
+        this.db.prepare('UPDATE bus_subscriptions SET attempts = ? WHERE name = ?').run(attempts, subscription);
+        return this.backoffMs(attempts);
       }
-      this.db.prepare('UPDATE bus_subscriptions SET attempts = ? WHERE name = ?').run(attempts, subscription);
-      return this.backoffMs(attempts);
+      if (pump.stopped) break;
     }
+    complete();
+    return 0;
   }
 
   async deadLetters(subscription: string, top: number) {

@@ -2,6 +2,7 @@ import { AuditRecord } from '../../domain/audit';
 import { ConcurrencyConflictError } from '../../domain/errors';
 import {
   AaguidUsage,
+  ConsumedChallenge,
   ConsumedChallengeRepository,
   CredentialRepository,
   StoredCredential,
@@ -14,7 +15,27 @@ import { newEtag } from './sqlHelpers';
 import { credentialAlreadyRegistered } from '../storeConflicts';
 
 export class SqliteCredentialRepository implements CredentialRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** A sign-in's pair of writes, built once (better-sqlite3 wraps a function per `transaction` call). */
+  private readonly signInWrites: (
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+    etag: string,
+  ) => Versioned<StoredCredential> | null;
+
+  constructor(private readonly db: SqliteDatabase) {
+    const consume = db.prepare('INSERT OR IGNORE INTO consumed_challenges (id, expires_at) VALUES (?, ?)');
+    const replace = db.prepare('UPDATE credentials SET doc = ?, etag = ? WHERE id = ? AND etag = ?');
+    this.signInWrites = db.transaction(
+      (credential: StoredCredential, ifMatch: string, challenge: ConsumedChallenge, etag: string) => {
+        if (consume.run(challenge.id, challenge.expiresAt.getTime()).changes !== 1) return null;
+        // Throwing rolls the challenge record back with it.
+        if (replace.run(JSON.stringify(credential), etag, credential.id, ifMatch).changes !== 1)
+          throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
+        return { value: credential, etag };
+      },
+    );
+  }
 
   async create(credential: StoredCredential, audit: AuditRecord): Promise<Versioned<StoredCredential>> {
     const etag = newEtag();
@@ -59,6 +80,15 @@ export class SqliteCredentialRepository implements CredentialRepository {
       .run(JSON.stringify(credential), etag, credential.id, ifMatch);
     if (changes !== 1) throw new ConcurrencyConflictError(`passkey ${credential.id}`, ifMatch);
     return { value: credential, etag };
+  }
+
+  /** One transaction: the single-use record and the conditional replace commit together or not at all. */
+  async recordSignIn(
+    credential: StoredCredential,
+    ifMatch: string,
+    challenge: ConsumedChallenge,
+  ): Promise<Versioned<StoredCredential> | null> {
+    return this.signInWrites(credential, ifMatch, challenge, newEtag());
   }
 
   async delete(userId: string, id: string, audit: AuditRecord): Promise<boolean> {

@@ -35,7 +35,7 @@ export function createSqliteStore(file: string): Store {
     directory: watch(directory, [directoryAndPolicy, credentialSets]),
     audit: t(new SqliteAuditRepository(db)),
     // The sign count a sign-in writes leaves the user's set of passkeys as it is.
-    credentials: watch(credentials, [credentialSets], ['update']),
+    credentials: watch(credentials, [credentialSets], ['update', 'recordSignIn']),
     challenges: t(new SqliteConsumedChallengeRepository(db)),
     provisioningJobs: t(new SqliteProvisioningJobRepository(db)),
     webhooks: t(new SqliteWebhookRepository(db)),

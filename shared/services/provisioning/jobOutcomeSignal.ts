@@ -24,8 +24,21 @@ export class JobOutcomeSignal {
     });
   }
 
-  /** Wakes everyone waiting for this user's outcome. */
+  /**
+   * Told of every outcome recorded in this process, after its waiters woke: how the local host's
+   * cluster primary and workers pass outcomes to each other (local/cluster.ts), whose waiters then
+   * wake through {@link wake} without the 1 s re-read.
+   */
+  onRecorded?: (jobId: string, userId: string) => void;
+
+  /** Wakes everyone waiting for this user's outcome, here and (through `onRecorded`) elsewhere. */
   recorded(jobId: string, userId: string): void {
+    this.wake(jobId, userId);
+    this.onRecorded?.(jobId, userId);
+  }
+
+  /** Wakes this process's waiters for an outcome recorded in another process. */
+  wake(jobId: string, userId: string): void {
     for (const wake of [...(this.waiters.get(keyOf(jobId, userId)) ?? [])]) wake();
   }
 

@@ -39,6 +39,11 @@ export class ProvisioningJobService {
     this.deps = { ...deps, clock: withTimers(deps.clock), outcomes: new JobOutcomeSignal() };
   }
 
+  /** The outcome signal the waits and the activities share; the local host's cluster links those of its processes. */
+  get outcomes(): JobOutcomeSignal {
+    return this.deps.outcomes;
+  }
+
   // ---- API use cases (called by the HTTP triggers) ----
 
   /**

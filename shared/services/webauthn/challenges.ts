@@ -9,7 +9,7 @@ import {
   USED_CHALLENGE_MARGIN_MS,
 } from '../../domain/webauthn/sealedChallenge';
 import { Clock } from '../../ports/clock.port';
-import { ConsumedChallengeRepository } from '../../ports/credentials.port';
+import { ConsumedChallenge, ConsumedChallengeRepository } from '../../ports/credentials.port';
 
 /** Challenge refusals by the ceremony's failure kind: 400 at registration, 401 at sign-in. */
 const REFUSALS = {
@@ -109,12 +109,26 @@ export class ChallengeService {
 
   /** Marks the challenge used; throws when it already was (a replay, or a parallel duplicate). */
   async consume(challenge: string, state: ChallengeState, failureKind: 'badRequest' | 'unauthorized'): Promise<void> {
-    const first = await this.consumed.consume(challengeId(challenge), new Date(state.expiresAt));
-    if (!first)
-      throw challengeError(
-        failureKind,
-        'alreadyUsed',
-        'This challenge was already used; each challenge is valid for one ceremony. Request new options.',
-      );
+    const { id, expiresAt } = this.usageOf(challenge, state);
+    if (!(await this.consumed.consume(id, expiresAt))) throw this.alreadyUsed(failureKind);
+  }
+
+  /** Records a use from {@link usageOf}; false when it was recorded before. */
+  consumeUsage(usage: ConsumedChallenge): Promise<boolean> {
+    return this.consumed.consume(usage.id, usage.expiresAt);
+  }
+
+  /** The record of this challenge's use, for a store write that consumes it with another (a sign-in's). */
+  usageOf(challenge: string, state: ChallengeState): ConsumedChallenge {
+    return { id: challengeId(challenge), expiresAt: new Date(state.expiresAt) };
+  }
+
+  /** The refusal of a challenge used before (a replay, or a parallel duplicate). */
+  alreadyUsed(failureKind: 'badRequest' | 'unauthorized'): DomainError {
+    return challengeError(
+      failureKind,
+      'alreadyUsed',
+      'This challenge was already used; each challenge is valid for one ceremony. Request new options.',
+    );
   }
 }

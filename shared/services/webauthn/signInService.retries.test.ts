@@ -1,5 +1,6 @@
 import type { User } from '../../domain/directory/directory';
 import { ConcurrencyConflictError, DomainError } from '../../domain/errors';
+import { ErrorCodes } from '../../domain/errorCodes';
 import { defaultFido2Policy } from '../../domain/policy/fido2Policy';
 import type { StoredCredential } from '../../ports/credentials.port';
 import type { AuthenticationResponseJSON } from '../../ports/webauthn.port';
@@ -44,10 +45,19 @@ function world(conflicts: number, rivalSignCount: number) {
     return stored;
   });
   const deps = {
-    credentials: { get: async () => stored, update, listByUser: async () => [stored.value] },
+    // The sign-in's counter write (with the single use) and the clone flag's write are the same fake.
+    credentials: {
+      get: async () => stored,
+      update,
+      recordSignIn: (c: StoredCredential, etag: string) => update(c, etag),
+      listByUser: async () => [stored.value],
+    },
     challenges: {
       open: () => ({ challenge: 'c', state: { ceremony: 'authentication', expiresAt: Date.now() + 60_000 } }),
       consume: async () => undefined,
+      consumeUsage: async () => true,
+      usageOf: () => ({ id: 'c', expiresAt: new Date(Date.now() + 60_000) }),
+      alreadyUsed: () => new DomainError(ErrorCodes.signInChallengeAlreadyUsed, 'used'),
     },
     webauthn: { verifyAuthentication: async () => ({ newSignCount: 6, backedUp: false }) },
     directory: { findUser: async () => ({ value: alice, etag: '"1"' }), groupIdsOfUser: async () => [] },

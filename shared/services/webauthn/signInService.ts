@@ -8,7 +8,7 @@ import { canonicalTransports, DescriptorShape } from '../../domain/webauthn/desc
 import { AuditRepository } from '../../ports/audit.port';
 import { ChangeSignal } from '../../ports/changes.port';
 import { Clock } from '../../ports/clock.port';
-import { CredentialRepository, StoredCredential } from '../../ports/credentials.port';
+import { ConsumedChallenge, CredentialRepository, StoredCredential } from '../../ports/credentials.port';
 import { TokenSigner } from '../../ports/tokens.port';
 import {
   AuthenticationResponseJSON,
@@ -55,12 +55,15 @@ function descriptorOf(credential: StoredCredential): DescriptorShape {
 }
 
 const signInFailed = (message: string) => new DomainError(ErrorCodes.fido2SignInFailed, message);
+/** User handles kept at most (an HMAC each, derived from the user id and the server secret: never stale). */
+const MAX_USER_HANDLES = 10_000;
 const MAX_UPDATE_ATTEMPTS = 5;
 
 /** Passkey sign-in: UPN-first or usernameless, every policy rule checked at every sign-in. */
 export class SignInService {
   /** The ids of each user's passkeys (signalAllAcceptedCredentials), kept until one is added or removed. */
   private readonly acceptedCredentialIds: ChangeCache<string[]>;
+  private readonly userHandles = new Map<string, string>();
 
   constructor(private readonly deps: SignInDeps) {
     this.acceptedCredentialIds = new ChangeCache(deps.credentialSetChanges);
@@ -147,7 +150,7 @@ export class SignInService {
     // From here on the caller holds the passkey's private key: specific answers reveal nothing new.
     if (state.userId !== undefined && state.userId !== credential.userId)
       throw signInFailed('The passkey used does not belong to the user the sign-in was started for.');
-    if (verified.userHandle && verified.userHandle !== userHandleFor(this.deps.serverSecret, credential.userId)) {
+    if (verified.userHandle && verified.userHandle !== this.userHandleOf(credential.userId)) {
       throw signInFailed('The assertion carries a user handle that does not match the passkey owner.');
     }
     const found = await this.deps.directory.findUser(credential.userId);
@@ -160,7 +163,13 @@ export class SignInService {
     const user = found.value;
     if (!user.accountEnabled)
       throw new DomainError(ErrorCodes.userAccountDisabled, `The account '${user.userPrincipalName}' is disabled.`);
-    await this.deps.challenges.consume(challenge, state, 'unauthorized');
+    // Single use from here on: a refusal below consumes the challenge before it is recorded (so a
+    // replay of a refused assertion adds no record), a success consumes it with the counter write.
+    const refuse = async (e: unknown) => {
+      if (!(e instanceof DomainError)) return;
+      await this.deps.challenges.consume(challenge, state, 'unauthorized');
+      await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
+    };
 
     // Key restrictions and passkey types apply at every sign-in, against the stored AAGUID.
     const { value: policy } = await this.deps.policy.getFido2();
@@ -175,7 +184,7 @@ export class SignInService {
       // The resource's authentication strength, after the method policy (403 authenticationStrengthNotSatisfied).
       acrs = this.deps.protectedResources.satisfiedStrengths(requirement, { aaGuid: credential.aaGuid });
     } catch (e) {
-      if (e instanceof DomainError) await this.recordRefusal(credential, user.userPrincipalName, e.code, e.message);
+      await refuse(e);
       throw e;
     }
 
@@ -185,6 +194,7 @@ export class SignInService {
       verified.newSignCount,
       verified.backedUp,
       user.userPrincipalName,
+      this.deps.challenges.usageOf(challenge, state),
     );
 
     // Signal API: the passkeys this user still has, so providers hide the ones deleted here.
@@ -218,16 +228,27 @@ export class SignInService {
       ...(requirement ? { requiredAuthenticationStrengthId: requirement.resource.authenticationStrengthId } : {}),
       signalCurrentUserDetails: {
         rpId: this.deps.rp.id,
-        userId: userHandleFor(this.deps.serverSecret, user.id),
+        userId: this.userHandleOf(user.id),
         name: user.userPrincipalName,
         displayName: user.displayName,
       },
       signalAllAcceptedCredentials: {
         rpId: this.deps.rp.id,
-        userId: userHandleFor(this.deps.serverSecret, user.id),
+        userId: this.userHandleOf(user.id),
         allAcceptedCredentialIds: acceptedIds,
       },
     };
+  }
+
+  /** The WebAuthn user handle of a user (an HMAC of the id): derived once per user, as a sign-in asks up to three times. */
+  private userHandleOf(userId: string): string {
+    let handle = this.userHandles.get(userId);
+    if (handle === undefined) {
+      handle = userHandleFor(this.deps.serverSecret, userId);
+      if (this.userHandles.size >= MAX_USER_HANDLES) this.userHandles.clear();
+      this.userHandles.set(userId, handle);
+    }
+    return handle;
   }
 
   /**
@@ -246,8 +267,9 @@ export class SignInService {
   }
 
   /**
-   * Updates sign count and last use. A counter that does not increase (when either is non-zero)
-   * means a possibly cloned authenticator: refuse and record it.
+   * Consumes the challenge and updates sign count and last use, in one store write. A counter that
+   * does not increase (when either is non-zero) means a possibly cloned authenticator: the challenge
+   * is consumed, the refusal recorded.
    */
   private async recordUse(
     credential: StoredCredential,
@@ -255,6 +277,7 @@ export class SignInService {
     newSignCount: number,
     backedUp: boolean,
     upn: string,
+    challenge: ConsumedChallenge,
   ): Promise<StoredCredential> {
     return retryOnConflict(async (attempt) => {
       if (attempt > 1) {
@@ -265,6 +288,9 @@ export class SignInService {
         etag = fresh.etag;
       }
       if ((newSignCount > 0 || credential.signCount > 0) && newSignCount <= credential.signCount) {
+        // A replay of an accepted assertion repeats its counter: it is told "already used", not "cloned".
+        if (!(await this.deps.challenges.consumeUsage(challenge)))
+          throw this.deps.challenges.alreadyUsed('unauthorized');
         const flagged = { ...credential, cloneWarningDateTime: this.deps.clock.now().toISOString() };
         await this.deps.credentials.update(flagged, etag).catch(() => undefined);
         await this.recordRefusal(
@@ -284,7 +310,9 @@ export class SignInService {
         backedUp,
         lastUsedDateTime: this.deps.clock.now().toISOString(),
       };
-      return (await this.deps.credentials.update(next, etag)).value;
+      const written = await this.deps.credentials.recordSignIn(next, etag, challenge);
+      if (!written) throw this.deps.challenges.alreadyUsed('unauthorized');
+      return written.value;
     }, MAX_UPDATE_ATTEMPTS);
   }
 
