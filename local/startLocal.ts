@@ -14,11 +14,10 @@ import { join } from 'node:path';
 import { frontDoorRoute } from './frontDoor';
 import { VERSION } from '../functions/meta.functions';
 import type { PollPacing } from './storageTriggers/pollLoop';
-import {
-  startLocalStorage,
-  startStorageTriggers,
-  type LocalStorage,
-  type RunningStorageTriggers,
+import type {
+  LocalStorage,
+  RunningStorageTriggers,
+  startStorageTriggers as StartStorageTriggers,
 } from './storageTriggers/startStorageTriggers';
 
 export interface RunningLocal {
@@ -102,8 +101,6 @@ export async function startBackground(
   serve?: (app: ComposedApp, durable: LocalDurableRuntime) => Promise<void>,
 ): Promise<RunningBackground> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  // Azurite first, so the storage triggers find it; a port it cannot have only turns them off.
-  const storage = await startLocalStorage(config, logger);
   const app = await createApp(config, {
     log: (level, message) => (level === 'warn' ? logger.log('warning', message) : logger.info(message)),
     ...options.overrides,
@@ -114,9 +111,12 @@ export async function startBackground(
   } catch (error) {
     await durable.stop();
     await app.close();
-    await storage.stop();
     throw error;
   }
+  // The storage side loads only here (HTTP workers never do): Azurite, then the triggers once the
+  // engine runs. A port Azurite cannot have only turns the triggers off.
+  const { startLocalStorage, startStorageTriggers } = await import('./storageTriggers/startStorageTriggers');
+  const storage = await startLocalStorage(config, logger);
   await durable.start();
   const events = new LocalEventRuntime(await createEventBus(config, 'local'), app, durable, logger);
   await events.start();
@@ -126,7 +126,7 @@ export async function startBackground(
   );
   // The queue and blob triggers, polled as the Functions host would, once the durable engine runs.
   const triggers = storage.connectionString
-    ? startTriggersOrWarn(storage.connectionString, app, durable, logger, options.storagePacing)
+    ? startTriggersOrWarn(startStorageTriggers, storage.connectionString, app, durable, logger, options.storagePacing)
     : undefined;
   return {
     app,
@@ -191,9 +191,12 @@ export function loopbackUrl(host: LocalHost): string {
 }
 
 /** A connection string the Storage SDKs refuse (e.g. one without a queue endpoint) turns the triggers off, never the start. */
-function startTriggersOrWarn(...args: Parameters<typeof startStorageTriggers>): RunningStorageTriggers | undefined {
+function startTriggersOrWarn(
+  start: typeof StartStorageTriggers,
+  ...args: Parameters<typeof StartStorageTriggers>
+): RunningStorageTriggers | undefined {
   try {
-    return startStorageTriggers(...args);
+    return start(...args);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     args[3].log(

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { storageTriggerFunctions } from '../../functions/registry';
 import type { App } from '../../shared/app';
 import type { AppConfig } from '../../shared/config';
-import { AzuritePortInUseError, startAzurite, type RunningAzurite } from '../azurite/startAzurite';
+import type { RunningAzurite } from '../azurite/startAzurite';
 import type { LocalDurableRuntime } from '../durableRuntime';
 import type { Logger } from '../logger';
 import { StorageBlobPoller } from './blobPoller';
@@ -29,6 +29,9 @@ export interface LocalStorage {
 export async function startLocalStorage(config: AppConfig, logger: Logger): Promise<LocalStorage> {
   const { storage } = config;
   if (storage.azurite) {
+    // Loaded here, not at import: Azurite brings Application Insights, whose require hook then slows
+    // every module loaded after it, and only the process that runs Azurite should pay for it.
+    const { AzuritePortInUseError, startAzurite } = await import('../azurite/startAzurite');
     try {
       const azurite = await startAzurite({
         location: join(config.dataDir, 'azurite'),
