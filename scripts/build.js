@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // `npm run build`: compile with tsc (dist/, what `npm start`, the CLI and the tests run), then bundle
-// the Azure entry (dist/functions/index.js) into one file, dist/azure/functions.js, the package's
-// `main`: what a cold Azure instance loads.
+// the Azure entry (dist/functions/index.js) into one file, dist/azure/functions.js, and write the
+// package's `main`, dist/azure/index.js, which runs that bundle with a V8 code cache made here:
+// what a cold Azure instance loads.
 //
-// Why a bundle (issue 10): most of the entry's import time is Node resolving, reading and compiling
-// ~280 small modules (ours and zod's); one file of the same code imports about a third faster. Only
-// our code and zod (which the schemas need at import) go in; every other package stays external,
-// loaded from node_modules when first used, as in dist/ (most of them lazily: the SDKs, jose,
-// SimpleWebAuthn, durable-functions). Not minified: stack traces keep their names and lines, and
-// minifying measured no faster. test/process/azureBundle.process.test.ts checks that the bundle
-// registers exactly what dist/functions/index.js registers.
-const { execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+// Why (issue 10, measured in cold/BENCH.md): most of the entry's import time is Node resolving,
+// reading and compiling ~280 small modules (ours and zod's); one file of the same code imports in
+// about two thirds of the time, and skipping its compilation with the code cache takes another third
+// off when the cache is usable (scripts/build.azureEntry.js says when). Only our code and zod (which
+// the schemas need at import) go in the bundle; every other package stays external, loaded from
+// node_modules when first used, as in dist/ (most of them lazily: the SDKs, jose, SimpleWebAuthn,
+// durable-functions). Not minified: stack traces keep their names and lines, and minifying measured
+// no faster. test/process/azureBundle.process.test.ts checks that the main registers exactly what
+// dist/functions/index.js registers. BUILD_CODE_CACHE=off builds without the cache.
+const { execFileSync, spawnSync } = require('node:child_process');
+const { copyFileSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -27,7 +30,7 @@ function azureBundleOptions() {
     .flatMap((name) => [name, `${name}/*`]);
   return {
     entryPoints: [join(root, 'dist', 'functions', 'index.js')],
-    outfile: join(root, pkg.main),
+    outfile: join(root, 'dist', 'azure', 'functions.js'),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -50,6 +53,24 @@ function build() {
     },
   );
   require('esbuild').buildSync(azureBundleOptions());
+  writeAzureEntry();
+}
+
+/**
+ * The package main, dist/azure/index.js: the bundle run with a V8 code cache made here (see
+ * scripts/build.azureEntry.js for when it is used). Making the cache runs the bundle's import once.
+ */
+function writeAzureEntry() {
+  const entry = join(root, 'dist', 'azure', 'index.js');
+  copyFileSync(join(__dirname, 'build.azureEntry.js'), entry);
+  if (process.env.BUILD_CODE_CACHE === 'off') {
+    // Without a cache the entry compiles the bundle as require would; a stale cache must not stay.
+    for (const file of ['functions.js.v8cache', 'functions.js.v8cache.json'])
+      rmSync(join(root, 'dist', 'azure', file), { force: true });
+    return;
+  }
+  const made = spawnSync(process.execPath, [entry, '--write-code-cache'], { cwd: root, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`making the code cache of the Azure bundle failed: ${made.stderr}`);
 }
 
 if (require.main === module) {

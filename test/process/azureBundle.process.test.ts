@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ROOT } from '../support/processes';
 
 /*
@@ -16,8 +16,13 @@ const FAKE_WORKER = `
 const Module = require('node:module');
 const registered = [];
 let programmingModel;
+const handlers = new Map();
 const core = {
-  registerFunction: (metadata, callback) => { registered.push({ metadata, handler: typeof callback }); return { dispose() {} }; },
+  registerFunction: (metadata, callback) => {
+    handlers.set(metadata.name, callback);
+    registered.push({ metadata, handler: typeof callback });
+    return { dispose() {} };
+  },
   setProgrammingModel: (model) => { programmingModel = model.name + '@' + model.version; },
   registerHook: () => ({ dispose() {} }),
   log: () => {},
@@ -26,8 +31,16 @@ const CORE = '@azure/functions-core';
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === CORE ? CORE : resolve.call(this, request, ...rest); };
 const fake = new Module(CORE); fake.exports = core; fake.loaded = true; Module._cache[CORE] = fake;
-const handlers = new Map();
-core.registerFunction = (metadata, callback) => { handlers.set(metadata.name, callback); registered.push({ metadata, handler: typeof callback }); return { dispose() {} }; };
+// Which scripts were compiled through vm.Script, with a code cache or not, and whether V8 took it.
+const vm = require('node:vm');
+const scripts = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) {
+    super(code, options);
+    scripts.push({ withCache: options?.cachedData !== undefined, rejected: this.cachedDataRejected ?? null });
+  }
+};
 require(process.argv[1]);
 const packages = [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))];
 const modules = Object.keys(require.cache).length;
@@ -39,7 +52,7 @@ const call = async (name, path) => {
 };
 (async () => {
   const responses = { health: await call('health', '/health'), openapi: await call('openApiDocument', '/openapi.json') };
-  process.stdout.write(JSON.stringify({ registered, programmingModel, packages, modules, responses }));
+  process.stdout.write(JSON.stringify({ registered, programmingModel, packages, modules, responses, scripts }));
   process.exit(0);
 })().catch((e) => { process.stderr.write(String(e && e.stack)); process.exit(1); });
 `;
@@ -53,10 +66,11 @@ interface Imported {
   packages: string[];
   modules: number;
   responses: Record<'health' | 'openapi', { status: number; body: { [key: string]: unknown } }>;
+  scripts: Array<{ withCache: boolean; rejected: boolean | null }>;
 }
 
 function importInWorker(entry: string): Imported {
-  const file = join(ROOT, entry);
+  const file = resolve(ROOT, entry);
   if (!existsSync(file)) throw new Error(`${entry} is missing: run npm run build first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bundle-'));
   try {
@@ -89,7 +103,7 @@ const LOADED_ON_FIRST_USE = [
   'better-sqlite3',
 ];
 
-describe('the Azure bundle (package.json main) registers what dist/functions/index.js registers', () => {
+describe('the Azure entry (package.json main, the bundle) registers what dist/functions/index.js registers', () => {
   const main = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string }).main;
   let bundled: Imported;
   let unbundled: Imported;
@@ -98,11 +112,13 @@ describe('the Azure bundle (package.json main) registers what dist/functions/ind
     unbundled = importInWorker('dist/functions/index.js');
   });
 
-  it('package.json main is the bundle, a single file of our code and zod', () => {
-    expect(main).toBe('dist/azure/functions.js');
-    // The bundle, @azure/functions and the stand-in core; dist/functions/index.js loads hundreds.
+  it('package.json main runs the bundle, a single file of our code and zod, with the code cache made at build', () => {
+    expect(main).toBe('dist/azure/index.js');
+    // The entry, the bundle, @azure/functions and the stand-in core; dist/functions/index.js loads hundreds.
     expect(bundled.modules).toBeLessThan(10);
     expect(unbundled.modules).toBeGreaterThan(100);
+    // Built by this node for this bundle: V8 takes the cache.
+    expect(bundled.scripts).toEqual([{ withCache: true, rejected: false }]);
   });
 
   it('the same functions with the same bindings, in the same order, each with a handler', () => {
@@ -134,5 +150,47 @@ describe('the Azure bundle (package.json main) registers what dist/functions/ind
     expect(Object.keys(bundled.responses.openapi.body.paths as object).length).toBeGreaterThan(40);
     // Same schemas, routes and version (read from package.json relative to the file).
     expect(bundled.responses.openapi).toEqual(unbundled.responses.openapi);
+  });
+});
+
+describe('the code cache of the Azure entry is used only for the bundle and the node it was made for', () => {
+  const AZURE = join(ROOT, 'dist', 'azure');
+  const FILES = ['index.js', 'functions.js', 'functions.js.v8cache', 'functions.js.v8cache.json'];
+  let dir: string;
+  let reference: Imported;
+  beforeAll(() => {
+    reference = importInWorker('dist/functions/index.js');
+  });
+  beforeEach(() => {
+    // A copy at the same depth under the repository, so that the bundle finds node_modules and package.json.
+    dir = mkdtempSync(join(ROOT, 'dist', 'azure-cache-test-'));
+    for (const file of FILES) copyFileSync(join(AZURE, file), join(dir, file));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const info = () => JSON.parse(readFileSync(join(dir, 'functions.js.v8cache.json'), 'utf8')) as Record<string, string>;
+  const setInfo = (changes: Record<string, string>) =>
+    writeFileSync(join(dir, 'functions.js.v8cache.json'), JSON.stringify({ ...info(), ...changes }));
+
+  it.each([
+    ['made by another node version', () => setInfo({ node: 'v20.0.0' })],
+    ['made by another V8', () => setInfo({ v8: '0.0.0' })],
+    ['made for another CPU architecture', () => setInfo({ arch: info().arch === 'arm64' ? 'x64' : 'arm64' })],
+    // The bundle changed after the cache was made (rebuilt, patched): its SHA-256 no longer matches.
+    ['made for another bundle', () => writeFileSync(join(dir, 'functions.js'), '// changed\n', { flag: 'a' })],
+    ['absent (built with BUILD_CODE_CACHE=off)', () => rmSync(join(dir, 'functions.js.v8cache.json'))],
+  ])('a cache %s is not used, and the entry registers the same functions', (_label, change) => {
+    change();
+    const imported = importInWorker(join(dir, 'index.js'));
+    expect(imported.scripts).toEqual([{ withCache: false, rejected: null }]);
+    expect(imported.registered).toEqual(reference.registered);
+  });
+
+  it('a cache V8 refuses (not a code cache of this V8) is dropped: the bundle compiles and registers the same functions', () => {
+    const cache = readFileSync(join(dir, 'functions.js.v8cache'));
+    cache.fill(0, 0, 16); // the header: magic number, version and flags hashes
+    writeFileSync(join(dir, 'functions.js.v8cache'), cache);
+    const imported = importInWorker(join(dir, 'index.js'));
+    expect(imported.scripts).toEqual([{ withCache: true, rejected: true }]);
+    expect(imported.registered).toEqual(reference.registered);
   });
 });
