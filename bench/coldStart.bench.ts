@@ -29,7 +29,8 @@ const timing = (times: number[]): ImportTiming => ({
 /**
  * Time to `require` the Azure entry in a fresh node: what a cold Azure instance pays to load the app.
  * The top-level figure is `dist/functions/index.js` (tsc's output, comparable with earlier runs);
- * `main` is the package's `main` (the bundle `npm run build` writes), what Azure loads. Beside them, in
+ * `main` is the package's `main` (the bundle `npm run build` writes, run with its V8 code cache), what
+ * Azure loads; `bundleWithoutCodeCache` the same bundle required directly. Beside them, in
  * the same run and interleaved so that load on the machine hits all alike: a bare `node -e 0` and
  * `require('zod')`, to judge the figures on a loaded machine.
  */
@@ -39,16 +40,18 @@ export function measureEntryImport(runs = 5): {
   medianMs: number;
   maxMs: number;
   main: ImportTiming & { file: string };
+  bundleWithoutCodeCache: ImportTiming;
   baselines: { bareNodeMs: ImportTiming; requireZodMs: ImportTiming };
 } {
   const main = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string }).main;
   const statements = {
     entry: `require(${JSON.stringify(join(ROOT, 'dist', 'functions', 'index.js'))})`,
     main: `require(${JSON.stringify(join(ROOT, main))})`,
+    bundle: `require(${JSON.stringify(join(ROOT, 'dist', 'azure', 'functions.js'))})`,
     bare: '0',
     zod: "require('zod')",
   };
-  const times: Record<keyof typeof statements, number[]> = { entry: [], main: [], bare: [], zod: [] };
+  const times: Record<keyof typeof statements, number[]> = { entry: [], main: [], bundle: [], bare: [], zod: [] };
   for (let i = 0; i < runs; i++)
     for (const key of Object.keys(statements) as Array<keyof typeof statements>)
       times[key].push(timeInFreshNode(statements[key]));
@@ -57,6 +60,7 @@ export function measureEntryImport(runs = 5): {
     runs,
     ...timing(times.entry),
     main: { file: main, ...timing(times.main) },
+    bundleWithoutCodeCache: timing(times.bundle),
     baselines: { bareNodeMs: timing(times.bare), requireZodMs: timing(times.zod) },
   };
 }
