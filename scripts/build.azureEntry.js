@@ -21,24 +21,24 @@ const CACHE = join(__dirname, 'functions.js.v8cache');
 const CACHE_INFO = join(__dirname, 'functions.js.v8cache.json');
 
 /** Who may use a code cache: the build's node, V8 and architecture, for exactly this bundle. */
-function cacheKey(source) {
+function cacheKey(bytes) {
   return {
     node: process.version,
     v8: process.versions.v8,
     arch: process.arch,
-    bundleSha256: createHash('sha256').update(source).digest('hex'),
+    bundleSha256: createHash('sha256').update(bytes).digest('hex'),
   };
 }
 
-/** The build's code cache, if it was made by this node for this bundle. */
-function usableCache(source) {
+/** The build's code cache, if it was made by this node for these bundle bytes. */
+function usableCache(bytes) {
   let info;
   try {
     info = JSON.parse(readFileSync(CACHE_INFO, 'utf8'));
   } catch {
     return undefined; // no cache (built without one)
   }
-  const key = cacheKey(source);
+  const key = cacheKey(bytes);
   if (Object.keys(key).some((k) => info[k] !== key[k])) return undefined;
   try {
     return readFileSync(CACHE);
@@ -49,10 +49,11 @@ function usableCache(source) {
 
 /** Compiles the bundle (from the cache when `useCache` and usable) and runs it as the module `entry`, as require would. */
 function runBundle(entry, useCache) {
-  const source = readFileSync(BUNDLE, 'utf8');
-  const script = new vm.Script(Module.wrap(source), {
+  const bytes = readFileSync(BUNDLE);
+  // The build makes the bundle pure ASCII (scripts/build.js asciiOnly): latin1 reads it exactly, and faster.
+  const script = new vm.Script(Module.wrap(bytes.toString('latin1')), {
     filename: BUNDLE,
-    cachedData: useCache ? usableCache(source) : undefined,
+    cachedData: useCache ? usableCache(bytes) : undefined,
   });
   const requireFromBundle = Module.createRequire(BUNDLE);
   entry.filename = BUNDLE;
@@ -60,16 +61,16 @@ function runBundle(entry, useCache) {
   const run = script.runInThisContext({ displayErrors: true });
   run.call(entry.exports, entry.exports, requireFromBundle, entry, BUNDLE, __dirname);
   entry.loaded = true;
-  return { script, source };
+  return { script, bytes };
 }
 
 if (require.main === module && process.argv[2] === '--write-code-cache') {
   // Build time (scripts/build.js): run the bundle once, so that the functions its import runs are
   // compiled too, then write the cache and who may use it.
   const { writeFileSync } = require('node:fs');
-  const { script, source } = runBundle(new Module(BUNDLE, module), false);
+  const { script, bytes } = runBundle(new Module(BUNDLE, module), false);
   writeFileSync(CACHE, script.createCachedData());
-  writeFileSync(CACHE_INFO, `${JSON.stringify(cacheKey(source), null, 2)}\n`);
+  writeFileSync(CACHE_INFO, `${JSON.stringify(cacheKey(bytes), null, 2)}\n`);
 } else {
   const entry = new Module(BUNDLE, module);
   Module._cache[BUNDLE] = entry;

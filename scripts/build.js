@@ -14,7 +14,7 @@
 // no faster. test/process/azureBundle.process.test.ts checks that the main registers exactly what
 // dist/functions/index.js registers. BUILD_CODE_CACHE=off builds without the cache.
 const { execFileSync, spawnSync } = require('node:child_process');
-const { copyFileSync, readFileSync, rmSync } = require('node:fs');
+const { copyFileSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -38,6 +38,8 @@ function azureBundleOptions() {
     // Provided by the Functions worker at run time (@azure/functions asks for it).
     external: [...external, '@azure/functions-core'],
     keepNames: true,
+    // Non-ASCII characters in code escaped (\uXXXX): see asciiOnly below.
+    charset: 'ascii',
     sourcemap: true,
     logLevel: 'warning',
   };
@@ -52,8 +54,21 @@ function build() {
       stdio: 'inherit',
     },
   );
-  require('esbuild').buildSync(azureBundleOptions());
+  const options = azureBundleOptions();
+  require('esbuild').buildSync(options);
+  asciiOnly(options.outfile);
   writeAzureEntry();
+}
+
+/**
+ * Makes the bundle pure ASCII, so that the entry reads it as latin1 (exact for ASCII) and V8 keeps it
+ * a one-byte string: a quarter faster to read and parse than decoding UTF-8, because a single non-ASCII
+ * character makes the whole 2 MB string two-byte. With charset 'ascii' esbuild escapes every non-ASCII
+ * character of the code, so the ones left are in comments: each UTF-16 unit becomes '?' (columns, and
+ * so the source map, stay as they are).
+ */
+function asciiOnly(file) {
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
 }
 
 /**

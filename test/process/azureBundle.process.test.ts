@@ -119,6 +119,9 @@ describe('the Azure entry (package.json main, the bundle) registers what dist/fu
     expect(unbundled.modules).toBeGreaterThan(100);
     // Built by this node for this bundle: V8 takes the cache.
     expect(bundled.scripts).toEqual([{ withCache: true, rejected: false }]);
+    // Pure ASCII, as the entry reads it as latin1.
+    const bytes = readFileSync(join(ROOT, 'dist', 'azure', 'functions.js'));
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 
   it('the same functions with the same bindings, in the same order, each with a handler', () => {
