@@ -71,6 +71,10 @@ if (require.main === module && process.argv[2] === '--write-code-cache') {
   const { script, bytes } = runBundle(new Module(BUNDLE, module), false);
   writeFileSync(CACHE, script.createCachedData());
   writeFileSync(CACHE_INFO, `${JSON.stringify(cacheKey(bytes), null, 2)}\n`);
+} else if (process.sourceMapsEnabled) {
+  // --enable-source-maps: Node maps stack traces only for what its own loader compiles (not vm.Script
+  // in Node 20), so a plain require, without the cache, keeps the traces pointing at the TypeScript.
+  module.exports = require(BUNDLE);
 } else {
   const entry = new Module(BUNDLE, module);
   Module._cache[BUNDLE] = entry;

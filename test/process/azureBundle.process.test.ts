@@ -156,6 +156,26 @@ describe('the Azure entry (package.json main, the bundle) registers what dist/fu
   });
 });
 
+it('with --enable-source-maps the entry requires the bundle (no cache), so that stack traces map to the TypeScript', () => {
+  const out = spawnSync(
+    process.execPath,
+    [
+      '--enable-source-maps',
+      '-e',
+      [
+        'require(process.argv[1]);',
+        "const line = require('node:fs').readFileSync(process.argv[2], 'latin1').split('\\n').findIndex((l) => l.includes('async function createApp('));",
+        "const map = require('node:module').findSourceMap(process.argv[2]);",
+        "process.stdout.write(map ? String(map.findEntry(line, 2).originalSource) : 'no source map');",
+      ].join(' '),
+      join(ROOT, 'dist', 'azure', 'index.js'),
+      join(ROOT, 'dist', 'azure', 'functions.js'),
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(out.stdout).toMatch(/shared\/app\.ts$/);
+});
+
 describe('the code cache of the Azure entry is used only for the bundle and the node it was made for', () => {
   const AZURE = join(ROOT, 'dist', 'azure');
   const FILES = ['index.js', 'functions.js', 'functions.js.v8cache', 'functions.js.v8cache.json'];
