@@ -4,7 +4,7 @@
 // this node is the one that made it.
 //
 // Why (issue 10): compiling the bundle is about a third of its import; with the cache V8 skips it
-// (measured: 0.65x the import time of the plain bundle, cold/BENCH.md). The cache is used only when
+// (measured: 0.6-0.7x the import time of the plain bundle; docs/benchmarks.md, cold start). The cache is used only when
 // node's version, V8's version and the CPU architecture are the build's and the bundle is the one
 // it was made from (its SHA-256); V8 itself refuses a cache made under other flags. Otherwise the
 // bundle compiles as a plain require would: nothing breaks, it is only not faster. So on Azure it

@@ -4,9 +4,9 @@
 // package's `main`, dist/azure/index.js, which runs that bundle with a V8 code cache made here:
 // what a cold Azure instance loads.
 //
-// Why (issue 10, measured in cold/BENCH.md): most of the entry's import time is Node resolving,
-// reading and compiling ~280 small modules (ours and zod's); one file of the same code imports in
-// about two thirds of the time, and skipping its compilation with the code cache takes another third
+// Why (issue 10; figures in docs/benchmarks.md, cold start): much of the entry's import time is Node
+// resolving, reading and compiling ~280 small modules (ours and zod's); one file of the same code
+// imports 12-44% faster, and skipping its compilation with the code cache takes about a third more
 // off when the cache is usable (scripts/build.azureEntry.js says when). Only our code and zod (which
 // the schemas need at import) go in the bundle; every other package stays external, loaded from
 // node_modules when first used, as in dist/ (most of them lazily: the SDKs, jose, SimpleWebAuthn,
