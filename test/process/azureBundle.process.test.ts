@@ -50,10 +50,24 @@ const call = async (name, path) => {
   const res = await handlers.get(name)(new HttpRequest({ method: 'GET', url: 'http://localhost' + path }), new InvocationContext({ functionName: name }));
   return { status: res.status, body: res.jsonBody };
 };
+// An orchestration episode and an activity call: durable-functions loads from the entry's own location.
+const at = '2024-05-01T10:00:00.000Z';
+const episode = () => handlers.get('provisioningJob')({
+  history: [
+    { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: at },
+    { EventType: 0, EventId: -1, IsPlayed: false, Timestamp: at, Name: 'provisioningJob', Input: JSON.stringify({ jobId: 'j1' }), OrchestrationInstance: { InstanceId: 'i1', ExecutionId: 'e1' } },
+  ],
+  input: { jobId: 'j1' }, instanceId: 'i1', isReplaying: false, upperSchemaVersion: 3,
+  maximumShortTimerDuration: '6.00:00:00', longRunningTimerIntervalDuration: '3.00:00:00', defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+}, new InvocationContext({ functionName: 'provisioningJob', options: { trigger: { type: 'orchestrationTrigger', name: 'context' } } }));
+const outcome = (promise) => promise.then((value) => ({ value: JSON.parse(JSON.stringify(value ?? null)) }), (e) => ({ error: String(e && e.message) }));
 (async () => {
   const responses = { health: await call('health', '/health'), openapi: await call('openApiDocument', '/openapi.json') };
-  process.stdout.write(JSON.stringify({ registered, programmingModel, packages, modules, responses, scripts }));
-  process.exit(0);
+  const activity = [...handlers.keys()].find((name) => registered.some((r) => r.metadata.name === name && Object.values(r.metadata.bindings).some((b) => b.type === 'activityTrigger')));
+  responses.orchestration = await outcome(episode());
+  responses.activity = await outcome(Promise.resolve().then(() => handlers.get(activity)({ not: 'valid' }, new InvocationContext({ functionName: activity }))));
+  // Exit once the (large) output is flushed: a pipe may take it in several writes.
+  process.stdout.write(JSON.stringify({ registered, programmingModel, packages, modules, responses, scripts }), () => process.exit(0));
 })().catch((e) => { process.stderr.write(String(e && e.stack)); process.exit(1); });
 `;
 
@@ -65,7 +79,8 @@ interface Imported {
   programmingModel: string;
   packages: string[];
   modules: number;
-  responses: Record<'health' | 'openapi', { status: number; body: { [key: string]: unknown } }>;
+  responses: Record<'health' | 'openapi', { status: number; body: { [key: string]: unknown } }> &
+    Record<'orchestration' | 'activity', { value?: unknown; error?: string }>;
   scripts: Array<{ withCache: boolean; rejected: boolean | null }>;
 }
 
@@ -153,6 +168,15 @@ describe('the Azure entry (package.json main, the bundle) registers what dist/fu
     expect(Object.keys(bundled.responses.openapi.body.paths as object).length).toBeGreaterThan(40);
     // Same schemas, routes and version (read from package.json relative to the file).
     expect(bundled.responses.openapi).toEqual(unbundled.responses.openapi);
+  });
+
+  it('an orchestration episode and an activity call (durable-functions loaded on first use) answer as unbundled', () => {
+    expect(bundled.responses.orchestration).toEqual(unbundled.responses.orchestration);
+    expect(bundled.responses.activity).toEqual(unbundled.responses.activity);
+    // The episode ran in the library's Orchestrator: its failure format (the input lacks totalUsers), not a load error.
+    expect(bundled.responses.orchestration.error).toContain('$OutOfProcData$');
+    expect(bundled.responses.orchestration.error).toContain('Invalid input for provisioningJob');
+    expect(bundled.responses.activity.error).toContain('Invalid input for');
   });
 });
 
