@@ -11,10 +11,11 @@ import { buildHttpRegistry, storageTriggerFunctions } from './registry';
 import { storageBlobHandler, storageQueueHandler } from './storage/azureStorageTriggers';
 import { durableClientInput, registerActivity, registerOrchestration } from './durable/lazyDurableFunctions';
 
-// Azure Functions entry point (package.json "main"): registers every declared function with the
-// real programming model. The local host mounts the same registries instead (local/startLocal.ts).
-// The adapters are the composition root's choice (shared/adapterSelection.ts) for hosting 'azure':
-// nothing here loads the embedded store, bus or durable engine.
+// Azure Functions entry point (`npm run build` bundles it into the package.json "main", dist/azure/index.js;
+// scripts/build.js): registers every declared function with the real programming model. The local host
+// mounts the same registries instead (local/startLocal.ts). The adapters are the composition root's choice
+// (shared/adapterSelection.ts) for hosting 'azure': nothing here loads the embedded store, bus or durable
+// engine, and nothing the first request of a path does not need (issue 10: cold start).
 for (const { definition, handler } of buildHttpRegistry(getDefaultApp)) {
   app.http(definition.name, {
     route: definition.route,
