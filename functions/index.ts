@@ -1,5 +1,4 @@
 import { app, output } from '@azure/functions';
-import * as df from 'durable-functions';
 import { durableFunctions } from '../orchestrations/registry';
 import { createEventBus } from '../shared/adapterSelection';
 import { getDefaultApp, getDefaultConfig } from '../shared/app';
@@ -10,24 +9,27 @@ import { outboxChangeFeedHandler, serviceBusConsumerHandler, signInChangeFeedHan
 import { eventConsumers } from './consumers';
 import { buildHttpRegistry, storageTriggerFunctions } from './registry';
 import { storageBlobHandler, storageQueueHandler } from './storage/azureStorageTriggers';
+import { durableClientInput, registerActivity, registerOrchestration } from './durable/lazyDurableFunctions';
 
-// Azure Functions entry point (package.json "main"): registers every declared function with the
-// real programming model. The local host mounts the same registries instead (local/startLocal.ts).
-// The adapters are the composition root's choice (shared/adapterSelection.ts) for hosting 'azure':
-// nothing here loads the embedded store, bus or durable engine.
+// Azure Functions entry point (`npm run build` bundles it into the package.json "main", dist/azure/index.js;
+// scripts/build.js): registers every declared function with the real programming model. The local host
+// mounts the same registries instead (local/startLocal.ts). The adapters are the composition root's choice
+// (shared/adapterSelection.ts) for hosting 'azure': nothing here loads the embedded store, bus or durable
+// engine, and nothing the first request of a path does not need (issue 10: cold start).
 for (const { definition, handler } of buildHttpRegistry(getDefaultApp)) {
   app.http(definition.name, {
     route: definition.route,
     methods: definition.methods,
     authLevel: 'anonymous', // our pipeline checks bearer tokens on every admin route
-    extraInputs: definition.durableClient ? [df.input.durableClient()] : [],
+    extraInputs: definition.durableClient ? [durableClientInput()] : [],
     handler,
   });
 }
 
 const durable = durableFunctions(getDefaultApp);
-for (const [name, handler] of Object.entries(durable.orchestrations)) df.app.orchestration(name, handler);
-for (const [name, handler] of Object.entries(durable.activities)) df.app.activity(name, { handler });
+// df.app.orchestration / df.app.activity, without loading durable-functions at import (lazyDurableFunctions.ts).
+for (const [name, handler] of Object.entries(durable.orchestrations)) registerOrchestration(name, handler);
+for (const [name, handler] of Object.entries(durable.activities)) registerActivity(name, handler);
 
 // Event consumers: one Service Bus subscription each, the same handlers the local bus calls.
 for (const consumer of eventConsumers()) {
@@ -35,7 +37,7 @@ for (const consumer of eventConsumers()) {
     connection: 'SERVICEBUS_CONNECTION',
     topicName: EVENTS_TOPIC,
     subscriptionName: consumer.subscription,
-    extraInputs: consumer.durableClient ? [df.input.durableClient()] : [],
+    extraInputs: consumer.durableClient ? [durableClientInput()] : [],
     handler: serviceBusConsumerHandler(consumer, getDefaultApp),
   });
 }
@@ -48,7 +50,7 @@ for (const fn of storageTriggers.queues) {
   app.storageQueue(fn.name, {
     queueName: fn.queueName,
     connection: fn.connection,
-    extraInputs: [df.input.durableClient()],
+    extraInputs: [durableClientInput()],
     extraOutputs: [poison],
     handler: storageQueueHandler(fn, getDefaultApp, poison),
   });
@@ -60,7 +62,7 @@ for (const fn of storageTriggers.blobs) {
     connection: fn.connection,
     // Flex Consumption runs the Event Grid blob trigger only (the container scan is not offered there).
     source: 'EventGrid',
-    extraInputs: [df.input.durableClient()],
+    extraInputs: [durableClientInput()],
     extraOutputs: [poison],
     handler: storageBlobHandler(fn, getDefaultApp, poison),
   });

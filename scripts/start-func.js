@@ -29,14 +29,8 @@ if (!func) {
   process.exit(1);
 }
 
-const built = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
+// `npm run build`'s build: func loads the package.json `main`, the Azure bundle it writes (scripts/build.js).
+const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status || 1);
 
 const dataDir = process.env.DATA_DIR ?? join(root, '.data'); // the embedded host's default (shared/config.ts)

@@ -1,14 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { join } from 'node:path';
 import { PinnedHttpSender } from './adapters/http/pinnedHttpSender';
-import { createEphemeralSigningKey, loadOrCreateServerSecret, loadOrCreateSigningKey } from './adapters/keys/localKeys';
-import {
-  JoseAccessTokenVerifier,
-  localJwks,
-  remoteJwks,
-  TrustedIssuer,
-} from './adapters/tokens/joseAccessTokenVerifier';
-import { JoseTokenSigner } from './adapters/tokens/joseTokenSigner';
+import type { TrustedIssuer } from './adapters/tokens/joseAccessTokenVerifier';
 import { AppConfig, FidoMdsStorage, GraphSettings } from './config';
 import { Clock, systemClock } from './ports/clock.port';
 import { DirectoryRepository } from './ports/directory.port';
@@ -67,6 +60,15 @@ function azureCredential(): Promise<TokenCredential> {
     });
   return credential;
 }
+
+/*
+ * The key files and the token adapters are loaded when the app is built, not when the Azure entry is
+ * imported: they bring jose, ~30-65 ms of a cold instance's import (issue 10).
+ */
+type JoseVerifierModule = typeof import('./adapters/tokens/joseAccessTokenVerifier');
+const localKeys = () => import('./adapters/keys/localKeys');
+const joseTokenSigner = () => import('./adapters/tokens/joseTokenSigner');
+const joseVerifier = (): Promise<JoseVerifierModule> => import('./adapters/tokens/joseAccessTokenVerifier');
 
 /**
  * The store: Cosmos DB when COSMOS_ENDPOINT is set (with COSMOS_KEY, or else DefaultAzureCredential),
@@ -158,6 +160,10 @@ export async function createEventBus(config: AppConfig, hosting: Hosting): Promi
  * other. Without ALLOW_LOCAL_TOKENS the key is ephemeral: nothing it signs is ever accepted.
  */
 export async function createDevTokenSigner(config: AppConfig): Promise<TokenSigner> {
+  const [{ createEphemeralSigningKey, loadOrCreateSigningKey }, { JoseTokenSigner }] = await Promise.all([
+    localKeys(),
+    joseTokenSigner(),
+  ]);
   const key = config.allowLocalTokens
     ? await loadOrCreateSigningKey(config.dataDir, undefined, 'devAdmin')
     : await createEphemeralSigningKey();
@@ -173,14 +179,22 @@ export async function createSignInTokenSigner(config: AppConfig): Promise<TokenS
     throw new Error(
       `Setting TOKEN_ISSUER must not be '${LOCAL_DEV_ISSUER}': that issuer is reserved for dev admin tokens.`,
     );
+  const [{ loadOrCreateSigningKey }, { JoseTokenSigner }] = await Promise.all([localKeys(), joseTokenSigner()]);
   return new JoseTokenSigner(
     config.issuer,
     await loadOrCreateSigningKey(config.dataDir, config.signingKeyJwk, 'signIn'),
   );
 }
 
+/** The JWKS sources of an issuer: our own public keys, or a remote JWKS (the Entra tenant's). */
+type JwksSources = Pick<JoseVerifierModule, 'localJwks' | 'remoteJwks'>;
+
 /** Issuers of admin tokens: dev tokens signed by the dev key (when allowed), and the Entra tenant. */
-function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[] {
+function adminIssuers(
+  config: AppConfig,
+  devSigner: TokenSigner,
+  { localJwks, remoteJwks }: JwksSources,
+): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
   if (config.allowLocalTokens)
     issuers.push({ issuer: LOCAL_DEV_ISSUER, audiences: [config.apiAudience], keys: localJwks(devSigner.jwks()) });
@@ -197,7 +211,7 @@ function adminIssuers(config: AppConfig, devSigner: TokenSigner): TrustedIssuer[
  * Sign-in tokens (signed by the sign-in key, our issuer) are good for acting as the signed-in
  * user only: an administrator's passkey sign-in is not an admin token.
  */
-function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] {
+function signInIssuers(config: AppConfig, signer: TokenSigner, { localJwks }: JwksSources): TrustedIssuer[] {
   // As before the split: accepted on /me where locally signed tokens are (ALLOW_LOCAL_TOKENS).
   return config.allowLocalTokens
     ? [{ issuer: config.issuer, audiences: [config.apiAudience], keys: localJwks(signer.jwks()) }]
@@ -208,21 +222,22 @@ function signInIssuers(config: AppConfig, signer: TokenSigner): TrustedIssuer[] 
  * `verifier` accepts admin tokens (dev tokens, Entra); `signedInUserVerifier` also accepts our
  * sign-in tokens, for the signed-in-user routes only.
  */
-export function createTokenVerifiers(
+export async function createTokenVerifiers(
   config: AppConfig,
   keys: { signer: TokenSigner; devSigner: TokenSigner },
-): { verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier } {
+): Promise<{ verifier: AccessTokenVerifier; signedInUserVerifier: AccessTokenVerifier }> {
+  const jose = await joseVerifier();
   // One set of admin issuers for both: each remoteJwks is its own key cache, so two would fetch Entra's JWKS twice.
-  const admin = adminIssuers(config, keys.devSigner);
+  const admin = adminIssuers(config, keys.devSigner, jose);
   return {
-    verifier: new JoseAccessTokenVerifier(admin),
-    signedInUserVerifier: new JoseAccessTokenVerifier([...admin, ...signInIssuers(config, keys.signer)]),
+    verifier: new jose.JoseAccessTokenVerifier(admin),
+    signedInUserVerifier: new jose.JoseAccessTokenVerifier([...admin, ...signInIssuers(config, keys.signer, jose)]),
   };
 }
 
 /** The 32-byte server secret: SERVER_SECRET (e.g. Key Vault) or a file under DATA_DIR. */
-export function loadServerSecret(config: AppConfig): Buffer {
-  return loadOrCreateServerSecret(config.dataDir, config.serverSecret);
+export async function loadServerSecret(config: AppConfig): Promise<Buffer> {
+  return (await localKeys()).loadOrCreateServerSecret(config.dataDir, config.serverSecret);
 }
 
 /** What {@link createWebAuthn} built: the port, and the FIDO metadata refresh when FIDO_MDS_URL is set. */

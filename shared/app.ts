@@ -157,7 +157,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     : undefined;
   const directoryRepository = entra?.directory ?? store.directory;
   const directory = new DirectoryService(directoryRepository, clock, store.changes);
-  const serverSecret = loadServerSecret(config);
+  const serverSecret = await loadServerSecret(config);
   const policy = new PolicyService(
     store.policies,
     directoryRepository,
@@ -183,11 +183,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     changes: store.changes,
   });
   const signInLog = new SignInLogService(store.signInLog, clock, config.signInLogRetentionDays);
+  const verifiers = await createTokenVerifiers(config, { signer, devSigner });
   const base: Omit<ComposedApp, 'recordedSignIn'> = {
     config: withoutSecrets(config),
     adapters: { ...adapterNames(config), store: store.kind },
     store,
-    tokens: { ...createTokenVerifiers(config, { signer, devSigner }), signer, devSigner },
+    tokens: { ...verifiers, signer, devSigner },
     serverSecret,
     policy,
     directory,

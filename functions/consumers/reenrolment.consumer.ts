@@ -1,4 +1,4 @@
-import * as df from 'durable-functions';
+import { getDurableClient } from '../durable/lazyDurableFunctions';
 import { EventTypes } from '../../shared/domain/events/eventTypes';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
 import { EventSubscriptions } from '../../shared/eventTopology';
@@ -18,7 +18,7 @@ export const reEnrolmentConsumer = defineConsumer({
   eventTypes: [EventTypes.userUpnChanged, EventTypes.fido2MethodRegistered],
   durableClient: true,
   handle: async (event, { app, context }) => {
-    const flows = new DurableReEnrolmentOrchestrations(df.getClient(context));
+    const flows = new DurableReEnrolmentOrchestrations(getDurableClient(context));
     if (event.type === EventTypes.userUpnChanged) await app.reEnrolment.onUpnChanged(event, flows);
     else await app.reEnrolment.onPasskeyRegistered(event, flows);
   },

@@ -18,20 +18,20 @@ const mockRecord =
   (name: string, options: Record<string, unknown> = {}) =>
     void (mockRegistered[kind] ??= []).push([name, options]);
 
+/** The kind a durable function is registered as, from its `app.generic` trigger (what df.app.* registers). */
+const mockDurableKinds: Record<string, string> = { orchestrationTrigger: 'orchestration', activityTrigger: 'activity' };
 jest.mock('@azure/functions', () => ({
   ...jest.requireActual('@azure/functions'),
-  app: Object.fromEntries(
-    ['http', 'serviceBusTopic', 'cosmosDB', 'timer', 'storageQueue', 'storageBlob'].map((kind) => [
-      kind,
-      (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options),
-    ]),
-  ),
-}));
-jest.mock('durable-functions', () => ({
-  ...jest.requireActual('durable-functions'),
   app: {
-    orchestration: (name: string) => mockRecord('orchestration')(name),
-    activity: (name: string, options: Record<string, unknown>) => mockRecord('activity')(name, options),
+    ...Object.fromEntries(
+      ['http', 'serviceBusTopic', 'cosmosDB', 'timer', 'storageQueue', 'storageBlob'].map((kind) => [
+        kind,
+        (name: string, options: Record<string, unknown>) => mockRecord(kind)(name, options),
+      ]),
+    ),
+    // Orchestrations and activities (df.app.orchestration/activity, or functions/durable/lazyDurableFunctions).
+    generic: (name: string, options: { trigger: { type: string } }) =>
+      mockRecord(mockDurableKinds[options.trigger.type] ?? `generic:${options.trigger.type}`)(name, options),
   },
 }));
 
