@@ -203,7 +203,8 @@ describe('provisioning on behalf of users over HTTP', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('job did not complete');
-  });
+    // 200 users through the durable engine: seconds on a quiet machine, more on a loaded CI runner.
+  }, 120_000);
 
   it('cancels a job: unclaimed users are cancelled and the station is told to stop', async () => {
     const job = await svc.call('POST', '/provisioning/jobs', {
