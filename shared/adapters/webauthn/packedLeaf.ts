@@ -1,0 +1,137 @@
+import { createHash, KeyObject, X509Certificate } from 'node:crypto';
+import { subjectPublicKeyBits, tbsParts } from './attestationCertificate';
+import { children, contents, readTlv, type Tlv } from './der';
+
+/** What WebAuthn §8.2.1 checks of a packed attestation leaf, read once from its DER. */
+export interface PackedLeaf {
+  /** The subject's C, O, OU and CN (the first attribute of each RDN, the last RDN naming a type wins). */
+  subject: { C?: string; O?: string; OU?: string; CN?: string };
+  /** The version field's value: 2 for X.509 v3, 0 when the field is absent (v1). */
+  version: number;
+  basicConstraintsCA: boolean;
+  /** Validity period, ms since the epoch. */
+  notBefore: number;
+  notAfter: number;
+  /** The 16 bytes of the id-fido-gen-ce-aaguid extension (1.3.6.1.4.1.45724.1.1.4); undefined when absent. */
+  aaguid: Uint8Array | undefined;
+  /** The leaf's P-256 public key (an uncompressed point), for node:crypto's verify. */
+  publicKey: KeyObject;
+}
+
+/** OIDs (DER contents) of the subject attributes read, and of the extensions. */
+const SUBJECT_ATTRIBUTES = new Map<string, 'C' | 'O' | 'OU' | 'CN'>([
+  ['550406', 'C'],
+  ['55040a', 'O'],
+  ['55040b', 'OU'],
+  ['550403', 'CN'],
+]);
+const BASIC_CONSTRAINTS_OID = '551d13';
+const AAGUID_OID = '2b0601040182e51c010104';
+
+/** Thrown for a certificate this reader does not take on (the caller leaves it to SimpleWebAuthn). */
+class NotUnderstood extends Error {}
+
+/** PrintableString, UTF8String (ASCII only) and IA5String: the forms whose text reads the same in every decoder. */
+function attributeText(der: Uint8Array, value: Tlv): string {
+  const bytes = contents(der, value);
+  if (value.tag === 0x13 || value.tag === 0x16 || (value.tag === 0x0c && bytes.every((b) => b < 0x80)))
+    return Buffer.from(bytes).toString('latin1');
+  throw new NotUnderstood(`subject attribute of tag 0x${value.tag.toString(16)}`);
+}
+
+function subjectOf(der: Uint8Array, subject: Tlv): PackedLeaf['subject'] {
+  const out: PackedLeaf['subject'] = {};
+  for (const rdn of children(der, subject)) {
+    const [first] = rdn.tag === 0x31 ? children(der, rdn) : [];
+    if (first?.tag !== 0x30) throw new NotUnderstood('an empty or malformed RDN');
+    const [type, value] = children(der, first);
+    if (type?.tag !== 0x06 || !value) throw new NotUnderstood('a malformed attribute');
+    const key = SUBJECT_ATTRIBUTES.get(Buffer.from(contents(der, type)).toString('hex'));
+    if (key) out[key] = attributeText(der, value);
+  }
+  return out;
+}
+
+/** UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1: YY < 50 is 20YY) or GeneralizedTime `YYYYMMDDHHMMSSZ`. */
+function timeOf(der: Uint8Array, time: Tlv): number {
+  const text = Buffer.from(contents(der, time)).toString('latin1');
+  const utc = time.tag === 0x17 && /^\d{12}Z$/.test(text);
+  if (!utc && !(time.tag === 0x18 && /^\d{14}Z$/.test(text))) throw new NotUnderstood(`time ${text}`);
+  const digits = utc ? (Number(text.slice(0, 2)) >= 50 ? '19' : '20') + text : text;
+  const n = (from: number, to: number) => Number(digits.slice(from, to));
+  return Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14));
+}
+
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }. */
+function isCa(value: Uint8Array): boolean {
+  const sequence = readTlv(value, 0);
+  if (sequence.tag !== 0x30 || sequence.end !== value.length) throw new NotUnderstood('basic constraints');
+  const [first] = children(value, sequence);
+  if (first === undefined || first.tag === 0x02) return false; // cA absent: DEFAULT FALSE
+  if (first.tag !== 0x01) throw new NotUnderstood('basic constraints');
+  const flag = contents(value, first);
+  if (flag.length !== 1 || (flag[0] !== 0x00 && flag[0] !== 0xff)) throw new NotUnderstood('a BOOLEAN that is not DER');
+  return flag[0] === 0xff;
+}
+
+function parsePackedLeaf(der: Uint8Array): PackedLeaf | undefined {
+  try {
+    const certificate = new X509Certificate(der);
+    const parts = tbsParts(der);
+    const publicKey = certificate.publicKey;
+    const point = subjectPublicKeyBits(parts.spki);
+    // SimpleWebAuthn reads uncompressed P-256 points only; any other key stays on its path.
+    if (publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1' || point.length !== 65 || point[0] !== 0x04)
+      return undefined;
+    const version = parts.version ? children(der, parts.version) : [];
+    if (parts.version && (version.length !== 1 || version[0].tag !== 0x02 || version[0].end - version[0].start !== 1))
+      return undefined;
+    const [notBefore, notAfter] = children(der, parts.validity);
+    let basicConstraintsCA = false;
+    let aaguid: Uint8Array | undefined;
+    let aaguidSeen = false;
+    for (const { oid, value } of parts.extensions) {
+      const id = oid.toString('hex');
+      if (id === BASIC_CONSTRAINTS_OID) basicConstraintsCA = isCa(value);
+      if (id === AAGUID_OID && !aaguidSeen) {
+        // extnValue: an OCTET STRING of the 16 AAGUID bytes (FIDO, id-fido-gen-ce-aaguid).
+        if (value.length !== 18 || value[0] !== 0x04 || value[1] !== 0x10) return undefined;
+        aaguid = value.subarray(2);
+        aaguidSeen = true;
+      }
+    }
+    return {
+      subject: subjectOf(der, parts.subject),
+      version: parts.version ? der[version[0].start] : 0,
+      basicConstraintsCA,
+      notBefore: timeOf(der, notBefore),
+      notAfter: timeOf(der, notAfter),
+      aaguid,
+      publicKey,
+    };
+  } catch {
+    return undefined; // not a certificate, or one this reader does not take on
+  }
+}
+
+/** Leaves read, by SHA-256 of their DER: a batch of keys shares one attestation certificate. */
+const CACHE_LEAVES = 1024;
+const leaves = new Map<string, PackedLeaf | null>();
+
+/**
+ * Reads a packed attestation leaf (cached per DER, bounded, least recently used first out);
+ * undefined for a certificate it does not take on (not P-256 with an uncompressed point, text or
+ * times in forms it does not read, a malformed AAGUID extension...), which the caller leaves to
+ * SimpleWebAuthn. Only facts are cached: the validity period is judged by the caller at each use.
+ */
+export function readPackedLeaf(der: Uint8Array): PackedLeaf | undefined {
+  const key = createHash('sha256').update(der).digest('hex');
+  let leaf = leaves.get(key);
+  if (leaf === undefined) {
+    leaf = parsePackedLeaf(der) ?? null;
+    if (leaf) Object.freeze(leaf.subject);
+    if (leaves.size >= CACHE_LEAVES) leaves.delete(leaves.keys().next().value!);
+  } else leaves.delete(key); // re-inserted below: most recently used last
+  leaves.set(key, leaf && Object.freeze(leaf));
+  return leaf ?? undefined;
+}
