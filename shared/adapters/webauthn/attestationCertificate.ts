@@ -1,5 +1,6 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CertificateAaguid } from '../../domain/webauthn/attestationTrust';
+import { certificateId, parseCertificate } from './certificateCache';
 import { children, readTlv, type Tlv } from './der';
 
 /** What the trust rule needs from an attestation leaf certificate. */
@@ -27,10 +28,10 @@ const leaves = new Map<string, LeafFacts>();
 
 /** The leaf's AAGUID extension (an OCTET STRING of 16 bytes) and its key identifier (remembered per DER, bounded). */
 export function readLeafFacts(der: Uint8Array): LeafFacts {
-  const key = createHash('sha256').update(der).digest('hex');
+  const key = certificateId(der);
   const known = leaves.get(key);
   if (known) return known;
-  const parsed = parseLeafFacts(der);
+  const parsed = parseLeafFacts(der, key);
   Object.freeze(parsed.certificateAaguid);
   const facts = Object.freeze(parsed);
   leaves.set(key, facts);
@@ -92,11 +93,11 @@ export function tbsParts(der: Uint8Array): TbsParts {
   };
 }
 
-function parseLeafFacts(der: Uint8Array): LeafFacts {
+function parseLeafFacts(der: Uint8Array, id: string): LeafFacts {
   let parts: ReturnType<typeof tbsParts>;
   try {
     // OpenSSL must accept it as a certificate; the walk then reads what OpenSSL does not expose.
-    new X509Certificate(der);
+    if (!parseCertificate(der, id)) throw new Error('not a certificate');
     parts = tbsParts(der);
   } catch {
     return { certificateAaguid: { kind: 'malformed' } };

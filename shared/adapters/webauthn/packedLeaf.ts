@@ -1,5 +1,6 @@
-import { createHash, KeyObject, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { subjectPublicKeyBits, tbsParts } from './attestationCertificate';
+import { certificateId, parseCertificate } from './certificateCache';
 import { children, contents, readTlv, type Tlv } from './der';
 
 /** What WebAuthn §8.2.1 checks of a packed attestation leaf, read once from its DER. */
@@ -74,9 +75,10 @@ function isCa(value: Uint8Array): boolean {
   return flag[0] === 0xff;
 }
 
-function parsePackedLeaf(der: Uint8Array): PackedLeaf | undefined {
+function parsePackedLeaf(der: Uint8Array, id: string): PackedLeaf | undefined {
   try {
-    const certificate = new X509Certificate(der);
+    const certificate = parseCertificate(der, id);
+    if (!certificate) return undefined;
     const parts = tbsParts(der);
     const publicKey = certificate.publicKey;
     const point = subjectPublicKeyBits(parts.spki);
@@ -125,10 +127,10 @@ const leaves = new Map<string, PackedLeaf | null>();
  * SimpleWebAuthn. Only facts are cached: the validity period is judged by the caller at each use.
  */
 export function readPackedLeaf(der: Uint8Array): PackedLeaf | undefined {
-  const key = createHash('sha256').update(der).digest('hex');
+  const key = certificateId(der);
   let leaf = leaves.get(key);
   if (leaf === undefined) {
-    leaf = parsePackedLeaf(der) ?? null;
+    leaf = parsePackedLeaf(der, key) ?? null;
     if (leaf) Object.freeze(leaf.subject);
     if (leaves.size >= CACHE_LEAVES) leaves.delete(leaves.keys().next().value!);
   } else leaves.delete(key); // re-inserted below: most recently used last
