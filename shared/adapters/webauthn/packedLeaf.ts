@@ -29,6 +29,14 @@ const SUBJECT_ATTRIBUTES = new Map<string, 'C' | 'O' | 'OU' | 'CN'>([
 const BASIC_CONSTRAINTS_OID = '551d13';
 const AAGUID_OID = '2b0601040182e51c010104';
 
+/**
+ * SubjectPublicKeyInfo SEQUENCE, AlgorithmIdentifier { id-ecPublicKey (1.2.840.10045.2.1),
+ * prime256v1 (1.2.840.10045.3.1.7) }, then the BIT STRING of a 65-byte point (RFC 5480).
+ */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+const startsWith = (bytes: Uint8Array, prefix: Buffer) =>
+  bytes.length >= prefix.length && prefix.equals(bytes.subarray(0, prefix.length));
+
 /** Thrown for a certificate this reader does not take on (the caller leaves it to SimpleWebAuthn). */
 class NotUnderstood extends Error {}
 
@@ -80,11 +88,11 @@ function parsePackedLeaf(der: Uint8Array, id: string): PackedLeaf | undefined {
     const certificate = parseCertificate(der, id);
     if (!certificate) return undefined;
     const parts = tbsParts(der);
-    const publicKey = certificate.publicKey;
     const point = subjectPublicKeyBits(parts.spki);
-    // SimpleWebAuthn reads uncompressed P-256 points only; any other key stays on its path.
-    if (publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1' || point.length !== 65 || point[0] !== 0x04)
-      return undefined;
+    // SimpleWebAuthn reads uncompressed P-256 points only; any other key stays on its path. (The
+    // algorithm is read in the DER: asking the KeyObject for its details costs more than the parse.)
+    if (!startsWith(parts.spki, P256_SPKI_PREFIX) || point.length !== 65 || point[0] !== 0x04) return undefined;
+    const publicKey = certificate.publicKey;
     const version = parts.version ? children(der, parts.version) : [];
     if (parts.version && (version.length !== 1 || version[0].tag !== 0x02 || version[0].end - version[0].start !== 1))
       return undefined;

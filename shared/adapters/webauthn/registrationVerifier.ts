@@ -10,7 +10,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { AssertionVerifier } from './assertionVerifier';
 import { StatementOutcome, verifyPackedStatement } from './packedStatement';
-import type { DecodedAttestation, RegistrationFacts } from './registrationFacts';
+import { base64urlBytes, type DecodedAttestation, type RegistrationFacts } from './registrationFacts';
 import type { RegistrationExpectations } from './simpleWebAuthnRegistration';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
@@ -90,7 +90,7 @@ export class RegistrationVerifier {
     let outcome: StatementOutcome;
     if (fmt === 'none') outcome = attStmt.size > 0 ? 'notVerified' : 'verified';
     else {
-      const clientDataHash = sha256(isoBase64URL.toBuffer(attestationResponse.clientDataJSON));
+      const clientDataHash = sha256(base64urlBytes(attestationResponse.clientDataJSON));
       const publicKey = Buffer.from(credentialPublicKey).toString('base64url');
       outcome = await verifyPackedStatement({
         attStmt,
