@@ -37,15 +37,16 @@ export interface DecodedAttestation {
   x5c: Uint8Array[];
 }
 
-/** Decodes a base64url attestation object (as SimpleWebAuthn reads it); undefined when it is not CBOR. */
+/** Decodes a base64url attestation object (as SimpleWebAuthn reads it); undefined when it is not a CBOR map. */
 export function decodeAttestation(attestationObject: string): DecodedAttestation | undefined {
-  let decoded;
+  let decoded: unknown;
   try {
     decoded = decodeAttestationObject(base64urlBytes(attestationObject));
   } catch {
     return undefined;
   }
-  // The client's CBOR: attStmt may be missing or not a map at all.
+  // The client's CBOR: it may not be a map, and attStmt may be missing or not a map at all.
+  if (!(decoded instanceof Map)) return undefined;
   const fmt: unknown = decoded.get('fmt');
   const attStmt: unknown = decoded.get('attStmt');
   const x5c: unknown = attStmt instanceof Map ? attStmt.get('x5c') : undefined;
