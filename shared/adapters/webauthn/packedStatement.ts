@@ -48,6 +48,9 @@ export function isCanonicalP256Signature(sig: Uint8Array): boolean {
   return at === sig.length;
 }
 
+/** SimpleWebAuthn's isCOSEAlg (the values of its COSEALG enum), read once instead of at every call. */
+const COSE_ALGORITHMS: ReadonlySet<unknown> = new Set(Object.values(cose.COSEALG));
+
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 const checkSignature = (sig: Uint8Array, signed: Uint8Array, key: KeyObject): StatementOutcome =>
@@ -69,7 +72,7 @@ export async function verifyPackedStatement(input: PackedStatementInput): Promis
   const alg: unknown = attStmt.get('alg');
   if (!sig || !alg) return 'notVerified';
   if (typeof alg !== 'number' || !(sig instanceof Uint8Array)) return 'unsupported';
-  if (!cose.isCOSEAlg(alg)) return 'notVerified';
+  if (!COSE_ALGORITHMS.has(alg)) return 'notVerified';
   if (alg !== cose.COSEALG.ES256) return 'unsupported';
   const signed = Buffer.concat([input.authData, input.clientDataHash]);
   if (!x5c) {

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { convertAAGUIDToString, isoCBOR } from '@simplewebauthn/server/helpers';
 import { createHash, generateKeyPairSync, KeyObject, sign, webcrypto, X509Certificate } from 'node:crypto';
 import {
   SoftAuthenticator,
@@ -17,7 +17,7 @@ import {
 import type { RegistrationResponseJSON } from '../../ports/webauthn.port';
 import { AssertionVerifier } from './assertionVerifier';
 import { decodeAttestation } from './registrationFacts';
-import { RegistrationVerifier } from './registrationVerifier';
+import { aaguidString, RegistrationVerifier } from './registrationVerifier';
 import { SimpleWebAuthnAdapter } from './simpleWebAuthn.adapter';
 import { RegistrationExpectations, verifyWithSimpleWebAuthn } from './simpleWebAuthnRegistration';
 
@@ -508,5 +508,17 @@ describe('SimpleWebAuthnAdapter with the node:crypto path: trust decisions on th
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('aaguidString', () => {
+  it.each([
+    ['00000000000000000000000000000000'],
+    ['5ca1ab1e00004000800000000000c0de'],
+    ['ffffffffffffffffffffffffffffffff'],
+    ['0123456789abcdef0123456789abcdef'],
+  ])('%s reads as SimpleWebAuthn writes it', (hex) => {
+    const bytes = new Uint8Array(Buffer.from(hex, 'hex'));
+    expect(aaguidString(bytes)).toBe(convertAAGUIDToString(bytes));
   });
 });

@@ -1,6 +1,5 @@
 import { RegistrationResponseJSON } from '@simplewebauthn/server';
 import {
-  convertAAGUIDToString,
   cose,
   decodeClientDataJSON,
   decodeCredentialPublicKey,
@@ -14,6 +13,12 @@ import { base64urlBytes, type DecodedAttestation, type RegistrationFacts } from 
 import type { RegistrationExpectations } from './simpleWebAuthnRegistration';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
+
+/** An AAGUID as SimpleWebAuthn's convertAAGUIDToString writes it (8-4-4-4-12 lower-case hex), without its per-byte loop. */
+export function aaguidString(aaguid: Uint8Array): string {
+  const hex = Buffer.from(aaguid).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * Verifies registrations in `none` and packed ES256 (x5c or self) attestation as SimpleWebAuthn's
@@ -113,7 +118,7 @@ export class RegistrationVerifier {
       credentialId: isoBase64URL.fromBuffer(credentialID),
       credentialPublicKey,
       counter,
-      aaguid: convertAAGUIDToString(aaguid),
+      aaguid: aaguidString(aaguid),
       backupEligible: flags.be,
       backedUp: flags.bs,
       statementVerified: outcome === 'verified',
