@@ -202,6 +202,18 @@ describe('RegistrationVerifier: packed attestation (WebAuthn §8.2, §8.2.1), th
       /^verification returned false$/,
     ],
     [
+      'attack: self attestation with a credential key whose x is 31 bytes (left to SimpleWebAuthn)',
+      () =>
+        registration({ aaguid: AAGUID, attestation: 'packed-self' }, {}, ({ authData }) => {
+          const idLength = Buffer.from(authData).readUInt16BE(53);
+          const keyAt = 55 + idLength;
+          const coseKey = isoCBOR.decodeFirst<Map<number, CborValue>>(new Uint8Array(authData.subarray(keyAt)));
+          coseKey.set(-2, (coseKey.get(-2) as Uint8Array).subarray(1));
+          return { authData: new Uint8Array(Buffer.concat([authData.subarray(0, keyAt), isoCBOR.encode(coseKey)])) };
+        }),
+      'unsupported',
+    ],
+    [
       'attack: the signature is not DER (left to SimpleWebAuthn)',
       () =>
         registration(x5c(), {}, ({ attStmt }) => ({

@@ -14,6 +14,14 @@ import type { RegistrationExpectations } from './simpleWebAuthnRegistration';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
+/** A COSE EC2 key on P-256 with 32-byte coordinates. */
+function isP256Key(coseKey: ReturnType<typeof decodeCredentialPublicKey>): boolean {
+  if (!cose.isCOSEPublicKeyEC2(coseKey) || coseKey.get(cose.COSEKEYS.crv) !== cose.COSECRV.P256) return false;
+  const x = coseKey.get(cose.COSEKEYS.x);
+  const y = coseKey.get(cose.COSEKEYS.y);
+  return x instanceof Uint8Array && y instanceof Uint8Array && x.length === 32 && y.length === 32;
+}
+
 /** An AAGUID as SimpleWebAuthn's convertAAGUIDToString writes it (8-4-4-4-12 lower-case hex), without its per-byte loop. */
 export function aaguidString(aaguid: Uint8Array): string {
   const hex = Buffer.from(aaguid).toString('hex');
@@ -103,11 +111,9 @@ export class RegistrationVerifier {
         clientDataHash,
         aaguid,
         now: Date.now(),
-        // Only an ES256 key on P-256 (EC2, crv 1) is verified here, as SimpleWebAuthn's EC2 path would.
-        credentialKey: () =>
-          cose.isCOSEPublicKeyEC2(coseKey) && coseKey.get(cose.COSEKEYS.crv) === cose.COSECRV.P256
-            ? this.assertions.importedKey(publicKey)?.key
-            : undefined,
+        // Only an ES256 key on P-256 (EC2, crv 1, 32-byte coordinates) is verified here, as SimpleWebAuthn's
+        // EC2 path would; any other key stays on its path.
+        credentialKey: () => (isP256Key(coseKey) ? this.assertions.importedKey(publicKey)?.key : undefined),
       });
     }
     if (outcome === 'unsupported') return undefined;
