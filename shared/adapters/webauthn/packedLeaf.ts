@@ -83,10 +83,86 @@ function isCa(value: Uint8Array): boolean {
   return flag[0] === 0xff;
 }
 
+/** An OBJECT IDENTIFIER's contents: non-empty, its last subidentifier byte without the continuation bit. */
+function assertOid(der: Uint8Array, oid: Tlv | undefined): void {
+  if (oid?.tag !== 0x06 || oid.end === oid.start || der[oid.end - 1] & 0x80) throw new NotUnderstood('an OID');
+}
+
+/** Name ::= SEQUENCE OF SET OF SEQUENCE { OID, value } (RFC 5280 §4.1.2.4), every set non-empty. */
+function assertName(der: Uint8Array, name: Tlv | undefined): void {
+  if (name?.tag !== 0x30) throw new NotUnderstood('a Name');
+  for (const rdn of children(der, name)) {
+    const attributes = rdn.tag === 0x31 ? children(der, rdn) : [];
+    if (attributes.length === 0) throw new NotUnderstood('an RDN');
+    for (const attribute of attributes) {
+      const parts = attribute.tag === 0x30 ? children(der, attribute) : [];
+      if (parts.length !== 2) throw new NotUnderstood('an attribute');
+      assertOid(der, parts[0]);
+    }
+  }
+}
+
+/** AlgorithmIdentifier ::= SEQUENCE { OID, parameters ANY OPTIONAL }. */
+function assertAlgorithm(der: Uint8Array, algorithm: Tlv | undefined): void {
+  const parts = algorithm?.tag === 0x30 ? children(der, algorithm) : [];
+  if (parts.length < 1 || parts.length > 2) throw new NotUnderstood('an AlgorithmIdentifier');
+  assertOid(der, parts[0]);
+}
+
+/**
+ * The whole certificate has the shape RFC 5280 §4.1 gives it, tag by tag (what SimpleWebAuthn's
+ * ASN.1 schema parse requires of it, issuer and signature included; OpenSSL is more lenient):
+ * a certificate this does not recognise is left to SimpleWebAuthn.
+ */
+function assertCertificateShape(der: Uint8Array): void {
+  const certificate = readTlv(der, 0);
+  const top = certificate.tag === 0x30 && certificate.end === der.length ? children(der, certificate) : [];
+  const [tbs, signatureAlgorithm, signature] = top;
+  if (top.length !== 3 || tbs.tag !== 0x30 || signature.tag !== 0x03) throw new NotUnderstood('a Certificate');
+  assertAlgorithm(der, signatureAlgorithm);
+  const fields = children(der, tbs);
+  const at = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const [serial, algorithm, issuer, validity, subject, spki, ...rest] = fields.slice(at);
+  if (serial?.tag !== 0x02 || serial.end === serial.start) throw new NotUnderstood('a serial number');
+  assertAlgorithm(der, algorithm);
+  assertName(der, issuer);
+  const times = validity?.tag === 0x30 ? children(der, validity) : [];
+  if (times.length !== 2) throw new NotUnderstood('a Validity');
+  assertName(der, subject);
+  const key = spki?.tag === 0x30 ? children(der, spki) : [];
+  if (key.length !== 2 || key[1].tag !== 0x03) throw new NotUnderstood('a SubjectPublicKeyInfo');
+  assertAlgorithm(der, key[0]);
+  // [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions, in that order, each at most once.
+  let last = 0;
+  for (const field of rest) {
+    const order = ({ 0x81: 1, 0xa1: 1, 0x82: 2, 0xa2: 2, 0xa3: 3 } as Record<number, number>)[field.tag];
+    if (!order || order <= last) throw new NotUnderstood('a field after the key');
+    last = order;
+  }
+  for (const extension of parsedExtensions(
+    der,
+    rest.find((f) => f.tag === 0xa3),
+  )) {
+    const parts = children(der, extension);
+    assertOid(der, parts[0]);
+    if (parts.length === 3 && (parts[1].tag !== 0x01 || parts[1].end - parts[1].start !== 1))
+      throw new NotUnderstood('a critical flag');
+  }
+}
+
+/** The Extension SEQUENCEs inside [3] { SEQUENCE OF Extension }. */
+function parsedExtensions(der: Uint8Array, wrapper: Tlv | undefined): Tlv[] {
+  if (!wrapper) return [];
+  const inner = children(der, wrapper);
+  if (inner.length !== 1 || inner[0].tag !== 0x30) throw new NotUnderstood('extensions');
+  return children(der, inner[0]);
+}
+
 function parsePackedLeaf(der: Uint8Array, id: string): PackedLeaf | undefined {
   try {
     const certificate = parseCertificate(der, id);
     if (!certificate) return undefined;
+    assertCertificateShape(der);
     const parts = tbsParts(der);
     const point = subjectPublicKeyBits(parts.spki);
     // SimpleWebAuthn reads uncompressed P-256 points only; any other key stays on its path. (The

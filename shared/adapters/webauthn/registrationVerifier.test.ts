@@ -463,6 +463,46 @@ describe('RegistrationVerifier: packed attestation (WebAuthn §8.2, §8.2.1), th
   });
 });
 
+describe('RegistrationVerifier against SimpleWebAuthn on random corruptions (differential)', () => {
+  /** A small seeded PRNG (mulberry32), so a failure names a reproducible case. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const flip = (bytes: Uint8Array, next: () => number) => {
+    const out = new Uint8Array(bytes);
+    out[Math.floor(next() * out.length)] ^= 1 << Math.floor(next() * 8);
+    return out;
+  };
+
+  it('attack: a flipped bit in the leaf, the signature or the authenticator data gets the same answer from both', async () => {
+    const ca = await TestAttestationCa.create();
+    const leaf = await ca.issueAttestationCertificate({ aaguid: AAGUID });
+    const model: SoftAuthenticatorOptions = { aaguid: AAGUID, attestation: 'packed-x5c', attestationCertificate: leaf };
+    // DIFFERENTIAL_SEED / DIFFERENTIAL_CASES widen the search when this file is run on its own.
+    const next = random(Number(process.env.DIFFERENTIAL_SEED ?? 10));
+    const cases = Number(process.env.DIFFERENTIAL_CASES ?? 240);
+    let compared = 0;
+    for (let i = 0; i < cases; i++) {
+      const target = (['x5c', 'sig', 'authData'] as const)[i % 3];
+      const response = await registration(model, {}, ({ authData, attStmt }) => {
+        if (target === 'authData') return { authData: flip(authData, next) };
+        const stmt = new Map(attStmt);
+        if (target === 'sig') stmt.set('sig', flip(attStmt.get('sig') as Uint8Array, next));
+        else stmt.set('x5c', [flip(leaf.certificate, next)]);
+        return { attStmt: stmt };
+      });
+      const fast = await fastPath(response);
+      if (fast === 'unsupported') continue;
+      expect({ case: i, target, outcome: await library(response) }).toEqual({ case: i, target, outcome: fast });
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(cases / 2);
+  });
+});
+
 describe('SimpleWebAuthnAdapter with the node:crypto path: trust decisions on the chain', () => {
   let vendor: TestAttestationCa;
   let attacker: TestAttestationCa;
