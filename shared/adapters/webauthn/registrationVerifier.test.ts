@@ -473,11 +473,14 @@ describe('RegistrationVerifier against SimpleWebAuthn on random corruptions (dif
   };
   const flip = (bytes: Uint8Array, next: () => number) => {
     const out = new Uint8Array(bytes);
-    out[Math.floor(next() * out.length)] ^= 1 << Math.floor(next() * 8);
+    const at = Math.floor(next() * out.length);
+    // A flipped bit, or a byte replaced by any value.
+    if (next() < 0.5) out[at] ^= 1 << Math.floor(next() * 8);
+    else out[at] = Math.floor(next() * 256);
     return out;
   };
 
-  it('attack: a flipped bit in the leaf, the signature or the authenticator data gets the same answer from both', async () => {
+  it('attack: a flipped bit or a changed byte in the leaf, the signature or the authenticator data gets the same answer from both', async () => {
     const ca = await TestAttestationCa.create();
     const leaf = await ca.issueAttestationCertificate({ aaguid: AAGUID });
     const model: SoftAuthenticatorOptions = { aaguid: AAGUID, attestation: 'packed-x5c', attestationCertificate: leaf };

@@ -94,6 +94,7 @@ export class RegistrationVerifier {
     if (!credentialPublicKey) throw new Error('No public key was provided by authenticator');
     if (!aaguid) throw new Error('No AAGUID was present during registration');
     const coseKey = decodeCredentialPublicKey(credentialPublicKey);
+    if (!(coseKey instanceof Map)) return undefined; // CBOR that is not a COSE map: SimpleWebAuthn words that error
     const keyAlg = coseKey.get(cose.COSEKEYS.alg);
     if (typeof keyAlg !== 'number') throw new Error('Credential public key was missing numeric alg');
     if (!expected.supportedAlgorithmIDs.includes(keyAlg))
