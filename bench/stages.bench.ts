@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SoftAuthenticator, TestAttestationCa } from '../cli/authenticators/soft';
+import { SoftAuthenticator } from '../cli/authenticators/soft';
 import { createSqliteStore } from '../shared/adapters/sqlite/store.sqlite';
 import { SimpleWebAuthnAdapter } from '../shared/adapters/webauthn/simpleWebAuthn.adapter';
 import { createApp } from '../shared/app';
 import { loadConfig } from '../shared/config';
 import { Store } from '../shared/ports/store.port';
 import { AuthenticationVerifyBody } from '../shared/schemas/webauthn.schema';
+import { benchRegistrationVerify } from './registration.bench';
 
 const ORIGIN = 'http://localhost:7071';
 const UPN = 'alice@contoso.com';
@@ -45,7 +46,7 @@ const clock = <T>(n: number, f: (i: number) => T): number => {
  * signature timed alone, and what is left of the service call (policy evaluation, the service's own
  * work) by difference. The HTTP host's share comes from the profile (bench/profile.ts).
  */
-export async function benchSignInStages(signIns: number) {
+async function benchSignInVerifyStages(signIns: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'passkeys-bench-stages-'));
   const totals = new Map<string, number>();
   const inner = createSqliteStore(join(dataDir, 'passkeys.db'));
@@ -92,30 +93,6 @@ export async function benchSignInStages(signIns: number) {
         .length;
     stages['token sign (ES256 JWT)'] = perCall(Number(process.hrtime.bigint() - signAt) / 1e3, signIns);
     const measured = [...totals.values()].reduce((a, b) => a + b, 0) / signIns;
-    // Registration verify with a packed x5c attestation (a fresh user and authenticator each; the leaf
-    // certificate is issued before the timed part).
-    const ca = await TestAttestationCa.create();
-    const registrations = Math.max(20, Math.floor(signIns / 5));
-    const pending = [];
-    for (let i = 0; i < registrations; i++) {
-      const upn = `reg${i}@contoso.com`;
-      const created = await app.directory.createUser({ userPrincipalName: upn, displayName: upn }, actor);
-      const authenticator = new SoftAuthenticator({
-        aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
-        attestation: 'packed-x5c',
-        ca,
-      });
-      const { options } = await app.registration.options(upn, 'selfService');
-      const response = await authenticator.createCredential(options, { origin: ORIGIN });
-      pending.push({ upn, id: created.id, response });
-    }
-    const regAt = process.hrtime.bigint();
-    for (const r of pending)
-      await app.registration.verify(r.upn, 'selfService', r.response, 'bench', {
-        user: { id: r.id, userPrincipalName: r.upn },
-        app: null,
-      });
-    const registrationUs = Number(process.hrtime.bigint() - regAt) / 1e3 / registrations;
     return {
       name: 'sign-in verify, per stage (µs per sign-in, in process)',
       signIns,
@@ -130,17 +107,30 @@ export async function benchSignInStages(signIns: number) {
             10,
         ) / 10,
       tokenBytes: Math.round(signed / signIns),
-      registrationVerify: {
-        name: 'registration verify, packed x5c (service call, SQLite)',
-        registrations,
-        microsecondsEach: Math.round(registrationUs),
-        perSecond: Math.round(1e6 / registrationUs),
-      },
     };
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The sign-in stages above, then registration verify with a packed x5c attestation
+ * (bench/registration.bench.ts), the service call
+ * over SQLite, each registration a fresh user and key: `registrationVerify` with the keys of one
+ * batch sharing their attestation leaf (as real authenticators do), `registrationVerifyLeafPerKey`
+ * with a leaf each (every certificate parsed and its chain checked on first sight).
+ */
+export async function benchSignInStages(signIns: number) {
+  const signIn = await benchSignInVerifyStages(signIns);
+  const registrations = Math.max(20, Math.floor(signIns / 5));
+  const { profile: _batch, ...batch } = await benchRegistrationVerify(registrations, 'batch');
+  const { profile: _perKey, ...perKey } = await benchRegistrationVerify(registrations, 'perKey');
+  return {
+    ...signIn,
+    registrationVerify: { ...batch, name: 'registration verify, packed x5c (service call, SQLite)' },
+    registrationVerifyLeafPerKey: perKey,
+  };
 }
 
 if (require.main === module)

@@ -1,5 +1,7 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CertificateAaguid } from '../../domain/webauthn/attestationTrust';
+import { certificateId, parseCertificate } from './certificateCache';
+import { children, readTlv, type Tlv } from './der';
 
 /** What the trust rule needs from an attestation leaf certificate. */
 export interface LeafFacts {
@@ -8,27 +10,11 @@ export interface LeafFacts {
   keyIdentifier?: string;
 }
 
-/** Reads one DER TLV at `offset`: its tag, where its contents start and where it ends. */
-function readTlv(der: Uint8Array, offset: number): { tag: number; offset: number; start: number; end: number } {
-  const tag = der[offset];
-  let length = der[offset + 1];
-  let start = offset + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4) throw new Error(`unsupported DER length form 0x${length.toString(16)}`);
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
-    start += bytes;
-  }
-  if (tag === undefined || start + length > der.length) throw new Error('truncated DER');
-  return { tag, offset, start, end: start + length };
-}
-
 /**
  * The BIT STRING contents of SubjectPublicKeyInfo (without tag, length and unused-bits byte): what
  * FIDO MDS hashes for attestationCertificateKeyIdentifiers (RFC 5280 §4.2.1.2 method 1).
  */
-function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
+export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
   const outer = readTlv(spki, 0);
   const algorithm = readTlv(spki, outer.start);
   const bits = readTlv(spki, algorithm.end);
@@ -42,10 +28,10 @@ const leaves = new Map<string, LeafFacts>();
 
 /** The leaf's AAGUID extension (an OCTET STRING of 16 bytes) and its key identifier (remembered per DER, bounded). */
 export function readLeafFacts(der: Uint8Array): LeafFacts {
-  const key = createHash('sha256').update(der).digest('hex');
+  const key = certificateId(der);
   const known = leaves.get(key);
   if (known) return known;
-  const parsed = parseLeafFacts(der);
+  const parsed = parseLeafFacts(der, key);
   Object.freeze(parsed.certificateAaguid);
   const facts = Object.freeze(parsed);
   leaves.set(key, facts);
@@ -56,31 +42,32 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
 /** OID of the FIDO `id-fido-gen-ce-aaguid` certificate extension, 1.3.6.1.4.1.45724.1.1.4 (DER contents). */
 const AAGUID_OID = Buffer.from('2b0601040182e51c010104', 'hex');
 
-/** The children of a constructed DER value (tag, start of contents, end). */
-function children(der: Uint8Array, tlv: { start: number; end: number }) {
-  const out: Array<ReturnType<typeof readTlv>> = [];
-  for (let at = tlv.start; at < tlv.end;) {
-    const child = readTlv(der, at);
-    if (child.end > tlv.end) throw new Error('truncated DER');
-    out.push(child);
-    at = child.end;
-  }
-  return out;
+/** What {@link tbsParts} finds in a certificate. */
+export interface TbsParts {
+  /** The explicit [0] version field, undefined when absent (X.509 v1). */
+  version: Tlv | undefined;
+  validity: Tlv;
+  subject: Tlv;
+  /** The whole SubjectPublicKeyInfo DER. */
+  spki: Uint8Array;
+  /** Extensions in certificate order: OID contents, extnValue contents. */
+  extensions: Array<{ oid: Buffer; value: Buffer }>;
 }
 
 /**
- * The SubjectPublicKeyInfo and the extensions of a certificate, walked in its DER (RFC 5280 §4.1):
+ * The parts of a certificate's tbsCertificate, walked in its DER (RFC 5280 §4.1):
  * Certificate → tbsCertificate → [version] serial signature issuer validity subject spki … [3] extensions.
  */
-function tbsParts(der: Uint8Array): { spki: Uint8Array; extensions: Array<{ oid: Buffer; value: Buffer }> } {
+export function tbsParts(der: Uint8Array): TbsParts {
   const certificate = readTlv(der, 0);
   if (certificate.tag !== 0x30 || certificate.end !== der.length) throw new Error('not a certificate');
   const tbs = children(der, certificate)[0];
   if (tbs?.tag !== 0x30) throw new Error('not a TBSCertificate');
   const fields = children(der, tbs);
   const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const spki = fields[offset + 5];
+  const [validity, subject, spki] = [fields[offset + 3], fields[offset + 4], fields[offset + 5]];
   if (spki?.tag !== 0x30) throw new Error('no SubjectPublicKeyInfo');
+  if (validity?.tag !== 0x30 || subject?.tag !== 0x30) throw new Error('malformed validity or subject');
   const extensions: Array<{ oid: Buffer; value: Buffer }> = [];
   const wrapper = fields.slice(offset + 6).find((f) => f.tag === 0xa3);
   if (wrapper) {
@@ -97,14 +84,20 @@ function tbsParts(der: Uint8Array): { spki: Uint8Array; extensions: Array<{ oid:
       });
     }
   }
-  return { spki: der.subarray(spki.offset, spki.end), extensions };
+  return {
+    version: offset === 1 ? fields[0] : undefined,
+    validity,
+    subject,
+    spki: der.subarray(spki.offset, spki.end),
+    extensions,
+  };
 }
 
-function parseLeafFacts(der: Uint8Array): LeafFacts {
+function parseLeafFacts(der: Uint8Array, id: string): LeafFacts {
   let parts: ReturnType<typeof tbsParts>;
   try {
     // OpenSSL must accept it as a certificate; the walk then reads what OpenSSL does not expose.
-    new X509Certificate(der);
+    if (!parseCertificate(der, id)) throw new Error('not a certificate');
     parts = tbsParts(der);
   } catch {
     return { certificateAaguid: { kind: 'malformed' } };

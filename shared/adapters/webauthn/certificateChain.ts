@@ -1,16 +1,19 @@
 import { X509Certificate, createHash } from 'node:crypto';
+import { parseCertificate } from './certificateCache';
 import type { ChainVerdict } from '../../domain/webauthn/attestationTrust';
 
 /** Longest x5c we walk: real attestations carry a leaf and at most a couple of intermediates. */
 const MAX_CHAIN = 8;
 
-/** Parses DER certificates; `undefined` when any of them is not a certificate. */
+/** Parses DER certificates (through the shared cache); `undefined` when any of them is not a certificate. */
 export function parseCertificates(ders: readonly Uint8Array[]): X509Certificate[] | undefined {
-  try {
-    return ders.map((der) => new X509Certificate(der));
-  } catch {
-    return undefined;
+  const certificates: X509Certificate[] = [];
+  for (const der of ders) {
+    const certificate = parseCertificate(der);
+    if (!certificate) return undefined;
+    certificates.push(certificate);
   }
+  return certificates;
 }
 
 const issues = (issuer: X509Certificate, subject: X509Certificate) =>

