@@ -13,8 +13,11 @@ import {
   attachDurableClientInput,
   DURABLE_WEBHOOK_PATH,
   durableClientBindingData,
+  durableManagementAnswer,
   durableManagementListener,
   DurableSystemKey,
+  notServedHere,
+  serveDurableClientInProcess,
   handleDurableManagementRequest,
   LocalDurableEngine,
   refuseWithoutSystemKey,
@@ -82,6 +85,7 @@ export class LocalDurableRuntime {
   private publicBaseUrl = 'http://127.0.0.1:7071';
   private rpcServer?: Server;
   private rpcOrigin = '';
+  private stopInProcess?: () => void;
 
   constructor(
     private readonly durableStore: OpenDurableStore,
@@ -125,6 +129,8 @@ export class LocalDurableRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopInProcess?.();
+    this.stopInProcess = undefined;
     await this.engine.stop();
     const server = this.rpcServer;
     this.rpcServer = undefined;
@@ -196,23 +202,21 @@ export class LocalDurableRuntime {
       server.listen(0, RPC_HOST, resolve);
     });
     this.rpcOrigin = `http://${RPC_HOST}:${(server.address() as AddressInfo).port}`;
-    const listener = durableManagementListener(this.engine, {
-      systemKey: this.systemKey,
-      baseUrl: this.rpcOrigin,
-      taskHubName: TASK_HUB,
-    });
+    const options = { systemKey: this.systemKey, baseUrl: this.rpcOrigin, taskHubName: TASK_HUB };
+    const listener = durableManagementListener(this.engine, options);
     server.on('request', (req, res) => {
       listener(req, res)
         .then((served) => {
-          if (!served)
-            res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(
-              JSON.stringify({
-                error: { code: 'NotFound', message: `Only ${DURABLE_WEBHOOK_PATH}/ is served here.` },
-              }),
-            );
+          if (!served) {
+            const answer = notServedHere();
+            res.writeHead(answer.status, answer.headers).end(answer.body);
+          }
         })
         .catch(() => res.destroy());
     });
     this.rpcServer = server;
+    // This process's durable client reaches the engine without the socket (same answers); a
+    // cluster worker, whose client calls this listener from another process, still uses it.
+    this.stopInProcess = serveDurableClientInProcess(this.rpcOrigin, durableManagementAnswer(this.engine, options));
   }
 }
