@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createLogger } from '../local/logger';
+import { SqliteDurableStore } from '../local/durable/durable.sqlite';
 import { startLocal } from '../local/startLocal';
 import { loadConfig } from '../shared/config';
 import { freePort } from '../test/support/processes';
@@ -62,6 +63,25 @@ function countSqlite(): { counts: Map<string, FileCounts>; restore(): void } {
 }
 
 /**
+ * Counts the episodes the engine runs and the history events each replays, by kind of instance
+ * (job, batch, user: the provisioning instance ids say which). Bench only: wraps the store's loadHistory.
+ */
+function countReplays() {
+  const byKind = new Map<string, { episodes: number; events: number }>();
+  const original = SqliteDurableStore.prototype.loadHistory;
+  SqliteDurableStore.prototype.loadHistory = async function (this: SqliteDurableStore, instanceId: string) {
+    const history = await original.call(this, instanceId);
+    const kind = /-batch-/.test(instanceId) ? 'batch' : /-user-/.test(instanceId) ? 'user' : 'job or other';
+    const r = byKind.get(kind) ?? { episodes: 0, events: 0 };
+    byKind.set(kind, r);
+    r.episodes++;
+    r.events += history.length;
+    return history;
+  };
+  return { byKind, restore: () => (SqliteDurableStore.prototype.loadHistory = original) };
+}
+
+/**
  * `node dist-bench/bench/provisioningOperations.bench.js [users]` (default 200): one bulk job on an
  * in-process host (the engine, the bus and HTTP in this process, as `WORKERS=1`), with every SQLite
  * statement counted; prints per user: transactions, reads and writes of the app's store and of the
@@ -75,8 +95,10 @@ async function main() {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), AZURITE: 'off', LOG_LEVEL: 'warn' }, dataDir);
   const running = await startLocal(config, { logger: createLogger('warn') });
   const counter = countSqlite();
+  const replays = countReplays();
   const job = await runProvisioningJob(`http://127.0.0.1:${running.host.port}`, admin, groupId);
   counter.restore();
+  replays.restore();
   await running.stop();
   rmSync(dataDir, { recursive: true, force: true });
   const perUser = (n: number) => Math.round((n / users) * 100) / 100;
@@ -90,7 +112,12 @@ async function main() {
       .slice(0, 12)
       .map(([sql, n]) => `${perUser(n)} ${sql}`),
   }));
-  process.stdout.write(`${JSON.stringify({ users, provisioned: job.provisioned, files }, null, 2)}\n`);
+  const episodes = [...replays.byKind].map(([kind, r]) => ({
+    orchestration: kind,
+    episodesPerUser: perUser(r.episodes),
+    historyEventsReplayedPerUser: perUser(r.events),
+  }));
+  process.stdout.write(`${JSON.stringify({ users, provisioned: job.provisioned, files, episodes }, null, 2)}\n`);
 }
 
 if (require.main === module)
