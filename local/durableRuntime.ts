@@ -23,7 +23,7 @@ import {
   refuseWithoutSystemKey,
   SqliteDurableStore,
 } from './durable';
-import type { DurableManagementResponse, DurableStore } from './durable';
+import type { DurableClientBindingData, DurableManagementResponse, DurableStore } from './durable';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';
@@ -86,6 +86,8 @@ export class LocalDurableRuntime {
   private rpcServer?: Server;
   private rpcOrigin = '';
   private stopInProcess?: () => void;
+  /** A # field: util.inspect of the runtime must not show the key its rpcBaseUrl carries. */
+  #binding?: DurableClientBindingData;
 
   constructor(
     private readonly durableStore: OpenDurableStore,
@@ -105,7 +107,7 @@ export class LocalDurableRuntime {
    * instances); `publicBaseUrl` is where the host listens (the origin of the binding's link templates).
    */
   async start(publicBaseUrl?: string): Promise<void> {
-    if (publicBaseUrl) this.publicBaseUrl = publicBaseUrl;
+    if (publicBaseUrl) this.usePublicBaseUrl(publicBaseUrl);
     await this.openRpcListener();
     await this.engine.start();
   }
@@ -113,6 +115,7 @@ export class LocalDurableRuntime {
   /** Where the host listens, once it does (the origin of the binding's link templates). */
   usePublicBaseUrl(publicBaseUrl: string): void {
     this.publicBaseUrl = publicBaseUrl;
+    this.#binding = undefined;
   }
 
   /**
@@ -148,10 +151,13 @@ export class LocalDurableRuntime {
 
   /** Supplies the durable client input's data to a context built with {@link inputsFor}. */
   attachClient = (context: InvocationContext) => {
-    attachDurableClientInput(
-      context,
-      durableClientBindingData(this.publicBaseUrl, TASK_HUB, { systemKey: this.systemKey, origin: this.rpcOrigin }),
-    );
+    // One binding data object while the addresses stay (as a cluster worker does): clients built
+    // from it can be reused (functions/durable/durableClientOf.ts).
+    this.#binding ??= durableClientBindingData(this.publicBaseUrl, TASK_HUB, {
+      systemKey: this.systemKey,
+      origin: this.rpcOrigin,
+    });
+    attachDurableClientInput(context, this.#binding);
   };
 
   extraInputsOf = (fn: RegisteredHttpFunction) => this.inputsFor(!!fn.definition.durableClient);
@@ -202,6 +208,7 @@ export class LocalDurableRuntime {
       server.listen(0, RPC_HOST, resolve);
     });
     this.rpcOrigin = `http://${RPC_HOST}:${(server.address() as AddressInfo).port}`;
+    this.#binding = undefined;
     const options = { systemKey: this.systemKey, baseUrl: this.rpcOrigin, taskHubName: TASK_HUB };
     const listener = durableManagementListener(this.engine, options);
     server.on('request', (req, res) => {
