@@ -36,7 +36,11 @@ export function serveDurableClientInProcess(origin: string, answer: DurableManag
 function install(): { fallback: AxiosAdapter } {
   const fallback = clientAxios.getAdapter(clientAxios.defaults.adapter ?? ['http', 'fetch']);
   const adapter: AxiosAdapter = (config) => {
-    const url = new URL(clientAxios.getUri(config));
+    // DurableClient passes absolute URLs without params; anything else is resolved as axios would (slower).
+    const url =
+      config.params === undefined && config.url !== undefined && config.baseURL === undefined
+        ? new URL(config.url)
+        : new URL(clientAxios.getUri(config));
     const answer = endpoints.get(url.origin);
     return answer ? answerInProcess(answer, url, config) : fallback(config);
   };

@@ -169,6 +169,16 @@ describe('the durable client in-process transport', () => {
     expect(res.status).toBe(401);
   });
 
+  it('resolves a request given as baseURL + path + params as axios would', async () => {
+    const res = await axios.post(`instances/nobody/terminate`, undefined, {
+      baseURL: systemKey.withCredentials(`${inProcessOrigin}${HOOKS}/`),
+      params: { reason: 'x' },
+      validateStatus: () => true,
+    });
+    expect(res.status).toBe(404);
+    expect(res.data).toEqual({ message: expect.stringContaining("'nobody'") });
+  });
+
   it('serves the real DurableClient of getClient without the socket, and stops when told', async () => {
     const context = new InvocationContext({
       functionName: 'starter',
