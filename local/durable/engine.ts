@@ -15,7 +15,7 @@ import { runActivity } from './activityRunner';
 import { BoundedRunner } from './boundedRunner';
 import { decideEpisode } from './episode';
 import { episodeDelayMs } from './episodePacing';
-import { eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
+import { EventType, eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
 import { pendingInstance } from './pendingInstance';
 import { toInstanceStatus } from './statusView';
 import { TimerScheduler } from './timerScheduler';
@@ -337,7 +337,10 @@ export class LocalDurableEngine {
         return;
       }
       for (const workId of this.timers.cancel(instanceId, committed.commit.cancelWork)) this.dispatched.delete(workId);
-      this.dispatch(committed.result.newWork);
+      // Work an external event asked for (a station delivered a credential) is likely awaited by
+      // the caller: it goes before the queued fan-out work (10,000 users' first activities).
+      const answersEvent = messages.some((m) => m.event.EventType === EventType.EventRaised);
+      this.dispatch(committed.result.newWork, answersEvent);
       for (const m of committed.commit.newMessages) if (m.instanceId !== instanceId) this.kick(m.instanceId);
       for (const c of committed.commit.createInstances) this.kick(c.instance.instanceId);
       this.changes.emit('changed', instanceId);
@@ -349,13 +352,13 @@ export class LocalDurableEngine {
     }
   }
 
-  private dispatch(work: DurableWorkItem[]): void {
+  private dispatch(work: DurableWorkItem[], urgent = false): void {
     if (!this.running) return;
     for (const item of work) {
       if (this.dispatched.has(item.id)) continue;
       this.dispatched.add(item.id);
       if (item.kind === 'timer') this.timers.schedule(item);
-      else this.activities.push(() => this.track(this.executeActivity(item)));
+      else this.activities.push(() => this.track(this.executeActivity(item)), urgent);
     }
   }
 
