@@ -1,4 +1,3 @@
-import { getDurableClient } from './durable/lazyDurableFunctions';
 import { InvocationContext } from '@azure/functions';
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { actorOf } from '../shared/domain/auth/actor';
@@ -12,6 +11,7 @@ import {
   JobUserParams,
 } from '../shared/schemas/provisioning.schema';
 import { CreateFido2MethodBody } from '../shared/schemas/webauthn.schema';
+import { durableClientOf } from './durable/durableClientOf';
 import { DurableProvisioningOrchestrations } from './durable/durableProvisioningOrchestrations';
 import { graphRoute } from './http/graphRoute';
 import { HttpFunction } from './http/httpFunction';
@@ -19,7 +19,7 @@ import { serviceLink } from './http/links';
 import { json, noContent } from './http/responses';
 
 const errors = { 404: 'No such job' };
-const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(getDurableClient(context));
+const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(durableClientOf(context));
 const jobPath = (id: string) => `provisioning/jobs/${id}`;
 /** Where a job's client polls, claims and cancels (the durable-functions status-URL convention). */
 const jobLinks = (baseUrl: string, id: string) => ({

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { getDurableClient } from './durable/lazyDurableFunctions';
+import { durableClientOf } from './durable/durableClientOf';
 import type { App } from '../shared/app';
 import { storageTriggerPrincipal } from '../shared/domain/auth/storageTriggerPrincipal';
 import { csvBlobRequest, type CsvBlob } from '../shared/domain/provisioning/csvBlobRequest';
@@ -29,7 +29,7 @@ export type StorageTriggerResult =
 /** What a storage trigger's handler gets besides the message or blob. */
 export interface StorageTriggerInput {
   app: App;
-  /** An InvocationContext with the durable client input (`getDurableClient(context)` starts the job). */
+  /** An InvocationContext with the durable client input (`durableClientOf(context)` starts the job). */
   context: InvocationContext;
   /** This is the n-th delivery (the queue's dequeue count; the blob's attempt). */
   attempt: number;
@@ -61,7 +61,7 @@ export interface StorageBlobFunction {
   handler(blob: CsvBlob, input: StorageTriggerInput): Promise<StorageTriggerResult>;
 }
 
-const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(getDurableClient(context));
+const orchestrations = (context: InvocationContext) => new DurableProvisioningOrchestrations(durableClientOf(context));
 
 /**
  * Validates a decoded request with the POST body's schema and starts its job once; a refusal (or the

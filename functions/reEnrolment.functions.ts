@@ -1,4 +1,4 @@
-import { getDurableClient } from './durable/lazyDurableFunctions';
+import { durableClientOf } from './durable/durableClientOf';
 import { AccessRules } from '../shared/domain/auth/accessRules';
 import { UserKeyParams } from '../shared/schemas/directory.schema';
 import { DurableReEnrolmentOrchestrations } from './durable/durableReEnrolmentOrchestrations';
@@ -20,7 +20,7 @@ const reEnrolmentStatus = graphRoute('GET', '{ver}/users/{userId}/authentication
   handler: async ({ app, params, context, baseUrl }) => {
     const flow = await app.reEnrolment.status(
       params.userId,
-      new DurableReEnrolmentOrchestrations(getDurableClient(context)),
+      new DurableReEnrolmentOrchestrations(durableClientOf(context)),
     );
     const custom = flow.customStatus;
     return json(

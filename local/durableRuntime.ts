@@ -13,14 +13,17 @@ import {
   attachDurableClientInput,
   DURABLE_WEBHOOK_PATH,
   durableClientBindingData,
+  durableManagementAnswer,
   durableManagementListener,
   DurableSystemKey,
+  notServedHere,
+  serveDurableClientInProcess,
   handleDurableManagementRequest,
   LocalDurableEngine,
   refuseWithoutSystemKey,
   SqliteDurableStore,
 } from './durable';
-import type { DurableManagementResponse, DurableStore } from './durable';
+import type { DurableClientBindingData, DurableManagementResponse, DurableStore } from './durable';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RawRoute } from './host';
 import type { Logger } from './logger';
@@ -82,6 +85,9 @@ export class LocalDurableRuntime {
   private publicBaseUrl = 'http://127.0.0.1:7071';
   private rpcServer?: Server;
   private rpcOrigin = '';
+  private stopInProcess?: () => void;
+  /** A # field: util.inspect of the runtime must not show the key its rpcBaseUrl carries. */
+  #binding?: DurableClientBindingData;
 
   constructor(
     private readonly durableStore: OpenDurableStore,
@@ -101,7 +107,7 @@ export class LocalDurableRuntime {
    * instances); `publicBaseUrl` is where the host listens (the origin of the binding's link templates).
    */
   async start(publicBaseUrl?: string): Promise<void> {
-    if (publicBaseUrl) this.publicBaseUrl = publicBaseUrl;
+    if (publicBaseUrl) this.usePublicBaseUrl(publicBaseUrl);
     await this.openRpcListener();
     await this.engine.start();
   }
@@ -109,6 +115,7 @@ export class LocalDurableRuntime {
   /** Where the host listens, once it does (the origin of the binding's link templates). */
   usePublicBaseUrl(publicBaseUrl: string): void {
     this.publicBaseUrl = publicBaseUrl;
+    this.#binding = undefined;
   }
 
   /**
@@ -125,6 +132,8 @@ export class LocalDurableRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopInProcess?.();
+    this.stopInProcess = undefined;
     await this.engine.stop();
     const server = this.rpcServer;
     this.rpcServer = undefined;
@@ -142,10 +151,13 @@ export class LocalDurableRuntime {
 
   /** Supplies the durable client input's data to a context built with {@link inputsFor}. */
   attachClient = (context: InvocationContext) => {
-    attachDurableClientInput(
-      context,
-      durableClientBindingData(this.publicBaseUrl, TASK_HUB, { systemKey: this.systemKey, origin: this.rpcOrigin }),
-    );
+    // One binding data object while the addresses stay (as a cluster worker does): clients built
+    // from it can be reused (functions/durable/durableClientOf.ts).
+    this.#binding ??= durableClientBindingData(this.publicBaseUrl, TASK_HUB, {
+      systemKey: this.systemKey,
+      origin: this.rpcOrigin,
+    });
+    attachDurableClientInput(context, this.#binding);
   };
 
   extraInputsOf = (fn: RegisteredHttpFunction) => this.inputsFor(!!fn.definition.durableClient);
@@ -196,23 +208,22 @@ export class LocalDurableRuntime {
       server.listen(0, RPC_HOST, resolve);
     });
     this.rpcOrigin = `http://${RPC_HOST}:${(server.address() as AddressInfo).port}`;
-    const listener = durableManagementListener(this.engine, {
-      systemKey: this.systemKey,
-      baseUrl: this.rpcOrigin,
-      taskHubName: TASK_HUB,
-    });
+    this.#binding = undefined;
+    const options = { systemKey: this.systemKey, baseUrl: this.rpcOrigin, taskHubName: TASK_HUB };
+    const listener = durableManagementListener(this.engine, options);
     server.on('request', (req, res) => {
       listener(req, res)
         .then((served) => {
-          if (!served)
-            res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(
-              JSON.stringify({
-                error: { code: 'NotFound', message: `Only ${DURABLE_WEBHOOK_PATH}/ is served here.` },
-              }),
-            );
+          if (!served) {
+            const answer = notServedHere();
+            res.writeHead(answer.status, answer.headers).end(answer.body);
+          }
         })
         .catch(() => res.destroy());
     });
     this.rpcServer = server;
+    // This process's durable client reaches the engine without the socket (same answers); a
+    // cluster worker, whose client calls this listener from another process, still uses it.
+    this.stopInProcess = serveDurableClientInProcess(this.rpcOrigin, durableManagementAnswer(this.engine, options));
   }
 }

@@ -1,5 +1,5 @@
-import { getDurableClient } from '../durable/lazyDurableFunctions';
 import { EventTypes } from '../../shared/domain/events/eventTypes';
+import { durableClientOf } from '../durable/durableClientOf';
 import { DurableReEnrolmentOrchestrations } from '../durable/durableReEnrolmentOrchestrations';
 import { EventSubscriptions } from '../../shared/eventTopology';
 import { defineConsumer } from './consumer';
@@ -18,7 +18,7 @@ export const reEnrolmentConsumer = defineConsumer({
   eventTypes: [EventTypes.userUpnChanged, EventTypes.fido2MethodRegistered],
   durableClient: true,
   handle: async (event, { app, context }) => {
-    const flows = new DurableReEnrolmentOrchestrations(getDurableClient(context));
+    const flows = new DurableReEnrolmentOrchestrations(durableClientOf(context));
     if (event.type === EventTypes.userUpnChanged) await app.reEnrolment.onUpnChanged(event, flows);
     else await app.reEnrolment.onPasskeyRegistered(event, flows);
   },

@@ -15,10 +15,16 @@ export class BoundedRunner {
     }
   }
 
-  /** Queues a job; errors are the job's to handle (a rejected job is ignored here). */
-  push(job: () => Promise<void>): void {
+  /** Jobs that go before every queued ordinary one (first in first out among themselves). */
+  private readonly urgent: Array<() => Promise<void>> = [];
+
+  /**
+   * Queues a job; errors are the job's to handle (a rejected job is ignored here). An `urgent` job
+   * runs before every ordinary job still queued (e.g. work someone is waiting for, behind a fan-out).
+   */
+  push(job: () => Promise<void>, urgent = false): void {
     if (this.closed) return;
-    this.queue.push(job);
+    (urgent ? this.urgent : this.queue).push(job);
     this.pump();
   }
 
@@ -30,6 +36,7 @@ export class BoundedRunner {
   close(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.urgent.length = 0;
   }
 
   /** Resolves once no job is running. */
@@ -39,12 +46,12 @@ export class BoundedRunner {
   }
 
   get size(): number {
-    return this.queue.length + this.active;
+    return this.urgent.length + this.queue.length + this.active;
   }
 
   private pump(): void {
-    while (!this.closed && this.active < this.concurrency && this.queue.length) {
-      const job = this.queue.shift()!;
+    while (!this.closed && this.active < this.concurrency && (this.urgent.length || this.queue.length)) {
+      const job = (this.urgent.length ? this.urgent : this.queue).shift()!;
       this.active++;
       void job()
         .catch(() => undefined)

@@ -88,16 +88,35 @@ const toWork = (r: WorkRow): DurableWorkItem => ({
 
 const TERMINAL_SQL = TERMINAL_DURABLE_STATUSES.map((s) => `'${s}'`).join(', ');
 
+/** A write waiting for the next group commit. */
+interface QueuedWrite {
+  apply: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * {@link DurableStore} over a better-sqlite3 database (a file under `.data/`, or `:memory:` in
  * tests). Creates its own `durable_*` tables. Every multi-row write is one SQLite transaction.
  * One engine process per database file: the store does no cross-process locking of work items.
+ *
+ * Group commit: the writes asked for in one turn of the event loop (episode commits, work
+ * completions, inbox messages, new instances) are applied together in ONE SQLite transaction, each
+ * inside its own savepoint. A write that throws (a lost race) rolls back alone and rejects alone;
+ * the others commit. Each write's promise settles only after the transaction committed, so nobody
+ * acts on a write that a crash could still take back: a crash before the commit loses only writes
+ * whose callers were still waiting, exactly as if each had been its own transaction.
  */
 export class SqliteDurableStore implements DurableStore {
   private readonly statements;
+  private readonly queued: QueuedWrite[] = [];
+  private flushScheduled = false;
+  /** Runs one queued write: in a savepoint inside the group's transaction. */
+  private readonly applyOne: (apply: () => unknown) => unknown;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
+    this.applyOne = db.transaction((apply: () => unknown) => apply());
     this.statements = {
       getInstance: db.prepare('SELECT * FROM durable_instances WHERE instance_id = ?'),
       upsertInstance: db.prepare(
@@ -153,7 +172,7 @@ export class SqliteDurableStore implements DurableStore {
   }
 
   async createInstance(created: NewDurableInstance): Promise<void> {
-    this.db.transaction(() => this.createInstanceTx(created))();
+    await this.write(() => this.createInstanceTx(created));
   }
 
   async loadHistory(instanceId: string): Promise<DurableHistoryEvent[]> {
@@ -180,11 +199,11 @@ export class SqliteDurableStore implements DurableStore {
   }
 
   async enqueueMessage(message: NewDurableMessage): Promise<void> {
-    this.insertMessage(message);
+    await this.write(() => this.insertMessage(message));
   }
 
   async commitEpisode(commit: DurableEpisodeCommit): Promise<{ newWork: DurableWorkItem[] }> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const s = this.statements;
       for (const id of commit.consumedMessageIds) {
         if (s.deleteMessage.run(id).changes !== 1) {
@@ -212,7 +231,7 @@ export class SqliteDurableStore implements DurableStore {
       for (const message of commit.newMessages) this.insertMessage(message);
       const newWork = commit.newWork.map((w) => ({ ...w, id: Number(s.insertWork.run(w).lastInsertRowid) }));
       return { newWork };
-    })();
+    });
   }
 
   async pendingWork(): Promise<DurableWorkItem[]> {
@@ -220,11 +239,11 @@ export class SqliteDurableStore implements DurableStore {
   }
 
   async completeWork(workId: number, result: NewDurableMessage): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (this.statements.deleteWork.run(workId).changes !== 1) return false;
       this.insertMessage(result);
       return true;
-    })();
+    });
   }
 
   async purgeInstance(instanceId: string): Promise<number> {
@@ -241,6 +260,43 @@ export class SqliteDurableStore implements DurableStore {
       ).map((r) => r.instance_id);
       return ids.reduce((n, id) => n + this.purgeTx(id), 0);
     })();
+  }
+
+  /** Queues a write for the group commit of this turn of the event loop; settles once it committed (or failed). */
+  private write<T>(apply: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  /** One transaction for every queued write, each in its own savepoint; then each caller learns its outcome. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queued.splice(0);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const { apply } of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.applyOne(apply) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The transaction itself failed (e.g. the disk): nothing of the batch was written.
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) resolve(outcome.value);
+      else reject(outcome.error);
+    });
   }
 
   private createInstanceTx({ instance, start }: NewDurableInstance): void {

@@ -14,7 +14,8 @@ import {
 import { runActivity } from './activityRunner';
 import { BoundedRunner } from './boundedRunner';
 import { decideEpisode } from './episode';
-import { eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
+import { episodeDelayMs } from './episodePacing';
+import { EventType, eventRaised, executionStarted, executionTerminated, timerFired, toJsonText } from './historyEvents';
 import { pendingInstance } from './pendingInstance';
 import { toInstanceStatus } from './statusView';
 import { TimerScheduler } from './timerScheduler';
@@ -57,6 +58,10 @@ export class LocalDurableEngine {
   /** Instances with an episode queued or running, and those that got news meanwhile. */
   private readonly busy = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** History length each unfinished instance replayed last (paces fan-in parents: episodePacing.ts). */
+  private readonly replayed = new Map<string, number>();
+  /** Episodes waiting out their pacing delay. */
+  private readonly paced = new Map<string, NodeJS.Timeout>();
   /** Work items handed to the runner or the timer scheduler, so none is started twice. */
   private readonly dispatched = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -92,6 +97,10 @@ export class LocalDurableEngine {
     if (!this.running) return;
     this.running = false;
     this.timers.clear();
+    // Paced episodes stay in the store (their inbox) for the next start.
+    for (const timer of this.paced.values()) clearTimeout(timer);
+    this.paced.clear();
+    this.replayed.clear();
     this.activities.close();
     this.episodes.close();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
@@ -265,14 +274,25 @@ export class LocalDurableEngine {
       return;
     }
     this.busy.add(instanceId);
-    this.episodes.push(async () => {
-      try {
-        await this.processInstance(instanceId);
-      } finally {
-        this.busy.delete(instanceId);
-        if (this.dirty.delete(instanceId)) this.kick(instanceId);
-      }
-    });
+    const run = () =>
+      this.episodes.push(async () => {
+        try {
+          await this.processInstance(instanceId);
+        } finally {
+          this.busy.delete(instanceId);
+          if (this.dirty.delete(instanceId)) this.kick(instanceId);
+        }
+      });
+    const delay = episodeDelayMs(this.replayed.get(instanceId) ?? 0);
+    if (delay === 0) return run();
+    this.paced.set(
+      instanceId,
+      setTimeout(() => {
+        this.paced.delete(instanceId);
+        if (this.running) run();
+        else this.busy.delete(instanceId);
+      }, delay),
+    );
   }
 
   /** Runs episodes for one instance until its inbox is empty. */
@@ -290,9 +310,10 @@ export class LocalDurableEngine {
       const handler = this.registry.orchestrations[instance.name];
       let committed;
       try {
+        const history = await this.store.loadHistory(instanceId);
         const commit = await decideEpisode({
           instance,
-          history: await this.store.loadHistory(instanceId),
+          history,
           messages,
           handler,
           registeredNames: Object.keys(this.registry.orchestrations),
@@ -303,6 +324,8 @@ export class LocalDurableEngine {
         });
         if (!commit) return;
         committed = { commit, result: await this.store.commitEpisode(commit) };
+        if (isTerminalDurableStatus(commit.instance.status)) this.replayed.delete(instanceId);
+        else this.replayed.set(instanceId, history.length + commit.appendHistory.length);
       } catch (error) {
         // Lost a race (e.g. a sub-orchestration id taken meanwhile): read again and redo the episode.
         if (error instanceof DurableStoreConflictError && ++conflicts < 5) continue;
@@ -314,20 +337,28 @@ export class LocalDurableEngine {
         return;
       }
       for (const workId of this.timers.cancel(instanceId, committed.commit.cancelWork)) this.dispatched.delete(workId);
-      this.dispatch(committed.result.newWork);
+      // Work an external event asked for (a station delivered a credential) is likely awaited by
+      // the caller: it goes before the queued fan-out work (10,000 users' first activities).
+      const answersEvent = messages.some((m) => m.event.EventType === EventType.EventRaised);
+      this.dispatch(committed.result.newWork, answersEvent);
       for (const m of committed.commit.newMessages) if (m.instanceId !== instanceId) this.kick(m.instanceId);
       for (const c of committed.commit.createInstances) this.kick(c.instance.instanceId);
       this.changes.emit('changed', instanceId);
+      // A paced instance takes what arrived meanwhile in its next, delayed episode (kick, via dirty).
+      if (episodeDelayMs(this.replayed.get(instanceId) ?? 0) > 0) {
+        this.dirty.add(instanceId);
+        return;
+      }
     }
   }
 
-  private dispatch(work: DurableWorkItem[]): void {
+  private dispatch(work: DurableWorkItem[], urgent = false): void {
     if (!this.running) return;
     for (const item of work) {
       if (this.dispatched.has(item.id)) continue;
       this.dispatched.add(item.id);
       if (item.kind === 'timer') this.timers.schedule(item);
-      else this.activities.push(() => this.track(this.executeActivity(item)));
+      else this.activities.push(() => this.track(this.executeActivity(item)), urgent);
     }
   }
 

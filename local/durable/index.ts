@@ -23,7 +23,12 @@ export type {
   DurableManagementQuery,
   DurableManagementResponse,
 } from './managementRoutes';
-export { durableManagementListener } from './managementHttp';
-export type { DurableManagementListenerOptions } from './managementHttp';
+export { durableManagementAnswer, durableManagementListener, notServedHere } from './managementHttp';
+export type {
+  DurableManagementAnswer,
+  DurableManagementListenerOptions,
+  DurableManagementRequest,
+} from './managementHttp';
+export { serveDurableClientInProcess } from './inProcessTransport';
 export { refuseWithoutSystemKey } from './managementAuth';
 export { DurableSystemKey, presentedSystemKeys, presentsSystemKey, SYSTEM_KEY_USER } from './systemKey';
