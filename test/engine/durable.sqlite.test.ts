@@ -1,25 +1,7 @@
 import Database from 'better-sqlite3';
 import { SqliteDurableStore } from '../../local/durable/durable.sqlite';
-import { DurableEpisodeCommit, DurableInstance, DurableStoreConflictError } from '../../local/durable/durable.port';
-
-const T = '2024-05-01T10:00:00.000Z';
-const event = (EventType: number, EventId = -1) => ({ EventType, EventId, IsPlayed: false, Timestamp: T });
-
-const instance = (instanceId: string, overrides: Partial<DurableInstance> = {}): DurableInstance => ({
-  instanceId,
-  name: 'flow',
-  status: 'Pending',
-  executionId: 'e1',
-  input: '1',
-  output: null,
-  customStatus: null,
-  createdTime: T,
-  lastUpdatedTime: T,
-  parentInstanceId: null,
-  parentExecutionId: null,
-  parentTaskId: null,
-  ...overrides,
-});
+import { DurableEpisodeCommit, DurableStoreConflictError } from '../../local/durable/durable.port';
+import { event, instance, T } from './support/durableRows';
 
 describe('SqliteDurableStore', () => {
   let db: Database.Database;
