@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { GroupCommit } from '../../shared/adapters/sqlite/groupCommit';
 import {
   DurableEpisodeCommit,
   DurableHistoryEvent,
@@ -88,13 +89,6 @@ const toWork = (r: WorkRow): DurableWorkItem => ({
 
 const TERMINAL_SQL = TERMINAL_DURABLE_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** A write waiting for the next group commit. */
-interface QueuedWrite {
-  apply: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * {@link DurableStore} over a better-sqlite3 database (a file under `.data/`, or `:memory:` in
  * tests). Creates its own `durable_*` tables. Every multi-row write is one SQLite transaction.
@@ -109,14 +103,12 @@ interface QueuedWrite {
  */
 export class SqliteDurableStore implements DurableStore {
   private readonly statements;
-  private readonly queued: QueuedWrite[] = [];
-  private flushScheduled = false;
-  /** Runs one queued write: in a savepoint inside the group's transaction. */
-  private readonly applyOne: (apply: () => unknown) => unknown;
+  /** The writes of one event-loop turn, in one transaction (see the class comment). */
+  private readonly group: GroupCommit;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
-    this.applyOne = db.transaction((apply: () => unknown) => apply());
+    this.group = new GroupCommit(db);
     this.statements = {
       getInstance: db.prepare('SELECT * FROM durable_instances WHERE instance_id = ?'),
       upsertInstance: db.prepare(
@@ -264,39 +256,7 @@ export class SqliteDurableStore implements DurableStore {
 
   /** Queues a write for the group commit of this turn of the event loop; settles once it committed (or failed). */
   private write<T>(apply: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queued.push({ apply, resolve: resolve as (value: unknown) => void, reject });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    });
-  }
-
-  /** One transaction for every queued write, each in its own savepoint; then each caller learns its outcome. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queued.splice(0);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      this.db.transaction(() => {
-        for (const { apply } of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.applyOne(apply) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      })();
-    } catch (error) {
-      // The transaction itself failed (e.g. the disk): nothing of the batch was written.
-      for (const { reject } of batch) reject(error);
-      return;
-    }
-    batch.forEach(({ resolve, reject }, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) resolve(outcome.value);
-      else reject(outcome.error);
-    });
+    return this.group.write(apply);
   }
 
   private createInstanceTx({ instance, start }: NewDurableInstance): void {

@@ -4,29 +4,42 @@ import { aaGuidOf, SignInRecord } from '../../domain/signIns/signInRecord';
 import { SignInCounts, SignInLogRepository, SignInQuery } from '../../ports/signInLog.port';
 import { assertPageSize } from '../pageSize';
 import { SqliteDatabase } from './database';
+import { GroupCommit } from './groupCommit';
 import { SqliteSeqOutboxRepository } from './outbox.sqlite';
 
 /** Newest first by (createdDateTime, id), the same order and cursor as the Cosmos DB adapter. */
 export const signInSortKey = (record: SignInRecord) => `${record.createdDateTime}|${record.id}`;
 
-/** The sign-in log table; kept for SIGNIN_LOG_RETENTION_DAYS by the scheduled purge. */
+/**
+ * The sign-in log table; kept for SIGNIN_LOG_RETENTION_DAYS by the scheduled purge. Appends go
+ * through a group commit: under load, the records of the sign-ins answered in one event-loop turn
+ * share one transaction (an autocommit INSERT per sign-in was 7.5% of the host's time), and each
+ * append settles only once its record is committed, so a success is still answered after its record.
+ */
 export class SqliteSignInLogRepository implements SignInLogRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly group: GroupCommit;
 
-  async append(record: SignInRecord): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO sign_ins (id, sort_key, created_time, upn_lower, error_code, aa_guid, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        record.id,
-        signInSortKey(record),
-        record.createdDateTime,
-        record.userPrincipalName?.toLowerCase() ?? null,
-        record.status.errorCode,
-        aaGuidOf(record)?.toLowerCase() ?? null,
-        JSON.stringify(record),
-      );
+  constructor(private readonly db: SqliteDatabase) {
+    this.group = new GroupCommit(db);
+  }
+
+  append(record: SignInRecord): Promise<void> {
+    const row = [
+      record.id,
+      signInSortKey(record),
+      record.createdDateTime,
+      record.userPrincipalName?.toLowerCase() ?? null,
+      record.status.errorCode,
+      aaGuidOf(record)?.toLowerCase() ?? null,
+      JSON.stringify(record),
+    ];
+    return this.group.write(() => {
+      this.db
+        .prepare(
+          'INSERT OR IGNORE INTO sign_ins (id, sort_key, created_time, upn_lower, error_code, aa_guid, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(...row);
+    });
   }
 
   async list(query: SignInQuery): Promise<Page<SignInRecord>> {
