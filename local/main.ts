@@ -3,6 +3,7 @@ import { VERSION } from '../functions/meta.functions';
 import { readyBanner } from './frontDoor';
 import { createLogger } from './logger';
 import { isClusterWorker, runClusterWorker, startCluster, workersSetting } from './cluster';
+import { limitHeapGrowth } from './heapGrowth';
 import { startLocal } from './startLocal';
 
 /** How often the server checks that the process that started it (npm, scripts/start.js) is still there. */
@@ -14,6 +15,8 @@ const PARENT_CHECK_MS = 1000;
  * the cluster primary and HTTP is served by worker processes (local/cluster.ts).
  */
 async function main(): Promise<void> {
+  // Before the app is built, in the primary and in every worker (issue 10: peak RSS flat with job size).
+  limitHeapGrowth();
   const config = loadConfig();
   if (isClusterWorker()) return runClusterWorker(config);
   const workers = workersSetting(process.env.WORKERS);

@@ -35,6 +35,20 @@ const defaultLogHandler: LogHandler = (level, ...args) => {
   else if (level === 'warning') console.warn(...args);
 };
 
+/** Entries of the engine's in-memory bookkeeping, by kind (see {@link LocalDurableEngine.memoryFootprint}). */
+export type EngineFootprint = Record<
+  | 'busy'
+  | 'dirty'
+  | 'replayed'
+  | 'paced'
+  | 'dispatched'
+  | 'inFlight'
+  | 'timers'
+  | 'queuedEpisodes'
+  | 'queuedActivities',
+  number
+>;
+
 // Episodes are short and mostly synchronous; the bound only keeps a burst of thousands of
 // ready instances from all loading their histories at once.
 const EPISODE_CONCURRENCY = 4;
@@ -243,6 +257,25 @@ export class LocalDurableEngine {
       this.changes.on('changed', listener);
       void check();
     });
+  }
+
+  /**
+   * How many entries the engine holds in memory per instance or work item (for tests and
+   * diagnostics): each must go back to zero once the instances it tracks finished — nothing is
+   * kept per finished instance (issue 10: a 10,000-user job must not leave 10,000 entries behind).
+   */
+  memoryFootprint(): EngineFootprint {
+    return {
+      busy: this.busy.size,
+      dirty: this.dirty.size,
+      replayed: this.replayed.size,
+      paced: this.paced.size,
+      dispatched: this.dispatched.size,
+      inFlight: this.inFlight.size,
+      timers: this.timers.size,
+      queuedEpisodes: this.episodes.size,
+      queuedActivities: this.activities.size,
+    };
   }
 
   /**

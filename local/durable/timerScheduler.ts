@@ -51,6 +51,11 @@ export class TimerScheduler {
     }
   }
 
+  /** Timers armed now. */
+  get size(): number {
+    return this.armed.size;
+  }
+
   /** Disarms every timer (they stay pending in the store). */
   clear(): void {
     for (const entry of this.armed.values()) clearTimeout(entry.handle);

@@ -28,6 +28,9 @@ describe('scale: a bulk job in batches of sub-orchestrations', () => {
         .get() as { instance_id: string; n: number };
       // 100 × (TaskScheduled + TaskCompleted) + episode markers: bounded by the batch, not the job.
       expect(largest.n).toBeLessThan(400);
+      // Nothing stays in memory per finished instance or work item (issue 10).
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(Object.entries(h.engine.memoryFootprint()).filter(([, n]) => n !== 0)).toEqual([]);
     } finally {
       await h.close();
     }
