@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowingPercentSetting, heapGrowthFlag, limitHeapGrowth } from './heapGrowth';
+import { BULK_HEAP_GROWING_PERCENT, heapGrowingPercentSetting, heapGrowthFlag, limitHeapGrowth } from './heapGrowth';
 
 describe('HEAP_GROWING_PERCENT (heapGrowingPercentSetting)', () => {
   it.each<[string | undefined, number | undefined]>([
-    [undefined, DEFAULT_HEAP_GROWING_PERCENT],
-    ['', DEFAULT_HEAP_GROWING_PERCENT],
-    [' ', DEFAULT_HEAP_GROWING_PERCENT],
+    [undefined, undefined],
+    ['', undefined],
+    [' ', undefined],
     ['v8', undefined],
     [' V8 ', undefined],
     ['1', 1],
@@ -23,9 +23,10 @@ describe('HEAP_GROWING_PERCENT (heapGrowingPercentSetting)', () => {
 
   it('sets the V8 flag, or none for V8 own policy', () => {
     const set: string[] = [];
-    expect(limitHeapGrowth(undefined, (f) => set.push(f))).toBe(DEFAULT_HEAP_GROWING_PERCENT);
+    expect(limitHeapGrowth(undefined, (f) => set.push(f))).toBeUndefined();
     expect(limitHeapGrowth('v8', (f) => set.push(f))).toBeUndefined();
-    expect(set).toEqual([`--heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}`]);
+    expect(limitHeapGrowth('50', (f) => set.push(f))).toBe(BULK_HEAP_GROWING_PERCENT);
+    expect(set).toEqual([`--heap-growing-percent=${BULK_HEAP_GROWING_PERCENT}`]);
   });
 });
 
@@ -51,9 +52,9 @@ const peakHeapMiB = (flag?: string): number => {
 };
 
 describe('heap growth under churn (issue 10: peak RSS flat with job size)', () => {
-  it('the default flag keeps the heap far below what V8 own policy lets it reach', () => {
+  it('the bulk setting keeps the heap far below what V8 own policy lets it reach', () => {
     const own = peakHeapMiB();
-    const limited = peakHeapMiB(heapGrowthFlag(DEFAULT_HEAP_GROWING_PERCENT));
+    const limited = peakHeapMiB(heapGrowthFlag(BULK_HEAP_GROWING_PERCENT));
     // Measured: ≈ 197 MiB under V8's policy, ≈ 114 MiB with 50% (≈ 58 MiB alive).
     expect(limited).toBeLessThan(own * 0.75);
   });
