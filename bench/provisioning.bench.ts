@@ -35,6 +35,9 @@ export async function prepareProvisioningTenant(users: number) {
   return { dataDir, admin, groupId: group.id };
 }
 
+/** How long a bulk job may go without a user provisioned (or a request unanswered) before the bench fails. */
+const STALL_MS = 60_000;
+
 /**
  * Creates a job for the group and runs `stations` station loops against `url` (keep-alive fetch,
  * software authenticator, no sleep while users are ready) until no user is left; answers how many
@@ -48,15 +51,21 @@ export async function runProvisioningJob(url: string, admin: string, groupId: st
     await fetch(`${url}/provisioning/jobs`, { method: 'POST', headers, body: JSON.stringify({ groupId }) })
   ).json()) as { id: string };
   let provisioned = 0;
+  let lastProgress = Date.now();
+  // A job that stops moving fails the bench with its counts instead of hanging it (one run of 20 once did).
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, { headers, ...init, signal: AbortSignal.timeout(STALL_MS) });
   const station = async () => {
     for (;;) {
-      const next = await fetch(`${url}/provisioning/jobs/${job.id}/next`, { method: 'POST', headers, body: '{}' });
+      const next = await call(`/provisioning/jobs/${job.id}/next`, { method: 'POST', body: '{}' });
       if (next.status === 409) return;
       if (next.status === 204) {
-        const status = (await (await fetch(`${url}/provisioning/jobs/${job.id}?$top=1`, { headers })).json()) as {
+        const status = (await (await call(`/provisioning/jobs/${job.id}?$top=1`)).json()) as {
           counts: Record<string, number>;
         };
         if (status.counts.pending + status.counts.ready + status.counts.claimed === 0) return;
+        if (Date.now() - lastProgress > STALL_MS)
+          throw new Error(`job ${job.id} made no progress for ${STALL_MS / 1000} s: ${JSON.stringify(status.counts)}`);
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
@@ -64,12 +73,12 @@ export async function runProvisioningJob(url: string, admin: string, groupId: st
       const credential = await new SoftAuthenticator({
         aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
       }).createCredential(claim.publicKey, { origin });
-      const res = await fetch(`${url}/provisioning/jobs/${job.id}/users/${claim.userId}/credential`, {
+      const res = await call(`/provisioning/jobs/${job.id}/users/${claim.userId}/credential`, {
         method: 'POST',
-        headers,
         body: JSON.stringify({ publicKeyCredential: { id: credential.id, response: credential.response } }),
       });
       if (((await res.json()) as { state: string }).state === 'provisioned') provisioned++;
+      lastProgress = Date.now();
     }
   };
   await Promise.all(Array.from({ length: stations }, station));
