@@ -1,47 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { PASSKEY_METHOD, SignInRecord } from '../../shared/domain/signIns/signInRecord';
+import { SignInRecord } from '../../shared/domain/signIns/signInRecord';
+import { signInRecordAt, YUBIKEY_AAGUID as YUBIKEY } from '../support/signInRecords';
 import { collectPages, ContractContext, idsOf } from './storeContract.fixtures';
 
-const YUBIKEY = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 const WINDOWS_HELLO = '08987058-cadc-4b81-b6e1-30de50dcbe96';
 
 /** A sign-in record at the context's next instant (one second apart). */
-function signIn(
-  ctx: ContractContext,
-  overrides: Partial<SignInRecord> & { aaGuid?: string | null } = {},
-): SignInRecord {
-  const { aaGuid = YUBIKEY, ...rest } = overrides;
-  const at = ctx.data.nextTime();
-  return {
-    id: randomUUID(),
-    createdDateTime: at,
-    userId: randomUUID(),
-    userPrincipalName: 'Ada@contoso.com',
-    userDisplayName: 'Ada',
-    appId: 'api://passkey-service',
-    resourceId: 'api://passkey-service',
-    ipAddress: '203.0.113.7',
-    clientAppUsed: 'Browser',
-    userAgent: 'Mozilla/5.0',
-    isInteractive: true,
-    status: { errorCode: 0, failureReason: null, additionalDetails: null },
-    authenticationMethodsUsed: [PASSKEY_METHOD],
-    authenticationDetails: [
-      {
-        authenticationMethod: PASSKEY_METHOD,
-        authenticationMethodDetail: 'YubiKey 5 Series',
-        authenticationStepDateTime: at,
-        authenticationStepResultDetail: 'MFA completed',
-        succeeded: true,
-        aaGuid,
-        credentialId: 'Y3JlZA',
-      },
-    ],
-    conditionalAccessStatus: 'notApplied',
-    appliedConditionalAccessPolicies: [],
-    ...rest,
-  };
-}
+const signIn = (ctx: ContractContext, overrides: Partial<SignInRecord> & { aaGuid?: string | null } = {}) =>
+  signInRecordAt(ctx.data.nextTime(), overrides);
 
 const refused = (errorCode: number) => ({
   status: { errorCode, failureReason: 'fido2KeyRestrictionViolation', additionalDetails: 'refused' },

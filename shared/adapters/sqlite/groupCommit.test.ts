@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { PASSKEY_METHOD, SignInRecord } from '../../domain/signIns/signInRecord';
+import { signInRecordAt } from '../../../test/support/signInRecords';
 import { openSqliteDatabase } from './database';
 import { GroupCommit } from './groupCommit';
 import { SqliteSignInLogRepository } from './signInLog.sqlite';
@@ -70,27 +69,7 @@ describe('GroupCommit', () => {
 });
 
 describe('SqliteSignInLogRepository appends (group commit)', () => {
-  const record = (): SignInRecord => {
-    const at = new Date().toISOString();
-    return {
-      id: randomUUID(),
-      createdDateTime: at,
-      userId: randomUUID(),
-      userPrincipalName: 'Ada@contoso.com',
-      userDisplayName: 'Ada',
-      appId: 'api://passkey-service',
-      resourceId: 'api://passkey-service',
-      ipAddress: '203.0.113.7',
-      clientAppUsed: 'Browser',
-      userAgent: 'Mozilla/5.0',
-      isInteractive: true,
-      status: { errorCode: 0, failureReason: null, additionalDetails: null },
-      authenticationMethodsUsed: [PASSKEY_METHOD],
-      authenticationDetails: [],
-      conditionalAccessStatus: 'notApplied',
-      appliedConditionalAccessPolicies: [],
-    };
-  };
+  const record = () => signInRecordAt(new Date().toISOString());
 
   it('the records of sign-ins answered in one turn share one transaction; each append settles after its commit', async () => {
     const db = openSqliteDatabase(':memory:');
