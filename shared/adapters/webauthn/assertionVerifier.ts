@@ -7,6 +7,7 @@ import {
   parseAuthenticatorData,
 } from '@simplewebauthn/server/helpers';
 import { createHash, createPublicKey, KeyObject, verify } from 'node:crypto';
+import { assertCredentialIdAndType, RpIdHashes } from './ceremonyChecks';
 
 /** A credential public key imported once: the node:crypto key and how its signatures are checked. */
 interface ImportedKey {
@@ -72,7 +73,7 @@ function importCoseKey(publicKey: string): ImportedKey | undefined {
  */
 export class AssertionVerifier {
   private readonly keys = new Map<string, ImportedKey | null>();
-  private readonly rpIdHashes = new Map<string, Buffer>();
+  private readonly rpIdHashes = new RpIdHashes();
 
   /** The imported key for a stored public key, or null when it is not one we verify ourselves. */
   importedKey(publicKey: string): ImportedKey | null {
@@ -88,10 +89,7 @@ export class AssertionVerifier {
   /** Throws an Error (with SimpleWebAuthn's wording) at the first check that fails. */
   verify(response: AuthenticationResponseJSON, expected: ExpectedAssertion, imported: ImportedKey): CheckedAssertion {
     const { id, rawId, type: credentialType, response: assertion } = response;
-    if (!id) throw new Error('Missing credential ID');
-    if (id !== rawId) throw new Error('Credential ID was not base64url-encoded');
-    if (credentialType !== 'public-key')
-      throw new Error(`Unexpected credential type ${String(credentialType)}, expected "public-key"`);
+    assertCredentialIdAndType(id, rawId, credentialType);
     if (typeof assertion?.clientDataJSON !== 'string')
       throw new Error('Credential response clientDataJSON was not a string');
     const clientData = decodeClientDataJSON(assertion.clientDataJSON);
@@ -123,7 +121,7 @@ export class AssertionVerifier {
     }
     const authData = new Uint8Array(Buffer.from(assertion.authenticatorData, 'base64url'));
     const { rpIdHash, flags, counter } = parseAuthenticatorData(authData);
-    if (!rpIdHash || !this.rpIdHash(expected.rpId).equals(Buffer.from(rpIdHash)))
+    if (!rpIdHash || !this.rpIdHashes.of(expected.rpId).equals(Buffer.from(rpIdHash)))
       throw new Error('Unexpected RP ID hash');
     if (!flags.up) throw new Error('User not present during authentication');
     if (!flags.uv) throw new Error('User verification required, but user could not be verified');
@@ -140,14 +138,5 @@ export class AssertionVerifier {
     }
     if (!valid) throw new Error('verification returned false');
     return { newSignCount: counter, backedUp: flags.bs };
-  }
-
-  private rpIdHash(rpId: string): Buffer {
-    let hash = this.rpIdHashes.get(rpId);
-    if (!hash) {
-      hash = createHash('sha256').update(rpId, 'ascii').digest();
-      this.rpIdHashes.set(rpId, hash);
-    }
-    return hash;
   }
 }

@@ -11,6 +11,7 @@ import type { AssertionVerifier } from './assertionVerifier';
 import { StatementOutcome, verifyPackedStatement } from './packedStatement';
 import { base64urlBytes, type DecodedAttestation, type RegistrationFacts } from './registrationFacts';
 import type { RegistrationExpectations } from './simpleWebAuthnRegistration';
+import { assertCredentialIdAndType, RpIdHashes } from './ceremonyChecks';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
@@ -43,7 +44,7 @@ export function aaguidString(aaguid: Uint8Array): string {
  * @throws Error with SimpleWebAuthn's message at the first ceremony check that fails.
  */
 export class RegistrationVerifier {
-  private readonly rpIdHashes = new Map<string, Buffer>();
+  private readonly rpIdHashes = new RpIdHashes();
 
   /** `assertions` imports the credential key of a self attestation (kept for its first sign-in). */
   constructor(private readonly assertions: AssertionVerifier) {}
@@ -62,10 +63,7 @@ export class RegistrationVerifier {
       return undefined;
     const authData = new Uint8Array(attestation.authData);
     const { id, rawId, type: credentialType, response: attestationResponse } = response;
-    if (!id) throw new Error('Missing credential ID');
-    if (id !== rawId) throw new Error('Credential ID was not base64url-encoded');
-    if (credentialType !== 'public-key')
-      throw new Error(`Unexpected credential type ${String(credentialType)}, expected "public-key"`);
+    assertCredentialIdAndType(id, rawId, credentialType);
     const clientDataJSON = decodeClientDataJSON(attestationResponse.clientDataJSON);
     const { type, origin, challenge, tokenBinding } = clientDataJSON;
     if (type !== 'webauthn.create') throw new Error(`Unexpected registration response type: ${type}`);
@@ -85,7 +83,8 @@ export class RegistrationVerifier {
     }
     const parsed = parseAuthenticatorData(authData);
     const { aaguid, rpIdHash, flags, credentialID, counter, credentialPublicKey } = parsed;
-    if (!this.rpIdHash(expected.expectedRPID).equals(Buffer.from(rpIdHash))) throw new Error('Unexpected RP ID hash');
+    if (!this.rpIdHashes.of(expected.expectedRPID).equals(Buffer.from(rpIdHash)))
+      throw new Error('Unexpected RP ID hash');
     if (expected.requireUserPresence && !flags.up)
       throw new Error('User presence was required, but user was not present');
     if (expected.requireUserVerification && !flags.uv)
@@ -130,14 +129,5 @@ export class RegistrationVerifier {
       backedUp: flags.bs,
       statementVerified: outcome === 'verified',
     };
-  }
-
-  private rpIdHash(rpId: string): Buffer {
-    let hash = this.rpIdHashes.get(rpId);
-    if (!hash) {
-      hash = createHash('sha256').update(rpId, 'ascii').digest();
-      this.rpIdHashes.set(rpId, hash);
-    }
-    return hash;
   }
 }
