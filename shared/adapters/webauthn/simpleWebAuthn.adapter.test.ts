@@ -32,6 +32,26 @@ async function registerThrough(sources: AttestationTrustSources, model: SoftAuth
   return adapter.verifyRegistration(response, { challenge, origins: [ORIGIN], rpId: 'localhost' });
 }
 
+/** An adapter without trust roots and a `none`-attested registration response to a challenge it offered. */
+async function noneRegistration() {
+  const adapter = await SimpleWebAuthnAdapter.create({});
+  const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
+  const options = await adapter.registrationOptions({
+    rpId: 'localhost',
+    rpName: 'Contoso',
+    userHandle: 'dXNlcg',
+    userName: 'alice',
+    userDisplayName: 'Alice',
+    challenge,
+    timeoutMs: 60000,
+    excludeCredentials: [],
+  });
+  const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, {
+    origin: ORIGIN,
+  });
+  return { adapter, challenge, response };
+}
+
 describe('SimpleWebAuthnAdapter attestation trust', () => {
   let vendor: TestAttestationCa;
   let configured: TestAttestationCa;
@@ -86,21 +106,7 @@ describe('SimpleWebAuthnAdapter attestation trust', () => {
   });
 
   it('attack: a response naming another credential id than the attested one is refused', async () => {
-    const adapter = await SimpleWebAuthnAdapter.create({});
-    const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
-    const options = await adapter.registrationOptions({
-      rpId: 'localhost',
-      rpName: 'Contoso',
-      userHandle: 'dXNlcg',
-      userName: 'alice',
-      userDisplayName: 'Alice',
-      challenge,
-      timeoutMs: 60000,
-      excludeCredentials: [],
-    });
-    const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, {
-      origin: ORIGIN,
-    });
+    const { adapter, challenge, response } = await noneRegistration();
     const forged = Buffer.from('someone-elses-credential-id').toString('base64url');
     await expect(
       adapter.verifyRegistration(
@@ -114,21 +120,7 @@ describe('SimpleWebAuthnAdapter attestation trust', () => {
   });
 
   it('attack: an attestation object whose attStmt is not a map registers as notAttested instead of crashing (500)', async () => {
-    const adapter = await SimpleWebAuthnAdapter.create({});
-    const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
-    const options = await adapter.registrationOptions({
-      rpId: 'localhost',
-      rpName: 'Contoso',
-      userHandle: 'dXNlcg',
-      userName: 'alice',
-      userDisplayName: 'Alice',
-      challenge,
-      timeoutMs: 60000,
-      excludeCredentials: [],
-    });
-    const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, {
-      origin: ORIGIN,
-    });
+    const { adapter, challenge, response } = await noneRegistration();
     const { isoCBOR } = await import('@simplewebauthn/server/helpers');
     const decoded = isoCBOR.decodeFirst<Map<string, unknown>>(
       Buffer.from(response.response.attestationObject, 'base64url'),
@@ -148,21 +140,7 @@ describe('SimpleWebAuthnAdapter attestation trust', () => {
   ])(
     'attack: an attestation object that is %s is refused as invalidWebAuthnResponse (never a 500)',
     async (_t, attestationObject) => {
-      const adapter = await SimpleWebAuthnAdapter.create({});
-      const challenge = Buffer.from('a-challenge-of-enough-bytes-0123').toString('base64url');
-      const options = await adapter.registrationOptions({
-        rpId: 'localhost',
-        rpName: 'Contoso',
-        userHandle: 'dXNlcg',
-        userName: 'alice',
-        userDisplayName: 'Alice',
-        challenge,
-        timeoutMs: 60000,
-        excludeCredentials: [],
-      });
-      const response = await new SoftAuthenticator({ aaguid: AAGUID, attestation: 'none' }).createCredential(options, {
-        origin: ORIGIN,
-      });
+      const { adapter, challenge, response } = await noneRegistration();
       await expect(
         adapter.verifyRegistration(
           { ...response, response: { ...response.response, attestationObject } },
