@@ -166,6 +166,9 @@ describe('RegistrationVerifier: packed attestation (WebAuthn §8.2, §8.2.1), th
     ca = await TestAttestationCa.create();
     leaf = await ca.issueAttestationCertificate({ aaguid: AAGUID });
   });
+  /** A packed registration whose statement carries `attestationCertificate` as its leaf. */
+  const packedWith = (attestationCertificate: SoftAuthenticatorOptions['attestationCertificate']) =>
+    registration({ aaguid: AAGUID, attestation: 'packed-x5c', attestationCertificate });
   const x5c = (): SoftAuthenticatorOptions => ({
     aaguid: AAGUID,
     attestation: 'packed-x5c',
@@ -253,82 +256,56 @@ describe('RegistrationVerifier: packed attestation (WebAuthn §8.2, §8.2.1), th
     [
       'attack: leaf OU is not "Authenticator Attestation"',
       async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await ca.issueAttestationCertificate({
+        packedWith(
+          await ca.issueAttestationCertificate({
             aaguid: AAGUID,
             subject: { OU: 'Marketing' },
           }),
-        }),
+        ),
       notVerified,
     ],
     [
       'attack: leaf C is not a two-letter code',
-      async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await ca.issueAttestationCertificate({ aaguid: AAGUID, subject: { C: 'USA' } }),
-        }),
+      async () => packedWith(await ca.issueAttestationCertificate({ aaguid: AAGUID, subject: { C: 'USA' } })),
       notVerified,
     ],
     [
       'attack: leaf without O',
-      async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await craftedLeaf({ subject: 'C=US, OU=Authenticator Attestation, CN=Key' }),
-        }),
+      async () => packedWith(await craftedLeaf({ subject: 'C=US, OU=Authenticator Attestation, CN=Key' })),
       notVerified,
     ],
     [
       'attack: leaf with basic constraints CA=true',
-      async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await craftedLeaf({ basicConstraintsCA: true }),
-        }),
+      async () => packedWith(await craftedLeaf({ basicConstraintsCA: true })),
       notVerified,
     ],
     [
       'attack: leaf version is not 3 (X.509 v2)',
-      async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: withVersion(await craftedLeaf({}), 1),
-        }),
+      async () => packedWith(withVersion(await craftedLeaf({}), 1)),
       notVerified,
     ],
     [
       'attack: expired leaf',
       async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await ca.issueAttestationCertificate({
+        packedWith(
+          await ca.issueAttestationCertificate({
             aaguid: AAGUID,
             notBefore: new Date(Date.now() - 400 * DAY_MS),
             notAfter: new Date(Date.now() - DAY_MS),
           }),
-        }),
+        ),
       notVerified,
     ],
     [
       'attack: leaf not yet valid',
       async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await ca.issueAttestationCertificate({
+        packedWith(
+          await ca.issueAttestationCertificate({
             aaguid: AAGUID,
             notBefore: new Date(Date.now() + DAY_MS),
             notAfter: new Date(Date.now() + 400 * DAY_MS),
           }),
-        }),
+        ),
       notVerified,
     ],
     [
@@ -338,12 +315,7 @@ describe('RegistrationVerifier: packed attestation (WebAuthn §8.2, §8.2.1), th
     ],
     [
       'attack: AAGUID extension that is not an OCTET STRING of 16 bytes (left to SimpleWebAuthn)',
-      async () =>
-        registration({
-          aaguid: AAGUID,
-          attestation: 'packed-x5c',
-          attestationCertificate: await craftedLeaf({ aaguidExtension: aaguidOctets(AAGUID).subarray(0, 17) }),
-        }),
+      async () => packedWith(await craftedLeaf({ aaguidExtension: aaguidOctets(AAGUID).subarray(0, 17) })),
       'unsupported',
     ],
     [
